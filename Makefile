@@ -1,0 +1,114 @@
+# sitrep: build, test and run. `make run` and `make check` are the two
+# commands a newcomer needs; both install what is missing first (make deps).
+
+PREFIX   ?= /usr/local
+SANITIZE ?=
+WERROR   ?=
+O        := build$(if $(SANITIZE),-san)
+
+DEB_PACKAGES := gcc make pkg-config git perl jq sqlite3 mandoc \
+	libsqlite3-dev libgit2-dev libconfig-dev libcurl4-openssl-dev \
+	libmicrohttpd-dev libjansson-dev libssl-dev libcmocka-dev \
+	clang libclang-rt-14-dev
+PKGS := sqlite3 libgit2 libconfig libcurl libmicrohttpd jansson libcrypto
+
+CC      ?= cc
+WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wformat=2 -Wvla $(if $(WERROR),-Werror)
+CFLAGS  ?= -O2 -g
+LDFLAGS ?= -Wl,--as-needed
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude
+SANFLAGS := $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+LIB_SRC := $(wildcard src/*.c)
+LIB_OBJ := $(LIB_SRC:src/%.c=$(O)/lib/%.o)
+CLI_SRC := $(wildcard src/cli/*.c)
+CLI_OBJ := $(CLI_SRC:src/cli/%.c=$(O)/cli/%.o)
+D_SRC   := $(wildcard src/daemon/*.c)
+D_OBJ   := $(D_SRC:src/daemon/%.c=$(O)/daemon/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
+
+.PHONY: all deps check unit cli-test man-lint run fuzz fuzz-run clean install
+all: deps $(O)/sitrep $(O)/sitrepd
+
+# Install the Debian packages that are missing: one update, one install.
+# A fast no-op when everything is present.
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		if [ "$$(id -u)" != 0 ]; then echo "sitrep: run make as root to install:" $$missing >&2; exit 1; fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+$(O)/lib/%.o: src/%.c $(wildcard include/sitrep/*.h) | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+$(O)/cli/%.o: src/cli/%.c $(wildcard include/sitrep/*.h src/cli/*.h) | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -Isrc/cli -c -o $@ $<
+$(O)/daemon/%.o: src/daemon/%.c $(wildcard include/sitrep/*.h) | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(O)/libsitrep.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+# The shipped playbooks, compiled into sitrep for `sitrep init`.
+$(O)/gen/shipped.c: $(wildcard playbooks/*.playbook) tools/embed-playbooks.sh
+	@mkdir -p $(@D)
+	sh tools/embed-playbooks.sh $(sort $(wildcard playbooks/*.playbook)) > $@
+$(O)/gen/shipped.o: $(O)/gen/shipped.c
+	$(CC) $(CFLAGS) $(SANFLAGS) -c -o $@ $<
+
+$(O)/sitrep: $(CLI_OBJ) $(O)/gen/shipped.o $(O)/libsitrep.a
+	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(O)/gen/shipped.o $(O)/libsitrep.a $(PKG_LIBS)
+$(O)/sitrepd: $(D_OBJ) $(O)/libsitrep.a
+	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $(D_OBJ) $(O)/libsitrep.a $(PKG_LIBS) -lpthread
+
+$(O)/tests/%: tests/unit/%.c $(O)/libsitrep.a tests/unit/testutil.h | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -Itests/unit -o $@ $< $(O)/libsitrep.a $(PKG_LIBS) $(CMOCKA_LIBS)
+
+check: all unit cli-test man-lint
+unit: $(UNIT_BIN)
+	@fail=0; for t in $(UNIT_BIN); do echo "# $$t"; $$t || fail=1; done; exit $$fail
+cli-test: $(O)/sitrep $(O)/sitrepd
+	SITREP_BIN=$(CURDIR)/$(O) SITREP_SRC=$(CURDIR) prove -e bash tests/cli/t*.sh
+man-lint: deps
+	mandoc -Tlint -W warning doc/*.1 doc/*.5
+
+# The main job on the embedded default: a workspace under ./var.
+run: all
+	@[ -f var/sitrep.conf ] || $(O)/sitrep init var
+	$(O)/sitrep -c var/sitrep.conf playbook list
+	@sh contrib/walkthrough.sh $(O)/sitrep var
+
+# libFuzzer target for the playbook parser and validator (clang).
+FUZZ_BIN := build-fuzz/fuzz_playbook
+fuzz: $(FUZZ_BIN)
+$(FUZZ_BIN): tests/fuzz/fuzz_playbook.c $(LIB_SRC) | deps
+	@mkdir -p $(@D)
+	clang -g -O1 -std=c11 -D_GNU_SOURCE -Iinclude -fsanitize=fuzzer,address,undefined \
+		$(PKG_CFLAGS) -o $@ tests/fuzz/fuzz_playbook.c $(LIB_SRC) $(PKG_LIBS)
+FUZZ_SECONDS ?= 60
+fuzz-run: $(FUZZ_BIN)
+	rm -rf build-fuzz/corpus && mkdir -p build-fuzz/corpus && cp playbooks/*.playbook build-fuzz/corpus/
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -dict=tests/fuzz/playbook.dict \
+		-print_final_stats=1 build-fuzz/corpus
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 755 $(O)/sitrep $(O)/sitrepd $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 doc/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 doc/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+
+clean:
+	rm -rf build build-san build-fuzz

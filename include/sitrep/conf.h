@@ -1,0 +1,97 @@
+/* conf.h: the site config (sitrep.conf, libconfig syntax): where the
+ * workspace lives and who and what the incidents involve. Secrets are never
+ * held in it: channels name an environment variable or a file. */
+#ifndef SITREP_CONF_H
+#define SITREP_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+
+struct conf_component {
+	char *id;
+	char *name;
+	char *group; /* may be NULL */
+};
+
+struct conf_person {
+	char *handle;
+	char *name;
+	char *email; /* may be NULL */
+	int tier;    /* 0..4, or -1 when none */
+};
+
+struct conf_tier {
+	char **people; /* handles */
+	size_t npeople;
+};
+
+struct conf_account {
+	char *id;
+	char *name;
+	bool priority;
+	char **components;
+	size_t ncomponents;
+};
+
+struct conf_channel {
+	char *id;
+	char *type; /* webhook slack teams discord email */
+	char **audiences;
+	size_t naudiences;
+	char *url_env, *url_file;           /* webhook, slack, teams, discord */
+	char *secret_env, *secret_file;     /* webhook signing secret */
+	char *smtp_url;                     /* email: smtp:// or smtps:// */
+	char *from;                         /* email */
+	char *user;                         /* email */
+	char *password_env, *password_file; /* email */
+};
+
+struct conf {
+	char *path; /* the file it was read from */
+	char *dir;  /* its directory: relative paths are relative to it */
+	/* workspace (absolute paths) */
+	char *database;
+	char *playbooks;
+	char *branch;
+	/* status page */
+	char *page_name;
+	char *page_url;
+	char *time_zone;
+	char *listen;
+	struct conf_component *components;
+	size_t ncomponents;
+	struct conf_person *people;
+	size_t npeople;
+	struct conf_tier tiers[5]; /* L0..L4 */
+	struct conf_account *accounts;
+	size_t naccounts;
+	struct conf_channel *channels;
+	size_t nchannels;
+};
+
+/*
+ * Find the config: explicit (from -c) if given, else $SITREP_CONFIG, else
+ * ./sitrep.conf, else $XDG_CONFIG_HOME/sitrep/sitrep.conf, else
+ * /etc/sitrep/sitrep.conf. Returns a path the caller frees, or NULL with
+ * err_last() saying where it looked.
+ */
+char *conf_find(const char *explicit_path);
+
+/* Read and validate a config file. On SR_EINVALID every problem is in diags
+ * with file:line; *out is set only on success. */
+int conf_load(struct conf **out, struct diags *diags, const char *path);
+/* The same from text; relative paths resolve against dir. */
+int conf_parse(struct conf **out, struct diags *diags, const char *text,
+	       const char *path, const char *dir);
+void conf_free(struct conf *c);
+
+const struct conf_person *conf_person(const struct conf *c, const char *handle);
+const struct conf_component *conf_component(const struct conf *c, const char *id);
+const struct conf_account *conf_account(const struct conf *c, const char *id);
+
+/* The commented config `sitrep init` writes. */
+extern const char conf_default_text[];
+
+#endif

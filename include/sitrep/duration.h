@@ -1,0 +1,22 @@
+/* duration.h: the playbook's durations ("30s", "5m", "2h", "1d") and the
+ * UTC timestamps every record carries (milliseconds, ISO 8601). */
+#ifndef SITREP_DURATION_H
+#define SITREP_DURATION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Parse "<digits><s|m|h|d>" into seconds. Returns 0, or SR_EUSAGE with a
+ * message naming the problem (empty, negative, bad unit, overflow). */
+int duration_parse(int64_t *out_seconds, const char *text);
+/* Format seconds the shortest exact way: 90 -> "90s", 300 -> "5m". */
+void duration_format(char *out, size_t outlen, int64_t seconds);
+
+/* Milliseconds since the epoch. Tests may fix it with clock_set_fake(). */
+int64_t clock_now_ms(void);
+/* Fix the clock at ms (a test's mock clock); 0 returns to the real one. */
+void clock_set_fake(int64_t ms);
+/* "2026-11-23T11:19:37.123Z"; out must hold 32 bytes. */
+void clock_format_iso(char *out, size_t outlen, int64_t ms);
+
+#endif

@@ -1,0 +1,120 @@
+/* playbook.h: a crisis playbook (NAME.playbook, libconfig syntax) parsed
+ * from the text of a committed blob and validated against DESIGN.md. Where
+ * the text comes from is repo.c's business. */
+#ifndef SITREP_PLAYBOOK_H
+#define SITREP_PLAYBOOK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+
+struct conf;
+
+struct playbook_role {
+	char *id;
+	char *title;
+	bool required;
+	int max;                  /* at least 1 */
+	int64_t handover;         /* seconds, 0 when none */
+	char *duties;             /* may be NULL */
+	int line;
+};
+
+enum playbook_escalation_mode { PLAYBOOK_TIERED, PLAYBOOK_SWARM };
+
+struct playbook_escalation {
+	enum playbook_escalation_mode mode;
+	int64_t ack_timeout; /* seconds */
+	int tiers[5];        /* 0..4, in escalation order */
+	size_t ntiers;
+};
+
+struct playbook_cadence {
+	char *audience;
+	int64_t every[5];     /* index 1..4 by severity; 0 = no cadence then */
+	int64_t first_within; /* seconds, 0 when none */
+	int line;
+};
+
+struct playbook_apology {
+	char **audiences;
+	size_t naudiences;
+	int min_severity; /* 1..4; 0 = no policy */
+	int64_t within;
+	char *template_id;
+};
+
+struct playbook_approval {
+	char **audiences;
+	size_t naudiences;
+	int min_severity; /* 1..4; 0 = no policy */
+	char **approvers; /* role ids */
+	size_t napprovers;
+};
+
+struct playbook_step {
+	char *id;
+	char *title;
+	char *role;
+	int64_t due;      /* seconds after open */
+	int min_severity; /* 0 = every severity */
+	bool required;
+	char *notes;      /* may be NULL */
+	int line;
+};
+
+struct playbook_template {
+	char *id;
+	char *audience;
+	char *status; /* may be NULL */
+	char *text;
+	int line;
+};
+
+struct playbook {
+	char *name;
+	char *title;
+	char *summary;
+	int severity; /* 1..4 */
+	char **components;
+	size_t ncomponents;
+	char **audiences; /* built-in and declared */
+	size_t naudiences;
+	struct playbook_role *roles;
+	size_t nroles;
+	struct playbook_escalation escalation;
+	struct playbook_cadence *cadence;
+	size_t ncadence;
+	struct playbook_apology apology;
+	struct playbook_approval approval;
+	struct playbook_step *steps;
+	size_t nsteps;
+	struct playbook_template *templates;
+	size_t ntemplates;
+};
+
+/*
+ * Parse and validate the text of path (used in messages and to check that
+ * name matches the file name). conf, when not NULL, checks component ids
+ * against the site config. Every problem goes to diags with path:line;
+ * returns 0 with *out set, or SR_EINVALID with *out NULL.
+ */
+int playbook_parse(struct playbook **out, struct diags *diags, const char *text,
+		   size_t len, const char *path, const struct conf *conf);
+void playbook_free(struct playbook *pb);
+
+const struct playbook_role *playbook_role(const struct playbook *pb, const char *id);
+const struct playbook_step *playbook_step(const struct playbook *pb, const char *id);
+const struct playbook_template *playbook_template(const struct playbook *pb,
+						  const char *id);
+bool playbook_has_audience(const struct playbook *pb, const char *audience);
+
+/* The template variables a text may use. */
+extern const char *const playbook_template_vars[];
+
+/* "outage.playbook" -> "outage"; NULL when path does not end so. */
+char *playbook_name_from_path(const char *path);
+
+#endif

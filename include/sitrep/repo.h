@@ -1,0 +1,68 @@
+/* repo.h: the playbook git repository, read through libgit2 from commits,
+ * never from the work tree, so what ran is exactly what was committed. All
+ * libgit2 calls live in repo.c. */
+#ifndef SITREP_REPO_H
+#define SITREP_REPO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct repo;
+
+struct repo_commit {
+	char sha[41];
+	int64_t time; /* seconds since the epoch (committer time) */
+	char *author; /* "Name <email>" */
+	char *subject;
+};
+
+/* Call once from main before any other repo_ function. */
+void repo_global_init(void);
+void repo_global_shutdown(void);
+
+/* Open a bare or non-bare repository at path. */
+int repo_open(struct repo **out, const char *path);
+void repo_free(struct repo *r);
+
+/* Resolve a revision (branch, tag, full or short SHA, HEAD~2) to the full
+ * SHA of a commit. */
+int repo_resolve(char out_sha[41], struct repo *r, const char *rev);
+
+/* Read path at commit sha: a NUL-terminated copy of the blob. */
+int repo_read_file(char **out, size_t *out_len, struct repo *r,
+		   const char *sha, const char *path);
+
+/* The names of top-level files ending with suffix at commit sha, sorted. */
+int repo_list_files(char ***out, size_t *out_n, struct repo *r, const char *sha,
+		    const char *suffix);
+void repo_free_names(char **names, size_t n);
+
+/*
+ * The commits reachable from sha that changed path (any file when path is
+ * NULL), newest first, at most limit (0 = all).
+ */
+int repo_log(struct repo_commit **out, size_t *out_n, struct repo *r,
+	     const char *sha, const char *path, size_t limit);
+
+/*
+ * For each of npaths paths, the newest commit reachable from sha that
+ * changed it, in one walk of history. out[i] is zeroed when none was found.
+ */
+int repo_last_changes(struct repo_commit *out, struct repo *r, const char *sha,
+		      char *const *paths, size_t npaths);
+void repo_commit_release(struct repo_commit *c);
+void repo_commits_free(struct repo_commit *v, size_t n);
+
+/* Unified diff of path between two commits (empty when identical). */
+int repo_diff_file(char **out, struct repo *r, const char *sha_a,
+		   const char *sha_b, const char *path);
+
+/*
+ * Create a non-bare repository at path whose branch holds nfiles files
+ * (names[i] with contents[i]) in one first commit. For `sitrep init`.
+ */
+int repo_create_seeded(const char *path, const char *branch,
+		       char *const *names, char *const *contents, size_t nfiles,
+		       const char *message);
+
+#endif

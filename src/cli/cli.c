@@ -1,0 +1,182 @@
+/* cli.c: the helpers every sitrep command shares: option handling, error
+ * reporting with DESIGN.md's exit codes, and loading the workspace. What
+ * each command does lives in its cmd-*.c file. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "sitrep/conf.h"
+#include "sitrep/diag.h"
+#include "sitrep/err.h"
+#include "sitrep/repo.h"
+
+void
+cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("sitrep: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+cli_exit_code(int rc)
+{
+	switch (rc) {
+	case SR_OK:
+		return EXIT_OK;
+	case SR_EUSAGE:
+		return EXIT_USAGE;
+	case SR_EREFUSED:
+	case SR_ENOTFOUND:
+	case SR_EEXIST:
+	case SR_EINVALID:
+		return EXIT_REFUSED;
+	default:
+		return EXIT_SYSTEM;
+	}
+}
+
+int
+cli_fail(int rc)
+{
+	cli_error("%s", err_last());
+	return cli_exit_code(rc);
+}
+
+void
+cli_usage(const struct cmd_entry *cmd, FILE *fp)
+{
+	fprintf(fp, "usage: sitrep %s %s\n", cmd->name, cmd->usage);
+}
+
+int
+cli_usage_error(const struct cmd_entry *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("sitrep: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	cli_usage(cmd, stderr);
+	fprintf(stderr, "Run 'sitrep %s --help' for more.\n", cmd->name);
+	return EXIT_USAGE;
+}
+
+int
+cli_common_opt(struct cli *cli, const struct cmd_entry *cmd, int opt)
+{
+	switch (opt) {
+	case OPT_AS:
+		cli->as = optarg;
+		return -1;
+	case OPT_JSON:
+		cli->json = true;
+		return -1;
+	case 'c':
+		cli->config_path = optarg;
+		return -1;
+	case 'h':
+		cli_usage(cmd, stdout);
+		printf("\n%s\n\nCommon options:\n"
+		       "  -c, --config FILE  the site config (else $SITREP_CONFIG, ./sitrep.conf, ...)\n"
+		       "      --as HANDLE    act as this person (else $SITREP_USER, else the login name)\n"
+		       "      --json         print data as JSON\n"
+		       "  -h, --help         this help\n"
+		       "See sitrep(1).\n", cmd->summary);
+		return EXIT_OK;
+	default:
+		/* getopt_long already said what was wrong */
+		cli_usage(cmd, stderr);
+		return EXIT_USAGE;
+	}
+}
+
+int
+cli_load_conf(struct cli *cli)
+{
+	struct diags d = DIAGS_INIT;
+	char *path;
+	int rc;
+
+	if (cli->conf != NULL)
+		return 0;
+	if ((path = conf_find(cli->config_path)) == NULL)
+		return SR_ENOTFOUND;
+	rc = conf_load(&cli->conf, &d, path);
+	if (rc == SR_EINVALID) {
+		diags_print(&d, stderr);
+		err_set(rc, "the site config '%s' has %zu problem%s: fix them and try again",
+			path, d.n, d.n == 1 ? "" : "s");
+	}
+	diags_release(&d);
+	free(path);
+	return rc;
+}
+
+int
+cli_open_repo(struct cli *cli)
+{
+	int rc;
+
+	if (cli->repo != NULL)
+		return 0;
+	if ((rc = cli_load_conf(cli)) != 0)
+		return rc;
+	return repo_open(&cli->repo, cli->conf->playbooks);
+}
+
+int
+cli_resolve(struct cli *cli, const char *rev, char sha[41])
+{
+	int rc;
+
+	if ((rc = cli_open_repo(cli)) != 0)
+		return rc;
+	rc = repo_resolve(sha, cli->repo, rev != NULL ? rev : cli->conf->branch);
+	if (rc == SR_ENOTFOUND && rev == NULL)
+		err_set(rc, "branch '%s' not found in the playbook repository '%s': "
+			"commit a playbook there or set workspace.branch in %s",
+			cli->conf->branch, cli->conf->playbooks, cli->conf->path);
+	return rc;
+}
+
+const char *
+cli_actor(struct cli *cli)
+{
+	const char *u;
+
+	if (cli->as != NULL)
+		return cli->as;
+	if ((u = getenv("SITREP_USER")) != NULL && *u != '\0')
+		return u;
+	if ((u = getlogin()) != NULL)
+		return u;
+	if ((u = getenv("USER")) != NULL && *u != '\0')
+		return u;
+	return "unknown";
+}
+
+void
+cli_print_json(json_t *v)
+{
+	json_dumpf(v, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+	fputc('\n', stdout);
+	json_decref(v);
+}
+
+void
+cli_release(struct cli *cli)
+{
+	repo_free(cli->repo);
+	conf_free(cli->conf);
+	cli->repo = NULL;
+	cli->conf = NULL;
+}

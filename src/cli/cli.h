@@ -1,0 +1,77 @@
+/* cli.h: what the sitrep commands share: the command table entry (tmux's
+ * cmd_entry), the per-run context, common options and the workspace
+ * loaders. Each cmd-*.c file owns one command group. */
+#ifndef SITREP_CLI_H
+#define SITREP_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include <jansson.h>
+
+struct conf;
+struct repo;
+
+struct cli {
+	const char *config_path; /* -c FILE */
+	const char *as;          /* --as HANDLE */
+	bool json;               /* --json */
+	struct conf *conf;       /* loaded on demand */
+	struct repo *repo;       /* opened on demand */
+};
+
+struct cmd_entry {
+	const char *name;
+	const char *usage;   /* after "sitrep NAME " */
+	const char *summary; /* one line for `sitrep --help` */
+	int (*exec)(struct cli *cli, int argc, char **argv);
+};
+
+/* Exit codes of DESIGN.md. */
+enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_SYSTEM = 3 };
+
+/* Long options every command accepts; put CLI_COMMON_LONGOPTS first in a
+ * command's table and call cli_common_opt from its default: case. */
+enum { OPT_AS = 1000, OPT_JSON, OPT_HELP, OPT_CONFIG, OPT_FIRST_CMD };
+#define CLI_COMMON_LONGOPTS \
+	{ "as", required_argument, NULL, OPT_AS }, \
+	{ "json", no_argument, NULL, OPT_JSON }, \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "config", required_argument, NULL, 'c' }
+#define CLI_COMMON_SHORTOPTS "hc:"
+
+/*
+ * Handle a common option. Returns -1 when it was one and the command goes
+ * on, an exit code when the command must stop (help printed, or a usage
+ * error), for the command to return.
+ */
+int cli_common_opt(struct cli *cli, const struct cmd_entry *cmd, int opt);
+/* Print "usage: sitrep NAME USAGE" and the see-also line to fp. */
+void cli_usage(const struct cmd_entry *cmd, FILE *fp);
+/* Report a usage problem for cmd and return EXIT_USAGE. */
+int cli_usage_error(const struct cmd_entry *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* "sitrep: <msg>" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Map an SR_ code to an exit code after printing err_last(). */
+int cli_fail(int rc);
+int cli_exit_code(int rc);
+
+/* Load the site config (reporting every problem) / open the playbook repo. */
+int cli_load_conf(struct cli *cli);
+int cli_open_repo(struct cli *cli);
+/* Resolve rev (the configured branch when NULL) to a commit SHA. */
+int cli_resolve(struct cli *cli, const char *rev, char sha[41]);
+/* The acting person: --as, $SITREP_USER, or the login name. */
+const char *cli_actor(struct cli *cli);
+
+/* Print a JSON value to stdout (indented) and free it. */
+void cli_print_json(json_t *v);
+
+void cli_release(struct cli *cli);
+
+extern const struct cmd_entry cmd_init_entry;
+extern const struct cmd_entry cmd_playbook_entry;
+
+#endif

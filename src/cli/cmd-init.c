@@ -1,0 +1,117 @@
+/* cmd-init.c: `sitrep init [DIR]`: a new workspace with a commented config,
+ * a migrated database, and a playbook repository whose first commit holds
+ * the playbooks shipped with sitrep. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "sitrep/conf.h"
+#include "sitrep/err.h"
+#include "sitrep/repo.h"
+#include "sitrep/shipped.h"
+#include "sitrep/store.h"
+#include "sitrep/xalloc.h"
+
+static int init_exec(struct cli *, int, char **);
+
+const struct cmd_entry cmd_init_entry = {
+	"init",
+	"[DIR] [--force]",
+	"create a workspace: sitrep.conf, sitrep.db and a playbook git repository\n"
+	"seeded with the shipped playbooks (DIR defaults to the current directory).\n"
+	"An existing workspace is left alone unless --force: then the config is\n"
+	"rewritten, the database is migrated and kept, and an existing playbook\n"
+	"repository is kept with its history",
+	init_exec,
+};
+
+static bool
+path_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+static int
+write_file(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	if (fp == NULL)
+		return err_set(SR_ESYS, "cannot write '%s': %s", path, strerror(errno));
+	fputs(text, fp);
+	if (fclose(fp) != 0)
+		return err_set(SR_ESYS, "cannot write '%s': %s", path, strerror(errno));
+	return 0;
+}
+
+static int
+seed_playbooks(const char *path)
+{
+	return repo_create_seeded(path, "main", (char *const *)shipped_playbook_names,
+				  (char *const *)shipped_playbook_texts,
+				  shipped_playbook_count,
+				  "Add the playbooks shipped with sitrep");
+}
+
+static int
+init_exec(struct cli *cli, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_COMMON_LONGOPTS,
+		{ "force", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *dir = ".";
+	char *conf_path, *db_path, *pb_path;
+	struct store *st = NULL;
+	bool force = false, existing;
+	int opt, rc;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "f", longopts, NULL)) != -1) {
+		if (opt == 'f')
+			force = true;
+		else if ((rc = cli_common_opt(cli, &cmd_init_entry, opt)) >= 0)
+			return rc;
+	}
+	if (argc - optind > 1)
+		return cli_usage_error(&cmd_init_entry, "give at most one directory");
+	if (optind < argc)
+		dir = argv[optind];
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		cli_error("cannot create '%s': %s", dir, strerror(errno));
+		return EXIT_SYSTEM;
+	}
+	conf_path = xasprintf("%s/sitrep.conf", dir);
+	db_path = xasprintf("%s/sitrep.db", dir);
+	pb_path = xasprintf("%s/playbooks", dir);
+	existing = path_exists(conf_path) || path_exists(db_path) || path_exists(pb_path);
+	if (existing && !force) {
+		rc = err_set(SR_EEXIST, "'%s' already holds a sitrep workspace: "
+			     "use --force to rewrite its config (the database and "
+			     "playbooks are kept)", dir);
+		goto out;
+	}
+	if ((rc = write_file(conf_path, conf_default_text)) != 0)
+		goto out;
+	if ((rc = store_open(&st, db_path)) != 0)
+		goto out;
+	store_close(st);
+	if (!path_exists(pb_path) && (rc = seed_playbooks(pb_path)) != 0)
+		goto out;
+	printf("initialized sitrep workspace in %s\n"
+	       "  config     %s\n  database   %s\n  playbooks  %s (git, branch main, %zu playbooks)\n"
+	       "next: sitrep -c %s playbook list\n",
+	       dir, conf_path, db_path, pb_path, shipped_playbook_count, conf_path);
+out:
+	free(conf_path);
+	free(db_path);
+	free(pb_path);
+	return rc != 0 ? cli_fail(rc) : EXIT_OK;
+}

@@ -1,0 +1,640 @@
+/* cmd-playbook.c: `sitrep playbook list|show|validate|log|diff`, the
+ * playbook author's and the commander's view of the playbook repository.
+ * Parsing is playbook.c's job and git is repo.c's. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "sitrep/buf.h"
+#include "sitrep/conf.h"
+#include "sitrep/duration.h"
+#include "sitrep/err.h"
+#include "sitrep/playbook.h"
+#include "sitrep/repo.h"
+#include "sitrep/vocab.h"
+#include "sitrep/xalloc.h"
+
+static int playbook_exec(struct cli *, int, char **);
+
+const struct cmd_entry cmd_playbook_entry = {
+	"playbook",
+	"list [--at REV] | show NAME [--at REV] | validate [FILE...] | log [NAME] | diff NAME REV [REV]",
+	"list, show, validate and trace the playbooks in the git repository",
+	playbook_exec,
+};
+
+static const struct cmd_entry sub_list = {
+	"playbook list", "[--at REV] [--json]",
+	"List the playbooks at the configured branch (or REV): name, title,\n"
+	"default severity, and the last commit that changed each.",
+	NULL,
+};
+static const struct cmd_entry sub_show = {
+	"playbook show", "NAME [--at REV] [--json]",
+	"Show a playbook as parsed: roles, escalation, cadence, apology and\n"
+	"approval policies, steps and templates, and the commit it was read from.",
+	NULL,
+};
+static const struct cmd_entry sub_validate = {
+	"playbook validate", "[FILE...] [--json]",
+	"Validate playbook files on disk (before committing them), or with no\n"
+	"FILE every playbook at the configured branch. Lists every problem as\n"
+	"FILE:LINE: message and exits 1 when any playbook is invalid.",
+	NULL,
+};
+static const struct cmd_entry sub_log = {
+	"playbook log", "[NAME] [--json]",
+	"The commits that changed the playbook NAME (or any playbook), newest\n"
+	"first: short SHA, date, author and subject.",
+	NULL,
+};
+static const struct cmd_entry sub_diff = {
+	"playbook diff", "NAME REV [REV] [--json]",
+	"The unified diff of NAME between REV and the second REV (default: the\n"
+	"configured branch's head).",
+	NULL,
+};
+
+enum { OPT_AT = OPT_FIRST_CMD };
+
+/*
+ * Parse a subcommand's options. Only --at takes a value beyond the common
+ * ones; positional arguments are left in argv[optind..].
+ */
+static int
+parse_opts(struct cli *cli, const struct cmd_entry *sub, int argc, char **argv,
+	   const char **at, bool allow_at)
+{
+	static const struct option longopts[] = {
+		CLI_COMMON_LONGOPTS,
+		{ "at", required_argument, NULL, OPT_AT },
+		{ NULL, 0, NULL, 0 }
+	};
+	int opt, rc;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		if (opt == OPT_AT && allow_at) {
+			*at = optarg;
+			continue;
+		}
+		if (opt == OPT_AT)
+			return cli_usage_error(sub, "--at does not apply here");
+		if ((rc = cli_common_opt(cli, sub, opt)) >= 0)
+			return rc;
+	}
+	return -1;
+}
+
+static void
+short_sha(char out[8], const char *sha)
+{
+	memcpy(out, sha, 7);
+	out[7] = '\0';
+}
+
+static void
+format_date(char *out, size_t len, int64_t secs)
+{
+	time_t t = (time_t)secs;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, len, "%Y-%m-%d %H:%M", &tm);
+}
+
+static json_t *
+commit_json(const struct repo_commit *c)
+{
+	char iso[32];
+
+	if (c->author == NULL)
+		return json_null();
+	clock_format_iso(iso, sizeof(iso), c->time * 1000);
+	return json_pack("{s:s, s:s, s:s, s:s}", "sha", c->sha, "date", iso,
+			 "author", c->author, "subject", c->subject);
+}
+
+/* Read and parse NAME.playbook at sha, printing its problems on failure. */
+static int
+load_playbook(struct playbook **out, struct cli *cli, const char *sha,
+	      const char *name, struct diags *d)
+{
+	char *path = xasprintf("%s.playbook", name), *text;
+	size_t len;
+	int rc;
+
+	rc = repo_read_file(&text, &len, cli->repo, sha, path);
+	if (rc == SR_ENOTFOUND)
+		err_set(rc, "no playbook '%s' at %.7s: run 'sitrep playbook list' to see the playbooks",
+			name, sha);
+	if (rc == 0) {
+		rc = playbook_parse(out, d, text, len, path, cli->conf);
+		if (rc == SR_EINVALID)
+			err_set(rc, "playbook '%s' at %.7s has %zu problem%s: fix and commit it",
+				name, sha, d->n, d->n == 1 ? "" : "s");
+		free(text);
+	}
+	free(path);
+	return rc;
+}
+
+static int
+playbook_list(struct cli *cli, int argc, char **argv)
+{
+	const char *at = NULL;
+	char sha[41], **files = NULL;
+	size_t nfiles = 0;
+	struct repo_commit *changes = NULL;
+	json_t *arr = NULL;
+	int rc;
+
+	if ((rc = parse_opts(cli, &sub_list, argc, argv, &at, true)) >= 0)
+		return rc;
+	if (optind != argc)
+		return cli_usage_error(&sub_list, "unexpected argument '%s'", argv[optind]);
+	if ((rc = cli_resolve(cli, at, sha)) != 0 ||
+	    (rc = repo_list_files(&files, &nfiles, cli->repo, sha, ".playbook")) != 0)
+		return cli_fail(rc);
+	changes = xcalloc(nfiles + 1, sizeof(*changes));
+	if ((rc = repo_last_changes(changes, cli->repo, sha, files, nfiles)) != 0)
+		goto out;
+	if (cli->json)
+		arr = json_array();
+	else if (nfiles == 0)
+		printf("no playbooks at %.7s: add NAME.playbook files to %s and commit\n",
+		       sha, cli->conf->playbooks);
+	else
+		printf("%-20s %-5s %-40s %s\n", "NAME", "SEV", "TITLE", "LAST CHANGE");
+	for (size_t i = 0; i < nfiles; i++) {
+		struct diags d = DIAGS_INIT;
+		struct playbook *pb = NULL;
+		char *name = playbook_name_from_path(files[i]), *text;
+		size_t len;
+		char date[32], sh[8];
+
+		if (repo_read_file(&text, &len, cli->repo, sha, files[i]) == 0) {
+			playbook_parse(&pb, &d, text, len, files[i], cli->conf);
+			free(text);
+		}
+		short_sha(sh, changes[i].sha);
+		format_date(date, sizeof(date), changes[i].time);
+		if (cli->json) {
+			json_t *o = json_pack("{s:s, s:b, s:o}", "name", name,
+					      "valid", pb != NULL,
+					      "last_change", commit_json(&changes[i]));
+			if (pb != NULL) {
+				json_object_set_new(o, "title", json_string(pb->title));
+				json_object_set_new(o, "severity",
+						    json_sprintf("SEV%d", pb->severity));
+			} else
+				json_object_set_new(o, "problems", json_integer((json_int_t)d.n));
+			json_array_append_new(arr, o);
+		} else if (pb != NULL)
+			printf("%-20s SEV%d  %-40.40s %s %s %s\n", name, pb->severity,
+			       pb->title, sh, date, changes[i].subject ? changes[i].subject : "");
+		else {
+			printf("%-20s %-5s %-40s %s %s %s\n", name, "-",
+			       "(invalid: see 'sitrep playbook validate')", sh, date,
+			       changes[i].subject ? changes[i].subject : "");
+			cli_error("warning: playbook '%s' at %.7s has %zu problem%s",
+				  name, sha, d.n, d.n == 1 ? "" : "s");
+		}
+		playbook_free(pb);
+		diags_release(&d);
+		free(name);
+	}
+	if (cli->json)
+		cli_print_json(arr);
+out:
+	repo_commits_free(changes, nfiles);
+	repo_free_names(files, nfiles);
+	return rc != 0 ? cli_fail(rc) : EXIT_OK;
+}
+
+static json_t *
+strs_json(char *const *v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+static json_t *
+dur_json(int64_t secs)
+{
+	char d[32];
+
+	if (secs == 0)
+		return json_null();
+	duration_format(d, sizeof(d), secs);
+	return json_string(d);
+}
+
+static json_t *
+sev_json(int sev)
+{
+	return sev == 0 ? json_null() : json_sprintf("SEV%d", sev);
+}
+
+static json_t *
+playbook_json(const struct playbook *pb, const char *sha)
+{
+	json_t *o, *roles = json_array(), *cad = json_array(), *steps = json_array(),
+		*tpl = json_array(), *tiers = json_array();
+
+	for (size_t i = 0; i < pb->nroles; i++) {
+		const struct playbook_role *r = &pb->roles[i];
+		json_array_append_new(roles, json_pack("{s:s, s:s, s:b, s:i, s:o, s:s?}",
+			"id", r->id, "title", r->title, "required", r->required,
+			"max", r->max, "handover", dur_json(r->handover),
+			"duties", r->duties));
+	}
+	for (size_t i = 0; i < pb->escalation.ntiers; i++)
+		json_array_append_new(tiers, json_sprintf("L%d", pb->escalation.tiers[i]));
+	for (size_t i = 0; i < pb->ncadence; i++) {
+		const struct playbook_cadence *c = &pb->cadence[i];
+		json_t *every = json_object();
+
+		for (int s = 1; s <= 4; s++)
+			if (c->every[s] != 0) {
+				char k[8];
+				snprintf(k, sizeof(k), "SEV%d", s);
+				json_object_set_new(every, k, dur_json(c->every[s]));
+			}
+		json_array_append_new(cad, json_pack("{s:s, s:o, s:o}", "audience",
+			c->audience, "every", every, "first_within", dur_json(c->first_within)));
+	}
+	for (size_t i = 0; i < pb->nsteps; i++) {
+		const struct playbook_step *s = &pb->steps[i];
+		json_array_append_new(steps, json_pack("{s:s, s:s, s:s, s:o, s:o, s:b, s:s?}",
+			"id", s->id, "title", s->title, "role", s->role,
+			"due", dur_json(s->due), "min_severity", sev_json(s->min_severity),
+			"required", s->required, "notes", s->notes));
+	}
+	for (size_t i = 0; i < pb->ntemplates; i++) {
+		const struct playbook_template *t = &pb->templates[i];
+		json_array_append_new(tpl, json_pack("{s:s, s:s, s:s?, s:s}", "id", t->id,
+			"audience", t->audience, "status", t->status, "text", t->text));
+	}
+	o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}",
+		"name", pb->name, "commit", sha, "title", pb->title,
+		"summary", pb->summary, "severity", sev_json(pb->severity),
+		"components", strs_json(pb->components, pb->ncomponents),
+		"audiences", strs_json(pb->audiences, pb->naudiences), "roles", roles);
+	json_object_set_new(o, "escalation", json_pack("{s:s, s:o, s:o}",
+		"mode", pb->escalation.mode == PLAYBOOK_SWARM ? "swarm" : "tiered",
+		"ack_timeout", dur_json(pb->escalation.ack_timeout), "tiers", tiers));
+	json_object_set_new(o, "cadence", cad);
+	json_object_set_new(o, "apology", pb->apology.min_severity == 0 ? json_null() :
+		json_pack("{s:o, s:o, s:o, s:s}",
+			"audiences", strs_json(pb->apology.audiences, pb->apology.naudiences),
+			"min_severity", sev_json(pb->apology.min_severity),
+			"within", dur_json(pb->apology.within),
+			"template", pb->apology.template_id));
+	json_object_set_new(o, "approval", pb->approval.min_severity == 0 ? json_null() :
+		json_pack("{s:o, s:o, s:o}",
+			"audiences", strs_json(pb->approval.audiences, pb->approval.naudiences),
+			"min_severity", sev_json(pb->approval.min_severity),
+			"approvers", strs_json(pb->approval.approvers, pb->approval.napprovers)));
+	json_object_set_new(o, "steps", steps);
+	json_object_set_new(o, "templates", tpl);
+	return o;
+}
+
+static void
+print_list(const char *label, char *const *v, size_t n)
+{
+	printf("%s", label);
+	for (size_t i = 0; i < n; i++)
+		printf("%s%s", i ? ", " : "", v[i]);
+	printf("%s\n", n == 0 ? "-" : "");
+}
+
+static void
+print_indented(const char *text, const char *indent)
+{
+	printf("%s", indent);
+	for (const char *p = text; *p; p++) {
+		putchar(*p);
+		if (*p == '\n' && p[1] != '\0')
+			printf("%s", indent);
+	}
+	putchar('\n');
+}
+
+static void
+playbook_print(const struct playbook *pb, const char *sha, const char *rev)
+{
+	char d[32], e[32];
+
+	printf("%s: %s\n", pb->name, pb->title);
+	printf("  commit      %.7s (%s)\n", sha, rev);
+	printf("  summary     %s\n", pb->summary);
+	printf("  severity    SEV%d (%s) by default\n", pb->severity,
+	       vocab_severity_impact(pb->severity));
+	print_list("  components  ", pb->components, pb->ncomponents);
+	print_list("  audiences   ", pb->audiences, pb->naudiences);
+
+	printf("\nRoles\n");
+	for (size_t i = 0; i < pb->nroles; i++) {
+		const struct playbook_role *r = &pb->roles[i];
+
+		printf("  %-12s %-28s %s", r->id, r->title, r->required ? "required" : "optional");
+		if (r->max > 1)
+			printf(", up to %d", r->max);
+		if (r->handover) {
+			duration_format(d, sizeof(d), r->handover);
+			printf(", hand over every %s", d);
+		}
+		putchar('\n');
+		if (r->duties)
+			printf("  %-12s %s\n", "", r->duties);
+	}
+
+	duration_format(d, sizeof(d), pb->escalation.ack_timeout);
+	printf("\nEscalation  %s, acknowledge within %s, tiers ",
+	       pb->escalation.mode == PLAYBOOK_SWARM ? "swarm (page every tier at once)" :
+	       "tiered", d);
+	for (size_t i = 0; i < pb->escalation.ntiers; i++)
+		printf("%sL%d", i ? " -> " : "", pb->escalation.tiers[i]);
+	putchar('\n');
+
+	if (pb->ncadence > 0)
+		printf("\nCadence (how often each audience hears from us)\n");
+	for (size_t i = 0; i < pb->ncadence; i++) {
+		const struct playbook_cadence *c = &pb->cadence[i];
+
+		printf("  %-12s", c->audience);
+		for (int s = 1; s <= 4; s++) {
+			if (c->every[s] == 0)
+				continue;
+			duration_format(d, sizeof(d), c->every[s]);
+			printf(" SEV%d every %-4s", s, d);
+		}
+		if (c->first_within) {
+			duration_format(d, sizeof(d), c->first_within);
+			printf(" first within %s", d);
+		}
+		putchar('\n');
+	}
+	if (pb->apology.min_severity) {
+		duration_format(d, sizeof(d), pb->apology.within);
+		print_list("\nApology     owed to ", pb->apology.audiences, pb->apology.naudiences);
+		printf("            at SEV%d or worse, within %s, template '%s'\n",
+		       pb->apology.min_severity, d, pb->apology.template_id);
+	}
+	if (pb->approval.min_severity) {
+		print_list("\nApproval    before posting to ", pb->approval.audiences,
+			   pb->approval.naudiences);
+		printf("            at SEV%d or worse, by ", pb->approval.min_severity);
+		print_list("", pb->approval.approvers, pb->approval.napprovers);
+	}
+	if (pb->nsteps > 0)
+		printf("\nSteps\n");
+	for (size_t i = 0; i < pb->nsteps; i++) {
+		const struct playbook_step *s = &pb->steps[i];
+
+		duration_format(d, sizeof(d), s->due);
+		snprintf(e, sizeof(e), " [SEV%d and worse]", s->min_severity);
+		printf("  %-16s due %-5s %-12s %s%s%s\n", s->id, d, s->role, s->title,
+		       s->required ? " [required]" : "", s->min_severity ? e : "");
+	}
+	if (pb->ntemplates > 0)
+		printf("\nTemplates\n");
+	for (size_t i = 0; i < pb->ntemplates; i++) {
+		const struct playbook_template *t = &pb->templates[i];
+
+		printf("  %s (%s%s%s)\n", t->id, t->audience, t->status ? ", " : "",
+		       t->status ? t->status : "");
+		print_indented(t->text, "      ");
+	}
+}
+
+static int
+playbook_show(struct cli *cli, int argc, char **argv)
+{
+	struct diags d = DIAGS_INIT;
+	struct playbook *pb = NULL;
+	const char *at = NULL;
+	char sha[41];
+	int rc;
+
+	if ((rc = parse_opts(cli, &sub_show, argc, argv, &at, true)) >= 0)
+		return rc;
+	if (optind + 1 != argc)
+		return cli_usage_error(&sub_show, optind == argc ?
+				       "name the playbook to show" : "too many arguments");
+	if ((rc = cli_resolve(cli, at, sha)) != 0)
+		return cli_fail(rc);
+	rc = load_playbook(&pb, cli, sha, argv[optind], &d);
+	diags_print(&d, stderr);
+	diags_release(&d);
+	if (rc != 0)
+		return cli_fail(rc);
+	if (cli->json)
+		cli_print_json(playbook_json(pb, sha));
+	else
+		playbook_print(pb, sha, at != NULL ? at : cli->conf->branch);
+	playbook_free(pb);
+	return EXIT_OK;
+}
+
+static int
+read_disk_file(char **out, size_t *len, const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	struct buf b = BUF_INIT;
+	char chunk[8192];
+	size_t n;
+
+	if (fp == NULL)
+		return err_set(SR_ENOTFOUND, "cannot read '%s': %s", path, strerror(errno));
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(fp);
+	*len = b.len;
+	*out = buf_detach(&b);
+	return 0;
+}
+
+/*
+ * Validate files on disk, or every playbook at the branch when none is
+ * named. The site config, when there is one, checks component ids too; an
+ * author may validate without a workspace.
+ */
+static int
+playbook_validate(struct cli *cli, int argc, char **argv)
+{
+	struct diags d = DIAGS_INIT;
+	char sha[41], **files = NULL;
+	size_t nfiles = 0, ninvalid = 0, nchecked = 0;
+	bool from_repo;
+	int rc;
+
+	if ((rc = parse_opts(cli, &sub_validate, argc, argv, NULL, false)) >= 0)
+		return rc;
+	from_repo = optind == argc;
+	if (from_repo) {
+		if ((rc = cli_resolve(cli, NULL, sha)) != 0 ||
+		    (rc = repo_list_files(&files, &nfiles, cli->repo, sha, ".playbook")) != 0)
+			return cli_fail(rc);
+	} else if (cli->config_path != NULL || getenv("SITREP_CONFIG") != NULL) {
+		if ((rc = cli_load_conf(cli)) != 0)
+			return cli_fail(rc);
+	} else if (cli_load_conf(cli) != 0)
+		err_clear(); /* no workspace: validate without the site config */
+	for (size_t i = 0; i < (from_repo ? nfiles : (size_t)(argc - optind)); i++) {
+		const char *path = from_repo ? files[i] : argv[optind + (int)i];
+		struct playbook *pb = NULL;
+		size_t before = d.n;
+		char *text;
+		size_t len;
+
+		rc = from_repo ? repo_read_file(&text, &len, cli->repo, sha, path) :
+				 read_disk_file(&text, &len, path);
+		if (rc != 0) {
+			diags_add(&d, path, 0, "%s", err_last());
+			ninvalid++;
+			continue;
+		}
+		playbook_parse(&pb, &d, text, len, path, cli->conf);
+		free(text);
+		nchecked++;
+		if (d.n > before)
+			ninvalid++;
+		playbook_free(pb);
+	}
+	if (cli->json) {
+		json_t *problems = json_array();
+
+		for (size_t i = 0; i < d.n; i++)
+			json_array_append_new(problems, json_pack("{s:s, s:i, s:s}",
+				"file", d.v[i].file, "line", d.v[i].line,
+				"message", d.v[i].msg));
+		cli_print_json(json_pack("{s:b, s:i, s:i, s:o}", "valid", ninvalid == 0,
+			"checked", (int)nchecked, "invalid", (int)ninvalid,
+			"problems", problems));
+	} else {
+		diags_print(&d, stderr);
+		if (ninvalid == 0)
+			printf("%zu playbook%s valid%s%.7s\n", nchecked,
+			       nchecked == 1 ? "" : "s", from_repo ? " at " : "",
+			       from_repo ? sha : "");
+		else
+			cli_error("%zu of %zu playbook%s invalid, %zu problem%s", ninvalid,
+				  nchecked, nchecked == 1 ? "" : "s", d.n, d.n == 1 ? "" : "s");
+	}
+	diags_release(&d);
+	repo_free_names(files, nfiles);
+	return ninvalid == 0 ? EXIT_OK : EXIT_REFUSED;
+}
+
+static int
+playbook_log(struct cli *cli, int argc, char **argv)
+{
+	struct repo_commit *log = NULL;
+	size_t n = 0;
+	char sha[41], *path = NULL;
+	json_t *arr = NULL;
+	int rc;
+
+	if ((rc = parse_opts(cli, &sub_log, argc, argv, NULL, false)) >= 0)
+		return rc;
+	if (argc - optind > 1)
+		return cli_usage_error(&sub_log, "too many arguments");
+	if ((rc = cli_resolve(cli, NULL, sha)) != 0)
+		return cli_fail(rc);
+	if (optind < argc)
+		path = xasprintf("%s.playbook", argv[optind]);
+	rc = repo_log(&log, &n, cli->repo, sha, path, 0);
+	if (rc == 0 && n == 0 && path != NULL)
+		rc = err_set(SR_ENOTFOUND, "no commit on %s changed playbook '%s'",
+			     cli->conf->branch, argv[optind]);
+	free(path);
+	if (rc != 0)
+		return cli_fail(rc);
+	if (cli->json)
+		arr = json_array();
+	for (size_t i = 0; i < n; i++) {
+		char date[32], sh[8];
+
+		if (cli->json) {
+			json_array_append_new(arr, commit_json(&log[i]));
+			continue;
+		}
+		short_sha(sh, log[i].sha);
+		format_date(date, sizeof(date), log[i].time);
+		printf("%s %s  %-24.24s %s\n", sh, date, log[i].author, log[i].subject);
+	}
+	if (cli->json)
+		cli_print_json(arr);
+	repo_commits_free(log, n);
+	return EXIT_OK;
+}
+
+static int
+playbook_diff(struct cli *cli, int argc, char **argv)
+{
+	char a[41], b[41], *path, *diff = NULL;
+	int rc, nargs;
+
+	if ((rc = parse_opts(cli, &sub_diff, argc, argv, NULL, false)) >= 0)
+		return rc;
+	nargs = argc - optind;
+	if (nargs < 2 || nargs > 3)
+		return cli_usage_error(&sub_diff, "name the playbook and one or two revisions");
+	if ((rc = cli_resolve(cli, argv[optind + 1], a)) != 0 ||
+	    (rc = cli_resolve(cli, nargs == 3 ? argv[optind + 2] : NULL, b)) != 0)
+		return cli_fail(rc);
+	path = xasprintf("%s.playbook", argv[optind]);
+	rc = repo_diff_file(&diff, cli->repo, a, b, path);
+	free(path);
+	if (rc == SR_ENOTFOUND)
+		err_set(rc, "no playbook '%s' at %.7s or %.7s", argv[optind], a, b);
+	if (rc != 0)
+		return cli_fail(rc);
+	if (cli->json)
+		cli_print_json(json_pack("{s:s, s:s, s:s, s:s}", "name", argv[optind],
+					 "from", a, "to", b, "diff", diff));
+	else
+		fputs(diff, stdout);
+	free(diff);
+	return EXIT_OK;
+}
+
+static int
+playbook_exec(struct cli *cli, int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(struct cli *, int, char **);
+	} subs[] = {
+		{ "list", playbook_list }, { "show", playbook_show },
+		{ "validate", playbook_validate }, { "log", playbook_log },
+		{ "diff", playbook_diff },
+	};
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		FILE *fp = argc < 2 ? stderr : stdout;
+
+		cli_usage(&cmd_playbook_entry, fp);
+		fprintf(fp, "\n  list      the playbooks at the branch (or --at REV)\n"
+			    "  show      one playbook as parsed, and its commit\n"
+			    "  validate  check playbook files before committing them\n"
+			    "  log       the commits that changed a playbook\n"
+			    "  diff      how a playbook changed between two revisions\n"
+			    "\nRun 'sitrep playbook SUBCOMMAND --help' for more.\n");
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		if (strcmp(argv[1], subs[i].name) == 0)
+			return subs[i].fn(cli, argc - 1, argv + 1);
+	return cli_usage_error(&cmd_playbook_entry, "unknown playbook subcommand '%s'",
+			       argv[1]);
+}

@@ -1,0 +1,93 @@
+/* sitrep.c: the CLI's main: global options, the command table and prefix
+ * lookup (tmux's way). Each command lives in its own cmd-*.c file. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "sitrep/repo.h"
+
+#ifndef SITREP_VERSION
+#define SITREP_VERSION "0.1.0"
+#endif
+
+static const struct cmd_entry *const cmd_table[] = {
+	&cmd_init_entry,
+	&cmd_playbook_entry,
+	NULL
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp, "usage: sitrep [-c CONFIG] [--as HANDLE] COMMAND [ARGS...]\n\n"
+		    "sitrep coordinates a crisis: incidents opened from playbooks versioned\n"
+		    "in git, roles, escalation, and every update on one timeline.\n\n"
+		    "Commands:\n");
+	for (const struct cmd_entry *const *c = cmd_table; *c != NULL; c++)
+		fprintf(fp, "  %-10s %s\n", (*c)->name, (*c)->summary);
+	fprintf(fp, "\nRun 'sitrep COMMAND --help' for a command's options; see sitrep(1).\n");
+}
+
+/* An exact name, or any unambiguous prefix of one. */
+static const struct cmd_entry *
+cmd_find(const char *name, bool *ambiguous)
+{
+	const struct cmd_entry *found = NULL;
+	size_t len = strlen(name);
+
+	*ambiguous = false;
+	for (const struct cmd_entry *const *c = cmd_table; *c != NULL; c++) {
+		if (strcmp((*c)->name, name) == 0)
+			return *c;
+		if (strncmp((*c)->name, name, len) == 0) {
+			if (found != NULL)
+				*ambiguous = true;
+			found = *c;
+		}
+	}
+	return *ambiguous ? NULL : found;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli cli = { 0 };
+	const struct cmd_entry *cmd;
+	bool ambiguous;
+	int i, rc;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-V") == 0) {
+			printf("sitrep %s\n", SITREP_VERSION);
+			return EXIT_OK;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return EXIT_OK;
+		} else if ((strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0) &&
+			   i + 1 < argc) {
+			cli.config_path = argv[++i];
+		} else if (strcmp(argv[i], "--as") == 0 && i + 1 < argc) {
+			cli.as = argv[++i];
+		} else {
+			cli_error("unknown option '%s'", argv[i]);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (i == argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if ((cmd = cmd_find(argv[i], &ambiguous)) == NULL) {
+		cli_error("%s command '%s': run 'sitrep --help' for the list",
+			  ambiguous ? "ambiguous" : "unknown", argv[i]);
+		return EXIT_USAGE;
+	}
+	repo_global_init();
+	optind = 1;
+	rc = cmd->exec(&cli, argc - i, argv + i);
+	cli_release(&cli);
+	repo_global_shutdown();
+	return rc;
+}

@@ -1,0 +1,558 @@
+/* conf.c: finds, reads and validates the site config (sitrep.conf) and
+ * answers lookups in it. Secrets are resolved at delivery time, not here:
+ * the config only names where they live. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sitrep/buf.h"
+#include "sitrep/conf.h"
+#include "sitrep/confread.h"
+#include "sitrep/err.h"
+#include "sitrep/vocab.h"
+#include "sitrep/xalloc.h"
+
+static const char *const top_keys[] = {
+	"workspace", "status_page", "http", "components", "people", "tiers",
+	"accounts", "channels", NULL
+};
+static const char *const workspace_keys[] = { "database", "playbooks", "branch", NULL };
+static const char *const page_keys[] = { "name", "url", "time_zone", NULL };
+static const char *const http_keys[] = { "listen", NULL };
+static const char *const component_keys[] = { "id", "name", "group", NULL };
+static const char *const person_keys[] = { "handle", "name", "email", "tier", NULL };
+static const char *const tier_keys[] = { "L0", "L1", "L2", "L3", "L4", NULL };
+static const char *const account_keys[] = { "id", "name", "priority", "components", NULL };
+static const char *const channel_keys[] = {
+	"id", "type", "audiences", "url_env", "url_file", "secret_env",
+	"secret_file", "smtp_url", "from", "user", "password_env",
+	"password_file", NULL
+};
+static const char *const secret_keys[] = { "url", "secret", "password", "token", NULL };
+
+static bool
+file_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+char *
+conf_find(const char *explicit_path)
+{
+	const char *env = getenv("SITREP_CONFIG");
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	char *xdgpath = NULL;
+
+	if (explicit_path != NULL) {
+		if (file_exists(explicit_path))
+			return xstrdup(explicit_path);
+		err_set(SR_ENOTFOUND, "config file '%s' not found", explicit_path);
+		return NULL;
+	}
+	if (env != NULL && *env != '\0') {
+		if (file_exists(env))
+			return xstrdup(env);
+		err_set(SR_ENOTFOUND, "config file '%s' (from $SITREP_CONFIG) not found", env);
+		return NULL;
+	}
+	if (file_exists("sitrep.conf"))
+		return xstrdup("sitrep.conf");
+	if (xdg != NULL && *xdg != '\0')
+		xdgpath = xasprintf("%s/sitrep/sitrep.conf", xdg);
+	else if (home != NULL)
+		xdgpath = xasprintf("%s/.config/sitrep/sitrep.conf", home);
+	if (xdgpath != NULL && file_exists(xdgpath))
+		return xdgpath;
+	free(xdgpath);
+	if (file_exists("/etc/sitrep/sitrep.conf"))
+		return xstrdup("/etc/sitrep/sitrep.conf");
+	err_set(SR_ENOTFOUND,
+		"no sitrep.conf found (looked at -c, $SITREP_CONFIG, ./sitrep.conf, "
+		"$XDG_CONFIG_HOME/sitrep/sitrep.conf, /etc/sitrep/sitrep.conf): "
+		"run 'sitrep init DIR' to make a workspace");
+	return NULL;
+}
+
+static char *
+absolute(const char *dir, const char *path)
+{
+	if (path[0] == '/')
+		return xstrdup(path);
+	return xasprintf("%s/%s", dir, path);
+}
+
+static void
+read_workspace(struct confread *r, struct conf *c, const config_setting_t *root)
+{
+	const config_setting_t *g = confread_group(r, root, "workspace", false);
+	char *db = xstrdup("sitrep.db"), *pb = xstrdup("playbooks");
+
+	c->branch = xstrdup("main");
+	if (g != NULL) {
+		confread_check_keys(r, g, workspace_keys, "workspace");
+		confread_str(r, g, "database", false, &db);
+		confread_str(r, g, "playbooks", false, &pb);
+		confread_str(r, g, "branch", false, &c->branch);
+	}
+	c->database = absolute(c->dir, db);
+	c->playbooks = absolute(c->dir, pb);
+	free(db);
+	free(pb);
+}
+
+static void
+read_page(struct confread *r, struct conf *c, const config_setting_t *root)
+{
+	const config_setting_t *g = confread_group(r, root, "status_page", false);
+	const config_setting_t *h = confread_group(r, root, "http", false);
+
+	c->page_name = xstrdup("Status");
+	c->page_url = xstrdup("http://127.0.0.1:8080/");
+	c->time_zone = xstrdup("UTC");
+	c->listen = xstrdup("127.0.0.1:8080");
+	if (g != NULL) {
+		confread_check_keys(r, g, page_keys, "status_page");
+		confread_str(r, g, "name", false, &c->page_name);
+		if (confread_str(r, g, "url", false, &c->page_url) &&
+		    strncmp(c->page_url, "http://", 7) != 0 &&
+		    strncmp(c->page_url, "https://", 8) != 0)
+			diags_add(r->diags, r->file,
+				  confread_line(config_setting_get_member(g, "url")),
+				  "status page url '%s' must start with http:// or https://",
+				  c->page_url);
+		confread_str(r, g, "time_zone", false, &c->time_zone);
+	}
+	if (h != NULL) {
+		confread_check_keys(r, h, http_keys, "http");
+		if (confread_str(r, h, "listen", false, &c->listen) &&
+		    strrchr(c->listen, ':') == NULL)
+			diags_add(r->diags, r->file,
+				  confread_line(config_setting_get_member(h, "listen")),
+				  "http listen '%s' must be ADDRESS:PORT, like 127.0.0.1:8080",
+				  c->listen);
+	}
+}
+
+/* The elements of a list of groups, each checked to be a group. Returns the
+ * count, 0 when the list is missing. */
+static int
+list_len(struct confread *r, const config_setting_t *root, const char *name,
+	 const config_setting_t **out)
+{
+	*out = confread_list(r, root, name, false);
+	return *out != NULL ? config_setting_length(*out) : 0;
+}
+
+static const config_setting_t *
+list_group(struct confread *r, const config_setting_t *list, int i, const char *what)
+{
+	const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+		diags_add(r->diags, r->file, confread_line(g),
+			  "each entry of '%s' must be a group { ... }", what);
+		return NULL;
+	}
+	return g;
+}
+
+static void
+read_components(struct confread *r, struct conf *c, const config_setting_t *root)
+{
+	const config_setting_t *list;
+	int n = list_len(r, root, "components", &list);
+
+	c->components = xcalloc((size_t)n + 1, sizeof(*c->components));
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = list_group(r, list, i, "components");
+		struct conf_component *cc = &c->components[c->ncomponents];
+
+		if (g == NULL)
+			continue;
+		confread_check_keys(r, g, component_keys, "a component");
+		if (!confread_str(r, g, "id", true, &cc->id))
+			continue;
+		if (!vocab_ident(cc->id))
+			diags_add(r->diags, r->file, confread_line(g),
+				  "component id '%s' must be lowercase letters, digits, '-' or '_'",
+				  cc->id);
+		else if (conf_component(c, cc->id) != NULL)
+			diags_add(r->diags, r->file, confread_line(g),
+				  "duplicate component id '%s'", cc->id);
+		if (!confread_str(r, g, "name", false, &cc->name))
+			cc->name = xstrdup(cc->id);
+		confread_str(r, g, "group", false, &cc->group);
+		c->ncomponents++;
+	}
+}
+
+static void
+read_people(struct confread *r, struct conf *c, const config_setting_t *root)
+{
+	const config_setting_t *list;
+	int n = list_len(r, root, "people", &list);
+
+	c->people = xcalloc((size_t)n + 1, sizeof(*c->people));
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = list_group(r, list, i, "people");
+		struct conf_person *p = &c->people[c->npeople];
+		char *tier = NULL;
+
+		if (g == NULL)
+			continue;
+		confread_check_keys(r, g, person_keys, "a person");
+		if (!confread_str(r, g, "handle", true, &p->handle))
+			continue;
+		if (conf_person(c, p->handle) != NULL)
+			diags_add(r->diags, r->file, confread_line(g),
+				  "duplicate person '%s'", p->handle);
+		if (!confread_str(r, g, "name", false, &p->name))
+			p->name = xstrdup(p->handle);
+		if (confread_str(r, g, "email", false, &p->email) &&
+		    strchr(p->email, '@') == NULL)
+			diags_add(r->diags, r->file, confread_line(g),
+				  "person '%s': e-mail '%s' has no '@'", p->handle, p->email);
+		p->tier = -1;
+		if (confread_str(r, g, "tier", false, &tier) &&
+		    (p->tier = vocab_tier(tier)) < 0)
+			diags_add(r->diags, r->file, confread_line(g),
+				  "person '%s': tier '%s' is not one of L0, L1, L2, L3, L4",
+				  p->handle, tier);
+		free(tier);
+		c->npeople++;
+	}
+}
+
+/* A tier roster lists people by handle; people whose own 'tier' names it
+ * are on that roster too, so a small config need not repeat itself. */
+static void
+read_tiers(struct confread *r, struct conf *c, const config_setting_t *root)
+{
+	const config_setting_t *g = confread_group(r, root, "tiers", false);
+
+	if (g != NULL)
+		confread_check_keys(r, g, tier_keys, "tiers (use L0 to L4)");
+	for (int t = 0; t < 5; t++) {
+		struct conf_tier *tier = &c->tiers[t];
+		char **listed = NULL;
+		size_t nlisted = 0;
+
+		if (g != NULL)
+			confread_strs(r, g, tier_keys[t], false, &listed, &nlisted);
+		tier->people = xcalloc(nlisted + c->npeople + 1, sizeof(char *));
+		for (size_t i = 0; i < nlisted; i++) {
+			if (conf_person(c, listed[i]) == NULL) {
+				diags_add(r->diags, r->file,
+					  confread_line(config_setting_get_member(g, tier_keys[t])),
+					  "tier %s lists '%s', who is not in 'people'",
+					  tier_keys[t], listed[i]);
+				continue;
+			}
+			tier->people[tier->npeople++] = xstrdup(listed[i]);
+		}
+		for (size_t i = 0; i < c->npeople; i++) {
+			bool dup = false;
+
+			if (c->people[i].tier != t)
+				continue;
+			for (size_t k = 0; k < tier->npeople; k++)
+				dup |= strcmp(tier->people[k], c->people[i].handle) == 0;
+			if (!dup)
+				tier->people[tier->npeople++] = xstrdup(c->people[i].handle);
+		}
+		confread_free_strs(listed, nlisted);
+	}
+}
+
+static void
+read_accounts(struct confread *r, struct conf *c, const config_setting_t *root)
+{
+	const config_setting_t *list;
+	int n = list_len(r, root, "accounts", &list);
+
+	c->accounts = xcalloc((size_t)n + 1, sizeof(*c->accounts));
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = list_group(r, list, i, "accounts");
+		struct conf_account *a = &c->accounts[c->naccounts];
+
+		if (g == NULL)
+			continue;
+		confread_check_keys(r, g, account_keys, "an account");
+		if (!confread_str(r, g, "id", true, &a->id))
+			continue;
+		if (conf_account(c, a->id) != NULL)
+			diags_add(r->diags, r->file, confread_line(g),
+				  "duplicate account id '%s'", a->id);
+		if (!confread_str(r, g, "name", false, &a->name))
+			a->name = xstrdup(a->id);
+		confread_bool(r, g, "priority", &a->priority);
+		confread_strs(r, g, "components", false, &a->components, &a->ncomponents);
+		for (size_t k = 0; k < a->ncomponents; k++)
+			if (conf_component(c, a->components[k]) == NULL)
+				diags_add(r->diags, r->file, confread_line(g),
+					  "account '%s' uses component '%s', which is not in 'components'",
+					  a->id, a->components[k]);
+		c->naccounts++;
+	}
+}
+
+static bool
+channel_url_type(const char *type)
+{
+	return strcmp(type, "webhook") == 0 || strcmp(type, "slack") == 0 ||
+	       strcmp(type, "teams") == 0 || strcmp(type, "discord") == 0;
+}
+
+static void
+check_channel(struct confread *r, const config_setting_t *g, struct conf_channel *ch)
+{
+	int line = confread_line(g);
+
+	for (const char *const *k = secret_keys; *k != NULL; k++) {
+		const config_setting_t *s = config_setting_get_member(g, *k);
+
+		if (s != NULL)
+			diags_add(r->diags, r->file, confread_line(s),
+				  "channel '%s': secrets are never written in sitrep.conf: "
+				  "name an environment variable (%s_env) or a file (%s_file) instead of '%s'",
+				  ch->id, *k, *k, *k);
+	}
+	if (ch->type == NULL)
+		return;
+	if (channel_url_type(ch->type)) {
+		if ((ch->url_env == NULL) == (ch->url_file == NULL))
+			diags_add(r->diags, r->file, line,
+				  "channel '%s': give exactly one of url_env or url_file", ch->id);
+	} else if (strcmp(ch->type, "email") == 0) {
+		if (ch->smtp_url == NULL)
+			diags_add(r->diags, r->file, line,
+				  "channel '%s': e-mail needs smtp_url, like \"smtp://127.0.0.1:25\"",
+				  ch->id);
+		else if (strncmp(ch->smtp_url, "smtp://", 7) != 0 &&
+			 strncmp(ch->smtp_url, "smtps://", 8) != 0)
+			diags_add(r->diags, r->file, line,
+				  "channel '%s': smtp_url '%s' must start with smtp:// or smtps://",
+				  ch->id, ch->smtp_url);
+		if (ch->from == NULL || strchr(ch->from, '@') == NULL)
+			diags_add(r->diags, r->file, line,
+				  "channel '%s': e-mail needs a 'from' address", ch->id);
+		if (ch->password_env != NULL && ch->password_file != NULL)
+			diags_add(r->diags, r->file, line,
+				  "channel '%s': give at most one of password_env or password_file",
+				  ch->id);
+	} else
+		diags_add(r->diags, r->file, confread_line(config_setting_get_member(g, "type")),
+			  "channel '%s': type '%s' is not one of webhook, slack, teams, discord, email",
+			  ch->id, ch->type);
+	if (ch->secret_env != NULL && ch->secret_file != NULL)
+		diags_add(r->diags, r->file, line,
+			  "channel '%s': give at most one of secret_env or secret_file", ch->id);
+	for (size_t i = 0; i < ch->naudiences; i++)
+		if (!vocab_ident(ch->audiences[i]))
+			diags_add(r->diags, r->file, line,
+				  "channel '%s': audience '%s' must be lowercase letters, digits, '-' or '_'",
+				  ch->id, ch->audiences[i]);
+}
+
+static void
+read_channels(struct confread *r, struct conf *c, const config_setting_t *root)
+{
+	const config_setting_t *list;
+	int n = list_len(r, root, "channels", &list);
+
+	c->channels = xcalloc((size_t)n + 1, sizeof(*c->channels));
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = list_group(r, list, i, "channels");
+		struct conf_channel *ch = &c->channels[c->nchannels];
+
+		if (g == NULL)
+			continue;
+		confread_check_keys(r, g, channel_keys, "a channel");
+		if (!confread_str(r, g, "id", true, &ch->id))
+			continue;
+		for (size_t k = 0; k < c->nchannels; k++)
+			if (strcmp(c->channels[k].id, ch->id) == 0)
+				diags_add(r->diags, r->file, confread_line(g),
+					  "duplicate channel id '%s'", ch->id);
+		confread_str(r, g, "type", true, &ch->type);
+		confread_strs(r, g, "audiences", true, &ch->audiences, &ch->naudiences);
+		confread_str(r, g, "url_env", false, &ch->url_env);
+		confread_str(r, g, "url_file", false, &ch->url_file);
+		confread_str(r, g, "secret_env", false, &ch->secret_env);
+		confread_str(r, g, "secret_file", false, &ch->secret_file);
+		confread_str(r, g, "smtp_url", false, &ch->smtp_url);
+		confread_str(r, g, "from", false, &ch->from);
+		confread_str(r, g, "user", false, &ch->user);
+		confread_str(r, g, "password_env", false, &ch->password_env);
+		confread_str(r, g, "password_file", false, &ch->password_file);
+		check_channel(r, g, ch);
+		c->nchannels++;
+	}
+}
+
+int
+conf_parse(struct conf **out, struct diags *diags, const char *text,
+	   const char *path, const char *dir)
+{
+	struct confread r = { diags, path };
+	const config_setting_t *root;
+	struct conf *c;
+	config_t cfg;
+	size_t before = diags->n;
+
+	*out = NULL;
+	if (!confread_parse(&r, &cfg, text, strlen(text))) {
+		config_destroy(&cfg);
+		return err_set(SR_EINVALID, "config '%s' is not valid", path);
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->path = xstrdup(path);
+	c->dir = xstrdup(dir);
+	root = config_root_setting(&cfg);
+	confread_check_keys(&r, root, top_keys, "sitrep.conf");
+	read_workspace(&r, c, root);
+	read_page(&r, c, root);
+	read_components(&r, c, root);
+	read_people(&r, c, root);
+	read_tiers(&r, c, root);
+	read_accounts(&r, c, root);
+	read_channels(&r, c, root);
+	config_destroy(&cfg);
+	if (diags->n > before) {
+		conf_free(c);
+		return err_set(SR_EINVALID, "config '%s' is not valid", path);
+	}
+	*out = c;
+	return 0;
+}
+
+static int
+read_whole_file(char **out, const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	struct buf b = BUF_INIT;
+	char chunk[8192];
+	size_t n;
+
+	if (fp == NULL)
+		return err_set(SR_ENOTFOUND, "cannot read config '%s': %s", path,
+			       strerror(errno));
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(fp);
+	*out = buf_detach(&b);
+	return 0;
+}
+
+int
+conf_load(struct conf **out, struct diags *diags, const char *path)
+{
+	char *text = NULL, *dir, *slash, real[PATH_MAX];
+	int rc;
+
+	*out = NULL;
+	if ((rc = read_whole_file(&text, path)) != 0)
+		return rc;
+	if (realpath(path, real) == NULL) {
+		free(text);
+		return err_set(SR_ESYS, "cannot resolve '%s': %s", path, strerror(errno));
+	}
+	dir = xstrdup(real);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash != NULL)
+		*slash = '\0';
+	rc = conf_parse(out, diags, text, path, dir);
+	free(dir);
+	free(text);
+	return rc;
+}
+
+void
+conf_free(struct conf *c)
+{
+	if (c == NULL)
+		return;
+	free(c->path);
+	free(c->dir);
+	free(c->database);
+	free(c->playbooks);
+	free(c->branch);
+	free(c->page_name);
+	free(c->page_url);
+	free(c->time_zone);
+	free(c->listen);
+	for (size_t i = 0; i < c->ncomponents; i++) {
+		free(c->components[i].id);
+		free(c->components[i].name);
+		free(c->components[i].group);
+	}
+	free(c->components);
+	for (size_t i = 0; i < c->npeople; i++) {
+		free(c->people[i].handle);
+		free(c->people[i].name);
+		free(c->people[i].email);
+	}
+	free(c->people);
+	for (int t = 0; t < 5; t++)
+		confread_free_strs(c->tiers[t].people, c->tiers[t].npeople);
+	for (size_t i = 0; i < c->naccounts; i++) {
+		free(c->accounts[i].id);
+		free(c->accounts[i].name);
+		confread_free_strs(c->accounts[i].components, c->accounts[i].ncomponents);
+	}
+	free(c->accounts);
+	for (size_t i = 0; i < c->nchannels; i++) {
+		struct conf_channel *ch = &c->channels[i];
+
+		free(ch->id);
+		free(ch->type);
+		confread_free_strs(ch->audiences, ch->naudiences);
+		free(ch->url_env);
+		free(ch->url_file);
+		free(ch->secret_env);
+		free(ch->secret_file);
+		free(ch->smtp_url);
+		free(ch->from);
+		free(ch->user);
+		free(ch->password_env);
+		free(ch->password_file);
+	}
+	free(c->channels);
+	free(c);
+}
+
+const struct conf_person *
+conf_person(const struct conf *c, const char *handle)
+{
+	for (size_t i = 0; i < c->npeople; i++)
+		if (c->people[i].handle != NULL && strcmp(c->people[i].handle, handle) == 0)
+			return &c->people[i];
+	return NULL;
+}
+
+const struct conf_component *
+conf_component(const struct conf *c, const char *id)
+{
+	for (size_t i = 0; i < c->ncomponents; i++)
+		if (c->components[i].id != NULL && strcmp(c->components[i].id, id) == 0)
+			return &c->components[i];
+	return NULL;
+}
+
+const struct conf_account *
+conf_account(const struct conf *c, const char *id)
+{
+	for (size_t i = 0; i < c->naccounts; i++)
+		if (c->accounts[i].id != NULL && strcmp(c->accounts[i].id, id) == 0)
+			return &c->accounts[i];
+	return NULL;
+}

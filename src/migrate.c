@@ -1,0 +1,169 @@
+/* migrate.c: the schema of the store, as an ordered list of migrations, and
+ * the code that brings a database up to date. Opening the connection and
+ * everything that reads or writes rows is left to store.c. */
+#include <stdio.h>
+
+#include <sqlite3.h>
+
+#include "sitrep/err.h"
+#include "sitrep/log.h"
+#include "sitrep/store.h"
+
+/*
+ * migrations[i] brings PRAGMA user_version from i to i + 1. Entries are never
+ * edited once released: a database in the field may already have run them.
+ * Later versions add tables (and indexes, triggers) rather than rewrite
+ * these, so a migration stays a few CREATE statements.
+ */
+static const char *const migrations[] = {
+	/* 0 -> 1: incidents, their components, and the timeline. Times are
+	 * ms since the epoch; prev_hash is the hex SHA-256 of the incident's
+	 * previous event, '' for its first. */
+	"CREATE TABLE incidents (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	playbook TEXT NOT NULL,\n"
+	"	playbook_commit TEXT NOT NULL,\n"
+	"	title TEXT NOT NULL,\n"
+	"	severity TEXT NOT NULL\n"
+	"	    CHECK (severity IN ('SEV1', 'SEV2', 'SEV3', 'SEV4')),\n"
+	"	status TEXT NOT NULL\n"
+	"	    CHECK (status IN ('investigating', 'identified',\n"
+	"	    'monitoring', 'resolved', 'closed')),\n"
+	"	opened_by TEXT NOT NULL,\n"
+	"	opened_at INTEGER NOT NULL,\n"
+	"	updated_at INTEGER NOT NULL,\n"
+	"	resolved_at INTEGER,\n"
+	"	closed_at INTEGER\n"
+	") STRICT;\n"
+	/* Listing open incidents must not scan every closed one. */
+	"CREATE INDEX incidents_status ON incidents (status, id);\n"
+
+	"CREATE TABLE incident_components (\n"
+	"	incident_id INTEGER NOT NULL REFERENCES incidents (id),\n"
+	"	component TEXT NOT NULL,\n"
+	"	status TEXT NOT NULL\n"
+	"	    CHECK (status IN ('operational', 'degraded_performance',\n"
+	"	    'partial_outage', 'major_outage', 'under_maintenance')),\n"
+	"	PRIMARY KEY (incident_id, component)\n"
+	") STRICT;\n"
+
+	"CREATE TABLE events (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	incident_id INTEGER NOT NULL REFERENCES incidents (id),\n"
+	"	at INTEGER NOT NULL,\n"
+	"	actor TEXT NOT NULL,\n"
+	"	kind TEXT NOT NULL,\n"
+	"	details TEXT NOT NULL CHECK (json_valid(details)),\n"
+	"	prev_hash TEXT NOT NULL,\n"
+	"	hash TEXT NOT NULL\n"
+	") STRICT;\n"
+	"CREATE INDEX events_incident ON events (incident_id, id);\n"
+	/* The timeline is evidence: nothing rewrites or removes it. */
+	"CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN\n"
+	"	SELECT RAISE(ABORT, 'timeline events are append-only');\n"
+	"END;\n"
+	"CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN\n"
+	"	SELECT RAISE(ABORT, 'timeline events are append-only');\n"
+	"END;\n",
+};
+
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
+    STORE_SCHEMA_VERSION, "one migration per schema version");
+
+static int
+migrate_user_version(int *out, sqlite3 *db, const char *path)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt,
+	    NULL) != SQLITE_OK)
+		return err_set(SR_ESYS, "cannot read schema version of "
+		    "database '%s': %s", path, sqlite3_errmsg(db));
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW) {
+		err_set(SR_ESYS, "cannot read schema version of database "
+		    "'%s': %s", path, sqlite3_errmsg(db));
+		sqlite3_finalize(stmt);
+		return SR_ESYS;
+	}
+	*out = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	return 0;
+}
+
+static int
+migrate_check(int version, const char *path)
+{
+	if (version > STORE_SCHEMA_VERSION)
+		return err_set(SR_EREFUSED, "database '%s' has schema version "
+		    "%d, newer than this sitrep understands (%d): upgrade "
+		    "sitrep", path, version, STORE_SCHEMA_VERSION);
+	if (version < 0)
+		return err_set(SR_EREFUSED, "database '%s' has schema version "
+		    "%d, which is not one sitrep ever wrote", path, version);
+	return 0;
+}
+
+static void
+migrate_rollback(sqlite3 *db)
+{
+	/* Some errors (SQLITE_FULL, SQLITE_IOERR) have rolled back already. */
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/*
+ * Bring the database at path up to STORE_SCHEMA_VERSION. The version is
+ * read first without a lock, so that opening an up-to-date database (every
+ * CLI command does) never waits for a writer, and a database from a newer
+ * sitrep is refused without being written to. Pending migrations then run in
+ * one BEGIN IMMEDIATE transaction: all of them or none. The version is read
+ * again inside it, because another process may have migrated meanwhile.
+ */
+int
+migrate_run(struct sqlite3 *db, const char *path)
+{
+	char sql[64];
+	int version, from, rc;
+
+	if ((rc = migrate_user_version(&version, db, path)) != 0)
+		return rc;
+	if ((rc = migrate_check(version, path)) != 0)
+		return rc;
+	if (version == STORE_SCHEMA_VERSION)
+		return 0;
+
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return err_set(SR_ESYS, "cannot lock database '%s' to migrate "
+		    "it: %s", path, sqlite3_errmsg(db));
+	if ((rc = migrate_user_version(&version, db, path)) != 0 ||
+	    (rc = migrate_check(version, path)) != 0) {
+		migrate_rollback(db);
+		return rc;
+	}
+	from = version;
+	for (; version < STORE_SCHEMA_VERSION; version++) {
+		if (sqlite3_exec(db, migrations[version], NULL, NULL,
+		    NULL) != SQLITE_OK) {
+			err_set(SR_ESYS, "cannot migrate database '%s' to "
+			    "schema version %d: %s", path, version + 1,
+			    sqlite3_errmsg(db));
+			migrate_rollback(db);
+			return SR_ESYS;
+		}
+	}
+	/* A PRAGMA takes no parameters; the value is our own integer. */
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version);
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		err_set(SR_ESYS, "cannot migrate database '%s' to schema "
+		    "version %d: %s", path, version, sqlite3_errmsg(db));
+		migrate_rollback(db);
+		return SR_ESYS;
+	}
+	if (from != version)
+		log_debug("migrated database '%s' from schema version %d to %d",
+		    path, from, version);
+	return 0;
+}

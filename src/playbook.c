@@ -1,0 +1,559 @@
+/* playbook.c: parses a playbook's committed text and validates it against
+ * DESIGN.md's format, collecting every problem with file:line. Reading the
+ * text from git is repo.c's job; running a playbook is the incident's. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sitrep/conf.h"
+#include "sitrep/confread.h"
+#include "sitrep/err.h"
+#include "sitrep/playbook.h"
+#include "sitrep/vocab.h"
+#include "sitrep/xalloc.h"
+
+const char *const playbook_template_vars[] = {
+	"id", "title", "summary", "severity", "impact", "status", "components",
+	"next_update", "page_url", "commander", "opened_at", "duration",
+	"account", NULL
+};
+
+static const char *const top_keys[] = {
+	"name", "title", "summary", "severity", "components", "audiences",
+	"roles", "escalation", "cadence", "apology", "approval", "steps",
+	"templates", NULL
+};
+static const char *const role_keys[] = {
+	"id", "title", "required", "max", "handover", "duties", NULL
+};
+static const char *const escalation_keys[] = { "mode", "ack_timeout", "tiers", NULL };
+static const char *const cadence_keys[] = { "audience", "every", "first_within", NULL };
+static const char *const every_keys[] = { "SEV1", "SEV2", "SEV3", "SEV4", NULL };
+static const char *const apology_keys[] = {
+	"audiences", "min_severity", "within", "template", NULL
+};
+static const char *const approval_keys[] = {
+	"audiences", "min_severity", "approvers", NULL
+};
+static const char *const step_keys[] = {
+	"id", "title", "role", "due", "min_severity", "required", "notes", NULL
+};
+static const char *const template_keys[] = { "id", "audience", "status", "text", NULL };
+
+char *
+playbook_name_from_path(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t len;
+
+	base = base ? base + 1 : path;
+	len = strlen(base);
+	if (len <= 9 || strcmp(base + len - 9, ".playbook") != 0)
+		return NULL;
+	return xstrndup(base, len - 9);
+}
+
+const struct playbook_role *
+playbook_role(const struct playbook *pb, const char *id)
+{
+	for (size_t i = 0; i < pb->nroles; i++)
+		if (strcmp(pb->roles[i].id, id) == 0)
+			return &pb->roles[i];
+	return NULL;
+}
+
+const struct playbook_step *
+playbook_step(const struct playbook *pb, const char *id)
+{
+	for (size_t i = 0; i < pb->nsteps; i++)
+		if (strcmp(pb->steps[i].id, id) == 0)
+			return &pb->steps[i];
+	return NULL;
+}
+
+const struct playbook_template *
+playbook_template(const struct playbook *pb, const char *id)
+{
+	for (size_t i = 0; i < pb->ntemplates; i++)
+		if (strcmp(pb->templates[i].id, id) == 0)
+			return &pb->templates[i];
+	return NULL;
+}
+
+bool
+playbook_has_audience(const struct playbook *pb, const char *audience)
+{
+	for (size_t i = 0; i < pb->naudiences; i++)
+		if (strcmp(pb->audiences[i], audience) == 0)
+			return true;
+	return false;
+}
+
+static void
+parse_roles(struct confread *r, struct playbook *pb, const config_setting_t *list)
+{
+	int n = config_setting_length(list);
+	bool commander = false;
+
+	pb->roles = xcalloc((size_t)n + 1, sizeof(*pb->roles));
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		struct playbook_role *role = &pb->roles[pb->nroles];
+		long long max = 1;
+
+		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+			diags_add(r->diags, r->file, confread_line(g),
+				  "each role must be a group { id = ...; title = ...; }");
+			continue;
+		}
+		confread_check_keys(r, g, role_keys, "a role");
+		role->line = confread_line(g);
+		role->max = 1;
+		if (!confread_str(r, g, "id", true, &role->id))
+			role->id = xstrdup("");
+		else
+			for (size_t k = 0; k < pb->nroles; k++)
+				if (strcmp(pb->roles[k].id, role->id) == 0)
+					diags_add(r->diags, r->file, role->line,
+						  "duplicate role id '%s'", role->id);
+		if (*role->id != '\0' && !vocab_ident(role->id))
+			diags_add(r->diags, r->file, role->line,
+				  "role id '%s' must be lowercase letters, digits, '-' or '_'",
+				  role->id);
+		confread_str(r, g, "title", true, &role->title);
+		confread_bool(r, g, "required", &role->required);
+		if (confread_int(r, g, "max", false, &max)) {
+			if (max < 1 || max > 1000)
+				diags_add(r->diags, r->file,
+					  confread_line(config_setting_get_member(g, "max")),
+					  "role '%s': 'max' must be between 1 and 1000",
+					  role->id);
+			else
+				role->max = (int)max;
+		}
+		confread_duration(r, g, "handover", false, &role->handover);
+		confread_str(r, g, "duties", false, &role->duties);
+		if (strcmp(role->id, "commander") == 0)
+			commander = true;
+		pb->nroles++;
+	}
+	if (!commander)
+		diags_add(r->diags, r->file, confread_line(list),
+			  "roles must include 'commander': someone owns the incident");
+}
+
+static void
+parse_escalation(struct confread *r, struct playbook *pb, const config_setting_t *g)
+{
+	char *mode = NULL;
+	char **tiers = NULL;
+	size_t ntiers = 0;
+	const config_setting_t *ts;
+
+	confread_check_keys(r, g, escalation_keys, "escalation");
+	if (confread_str(r, g, "mode", true, &mode)) {
+		if (strcmp(mode, "tiered") == 0)
+			pb->escalation.mode = PLAYBOOK_TIERED;
+		else if (strcmp(mode, "swarm") == 0)
+			pb->escalation.mode = PLAYBOOK_SWARM;
+		else
+			diags_add(r->diags, r->file,
+				  confread_line(config_setting_get_member(g, "mode")),
+				  "escalation mode must be 'tiered' or 'swarm' (not '%s')",
+				  mode);
+	}
+	free(mode);
+	confread_duration(r, g, "ack_timeout", true, &pb->escalation.ack_timeout);
+	if (!confread_strs(r, g, "tiers", true, &tiers, &ntiers))
+		return;
+	ts = config_setting_get_member(g, "tiers");
+	if (ntiers == 0)
+		diags_add(r->diags, r->file, confread_line(ts),
+			  "escalation needs at least one tier (L0 to L4)");
+	for (size_t i = 0; i < ntiers; i++) {
+		int t = vocab_tier(tiers[i]);
+		bool dup = false;
+
+		if (t < 0) {
+			diags_add(r->diags, r->file, confread_line(ts),
+				  "escalation tier '%s' is not one of L0, L1, L2, L3, L4",
+				  tiers[i]);
+			continue;
+		}
+		for (size_t k = 0; k < pb->escalation.ntiers; k++)
+			dup |= pb->escalation.tiers[k] == t;
+		if (dup) {
+			diags_add(r->diags, r->file, confread_line(ts),
+				  "escalation tier '%s' is listed twice", tiers[i]);
+			continue;
+		}
+		pb->escalation.tiers[pb->escalation.ntiers++] = t;
+	}
+	confread_free_strs(tiers, ntiers);
+}
+
+static void
+check_audience(struct confread *r, const struct playbook *pb, int line,
+	       const char *audience)
+{
+	if (!playbook_has_audience(pb, audience))
+		diags_add(r->diags, r->file, line,
+			  "unknown audience '%s': use internal, executives, customers, or declare it in 'audiences'",
+			  audience);
+}
+
+static void
+parse_cadence(struct confread *r, struct playbook *pb, const config_setting_t *list)
+{
+	int n = config_setting_length(list);
+
+	pb->cadence = xcalloc((size_t)n + 1, sizeof(*pb->cadence));
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		const config_setting_t *every;
+		struct playbook_cadence *c = &pb->cadence[pb->ncadence];
+
+		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+			diags_add(r->diags, r->file, confread_line(g),
+				  "each cadence must be a group { audience = ...; every = { ... }; }");
+			continue;
+		}
+		confread_check_keys(r, g, cadence_keys, "a cadence");
+		c->line = confread_line(g);
+		if (!confread_str(r, g, "audience", true, &c->audience))
+			c->audience = xstrdup("");
+		else {
+			check_audience(r, pb, c->line, c->audience);
+			for (size_t k = 0; k < pb->ncadence; k++)
+				if (strcmp(pb->cadence[k].audience, c->audience) == 0)
+					diags_add(r->diags, r->file, c->line,
+						  "audience '%s' has two cadences", c->audience);
+		}
+		every = confread_group(r, g, "every", true);
+		if (every != NULL) {
+			confread_check_keys(r, every, every_keys, "'every' (use SEV1 to SEV4)");
+			for (int sev = 1; sev <= 4; sev++)
+				confread_duration(r, every, every_keys[sev - 1], false,
+						  &c->every[sev]);
+		}
+		confread_duration(r, g, "first_within", false, &c->first_within);
+		pb->ncadence++;
+	}
+}
+
+static void
+check_audiences(struct confread *r, const struct playbook *pb,
+		const config_setting_t *g, char **v, size_t n)
+{
+	int line = confread_line(config_setting_get_member(g, "audiences"));
+
+	for (size_t i = 0; i < n; i++)
+		check_audience(r, pb, line, v[i]);
+}
+
+static void
+parse_apology(struct confread *r, struct playbook *pb, const config_setting_t *g)
+{
+	struct playbook_apology *a = &pb->apology;
+
+	confread_check_keys(r, g, apology_keys, "apology");
+	if (confread_strs(r, g, "audiences", true, &a->audiences, &a->naudiences))
+		check_audiences(r, pb, g, a->audiences, a->naudiences);
+	confread_severity(r, g, "min_severity", true, &a->min_severity);
+	confread_duration(r, g, "within", true, &a->within);
+	confread_str(r, g, "template", true, &a->template_id);
+}
+
+static void
+parse_approval(struct confread *r, struct playbook *pb, const config_setting_t *g)
+{
+	struct playbook_approval *a = &pb->approval;
+	int line = confread_line(config_setting_get_member(g, "approvers"));
+
+	confread_check_keys(r, g, approval_keys, "approval");
+	if (confread_strs(r, g, "audiences", true, &a->audiences, &a->naudiences))
+		check_audiences(r, pb, g, a->audiences, a->naudiences);
+	confread_severity(r, g, "min_severity", true, &a->min_severity);
+	if (!confread_strs(r, g, "approvers", true, &a->approvers, &a->napprovers))
+		return;
+	if (a->napprovers == 0)
+		diags_add(r->diags, r->file, line,
+			  "approval needs at least one approver role");
+	for (size_t i = 0; i < a->napprovers; i++)
+		if (playbook_role(pb, a->approvers[i]) == NULL)
+			diags_add(r->diags, r->file, line,
+				  "approver role '%s' is not one of this playbook's roles",
+				  a->approvers[i]);
+}
+
+static void
+parse_steps(struct confread *r, struct playbook *pb, const config_setting_t *list)
+{
+	int n = config_setting_length(list);
+
+	pb->steps = xcalloc((size_t)n + 1, sizeof(*pb->steps));
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		struct playbook_step *s = &pb->steps[pb->nsteps];
+
+		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+			diags_add(r->diags, r->file, confread_line(g),
+				  "each step must be a group { id = ...; title = ...; role = ...; due = ...; }");
+			continue;
+		}
+		confread_check_keys(r, g, step_keys, "a step");
+		s->line = confread_line(g);
+		if (confread_str(r, g, "id", true, &s->id)) {
+			for (size_t k = 0; k < pb->nsteps; k++)
+				if (strcmp(pb->steps[k].id, s->id) == 0)
+					diags_add(r->diags, r->file, s->line,
+						  "duplicate step id '%s'", s->id);
+			if (!vocab_ident(s->id))
+				diags_add(r->diags, r->file, s->line,
+					  "step id '%s' must be lowercase letters, digits, '-' or '_'",
+					  s->id);
+		} else
+			s->id = xstrdup("");
+		confread_str(r, g, "title", true, &s->title);
+		if (confread_str(r, g, "role", true, &s->role) &&
+		    playbook_role(pb, s->role) == NULL)
+			diags_add(r->diags, r->file,
+				  confread_line(config_setting_get_member(g, "role")),
+				  "step '%s' names unknown role '%s'", s->id, s->role);
+		confread_duration(r, g, "due", true, &s->due);
+		confread_severity(r, g, "min_severity", false, &s->min_severity);
+		confread_bool(r, g, "required", &s->required);
+		confread_str(r, g, "notes", false, &s->notes);
+		pb->nsteps++;
+	}
+}
+
+static bool
+known_var(const char *name, size_t len)
+{
+	for (const char *const *v = playbook_template_vars; *v != NULL; v++)
+		if (strlen(*v) == len && strncmp(*v, name, len) == 0)
+			return true;
+	return false;
+}
+
+/* Report each {{variable}} in text that templates cannot fill, at the line
+ * of the text setting plus the newlines before it. */
+static void
+check_template_vars(struct confread *r, const char *id, const char *text, int line)
+{
+	const char *p = text;
+
+	while ((p = strstr(p, "{{")) != NULL) {
+		const char *start = p + 2, *end = strstr(start, "}}");
+		int at = line;
+
+		for (const char *q = text; q < p; q++)
+			at += *q == '\n';
+		if (end == NULL) {
+			diags_add(r->diags, r->file, at,
+				  "template '%s': '{{' is never closed with '}}'", id);
+			return;
+		}
+		while (start < end && *start == ' ')
+			start++;
+		size_t len = (size_t)(end - start);
+		while (len > 0 && start[len - 1] == ' ')
+			len--;
+		if (!known_var(start, len))
+			diags_add(r->diags, r->file, at,
+				  "template '%s' uses unknown variable '{{%.*s}}'", id,
+				  (int)len, start);
+		p = end + 2;
+	}
+}
+
+static void
+parse_templates(struct confread *r, struct playbook *pb, const config_setting_t *list)
+{
+	int n = config_setting_length(list);
+
+	pb->templates = xcalloc((size_t)n + 1, sizeof(*pb->templates));
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		struct playbook_template *t = &pb->templates[pb->ntemplates];
+
+		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+			diags_add(r->diags, r->file, confread_line(g),
+				  "each template must be a group { id = ...; audience = ...; text = ...; }");
+			continue;
+		}
+		confread_check_keys(r, g, template_keys, "a template");
+		t->line = confread_line(g);
+		if (confread_str(r, g, "id", true, &t->id)) {
+			for (size_t k = 0; k < pb->ntemplates; k++)
+				if (strcmp(pb->templates[k].id, t->id) == 0)
+					diags_add(r->diags, r->file, t->line,
+						  "duplicate template id '%s'", t->id);
+		} else
+			t->id = xstrdup("");
+		if (confread_str(r, g, "audience", true, &t->audience))
+			check_audience(r, pb, t->line, t->audience);
+		if (confread_str(r, g, "status", false, &t->status) &&
+		    (!vocab_incident_status(t->status) || strcmp(t->status, "closed") == 0))
+			diags_add(r->diags, r->file,
+				  confread_line(config_setting_get_member(g, "status")),
+				  "template '%s': status '%s' is not one of investigating, identified, monitoring, resolved",
+				  t->id, t->status);
+		if (confread_str(r, g, "text", true, &t->text))
+			check_template_vars(r, t->id, t->text,
+					    confread_line(config_setting_get_member(g, "text")));
+		pb->ntemplates++;
+	}
+}
+
+static void
+parse_audiences(struct confread *r, struct playbook *pb, const config_setting_t *root)
+{
+	static const char *const builtin[] = { "internal", "executives", "customers" };
+	char **declared = NULL;
+	size_t ndeclared = 0;
+
+	confread_strs(r, root, "audiences", false, &declared, &ndeclared);
+	pb->audiences = xcalloc(ndeclared + 4, sizeof(*pb->audiences));
+	for (size_t i = 0; i < 3; i++)
+		pb->audiences[pb->naudiences++] = xstrdup(builtin[i]);
+	for (size_t i = 0; i < ndeclared; i++) {
+		int line = confread_line(config_setting_get_member(root, "audiences"));
+
+		if (!vocab_ident(declared[i]))
+			diags_add(r->diags, r->file, line,
+				  "audience '%s' must be lowercase letters, digits, '-' or '_'",
+				  declared[i]);
+		else if (playbook_has_audience(pb, declared[i]))
+			diags_add(r->diags, r->file, line,
+				  "audience '%s' is %s", declared[i],
+				  vocab_builtin_audience(declared[i]) ?
+				  "built in: declare only new audiences" : "declared twice");
+		else {
+			pb->audiences[pb->naudiences++] = declared[i];
+			declared[i] = NULL;
+		}
+	}
+	confread_free_strs(declared, ndeclared);
+}
+
+static void
+parse_top(struct confread *r, struct playbook *pb, const config_setting_t *root,
+	  const struct conf *conf)
+{
+	const config_setting_t *s;
+	char *base = playbook_name_from_path(r->file);
+
+	confread_check_keys(r, root, top_keys, "the playbook");
+	if (confread_str(r, root, "name", true, &pb->name)) {
+		int line = confread_line(config_setting_get_member(root, "name"));
+
+		if (!vocab_ident(pb->name))
+			diags_add(r->diags, r->file, line,
+				  "name '%s' must be lowercase letters, digits, '-' or '_'",
+				  pb->name);
+		else if (base != NULL && strcmp(base, pb->name) != 0)
+			diags_add(r->diags, r->file, line,
+				  "name '%s' does not match the file name '%s.playbook'",
+				  pb->name, base);
+	}
+	free(base);
+	confread_str(r, root, "title", true, &pb->title);
+	confread_str(r, root, "summary", true, &pb->summary);
+	confread_severity(r, root, "severity", true, &pb->severity);
+	if (confread_strs(r, root, "components", false, &pb->components, &pb->ncomponents) &&
+	    conf != NULL)
+		for (size_t i = 0; i < pb->ncomponents; i++)
+			if (conf_component(conf, pb->components[i]) == NULL)
+				diags_add(r->diags, r->file,
+					  confread_line(config_setting_get_member(root, "components")),
+					  "component '%s' is not in the site config", pb->components[i]);
+	parse_audiences(r, pb, root);
+	if ((s = confread_list(r, root, "roles", true)) != NULL)
+		parse_roles(r, pb, s);
+	if ((s = confread_group(r, root, "escalation", true)) != NULL)
+		parse_escalation(r, pb, s);
+	if ((s = confread_list(r, root, "cadence", false)) != NULL)
+		parse_cadence(r, pb, s);
+	if ((s = confread_list(r, root, "steps", false)) != NULL)
+		parse_steps(r, pb, s);
+	if ((s = confread_list(r, root, "templates", false)) != NULL)
+		parse_templates(r, pb, s);
+	/* apology and approval refer to templates and roles: parse them last */
+	if ((s = confread_group(r, root, "apology", false)) != NULL) {
+		parse_apology(r, pb, s);
+		if (pb->apology.template_id != NULL &&
+		    playbook_template(pb, pb->apology.template_id) == NULL)
+			diags_add(r->diags, r->file,
+				  confread_line(config_setting_get_member(s, "template")),
+				  "apology template '%s' is not one of this playbook's templates",
+				  pb->apology.template_id);
+	}
+	if ((s = confread_group(r, root, "approval", false)) != NULL)
+		parse_approval(r, pb, s);
+}
+
+int
+playbook_parse(struct playbook **out, struct diags *diags, const char *text,
+	       size_t len, const char *path, const struct conf *conf)
+{
+	struct confread r = { diags, path };
+	struct playbook *pb;
+	config_t cfg;
+	size_t before = diags->n;
+
+	*out = NULL;
+	if (!confread_parse(&r, &cfg, text, len)) {
+		config_destroy(&cfg);
+		return err_set(SR_EINVALID, "playbook '%s' is not valid", path);
+	}
+	pb = xcalloc(1, sizeof(*pb));
+	parse_top(&r, pb, config_root_setting(&cfg), conf);
+	config_destroy(&cfg);
+	if (diags->n > before) {
+		playbook_free(pb);
+		return err_set(SR_EINVALID, "playbook '%s' is not valid", path);
+	}
+	*out = pb;
+	return 0;
+}
+
+void
+playbook_free(struct playbook *pb)
+{
+	if (pb == NULL)
+		return;
+	free(pb->name);
+	free(pb->title);
+	free(pb->summary);
+	confread_free_strs(pb->components, pb->ncomponents);
+	confread_free_strs(pb->audiences, pb->naudiences);
+	for (size_t i = 0; i < pb->nroles; i++) {
+		free(pb->roles[i].id);
+		free(pb->roles[i].title);
+		free(pb->roles[i].duties);
+	}
+	free(pb->roles);
+	for (size_t i = 0; i < pb->ncadence; i++)
+		free(pb->cadence[i].audience);
+	free(pb->cadence);
+	confread_free_strs(pb->apology.audiences, pb->apology.naudiences);
+	free(pb->apology.template_id);
+	confread_free_strs(pb->approval.audiences, pb->approval.naudiences);
+	confread_free_strs(pb->approval.approvers, pb->approval.napprovers);
+	for (size_t i = 0; i < pb->nsteps; i++) {
+		free(pb->steps[i].id);
+		free(pb->steps[i].title);
+		free(pb->steps[i].role);
+		free(pb->steps[i].notes);
+	}
+	free(pb->steps);
+	for (size_t i = 0; i < pb->ntemplates; i++) {
+		free(pb->templates[i].id);
+		free(pb->templates[i].audience);
+		free(pb->templates[i].status);
+		free(pb->templates[i].text);
+	}
+	free(pb->templates);
+	free(pb);
+}

@@ -1,0 +1,787 @@
+/* repo.c: the playbook git repository through libgit2: resolve revisions,
+ * read files from commits, walk history, diff, and seed a new repository.
+ * It never parses a playbook and never reads the work tree; callers do. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <git2.h>
+
+#include "sitrep/err.h"
+#include "sitrep/log.h"
+#include "sitrep/repo.h"
+#include "sitrep/xalloc.h"
+
+struct repo {
+	git_repository *git;
+	char *path; /* as the caller gave it, for messages */
+};
+
+/*
+ * A commit and what it changed, seen against its first parent. When both
+ * have the same root tree nothing changed and no tree is loaded; ptree is
+ * NULL for a root commit, so everything in it counts as added.
+ */
+struct change {
+	git_tree *tree;
+	git_tree *ptree;
+	int same;
+};
+
+static const char *
+lasterr(void)
+{
+	const git_error *e = git_error_last();
+
+	if (e == NULL || e->message == NULL)
+		return "unknown libgit2 error";
+	return e->message;
+}
+
+void
+repo_global_init(void)
+{
+	if (git_libgit2_init() < 0)
+		fatalx("cannot initialise libgit2: %s", lasterr());
+}
+
+void
+repo_global_shutdown(void)
+{
+	git_libgit2_shutdown();
+}
+
+/*
+ * NO_SEARCH: a path inside some other repository's work tree must not open
+ * that repository, or `sitrep` would read playbooks from the wrong place.
+ */
+int
+repo_open(struct repo **out, const char *path)
+{
+	git_repository *git;
+	struct repo *r;
+	int rc;
+
+	*out = NULL;
+	if (path == NULL || *path == '\0')
+		return err_set(SR_EUSAGE, "no playbook repository path given");
+	rc = git_repository_open_ext(&git, path, GIT_REPOSITORY_OPEN_NO_SEARCH,
+	    NULL);
+	if (rc == GIT_ENOTFOUND)
+		return err_set(SR_ENOTFOUND, "'%s' is not a git repository", path);
+	if (rc == GIT_EOWNER)
+		return err_set(SR_EREFUSED, "repository '%s' is owned by another "
+		    "user: run git config --global --add safe.directory %s",
+		    path, path);
+	if (rc < 0)
+		return err_set(SR_ESYS, "cannot open repository '%s': %s", path,
+		    lasterr());
+	r = xmalloc(sizeof(*r));
+	r->git = git;
+	r->path = xstrdup(path);
+	*out = r;
+	return 0;
+}
+
+void
+repo_free(struct repo *r)
+{
+	if (r == NULL)
+		return;
+	git_repository_free(r->git);
+	free(r->path);
+	free(r);
+}
+
+int
+repo_resolve(char out_sha[41], struct repo *r, const char *rev)
+{
+	git_object *obj, *commit;
+	int rc;
+
+	out_sha[0] = '\0';
+	if (rev == NULL || *rev == '\0')
+		return err_set(SR_EUSAGE, "empty revision");
+	rc = git_revparse_single(&obj, r->git, rev);
+	if (rc == GIT_ENOTFOUND || rc == GIT_EUNBORNBRANCH)
+		return err_set(SR_ENOTFOUND, "unknown revision '%s' in '%s'", rev,
+		    r->path);
+	if (rc == GIT_EAMBIGUOUS)
+		return err_set(SR_EUSAGE, "short sha '%s' is ambiguous in '%s': "
+		    "give more digits", rev, r->path);
+	if (rc == GIT_EINVALIDSPEC)
+		return err_set(SR_EUSAGE, "bad revision '%s'", rev);
+	if (rc < 0)
+		return err_set(SR_ESYS, "cannot resolve '%s' in '%s': %s", rev,
+		    r->path, lasterr());
+	rc = git_object_peel(&commit, obj, GIT_OBJECT_COMMIT);
+	git_object_free(obj);
+	if (rc < 0)
+		return err_set(SR_ENOTFOUND, "revision '%s' in '%s' is not a "
+		    "commit", rev, r->path);
+	git_oid_tostr(out_sha, 41, git_object_id(commit));
+	git_object_free(commit);
+	return 0;
+}
+
+/*
+ * Callers normally pass the full SHA repo_resolve gave them; a hex prefix
+ * is accepted too, but nothing else (no branch names: resolve those first,
+ * so one command reads everything from one commit).
+ */
+static int
+lookup_commit(git_commit **out, struct repo *r, const char *sha)
+{
+	git_oid oid;
+	size_t len;
+	int rc;
+
+	len = sha != NULL ? strlen(sha) : 0;
+	if (len < GIT_OID_MINPREFIXLEN || len > GIT_OID_HEXSZ ||
+	    git_oid_fromstrn(&oid, sha, len) < 0)
+		return err_set(SR_EUSAGE, "'%s' is not a commit sha",
+		    sha != NULL ? sha : "");
+	rc = git_commit_lookup_prefix(out, r->git, &oid, len);
+	if (rc == GIT_ENOTFOUND)
+		return err_set(SR_ENOTFOUND, "no commit %s in '%s'", sha, r->path);
+	if (rc == GIT_EAMBIGUOUS)
+		return err_set(SR_EUSAGE, "short sha '%s' is ambiguous in '%s': "
+		    "give more digits", sha, r->path);
+	if (rc < 0)
+		return err_set(SR_ESYS, "cannot read commit %s in '%s': %s", sha,
+		    r->path, lasterr());
+	return 0;
+}
+
+static int
+commit_tree(git_tree **out, struct repo *r, git_commit *c)
+{
+	char sha[GIT_OID_HEXSZ + 1];
+
+	if (git_commit_tree(out, c) < 0) {
+		git_oid_tostr(sha, sizeof(sha), git_commit_id(c));
+		return err_set(SR_ESYS, "cannot read the tree of commit %.7s in "
+		    "'%s': %s", sha, r->path, lasterr());
+	}
+	return 0;
+}
+
+/*
+ * Find path in tree: 1 (with its id and mode) when present, 0 when absent,
+ * or a negative code. A top-level name is a binary search in the loaded
+ * tree with nothing to free, which is what makes repo_last_changes cheap;
+ * a nested path walks the subtrees.
+ */
+static int
+entry_at(git_oid *id, uint32_t *mode, git_tree *tree, const char *path)
+{
+	const git_tree_entry *e;
+	git_tree_entry *owned;
+	int rc;
+
+	if (tree == NULL)
+		return 0;
+	if (strchr(path, '/') == NULL) {
+		if ((e = git_tree_entry_byname(tree, path)) == NULL)
+			return 0;
+		git_oid_cpy(id, git_tree_entry_id(e));
+		*mode = (uint32_t)git_tree_entry_filemode(e);
+		return 1;
+	}
+	rc = git_tree_entry_bypath(&owned, tree, path);
+	if (rc == GIT_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return err_set(SR_ESYS, "cannot look up '%s': %s", path,
+		    lasterr());
+	git_oid_cpy(id, git_tree_entry_id(owned));
+	*mode = (uint32_t)git_tree_entry_filemode(owned);
+	git_tree_entry_free(owned);
+	return 1;
+}
+
+int
+repo_read_file(char **out, size_t *out_len, struct repo *r, const char *sha,
+    const char *path)
+{
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *e = NULL;
+	git_blob *blob = NULL;
+	git_object_size_t size;
+	char *text;
+	int rc;
+
+	*out = NULL;
+	if (out_len != NULL)
+		*out_len = 0;
+	if (path == NULL || *path == '\0')
+		return err_set(SR_EUSAGE, "empty file name");
+	if ((rc = lookup_commit(&c, r, sha)) < 0)
+		return rc;
+	if ((rc = commit_tree(&tree, r, c)) < 0)
+		goto out;
+	rc = git_tree_entry_bypath(&e, tree, path);
+	if (rc == GIT_ENOTFOUND) {
+		rc = err_set(SR_ENOTFOUND, "no file '%s' at revision %.7s", path,
+		    sha);
+		goto out;
+	}
+	if (rc < 0) {
+		rc = err_set(SR_ESYS, "cannot look up '%s' at revision %.7s: %s",
+		    path, sha, lasterr());
+		goto out;
+	}
+	/* A symbolic link is a blob too, but its content is the target's
+	 * name, never what the caller wants to parse. */
+	if (git_tree_entry_type(e) != GIT_OBJECT_BLOB ||
+	    git_tree_entry_filemode(e) == GIT_FILEMODE_LINK) {
+		rc = err_set(SR_ENOTFOUND, "'%s' at revision %.7s is not a "
+		    "regular file", path, sha);
+		goto out;
+	}
+	if (git_blob_lookup(&blob, r->git, git_tree_entry_id(e)) < 0) {
+		rc = err_set(SR_ESYS, "cannot read '%s' at revision %.7s: %s",
+		    path, sha, lasterr());
+		goto out;
+	}
+	size = git_blob_rawsize(blob);
+	if (size >= SIZE_MAX) {
+		rc = err_set(SR_ESYS, "'%s' at revision %.7s is too large", path,
+		    sha);
+		goto out;
+	}
+	/* The blob's content is not NUL-terminated. */
+	text = xmalloc((size_t)size + 1);
+	if (size > 0)
+		memcpy(text, git_blob_rawcontent(blob), (size_t)size);
+	text[size] = '\0';
+	*out = text;
+	if (out_len != NULL)
+		*out_len = (size_t)size;
+	rc = 0;
+out:
+	git_blob_free(blob);
+	git_tree_entry_free(e);
+	git_tree_free(tree);
+	git_commit_free(c);
+	return rc;
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Only regular files count (symbolic links and directories do not), and
+ * only at the top of the tree: that is where playbooks live.
+ */
+int
+repo_list_files(char ***out, size_t *out_n, struct repo *r, const char *sha,
+    const char *suffix)
+{
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	const git_tree_entry *e;
+	const char *name;
+	char **names = NULL;
+	size_t i, count, n = 0, len, slen;
+	int rc;
+
+	*out = NULL;
+	*out_n = 0;
+	if ((rc = lookup_commit(&c, r, sha)) < 0)
+		return rc;
+	if ((rc = commit_tree(&tree, r, c)) < 0) {
+		git_commit_free(c);
+		return rc;
+	}
+	slen = suffix != NULL ? strlen(suffix) : 0;
+	count = git_tree_entrycount(tree);
+	for (i = 0; i < count; i++) {
+		e = git_tree_entry_byindex(tree, i);
+		if (git_tree_entry_type(e) != GIT_OBJECT_BLOB ||
+		    git_tree_entry_filemode(e) == GIT_FILEMODE_LINK)
+			continue;
+		name = git_tree_entry_name(e);
+		len = strlen(name);
+		if (slen > 0 && (len < slen ||
+		    memcmp(name + len - slen, suffix, slen) != 0))
+			continue;
+		if (names == NULL)
+			names = xreallocarray(NULL, count, sizeof(*names));
+		names[n++] = xstrdup(name);
+	}
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_names);
+	git_tree_free(tree);
+	git_commit_free(c);
+	*out = names;
+	*out_n = n;
+	return 0;
+}
+
+void
+repo_free_names(char **names, size_t n)
+{
+	size_t i;
+
+	if (names == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+static void
+change_free(struct change *ch)
+{
+	git_tree_free(ch->tree);
+	git_tree_free(ch->ptree);
+	ch->tree = ch->ptree = NULL;
+	ch->same = 0;
+}
+
+/*
+ * Load c's tree and its first parent's. Only the first parent: a merge
+ * counts as changing a path when it differs from the branch it was merged
+ * into, which is what a reader of `playbook log` on the main line expects.
+ */
+static int
+change_load(struct change *ch, struct repo *r, git_commit *c)
+{
+	git_commit *parent = NULL;
+	char sha[GIT_OID_HEXSZ + 1];
+	int rc;
+
+	ch->tree = ch->ptree = NULL;
+	ch->same = 0;
+	if (git_commit_parentcount(c) > 0) {
+		if (git_commit_parent(&parent, c, 0) < 0) {
+			git_oid_tostr(sha, sizeof(sha), git_commit_id(c));
+			return err_set(SR_ESYS, "cannot read the parent of commit "
+			    "%.7s in '%s': %s", sha, r->path, lasterr());
+		}
+		if (git_oid_equal(git_commit_tree_id(c),
+		    git_commit_tree_id(parent))) {
+			ch->same = 1;
+			git_commit_free(parent);
+			return 0;
+		}
+		rc = commit_tree(&ch->ptree, r, parent);
+		git_commit_free(parent);
+		if (rc < 0)
+			return rc;
+	}
+	if ((rc = commit_tree(&ch->tree, r, c)) < 0) {
+		change_free(ch);
+		return rc;
+	}
+	return 0;
+}
+
+/*
+ * 1 when path differs between the commit and its first parent: added,
+ * deleted, new content or new mode. 0 when not, negative on failure.
+ */
+static int
+change_touches(struct change *ch, const char *path)
+{
+	git_oid id, pid;
+	uint32_t mode = 0, pmode = 0;
+	int have, phave;
+
+	if (ch->same)
+		return 0;
+	if ((have = entry_at(&id, &mode, ch->tree, path)) < 0)
+		return have;
+	if ((phave = entry_at(&pid, &pmode, ch->ptree, path)) < 0)
+		return phave;
+	if (have != phave)
+		return 1;
+	if (!have)
+		return 0;
+	return !git_oid_equal(&id, &pid) || mode != pmode;
+}
+
+static void
+commit_fill(struct repo_commit *out, git_commit *c)
+{
+	const git_signature *a = git_commit_author(c);
+	const char *summary = git_commit_summary(c);
+
+	git_oid_tostr(out->sha, sizeof(out->sha), git_commit_id(c));
+	out->time = (int64_t)git_commit_time(c);
+	out->author = xasprintf("%s <%s>", a->name != NULL ? a->name : "",
+	    a->email != NULL ? a->email : "");
+	out->subject = xstrdup(summary != NULL ? summary : "");
+}
+
+/*
+ * Newest first by committer time, never a parent before its child, the
+ * order of `git log`. repo_log and repo_last_changes share it so that the
+ * last change of a path is always the first line of its log.
+ */
+static int
+walk_start(git_revwalk **out, struct repo *r, const char *sha)
+{
+	git_revwalk *walk;
+	git_commit *c;
+	int rc;
+
+	*out = NULL;
+	if ((rc = lookup_commit(&c, r, sha)) < 0)
+		return rc;
+	if (git_revwalk_new(&walk, r->git) < 0) {
+		git_commit_free(c);
+		return err_set(SR_ESYS, "cannot walk history in '%s': %s",
+		    r->path, lasterr());
+	}
+	git_revwalk_sorting(walk, GIT_SORT_TIME | GIT_SORT_TOPOLOGICAL);
+	rc = git_revwalk_push(walk, git_commit_id(c));
+	git_commit_free(c);
+	if (rc < 0) {
+		git_revwalk_free(walk);
+		return err_set(SR_ESYS, "cannot walk history from %.7s in '%s': "
+		    "%s", sha, r->path, lasterr());
+	}
+	*out = walk;
+	return 0;
+}
+
+/*
+ * Step the walk: 1 with the next commit, 0 at the end, negative on failure.
+ */
+static int
+walk_next(git_commit **out, git_revwalk *walk, struct repo *r)
+{
+	git_oid oid;
+	int rc;
+
+	*out = NULL;
+	rc = git_revwalk_next(&oid, walk);
+	if (rc == GIT_ITEROVER)
+		return 0;
+	if (rc < 0 || git_commit_lookup(out, r->git, &oid) < 0)
+		return err_set(SR_ESYS, "cannot walk history in '%s': %s",
+		    r->path, lasterr());
+	return 1;
+}
+
+int
+repo_log(struct repo_commit **out, size_t *out_n, struct repo *r,
+    const char *sha, const char *path, size_t limit)
+{
+	git_revwalk *walk;
+	git_commit *c;
+	struct change ch;
+	struct repo_commit *v = NULL;
+	size_t n = 0, cap = 0;
+	int rc, touched;
+
+	*out = NULL;
+	*out_n = 0;
+	if (path != NULL && *path == '\0')
+		return err_set(SR_EUSAGE, "empty file name");
+	if ((rc = walk_start(&walk, r, sha)) < 0)
+		return rc;
+	while (limit == 0 || n < limit) {
+		if ((rc = walk_next(&c, walk, r)) <= 0)
+			break;
+		touched = 1;
+		if (path != NULL) {
+			if ((rc = change_load(&ch, r, c)) == 0) {
+				touched = change_touches(&ch, path);
+				change_free(&ch);
+			}
+			if (rc < 0 || (rc = touched) < 0) {
+				git_commit_free(c);
+				break;
+			}
+		}
+		if (touched) {
+			if (n == cap) {
+				cap = cap == 0 ? 16 : cap * 2;
+				v = xreallocarray(v, cap, sizeof(*v));
+			}
+			commit_fill(&v[n++], c);
+		}
+		git_commit_free(c);
+	}
+	git_revwalk_free(walk);
+	if (rc < 0) {
+		repo_commits_free(v, n);
+		return rc;
+	}
+	*out = v;
+	*out_n = n;
+	return 0;
+}
+
+/*
+ * One walk for all paths, comparing top-level entry ids with the first
+ * parent's (no tree diff), and stopping once every path has its answer.
+ * A path that never existed keeps the walk going to the root, which is
+ * the price of saying "never changed" truthfully.
+ */
+int
+repo_last_changes(struct repo_commit *out, struct repo *r, const char *sha,
+    char *const *paths, size_t npaths)
+{
+	git_revwalk *walk;
+	git_commit *c;
+	struct change ch;
+	size_t i, left = npaths;
+	int rc, touched;
+
+	if (npaths > 0)
+		memset(out, 0, npaths * sizeof(*out));
+	for (i = 0; i < npaths; i++) {
+		if (paths[i] == NULL || *paths[i] == '\0')
+			return err_set(SR_EUSAGE, "empty file name");
+	}
+	if ((rc = walk_start(&walk, r, sha)) < 0)
+		return rc;
+	while (left > 0) {
+		if ((rc = walk_next(&c, walk, r)) <= 0)
+			break;
+		if ((rc = change_load(&ch, r, c)) < 0) {
+			git_commit_free(c);
+			break;
+		}
+		for (i = 0; i < npaths && !ch.same; i++) {
+			if (out[i].sha[0] != '\0')
+				continue;
+			if ((touched = change_touches(&ch, paths[i])) < 0) {
+				rc = touched;
+				break;
+			}
+			if (touched) {
+				commit_fill(&out[i], c);
+				left--;
+			}
+		}
+		change_free(&ch);
+		git_commit_free(c);
+		if (rc < 0)
+			break;
+	}
+	git_revwalk_free(walk);
+	if (rc < 0) {
+		for (i = 0; i < npaths; i++)
+			repo_commit_release(&out[i]);
+		return rc;
+	}
+	return 0;
+}
+
+void
+repo_commit_release(struct repo_commit *c)
+{
+	if (c == NULL)
+		return;
+	free(c->author);
+	free(c->subject);
+	memset(c, 0, sizeof(*c));
+}
+
+void
+repo_commits_free(struct repo_commit *v, size_t n)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		repo_commit_release(&v[i]);
+	free(v);
+}
+
+/*
+ * The pathspec is matched literally (DISABLE_PATHSPEC_MATCH), so a name
+ * with '*' or '[' in it means only itself.
+ */
+int
+repo_diff_file(char **out, struct repo *r, const char *sha_a,
+    const char *sha_b, const char *path)
+{
+	git_commit *ca = NULL, *cb = NULL;
+	git_tree *ta = NULL, *tb = NULL;
+	git_diff *diff = NULL;
+	git_diff_options opts;
+	git_buf patch = { NULL, 0, 0 };
+	git_oid id;
+	uint32_t mode;
+	char *spec[1];
+	int rc, ina, inb;
+
+	*out = NULL;
+	if (path == NULL || *path == '\0')
+		return err_set(SR_EUSAGE, "empty file name");
+	if ((rc = lookup_commit(&ca, r, sha_a)) < 0 ||
+	    (rc = lookup_commit(&cb, r, sha_b)) < 0 ||
+	    (rc = commit_tree(&ta, r, ca)) < 0 ||
+	    (rc = commit_tree(&tb, r, cb)) < 0)
+		goto out;
+	if ((rc = ina = entry_at(&id, &mode, ta, path)) < 0 ||
+	    (rc = inb = entry_at(&id, &mode, tb, path)) < 0)
+		goto out;
+	if (!ina && !inb) {
+		rc = err_set(SR_ENOTFOUND, "no file '%s' at revision %.7s or "
+		    "%.7s", path, sha_a, sha_b);
+		goto out;
+	}
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	spec[0] = (char *)path;
+	opts.pathspec.strings = spec;
+	opts.pathspec.count = 1;
+	opts.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH;
+	if (git_diff_tree_to_tree(&diff, r->git, ta, tb, &opts) < 0 ||
+	    git_diff_to_buf(&patch, diff, GIT_DIFF_FORMAT_PATCH) < 0) {
+		rc = err_set(SR_ESYS, "cannot diff '%s' between %.7s and %.7s: %s",
+		    path, sha_a, sha_b, lasterr());
+		goto out;
+	}
+	*out = xstrdup(patch.ptr != NULL ? patch.ptr : "");
+	rc = 0;
+out:
+	git_buf_dispose(&patch);
+	git_diff_free(diff);
+	git_tree_free(ta);
+	git_tree_free(tb);
+	git_commit_free(ca);
+	git_commit_free(cb);
+	return rc;
+}
+
+/*
+ * Seeded files sit at the top of the work tree; anything that could
+ * escape it or reach into .git is refused before anything is created.
+ */
+static int
+seed_name_ok(const char *name)
+{
+	return name != NULL && *name != '\0' && strchr(name, '/') == NULL &&
+	    strcmp(name, ".") != 0 && strcmp(name, "..") != 0 &&
+	    strcmp(name, ".git") != 0;
+}
+
+static int
+seed_write(const char *dir, const char *name, const char *text)
+{
+	char *file;
+	FILE *fp;
+	size_t len = strlen(text);
+	int rc = 0;
+
+	file = xasprintf("%s%s", dir, name);
+	if ((fp = fopen(file, "wb")) == NULL) {
+		rc = err_set(SR_ESYS, "cannot create '%s': %s", file,
+		    strerror(errno));
+		free(file);
+		return rc;
+	}
+	if (len > 0 && fwrite(text, 1, len, fp) != len)
+		rc = err_set(SR_ESYS, "cannot write '%s': %s", file,
+		    strerror(errno));
+	if (fclose(fp) != 0 && rc == 0)
+		rc = err_set(SR_ESYS, "cannot write '%s': %s", file,
+		    strerror(errno));
+	free(file);
+	return rc;
+}
+
+/*
+ * The files go into the work tree and, through the index, into the commit,
+ * so that `git status` in the new repository is clean. The author is the
+ * user's git identity, or "sitrep <sitrep@localhost>" when there is none
+ * (a fresh server often has no user.name).
+ */
+int
+repo_create_seeded(const char *path, const char *branch,
+    char *const *names, char *const *contents, size_t nfiles,
+    const char *message)
+{
+	git_repository *git = NULL;
+	git_repository_init_options opts;
+	git_index *index = NULL;
+	git_tree *tree = NULL;
+	git_signature *sig = NULL;
+	git_buf msg = { NULL, 0, 0 };
+	git_oid tree_id, commit_id;
+	const char *workdir;
+	size_t i;
+	int rc, valid = 0;
+
+	if (path == NULL || *path == '\0')
+		return err_set(SR_EUSAGE, "no repository path given");
+	if (branch != NULL && (git_branch_name_is_valid(&valid, branch) < 0 ||
+	    !valid))
+		return err_set(SR_EUSAGE, "bad branch name '%s'", branch);
+	for (i = 0; i < nfiles; i++) {
+		if (!seed_name_ok(names[i]))
+			return err_set(SR_EUSAGE, "bad file name '%s': seeded "
+			    "files go at the top of the repository",
+			    names[i] != NULL ? names[i] : "");
+	}
+	rc = git_repository_open_ext(NULL, path, GIT_REPOSITORY_OPEN_NO_SEARCH,
+	    NULL);
+	if (rc == 0 || rc == GIT_EOWNER)
+		return err_set(SR_EEXIST, "'%s' already holds a git repository",
+		    path);
+
+	git_repository_init_options_init(&opts,
+	    GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+	opts.flags = GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
+	opts.initial_head = branch;
+	rc = git_repository_init_ext(&git, path, &opts);
+	if (rc == GIT_EEXISTS)
+		return err_set(SR_EEXIST, "'%s' already holds a git repository",
+		    path);
+	if (rc < 0)
+		return err_set(SR_ESYS, "cannot create repository '%s': %s", path,
+		    lasterr());
+	workdir = git_repository_workdir(git);
+	for (i = 0; i < nfiles; i++) {
+		rc = seed_write(workdir, names[i],
+		    contents[i] != NULL ? contents[i] : "");
+		if (rc < 0)
+			goto out;
+	}
+
+	if (git_repository_index(&index, git) < 0)
+		goto fail;
+	for (i = 0; i < nfiles; i++) {
+		if (git_index_add_bypath(index, names[i]) < 0)
+			goto fail;
+	}
+	if (git_index_write(index) < 0 ||
+	    git_index_write_tree(&tree_id, index) < 0 ||
+	    git_tree_lookup(&tree, git, &tree_id) < 0)
+		goto fail;
+	if (git_signature_default(&sig, git) < 0 &&
+	    git_signature_now(&sig, "sitrep", "sitrep@localhost") < 0)
+		goto fail;
+	if (git_message_prettify(&msg, message != NULL && *message != '\0' ?
+	    message : "initial commit", 0, '#') < 0)
+		goto fail;
+	if (git_commit_create(&commit_id, git, "HEAD", sig, sig, NULL, msg.ptr,
+	    tree, 0, NULL) < 0)
+		goto fail;
+	rc = 0;
+	goto out;
+fail:
+	rc = err_set(SR_ESYS, "cannot commit the first playbooks in '%s': %s",
+	    path, lasterr());
+out:
+	git_buf_dispose(&msg);
+	git_signature_free(sig);
+	git_tree_free(tree);
+	git_index_free(index);
+	git_repository_free(git);
+	return rc;
+}

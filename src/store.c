@@ -1,0 +1,187 @@
+/* store.c: the connection to the SQLite store and the statements run on it.
+ * The schema and its migrations live in migrate.c; what the rows mean is the
+ * business of incident.c, outbox.c and the other modules that call us. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "sitrep/err.h"
+#include "sitrep/store.h"
+#include "sitrep/xalloc.h"
+
+/* Statements prepared once per connection, on first use. */
+enum store_stmt_id {
+	STMT_USER_VERSION,
+	STMT_EVENT_COUNT,
+	STMT_COUNT
+};
+
+static const char *const store_stmt_sql[STMT_COUNT] = {
+	[STMT_USER_VERSION] = "PRAGMA user_version",
+	[STMT_EVENT_COUNT] = "SELECT count(*) FROM events",
+};
+
+struct store {
+	sqlite3		*db;
+	char		*path;
+	sqlite3_stmt	*stmt[STMT_COUNT];
+};
+
+/*
+ * The prepared statement id, ready to bind: prepared the first time it is
+ * asked for, reset and with its bindings cleared every time after. Callers
+ * sqlite3_reset it once they have read what they need, so that it does not
+ * hold a read transaction open (which would pin the WAL) until next use.
+ */
+static int
+store_stmt(sqlite3_stmt **out, struct store *s, enum store_stmt_id id)
+{
+	sqlite3_stmt *stmt = s->stmt[id];
+
+	if (stmt == NULL) {
+		if (sqlite3_prepare_v3(s->db, store_stmt_sql[id], -1,
+		    SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+			return err_set(SR_ESYS, "cannot prepare '%s' on "
+			    "database '%s': %s", store_stmt_sql[id], s->path,
+			    sqlite3_errmsg(s->db));
+		s->stmt[id] = stmt;
+	} else {
+		sqlite3_reset(stmt);
+		sqlite3_clear_bindings(stmt);
+	}
+	*out = stmt;
+	return 0;
+}
+
+/* Run a PRAGMA that sets something; its result row, if any, is ignored. */
+static int
+store_pragma(struct store *s, const char *sql)
+{
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return err_set(SR_ESYS, "cannot set '%s' on database '%s': %s",
+		    sql, s->path, sqlite3_errmsg(s->db));
+	return 0;
+}
+
+/*
+ * WAL lets the daemon read while the CLI writes. The mode is stored in the
+ * file, so this only changes anything the first time, but SQLite answers
+ * with the mode in force rather than failing: check that it is "wal" (it is
+ * not on a file system without shared memory, for one).
+ */
+static int
+store_wal(struct store *s)
+{
+	sqlite3_stmt *stmt;
+	const char *mode;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &stmt,
+	    NULL) != SQLITE_OK)
+		return err_set(SR_ESYS, "cannot set WAL mode on database "
+		    "'%s': %s", s->path, sqlite3_errmsg(s->db));
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		rc = err_set(SR_ESYS, "cannot set WAL mode on database '%s': "
+		    "%s", s->path, sqlite3_errmsg(s->db));
+	} else {
+		mode = (const char *)sqlite3_column_text(stmt, 0);
+		if (mode == NULL || strcmp(mode, "wal") != 0)
+			rc = err_set(SR_ESYS, "cannot set WAL mode on "
+			    "database '%s': journal mode stays '%s'", s->path,
+			    mode != NULL ? mode : "unknown");
+		else
+			rc = 0;
+	}
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
+/*
+ * Open the store. The connection settings that are per connection
+ * (busy_timeout, foreign_keys, synchronous) are set on every open. The schema
+ * check comes before journal_mode=WAL, which writes to the file header: a
+ * database from a newer sitrep is refused with nothing written to it. A
+ * fresh database therefore runs its first migration in rollback-journal mode
+ * and turns to WAL just after; both are one transaction, so nothing is lost.
+ */
+int
+store_open(struct store **out, const char *path)
+{
+	struct store *s;
+	int rc;
+
+	*out = NULL;
+	s = xcalloc(1, sizeof(*s));
+	s->path = xstrdup(path);
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		rc = err_set(SR_ESYS, "cannot open database '%s': %s", path,
+		    s->db != NULL ? sqlite3_errmsg(s->db) : "out of memory");
+		goto fail;
+	}
+	if ((rc = store_pragma(s, "PRAGMA busy_timeout=10000")) != 0 ||
+	    (rc = store_pragma(s, "PRAGMA foreign_keys=ON")) != 0)
+		goto fail;
+	if ((rc = migrate_run(s->db, path)) != 0)
+		goto fail;
+	if ((rc = store_wal(s)) != 0 ||
+	    (rc = store_pragma(s, "PRAGMA synchronous=NORMAL")) != 0)
+		goto fail;
+	*out = s;
+	return 0;
+
+fail:
+	store_close(s);
+	return rc;
+}
+
+void
+store_close(struct store *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < STMT_COUNT; i++)
+		sqlite3_finalize(s->stmt[i]);
+	/* Everything is finalized, so this cannot fail with SQLITE_BUSY. */
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+int
+store_schema_version(struct store *s)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((rc = store_stmt(&stmt, s, STMT_USER_VERSION)) != 0)
+		return rc;
+	if (sqlite3_step(stmt) != SQLITE_ROW)
+		rc = err_set(SR_ESYS, "cannot read schema version of database "
+		    "'%s': %s", s->path, sqlite3_errmsg(s->db));
+	else
+		rc = sqlite3_column_int(stmt, 0);
+	sqlite3_reset(stmt);
+	return rc;
+}
+
+int
+store_event_count(int64_t *out, struct store *s)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((rc = store_stmt(&stmt, s, STMT_EVENT_COUNT)) != 0)
+		return rc;
+	if (sqlite3_step(stmt) != SQLITE_ROW)
+		rc = err_set(SR_ESYS, "cannot count events in database '%s': "
+		    "%s", s->path, sqlite3_errmsg(s->db));
+	else
+		*out = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return rc;
+}

@@ -1,0 +1,451 @@
+/* test_store.c: opening, migrating and refusing databases, seen both through
+ * the store's API and through a second SQLite connection of the test's own.
+ * What incidents and events mean is tested by the modules that write them. */
+#include "testutil.h"
+
+#include <stdbool.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <sqlite3.h>
+
+#include "sitrep/err.h"
+#include "sitrep/store.h"
+
+struct fixture {
+	char	*dir;
+	char	*path;	/* dir/sitrep.db, not created */
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	size_t len;
+
+	f->dir = testutil_tmpdir();
+	len = strlen(f->dir) + sizeof("/sitrep.db");
+	f->path = malloc(len);
+	snprintf(f->path, len, "%s/sitrep.db", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	testutil_rmtree(f->dir);
+	free(f->dir);
+	free(f->path);
+	free(f);
+	return 0;
+}
+
+/* The test's own connection, as another process would open the file. */
+static sqlite3 *
+db_open(const char *path)
+{
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys=ON; "
+	    "PRAGMA busy_timeout=10000", NULL, NULL, NULL), SQLITE_OK);
+	return db;
+}
+
+static void
+db_ok(sqlite3 *db, const char *sql)
+{
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+}
+
+/* The first column of the first row of sql, as text ("" if none). */
+static char *
+db_text(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *stmt;
+	const unsigned char *v;
+	char *s;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL),
+	    SQLITE_OK);
+	if (sqlite3_step(stmt) == SQLITE_ROW &&
+	    (v = sqlite3_column_text(stmt, 0)) != NULL)
+		s = strdup((const char *)v);
+	else
+		s = strdup("");
+	sqlite3_finalize(stmt);
+	return s;
+}
+
+static int64_t
+db_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *stmt;
+	int64_t v;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	v = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return v;
+}
+
+static void
+db_add_incident_and_event(sqlite3 *db)
+{
+	db_ok(db, "INSERT INTO incidents (id, playbook, playbook_commit, "
+	    "title, severity, status, opened_by, opened_at, updated_at) "
+	    "VALUES (1, 'outage', 'abc123', 'API down', 'SEV2', "
+	    "'investigating', 'alice', 1700000000000, 1700000000000)");
+	db_ok(db, "INSERT INTO events (incident_id, at, actor, kind, details, "
+	    "prev_hash, hash) VALUES (1, 1700000000000, 'alice', 'opened', "
+	    "'{\"severity\":\"SEV2\"}', '', 'h1')");
+}
+
+/* The whole file, to show that something left it untouched. */
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *p;
+	long n;
+
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	n = ftell(fp);
+	assert_true(n >= 0);
+	rewind(fp);
+	p = malloc((size_t)n + 1);
+	assert_int_equal(fread(p, 1, (size_t)n, fp), (size_t)n);
+	fclose(fp);
+	*len = (size_t)n;
+	return p;
+}
+
+static void
+assert_same_file(const char *path, const char *before, size_t before_len)
+{
+	size_t len;
+	char *now = slurp(path, &len);
+
+	assert_int_equal(len, before_len);
+	assert_memory_equal(now, before, len);
+	free(now);
+}
+
+static bool
+exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+static void
+test_fresh_database(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const tables[] = {
+		"incidents", "incident_components", "events"
+	};
+	struct store *s = NULL;
+	sqlite3_stmt *stmt;
+	sqlite3 *db;
+	char *v, sql[256];
+	int64_t n = -1;
+	size_t i;
+
+	assert_int_equal(store_open(&s, f->path), 0);
+	assert_non_null(s);
+	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
+	assert_int_equal(STORE_SCHEMA_VERSION, 1);
+	assert_int_equal(store_event_count(&n, s), 0);
+	assert_int_equal(n, 0);
+
+	/* Another connection, while the store is open, sees the schema. */
+	db = db_open(f->path);
+	v = db_text(db, "PRAGMA journal_mode");
+	assert_string_equal(v, "wal");
+	free(v);
+	assert_int_equal(db_int(db, "PRAGMA user_version"), 1);
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		snprintf(sql, sizeof(sql), "SELECT strict FROM pragma_table_list"
+		    " WHERE schema = 'main' AND type = 'table' AND name = '%s'",
+		    tables[i]);
+		if (db_int(db, sql) != 1)
+			fail_msg("table %s is missing or not STRICT", tables[i]);
+	}
+	assert_int_equal(db_int(db, "SELECT count(*) FROM sqlite_schema WHERE "
+	    "type = 'index' AND name IN ('incidents_status', "
+	    "'events_incident')"), 2);
+	assert_int_equal(db_int(db, "SELECT count(*) FROM sqlite_schema WHERE "
+	    "type = 'trigger' AND tbl_name = 'events'"), 2);
+	/* Listing open incidents uses the index rather than a scan. */
+	assert_int_equal(sqlite3_prepare_v2(db, "EXPLAIN QUERY PLAN SELECT id "
+	    "FROM incidents WHERE status = 'investigating' ORDER BY id", -1,
+	    &stmt, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	/* id, parent, notused, detail */
+	v = (char *)sqlite3_column_text(stmt, 3);
+	if (strstr(v, "incidents_status") == NULL)
+		fail_msg("listing by status does not use the index: %s", v);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	store_close(s);
+}
+
+/*
+ * Reopening keeps the rows and the version, and migrates nothing: while the
+ * test holds the write lock, store_open still succeeds at once (a migration
+ * would wait for the lock, 10 s, then fail), and the file is byte for byte
+ * what it was.
+ */
+static void
+test_reopen_keeps_data(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = NULL;
+	sqlite3 *db;
+	char *before;
+	size_t before_len;
+	int64_t n = -1;
+
+	assert_int_equal(store_open(&s, f->path), 0);
+	store_close(s);
+	db = db_open(f->path);
+	db_add_incident_and_event(db);
+	sqlite3_close(db);
+	before = slurp(f->path, &before_len);
+
+	db = db_open(f->path);
+	assert_int_equal(sqlite3_busy_timeout(db, 0), SQLITE_OK);
+	db_ok(db, "BEGIN IMMEDIATE");
+	s = NULL;
+	assert_int_equal(store_open(&s, f->path), 0);
+	assert_int_equal(store_schema_version(s), 1);
+	assert_int_equal(store_event_count(&n, s), 0);
+	assert_int_equal(n, 1);
+	db_ok(db, "ROLLBACK");
+	assert_int_equal(db_int(db, "PRAGMA user_version"), 1);
+	store_close(s);
+	sqlite3_close(db);
+	assert_same_file(f->path, before, before_len);
+	free(before);
+}
+
+static void
+test_newer_schema_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = (struct store *)f;	/* must be cleared */
+	char wal[4200], *before;
+	size_t before_len;
+	sqlite3 *db;
+
+	db = db_open(f->path);
+	db_ok(db, "PRAGMA user_version = 99");
+	sqlite3_close(db);
+	before = slurp(f->path, &before_len);
+
+	err_clear();
+	assert_int_equal(store_open(&s, f->path), SR_EREFUSED);
+	assert_null(s);
+	assert_non_null(strstr(err_last(), f->path));
+	assert_non_null(strstr(err_last(), "schema version 99"));
+	assert_non_null(strstr(err_last(), "upgrade sitrep"));
+
+	assert_same_file(f->path, before, before_len);
+	free(before);
+	snprintf(wal, sizeof(wal), "%s-wal", f->path);
+	assert_false(exists(wal));
+	db = db_open(f->path);
+	assert_int_equal(db_int(db, "PRAGMA user_version"), 99);
+	assert_int_equal(db_int(db, "SELECT count(*) FROM sqlite_schema"), 0);
+	sqlite3_close(db);
+}
+
+static void
+test_events_append_only(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = NULL;
+	sqlite3 *db;
+	int64_t n = -1;
+
+	assert_int_equal(store_open(&s, f->path), 0);
+	db = db_open(f->path);
+	db_add_incident_and_event(db);
+
+	assert_int_equal(sqlite3_exec(db, "UPDATE events SET kind = 'forged'",
+	    NULL, NULL, NULL), SQLITE_CONSTRAINT);
+	assert_string_equal(sqlite3_errmsg(db),
+	    "timeline events are append-only");
+	assert_int_equal(sqlite3_exec(db, "DELETE FROM events", NULL, NULL,
+	    NULL), SQLITE_CONSTRAINT);
+	assert_string_equal(sqlite3_errmsg(db),
+	    "timeline events are append-only");
+	/* Nor can an incident be deleted out from under its timeline. */
+	assert_int_equal(sqlite3_exec(db, "DELETE FROM incidents", NULL, NULL,
+	    NULL), SQLITE_CONSTRAINT);
+
+	assert_int_equal(store_event_count(&n, s), 0);
+	assert_int_equal(n, 1);
+	sqlite3_close(db);
+	store_close(s);
+}
+
+static void
+test_event_details_json(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = NULL;
+	sqlite3 *db;
+	int64_t n = -1;
+
+	assert_int_equal(store_open(&s, f->path), 0);
+	db = db_open(f->path);
+	db_add_incident_and_event(db);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO events (incident_id, "
+	    "at, actor, kind, details, prev_hash, hash) VALUES (1, 1, 'bob', "
+	    "'note', '{not json', 'h1', 'h2')", NULL, NULL, NULL),
+	    SQLITE_CONSTRAINT);
+	assert_non_null(strstr(sqlite3_errmsg(db), "json_valid"));
+	/* STRICT: a word is not a time. */
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO events (incident_id, "
+	    "at, actor, kind, details, prev_hash, hash) VALUES (1, 'soon', "
+	    "'bob', 'note', '{}', 'h1', 'h2')", NULL, NULL, NULL),
+	    SQLITE_CONSTRAINT);
+	db_ok(db, "INSERT INTO events (incident_id, at, actor, kind, details, "
+	    "prev_hash, hash) VALUES (1, 1, 'bob', 'note', "
+	    "'{\"text\":\"rolled back\"}', 'h1', 'h2')");
+	assert_int_equal(store_event_count(&n, s), 0);
+	assert_int_equal(n, 2);
+	sqlite3_close(db);
+	store_close(s);
+}
+
+static void
+test_unopenable_path(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = (struct store *)f;	/* must be cleared */
+	char path[4200], want[4400];
+
+	snprintf(path, sizeof(path), "%s/no-such-dir/sitrep.db", f->dir);
+	snprintf(want, sizeof(want), "cannot open database '%s': unable to "
+	    "open database file", path);
+	assert_int_equal(store_open(&s, path), SR_ESYS);
+	assert_null(s);
+	assert_string_equal(err_last(), want);
+}
+
+static void
+test_not_a_database(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = NULL;
+	char *before;
+	size_t before_len;
+	int i;
+	FILE *fp;
+
+	fp = fopen(f->path, "w");
+	assert_non_null(fp);
+	for (i = 0; i < 200; i++)
+		fputs("this is a text file, not a database\n", fp);
+	fclose(fp);
+	before = slurp(f->path, &before_len);
+
+	assert_int_equal(store_open(&s, f->path), SR_ESYS);
+	assert_null(s);
+	assert_non_null(strstr(err_last(), f->path));
+	assert_non_null(strstr(err_last(), "file is not a database"));
+	assert_same_file(f->path, before, before_len);
+	free(before);
+}
+
+/*
+ * Several processes opening one fresh database at once: one migrates, the
+ * others wait for its lock, see the new version inside their transaction,
+ * and run nothing twice.
+ */
+static void
+test_concurrent_first_open(void **state)
+{
+	struct fixture *f = *state;
+	enum { NPROC = 8 };
+	pid_t pid[NPROC];
+	struct store *s;
+	int i, status, fd[2];
+	char go;
+
+	assert_int_equal(pipe(fd), 0);
+	for (i = 0; i < NPROC; i++) {
+		pid[i] = fork();
+		assert_true(pid[i] >= 0);
+		if (pid[i] == 0) {
+			close(fd[1]);
+			/* Start together: wait for the parent to close. */
+			if (read(fd[0], &go, 1) != 0)
+				_exit(3);
+			s = NULL;
+			if (store_open(&s, f->path) != 0) {
+				fprintf(stderr, "child: %s\n", err_last());
+				_exit(1);
+			}
+			status = store_schema_version(s) == 1 ? 0 : 2;
+			store_close(s);
+			_exit(status);
+		}
+	}
+	close(fd[0]);
+	close(fd[1]);
+	for (i = 0; i < NPROC; i++) {
+		assert_int_equal(waitpid(pid[i], &status, 0), pid[i]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	s = NULL;
+	assert_int_equal(store_open(&s, f->path), 0);
+	assert_int_equal(store_schema_version(s), 1);
+	store_close(s);
+}
+
+static void
+test_close_null(void **state)
+{
+	(void)state;
+	store_close(NULL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_fresh_database, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_newer_schema_refused,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_events_append_only, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_event_details_json, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_unopenable_path, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_not_a_database, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_first_open,
+		    setup, teardown),
+		cmocka_unit_test(test_close_null),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
