@@ -17,6 +17,9 @@ WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wformat=2 -Wvla $(if $(WERROR),-Werror)
 CFLAGS  ?= -O2 -g
 LDFLAGS ?= -Wl,--as-needed
+# repo.c overrides libgit2's CA bundle load at start (see the comment there);
+# the executable must export that symbol for the override to take effect.
+LDFLAGS += -Wl,--export-dynamic-symbol=mbedtls_x509_crt_parse_file
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude
 SANFLAGS := $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -74,7 +77,7 @@ $(O)/sitrepd: $(D_OBJ) $(O)/libsitrep.a
 
 $(O)/tests/%: tests/unit/%.c $(O)/libsitrep.a tests/unit/testutil.h | deps
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -Itests/unit -o $@ $< $(O)/libsitrep.a $(PKG_LIBS) $(CMOCKA_LIBS)
+	$(CC) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(O)/libsitrep.a $(PKG_LIBS) $(CMOCKA_LIBS)
 
 check: all unit cli-test man-lint
 unit: $(UNIT_BIN)

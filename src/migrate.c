@@ -8,6 +8,7 @@
 #include "sitrep/err.h"
 #include "sitrep/log.h"
 #include "sitrep/store.h"
+#include "store-int.h"
 
 /*
  * migrations[i] brings PRAGMA user_version from i to i + 1. Entries are never
@@ -122,7 +123,7 @@ migrate_rollback(sqlite3 *db)
  * again inside it, because another process may have migrated meanwhile.
  */
 int
-migrate_run(struct sqlite3 *db, const char *path)
+migrate_run(sqlite3 *db, const char *path)
 {
 	char sql[64];
 	int version, from, rc;

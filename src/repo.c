@@ -40,17 +40,61 @@ lasterr(void)
 	return e->message;
 }
 
+/*
+ * Trees up to 256 KiB stay in libgit2's object cache (the default is 4 KiB,
+ * about a hundred playbooks), so a walk that reads each tree as a commit's
+ * and then as its child's parent's reads it from disk once.
+ */
+/*
+ * Debian's libgit2 1.5 is built with mbedTLS, and git_libgit2_init() parses
+ * the whole system CA bundle (about 140 certificates, several milliseconds)
+ * on every start, for HTTPS remotes. sitrep only reads local repositories,
+ * never a remote, and every `sitrep playbook` command pays this at start, so
+ * this definition interposes the one mbedTLS call that does it (ELF symbol
+ * interposition: the executable's definition wins over libmbedx509's) and
+ * loads no certificate. Nothing else in sitrep uses mbedTLS: libcurl is
+ * built with OpenSSL.
+ */
+int mbedtls_x509_crt_parse_file(void *chain, const char *path);
+
+int
+mbedtls_x509_crt_parse_file(void *chain, const char *path)
+{
+	(void)chain;
+	(void)path;
+	return 0;
+}
+
 void
 repo_global_init(void)
 {
 	if (git_libgit2_init() < 0)
 		fatalx("cannot initialise libgit2: %s", lasterr());
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, (int)GIT_OBJECT_TREE,
+	    (size_t)256 * 1024);
 }
 
 void
 repo_global_shutdown(void)
 {
 	git_libgit2_shutdown();
+}
+
+/*
+ * Whether opening failed because the repository belongs to someone else.
+ * libgit2 1.5 says so with GIT_EOWNER only when some safe.directory is
+ * configured; with none at all it fails with GIT_ENOTFOUND and "config
+ * value 'safe.directory' was not found" (fixed in later releases).
+ */
+static int
+owner_refused(int rc)
+{
+	const git_error *e = git_error_last();
+
+	if (rc == GIT_EOWNER)
+		return 1;
+	return rc == GIT_ENOTFOUND && e != NULL && e->message != NULL &&
+	    strstr(e->message, "safe.directory") != NULL;
 }
 
 /*
@@ -69,12 +113,12 @@ repo_open(struct repo **out, const char *path)
 		return err_set(SR_EUSAGE, "no playbook repository path given");
 	rc = git_repository_open_ext(&git, path, GIT_REPOSITORY_OPEN_NO_SEARCH,
 	    NULL);
-	if (rc == GIT_ENOTFOUND)
-		return err_set(SR_ENOTFOUND, "'%s' is not a git repository", path);
-	if (rc == GIT_EOWNER)
+	if (owner_refused(rc))
 		return err_set(SR_EREFUSED, "repository '%s' is owned by another "
 		    "user: run git config --global --add safe.directory %s",
 		    path, path);
+	if (rc == GIT_ENOTFOUND)
+		return err_set(SR_ENOTFOUND, "'%s' is not a git repository", path);
 	if (rc < 0)
 		return err_set(SR_ESYS, "cannot open repository '%s': %s", path,
 		    lasterr());
@@ -422,9 +466,9 @@ commit_fill(struct repo_commit *out, git_commit *c)
 }
 
 /*
- * Newest first by committer time, never a parent before its child, the
- * order of `git log`. repo_log and repo_last_changes share it so that the
- * last change of a path is always the first line of its log.
+ * Newest first by committer time, never a parent before its child (git log
+ * --date-order). libgit2 reads all of history before the first commit
+ * comes out, which is fine for a log the user asked to see in full.
  */
 static int
 walk_start(git_revwalk **out, struct repo *r, const char *sha)
@@ -523,16 +567,192 @@ repo_log(struct repo_commit **out, size_t *out_n, struct repo *r,
 }
 
 /*
- * One walk for all paths, comparing top-level entry ids with the first
- * parent's (no tree diff), and stopping once every path has its answer.
- * A path that never existed keeps the walk going to the root, which is
- * the price of saying "never changed" truthfully.
+ * A walk newest first by committer date, the order `git log` uses by
+ * default. A commit is read only once one of its children has been
+ * visited, so a caller that has its answers stops without reading the rest
+ * of history; libgit2's sorted revwalk reads every commit before it returns
+ * the first. Ties go to the commit queued first.
+ */
+struct datewalk {
+	struct repo *r;
+	struct datewalk_item {
+		git_commit *c;
+		int64_t time;
+		size_t seq;
+	} *heap;
+	size_t n, cap, seq;
+	git_oid *seen; /* open addressing; the zero id marks a free slot */
+	size_t nseen, seencap;
+};
+
+static int
+dw_before(const struct datewalk_item *a, const struct datewalk_item *b)
+{
+	if (a->time != b->time)
+		return a->time > b->time;
+	return a->seq < b->seq;
+}
+
+static size_t
+dw_slot(const git_oid *id, size_t mask)
+{
+	const unsigned char *b = id->id;
+
+	return (((size_t)b[0] << 24) | ((size_t)b[1] << 16) |
+	    ((size_t)b[2] << 8) | b[3]) & mask;
+}
+
+/* Mark id seen; 1 when it already was. */
+static int
+dw_mark(struct datewalk *w, const git_oid *id)
+{
+	git_oid *old = w->seen;
+	size_t i, j, oldcap = w->seencap;
+
+	if ((w->nseen + 1) * 2 > w->seencap) {
+		w->seencap = oldcap == 0 ? 256 : oldcap * 2;
+		w->seen = xcalloc(w->seencap, sizeof(*w->seen));
+		for (i = 0; i < oldcap; i++) {
+			if (git_oid_is_zero(&old[i]))
+				continue;
+			j = dw_slot(&old[i], w->seencap - 1);
+			while (!git_oid_is_zero(&w->seen[j]))
+				j = (j + 1) & (w->seencap - 1);
+			git_oid_cpy(&w->seen[j], &old[i]);
+		}
+		free(old);
+	}
+	j = dw_slot(id, w->seencap - 1);
+	while (!git_oid_is_zero(&w->seen[j])) {
+		if (git_oid_equal(&w->seen[j], id))
+			return 1;
+		j = (j + 1) & (w->seencap - 1);
+	}
+	git_oid_cpy(&w->seen[j], id);
+	w->nseen++;
+	return 0;
+}
+
+/* Queue c, whose reference the walk now owns. */
+static void
+dw_insert(struct datewalk *w, git_commit *c)
+{
+	struct datewalk_item it, tmp;
+	size_t i;
+
+	it.c = c;
+	it.time = (int64_t)git_commit_time(c);
+	it.seq = w->seq++;
+	if (w->n == w->cap) {
+		w->cap = w->cap == 0 ? 16 : w->cap * 2;
+		w->heap = xreallocarray(w->heap, w->cap, sizeof(*w->heap));
+	}
+	i = w->n++;
+	w->heap[i] = it;
+	while (i > 0 && dw_before(&w->heap[i], &w->heap[(i - 1) / 2])) {
+		tmp = w->heap[i];
+		w->heap[i] = w->heap[(i - 1) / 2];
+		w->heap[(i - 1) / 2] = tmp;
+		i = (i - 1) / 2;
+	}
+}
+
+static git_commit *
+dw_pop(struct datewalk *w)
+{
+	struct datewalk_item tmp;
+	git_commit *top = w->heap[0].c;
+	size_t i = 0, l, best;
+
+	w->heap[0] = w->heap[--w->n];
+	for (;;) {
+		l = 2 * i + 1;
+		best = i;
+		if (l < w->n && dw_before(&w->heap[l], &w->heap[best]))
+			best = l;
+		if (l + 1 < w->n && dw_before(&w->heap[l + 1], &w->heap[best]))
+			best = l + 1;
+		if (best == i)
+			break;
+		tmp = w->heap[i];
+		w->heap[i] = w->heap[best];
+		w->heap[best] = tmp;
+		i = best;
+	}
+	return top;
+}
+
+static void
+dw_free(struct datewalk *w)
+{
+	while (w->n > 0)
+		git_commit_free(w->heap[--w->n].c);
+	free(w->heap);
+	free(w->seen);
+	memset(w, 0, sizeof(*w));
+}
+
+static int
+dw_start(struct datewalk *w, struct repo *r, const char *sha)
+{
+	git_commit *c;
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	w->r = r;
+	if ((rc = lookup_commit(&c, r, sha)) < 0)
+		return rc;
+	dw_mark(w, git_commit_id(c));
+	dw_insert(w, c);
+	return 0;
+}
+
+/*
+ * The next commit (the caller frees it): 1, or 0 at the end, or negative
+ * on failure. Its parents are queued as it leaves.
+ */
+static int
+dw_next(git_commit **out, struct datewalk *w)
+{
+	git_commit *c, *p;
+	const git_oid *pid;
+	char sha[GIT_OID_HEXSZ + 1];
+	unsigned int i, np;
+
+	*out = NULL;
+	if (w->n == 0)
+		return 0;
+	c = dw_pop(w);
+	np = git_commit_parentcount(c);
+	for (i = 0; i < np; i++) {
+		pid = git_commit_parent_id(c, i);
+		if (dw_mark(w, pid))
+			continue;
+		if (git_commit_lookup(&p, w->r->git, pid) < 0) {
+			git_oid_tostr(sha, sizeof(sha), pid);
+			git_commit_free(c);
+			return err_set(SR_ESYS, "cannot read commit %.7s in '%s': "
+			    "%s", sha, w->r->path, lasterr());
+		}
+		dw_insert(w, p);
+	}
+	*out = c;
+	return 1;
+}
+
+/*
+ * One walk for all paths, comparing entry ids with the first parent's (no
+ * tree diff), and stopping once every path has its answer. A path that
+ * never existed keeps the walk going to the root, which is the price of
+ * saying "never changed" truthfully. The walk is by date where repo_log's
+ * is also topological; they can disagree only about merges made with a
+ * skewed clock.
  */
 int
 repo_last_changes(struct repo_commit *out, struct repo *r, const char *sha,
     char *const *paths, size_t npaths)
 {
-	git_revwalk *walk;
+	struct datewalk w;
 	git_commit *c;
 	struct change ch;
 	size_t i, left = npaths;
@@ -544,10 +764,10 @@ repo_last_changes(struct repo_commit *out, struct repo *r, const char *sha,
 		if (paths[i] == NULL || *paths[i] == '\0')
 			return err_set(SR_EUSAGE, "empty file name");
 	}
-	if ((rc = walk_start(&walk, r, sha)) < 0)
+	if ((rc = dw_start(&w, r, sha)) < 0)
 		return rc;
 	while (left > 0) {
-		if ((rc = walk_next(&c, walk, r)) <= 0)
+		if ((rc = dw_next(&c, &w)) <= 0)
 			break;
 		if ((rc = change_load(&ch, r, c)) < 0) {
 			git_commit_free(c);
@@ -570,7 +790,7 @@ repo_last_changes(struct repo_commit *out, struct repo *r, const char *sha,
 		if (rc < 0)
 			break;
 	}
-	git_revwalk_free(walk);
+	dw_free(&w);
 	if (rc < 0) {
 		for (i = 0; i < npaths; i++)
 			repo_commit_release(&out[i]);
@@ -730,7 +950,7 @@ repo_create_seeded(const char *path, const char *branch,
 	}
 	rc = git_repository_open_ext(NULL, path, GIT_REPOSITORY_OPEN_NO_SEARCH,
 	    NULL);
-	if (rc == 0 || rc == GIT_EOWNER)
+	if (rc == 0 || owner_refused(rc))
 		return err_set(SR_EEXIST, "'%s' already holds a git repository",
 		    path);
 

@@ -9,6 +9,7 @@
 
 #include "sitrep/err.h"
 #include "sitrep/store.h"
+#include "store-int.h"
 #include "sitrep/xalloc.h"
 
 /* Statements prepared once per connection, on first use. */

@@ -13,7 +13,8 @@ struct store;
 /*
  * Open (creating if missing) the database at path, set WAL, busy_timeout and
  * foreign_keys, and migrate it to STORE_SCHEMA_VERSION. A database from a
- * newer sitrep is refused (SR_EREFUSED) and left untouched.
+ * newer sitrep is refused (SR_EREFUSED) and left untouched. *out is NULL
+ * on failure.
  */
 int store_open(struct store **out, const char *path);
 void store_close(struct store *s);
@@ -23,9 +24,5 @@ int store_schema_version(struct store *s);
 
 /* Rows in the timeline of every incident (for tests and `sitrep show`). */
 int store_event_count(int64_t *out, struct store *s);
-
-/* Internal to the store layer: run the migrations (migrate.c). */
-struct sqlite3;
-int migrate_run(struct sqlite3 *db, const char *path);
 
 #endif
