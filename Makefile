@@ -85,7 +85,7 @@ unit: $(UNIT_BIN)
 cli-test: $(O)/sitrep $(O)/sitrepd
 	SITREP_BIN=$(CURDIR)/$(O) SITREP_SRC=$(CURDIR) prove -e bash tests/cli/t*.sh
 man-lint: deps
-	mandoc -Tlint -W warning doc/*.1 doc/*.5
+	mandoc -Tlint -W warning doc/*.1 doc/*.5 doc/*.8
 
 # The main job on the embedded default: a workspace under ./var.
 run: all
@@ -108,10 +108,11 @@ fuzz-run: $(FUZZ_BIN)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-		$(DESTDIR)$(PREFIX)/share/man/man5
+		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 755 $(O)/sitrep $(O)/sitrepd $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 doc/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 doc/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 644 doc/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -1,6 +1,7 @@
 /* conf.c: finds, reads and validates the site config (sitrep.conf) and
  * answers lookups in it. Secrets are resolved at delivery time, not here:
  * the config only names where they live. */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -107,6 +108,27 @@ read_workspace(struct confread *r, struct conf *c, const config_setting_t *root)
 	free(pb);
 }
 
+/* ADDRESS:PORT with a port from 1 to 65535; an IPv6 address in brackets. */
+static bool
+listen_valid(const char *listen)
+{
+	const char *colon = strrchr(listen, ':');
+	char *end;
+	long port;
+
+	if (colon == NULL || colon == listen)
+		return false;
+	if (strchr(listen, ':') != colon &&
+	    (listen[0] != '[' || colon[-1] != ']'))
+		return false;
+	if (listen[0] == '[' && colon[-1] != ']')
+		return false;
+	if (!isdigit((unsigned char)colon[1]))
+		return false;
+	port = strtol(colon + 1, &end, 10);
+	return *end == '\0' && port >= 1 && port <= 65535;
+}
+
 static void
 read_page(struct confread *r, struct conf *c, const config_setting_t *root)
 {
@@ -132,7 +154,7 @@ read_page(struct confread *r, struct conf *c, const config_setting_t *root)
 	if (h != NULL) {
 		confread_check_keys(r, h, http_keys, "http");
 		if (confread_str(r, h, "listen", false, &c->listen) &&
-		    strrchr(c->listen, ':') == NULL)
+		    !listen_valid(c->listen))
 			diags_add(r->diags, r->file,
 				  confread_line(config_setting_get_member(h, "listen")),
 				  "http listen '%s' must be ADDRESS:PORT, like 127.0.0.1:8080",
@@ -217,12 +239,12 @@ read_people(struct confread *r, struct conf *c, const config_setting_t *root)
 			p->name = xstrdup(p->handle);
 		if (confread_str(r, g, "email", false, &p->email) &&
 		    strchr(p->email, '@') == NULL)
-			diags_add(r->diags, r->file, confread_line(g),
+			diags_add(r->diags, r->file, confread_member_line(g, "email"),
 				  "person '%s': e-mail '%s' has no '@'", p->handle, p->email);
 		p->tier = -1;
 		if (confread_str(r, g, "tier", false, &tier) &&
 		    (p->tier = vocab_tier(tier)) < 0)
-			diags_add(r->diags, r->file, confread_line(g),
+			diags_add(r->diags, r->file, confread_member_line(g, "tier"),
 				  "person '%s': tier '%s' is not one of L0, L1, L2, L3, L4",
 				  p->handle, tier);
 		free(tier);
@@ -296,7 +318,8 @@ read_accounts(struct confread *r, struct conf *c, const config_setting_t *root)
 		confread_strs(r, g, "components", false, &a->components, &a->ncomponents);
 		for (size_t k = 0; k < a->ncomponents; k++)
 			if (conf_component(c, a->components[k]) == NULL)
-				diags_add(r->diags, r->file, confread_line(g),
+				diags_add(r->diags, r->file,
+					  confread_member_line(g, "components"),
 					  "account '%s' uses component '%s', which is not in 'components'",
 					  a->id, a->components[k]);
 		c->naccounts++;
@@ -318,11 +341,14 @@ check_channel(struct confread *r, const config_setting_t *g, struct conf_channel
 	for (const char *const *k = secret_keys; *k != NULL; k++) {
 		const config_setting_t *s = config_setting_get_member(g, *k);
 
+		/* a bearer token is the channel's signing or auth secret */
+		const char *as = strcmp(*k, "token") == 0 ? "secret" : *k;
+
 		if (s != NULL)
 			diags_add(r->diags, r->file, confread_line(s),
 				  "channel '%s': secrets are never written in sitrep.conf: "
 				  "name an environment variable (%s_env) or a file (%s_file) instead of '%s'",
-				  ch->id, *k, *k, *k);
+				  ch->id, as, as, *k);
 	}
 	if (ch->type == NULL)
 		return;
@@ -337,7 +363,7 @@ check_channel(struct confread *r, const config_setting_t *g, struct conf_channel
 				  ch->id);
 		else if (strncmp(ch->smtp_url, "smtp://", 7) != 0 &&
 			 strncmp(ch->smtp_url, "smtps://", 8) != 0)
-			diags_add(r->diags, r->file, line,
+			diags_add(r->diags, r->file, confread_member_line(g, "smtp_url"),
 				  "channel '%s': smtp_url '%s' must start with smtp:// or smtps://",
 				  ch->id, ch->smtp_url);
 		if (ch->from == NULL || strchr(ch->from, '@') == NULL)
@@ -401,7 +427,7 @@ int
 conf_parse(struct conf **out, struct diags *diags, const char *text,
 	   const char *path, const char *dir)
 {
-	struct confread r = { diags, path };
+	struct confread r = { diags, path, text };
 	const config_setting_t *root;
 	struct conf *c;
 	config_t cfg;

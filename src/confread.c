@@ -24,13 +24,14 @@ confread_line(const config_setting_t *s)
 
 /*
  * libconfig 1.5 follows @include on its own and has no hook to refuse it, so
- * the directive is found here first: each line that starts with @include is
- * reported and blanked, and the rest still parses, so the author sees every
- * other problem too.
+ * the directive is found here first: each line that starts with @include
+ * (outside a string or comment) is reported and blanked, and the rest still
+ * parses, so the author sees every other problem too.
  */
 bool
 confread_parse(struct confread *r, config_t *cfg, const char *text, size_t len)
 {
+	enum { CODE, STRING, LINE_COMMENT, BLOCK_COMMENT } state = CODE;
 	char *copy = xmalloc(len + 1);
 	int line = 1;
 	bool at_bol = true;
@@ -44,6 +45,24 @@ confread_parse(struct confread *r, config_t *cfg, const char *text, size_t len)
 		if (*p == '\n') {
 			line++;
 			at_bol = true;
+			if (state == LINE_COMMENT)
+				state = CODE;
+			continue;
+		}
+		if (state == STRING) {
+			if (*p == '\\' && p[1] != '\0' && p[1] != '\n')
+				p++;
+			else if (*p == '"')
+				state = CODE;
+			continue;
+		}
+		if (state == LINE_COMMENT)
+			continue;
+		if (state == BLOCK_COMMENT) {
+			if (*p == '*' && p[1] == '/') {
+				state = CODE;
+				p++;
+			}
 			continue;
 		}
 		if (at_bol && isspace((unsigned char)*p))
@@ -57,6 +76,14 @@ confread_parse(struct confread *r, config_t *cfg, const char *text, size_t len)
 			continue;
 		}
 		at_bol = false;
+		if (*p == '"')
+			state = STRING;
+		else if (*p == '#' || (*p == '/' && p[1] == '/'))
+			state = LINE_COMMENT;
+		else if (*p == '/' && p[1] == '*') {
+			state = BLOCK_COMMENT;
+			p++;
+		}
 	}
 	config_init(cfg);
 	ok = config_read_string(cfg, copy) == CONFIG_TRUE;
@@ -65,6 +92,44 @@ confread_parse(struct confread *r, config_t *cfg, const char *text, size_t len)
 			  config_error_text(cfg) ? config_error_text(cfg) : "unreadable");
 	free(copy);
 	return ok;
+}
+
+int
+confread_member_line(const config_setting_t *group, const char *name)
+{
+	const config_setting_t *s = config_setting_get_member(group, name);
+
+	return confread_line(s != NULL ? s : group);
+}
+
+/*
+ * The line in the source text, at or after from_line, where needle next
+ * appears; *cursor (start at NULL) remembers where the last search ended so
+ * repeated needles find successive places. A string value's parsed text
+ * loses its line structure (adjacent literals, escaped newlines), so lines
+ * of things inside it are found in the source.
+ */
+int
+confread_find_line(struct confread *r, int from_line, const char *needle,
+		   const char **cursor)
+{
+	const char *p = r->text, *hit;
+	int line = 1;
+
+	if (p == NULL)
+		return from_line;
+	if (*cursor != NULL)
+		p = *cursor;
+	else
+		for (; *p != '\0' && line < from_line; p++)
+			line += *p == '\n';
+	if ((hit = strstr(p, needle)) == NULL)
+		return from_line;
+	line = 1;
+	for (const char *q = r->text; q < hit; q++)
+		line += *q == '\n';
+	*cursor = hit + strlen(needle);
+	return line;
 }
 
 void

@@ -222,7 +222,8 @@ parse_cadence(struct confread *r, struct playbook *pb, const config_setting_t *l
 		if (!confread_str(r, g, "audience", true, &c->audience))
 			c->audience = xstrdup("");
 		else {
-			check_audience(r, pb, c->line, c->audience);
+			check_audience(r, pb, confread_member_line(g, "audience"),
+				       c->audience);
 			for (size_t k = 0; k < pb->ncadence; k++)
 				if (strcmp(pb->cadence[k].audience, c->audience) == 0)
 					diags_add(r->diags, r->file, c->line,
@@ -337,26 +338,28 @@ known_var(const char *name, size_t len)
 }
 
 /* Report each {{variable}} in text that templates cannot fill, at the line
- * of the text setting plus the newlines before it. */
+ * of the source where it stands. */
 static void
 check_template_vars(struct confread *r, const char *id, const char *text, int line)
 {
-	const char *p = text;
+	const char *p = text, *cursor = NULL;
 
 	while ((p = strstr(p, "{{")) != NULL) {
 		const char *start = p + 2, *end = strstr(start, "}}");
-		int at = line;
+		char needle[80];
+		size_t len;
 
-		for (const char *q = text; q < p; q++)
-			at += *q == '\n';
 		if (end == NULL) {
-			diags_add(r->diags, r->file, at,
+			diags_add(r->diags, r->file, confread_find_line(r, line, "{{", &cursor),
 				  "template '%s': '{{' is never closed with '}}'", id);
 			return;
 		}
+		snprintf(needle, sizeof(needle), "{{%.*s", (int)(end - start) > 60 ? 60 :
+			 (int)(end - start), start);
+		int at = confread_find_line(r, line, needle, &cursor);
 		while (start < end && *start == ' ')
 			start++;
-		size_t len = (size_t)(end - start);
+		len = (size_t)(end - start);
 		while (len > 0 && start[len - 1] == ' ')
 			len--;
 		if (!known_var(start, len))
@@ -392,7 +395,8 @@ parse_templates(struct confread *r, struct playbook *pb, const config_setting_t 
 		} else
 			t->id = xstrdup("");
 		if (confread_str(r, g, "audience", true, &t->audience))
-			check_audience(r, pb, t->line, t->audience);
+			check_audience(r, pb, confread_member_line(g, "audience"),
+				       t->audience);
 		if (confread_str(r, g, "status", false, &t->status) &&
 		    (!vocab_incident_status(t->status) || strcmp(t->status, "closed") == 0))
 			diags_add(r->diags, r->file,
@@ -497,7 +501,7 @@ int
 playbook_parse(struct playbook **out, struct diags *diags, const char *text,
 	       size_t len, const char *path, const struct conf *conf)
 {
-	struct confread r = { diags, path };
+	struct confread r = { diags, path, text };
 	struct playbook *pb;
 	config_t cfg;
 	size_t before = diags->n;

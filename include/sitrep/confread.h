@@ -15,10 +15,18 @@
 struct confread {
 	struct diags *diags;
 	const char *file;
+	const char *text; /* the source, for lines inside strings; may be NULL */
 };
 
 /* The line of s, or of its nearest ancestor that has one (1 at worst). */
 int confread_line(const config_setting_t *s);
+
+/* The line of group's member name, or of group when it has none. */
+int confread_member_line(const config_setting_t *group, const char *name);
+/* The line where needle next appears in the source at or after from_line
+ * (see confread.c); from_line when it cannot be found. */
+int confread_find_line(struct confread *r, int from_line, const char *needle,
+		       const char **cursor);
 
 /*
  * Parse text into cfg with @include lines blanked out (each reported) and a

@@ -18,14 +18,18 @@
 
 static int init_exec(struct cli *, int, char **);
 
+static const char init_help[] =
+	"Create a workspace in DIR (default: the current directory): sitrep.conf\n"
+	"with comments on every setting, sitrep.db, and playbooks/, a git\n"
+	"repository whose first commit holds the playbooks shipped with sitrep.\n"
+	"An existing workspace is left alone unless --force: then the config is\n"
+	"rewritten, the database is migrated and kept, and an existing playbook\n"
+	"repository is kept with its history.";
+
 const struct cmd_entry cmd_init_entry = {
 	"init",
 	"[DIR] [--force]",
-	"create a workspace: sitrep.conf, sitrep.db and a playbook git repository\n"
-	"seeded with the shipped playbooks (DIR defaults to the current directory).\n"
-	"An existing workspace is left alone unless --force: then the config is\n"
-	"rewritten, the database is migrated and kept, and an existing playbook\n"
-	"repository is kept with its history",
+	"create a workspace: config, database, playbook repository",
 	init_exec,
 };
 
@@ -70,14 +74,18 @@ init_exec(struct cli *cli, int argc, char **argv)
 	const char *dir = ".";
 	char *conf_path, *db_path, *pb_path;
 	struct store *st = NULL;
-	bool force = false, existing;
+	bool force = false, existing, kept_repo = false;
 	int opt, rc;
 
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "f", longopts, NULL)) != -1) {
 		if (opt == 'f')
 			force = true;
-		else if ((rc = cli_common_opt(cli, &cmd_init_entry, opt)) >= 0)
+		else if (opt == 'h') {
+			cli_usage(&cmd_init_entry, stdout);
+			printf("\n%s\n\n  -f, --force  rewrite the config of an existing workspace\n", init_help);
+			return EXIT_OK;
+		} else if ((rc = cli_common_opt(cli, &cmd_init_entry, opt)) >= 0)
 			return rc;
 	}
 	if (argc - optind > 1)
@@ -103,12 +111,18 @@ init_exec(struct cli *cli, int argc, char **argv)
 	if ((rc = store_open(&st, db_path)) != 0)
 		goto out;
 	store_close(st);
-	if (!path_exists(pb_path) && (rc = seed_playbooks(pb_path)) != 0)
+	if (path_exists(pb_path))
+		kept_repo = true;
+	else if ((rc = seed_playbooks(pb_path)) != 0)
 		goto out;
-	printf("initialized sitrep workspace in %s\n"
-	       "  config     %s\n  database   %s\n  playbooks  %s (git, branch main, %zu playbooks)\n"
-	       "next: sitrep -c %s playbook list\n",
-	       dir, conf_path, db_path, pb_path, shipped_playbook_count, conf_path);
+	printf("initialized sitrep workspace in %s\n  config     %s\n  database   %s\n",
+	       dir, conf_path, db_path);
+	if (kept_repo)
+		printf("  playbooks  %s (kept as it was)\n", pb_path);
+	else
+		printf("  playbooks  %s (git, branch main, %zu playbooks)\n", pb_path,
+		       shipped_playbook_count);
+	printf("next: sitrep -c %s playbook list\n", conf_path);
 out:
 	free(conf_path);
 	free(db_path);

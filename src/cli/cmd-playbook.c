@@ -535,6 +535,15 @@ playbook_validate(struct cli *cli, int argc, char **argv)
 	return ninvalid == 0 ? EXIT_OK : EXIT_REFUSED;
 }
 
+/* "Name <email>" -> the length of "Name", for a human listing. */
+static int
+author_name_len(const char *author)
+{
+	const char *lt = strstr(author, " <");
+
+	return (int)(lt != NULL ? (size_t)(lt - author) : strlen(author));
+}
+
 static int
 playbook_log(struct cli *cli, int argc, char **argv)
 {
@@ -570,7 +579,8 @@ playbook_log(struct cli *cli, int argc, char **argv)
 		}
 		short_sha(sh, log[i].sha);
 		format_date(date, sizeof(date), log[i].time);
-		printf("%s %s  %-24.24s %s\n", sh, date, log[i].author, log[i].subject);
+		printf("%s %s  %s  (%.*s)\n", sh, date, log[i].subject,
+		       author_name_len(log[i].author), log[i].author);
 	}
 	if (cli->json)
 		cli_print_json(arr);

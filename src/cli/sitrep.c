@@ -69,6 +69,12 @@ main(int argc, char **argv)
 			cli.config_path = argv[++i];
 		} else if (strcmp(argv[i], "--as") == 0 && i + 1 < argc) {
 			cli.as = argv[++i];
+		} else if (strncmp(argv[i], "--as=", 5) == 0) {
+			cli.as = argv[i] + 5;
+		} else if (strncmp(argv[i], "--config=", 9) == 0) {
+			cli.config_path = argv[i] + 9;
+		} else if (strcmp(argv[i], "--json") == 0) {
+			cli.json = true;
 		} else {
 			cli_error("unknown option '%s'", argv[i]);
 			usage(stderr);
