@@ -87,9 +87,16 @@ confread_parse(struct confread *r, config_t *cfg, const char *text, size_t len)
 	}
 	config_init(cfg);
 	ok = config_read_string(cfg, copy) == CONFIG_TRUE;
-	if (!ok)
-		diags_add(r->diags, r->file, config_error_line(cfg), "syntax error: %s",
-			  config_error_text(cfg) ? config_error_text(cfg) : "unreadable");
+	if (!ok) {
+		const char *why = config_error_text(cfg);
+
+		if (why == NULL || strcmp(why, "syntax error") == 0)
+			diags_add(r->diags, r->file, config_error_line(cfg),
+				  "syntax error: look for a missing ';', '=', quote or bracket here or just before");
+		else
+			diags_add(r->diags, r->file, config_error_line(cfg),
+				  "syntax error: %s", why);
+	}
 	free(copy);
 	return ok;
 }

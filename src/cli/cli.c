@@ -113,8 +113,8 @@ cli_load_conf(struct cli *cli)
 	rc = conf_load(&cli->conf, &d, path);
 	if (rc == SR_EINVALID) {
 		diags_print(&d, stderr);
-		err_set(rc, "the site config '%s' has %zu problem%s: fix them and try again",
-			path, d.n, d.n == 1 ? "" : "s");
+		err_set(rc, "the site config '%s' has %zu problem%s: fix %s and try again",
+			path, d.n, d.n == 1 ? "" : "s", d.n == 1 ? "it" : "them");
 	}
 	diags_release(&d);
 	free(path);

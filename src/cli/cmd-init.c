@@ -72,7 +72,7 @@ init_exec(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *dir = ".";
-	char *conf_path, *db_path, *pb_path;
+	char *conf_path, *db_path, *pb_path, *trimmed;
 	struct store *st = NULL;
 	bool force = false, existing, kept_repo = false;
 	int opt, rc;
@@ -92,8 +92,12 @@ init_exec(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(&cmd_init_entry, "give at most one directory");
 	if (optind < argc)
 		dir = argv[optind];
+	dir = trimmed = xstrdup(dir);
+	for (size_t n = strlen(trimmed); n > 1 && trimmed[n - 1] == '/'; n--)
+		trimmed[n - 1] = '\0';
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
 		cli_error("cannot create '%s': %s", dir, strerror(errno));
+		free(trimmed);
 		return EXIT_SYSTEM;
 	}
 	conf_path = xasprintf("%s/sitrep.conf", dir);
@@ -106,14 +110,16 @@ init_exec(struct cli *cli, int argc, char **argv)
 			     "playbooks are kept)", dir);
 		goto out;
 	}
-	if ((rc = write_file(conf_path, conf_default_text)) != 0)
+	/* the playbooks first and the config last: a workspace whose config
+	 * exists is one `init` refuses to touch again */
+	if (path_exists(pb_path))
+		kept_repo = true;
+	else if ((rc = seed_playbooks(pb_path)) != 0)
 		goto out;
 	if ((rc = store_open(&st, db_path)) != 0)
 		goto out;
 	store_close(st);
-	if (path_exists(pb_path))
-		kept_repo = true;
-	else if ((rc = seed_playbooks(pb_path)) != 0)
+	if ((rc = write_file(conf_path, conf_default_text)) != 0)
 		goto out;
 	printf("initialized sitrep workspace in %s\n  config     %s\n  database   %s\n",
 	       dir, conf_path, db_path);
@@ -124,6 +130,7 @@ init_exec(struct cli *cli, int argc, char **argv)
 		       shipped_playbook_count);
 	printf("next: sitrep -c %s playbook list\n", conf_path);
 out:
+	free(trimmed);
 	free(conf_path);
 	free(db_path);
 	free(pb_path);

@@ -498,6 +498,7 @@ playbook_validate(struct cli *cli, int argc, char **argv)
 
 		rc = from_repo ? repo_read_file(&text, &len, cli->repo, sha, path) :
 				 read_disk_file(&text, &len, path);
+		nchecked++;
 		if (rc != 0) {
 			diags_add(&d, path, 0, "%s", err_last());
 			ninvalid++;
@@ -505,7 +506,6 @@ playbook_validate(struct cli *cli, int argc, char **argv)
 		}
 		playbook_parse(&pb, &d, text, len, path, cli->conf);
 		free(text);
-		nchecked++;
 		if (d.n > before)
 			ninvalid++;
 		playbook_free(pb);

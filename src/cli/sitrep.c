@@ -75,6 +75,11 @@ main(int argc, char **argv)
 			cli.config_path = argv[i] + 9;
 		} else if (strcmp(argv[i], "--json") == 0) {
 			cli.json = true;
+		} else if ((strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0 ||
+			    strcmp(argv[i], "--as") == 0) && i + 1 == argc) {
+			cli_error("option '%s' needs a value: %s", argv[i],
+				  argv[i][2] == 'a' ? "--as HANDLE" : "-c FILE");
+			return EXIT_USAGE;
 		} else {
 			cli_error("unknown option '%s'", argv[i]);
 			usage(stderr);
