@@ -111,32 +111,30 @@ confread_member_line(const config_setting_t *group, const char *name)
 
 /*
  * The line in the source text, at or after from_line, where needle next
- * appears; *cursor (start at NULL) remembers where the last search ended so
- * repeated needles find successive places. A string value's parsed text
+ * appears; the cursor (start zeroed) remembers where the last search ended
+ * so repeated needles find successive places. A string value's parsed text
  * loses its line structure (adjacent literals, escaped newlines), so lines
  * of things inside it are found in the source.
  */
 int
 confread_find_line(struct confread *r, int from_line, const char *needle,
-		   const char **cursor)
+		   struct confread_cursor *cursor)
 {
-	const char *p = r->text, *hit;
-	int line = 1;
+	const char *hit;
 
-	if (p == NULL)
+	if (r->text == NULL)
 		return from_line;
-	if (*cursor != NULL)
-		p = *cursor;
-	else
-		for (; *p != '\0' && line < from_line; p++)
-			line += *p == '\n';
-	if ((hit = strstr(p, needle)) == NULL)
+	if (cursor->pos == NULL) {
+		cursor->pos = r->text;
+		cursor->line = 1;
+		for (; *cursor->pos != '\0' && cursor->line < from_line; cursor->pos++)
+			cursor->line += *cursor->pos == '\n';
+	}
+	if ((hit = strstr(cursor->pos, needle)) == NULL)
 		return from_line;
-	line = 1;
-	for (const char *q = r->text; q < hit; q++)
-		line += *q == '\n';
-	*cursor = hit + strlen(needle);
-	return line;
+	for (; cursor->pos < hit; cursor->pos++)
+		cursor->line += *cursor->pos == '\n';
+	return cursor->line;
 }
 
 void

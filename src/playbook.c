@@ -342,7 +342,8 @@ known_var(const char *name, size_t len)
 static void
 check_template_vars(struct confread *r, const char *id, const char *text, int line)
 {
-	const char *p = text, *cursor = NULL;
+	struct confread_cursor cursor = { NULL, 0 };
+	const char *p = text;
 
 	while ((p = strstr(p, "{{")) != NULL) {
 		const char *start = p + 2, *end = strstr(start, "}}");

@@ -23,10 +23,16 @@ int confread_line(const config_setting_t *s);
 
 /* The line of group's member name, or of group when it has none. */
 int confread_member_line(const config_setting_t *group, const char *name);
+/* Where the last confread_find_line search ended; start it zeroed. */
+struct confread_cursor {
+	const char *pos;
+	int line;
+};
+
 /* The line where needle next appears in the source at or after from_line
  * (see confread.c); from_line when it cannot be found. */
 int confread_find_line(struct confread *r, int from_line, const char *needle,
-		       const char **cursor);
+		       struct confread_cursor *cursor);
 
 /*
  * Parse text into cfg with @include lines blanked out (each reported) and a
