@@ -427,7 +427,7 @@ int
 conf_parse(struct conf **out, struct diags *diags, const char *text,
 	   const char *path, const char *dir)
 {
-	struct confread r = { diags, path, text };
+	struct confread r = { diags, path, NULL };
 	const config_setting_t *root;
 	struct conf *c;
 	config_t cfg;
@@ -436,6 +436,7 @@ conf_parse(struct conf **out, struct diags *diags, const char *text,
 	*out = NULL;
 	if (!confread_parse(&r, &cfg, text, strlen(text))) {
 		config_destroy(&cfg);
+		confread_release(&r);
 		return err_set(SR_EINVALID, "config '%s' is not valid", path);
 	}
 	c = xcalloc(1, sizeof(*c));
@@ -451,6 +452,7 @@ conf_parse(struct conf **out, struct diags *diags, const char *text,
 	read_accounts(&r, c, root);
 	read_channels(&r, c, root);
 	config_destroy(&cfg);
+	confread_release(&r);
 	if (diags->n > before) {
 		conf_free(c);
 		return err_set(SR_EINVALID, "config '%s' is not valid", path);

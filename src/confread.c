@@ -87,6 +87,8 @@ confread_parse(struct confread *r, config_t *cfg, const char *text, size_t len)
 	}
 	config_init(cfg);
 	ok = config_read_string(cfg, copy) == CONFIG_TRUE;
+	free(r->text);
+	r->text = copy;
 	if (!ok) {
 		const char *why = config_error_text(cfg);
 
@@ -97,8 +99,14 @@ confread_parse(struct confread *r, config_t *cfg, const char *text, size_t len)
 			diags_add(r->diags, r->file, config_error_line(cfg),
 				  "syntax error: %s", why);
 	}
-	free(copy);
 	return ok;
+}
+
+void
+confread_release(struct confread *r)
+{
+	free(r->text);
+	r->text = NULL;
 }
 
 int
@@ -121,6 +129,7 @@ confread_find_line(struct confread *r, int from_line, const char *needle,
 		   struct confread_cursor *cursor)
 {
 	const char *hit;
+	int line;
 
 	if (r->text == NULL)
 		return from_line;
@@ -134,7 +143,11 @@ confread_find_line(struct confread *r, int from_line, const char *needle,
 		return from_line;
 	for (; cursor->pos < hit; cursor->pos++)
 		cursor->line += *cursor->pos == '\n';
-	return cursor->line;
+	line = cursor->line;
+	/* step past the needle, so the same needle next finds its next place */
+	for (const char *end = hit + strlen(needle); cursor->pos < end; cursor->pos++)
+		cursor->line += *cursor->pos == '\n';
+	return line;
 }
 
 void

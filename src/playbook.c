@@ -349,24 +349,28 @@ check_template_vars(struct confread *r, const char *id, const char *text, int li
 		const char *start = p + 2, *end = strstr(start, "}}");
 		char needle[80];
 		size_t len;
+		int at;
 
 		if (end == NULL) {
 			diags_add(r->diags, r->file, confread_find_line(r, line, "{{", &cursor),
 				  "template '%s': '{{' is never closed with '}}'", id);
 			return;
 		}
-		snprintf(needle, sizeof(needle), "{{%.*s", (int)(end - start) > 60 ? 60 :
-			 (int)(end - start), start);
-		int at = confread_find_line(r, line, needle, &cursor);
 		while (start < end && *start == ' ')
 			start++;
 		len = (size_t)(end - start);
 		while (len > 0 && start[len - 1] == ' ')
 			len--;
-		if (!known_var(start, len))
-			diags_add(r->diags, r->file, at,
-				  "template '%s' uses unknown variable '{{%.*s}}'", id,
-				  (int)len, start);
+		if (known_var(start, len)) {
+			p = end + 2;
+			continue;
+		}
+		/* only an unknown one needs its line: look for it in the source */
+		snprintf(needle, sizeof(needle), "{{%.*s}}", (int)(end - p - 2) > 60 ? 60 :
+			 (int)(end - p - 2), p + 2);
+		at = confread_find_line(r, line, needle, &cursor);
+		diags_add(r->diags, r->file, at,
+			  "template '%s' uses unknown variable '{{%.*s}}'", id, (int)len, start);
 		p = end + 2;
 	}
 }
@@ -502,7 +506,7 @@ int
 playbook_parse(struct playbook **out, struct diags *diags, const char *text,
 	       size_t len, const char *path, const struct conf *conf)
 {
-	struct confread r = { diags, path, text };
+	struct confread r = { diags, path, NULL };
 	struct playbook *pb;
 	config_t cfg;
 	size_t before = diags->n;
@@ -510,11 +514,13 @@ playbook_parse(struct playbook **out, struct diags *diags, const char *text,
 	*out = NULL;
 	if (!confread_parse(&r, &cfg, text, len)) {
 		config_destroy(&cfg);
+		confread_release(&r);
 		return err_set(SR_EINVALID, "playbook '%s' is not valid", path);
 	}
 	pb = xcalloc(1, sizeof(*pb));
 	parse_top(&r, pb, config_root_setting(&cfg), conf);
 	config_destroy(&cfg);
+	confread_release(&r);
 	if (diags->n > before) {
 		playbook_free(pb);
 		return err_set(SR_EINVALID, "playbook '%s' is not valid", path);

@@ -46,21 +46,29 @@ lasterr(void)
  * and then as its child's parent's reads it from disk once.
  */
 /*
- * Debian's libgit2 1.5 is built with mbedTLS, and git_libgit2_init() parses
- * the whole system CA bundle (about 140 certificates, several milliseconds)
- * on every start, for HTTPS remotes. sitrep only reads local repositories,
- * never a remote, and every `sitrep playbook` command pays this at start, so
- * the link wraps that one mbedTLS call (ld --wrap, see the Makefile) and
- * loads no certificate. Nothing else in sitrep uses mbedTLS: libcurl is
- * built with OpenSSL.
+ * git_libgit2_init() readies libgit2's network transports: Debian's 1.5
+ * build parses the whole system CA bundle into mbedTLS (about 140
+ * certificates), gathers entropy for its random generator, and starts
+ * libssh2 and OpenSSL, every time a process starts. sitrep reads local
+ * repositories only and never opens an HTTPS or SSH remote, yet every
+ * `sitrep` command is a new process that paid for this before its own work.
+ * The link wraps those two start-up functions (ld --wrap, see the Makefile),
+ * as a libgit2 built without HTTPS and SSH would have none: opening a
+ * remote from sitrep is not supported. Nothing else in sitrep uses mbedTLS
+ * or libssh2: libcurl is built with OpenSSL and starts it itself.
  */
-int __wrap_mbedtls_x509_crt_parse_file(void *chain, const char *path);
+int __wrap_git_mbedtls_stream_global_init(void);
+int __wrap_git_transport_ssh_global_init(void);
 
 int
-__wrap_mbedtls_x509_crt_parse_file(void *chain, const char *path)
+__wrap_git_mbedtls_stream_global_init(void)
 {
-	(void)chain;
-	(void)path;
+	return 0;
+}
+
+int
+__wrap_git_transport_ssh_global_init(void)
+{
 	return 0;
 }
 

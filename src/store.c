@@ -2,8 +2,10 @@
  * The schema and its migrations live in migrate.c; what the rows mean is the
  * business of incident.c, outbox.c and the other modules that call us. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -70,43 +72,44 @@ store_pragma(struct store *s, const char *sql)
  * WAL lets the daemon read while the CLI writes. The mode is stored in the
  * file, so this only changes anything the first time, but SQLite answers
  * with the mode in force rather than failing: check that it is "wal" (it is
- * not on a file system without shared memory, for one).
+ * not on a file system without shared memory, for one). While another
+ * process holds the fresh file open the switch can be refused (BUSY, or the
+ * old mode returned), so it is tried again for up to two seconds.
  */
 static int
 store_wal(struct store *s)
 {
+	const struct timespec pause = { 0, 20 * 1000 * 1000 };
 	sqlite3_stmt *stmt;
-	const char *mode;
-	int rc;
+	char mode[32] = "";
+	int rc = SQLITE_OK;
 
-	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &stmt,
-	    NULL) != SQLITE_OK)
-		return err_set(SR_ESYS, "cannot set WAL mode on database "
-		    "'%s': %s", s->path, sqlite3_errmsg(s->db));
-	if (sqlite3_step(stmt) != SQLITE_ROW) {
-		rc = err_set(SR_ESYS, "cannot set WAL mode on database '%s': "
-		    "%s", s->path, sqlite3_errmsg(s->db));
-	} else {
-		mode = (const char *)sqlite3_column_text(stmt, 0);
-		if (mode == NULL || strcmp(mode, "wal") != 0)
-			rc = err_set(SR_ESYS, "cannot set WAL mode on "
-			    "database '%s': journal mode stays '%s'", s->path,
-			    mode != NULL ? mode : "unknown");
-		else
-			rc = 0;
+	for (int attempt = 0; attempt < 100; attempt++) {
+		if (attempt > 0)
+			nanosleep(&pause, NULL);
+		if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1,
+		    &stmt, NULL) != SQLITE_OK)
+			return err_set(SR_ESYS, "cannot set WAL mode on database "
+			    "'%s': %s", s->path, sqlite3_errmsg(s->db));
+		rc = sqlite3_step(stmt);
+		if (rc == SQLITE_ROW) {
+			const unsigned char *m = sqlite3_column_text(stmt, 0);
+
+			snprintf(mode, sizeof(mode), "%s", m != NULL ? (const char *)m : "unknown");
+		}
+		sqlite3_finalize(stmt);
+		if (rc == SQLITE_ROW && strcmp(mode, "wal") == 0)
+			return 0;
+		if (rc != SQLITE_ROW && rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+			break;
 	}
-	sqlite3_finalize(stmt);
-	return rc;
+	if (rc != SQLITE_ROW)
+		return err_set(SR_ESYS, "cannot set WAL mode on database '%s': %s",
+		    s->path, sqlite3_errmsg(s->db));
+	return err_set(SR_ESYS, "cannot set WAL mode on database '%s': journal "
+	    "mode stays '%s'", s->path, mode);
 }
 
-/*
- * Open the store. The connection settings that are per connection
- * (busy_timeout, foreign_keys, synchronous) are set on every open. The schema
- * check comes before journal_mode=WAL, which writes to the file header: a
- * database from a newer sitrep is refused with nothing written to it. A
- * fresh database therefore runs its first migration in rollback-journal mode
- * and turns to WAL just after; both are one transaction, so nothing is lost.
- */
 int
 store_open(struct store **out, const char *path)
 {

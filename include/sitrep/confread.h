@@ -15,7 +15,8 @@
 struct confread {
 	struct diags *diags;
 	const char *file;
-	const char *text; /* the source, for lines inside strings; may be NULL */
+	char *text; /* the parsed source (confread_parse's copy), for lines inside
+		     * strings; freed by confread_release */
 };
 
 /* The line of s, or of its nearest ancestor that has one (1 at worst). */
@@ -40,6 +41,9 @@ int confread_find_line(struct confread *r, int from_line, const char *needle,
  * parsed.
  */
 bool confread_parse(struct confread *r, config_t *cfg, const char *text, size_t len);
+
+/* Free what confread_parse kept. */
+void confread_release(struct confread *r);
 
 /* Report every child of group whose name is not in allowed (NULL-ended). */
 void confread_check_keys(struct confread *r, const config_setting_t *group,

@@ -465,8 +465,6 @@ test_smtp_url_scheme(void **state)
 /*
  * A channel over several lines, as the default config writes them: a bad
  * smtp_url is reported at the smtp_url line, as a bad type or a secret is.
- * (Fails at the time of writing: conf.c reports the channel's first line;
- * see the report.)
  */
 static void
 test_smtp_url_scheme_line_in_multiline_channel(void **state)
@@ -510,7 +508,6 @@ test_listen_without_port(void **state)
 
 /*
  * An IPv6 address has colons of its own, and an empty port is no port.
- * (Fails at the time of writing: conf.c only looks for a ':'.)
  */
 static void
 test_listen_without_port_ipv6_or_empty(void **state)

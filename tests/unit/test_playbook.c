@@ -449,8 +449,6 @@ test_unknown_audience(void **state)
 /*
  * A template spread over several lines: the problem is the audience, so the
  * line is the audience's, as for a bad status or an unknown step role.
- * (Fails at the time of writing: playbook.c reports the template's first
- * line; see the report.)
  */
 static void
 test_unknown_audience_line_in_multiline_template(void **state)
@@ -498,8 +496,6 @@ test_unknown_variable_multiline(void **state)
 /*
  * The shipped playbooks write long texts as adjacent string literals, one per
  * line; the variable in the third literal is on the third line of the file.
- * (Fails at the time of writing: playbook.c counts newlines in the value,
- * which has none here, and reports the 'text' line; see the report.)
  */
 static void
 test_unknown_variable_line_in_concatenated_text(void **state)
@@ -516,7 +512,6 @@ test_unknown_variable_line_in_concatenated_text(void **state)
 /*
  * An escaped \n in a one-line string is not a line of the file: the variable
  * after it is still on the 'text' line.
- * (Fails at the time of writing, reported two lines too far down.)
  */
 static void
 test_unknown_variable_line_after_escaped_newline(void **state)
@@ -525,6 +520,52 @@ test_unknown_variable_line_after_escaped_newline(void **state)
 	expect_edit_invalid(24,
 			    "  { id = \"investigating\"; audience = \"customers\"; text = \"One.\\nTwo.\\n{{bogus}}\"; },",
 			    24, "unknown variable '{{bogus}}'");
+}
+
+/* The same unknown variable twice is reported at each of its lines. */
+static void
+test_repeated_unknown_variable_lines(void **state)
+{
+	struct diags d = DIAGS_INIT;
+	struct playbook *pb = NULL;
+	char *text = edit(valid, 24,
+			  "  { id = \"investigating\"; audience = \"customers\";\n" /* 24 */
+			  "    text = \"First {{bogus}} \"\n"                       /* 25 */
+			  "           \"then {{bogus}} again.\"; },");              /* 26 */
+	bool ok;
+
+	(void)state;
+	playbook_parse(&pb, &d, text, strlen(text), PATH, NULL);
+	ok = found(&d, PATH, 25, "'{{bogus}}'") && found(&d, PATH, 26, "'{{bogus}}'") &&
+	     count(&d, 2);
+	diags_release(&d);
+	free(text);
+	check(ok);
+}
+
+/*
+ * The text is len bytes, not a C string: nothing may read past it, even
+ * when a variable is split across adjacent literals and so cannot be found
+ * in the source (found by the fuzzer; ASan checks the bound).
+ */
+static void
+test_text_not_nul_terminated(void **state)
+{
+	static const char src[] = "templates=({text=\"{{\"\"c}}\"})";
+	size_t len = sizeof(src) - 1;
+	char *exact = malloc(len);
+	struct diags d = DIAGS_INIT;
+	struct playbook *pb = NULL;
+	int rc;
+
+	(void)state;
+	memcpy(exact, src, len);
+	rc = playbook_parse(&pb, &d, exact, len, PATH, NULL);
+	free(exact);
+	assert_int_equal(rc, SR_EINVALID);
+	assert_null(pb);
+	assert_true(d.n > 0);
+	diags_release(&d);
 }
 
 static void
@@ -592,8 +633,7 @@ test_include(void **state)
 
 /*
  * Inside a multi-line string, a line that starts with "@include" is text, not
- * a directive. (Fails at the time of writing: confread_parse blanks it,
- * reports an @include and then a syntax error; see the report.)
+ * a directive.
  */
 static void
 test_include_word_inside_a_string_is_text(void **state)
@@ -817,6 +857,8 @@ main(void)
 		cmocka_unit_test(test_unknown_variable_multiline),
 		cmocka_unit_test(test_unknown_variable_line_in_concatenated_text),
 		cmocka_unit_test(test_unknown_variable_line_after_escaped_newline),
+		cmocka_unit_test(test_repeated_unknown_variable_lines),
+		cmocka_unit_test(test_text_not_nul_terminated),
 		cmocka_unit_test(test_unclosed_braces),
 		cmocka_unit_test(test_bad_duration),
 		cmocka_unit_test(test_bad_tier),
