@@ -65,7 +65,18 @@ static const char *const migrations[] = {
 	"END;\n"
 	"CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN\n"
 	"	SELECT RAISE(ABORT, 'timeline events are append-only');\n"
-	"END;\n",
+	"END;\n"
+	/* What validating a playbook blob found, so `playbook list` parses
+	 * only what changed. context names the validator build and the site
+	 * config's components, the other inputs of the result. */
+	"CREATE TABLE playbook_summaries (\n"
+	"	blob TEXT NOT NULL,\n"
+	"	context TEXT NOT NULL,\n"
+	"	title TEXT,\n"
+	"	severity INTEGER NOT NULL,\n"
+	"	problems INTEGER NOT NULL,\n"
+	"	PRIMARY KEY (blob, context)\n"
+	") STRICT, WITHOUT ROWID;\n",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

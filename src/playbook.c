@@ -39,6 +39,13 @@ static const char *const step_keys[] = {
 };
 static const char *const template_keys[] = { "id", "audience", "status", "text", NULL };
 
+const char *
+playbook_rules_id(void)
+{
+	/* any rebuild of this file may change the rules */
+	return "playbook.c " __DATE__ " " __TIME__;
+}
+
 char *
 playbook_name_from_path(const char *path)
 {

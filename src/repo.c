@@ -253,21 +253,19 @@ entry_at(git_oid *id, uint32_t *mode, git_tree *tree, const char *path)
 	return 1;
 }
 
-int
-repo_read_file(char **out, size_t *out_len, struct repo *r, const char *sha,
-    const char *path)
+/*
+ * The tree entry of the regular file at path in commit sha; the caller frees
+ * it with git_tree_entry_free.
+ */
+static int
+file_entry(git_tree_entry **out, struct repo *r, const char *sha, const char *path)
 {
 	git_commit *c = NULL;
 	git_tree *tree = NULL;
 	git_tree_entry *e = NULL;
-	git_blob *blob = NULL;
-	git_object_size_t size;
-	char *text;
 	int rc;
 
 	*out = NULL;
-	if (out_len != NULL)
-		*out_len = 0;
 	if (path == NULL || *path == '\0')
 		return err_set(SR_EUSAGE, "empty file name");
 	if ((rc = lookup_commit(&c, r, sha)) < 0)
@@ -293,6 +291,44 @@ repo_read_file(char **out, size_t *out_len, struct repo *r, const char *sha,
 		    "regular file", path, sha);
 		goto out;
 	}
+	*out = e;
+	e = NULL;
+	rc = 0;
+out:
+	git_tree_entry_free(e);
+	git_tree_free(tree);
+	git_commit_free(c);
+	return rc;
+}
+
+int
+repo_file_id(char out_id[41], struct repo *r, const char *sha, const char *path)
+{
+	git_tree_entry *e;
+	int rc;
+
+	if ((rc = file_entry(&e, r, sha, path)) < 0)
+		return rc;
+	git_oid_tostr(out_id, 41, git_tree_entry_id(e));
+	git_tree_entry_free(e);
+	return 0;
+}
+
+int
+repo_read_file(char **out, size_t *out_len, struct repo *r, const char *sha,
+    const char *path)
+{
+	git_tree_entry *e = NULL;
+	git_blob *blob = NULL;
+	git_object_size_t size;
+	char *text;
+	int rc;
+
+	*out = NULL;
+	if (out_len != NULL)
+		*out_len = 0;
+	if ((rc = file_entry(&e, r, sha, path)) < 0)
+		return rc;
 	if (git_blob_lookup(&blob, r->git, git_tree_entry_id(e)) < 0) {
 		rc = err_set(SR_ESYS, "cannot read '%s' at revision %.7s: %s",
 		    path, sha, lasterr());
@@ -316,8 +352,6 @@ repo_read_file(char **out, size_t *out_len, struct repo *r, const char *sha,
 out:
 	git_blob_free(blob);
 	git_tree_entry_free(e);
-	git_tree_free(tree);
-	git_commit_free(c);
 	return rc;
 }
 

@@ -18,12 +18,18 @@
 enum store_stmt_id {
 	STMT_USER_VERSION,
 	STMT_EVENT_COUNT,
+	STMT_SUMMARY_GET,
+	STMT_SUMMARY_PUT,
 	STMT_COUNT
 };
 
 static const char *const store_stmt_sql[STMT_COUNT] = {
 	[STMT_USER_VERSION] = "PRAGMA user_version",
 	[STMT_EVENT_COUNT] = "SELECT count(*) FROM events",
+	[STMT_SUMMARY_GET] = "SELECT title, severity, problems FROM playbook_summaries"
+	    " WHERE blob = ?1 AND context = ?2",
+	[STMT_SUMMARY_PUT] = "INSERT OR REPLACE INTO playbook_summaries"
+	    " (blob, context, title, severity, problems) VALUES (?1, ?2, ?3, ?4, ?5)",
 };
 
 struct store {
@@ -188,4 +194,83 @@ store_event_count(int64_t *out, struct store *s)
 		*out = sqlite3_column_int64(stmt, 0);
 	sqlite3_reset(stmt);
 	return rc;
+}
+
+int
+store_summary_get(struct store_summary *out, struct store *s, const char *context)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((rc = store_stmt(&stmt, s, STMT_SUMMARY_GET)) != 0)
+		return rc;
+	sqlite3_bind_text(stmt, 1, out->blob, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, context, -1, SQLITE_STATIC);
+	switch (sqlite3_step(stmt)) {
+	case SQLITE_ROW:
+		free(out->title);
+		out->title = sqlite3_column_type(stmt, 0) == SQLITE_NULL ? NULL :
+		    xstrdup((const char *)sqlite3_column_text(stmt, 0));
+		out->severity = sqlite3_column_int(stmt, 1);
+		out->problems = sqlite3_column_int(stmt, 2);
+		rc = 0;
+		break;
+	case SQLITE_DONE:
+		rc = SR_ENOTFOUND;
+		break;
+	default:
+		rc = err_set(SR_ESYS, "cannot read playbook summaries from "
+		    "database '%s': %s", s->path, sqlite3_errmsg(s->db));
+	}
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return rc;
+}
+
+/* One write transaction for the lot: a list of fifty new playbooks costs
+ * one commit, not fifty. */
+int
+store_summaries_put(struct store *s, const char *context,
+    const struct store_summary *v, size_t n)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	if ((rc = store_pragma(s, "BEGIN IMMEDIATE")) != 0)
+		return rc;
+	if ((rc = store_stmt(&stmt, s, STMT_SUMMARY_PUT)) != 0)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_text(stmt, 1, v[i].blob, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, context, -1, SQLITE_STATIC);
+		if (v[i].title != NULL)
+			sqlite3_bind_text(stmt, 3, v[i].title, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(stmt, 3);
+		sqlite3_bind_int(stmt, 4, v[i].severity);
+		sqlite3_bind_int(stmt, 5, v[i].problems);
+		if (sqlite3_step(stmt) != SQLITE_DONE) {
+			rc = err_set(SR_ESYS, "cannot save playbook summaries in "
+			    "database '%s': %s", s->path, sqlite3_errmsg(s->db));
+			sqlite3_reset(stmt);
+			goto fail;
+		}
+		sqlite3_reset(stmt);
+		sqlite3_clear_bindings(stmt);
+	}
+	if ((rc = store_pragma(s, "COMMIT")) != 0)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+void
+store_summary_release(struct store_summary *sum)
+{
+	free(sum->title);
+	sum->title = NULL;
 }

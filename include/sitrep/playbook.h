@@ -111,6 +111,10 @@ const struct playbook_template *playbook_template(const struct playbook *pb,
 						  const char *id);
 bool playbook_has_audience(const struct playbook *pb, const char *audience);
 
+/* Names this build of the validator: results cached under another id were
+ * found by other rules. */
+const char *playbook_rules_id(void);
+
 /* The template variables a text may use. */
 extern const char *const playbook_template_vars[];
 

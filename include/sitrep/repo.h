@@ -32,6 +32,9 @@ int repo_resolve(char out_sha[41], struct repo *r, const char *rev);
 int repo_read_file(char **out, size_t *out_len, struct repo *r,
 		   const char *sha, const char *path);
 
+/* The blob id (hex) of path at commit sha: equal ids, equal contents. */
+int repo_file_id(char out_id[41], struct repo *r, const char *sha, const char *path);
+
 /* The names of top-level files ending with suffix at commit sha, sorted. */
 int repo_list_files(char ***out, size_t *out_n, struct repo *r, const char *sha,
 		    const char *suffix);

@@ -14,6 +14,7 @@
 #include "sitrep/err.h"
 #include "sitrep/playbook.h"
 #include "sitrep/repo.h"
+#include "sitrep/store.h"
 #include "sitrep/vocab.h"
 #include "sitrep/xalloc.h"
 
@@ -142,6 +143,74 @@ load_playbook(struct playbook **out, struct cli *cli, const char *sha,
 	return rc;
 }
 
+/* Validate one playbook and keep what `list` shows of it. */
+static void
+summarize(struct store_summary *sum, struct cli *cli, const char *sha,
+	  const char *file)
+{
+	struct diags d = DIAGS_INIT;
+	struct playbook *pb = NULL;
+	char *text;
+	size_t len;
+
+	if (repo_read_file(&text, &len, cli->repo, sha, file) == 0) {
+		playbook_parse(&pb, &d, text, len, file, cli->conf);
+		free(text);
+	} else
+		diags_add(&d, file, 0, "%s", err_last());
+	sum->title = pb != NULL ? xstrdup(pb->title) : NULL;
+	sum->severity = pb != NULL ? pb->severity : 0;
+	sum->problems = (int)d.n;
+	playbook_free(pb);
+	diags_release(&d);
+}
+
+/* What a cached summary depends on besides the blob: the validator and the
+ * component ids of the site config. */
+static char *
+summary_context(const struct conf *conf)
+{
+	struct buf b = BUF_INIT;
+
+	buf_adds(&b, playbook_rules_id());
+	buf_adds(&b, "; components");
+	for (size_t i = 0; i < conf->ncomponents; i++)
+		buf_addf(&b, " %s", conf->components[i].id);
+	return buf_detach(&b);
+}
+
+/*
+ * The summaries of files at sha. Each playbook blob is validated once and
+ * the result kept in the store, so `list` only parses what changed since;
+ * without a usable store it validates everything and says nothing.
+ */
+static struct store_summary *
+summaries(struct cli *cli, const char *sha, char **files, size_t nfiles)
+{
+	struct store_summary *v = xcalloc(nfiles + 1, sizeof(*v)), *fresh;
+	char *context = summary_context(cli->conf);
+	struct store *st = NULL;
+	size_t nfresh = 0;
+
+	fresh = xcalloc(nfiles + 1, sizeof(*fresh));
+	if (store_open(&st, cli->conf->database) != 0)
+		st = NULL;
+	for (size_t i = 0; i < nfiles; i++) {
+		if (repo_file_id(v[i].blob, cli->repo, sha, files[i]) == 0 &&
+		    st != NULL && store_summary_get(&v[i], st, context) == 0)
+			continue;
+		summarize(&v[i], cli, sha, files[i]);
+		if (v[i].blob[0] != '\0')
+			fresh[nfresh++] = v[i];
+	}
+	if (st != NULL && store_summaries_put(st, context, fresh, nfresh) != 0)
+		err_clear(); /* a cache that cannot be written is only slower */
+	store_close(st);
+	free(fresh);
+	free(context);
+	return v;
+}
+
 static int
 playbook_list(struct cli *cli, int argc, char **argv)
 {
@@ -149,6 +218,7 @@ playbook_list(struct cli *cli, int argc, char **argv)
 	char sha[41], **files = NULL;
 	size_t nfiles = 0;
 	struct repo_commit *changes = NULL;
+	struct store_summary *sums = NULL;
 	json_t *arr = NULL;
 	int rc;
 
@@ -162,6 +232,7 @@ playbook_list(struct cli *cli, int argc, char **argv)
 	changes = xcalloc(nfiles + 1, sizeof(*changes));
 	if ((rc = repo_last_changes(changes, cli->repo, sha, files, nfiles)) != 0)
 		goto out;
+	sums = summaries(cli, sha, files, nfiles);
 	if (cli->json)
 		arr = json_array();
 	else if (nfiles == 0)
@@ -170,46 +241,41 @@ playbook_list(struct cli *cli, int argc, char **argv)
 	else
 		printf("%-20s %-5s %-40s %s\n", "NAME", "SEV", "TITLE", "LAST CHANGE");
 	for (size_t i = 0; i < nfiles; i++) {
-		struct diags d = DIAGS_INIT;
-		struct playbook *pb = NULL;
-		char *name = playbook_name_from_path(files[i]), *text;
-		size_t len;
+		const struct store_summary *sum = &sums[i];
+		char *name = playbook_name_from_path(files[i]);
+		const char *subject = changes[i].subject ? changes[i].subject : "";
 		char date[32], sh[8];
 
-		if (repo_read_file(&text, &len, cli->repo, sha, files[i]) == 0) {
-			playbook_parse(&pb, &d, text, len, files[i], cli->conf);
-			free(text);
-		}
 		short_sha(sh, changes[i].sha);
 		format_date(date, sizeof(date), changes[i].time);
 		if (cli->json) {
 			json_t *o = json_pack("{s:s, s:b, s:o}", "name", name,
-					      "valid", pb != NULL,
+					      "valid", sum->title != NULL,
 					      "last_change", commit_json(&changes[i]));
-			if (pb != NULL) {
-				json_object_set_new(o, "title", json_string(pb->title));
+			if (sum->title != NULL) {
+				json_object_set_new(o, "title", json_string(sum->title));
 				json_object_set_new(o, "severity",
-						    json_sprintf("SEV%d", pb->severity));
+						    json_sprintf("SEV%d", sum->severity));
 			} else
-				json_object_set_new(o, "problems", json_integer((json_int_t)d.n));
+				json_object_set_new(o, "problems", json_integer(sum->problems));
 			json_array_append_new(arr, o);
-		} else if (pb != NULL)
-			printf("%-20s SEV%d  %-40.40s %s %s %s\n", name, pb->severity,
-			       pb->title, sh, date, changes[i].subject ? changes[i].subject : "");
+		} else if (sum->title != NULL)
+			printf("%-20s SEV%d  %-40.40s %s %s %s\n", name, sum->severity,
+			       sum->title, sh, date, subject);
 		else {
 			printf("%-20s %-5s %-40s %s %s %s\n", name, "-",
-			       "(invalid: see 'sitrep playbook validate')", sh, date,
-			       changes[i].subject ? changes[i].subject : "");
-			cli_error("warning: playbook '%s' at %.7s has %zu problem%s",
-				  name, sha, d.n, d.n == 1 ? "" : "s");
+			       "(invalid: see 'sitrep playbook validate')", sh, date, subject);
+			cli_error("warning: playbook '%s' at %.7s has %d problem%s",
+				  name, sha, sum->problems, sum->problems == 1 ? "" : "s");
 		}
-		playbook_free(pb);
-		diags_release(&d);
 		free(name);
 	}
 	if (cli->json)
 		cli_print_json(arr);
 out:
+	for (size_t i = 0; sums != NULL && i < nfiles; i++)
+		store_summary_release(&sums[i]);
+	free(sums);
 	repo_commits_free(changes, nfiles);
 	repo_free_names(files, nfiles);
 	return rc != 0 ? cli_fail(rc) : EXIT_OK;

@@ -4,7 +4,7 @@
 # a new playbook, a broken playbook at the head, and an @include.
 . "$(dirname "$0")/lib.sh"
 
-plan 115
+plan 120
 tmp_workspace
 
 W="$TEST_TMP/ws"
@@ -314,3 +314,28 @@ sed -i '5i \	@include "x"' "$inc"
 run sitrep playbook validate "$inc"
 ok "an indented @include in a FILE is rejected at its line" \
 	eval '[ "$RC" = 1 ] && has_line "$ERR" "^$inc:5: .*@include"'
+
+# ------------------------------------------------------- cached summaries
+
+# `list` keeps each blob's validation in the store; what it shows must not
+# depend on whether the summary came from there.
+git -C "$PB" checkout -q HEAD~1 -- degraded.playbook
+git_commit "$PB" "Mend degraded" || bail "git commit failed"
+run sitrep playbook list
+first=$OUT
+run sitrep playbook list
+is "$OUT" "$first" "a second list (from the cached summaries) prints the same"
+ok "the summaries are in the store" \
+	eval '[ "$(sqlite3 "$W/sitrep.db" "SELECT count(*) FROM playbook_summaries")" -ge 6 ]'
+
+# The site config is part of a summary's context: outage names component
+# 'auth'; without it in the config the same blob is invalid.
+cp "$W/sitrep.conf" "$TEST_TMP/sitrep.conf.saved"
+sed -i '/id = "auth"/d' "$W/sitrep.conf"
+run sitrep playbook list
+ok "without component 'auth' the same outage blob is listed invalid" \
+	has_line "$OUT" "^outage +- +\(invalid"
+like "$ERR" "playbook 'outage' at .* has 1 problem" "and the warning counts its problem"
+cp "$TEST_TMP/sitrep.conf.saved" "$W/sitrep.conf"
+run sitrep playbook list
+is "$OUT" "$first" "with the component back it is valid again"

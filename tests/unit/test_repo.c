@@ -324,6 +324,27 @@ test_read_file(void **state)
 	repo_free(b);
 }
 
+/* A file's blob id is git's, changes with its content, and is missing
+ * where the file is. */
+static void
+test_file_id(void **state)
+{
+	struct repo *r = open_work();
+	char id[41], want[64], cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "git rev-parse %s:a.playbook", fx.c[0]);
+	capture(want, sizeof(want), fx.work, cmd);
+	assert_int_equal(repo_file_id(id, r, fx.c[0], "a.playbook"), 0);
+	assert_string_equal(id, want);
+	assert_int_equal(repo_file_id(id, r, fx.c[1], "a.playbook"), 0);
+	assert_string_equal(id, want);
+	assert_int_equal(repo_file_id(id, r, fx.c[4], "a.playbook"), 0);
+	assert_string_not_equal(id, want);
+	assert_int_equal(repo_file_id(id, r, fx.c[4], "b.playbook"), SR_ENOTFOUND);
+	repo_free(r);
+}
+
 static void
 test_list_files(void **state)
 {
@@ -692,6 +713,7 @@ main(void)
 		cmocka_unit_test(test_open_owner),
 		cmocka_unit_test(test_resolve),
 		cmocka_unit_test(test_read_file),
+		cmocka_unit_test(test_file_id),
 		cmocka_unit_test(test_list_files),
 		cmocka_unit_test(test_log),
 		cmocka_unit_test(test_last_changes),

@@ -152,7 +152,7 @@ test_fresh_database(void **state)
 {
 	struct fixture *f = *state;
 	static const char *const tables[] = {
-		"incidents", "incident_components", "events"
+		"incidents", "incident_components", "events", "playbook_summaries"
 	};
 	struct store *s = NULL;
 	sqlite3_stmt *stmt;
@@ -417,6 +417,34 @@ test_concurrent_first_open(void **state)
 	store_close(s);
 }
 
+/* Playbook summaries come back as saved, only under their own context. */
+static void
+test_playbook_summaries(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = NULL;
+	struct store_summary put[2] = {
+		{ "1111111111111111111111111111111111111111", "Outage", 2, 0 },
+		{ "2222222222222222222222222222222222222222", NULL, 0, 3 },
+	};
+	struct store_summary got = { "1111111111111111111111111111111111111111", NULL, 0, 0 };
+
+	assert_int_equal(store_open(&s, f->path), 0);
+	assert_int_equal(store_summary_get(&got, s, "rules A"), SR_ENOTFOUND);
+	assert_int_equal(store_summaries_put(s, "rules A", put, 2), 0);
+	assert_int_equal(store_summary_get(&got, s, "rules A"), 0);
+	assert_string_equal(got.title, "Outage");
+	assert_int_equal(got.severity, 2);
+	assert_int_equal(got.problems, 0);
+	assert_int_equal(store_summary_get(&got, s, "rules B"), SR_ENOTFOUND);
+	memcpy(got.blob, put[1].blob, sizeof(got.blob));
+	assert_int_equal(store_summary_get(&got, s, "rules A"), 0);
+	assert_null(got.title);
+	assert_int_equal(got.problems, 3);
+	store_summary_release(&got);
+	store_close(s);
+}
+
 static void
 test_close_null(void **state)
 {
@@ -444,6 +472,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_first_open,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_playbook_summaries, setup,
+		    teardown),
 		cmocka_unit_test(test_close_null),
 	};
 
