@@ -10,7 +10,7 @@ DEB_PACKAGES := gcc make pkg-config git perl jq sqlite3 mandoc \
 	libsqlite3-dev libgit2-dev libconfig-dev libcurl4-openssl-dev \
 	libmbedtls-dev libhttp-parser-dev libssh2-1-dev libpcre2-dev zlib1g-dev \
 	libmicrohttpd-dev libjansson-dev libssl-dev libcmocka-dev \
-	clang libclang-rt-14-dev
+	clang libclang-rt-14-dev valgrind
 PKGS := sqlite3 libgit2 libconfig libcurl libmicrohttpd jansson libcrypto
 
 CC      ?= cc
