@@ -86,7 +86,7 @@ $(O)/sitrep: $(CLI_OBJ) $(O)/gen/shipped.o $(O)/libsitrep.a
 $(O)/sitrepd: $(D_OBJ) $(O)/libsitrep.a
 	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $(D_OBJ) $(O)/libsitrep.a $(STATIC_LIBS)
 
-$(O)/tests/%: tests/unit/%.c $(O)/libsitrep.a tests/unit/testutil.h | deps
+$(O)/tests/%: tests/unit/%.c $(O)/libsitrep.a tests/unit/testutil.h tests/unit/diagcheck.h | deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(O)/libsitrep.a $(STATIC_LIBS) $(CMOCKA_LIBS)
 

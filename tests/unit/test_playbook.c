@@ -1,6 +1,7 @@
 /* test_playbook.c: parsing a valid playbook into its fields, and validation
  * reporting every problem, one test per kind, with its file, line and message. */
 #include "testutil.h"
+#include "diagcheck.h"
 
 #include <stdbool.h>
 
@@ -44,71 +45,6 @@ static const char valid[] =
 
 #define PATH "test.playbook"
 
-/* text with its line n (1-based) replaced by repl; repl may hold newlines,
- * which moves the lines after it down. The caller frees. */
-static char *
-edit(const char *text, int n, const char *repl)
-{
-	size_t cap = strlen(text) + strlen(repl) + 2;
-	char *out = malloc(cap), *w = out;
-	const char *p = text;
-
-	for (int line = 1; *p != '\0'; line++) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-
-		if (line == n) {
-			memcpy(w, repl, strlen(repl));
-			w += strlen(repl);
-		} else {
-			memcpy(w, p, len);
-			w += len;
-		}
-		if (nl == NULL)
-			break;
-		*w++ = '\n';
-		p = nl + 1;
-	}
-	*w = '\0';
-	return out;
-}
-
-/* What the last check found wrong; the checks return false and leave the
- * test to free what it holds before it fails with this. */
-static char failure[1024];
-
-static void
-check(bool ok)
-{
-	if (!ok)
-		fail_msg("%s", failure);
-}
-
-/* d holds a problem at file:line whose message contains want. */
-static bool
-found(const struct diags *d, const char *file, int line, const char *want)
-{
-	for (size_t i = 0; i < d->n; i++)
-		if (d->v[i].line == line && strcmp(d->v[i].file, file) == 0 &&
-		    strstr(d->v[i].msg, want) != NULL)
-			return true;
-	fprintf(stderr, "diagnostics were:\n");
-	diags_print(d, stderr);
-	snprintf(failure, sizeof(failure), "no diagnostic '%s' at %s:%d", want,
-		 file, line);
-	return false;
-}
-
-static bool
-count(const struct diags *d, size_t n)
-{
-	if (d->n == n)
-		return true;
-	fprintf(stderr, "diagnostics were:\n");
-	diags_print(d, stderr);
-	snprintf(failure, sizeof(failure), "%zu diagnostics, not %zu", d->n, n);
-	return false;
-}
 
 /* Parse text that must be refused: SR_EINVALID, *out NULL, a message in
  * err_last() naming the file, and at least one problem in d. */
