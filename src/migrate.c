@@ -77,6 +77,41 @@ static const char *const migrations[] = {
 	"	problems INTEGER NOT NULL,\n"
 	"	PRIMARY KEY (blob, context)\n"
 	") STRICT, WITHOUT ROWID;\n",
+
+	/* 1 -> 2: working an incident: who holds which role, which steps are
+	 * done, and the pages sent to the support tiers. */
+	"CREATE TABLE incident_roles (\n"
+	"	incident_id INTEGER NOT NULL REFERENCES incidents (id),\n"
+	"	role TEXT NOT NULL,\n"
+	"	person TEXT NOT NULL,\n"
+	"	since INTEGER NOT NULL,\n"
+	"	PRIMARY KEY (incident_id, role, person)\n"
+	") STRICT;\n"
+	"CREATE TABLE incident_steps (\n"
+	"	incident_id INTEGER NOT NULL REFERENCES incidents (id),\n"
+	"	step TEXT NOT NULL,\n"
+	"	state TEXT NOT NULL CHECK (state IN ('done', 'skipped')),\n"
+	"	at INTEGER NOT NULL,\n"
+	"	actor TEXT NOT NULL,\n"
+	"	note TEXT,\n"
+	"	PRIMARY KEY (incident_id, step)\n"
+	") STRICT;\n"
+	/* One row per person paged; timeout_at is when the daemon escalates
+	 * an unacknowledged page. */
+	"CREATE TABLE pages (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	incident_id INTEGER NOT NULL REFERENCES incidents (id),\n"
+	"	role TEXT NOT NULL,\n"
+	"	tier INTEGER NOT NULL CHECK (tier BETWEEN 0 AND 4),\n"
+	"	person TEXT NOT NULL,\n"
+	"	paged_at INTEGER NOT NULL,\n"
+	"	timeout_at INTEGER NOT NULL,\n"
+	"	state TEXT NOT NULL\n"
+	"	    CHECK (state IN ('open', 'acked', 'escalated', 'cancelled')),\n"
+	"	closed_at INTEGER\n"
+	") STRICT;\n"
+	"CREATE INDEX pages_incident ON pages (incident_id, state);\n"
+	"CREATE INDEX pages_due ON pages (state, timeout_at);\n",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

@@ -4,7 +4,16 @@
 
 #include <sqlite3.h>
 
+#include "sitrep/store.h"
+
 /* Bring the database at path up to STORE_SCHEMA_VERSION (migrate.c). */
 int migrate_run(sqlite3 *db, const char *path);
+
+/* For the store files (store-*.c): the handle, a cached statement for a
+ * string-constant sql, and a failure message naming the database. */
+sqlite3 *store_db(struct store *s);
+const char *store_path(struct store *s);
+int store_sql(sqlite3_stmt **out, struct store *s, const char *sql);
+int store_fail(struct store *s, const char *what);
 
 #endif

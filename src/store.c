@@ -32,11 +32,64 @@ static const char *const store_stmt_sql[STMT_COUNT] = {
 	    " (blob, context, title, severity, problems) VALUES (?1, ?2, ?3, ?4, ?5)",
 };
 
+struct store_cached {
+	const char	*sql;	/* a string constant: compared by address */
+	sqlite3_stmt	*stmt;
+};
+
 struct store {
 	sqlite3		*db;
 	char		*path;
 	sqlite3_stmt	*stmt[STMT_COUNT];
+	struct store_cached *cached;	/* store_sql's statements */
+	size_t		 ncached;
 };
+
+sqlite3 *
+store_db(struct store *s)
+{
+	return s->db;
+}
+
+const char *
+store_path(struct store *s)
+{
+	return s->path;
+}
+
+/*
+ * The statement for sql, a string constant of the calling store file,
+ * prepared on first use and reset with bindings cleared after. The other
+ * store files use this rather than an enum here, so each keeps its SQL
+ * beside the code that reads its rows.
+ */
+int
+store_sql(sqlite3_stmt **out, struct store *s, const char *sql)
+{
+	for (size_t i = 0; i < s->ncached; i++) {
+		if (s->cached[i].sql == sql) {
+			sqlite3_reset(s->cached[i].stmt);
+			sqlite3_clear_bindings(s->cached[i].stmt);
+			*out = s->cached[i].stmt;
+			return 0;
+		}
+	}
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, out,
+	    NULL) != SQLITE_OK)
+		return err_set(SR_ESYS, "cannot prepare '%s' on database '%s': %s",
+		    sql, s->path, sqlite3_errmsg(s->db));
+	s->cached = xreallocarray(s->cached, s->ncached + 1, sizeof(*s->cached));
+	s->cached[s->ncached].sql = sql;
+	s->cached[s->ncached++].stmt = *out;
+	return 0;
+}
+
+int
+store_fail(struct store *s, const char *what)
+{
+	return err_set(SR_ESYS, "cannot %s in database '%s': %s", what, s->path,
+	    sqlite3_errmsg(s->db));
+}
 
 /*
  * The prepared statement id, ready to bind: prepared the first time it is
@@ -156,6 +209,9 @@ store_close(struct store *s)
 		return;
 	for (i = 0; i < STMT_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
+	for (size_t k = 0; k < s->ncached; k++)
+		sqlite3_finalize(s->cached[k].stmt);
+	free(s->cached);
 	/* Everything is finalized, so this cannot fail with SQLITE_BUSY. */
 	sqlite3_close(s->db);
 	free(s->path);
@@ -273,4 +329,36 @@ store_summary_release(struct store_summary *sum)
 {
 	free(sum->title);
 	sum->title = NULL;
+}
+
+/*
+ * Every write goes through BEGIN IMMEDIATE: a deferred transaction that
+ * later wants to write fails at once with BUSY, while this one waits its
+ * turn under busy_timeout.
+ */
+int
+store_begin(struct store *s)
+{
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(s, "start a write transaction");
+	return 0;
+}
+
+int
+store_commit(struct store *s)
+{
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		int rc = store_fail(s, "commit");
+
+		store_rollback(s);
+		return rc;
+	}
+	return 0;
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }

@@ -14,6 +14,14 @@ vocab_severity(const char *s)
 }
 
 const char *
+vocab_severity_name(int sev)
+{
+	static const char *const names[] = { "SEV?", "SEV1", "SEV2", "SEV3", "SEV4" };
+
+	return names[sev >= 1 && sev <= 4 ? sev : 0];
+}
+
+const char *
 vocab_severity_impact(int sev)
 {
 	static const char *const impact[] = { "none", "critical", "major", "minor", "none" };

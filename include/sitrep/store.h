@@ -3,13 +3,14 @@
 #ifndef SITREP_STORE_H
 #define SITREP_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct store;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /*
  * Open (creating if missing) the database at path, set WAL, busy_timeout and
@@ -22,6 +23,11 @@ void store_close(struct store *s);
 
 /* The schema version of the open database. */
 int store_schema_version(struct store *s);
+
+/* A write transaction (BEGIN IMMEDIATE); commit or roll back. */
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+void store_rollback(struct store *s);
 
 /* Rows in the timeline of every incident (for tests and `sitrep show`). */
 int store_event_count(int64_t *out, struct store *s);
@@ -45,5 +51,79 @@ int store_summary_get(struct store_summary *out, struct store *s, const char *co
 int store_summaries_put(struct store *s, const char *context,
 			const struct store_summary *v, size_t n);
 void store_summary_release(struct store_summary *sum);
+
+/* An incident row (store-incident.c). Times are ms since the epoch, 0 when
+ * not yet. */
+struct store_incident {
+	int64_t id;
+	char *playbook;
+	char commit[41]; /* the pinned playbook commit */
+	char *title;
+	int severity;    /* 1..4 */
+	char status[16];
+	char *opened_by;
+	int64_t opened_at, updated_at, resolved_at, closed_at;
+};
+
+struct store_component {
+	char *component;
+	char status[24];
+};
+
+struct store_holder {
+	char *role;
+	char *person;
+	int64_t since;
+};
+
+struct store_event {
+	int64_t id, incident_id, at;
+	char *actor, *kind, *details; /* details: JSON */
+	char prev_hash[65], hash[65];
+};
+
+int store_incident_insert(int64_t *out_id, struct store *s, const struct store_incident *inc);
+/* SR_ENOTFOUND when there is no such incident. */
+int store_incident_get(struct store_incident *out, struct store *s, int64_t id);
+/* Write severity, status and the times of inc (by id). */
+int store_incident_update(struct store *s, const struct store_incident *inc);
+/* Incidents not closed (all when all), newest first. */
+int store_incidents_list(struct store_incident **out, size_t *n, struct store *s, bool all);
+void store_incident_release(struct store_incident *inc);
+void store_incidents_free(struct store_incident *v, size_t n);
+
+int store_component_set(struct store *s, int64_t id, const char *component,
+			const char *status);
+int store_components_get(struct store_component **out, size_t *n, struct store *s,
+			 int64_t id);
+void store_components_free(struct store_component *v, size_t n);
+
+/* Role holders of an incident, all roles when role is NULL, oldest first. */
+int store_holders_get(struct store_holder **out, size_t *n, struct store *s,
+		      int64_t id, const char *role);
+void store_holders_free(struct store_holder *v, size_t n);
+
+struct store_step {
+	char *step;
+	char state[8]; /* done, skipped */
+	int64_t at;
+	char *actor;
+	char *note; /* may be NULL */
+};
+
+/* The steps of an incident that are done or skipped. */
+int store_steps_get(struct store_step **out, size_t *n, struct store *s, int64_t id);
+void store_steps_free(struct store_step *v, size_t n);
+
+/*
+ * Append an event to the incident's timeline, chained to the one before
+ * by SHA-256 (timeline.c). Call inside the transaction of the change it
+ * records.
+ */
+int store_event_append(struct store *s, int64_t incident_id, int64_t at,
+		       const char *actor, const char *kind, const char *details);
+int store_events_get(struct store_event **out, size_t *n, struct store *s,
+		     int64_t incident_id);
+void store_events_free(struct store_event *v, size_t n);
 
 #endif

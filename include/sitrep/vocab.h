@@ -7,6 +7,8 @@
 
 /* SEV1 (critical) .. SEV4 (none). Returns 1..4, or 0 when not a severity. */
 int vocab_severity(const char *s);
+/* "SEV1".."SEV4" for 1..4 ("SEV?" otherwise). */
+const char *vocab_severity_name(int sev);
 /* The Statuspage impact word for SEV1..SEV4. */
 const char *vocab_severity_impact(int sev);
 bool vocab_incident_status(const char *s);

@@ -10,7 +10,9 @@
 #include "sitrep/conf.h"
 #include "sitrep/diag.h"
 #include "sitrep/err.h"
+#include "sitrep/incident.h"
 #include "sitrep/repo.h"
+#include "sitrep/store.h"
 
 void
 cli_error(const char *fmt, ...)
@@ -148,6 +150,30 @@ cli_resolve(struct cli *cli, const char *rev, char sha[41])
 	return rc;
 }
 
+int
+cli_incident_ctx(struct incident_ctx *ctx, struct cli *cli)
+{
+	int rc;
+
+	if ((rc = cli_open_repo(cli)) != 0)
+		return rc;
+	if (cli->store == NULL && (rc = store_open(&cli->store, cli->conf->database)) != 0)
+		return rc;
+	ctx->conf = cli->conf;
+	ctx->repo = cli->repo;
+	ctx->store = cli->store;
+	ctx->actor = cli_actor(cli);
+	return 0;
+}
+
+int
+cli_incident_id(int64_t *out, const struct cmd_entry *cmd, const char *arg)
+{
+	if (incident_parse_id(out, arg) != 0)
+		return cli_usage_error(cmd, "%s", err_last());
+	return 0;
+}
+
 const char *
 cli_actor(struct cli *cli)
 {
@@ -175,8 +201,10 @@ cli_print_json(json_t *v)
 void
 cli_release(struct cli *cli)
 {
+	store_close(cli->store);
 	repo_free(cli->repo);
 	conf_free(cli->conf);
+	cli->store = NULL;
 	cli->repo = NULL;
 	cli->conf = NULL;
 }

@@ -6,11 +6,15 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
 struct conf;
 struct repo;
+struct store;
+struct incident_ctx;
 
 struct cli {
 	const char *config_path; /* -c FILE */
@@ -18,6 +22,7 @@ struct cli {
 	bool json;               /* --json */
 	struct conf *conf;       /* loaded on demand */
 	struct repo *repo;       /* opened on demand */
+	struct store *store;     /* opened on demand */
 };
 
 struct cmd_entry {
@@ -63,6 +68,12 @@ int cli_load_conf(struct cli *cli);
 int cli_open_repo(struct cli *cli);
 /* Resolve rev (the configured branch when NULL) to a commit SHA. */
 int cli_resolve(struct cli *cli, const char *rev, char sha[41]);
+/* Open the workspace's store (and config and repository) and fill ctx
+ * for incident operations. */
+int cli_incident_ctx(struct incident_ctx *ctx, struct cli *cli);
+/* Parse an incident id argument, reporting a usage error for cmd. */
+int cli_incident_id(int64_t *out, const struct cmd_entry *cmd, const char *arg);
+
 /* The acting person: --as, $SITREP_USER, or the login name. */
 const char *cli_actor(struct cli *cli);
 
@@ -73,5 +84,15 @@ void cli_release(struct cli *cli);
 
 extern const struct cmd_entry cmd_init_entry;
 extern const struct cmd_entry cmd_playbook_entry;
+extern const struct cmd_entry cmd_open_entry;
+extern const struct cmd_entry cmd_list_entry;
+extern const struct cmd_entry cmd_show_entry;
+extern const struct cmd_entry cmd_status_entry;
+extern const struct cmd_entry cmd_sev_entry;
+extern const struct cmd_entry cmd_component_entry;
+extern const struct cmd_entry cmd_resolve_entry;
+extern const struct cmd_entry cmd_reopen_entry;
+extern const struct cmd_entry cmd_close_entry;
+extern const struct cmd_entry cmd_timeline_entry;
 
 #endif

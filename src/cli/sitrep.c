@@ -14,6 +14,16 @@
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_init_entry,
 	&cmd_playbook_entry,
+	&cmd_open_entry,
+	&cmd_list_entry,
+	&cmd_show_entry,
+	&cmd_status_entry,
+	&cmd_sev_entry,
+	&cmd_component_entry,
+	&cmd_resolve_entry,
+	&cmd_reopen_entry,
+	&cmd_close_entry,
+	&cmd_timeline_entry,
 	NULL
 };
 

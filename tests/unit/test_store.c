@@ -152,7 +152,8 @@ test_fresh_database(void **state)
 {
 	struct fixture *f = *state;
 	static const char *const tables[] = {
-		"incidents", "incident_components", "events", "playbook_summaries"
+		"incidents", "incident_components", "events", "playbook_summaries",
+		"incident_roles", "incident_steps", "pages"
 	};
 	struct store *s = NULL;
 	sqlite3_stmt *stmt;
@@ -164,7 +165,7 @@ test_fresh_database(void **state)
 	assert_int_equal(store_open(&s, f->path), 0);
 	assert_non_null(s);
 	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
-	assert_int_equal(STORE_SCHEMA_VERSION, 1);
+	assert_true(STORE_SCHEMA_VERSION >= 2);
 	assert_int_equal(store_event_count(&n, s), 0);
 	assert_int_equal(n, 0);
 
@@ -173,7 +174,7 @@ test_fresh_database(void **state)
 	v = db_text(db, "PRAGMA journal_mode");
 	assert_string_equal(v, "wal");
 	free(v);
-	assert_int_equal(db_int(db, "PRAGMA user_version"), 1);
+	assert_int_equal(db_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
 		snprintf(sql, sizeof(sql), "SELECT strict FROM pragma_table_list"
 		    " WHERE schema = 'main' AND type = 'table' AND name = '%s'",
@@ -228,11 +229,11 @@ test_reopen_keeps_data(void **state)
 	db_ok(db, "BEGIN IMMEDIATE");
 	s = NULL;
 	assert_int_equal(store_open(&s, f->path), 0);
-	assert_int_equal(store_schema_version(s), 1);
+	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
 	assert_int_equal(store_event_count(&n, s), 0);
 	assert_int_equal(n, 1);
 	db_ok(db, "ROLLBACK");
-	assert_int_equal(db_int(db, "PRAGMA user_version"), 1);
+	assert_int_equal(db_int(db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	store_close(s);
 	sqlite3_close(db);
 	assert_same_file(f->path, before, before_len);
@@ -399,7 +400,7 @@ test_concurrent_first_open(void **state)
 				fprintf(stderr, "child: %s\n", err_last());
 				_exit(1);
 			}
-			status = store_schema_version(s) == 1 ? 0 : 2;
+			status = store_schema_version(s) == STORE_SCHEMA_VERSION ? 0 : 2;
 			store_close(s);
 			_exit(status);
 		}
@@ -413,7 +414,7 @@ test_concurrent_first_open(void **state)
 	}
 	s = NULL;
 	assert_int_equal(store_open(&s, f->path), 0);
-	assert_int_equal(store_schema_version(s), 1);
+	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
 	store_close(s);
 }
 

@@ -1,0 +1,66 @@
+/* incident.h: an incident's life: opened from a playbook pinned at a
+ * commit, its status, severity and components, and who may change them.
+ * Every change is one transaction with its timeline event. */
+#ifndef SITREP_INCIDENT_H
+#define SITREP_INCIDENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct conf;
+struct playbook;
+struct repo;
+struct store;
+struct store_incident;
+
+/* What every incident operation needs: the workspace and who is acting. */
+struct incident_ctx {
+	const struct conf *conf;
+	struct repo *repo;
+	struct store *store;
+	const char *actor;
+};
+
+/* "INC-7", "inc-7" or "7" -> 7; SR_EUSAGE otherwise. */
+int incident_parse_id(int64_t *out, const char *text);
+
+/*
+ * Open an incident from playbook name at commit sha (already resolved):
+ * severity 0 takes the playbook's default; components NULL takes the
+ * playbook's. The playbook must validate at that commit.
+ */
+int incident_open(int64_t *out_id, struct incident_ctx *ctx, const char *name,
+		  const char *sha, const char *title, int severity,
+		  char *const *components, size_t ncomponents);
+
+/* The playbook the incident is pinned to, read at its commit. */
+int incident_playbook(struct playbook **out, struct incident_ctx *ctx,
+		      const struct store_incident *inc);
+
+/* Whether the acting person may make commander decisions: they hold the
+ * commander role, or no one does and they opened the incident. */
+int incident_may_command(bool *out, struct incident_ctx *ctx,
+			 const struct store_incident *inc);
+
+int incident_set_status(struct incident_ctx *ctx, int64_t id, const char *status,
+			const char *note);
+int incident_set_severity(struct incident_ctx *ctx, int64_t id, int severity);
+int incident_set_component(struct incident_ctx *ctx, int64_t id,
+			   const char *component, const char *status);
+int incident_resolve(struct incident_ctx *ctx, int64_t id, const char *note);
+int incident_reopen(struct incident_ctx *ctx, int64_t id, const char *note);
+/* Refused while required steps are open, unless force with a reason. */
+int incident_close(struct incident_ctx *ctx, int64_t id, bool force,
+		   const char *reason);
+
+/* The ids of required steps that apply at the incident's severity and are
+ * neither done nor skipped. */
+int incident_open_required_steps(char ***out, size_t *n, struct incident_ctx *ctx,
+				 const struct store_incident *inc,
+				 const struct playbook *pb);
+
+/* The component status an incident of severity sev starts its components at. */
+const char *incident_default_component_status(int sev);
+
+#endif

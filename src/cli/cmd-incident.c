@@ -1,0 +1,673 @@
+/* cmd-incident.c: the commands of an incident's life: open, list, show,
+ * status, sev, component, resolve, reopen and close. The rules are
+ * incident.c's; this file parses arguments and prints. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "sitrep/conf.h"
+#include "sitrep/duration.h"
+#include "sitrep/err.h"
+#include "sitrep/incident.h"
+#include "sitrep/playbook.h"
+#include "sitrep/store.h"
+#include "sitrep/vocab.h"
+#include "sitrep/xalloc.h"
+
+/* The options of these commands; each command allows some of them. */
+enum {
+	O_MSG = 1 << 0, O_SEV = 1 << 1, O_TITLE = 1 << 2, O_COMPONENT = 1 << 3,
+	O_AT = 1 << 4, O_ALL = 1 << 5, O_FORCE = 1 << 6,
+};
+enum { OPT_SEV = OPT_FIRST_CMD, OPT_TITLE, OPT_COMPONENT, OPT_AT, OPT_ALL };
+
+struct iopts {
+	const char *msg, *sev, *title, *at;
+	char **components;
+	size_t ncomponents;
+	bool all, force;
+};
+
+static int
+parse_iopts(struct iopts *o, struct cli *cli, const struct cmd_entry *cmd,
+	    int argc, char **argv, int allowed)
+{
+	static const struct option longopts[] = {
+		CLI_COMMON_LONGOPTS,
+		{ "message", required_argument, NULL, 'm' },
+		{ "sev", required_argument, NULL, OPT_SEV },
+		{ "title", required_argument, NULL, OPT_TITLE },
+		{ "component", required_argument, NULL, OPT_COMPONENT },
+		{ "at", required_argument, NULL, OPT_AT },
+		{ "all", no_argument, NULL, OPT_ALL },
+		{ "force", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int opt, rc, bit;
+
+	memset(o, 0, sizeof(*o));
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "m:f", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'm': bit = O_MSG; o->msg = optarg; break;
+		case OPT_SEV: bit = O_SEV; o->sev = optarg; break;
+		case OPT_TITLE: bit = O_TITLE; o->title = optarg; break;
+		case OPT_AT: bit = O_AT; o->at = optarg; break;
+		case OPT_ALL: bit = O_ALL; o->all = true; break;
+		case 'f': bit = O_FORCE; o->force = true; break;
+		case OPT_COMPONENT:
+			bit = O_COMPONENT;
+			o->components = xreallocarray(o->components, o->ncomponents + 1,
+						      sizeof(char *));
+			o->components[o->ncomponents++] = optarg;
+			break;
+		default:
+			if ((rc = cli_common_opt(cli, cmd, opt)) >= 0) {
+				free(o->components);
+				o->components = NULL;
+				return rc;
+			}
+			continue;
+		}
+		if (!(allowed & bit)) {
+			free(o->components);
+			o->components = NULL;
+			return cli_usage_error(cmd, "option '%s' does not apply to '%s'",
+					       argv[optind - 1], cmd->name);
+		}
+	}
+	return -1;
+}
+
+static void
+iopts_release(struct iopts *o)
+{
+	free(o->components);
+}
+
+/* The command's exit after an incident operation: "INC-n is <what>". */
+static int
+done(int rc, const char *what, int64_t id)
+{
+	if (rc != 0)
+		return cli_fail(rc);
+	printf("INC-%lld is %s\n", (long long)id, what);
+	return EXIT_OK;
+}
+
+static int print_incident(struct cli *cli, struct incident_ctx *ctx, int64_t id);
+
+/* ------------------------------------------------------------------ open */
+
+static int open_exec(struct cli *, int, char **);
+const struct cmd_entry cmd_open_entry = {
+	"open", "PLAYBOOK --title T [--sev SEVn] [--component C]... [--at REV] [--json]",
+	"open an incident from a playbook, pinned to the commit it was read from",
+	open_exec,
+};
+
+static int
+open_exec(struct cli *cli, int argc, char **argv)
+{
+	struct incident_ctx ctx;
+	struct iopts o;
+	char sha[41];
+	int64_t id;
+	int rc, sev = 0;
+
+	if ((rc = parse_iopts(&o, cli, &cmd_open_entry, argc, argv,
+			      O_SEV | O_TITLE | O_COMPONENT | O_AT)) >= 0)
+		goto out;
+	rc = EXIT_USAGE;
+	if (optind + 1 != argc) {
+		rc = cli_usage_error(&cmd_open_entry, optind == argc ?
+				     "name the playbook to open the incident from" :
+				     "too many arguments");
+		goto out;
+	}
+	if (o.title == NULL) {
+		rc = cli_usage_error(&cmd_open_entry, "an incident needs a title: --title \"what is broken\"");
+		goto out;
+	}
+	if (o.sev != NULL && (sev = vocab_severity(o.sev)) == 0) {
+		rc = cli_usage_error(&cmd_open_entry, "severity '%s' is not one of SEV1, SEV2, SEV3, SEV4", o.sev);
+		goto out;
+	}
+	if ((rc = cli_incident_ctx(&ctx, cli)) != 0 ||
+	    (rc = cli_resolve(cli, o.at, sha)) != 0 ||
+	    (rc = incident_open(&id, &ctx, argv[optind], sha, o.title, sev,
+				o.ncomponents ? o.components : NULL, o.ncomponents)) != 0) {
+		rc = cli_fail(rc);
+		goto out;
+	}
+	if (cli->json) {
+		rc = print_incident(cli, &ctx, id);
+		goto out;
+	}
+		printf("INC-%lld opened from %s@%.7s\n", (long long)id, argv[optind], sha);
+	rc = EXIT_OK;
+out:
+	iopts_release(&o);
+	return rc;
+}
+
+/* ------------------------------------------------------------ list, show */
+
+static void
+format_age(char *out, size_t len, int64_t ms)
+{
+	int64_t s = ms / 1000;
+
+	if (s < 3600)
+		snprintf(out, len, "%lldm", (long long)(s / 60));
+	else if (s < 86400)
+		snprintf(out, len, "%lldh%02lldm", (long long)(s / 3600), (long long)(s % 3600 / 60));
+	else
+		snprintf(out, len, "%lldd%02lldh", (long long)(s / 86400), (long long)(s % 86400 / 3600));
+}
+
+static bool
+step_applies(const struct playbook_step *st, int severity)
+{
+	return st->min_severity == 0 || severity <= st->min_severity;
+}
+
+/* What an incident commander must see at a glance about one incident. */
+struct flags {
+	char *commander;        /* NULL when no one holds the role */
+	size_t unfilled;        /* required roles no one holds */
+	size_t overdue;         /* applicable steps past due, not done */
+};
+
+static int
+incident_flags(struct flags *f, struct incident_ctx *ctx, const struct store_incident *inc,
+	       const struct playbook *pb)
+{
+	struct store_holder *h;
+	struct store_step *st;
+	size_t nh, ns;
+	int64_t now = clock_now_ms();
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	if ((rc = store_holders_get(&h, &nh, ctx->store, inc->id, NULL)) != 0)
+		return rc;
+	if ((rc = store_steps_get(&st, &ns, ctx->store, inc->id)) != 0) {
+		store_holders_free(h, nh);
+		return rc;
+	}
+	for (size_t i = 0; i < nh; i++)
+		if (f->commander == NULL && strcmp(h[i].role, "commander") == 0)
+			f->commander = xstrdup(h[i].person);
+	for (size_t r = 0; pb != NULL && r < pb->nroles; r++) {
+		bool held = false;
+
+		for (size_t i = 0; i < nh; i++)
+			held |= strcmp(h[i].role, pb->roles[r].id) == 0;
+		if (pb->roles[r].required && !held)
+			f->unfilled++;
+	}
+	for (size_t k = 0; pb != NULL && k < pb->nsteps; k++) {
+		bool finished = false;
+
+		for (size_t i = 0; i < ns; i++)
+			finished |= strcmp(st[i].step, pb->steps[k].id) == 0;
+		if (!finished && step_applies(&pb->steps[k], inc->severity) &&
+		    strcmp(inc->status, "closed") != 0 &&
+		    inc->opened_at + pb->steps[k].due * 1000 < now)
+			f->overdue++;
+	}
+	store_holders_free(h, nh);
+	store_steps_free(st, ns);
+	return 0;
+}
+
+/*
+ * The pinned playbook of each incident, parsed once per (name, commit) for
+ * the whole command: a list of many incidents opened from the same few
+ * playbooks reads each only once.
+ */
+struct pbcache {
+	struct { char *name; char commit[41]; struct playbook *pb; } *v;
+	size_t n;
+};
+
+static const struct playbook *
+pbcache_get(struct pbcache *c, struct incident_ctx *ctx, const struct store_incident *inc)
+{
+	struct playbook *pb = NULL;
+
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->v[i].name, inc->playbook) == 0 &&
+		    strcmp(c->v[i].commit, inc->commit) == 0)
+			return c->v[i].pb;
+	if (incident_playbook(&pb, ctx, inc) != 0)
+		err_clear(); /* shown as unknown; `show` says why */
+	c->v = xreallocarray(c->v, c->n + 1, sizeof(*c->v));
+	c->v[c->n].name = xstrdup(inc->playbook);
+	memcpy(c->v[c->n].commit, inc->commit, 41);
+	c->v[c->n].pb = pb;
+	return c->v[c->n++].pb;
+}
+
+static void
+pbcache_release(struct pbcache *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->v[i].name);
+		playbook_free(c->v[i].pb);
+	}
+	free(c->v);
+}
+
+static int list_exec(struct cli *, int, char **);
+const struct cmd_entry cmd_list_entry = {
+	"list", "[--all] [--json]",
+	"list open incidents (--all: closed ones too) with the flags that need attention",
+	list_exec,
+};
+
+static int
+list_exec(struct cli *cli, int argc, char **argv)
+{
+	struct incident_ctx ctx;
+	struct store_incident *v = NULL;
+	struct pbcache cache = { NULL, 0 };
+	struct iopts o;
+	size_t n = 0;
+	json_t *arr = NULL;
+	int64_t now = clock_now_ms();
+	int rc;
+
+	if ((rc = parse_iopts(&o, cli, &cmd_list_entry, argc, argv, O_ALL)) >= 0)
+		return rc;
+	if (optind != argc)
+		return cli_usage_error(&cmd_list_entry, "unexpected argument '%s'", argv[optind]);
+	if ((rc = cli_incident_ctx(&ctx, cli)) != 0 ||
+	    (rc = store_incidents_list(&v, &n, ctx.store, o.all)) != 0)
+		return cli_fail(rc);
+	if (cli->json)
+		arr = json_array();
+	else if (n == 0)
+		printf("no %sincidents\n", o.all ? "" : "open ");
+	else
+		printf("%-8s %-4s  %-13s %-7s %-12s %-36s %s\n", "ID", "SEV", "STATUS", "AGE",
+		       "COMMANDER", "TITLE", "FLAGS");
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const struct playbook *pb = pbcache_get(&cache, &ctx, &v[i]);
+		struct flags f;
+		char age[32], flags[128] = "";
+
+		if ((rc = incident_flags(&f, &ctx, &v[i], pb)) != 0)
+			break;
+		if (f.unfilled)
+			snprintf(flags + strlen(flags), sizeof(flags) - strlen(flags),
+				 "%zu-role%s-unfilled ", f.unfilled, f.unfilled == 1 ? "" : "s");
+		if (f.overdue)
+			snprintf(flags + strlen(flags), sizeof(flags) - strlen(flags),
+				 "%zu-step%s-overdue ", f.overdue, f.overdue == 1 ? "" : "s");
+		format_age(age, sizeof(age), now - v[i].opened_at);
+		if (cli->json)
+			json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s?, s:I, s:I}",
+				"id", (json_int_t)v[i].id, "severity", vocab_severity_name(v[i].severity),
+				"status", v[i].status, "title", v[i].title, "playbook", v[i].playbook,
+				"opened_by", v[i].opened_by, "commander", f.commander,
+				"unfilled_roles", (json_int_t)f.unfilled,
+				"overdue_steps", (json_int_t)f.overdue));
+		else
+			printf("INC-%-4lld SEV%d  %-13s %-7s %-12s %-36.36s %s\n", (long long)v[i].id,
+			       v[i].severity, v[i].status, age, f.commander ? f.commander : "-",
+			       v[i].title, flags);
+		free(f.commander);
+	}
+	if (cli->json && rc == 0)
+		cli_print_json(arr);
+	else
+		json_decref(arr);
+	pbcache_release(&cache);
+	store_incidents_free(v, n);
+	return rc != 0 ? cli_fail(rc) : EXIT_OK;
+}
+
+static void
+iso(char *out, size_t len, int64_t ms)
+{
+	if (ms == 0)
+		snprintf(out, len, "-");
+	else
+		clock_format_iso(out, len, ms);
+}
+
+static json_t *
+incident_json(struct incident_ctx *ctx, const struct store_incident *inc,
+	      const struct playbook *pb, struct store_component *comps, size_t ncomps,
+	      struct store_holder *h, size_t nh, struct store_step *st, size_t ns)
+{
+	json_t *o, *jc = json_array(), *jr = json_array(), *js = json_array();
+	char t[5][32];
+
+	(void)ctx;
+	iso(t[0], sizeof(t[0]), inc->opened_at);
+	iso(t[1], sizeof(t[1]), inc->updated_at);
+	for (size_t i = 0; i < ncomps; i++)
+		json_array_append_new(jc, json_pack("{s:s, s:s}", "id", comps[i].component,
+						    "status", comps[i].status));
+	for (size_t r = 0; pb != NULL && r < pb->nroles; r++) {
+		json_t *holders = json_array();
+
+		for (size_t i = 0; i < nh; i++)
+			if (strcmp(h[i].role, pb->roles[r].id) == 0) {
+				iso(t[2], sizeof(t[2]), h[i].since);
+				json_array_append_new(holders, json_pack("{s:s, s:s}",
+					"person", h[i].person, "since", t[2]));
+			}
+		json_array_append_new(jr, json_pack("{s:s, s:s, s:b, s:i, s:o}",
+			"id", pb->roles[r].id, "title", pb->roles[r].title,
+			"required", pb->roles[r].required, "max", pb->roles[r].max,
+			"holders", holders));
+	}
+	for (size_t k = 0; pb != NULL && k < pb->nsteps; k++) {
+		const struct playbook_step *ps = &pb->steps[k];
+		const char *state = "open";
+
+		if (!step_applies(ps, inc->severity))
+			continue;
+		for (size_t i = 0; i < ns; i++)
+			if (strcmp(st[i].step, ps->id) == 0)
+				state = st[i].state;
+		iso(t[3], sizeof(t[3]), inc->opened_at + ps->due * 1000);
+		json_array_append_new(js, json_pack("{s:s, s:s, s:s, s:s, s:b, s:s}",
+			"id", ps->id, "title", ps->title, "role", ps->role, "due", t[3],
+			"required", ps->required, "state", state));
+	}
+	o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+		"id", (json_int_t)inc->id, "title", inc->title, "playbook", inc->playbook,
+		"commit", inc->commit, "severity", vocab_severity_name(inc->severity),
+		"status", inc->status, "opened_by", inc->opened_by, "opened_at", t[0],
+		"updated_at", t[1]);
+	iso(t[4], sizeof(t[4]), inc->resolved_at);
+	json_object_set_new(o, "resolved_at", inc->resolved_at ? json_string(t[4]) : json_null());
+	iso(t[4], sizeof(t[4]), inc->closed_at);
+	json_object_set_new(o, "closed_at", inc->closed_at ? json_string(t[4]) : json_null());
+	json_object_set_new(o, "components", jc);
+	json_object_set_new(o, "roles", jr);
+	json_object_set_new(o, "steps", js);
+	return o;
+}
+
+static void
+print_human(const json_t *o, const struct store_incident *inc, bool pinned_ok)
+{
+	size_t i;
+	json_t *e;
+	int64_t now = clock_now_ms();
+
+	printf("INC-%lld  %s\n", (long long)inc->id, inc->title);
+	printf("  playbook   %s@%.7s%s\n", inc->playbook, inc->commit,
+	       pinned_ok ? "" : " (cannot be read: see 'sitrep playbook show')");
+	printf("  severity   %s (%s)\n", vocab_severity_name(inc->severity),
+	       vocab_severity_impact(inc->severity));
+	printf("  status     %s\n", inc->status);
+	printf("  opened     %s by %s\n", json_string_value(json_object_get(o, "opened_at")),
+	       inc->opened_by);
+	if (inc->resolved_at)
+		printf("  resolved   %s\n", json_string_value(json_object_get(o, "resolved_at")));
+	if (inc->closed_at)
+		printf("  closed     %s\n", json_string_value(json_object_get(o, "closed_at")));
+	printf("\nComponents\n");
+	json_array_foreach(json_object_get(o, "components"), i, e)
+		printf("  %-12s %s\n", json_string_value(json_object_get(e, "id")),
+		       json_string_value(json_object_get(e, "status")));
+	if (json_array_size(json_object_get(o, "components")) == 0)
+		printf("  (none)\n");
+	printf("\nRoles\n");
+	json_array_foreach(json_object_get(o, "roles"), i, e) {
+		json_t *holders = json_object_get(e, "holders"), *hh;
+		size_t k;
+
+		printf("  %-12s ", json_string_value(json_object_get(e, "id")));
+		if (json_array_size(holders) == 0)
+			printf("%s", json_is_true(json_object_get(e, "required")) ?
+			       "UNFILLED (required)" : "-");
+		json_array_foreach(holders, k, hh)
+			printf("%s%s since %s", k ? ", " : "",
+			       json_string_value(json_object_get(hh, "person")),
+			       json_string_value(json_object_get(hh, "since")));
+		putchar('\n');
+	}
+	printf("\nSteps\n");
+	json_array_foreach(json_object_get(o, "steps"), i, e) {
+		const char *state = json_string_value(json_object_get(e, "state"));
+		const char *due = json_string_value(json_object_get(e, "due"));
+		bool overdue = strcmp(state, "open") == 0 && strcmp(inc->status, "closed") != 0 &&
+			       strcmp(due, "") != 0;
+		char nowiso[32];
+
+		clock_format_iso(nowiso, sizeof(nowiso), now);
+		overdue = overdue && strcmp(due, nowiso) < 0;
+		printf("  %-16s %-8s due %s  %-10s %s%s%s\n",
+		       json_string_value(json_object_get(e, "id")), state, due,
+		       json_string_value(json_object_get(e, "role")),
+		       json_string_value(json_object_get(e, "title")),
+		       json_is_true(json_object_get(e, "required")) ? " [required]" : "",
+		       overdue ? " OVERDUE" : "");
+	}
+}
+
+static int
+print_incident(struct cli *cli, struct incident_ctx *ctx, int64_t id)
+{
+	struct store_incident inc;
+	struct playbook *pb = NULL;
+	struct store_component *comps = NULL;
+	struct store_holder *h = NULL;
+	struct store_step *st = NULL;
+	size_t ncomps = 0, nh = 0, ns = 0;
+	json_t *o;
+	int rc;
+
+	if ((rc = store_incident_get(&inc, ctx->store, id)) != 0)
+		return cli_fail(rc);
+	if (incident_playbook(&pb, ctx, &inc) != 0)
+		cli_error("warning: %s", err_last());
+	if ((rc = store_components_get(&comps, &ncomps, ctx->store, id)) == 0 &&
+	    (rc = store_holders_get(&h, &nh, ctx->store, id, NULL)) == 0 &&
+	    (rc = store_steps_get(&st, &ns, ctx->store, id)) == 0) {
+		o = incident_json(ctx, &inc, pb, comps, ncomps, h, nh, st, ns);
+		if (cli->json)
+			cli_print_json(o);
+		else {
+			print_human(o, &inc, pb != NULL);
+			json_decref(o);
+		}
+	}
+	store_components_free(comps, ncomps);
+	store_holders_free(h, nh);
+	store_steps_free(st, ns);
+	playbook_free(pb);
+	store_incident_release(&inc);
+	return rc != 0 ? cli_fail(rc) : EXIT_OK;
+}
+
+static int show_exec(struct cli *, int, char **);
+const struct cmd_entry cmd_show_entry = {
+	"show", "INC [--json]",
+	"show everything about an incident: playbook, severity, status, components, roles, steps",
+	show_exec,
+};
+
+static int
+show_exec(struct cli *cli, int argc, char **argv)
+{
+	struct incident_ctx ctx;
+	struct iopts o;
+	int64_t id;
+	int rc;
+
+	if ((rc = parse_iopts(&o, cli, &cmd_show_entry, argc, argv, 0)) >= 0)
+		return rc;
+	if (optind + 1 != argc)
+		return cli_usage_error(&cmd_show_entry, "name one incident, like INC-7");
+	if ((rc = cli_incident_id(&id, &cmd_show_entry, argv[optind])) != 0)
+		return rc;
+	if ((rc = cli_incident_ctx(&ctx, cli)) != 0)
+		return cli_fail(rc);
+	return print_incident(cli, &ctx, id);
+}
+
+/* ------------------------------------------- status, sev, component, ... */
+
+/* Parse "INC" plus nargs more positional arguments for a change command. */
+static int
+change_args(int64_t *id, struct incident_ctx *ctx, struct iopts *o, struct cli *cli,
+	    const struct cmd_entry *cmd, int argc, char **argv, int nargs, int allowed)
+{
+	int rc;
+
+	if ((rc = parse_iopts(o, cli, cmd, argc, argv, allowed)) >= 0)
+		return rc;
+	if (argc - optind != 1 + nargs) {
+		cli_usage(cmd, stderr);
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_incident_id(id, cmd, argv[optind])) != 0)
+		return rc;
+	if ((rc = cli_incident_ctx(ctx, cli)) != 0)
+		return cli_fail(rc);
+	return -1;
+}
+
+static int status_exec(struct cli *, int, char **);
+const struct cmd_entry cmd_status_entry = {
+	"status", "INC STATUS [-m NOTE]",
+	"move an incident to investigating, identified, monitoring, resolved or closed",
+	status_exec,
+};
+
+static int
+status_exec(struct cli *cli, int argc, char **argv)
+{
+	struct incident_ctx ctx;
+	struct iopts o;
+	int64_t id;
+	int rc;
+
+	if ((rc = change_args(&id, &ctx, &o, cli, &cmd_status_entry, argc, argv, 1, O_MSG)) >= 0)
+		return rc;
+	rc = incident_set_status(&ctx, id, argv[optind + 1], o.msg);
+	if (rc != 0)
+		return cli_fail(rc);
+	printf("INC-%lld is %s\n", (long long)id, argv[optind + 1]);
+	return EXIT_OK;
+}
+
+static int sev_exec(struct cli *, int, char **);
+const struct cmd_entry cmd_sev_entry = {
+	"sev", "INC SEVn",
+	"change an incident's severity (the commander's call)",
+	sev_exec,
+};
+
+static int
+sev_exec(struct cli *cli, int argc, char **argv)
+{
+	struct incident_ctx ctx;
+	struct iopts o;
+	int64_t id;
+	int rc, sev;
+
+	if ((rc = change_args(&id, &ctx, &o, cli, &cmd_sev_entry, argc, argv, 1, 0)) >= 0)
+		return rc;
+	if ((sev = vocab_severity(argv[optind + 1])) == 0)
+		return cli_usage_error(&cmd_sev_entry, "severity '%s' is not one of SEV1, SEV2, SEV3, SEV4",
+				       argv[optind + 1]);
+	rc = incident_set_severity(&ctx, id, sev);
+	if (rc != 0)
+		return cli_fail(rc);
+	printf("INC-%lld is %s\n", (long long)id, vocab_severity_name(sev));
+	return EXIT_OK;
+}
+
+static int component_exec(struct cli *, int, char **);
+const struct cmd_entry cmd_component_entry = {
+	"component", "INC COMPONENT STATUS",
+	"set a component's status during an incident (operational ... major_outage)",
+	component_exec,
+};
+
+static int
+component_exec(struct cli *cli, int argc, char **argv)
+{
+	struct incident_ctx ctx;
+	struct iopts o;
+	int64_t id;
+	int rc;
+
+	if ((rc = change_args(&id, &ctx, &o, cli, &cmd_component_entry, argc, argv, 2, 0)) >= 0)
+		return rc;
+	rc = incident_set_component(&ctx, id, argv[optind + 1], argv[optind + 2]);
+	if (rc != 0)
+		return cli_fail(rc);
+	printf("INC-%lld: %s is %s\n", (long long)id, argv[optind + 1], argv[optind + 2]);
+	return EXIT_OK;
+}
+
+static int resolve_exec(struct cli *, int, char **);
+const struct cmd_entry cmd_resolve_entry = {
+	"resolve", "INC [-m NOTE]", "mark an incident resolved (the commander's call)",
+	resolve_exec,
+};
+
+static int
+resolve_exec(struct cli *cli, int argc, char **argv)
+{
+	struct incident_ctx ctx;
+	struct iopts o;
+	int64_t id;
+	int rc;
+
+	if ((rc = change_args(&id, &ctx, &o, cli, &cmd_resolve_entry, argc, argv, 0, O_MSG)) >= 0)
+		return rc;
+	return done(incident_resolve(&ctx, id, o.msg), "resolved", id);
+}
+
+static int reopen_exec(struct cli *, int, char **);
+const struct cmd_entry cmd_reopen_entry = {
+	"reopen", "INC [-m NOTE]", "reopen a resolved incident (back to investigating)",
+	reopen_exec,
+};
+
+static int
+reopen_exec(struct cli *cli, int argc, char **argv)
+{
+	struct incident_ctx ctx;
+	struct iopts o;
+	int64_t id;
+	int rc;
+
+	if ((rc = change_args(&id, &ctx, &o, cli, &cmd_reopen_entry, argc, argv, 0, O_MSG)) >= 0)
+		return rc;
+	return done(incident_reopen(&ctx, id, o.msg), "investigating again", id);
+}
+
+static int close_exec(struct cli *, int, char **);
+const struct cmd_entry cmd_close_entry = {
+	"close", "INC [--force -m REASON]",
+	"close a resolved incident once its review is done",
+	close_exec,
+};
+
+static int
+close_exec(struct cli *cli, int argc, char **argv)
+{
+	struct incident_ctx ctx;
+	struct iopts o;
+	int64_t id;
+	int rc;
+
+	if ((rc = change_args(&id, &ctx, &o, cli, &cmd_close_entry, argc, argv, 0,
+			      O_MSG | O_FORCE)) >= 0)
+		return rc;
+	return done(incident_close(&ctx, id, o.force, o.msg), "closed", id);
+}

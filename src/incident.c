@@ -1,0 +1,472 @@
+/* incident.c: opening an incident from a pinned playbook and moving it
+ * through its statuses, severities and component states, with the rules of
+ * who may do what. Rows are the store's; roles and steps have their own
+ * modules; printing is the CLI's. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "sitrep/conf.h"
+#include "sitrep/diag.h"
+#include "sitrep/duration.h"
+#include "sitrep/err.h"
+#include "sitrep/incident.h"
+#include "sitrep/log.h"
+#include "sitrep/playbook.h"
+#include "sitrep/repo.h"
+#include "sitrep/store.h"
+#include "sitrep/vocab.h"
+#include "sitrep/xalloc.h"
+
+int
+incident_parse_id(int64_t *out, const char *text)
+{
+	const char *p = text;
+	char *end;
+	long long v;
+
+	if (strncasecmp(p, "INC-", 4) == 0)
+		p += 4;
+	if (!isdigit((unsigned char)*p))
+		return err_set(SR_EUSAGE, "'%s' is not an incident id: write INC-7 or 7", text);
+	v = strtoll(p, &end, 10);
+	if (*end != '\0' || v <= 0)
+		return err_set(SR_EUSAGE, "'%s' is not an incident id: write INC-7 or 7", text);
+	*out = v;
+	return 0;
+}
+
+const char *
+incident_default_component_status(int sev)
+{
+	switch (sev) {
+	case 1: return "major_outage";
+	case 2: return "partial_outage";
+	case 3: return "degraded_performance";
+	default: return "operational";
+	}
+}
+
+/* Read and validate name at sha; a refusal lists the problems on stderr
+ * through diags, which the caller prints. */
+static int
+read_playbook(struct playbook **out, struct incident_ctx *ctx, const char *name,
+	      const char *sha, struct diags *d)
+{
+	char *path = xasprintf("%s.playbook", name), *text;
+	size_t len;
+	int rc;
+
+	rc = repo_read_file(&text, &len, ctx->repo, sha, path);
+	if (rc == SR_ENOTFOUND)
+		rc = err_set(rc, "no playbook '%s' at %.7s: run 'sitrep playbook list' to see the playbooks",
+			     name, sha);
+	if (rc == 0) {
+		rc = playbook_parse(out, d, text, len, path, ctx->conf);
+		if (rc == SR_EINVALID)
+			rc = err_set(SR_EREFUSED, "playbook '%s' at %.7s is not valid (%zu problem%s): "
+				     "fix and commit it, or open with --at an earlier revision",
+				     name, sha, d->n, d->n == 1 ? "" : "s");
+		free(text);
+	}
+	free(path);
+	return rc;
+}
+
+int
+incident_playbook(struct playbook **out, struct incident_ctx *ctx,
+		  const struct store_incident *inc)
+{
+	struct diags d = DIAGS_INIT;
+	int rc = read_playbook(out, ctx, inc->playbook, inc->commit, &d);
+
+	diags_release(&d);
+	return rc;
+}
+
+/* Append an event whose details are the JSON object obj (consumed). */
+static int
+event(struct incident_ctx *ctx, int64_t id, int64_t at, const char *kind, json_t *obj)
+{
+	char *details = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
+	int rc;
+
+	json_decref(obj);
+	if (details == NULL)
+		fatalx("cannot encode the details of a '%s' event", kind);
+	rc = store_event_append(ctx->store, id, at, ctx->actor, kind, details);
+	free(details);
+	return rc;
+}
+
+int
+incident_open(int64_t *out_id, struct incident_ctx *ctx, const char *name,
+	      const char *sha, const char *title, int severity,
+	      char *const *components, size_t ncomponents)
+{
+	struct diags d = DIAGS_INIT;
+	struct playbook *pb = NULL;
+	struct store_incident inc = { 0 };
+	json_t *comps;
+	int rc;
+
+	if (title == NULL || *title == '\0')
+		return err_set(SR_EUSAGE, "an incident needs a title: --title \"what is broken\"");
+	for (size_t i = 0; i < ncomponents; i++)
+		if (conf_component(ctx->conf, components[i]) == NULL)
+			return err_set(SR_EREFUSED, "unknown component '%s': the site config has %s%s",
+				       components[i], ctx->conf->ncomponents ? "" : "none",
+				       ctx->conf->ncomponents ? "them under 'components'" : "");
+	if ((rc = read_playbook(&pb, ctx, name, sha, &d)) != 0) {
+		diags_print(&d, stderr);
+		diags_release(&d);
+		return rc;
+	}
+	diags_release(&d);
+	if (components == NULL) {
+		components = pb->components;
+		ncomponents = pb->ncomponents;
+	}
+	inc.playbook = pb->name;
+	memcpy(inc.commit, sha, 41);
+	inc.title = (char *)title;
+	inc.severity = severity ? severity : pb->severity;
+	snprintf(inc.status, sizeof(inc.status), "investigating");
+	inc.opened_by = (char *)ctx->actor;
+	inc.opened_at = clock_now_ms();
+	comps = json_array();
+	if ((rc = store_begin(ctx->store)) != 0)
+		goto out;
+	if ((rc = store_incident_insert(out_id, ctx->store, &inc)) != 0)
+		goto fail;
+	for (size_t i = 0; i < ncomponents; i++) {
+		const char *st = incident_default_component_status(inc.severity);
+
+		if ((rc = store_component_set(ctx->store, *out_id, components[i], st)) != 0)
+			goto fail;
+		json_array_append_new(comps, json_string(components[i]));
+	}
+	rc = event(ctx, *out_id, inc.opened_at, "opened", json_pack("{s:s, s:s, s:s, s:s, s:o}",
+		"title", title, "playbook", pb->name, "commit", sha,
+		"severity", vocab_severity_name(inc.severity), "components", json_incref(comps)));
+	if (rc != 0 || (rc = store_commit(ctx->store)) != 0)
+		goto fail;
+	goto out;
+fail:
+	store_rollback(ctx->store);
+out:
+	json_decref(comps);
+	playbook_free(pb);
+	return rc;
+}
+
+int
+incident_may_command(bool *out, struct incident_ctx *ctx, const struct store_incident *inc)
+{
+	struct store_holder *h;
+	size_t n;
+	int rc;
+
+	if ((rc = store_holders_get(&h, &n, ctx->store, inc->id, "commander")) != 0)
+		return rc;
+	*out = n == 0 ? strcmp(inc->opened_by, ctx->actor) == 0 : false;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(h[i].person, ctx->actor) == 0)
+			*out = true;
+	store_holders_free(h, n);
+	return 0;
+}
+
+/* Refuse unless the actor may command; the message says who may. */
+static int
+require_command(struct incident_ctx *ctx, const struct store_incident *inc,
+		const char *what)
+{
+	struct store_holder *h;
+	size_t n;
+	bool may;
+	int rc;
+
+	if ((rc = incident_may_command(&may, ctx, inc)) != 0 || may)
+		return rc;
+	if ((rc = store_holders_get(&h, &n, ctx->store, inc->id, "commander")) != 0)
+		return rc;
+	if (n == 0)
+		rc = err_set(SR_EREFUSED, "only the commander may %s INC-%lld, and no one holds "
+			     "that role yet, so only its opener '%s' may: take the role with "
+			     "'sitrep role take INC-%lld commander'", what, (long long)inc->id,
+			     inc->opened_by, (long long)inc->id);
+	else
+		rc = err_set(SR_EREFUSED, "only the commander ('%s') may %s INC-%lld; '%s' is not",
+			     h[0].person, what, (long long)inc->id, ctx->actor);
+	store_holders_free(h, n);
+	return rc;
+}
+
+/*
+ * Load the incident for a change inside a write transaction, refusing a
+ * closed one. The transaction is left open on success.
+ */
+static int
+begin_change(struct store_incident *inc, struct incident_ctx *ctx, int64_t id)
+{
+	int rc;
+
+	if ((rc = store_begin(ctx->store)) != 0)
+		return rc;
+	if ((rc = store_incident_get(inc, ctx->store, id)) != 0) {
+		store_rollback(ctx->store);
+		return rc;
+	}
+	if (strcmp(inc->status, "closed") == 0) {
+		store_rollback(ctx->store);
+		store_incident_release(inc);
+		return err_set(SR_EREFUSED, "INC-%lld is closed: nothing about it changes any more",
+			       (long long)id);
+	}
+	return 0;
+}
+
+/* Write inc and its event, and commit; roll back on any failure. */
+static int
+finish_change(struct incident_ctx *ctx, struct store_incident *inc,
+	      const char *kind, json_t *details)
+{
+	int rc;
+
+	inc->updated_at = clock_now_ms();
+	if ((rc = store_incident_update(ctx->store, inc)) != 0) {
+		json_decref(details);
+		store_rollback(ctx->store);
+	} else if ((rc = event(ctx, inc->id, inc->updated_at, kind, details)) != 0 ||
+		   (rc = store_commit(ctx->store)) != 0)
+		store_rollback(ctx->store);
+	store_incident_release(inc);
+	return rc;
+}
+
+static int
+abandon(struct incident_ctx *ctx, struct store_incident *inc, int rc)
+{
+	store_rollback(ctx->store);
+	store_incident_release(inc);
+	return rc;
+}
+
+static bool
+working_status(const char *s)
+{
+	return strcmp(s, "investigating") == 0 || strcmp(s, "identified") == 0 ||
+	       strcmp(s, "monitoring") == 0;
+}
+
+int
+incident_set_status(struct incident_ctx *ctx, int64_t id, const char *status,
+		    const char *note)
+{
+	struct store_incident inc;
+	char from[16];
+	int rc;
+
+	if (strcmp(status, "resolved") == 0)
+		return incident_resolve(ctx, id, note);
+	if (strcmp(status, "closed") == 0)
+		return incident_close(ctx, id, false, NULL);
+	if (!working_status(status))
+		return err_set(SR_EUSAGE, "unknown status '%s': use investigating, identified, "
+			       "monitoring, resolved or closed", status);
+	if ((rc = begin_change(&inc, ctx, id)) != 0)
+		return rc;
+	if (strcmp(inc.status, "resolved") == 0)
+		return abandon(ctx, &inc, err_set(SR_EREFUSED,
+			"INC-%lld is resolved: reopen it first ('sitrep reopen INC-%lld'), "
+			"or close it", (long long)id, (long long)id));
+	if (strcmp(inc.status, status) == 0)
+		return abandon(ctx, &inc, err_set(SR_EREFUSED,
+			"INC-%lld is already %s: move it to one of the other working statuses "
+			"(investigating, identified, monitoring) or resolve it",
+			(long long)id, status));
+	snprintf(from, sizeof(from), "%s", inc.status);
+	snprintf(inc.status, sizeof(inc.status), "%s", status);
+	return finish_change(ctx, &inc, "status", json_pack("{s:s, s:s, s:s?}",
+		"from", from, "to", status, "note", note));
+}
+
+int
+incident_set_severity(struct incident_ctx *ctx, int64_t id, int severity)
+{
+	struct store_incident inc;
+	int rc, from;
+
+	if (severity < 1 || severity > 4)
+		return err_set(SR_EUSAGE, "severity must be one of SEV1, SEV2, SEV3, SEV4");
+	if ((rc = begin_change(&inc, ctx, id)) != 0)
+		return rc;
+	if ((rc = require_command(ctx, &inc, "change the severity of")) != 0)
+		return abandon(ctx, &inc, rc);
+	if (inc.severity == severity)
+		return abandon(ctx, &inc, err_set(SR_EREFUSED, "INC-%lld is already SEV%d",
+						  (long long)id, severity));
+	from = inc.severity;
+	inc.severity = severity;
+	return finish_change(ctx, &inc, "severity", json_pack("{s:s, s:s}",
+		"from", vocab_severity_name(from), "to", vocab_severity_name(severity)));
+}
+
+int
+incident_set_component(struct incident_ctx *ctx, int64_t id, const char *component,
+		       const char *status)
+{
+	struct store_incident inc;
+	int rc;
+
+	if (!vocab_component_status(status))
+		return err_set(SR_EUSAGE, "unknown component status '%s': use operational, "
+			       "degraded_performance, partial_outage, major_outage or "
+			       "under_maintenance", status);
+	if (conf_component(ctx->conf, component) == NULL)
+		return err_set(SR_EREFUSED, "unknown component '%s': see 'components' in %s",
+			       component, ctx->conf->path);
+	if ((rc = begin_change(&inc, ctx, id)) != 0)
+		return rc;
+	if ((rc = store_component_set(ctx->store, id, component, status)) != 0)
+		return abandon(ctx, &inc, rc);
+	return finish_change(ctx, &inc, "component", json_pack("{s:s, s:s}",
+		"component", component, "status", status));
+}
+
+int
+incident_resolve(struct incident_ctx *ctx, int64_t id, const char *note)
+{
+	struct store_incident inc;
+	char from[16];
+	int rc;
+
+	if ((rc = begin_change(&inc, ctx, id)) != 0)
+		return rc;
+	if (!working_status(inc.status))
+		return abandon(ctx, &inc, err_set(SR_EREFUSED,
+			"INC-%lld is already resolved: close it after the review, or reopen it",
+			(long long)id));
+	if ((rc = require_command(ctx, &inc, "resolve")) != 0)
+		return abandon(ctx, &inc, rc);
+	snprintf(from, sizeof(from), "%s", inc.status);
+	snprintf(inc.status, sizeof(inc.status), "resolved");
+	inc.resolved_at = clock_now_ms();
+	return finish_change(ctx, &inc, "resolved", json_pack("{s:s, s:s?}",
+		"from", from, "note", note));
+}
+
+int
+incident_reopen(struct incident_ctx *ctx, int64_t id, const char *note)
+{
+	struct store_incident inc;
+	int rc;
+
+	if ((rc = begin_change(&inc, ctx, id)) != 0)
+		return rc;
+	if (strcmp(inc.status, "resolved") != 0)
+		return abandon(ctx, &inc, err_set(SR_EREFUSED,
+			"INC-%lld is %s, not resolved: only a resolved incident can be reopened",
+			(long long)id, inc.status));
+	if ((rc = require_command(ctx, &inc, "reopen")) != 0)
+		return abandon(ctx, &inc, rc);
+	snprintf(inc.status, sizeof(inc.status), "investigating");
+	inc.resolved_at = 0;
+	return finish_change(ctx, &inc, "reopened", json_pack("{s:s?}", "note", note));
+}
+
+static void
+free_strs(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static bool
+step_applies(const struct playbook_step *st, int severity)
+{
+	return st->min_severity == 0 || severity <= st->min_severity;
+}
+
+int
+incident_open_required_steps(char ***out, size_t *n, struct incident_ctx *ctx,
+			     const struct store_incident *inc, const struct playbook *pb)
+{
+	struct store_step *done;
+	size_t ndone;
+	char **v;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = store_steps_get(&done, &ndone, ctx->store, inc->id)) != 0)
+		return rc;
+	v = xcalloc(pb->nsteps + 1, sizeof(*v));
+	for (size_t i = 0; i < pb->nsteps; i++) {
+		bool finished = false;
+
+		if (!pb->steps[i].required || !step_applies(&pb->steps[i], inc->severity))
+			continue;
+		for (size_t k = 0; k < ndone; k++)
+			finished |= strcmp(done[k].step, pb->steps[i].id) == 0;
+		if (!finished)
+			v[(*n)++] = xstrdup(pb->steps[i].id);
+	}
+	store_steps_free(done, ndone);
+	*out = v;
+	return 0;
+}
+
+int
+incident_close(struct incident_ctx *ctx, int64_t id, bool force, const char *reason)
+{
+	struct store_incident inc;
+	struct playbook *pb = NULL;
+	char **open = NULL;
+	size_t nopen = 0;
+	json_t *skipped;
+	int rc;
+
+	if (force && (reason == NULL || *reason == '\0'))
+		return err_set(SR_EUSAGE, "closing with --force needs a reason: -m \"why\"");
+	if ((rc = begin_change(&inc, ctx, id)) != 0)
+		return rc;
+	if (strcmp(inc.status, "resolved") != 0)
+		return abandon(ctx, &inc, err_set(SR_EREFUSED,
+			"INC-%lld is %s: resolve it first ('sitrep resolve INC-%lld'), "
+			"then close it once the review is done", (long long)id, inc.status,
+			(long long)id));
+	if ((rc = require_command(ctx, &inc, "close")) != 0 ||
+	    (rc = incident_playbook(&pb, ctx, &inc)) != 0 ||
+	    (rc = incident_open_required_steps(&open, &nopen, ctx, &inc, pb)) != 0) {
+		playbook_free(pb);
+		return abandon(ctx, &inc, rc);
+	}
+	playbook_free(pb);
+	skipped = json_array();
+	for (size_t i = 0; i < nopen; i++)
+		json_array_append_new(skipped, json_string(open[i]));
+	if (nopen > 0 && !force) {
+		char list[512] = "";
+
+		for (size_t i = 0; i < nopen; i++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+				 i ? ", " : "", open[i]);
+		free_strs(open, nopen);
+		json_decref(skipped);
+		return abandon(ctx, &inc, err_set(SR_EREFUSED,
+			"INC-%lld has required steps still open (%s): finish them with "
+			"'sitrep step INC-%lld done STEP', or close with --force -m REASON",
+			(long long)id, list, (long long)id));
+	}
+	free_strs(open, nopen);
+	snprintf(inc.status, sizeof(inc.status), "closed");
+	inc.closed_at = clock_now_ms();
+	return finish_change(ctx, &inc, "closed", json_pack("{s:b, s:s?, s:o}",
+		"forced", force && nopen > 0, "reason", reason, "open_steps", skipped));
+}

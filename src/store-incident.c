@@ -1,0 +1,434 @@
+/* store-incident.c: the rows of incidents, their components, role holders
+ * and timeline events. What a change means, and who may make it, is
+ * incident.c's and roles.c's business; hashing the timeline is timeline.c's. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sitrep/err.h"
+#include "sitrep/store.h"
+#include "sitrep/timeline.h"
+#include "sitrep/xalloc.h"
+#include "store-int.h"
+
+static const char sql_incident_insert[] =
+	"INSERT INTO incidents (playbook, playbook_commit, title, severity, status,"
+	" opened_by, opened_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)";
+static const char sql_incident_get[] =
+	"SELECT id, playbook, playbook_commit, title, severity, status, opened_by,"
+	" opened_at, updated_at, resolved_at, closed_at FROM incidents WHERE id = ?1";
+static const char sql_incident_update[] =
+	"UPDATE incidents SET severity = ?2, status = ?3, updated_at = ?4,"
+	" resolved_at = ?5, closed_at = ?6 WHERE id = ?1";
+/* The status list matches the index (status, id): open incidents are found
+ * without reading the closed ones, however many there are. */
+static const char sql_incidents_open[] =
+	"SELECT id, playbook, playbook_commit, title, severity, status, opened_by,"
+	" opened_at, updated_at, resolved_at, closed_at FROM incidents"
+	" WHERE status IN ('investigating', 'identified', 'monitoring', 'resolved')"
+	" ORDER BY id DESC";
+static const char sql_incidents_all[] =
+	"SELECT id, playbook, playbook_commit, title, severity, status, opened_by,"
+	" opened_at, updated_at, resolved_at, closed_at FROM incidents ORDER BY id DESC";
+static const char sql_component_set[] =
+	"INSERT INTO incident_components (incident_id, component, status)"
+	" VALUES (?1, ?2, ?3) ON CONFLICT (incident_id, component)"
+	" DO UPDATE SET status = excluded.status";
+static const char sql_components_get[] =
+	"SELECT component, status FROM incident_components WHERE incident_id = ?1"
+	" ORDER BY rowid";
+static const char sql_holders_all[] =
+	"SELECT role, person, since FROM incident_roles WHERE incident_id = ?1"
+	" ORDER BY since, rowid";
+static const char sql_holders_role[] =
+	"SELECT role, person, since FROM incident_roles WHERE incident_id = ?1"
+	" AND role = ?2 ORDER BY since, rowid";
+static const char sql_event_last[] =
+	"SELECT hash FROM events WHERE incident_id = ?1 ORDER BY id DESC LIMIT 1";
+static const char sql_event_insert[] =
+	"INSERT INTO events (incident_id, at, actor, kind, details, prev_hash, hash)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char sql_events_get[] =
+	"SELECT id, incident_id, at, actor, kind, details, prev_hash, hash FROM events"
+	" WHERE incident_id = ?1 ORDER BY id";
+
+static const char sql_steps_get[] =
+	"SELECT step, state, at, actor, note FROM incident_steps WHERE incident_id = ?1"
+	" ORDER BY at, rowid";
+
+static char *
+column_dup(sqlite3_stmt *stmt, int col)
+{
+	const unsigned char *t = sqlite3_column_text(stmt, col);
+
+	return xstrdup(t != NULL ? (const char *)t : "");
+}
+
+static void
+column_copy(char *out, size_t len, sqlite3_stmt *stmt, int col)
+{
+	const unsigned char *t = sqlite3_column_text(stmt, col);
+
+	snprintf(out, len, "%s", t != NULL ? (const char *)t : "");
+}
+
+static void
+incident_from_row(struct store_incident *inc, sqlite3_stmt *stmt)
+{
+	inc->id = sqlite3_column_int64(stmt, 0);
+	inc->playbook = column_dup(stmt, 1);
+	column_copy(inc->commit, sizeof(inc->commit), stmt, 2);
+	inc->title = column_dup(stmt, 3);
+	inc->severity = sqlite3_column_text(stmt, 4)[3] - '0';
+	column_copy(inc->status, sizeof(inc->status), stmt, 5);
+	inc->opened_by = column_dup(stmt, 6);
+	inc->opened_at = sqlite3_column_int64(stmt, 7);
+	inc->updated_at = sqlite3_column_int64(stmt, 8);
+	inc->resolved_at = sqlite3_column_int64(stmt, 9);
+	inc->closed_at = sqlite3_column_int64(stmt, 10);
+}
+
+static void
+bind_sev(sqlite3_stmt *stmt, int col, int sev)
+{
+	char text[8];
+
+	snprintf(text, sizeof(text), "SEV%d", sev);
+	sqlite3_bind_text(stmt, col, text, -1, SQLITE_TRANSIENT);
+}
+
+static void
+bind_time(sqlite3_stmt *stmt, int col, int64_t ms)
+{
+	if (ms == 0)
+		sqlite3_bind_null(stmt, col);
+	else
+		sqlite3_bind_int64(stmt, col, ms);
+}
+
+int
+store_incident_insert(int64_t *out_id, struct store *s, const struct store_incident *inc)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((rc = store_sql(&stmt, s, sql_incident_insert)) != 0)
+		return rc;
+	sqlite3_bind_text(stmt, 1, inc->playbook, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, inc->commit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, inc->title, -1, SQLITE_STATIC);
+	bind_sev(stmt, 4, inc->severity);
+	sqlite3_bind_text(stmt, 5, inc->status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 6, inc->opened_by, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 7, inc->opened_at);
+	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : store_fail(s, "record the incident");
+	sqlite3_reset(stmt);
+	if (rc == 0)
+		*out_id = sqlite3_last_insert_rowid(store_db(s));
+	return rc;
+}
+
+int
+store_incident_get(struct store_incident *out, struct store *s, int64_t id)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = store_sql(&stmt, s, sql_incident_get)) != 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, id);
+	switch (sqlite3_step(stmt)) {
+	case SQLITE_ROW:
+		incident_from_row(out, stmt);
+		rc = 0;
+		break;
+	case SQLITE_DONE:
+		rc = err_set(SR_ENOTFOUND, "no incident INC-%lld: run 'sitrep list --all' to see them",
+			     (long long)id);
+		break;
+	default:
+		rc = store_fail(s, "read the incident");
+	}
+	sqlite3_reset(stmt);
+	return rc;
+}
+
+int
+store_incident_update(struct store *s, const struct store_incident *inc)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((rc = store_sql(&stmt, s, sql_incident_update)) != 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, inc->id);
+	bind_sev(stmt, 2, inc->severity);
+	sqlite3_bind_text(stmt, 3, inc->status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, inc->updated_at);
+	bind_time(stmt, 5, inc->resolved_at);
+	bind_time(stmt, 6, inc->closed_at);
+	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : store_fail(s, "update the incident");
+	sqlite3_reset(stmt);
+	return rc;
+}
+
+int
+store_incidents_list(struct store_incident **out, size_t *n, struct store *s, bool all)
+{
+	sqlite3_stmt *stmt;
+	struct store_incident *v = NULL;
+	size_t k = 0, cap = 0;
+	int rc, step;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = store_sql(&stmt, s, all ? sql_incidents_all : sql_incidents_open)) != 0)
+		return rc;
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (k == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = xreallocarray(v, cap, sizeof(*v));
+		}
+		memset(&v[k], 0, sizeof(v[k]));
+		incident_from_row(&v[k++], stmt);
+	}
+	rc = step == SQLITE_DONE ? 0 : store_fail(s, "list incidents");
+	sqlite3_reset(stmt);
+	if (rc != 0) {
+		store_incidents_free(v, k);
+		return rc;
+	}
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+void
+store_incident_release(struct store_incident *inc)
+{
+	free(inc->playbook);
+	free(inc->title);
+	free(inc->opened_by);
+	inc->playbook = inc->title = inc->opened_by = NULL;
+}
+
+void
+store_incidents_free(struct store_incident *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		store_incident_release(&v[i]);
+	free(v);
+}
+
+int
+store_component_set(struct store *s, int64_t id, const char *component,
+		    const char *status)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((rc = store_sql(&stmt, s, sql_component_set)) != 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, component, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, status, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : store_fail(s, "set a component's status");
+	sqlite3_reset(stmt);
+	return rc;
+}
+
+int
+store_components_get(struct store_component **out, size_t *n, struct store *s,
+		     int64_t id)
+{
+	sqlite3_stmt *stmt;
+	struct store_component *v = NULL;
+	size_t k = 0;
+	int rc, step;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = store_sql(&stmt, s, sql_components_get)) != 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, id);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		v = xreallocarray(v, k + 1, sizeof(*v));
+		v[k].component = column_dup(stmt, 0);
+		column_copy(v[k].status, sizeof(v[k].status), stmt, 1);
+		k++;
+	}
+	rc = step == SQLITE_DONE ? 0 : store_fail(s, "read the components");
+	sqlite3_reset(stmt);
+	*out = v;
+	*n = k;
+	return rc;
+}
+
+void
+store_components_free(struct store_component *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].component);
+	free(v);
+}
+
+int
+store_holders_get(struct store_holder **out, size_t *n, struct store *s,
+		  int64_t id, const char *role)
+{
+	sqlite3_stmt *stmt;
+	struct store_holder *v = NULL;
+	size_t k = 0;
+	int rc, step;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = store_sql(&stmt, s, role ? sql_holders_role : sql_holders_all)) != 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, id);
+	if (role != NULL)
+		sqlite3_bind_text(stmt, 2, role, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		v = xreallocarray(v, k + 1, sizeof(*v));
+		v[k].role = column_dup(stmt, 0);
+		v[k].person = column_dup(stmt, 1);
+		v[k].since = sqlite3_column_int64(stmt, 2);
+		k++;
+	}
+	rc = step == SQLITE_DONE ? 0 : store_fail(s, "read the role holders");
+	sqlite3_reset(stmt);
+	*out = v;
+	*n = k;
+	return rc;
+}
+
+void
+store_holders_free(struct store_holder *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].role);
+		free(v[i].person);
+	}
+	free(v);
+}
+
+int
+store_event_append(struct store *s, int64_t incident_id, int64_t at,
+		   const char *actor, const char *kind, const char *details)
+{
+	sqlite3_stmt *stmt;
+	char prev[65] = "", hash[65];
+	int rc, step;
+
+	if ((rc = store_sql(&stmt, s, sql_event_last)) != 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, incident_id);
+	step = sqlite3_step(stmt);
+	if (step == SQLITE_ROW)
+		column_copy(prev, sizeof(prev), stmt, 0);
+	sqlite3_reset(stmt);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return store_fail(s, "read the timeline");
+	timeline_hash(hash, prev, incident_id, at, actor, kind, details);
+	if ((rc = store_sql(&stmt, s, sql_event_insert)) != 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, incident_id);
+	sqlite3_bind_int64(stmt, 2, at);
+	sqlite3_bind_text(stmt, 3, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 5, details, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 6, prev, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 7, hash, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : store_fail(s, "append to the timeline");
+	sqlite3_reset(stmt);
+	return rc;
+}
+
+int
+store_events_get(struct store_event **out, size_t *n, struct store *s,
+		 int64_t incident_id)
+{
+	sqlite3_stmt *stmt;
+	struct store_event *v = NULL;
+	size_t k = 0, cap = 0;
+	int rc, step;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = store_sql(&stmt, s, sql_events_get)) != 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, incident_id);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (k == cap) {
+			cap = cap ? cap * 2 : 32;
+			v = xreallocarray(v, cap, sizeof(*v));
+		}
+		v[k].id = sqlite3_column_int64(stmt, 0);
+		v[k].incident_id = sqlite3_column_int64(stmt, 1);
+		v[k].at = sqlite3_column_int64(stmt, 2);
+		v[k].actor = column_dup(stmt, 3);
+		v[k].kind = column_dup(stmt, 4);
+		v[k].details = column_dup(stmt, 5);
+		column_copy(v[k].prev_hash, sizeof(v[k].prev_hash), stmt, 6);
+		column_copy(v[k].hash, sizeof(v[k].hash), stmt, 7);
+		k++;
+	}
+	rc = step == SQLITE_DONE ? 0 : store_fail(s, "read the timeline");
+	sqlite3_reset(stmt);
+	*out = v;
+	*n = k;
+	return rc;
+}
+
+void
+store_events_free(struct store_event *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].actor);
+		free(v[i].kind);
+		free(v[i].details);
+	}
+	free(v);
+}
+
+int
+store_steps_get(struct store_step **out, size_t *n, struct store *s, int64_t id)
+{
+	sqlite3_stmt *stmt;
+	struct store_step *v = NULL;
+	size_t k = 0;
+	int rc, step;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = store_sql(&stmt, s, sql_steps_get)) != 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, id);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		v = xreallocarray(v, k + 1, sizeof(*v));
+		v[k].step = column_dup(stmt, 0);
+		column_copy(v[k].state, sizeof(v[k].state), stmt, 1);
+		v[k].at = sqlite3_column_int64(stmt, 2);
+		v[k].actor = column_dup(stmt, 3);
+		v[k].note = sqlite3_column_type(stmt, 4) == SQLITE_NULL ? NULL :
+		    column_dup(stmt, 4);
+		k++;
+	}
+	rc = step == SQLITE_DONE ? 0 : store_fail(s, "read the steps");
+	sqlite3_reset(stmt);
+	*out = v;
+	*n = k;
+	return rc;
+}
+
+void
+store_steps_free(struct store_step *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].step);
+		free(v[i].actor);
+		free(v[i].note);
+	}
+	free(v);
+}
