@@ -181,8 +181,8 @@ incident_may_command(bool *out, struct incident_ctx *ctx, const struct store_inc
 }
 
 /* Refuse unless the actor may command; the message says who may. */
-static int
-require_command(struct incident_ctx *ctx, const struct store_incident *inc,
+int
+incident_require_command(struct incident_ctx *ctx, const struct store_incident *inc,
 		const char *what)
 {
 	struct store_holder *h;
@@ -210,8 +210,8 @@ require_command(struct incident_ctx *ctx, const struct store_incident *inc,
  * Load the incident for a change inside a write transaction, refusing a
  * closed one. The transaction is left open on success.
  */
-static int
-begin_change(struct store_incident *inc, struct incident_ctx *ctx, int64_t id)
+int
+incident_begin_change(struct store_incident *inc, struct incident_ctx *ctx, int64_t id)
 {
 	int rc;
 
@@ -231,8 +231,8 @@ begin_change(struct store_incident *inc, struct incident_ctx *ctx, int64_t id)
 }
 
 /* Write inc and its event, and commit; roll back on any failure. */
-static int
-finish_change(struct incident_ctx *ctx, struct store_incident *inc,
+int
+incident_finish_change(struct incident_ctx *ctx, struct store_incident *inc,
 	      const char *kind, json_t *details)
 {
 	int rc;
@@ -248,8 +248,8 @@ finish_change(struct incident_ctx *ctx, struct store_incident *inc,
 	return rc;
 }
 
-static int
-abandon(struct incident_ctx *ctx, struct store_incident *inc, int rc)
+int
+incident_abandon(struct incident_ctx *ctx, struct store_incident *inc, int rc)
 {
 	store_rollback(ctx->store);
 	store_incident_release(inc);
@@ -278,20 +278,20 @@ incident_set_status(struct incident_ctx *ctx, int64_t id, const char *status,
 	if (!working_status(status))
 		return err_set(SR_EUSAGE, "unknown status '%s': use investigating, identified, "
 			       "monitoring, resolved or closed", status);
-	if ((rc = begin_change(&inc, ctx, id)) != 0)
+	if ((rc = incident_begin_change(&inc, ctx, id)) != 0)
 		return rc;
 	if (strcmp(inc.status, "resolved") == 0)
-		return abandon(ctx, &inc, err_set(SR_EREFUSED,
+		return incident_abandon(ctx, &inc, err_set(SR_EREFUSED,
 			"INC-%lld is resolved: reopen it first ('sitrep reopen INC-%lld'), "
 			"or close it", (long long)id, (long long)id));
 	if (strcmp(inc.status, status) == 0)
-		return abandon(ctx, &inc, err_set(SR_EREFUSED,
+		return incident_abandon(ctx, &inc, err_set(SR_EREFUSED,
 			"INC-%lld is already %s: move it to one of the other working statuses "
 			"(investigating, identified, monitoring) or resolve it",
 			(long long)id, status));
 	snprintf(from, sizeof(from), "%s", inc.status);
 	snprintf(inc.status, sizeof(inc.status), "%s", status);
-	return finish_change(ctx, &inc, "status", json_pack("{s:s, s:s, s:s?}",
+	return incident_finish_change(ctx, &inc, "status", json_pack("{s:s, s:s, s:s?}",
 		"from", from, "to", status, "note", note));
 }
 
@@ -303,16 +303,16 @@ incident_set_severity(struct incident_ctx *ctx, int64_t id, int severity)
 
 	if (severity < 1 || severity > 4)
 		return err_set(SR_EUSAGE, "severity must be one of SEV1, SEV2, SEV3, SEV4");
-	if ((rc = begin_change(&inc, ctx, id)) != 0)
+	if ((rc = incident_begin_change(&inc, ctx, id)) != 0)
 		return rc;
-	if ((rc = require_command(ctx, &inc, "change the severity of")) != 0)
-		return abandon(ctx, &inc, rc);
+	if ((rc = incident_require_command(ctx, &inc, "change the severity of")) != 0)
+		return incident_abandon(ctx, &inc, rc);
 	if (inc.severity == severity)
-		return abandon(ctx, &inc, err_set(SR_EREFUSED, "INC-%lld is already SEV%d",
+		return incident_abandon(ctx, &inc, err_set(SR_EREFUSED, "INC-%lld is already SEV%d",
 						  (long long)id, severity));
 	from = inc.severity;
 	inc.severity = severity;
-	return finish_change(ctx, &inc, "severity", json_pack("{s:s, s:s}",
+	return incident_finish_change(ctx, &inc, "severity", json_pack("{s:s, s:s}",
 		"from", vocab_severity_name(from), "to", vocab_severity_name(severity)));
 }
 
@@ -330,11 +330,11 @@ incident_set_component(struct incident_ctx *ctx, int64_t id, const char *compone
 	if (conf_component(ctx->conf, component) == NULL)
 		return err_set(SR_EREFUSED, "unknown component '%s': see 'components' in %s",
 			       component, ctx->conf->path);
-	if ((rc = begin_change(&inc, ctx, id)) != 0)
+	if ((rc = incident_begin_change(&inc, ctx, id)) != 0)
 		return rc;
 	if ((rc = store_component_set(ctx->store, id, component, status)) != 0)
-		return abandon(ctx, &inc, rc);
-	return finish_change(ctx, &inc, "component", json_pack("{s:s, s:s}",
+		return incident_abandon(ctx, &inc, rc);
+	return incident_finish_change(ctx, &inc, "component", json_pack("{s:s, s:s}",
 		"component", component, "status", status));
 }
 
@@ -345,18 +345,18 @@ incident_resolve(struct incident_ctx *ctx, int64_t id, const char *note)
 	char from[16];
 	int rc;
 
-	if ((rc = begin_change(&inc, ctx, id)) != 0)
+	if ((rc = incident_begin_change(&inc, ctx, id)) != 0)
 		return rc;
 	if (!working_status(inc.status))
-		return abandon(ctx, &inc, err_set(SR_EREFUSED,
+		return incident_abandon(ctx, &inc, err_set(SR_EREFUSED,
 			"INC-%lld is already resolved: close it after the review, or reopen it",
 			(long long)id));
-	if ((rc = require_command(ctx, &inc, "resolve")) != 0)
-		return abandon(ctx, &inc, rc);
+	if ((rc = incident_require_command(ctx, &inc, "resolve")) != 0)
+		return incident_abandon(ctx, &inc, rc);
 	snprintf(from, sizeof(from), "%s", inc.status);
 	snprintf(inc.status, sizeof(inc.status), "resolved");
 	inc.resolved_at = clock_now_ms();
-	return finish_change(ctx, &inc, "resolved", json_pack("{s:s, s:s?}",
+	return incident_finish_change(ctx, &inc, "resolved", json_pack("{s:s, s:s?}",
 		"from", from, "note", note));
 }
 
@@ -366,17 +366,17 @@ incident_reopen(struct incident_ctx *ctx, int64_t id, const char *note)
 	struct store_incident inc;
 	int rc;
 
-	if ((rc = begin_change(&inc, ctx, id)) != 0)
+	if ((rc = incident_begin_change(&inc, ctx, id)) != 0)
 		return rc;
 	if (strcmp(inc.status, "resolved") != 0)
-		return abandon(ctx, &inc, err_set(SR_EREFUSED,
+		return incident_abandon(ctx, &inc, err_set(SR_EREFUSED,
 			"INC-%lld is %s, not resolved: only a resolved incident can be reopened",
 			(long long)id, inc.status));
-	if ((rc = require_command(ctx, &inc, "reopen")) != 0)
-		return abandon(ctx, &inc, rc);
+	if ((rc = incident_require_command(ctx, &inc, "reopen")) != 0)
+		return incident_abandon(ctx, &inc, rc);
 	snprintf(inc.status, sizeof(inc.status), "investigating");
 	inc.resolved_at = 0;
-	return finish_change(ctx, &inc, "reopened", json_pack("{s:s?}", "note", note));
+	return incident_finish_change(ctx, &inc, "reopened", json_pack("{s:s?}", "note", note));
 }
 
 static void
@@ -387,8 +387,8 @@ free_strs(char **v, size_t n)
 	free(v);
 }
 
-static bool
-step_applies(const struct playbook_step *st, int severity)
+bool
+incident_step_applies(const struct playbook_step *st, int severity)
 {
 	return st->min_severity == 0 || severity <= st->min_severity;
 }
@@ -410,7 +410,7 @@ incident_open_required_steps(char ***out, size_t *n, struct incident_ctx *ctx,
 	for (size_t i = 0; i < pb->nsteps; i++) {
 		bool finished = false;
 
-		if (!pb->steps[i].required || !step_applies(&pb->steps[i], inc->severity))
+		if (!pb->steps[i].required || !incident_step_applies(&pb->steps[i], inc->severity))
 			continue;
 		for (size_t k = 0; k < ndone; k++)
 			finished |= strcmp(done[k].step, pb->steps[i].id) == 0;
@@ -434,18 +434,18 @@ incident_close(struct incident_ctx *ctx, int64_t id, bool force, const char *rea
 
 	if (force && (reason == NULL || *reason == '\0'))
 		return err_set(SR_EUSAGE, "closing with --force needs a reason: -m \"why\"");
-	if ((rc = begin_change(&inc, ctx, id)) != 0)
+	if ((rc = incident_begin_change(&inc, ctx, id)) != 0)
 		return rc;
 	if (strcmp(inc.status, "resolved") != 0)
-		return abandon(ctx, &inc, err_set(SR_EREFUSED,
+		return incident_abandon(ctx, &inc, err_set(SR_EREFUSED,
 			"INC-%lld is %s: resolve it first ('sitrep resolve INC-%lld'), "
 			"then close it once the review is done", (long long)id, inc.status,
 			(long long)id));
-	if ((rc = require_command(ctx, &inc, "close")) != 0 ||
+	if ((rc = incident_require_command(ctx, &inc, "close")) != 0 ||
 	    (rc = incident_playbook(&pb, ctx, &inc)) != 0 ||
 	    (rc = incident_open_required_steps(&open, &nopen, ctx, &inc, pb)) != 0) {
 		playbook_free(pb);
-		return abandon(ctx, &inc, rc);
+		return incident_abandon(ctx, &inc, rc);
 	}
 	playbook_free(pb);
 	skipped = json_array();
@@ -459,7 +459,7 @@ incident_close(struct incident_ctx *ctx, int64_t id, bool force, const char *rea
 				 i ? ", " : "", open[i]);
 		free_strs(open, nopen);
 		json_decref(skipped);
-		return abandon(ctx, &inc, err_set(SR_EREFUSED,
+		return incident_abandon(ctx, &inc, err_set(SR_EREFUSED,
 			"INC-%lld has required steps still open (%s): finish them with "
 			"'sitrep step INC-%lld done STEP', or close with --force -m REASON",
 			(long long)id, list, (long long)id));
@@ -467,6 +467,6 @@ incident_close(struct incident_ctx *ctx, int64_t id, bool force, const char *rea
 	free_strs(open, nopen);
 	snprintf(inc.status, sizeof(inc.status), "closed");
 	inc.closed_at = clock_now_ms();
-	return finish_change(ctx, &inc, "closed", json_pack("{s:b, s:s?, s:o}",
+	return incident_finish_change(ctx, &inc, "closed", json_pack("{s:b, s:s?, s:o}",
 		"forced", force && nopen > 0, "reason", reason, "open_steps", skipped));
 }

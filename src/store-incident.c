@@ -56,6 +56,14 @@ static const char sql_steps_get[] =
 	"SELECT step, state, at, actor, note FROM incident_steps WHERE incident_id = ?1"
 	" ORDER BY at, rowid";
 
+static const char sql_holder_add[] =
+	"INSERT INTO incident_roles (incident_id, role, person, since) VALUES (?1, ?2, ?3, ?4)";
+static const char sql_holder_remove[] =
+	"DELETE FROM incident_roles WHERE incident_id = ?1 AND role = ?2 AND person = ?3";
+static const char sql_step_set[] =
+	"INSERT INTO incident_steps (incident_id, step, state, at, actor, note)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
 static char *
 column_dup(sqlite3_stmt *stmt, int col)
 {
@@ -431,4 +439,61 @@ store_steps_free(struct store_step *v, size_t n)
 		free(v[i].note);
 	}
 	free(v);
+}
+
+int
+store_holder_add(struct store *s, int64_t id, const char *role, const char *person,
+		 int64_t since)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((rc = store_sql(&stmt, s, sql_holder_add)) != 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, role, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, person, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, since);
+	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : store_fail(s, "record the role holder");
+	sqlite3_reset(stmt);
+	return rc;
+}
+
+int
+store_holder_remove(struct store *s, int64_t id, const char *role, const char *person)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((rc = store_sql(&stmt, s, sql_holder_remove)) != 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, role, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, person, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		rc = store_fail(s, "remove the role holder");
+	else if (sqlite3_changes(store_db(s)) == 0)
+		rc = err_set(SR_ENOTFOUND, "'%s' does not hold the role '%s'", person, role);
+	sqlite3_reset(stmt);
+	return rc;
+}
+
+int
+store_step_set(struct store *s, int64_t id, const struct store_step *st)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((rc = store_sql(&stmt, s, sql_step_set)) != 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, st->step, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, st->state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, st->at);
+	sqlite3_bind_text(stmt, 5, st->actor, -1, SQLITE_STATIC);
+	if (st->note != NULL)
+		sqlite3_bind_text(stmt, 6, st->note, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : store_fail(s, "record the step");
+	sqlite3_reset(stmt);
+	return rc;
 }

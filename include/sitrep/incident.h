@@ -60,6 +60,24 @@ int incident_open_required_steps(char ***out, size_t *n, struct incident_ctx *ct
 				 const struct store_incident *inc,
 				 const struct playbook *pb);
 
+/*
+ * For the modules that change an incident (roles, steps): load it inside
+ * a write transaction, refusing a closed one; then either finish (write it,
+ * append the event with details, a JSON object it takes, and commit) or
+ * abandon (roll back, returning rc). Both release inc.
+ */
+struct json_t;
+int incident_begin_change(struct store_incident *inc, struct incident_ctx *ctx, int64_t id);
+int incident_finish_change(struct incident_ctx *ctx, struct store_incident *inc,
+			   const char *kind, struct json_t *details);
+int incident_abandon(struct incident_ctx *ctx, struct store_incident *inc, int rc);
+/* Refuse (SR_EREFUSED, saying who may) unless the actor may command. */
+int incident_require_command(struct incident_ctx *ctx, const struct store_incident *inc,
+			     const char *what);
+/* Whether a playbook step applies at severity (1 = SEV1). */
+struct playbook_step;
+bool incident_step_applies(const struct playbook_step *st, int severity);
+
 /* The component status an incident of severity sev starts its components at. */
 const char *incident_default_component_status(int sev);
 

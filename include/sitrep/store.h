@@ -102,6 +102,10 @@ void store_components_free(struct store_component *v, size_t n);
 int store_holders_get(struct store_holder **out, size_t *n, struct store *s,
 		      int64_t id, const char *role);
 void store_holders_free(struct store_holder *v, size_t n);
+int store_holder_add(struct store *s, int64_t id, const char *role, const char *person,
+		     int64_t since);
+/* SR_ENOTFOUND when person does not hold role. */
+int store_holder_remove(struct store *s, int64_t id, const char *role, const char *person);
 
 struct store_step {
 	char *step;
@@ -114,6 +118,7 @@ struct store_step {
 /* The steps of an incident that are done or skipped. */
 int store_steps_get(struct store_step **out, size_t *n, struct store *s, int64_t id);
 void store_steps_free(struct store_step *v, size_t n);
+int store_step_set(struct store *s, int64_t id, const struct store_step *st);
 
 /*
  * Append an event to the incident's timeline, chained to the one before

@@ -94,5 +94,7 @@ extern const struct cmd_entry cmd_resolve_entry;
 extern const struct cmd_entry cmd_reopen_entry;
 extern const struct cmd_entry cmd_close_entry;
 extern const struct cmd_entry cmd_timeline_entry;
+extern const struct cmd_entry cmd_role_entry;
+extern const struct cmd_entry cmd_step_entry;
 
 #endif

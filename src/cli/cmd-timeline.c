@@ -40,6 +40,18 @@ describe(const struct store_event *e, json_t *d)
 		printf("resolved (was %s)", S("from"));
 	else if (strcmp(k, "reopened") == 0)
 		printf("reopened");
+	else if (strcmp(k, "role_taken") == 0)
+		printf("took the role %s", S("role"));
+	else if (strcmp(k, "role_assigned") == 0)
+		printf("assigned the role %s to %s", S("role"), S("person"));
+	else if (strcmp(k, "role_released") == 0)
+		printf("released %s from the role %s", S("person"), S("role"));
+	else if (strcmp(k, "role_handoff") == 0)
+		printf("handed the role %s from %s to %s", S("role"), S("from"), S("to"));
+	else if (strcmp(k, "step_done") == 0)
+		printf("step %s done", S("step"));
+	else if (strcmp(k, "step_skipped") == 0)
+		printf("step %s skipped", S("step"));
 	else if (strcmp(k, "closed") == 0)
 		printf("closed%s", json_is_true(json_object_get(d, "forced")) ?
 		       " with required steps open" : "");

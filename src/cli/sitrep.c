@@ -23,6 +23,8 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_resolve_entry,
 	&cmd_reopen_entry,
 	&cmd_close_entry,
+	&cmd_role_entry,
+	&cmd_step_entry,
 	&cmd_timeline_entry,
 	NULL
 };

@@ -1,0 +1,242 @@
+/* cmd-role.c: `sitrep role take|release|assign|handoff|list` and
+ * `sitrep step INC [done|skip STEP]`: people taking the pinned playbook's
+ * roles and working its steps. The rules are roles.c's. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "sitrep/duration.h"
+#include "sitrep/err.h"
+#include "sitrep/incident.h"
+#include "sitrep/playbook.h"
+#include "sitrep/roles.h"
+#include "sitrep/store.h"
+
+static int role_exec(struct cli *, int, char **);
+const struct cmd_entry cmd_role_entry = {
+	"role",
+	"take|release INC ROLE [PERSON] | assign|handoff INC ROLE PERSON [-m NOTE] | list INC",
+	"take, assign, release and hand over an incident's roles",
+	role_exec,
+};
+
+static int step_exec(struct cli *, int, char **);
+const struct cmd_entry cmd_step_entry = {
+	"step", "INC [done|skip STEP] [-m NOTE]",
+	"list an incident's steps with due times, or mark one done or skipped",
+	step_exec,
+};
+
+/* Options (-m and the common ones); positional arguments stay in argv. */
+static int
+parse_m(const char **msg, struct cli *cli, const struct cmd_entry *cmd, int argc,
+	char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_COMMON_LONGOPTS,
+		{ "message", required_argument, NULL, 'm' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int opt, rc;
+
+	*msg = NULL;
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "m:", longopts, NULL)) != -1) {
+		if (opt == 'm')
+			*msg = optarg;
+		else if ((rc = cli_common_opt(cli, cmd, opt)) >= 0)
+			return rc;
+	}
+	return -1;
+}
+
+static int
+role_list(struct cli *cli, struct incident_ctx *ctx, int64_t id)
+{
+	struct store_incident inc;
+	struct store_holder *h;
+	struct playbook *pb = NULL;
+	size_t n;
+	json_t *arr;
+	int rc;
+
+	if ((rc = store_incident_get(&inc, ctx->store, id)) != 0)
+		return cli_fail(rc);
+	rc = incident_playbook(&pb, ctx, &inc);
+	store_incident_release(&inc);
+	if (rc != 0 || (rc = store_holders_get(&h, &n, ctx->store, id, NULL)) != 0) {
+		playbook_free(pb);
+		return cli_fail(rc);
+	}
+	arr = json_array();
+	for (size_t r = 0; r < pb->nroles; r++) {
+		const struct playbook_role *role = &pb->roles[r];
+		size_t held = 0;
+
+		if (!cli->json)
+			printf("%-12s %-28s", role->id, role->title);
+		for (size_t i = 0; i < n; i++) {
+			char since[32];
+
+			if (strcmp(h[i].role, role->id) != 0)
+				continue;
+			clock_format_iso(since, sizeof(since), h[i].since);
+			if (cli->json)
+				json_array_append_new(arr, json_pack("{s:s, s:s, s:s}",
+					"role", role->id, "person", h[i].person, "since", since));
+			else
+				printf("%s%s since %s", held ? ", " : " ", h[i].person, since);
+			held++;
+		}
+		if (!cli->json)
+			printf("%s\n", held ? "" : role->required ? " UNFILLED (required)" : " -");
+	}
+	if (cli->json)
+		cli_print_json(arr);
+	else
+		json_decref(arr);
+	store_holders_free(h, n);
+	playbook_free(pb);
+	return EXIT_OK;
+}
+
+static int
+role_exec(struct cli *cli, int argc, char **argv)
+{
+	struct incident_ctx ctx;
+	const char *msg, *sub;
+	int64_t id;
+	int rc, nargs;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		cli_usage(&cmd_role_entry, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	sub = argv[1];
+	if ((rc = parse_m(&msg, cli, &cmd_role_entry, argc - 1, argv + 1)) >= 0)
+		return rc;
+	argv += 1 + optind;
+	nargs = argc - 1 - optind;
+	if (strcmp(sub, "list") == 0 ? nargs != 1 :
+	    strcmp(sub, "take") == 0 ? nargs != 2 :
+	    strcmp(sub, "release") == 0 ? nargs < 2 || nargs > 3 :
+	    strcmp(sub, "assign") == 0 || strcmp(sub, "handoff") == 0 ? nargs != 3 : true) {
+		if (strcmp(sub, "list") && strcmp(sub, "take") && strcmp(sub, "release") &&
+		    strcmp(sub, "assign") && strcmp(sub, "handoff"))
+			return cli_usage_error(&cmd_role_entry, "unknown role subcommand '%s'", sub);
+		return cli_usage_error(&cmd_role_entry, "wrong number of arguments for 'role %s'", sub);
+	}
+	if ((rc = cli_incident_id(&id, &cmd_role_entry, argv[0])) != 0)
+		return rc;
+	if ((rc = cli_incident_ctx(&ctx, cli)) != 0)
+		return cli_fail(rc);
+	if (strcmp(sub, "list") == 0)
+		return role_list(cli, &ctx, id);
+	if (strcmp(sub, "take") == 0)
+		rc = roles_take(&ctx, id, argv[1]);
+	else if (strcmp(sub, "release") == 0)
+		rc = roles_release(&ctx, id, argv[1], nargs == 3 ? argv[2] : NULL);
+	else if (strcmp(sub, "assign") == 0)
+		rc = roles_assign(&ctx, id, argv[1], argv[2]);
+	else
+		rc = roles_handoff(&ctx, id, argv[1], argv[2], msg);
+	if (rc != 0)
+		return cli_fail(rc);
+	if (strcmp(sub, "take") == 0)
+		printf("%s holds %s on INC-%lld\n", ctx.actor, argv[1], (long long)id);
+	else if (strcmp(sub, "release") == 0)
+		printf("%s released %s on INC-%lld\n", nargs == 3 ? argv[2] : ctx.actor,
+		       argv[1], (long long)id);
+	else
+		printf("%s holds %s on INC-%lld\n", argv[2], argv[1], (long long)id);
+	return EXIT_OK;
+}
+
+static int
+step_list(struct cli *cli, struct incident_ctx *ctx, int64_t id)
+{
+	struct store_incident inc;
+	struct store_step *done;
+	struct playbook *pb = NULL;
+	size_t n;
+	int64_t now = clock_now_ms();
+	json_t *arr = json_array();
+	int rc;
+
+	if ((rc = store_incident_get(&inc, ctx->store, id)) != 0) {
+		json_decref(arr);
+		return cli_fail(rc);
+	}
+	if ((rc = incident_playbook(&pb, ctx, &inc)) != 0 ||
+	    (rc = store_steps_get(&done, &n, ctx->store, id)) != 0) {
+		json_decref(arr);
+		playbook_free(pb);
+		store_incident_release(&inc);
+		return cli_fail(rc);
+	}
+	for (size_t k = 0; k < pb->nsteps; k++) {
+		const struct playbook_step *ps = &pb->steps[k];
+		const struct store_step *d = NULL;
+		char due[32];
+		bool overdue;
+
+		if (!incident_step_applies(ps, inc.severity))
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(done[i].step, ps->id) == 0)
+				d = &done[i];
+		clock_format_iso(due, sizeof(due), inc.opened_at + ps->due * 1000);
+		overdue = d == NULL && strcmp(inc.status, "closed") != 0 &&
+			  inc.opened_at + ps->due * 1000 < now;
+		if (cli->json)
+			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:s?, s:s?}",
+				"id", ps->id, "title", ps->title, "role", ps->role, "due", due,
+				"state", d ? d->state : "open", "required", ps->required,
+				"overdue", overdue, "by", d ? d->actor : NULL,
+				"note", d ? d->note : NULL));
+		else
+			printf("%-16s %-8s due %s  %-10s %s%s%s\n", ps->id, d ? d->state : "open",
+			       due, ps->role, ps->title, ps->required ? " [required]" : "",
+			       overdue ? " OVERDUE" : "");
+	}
+	if (cli->json)
+		cli_print_json(arr);
+	else
+		json_decref(arr);
+	store_steps_free(done, n);
+	playbook_free(pb);
+	store_incident_release(&inc);
+	return EXIT_OK;
+}
+
+static int
+step_exec(struct cli *cli, int argc, char **argv)
+{
+	struct incident_ctx ctx;
+	const char *msg;
+	int64_t id;
+	int rc, nargs;
+
+	if ((rc = parse_m(&msg, cli, &cmd_step_entry, argc, argv)) >= 0)
+		return rc;
+	nargs = argc - optind;
+	if (nargs != 1 && nargs != 3)
+		return cli_usage_error(&cmd_step_entry, "give INC, or INC done|skip STEP");
+	if (nargs == 3 && strcmp(argv[optind + 1], "done") != 0 &&
+	    strcmp(argv[optind + 1], "skip") != 0)
+		return cli_usage_error(&cmd_step_entry, "'%s' is not done or skip", argv[optind + 1]);
+	if ((rc = cli_incident_id(&id, &cmd_step_entry, argv[optind])) != 0)
+		return rc;
+	if ((rc = cli_incident_ctx(&ctx, cli)) != 0)
+		return cli_fail(rc);
+	if (nargs == 1)
+		return step_list(cli, &ctx, id);
+	rc = steps_mark(&ctx, id, argv[optind + 2],
+			strcmp(argv[optind + 1], "done") == 0 ? "done" : "skipped", msg);
+	if (rc != 0)
+		return cli_fail(rc);
+	printf("step %s of INC-%lld is %s\n", argv[optind + 2], (long long)id,
+	       strcmp(argv[optind + 1], "done") == 0 ? "done" : "skipped");
+	return EXIT_OK;
+}

@@ -1,0 +1,278 @@
+/* roles.c: taking, assigning, releasing and handing over an incident's
+ * roles, and marking its steps, each as one transaction with its timeline
+ * event. The roles and steps come from the incident's pinned playbook; the
+ * rows are the store's. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "sitrep/conf.h"
+#include "sitrep/duration.h"
+#include "sitrep/err.h"
+#include "sitrep/incident.h"
+#include "sitrep/playbook.h"
+#include "sitrep/roles.h"
+#include "sitrep/store.h"
+#include "sitrep/xalloc.h"
+
+/* A role change in progress: the incident (in a write transaction), its
+ * pinned playbook, the role, and who holds it now. */
+struct change {
+	struct store_incident inc;
+	struct playbook *pb;
+	const struct playbook_role *role;
+	struct store_holder *holders;
+	size_t nholders;
+};
+
+static void
+change_release(struct change *c)
+{
+	playbook_free(c->pb);
+	store_holders_free(c->holders, c->nholders);
+}
+
+static int
+change_fail(struct incident_ctx *ctx, struct change *c, int rc)
+{
+	change_release(c);
+	return incident_abandon(ctx, &c->inc, rc);
+}
+
+static int
+change_done(struct incident_ctx *ctx, struct change *c, const char *kind, json_t *details)
+{
+	change_release(c);
+	return incident_finish_change(ctx, &c->inc, kind, details);
+}
+
+static bool
+holds(const struct change *c, const char *person)
+{
+	for (size_t i = 0; i < c->nholders; i++)
+		if (strcmp(c->holders[i].person, person) == 0)
+			return true;
+	return false;
+}
+
+static void
+holder_list(char *out, size_t len, const struct change *c)
+{
+	out[0] = '\0';
+	for (size_t i = 0; i < c->nholders; i++)
+		snprintf(out + strlen(out), len - strlen(out), "%s%s", i ? ", " : "",
+			 c->holders[i].person);
+}
+
+static int
+change_begin(struct change *c, struct incident_ctx *ctx, int64_t id, const char *role)
+{
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	if ((rc = incident_begin_change(&c->inc, ctx, id)) != 0)
+		return rc;
+	if ((rc = incident_playbook(&c->pb, ctx, &c->inc)) != 0)
+		return change_fail(ctx, c, rc);
+	if ((c->role = playbook_role(c->pb, role)) == NULL) {
+		char list[512] = "";
+
+		for (size_t i = 0; i < c->pb->nroles; i++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+				 i ? ", " : "", c->pb->roles[i].id);
+		return change_fail(ctx, c, err_set(SR_EREFUSED,
+			"playbook '%s' has no role '%s': its roles are %s", c->pb->name, role, list));
+	}
+	if ((rc = store_holders_get(&c->holders, &c->nholders, ctx->store, id, role)) != 0)
+		return change_fail(ctx, c, rc);
+	return 0;
+}
+
+static int
+known_person(struct incident_ctx *ctx, const char *person)
+{
+	if (conf_person(ctx->conf, person) == NULL)
+		return err_set(SR_EREFUSED, "unknown person '%s': add them under 'people' in %s",
+			       person, ctx->conf->path);
+	return 0;
+}
+
+/* Refuse when the role is full, naming who holds it. */
+static int
+check_room(const struct change *c, const char *person)
+{
+	char who[512];
+
+	if (holds(c, person))
+		return err_set(SR_EREFUSED, "'%s' already holds the role '%s' on INC-%lld",
+			       person, c->role->id, (long long)c->inc.id);
+	if ((int)c->nholders >= c->role->max) {
+		holder_list(who, sizeof(who), c);
+		return err_set(SR_EREFUSED, "the role '%s' on INC-%lld is full (%zu of %d: %s): "
+			       "its holder can hand it over with 'sitrep role handoff', or release it",
+			       c->role->id, (long long)c->inc.id, c->nholders, c->role->max, who);
+	}
+	return 0;
+}
+
+int
+roles_take(struct incident_ctx *ctx, int64_t id, const char *role)
+{
+	struct change c;
+	int rc;
+
+	if ((rc = known_person(ctx, ctx->actor)) != 0)
+		return rc;
+	if ((rc = change_begin(&c, ctx, id, role)) != 0)
+		return rc;
+	if ((rc = check_room(&c, ctx->actor)) != 0 ||
+	    (rc = store_holder_add(ctx->store, id, role, ctx->actor, clock_now_ms())) != 0)
+		return change_fail(ctx, &c, rc);
+	return change_done(ctx, &c, "role_taken", json_pack("{s:s, s:s}",
+		"role", role, "person", ctx->actor));
+}
+
+int
+roles_assign(struct incident_ctx *ctx, int64_t id, const char *role, const char *person)
+{
+	struct change c;
+	int rc;
+
+	if ((rc = known_person(ctx, person)) != 0)
+		return rc;
+	if ((rc = change_begin(&c, ctx, id, role)) != 0)
+		return rc;
+	if ((rc = incident_require_command(ctx, &c.inc, "assign roles on")) != 0 ||
+	    (rc = check_room(&c, person)) != 0 ||
+	    (rc = store_holder_add(ctx->store, id, role, person, clock_now_ms())) != 0)
+		return change_fail(ctx, &c, rc);
+	return change_done(ctx, &c, "role_assigned", json_pack("{s:s, s:s}",
+		"role", role, "person", person));
+}
+
+int
+roles_release(struct incident_ctx *ctx, int64_t id, const char *role, const char *person)
+{
+	struct change c;
+	int rc;
+
+	if (person == NULL)
+		person = ctx->actor;
+	if ((rc = change_begin(&c, ctx, id, role)) != 0)
+		return rc;
+	if (!holds(&c, person))
+		return change_fail(ctx, &c, err_set(SR_EREFUSED,
+			"'%s' does not hold the role '%s' on INC-%lld", person, role, (long long)id));
+	if (strcmp(person, ctx->actor) != 0 &&
+	    (rc = incident_require_command(ctx, &c.inc, "release others' roles on")) != 0)
+		return change_fail(ctx, &c, rc);
+	if ((rc = store_holder_remove(ctx->store, id, role, person)) != 0)
+		return change_fail(ctx, &c, rc);
+	return change_done(ctx, &c, "role_released", json_pack("{s:s, s:s}",
+		"role", role, "person", person));
+}
+
+/*
+ * The outgoing holder is the actor when they hold the role; otherwise the
+ * commander may hand over a role that has exactly one holder.
+ */
+int
+roles_handoff(struct incident_ctx *ctx, int64_t id, const char *role,
+	      const char *person, const char *note)
+{
+	struct change c;
+	char *outgoing;
+	int rc;
+
+	if (note == NULL || *note == '\0')
+		return err_set(SR_EUSAGE, "a handoff needs a note for the incoming holder: -m \"state of play\"");
+	if ((rc = known_person(ctx, person)) != 0)
+		return rc;
+	if ((rc = change_begin(&c, ctx, id, role)) != 0)
+		return rc;
+	if (holds(&c, ctx->actor))
+		outgoing = xstrdup(ctx->actor);
+	else if (c.nholders == 1 &&
+		 incident_require_command(ctx, &c.inc, "hand over others' roles on") == 0)
+		outgoing = xstrdup(c.holders[0].person);
+	else if (c.nholders == 0)
+		return change_fail(ctx, &c, err_set(SR_EREFUSED,
+			"no one holds the role '%s' on INC-%lld: use 'sitrep role assign' or "
+			"'sitrep role take'", role, (long long)id));
+	else
+		return change_fail(ctx, &c, err_set(SR_EREFUSED,
+			"only a holder of the role '%s' (or the commander) may hand it over; "
+			"'%s' is neither", role, ctx->actor));
+	err_clear();
+	if (strcmp(outgoing, person) == 0) {
+		free(outgoing);
+		return change_fail(ctx, &c, err_set(SR_EREFUSED,
+			"'%s' already holds the role '%s'", person, role));
+	}
+	if (holds(&c, person)) {
+		free(outgoing);
+		return change_fail(ctx, &c, err_set(SR_EREFUSED,
+			"'%s' already holds the role '%s' on INC-%lld", person, role, (long long)id));
+	}
+	if ((rc = store_holder_remove(ctx->store, id, role, outgoing)) != 0 ||
+	    (rc = store_holder_add(ctx->store, id, role, person, clock_now_ms())) != 0) {
+		free(outgoing);
+		return change_fail(ctx, &c, rc);
+	}
+	rc = change_done(ctx, &c, "role_handoff", json_pack("{s:s, s:s, s:s, s:s}",
+		"role", role, "from", outgoing, "to", person, "note", note));
+	free(outgoing);
+	return rc;
+}
+
+int
+steps_mark(struct incident_ctx *ctx, int64_t id, const char *step, const char *state,
+	   const char *note)
+{
+	struct store_incident inc;
+	struct playbook *pb = NULL;
+	const struct playbook_step *ps;
+	struct store_step *done, row;
+	size_t ndone;
+	int rc;
+
+	if (strcmp(state, "skipped") == 0 && (note == NULL || *note == '\0'))
+		return err_set(SR_EUSAGE, "skipping a step needs a reason: -m \"why\"");
+	if ((rc = incident_begin_change(&inc, ctx, id)) != 0)
+		return rc;
+	if ((rc = incident_playbook(&pb, ctx, &inc)) != 0)
+		return incident_abandon(ctx, &inc, rc);
+	if ((ps = playbook_step(pb, step)) == NULL)
+		rc = err_set(SR_EREFUSED, "playbook '%s' has no step '%s': run 'sitrep step "
+			     "INC-%lld' to see them", pb->name, step, (long long)id);
+	else if (!incident_step_applies(ps, inc.severity))
+		rc = err_set(SR_EREFUSED, "step '%s' applies only at SEV%d or worse, and INC-%lld "
+			     "is SEV%d", step, ps->min_severity, (long long)id, inc.severity);
+	if (rc != 0) {
+		playbook_free(pb);
+		return incident_abandon(ctx, &inc, rc);
+	}
+	playbook_free(pb);
+	if ((rc = store_steps_get(&done, &ndone, ctx->store, id)) != 0)
+		return incident_abandon(ctx, &inc, rc);
+	for (size_t i = 0; i < ndone; i++)
+		if (strcmp(done[i].step, step) == 0) {
+			rc = err_set(SR_EREFUSED, "step '%s' of INC-%lld is already %s (by %s)",
+				     step, (long long)id, done[i].state, done[i].actor);
+			break;
+		}
+	store_steps_free(done, ndone);
+	if (rc != 0)
+		return incident_abandon(ctx, &inc, rc);
+	row.step = (char *)step;
+	snprintf(row.state, sizeof(row.state), "%s", state);
+	row.at = clock_now_ms();
+	row.actor = (char *)ctx->actor;
+	row.note = (char *)note;
+	if ((rc = store_step_set(ctx->store, id, &row)) != 0)
+		return incident_abandon(ctx, &inc, rc);
+	return incident_finish_change(ctx, &inc, strcmp(state, "done") == 0 ? "step_done" :
+				      "step_skipped", json_pack("{s:s, s:s?}", "step", step,
+				      "note", note));
+}
