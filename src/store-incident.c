@@ -64,6 +64,18 @@ static const char sql_step_set[] =
 	"INSERT INTO incident_steps (incident_id, step, state, at, actor, note)"
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
+static const char sql_page_insert[] =
+	"INSERT INTO pages (incident_id, role, tier, person, paged_at, timeout_at, state)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open')";
+static const char sql_pages_all[] =
+	"SELECT id, incident_id, role, tier, person, paged_at, timeout_at, closed_at, state"
+	" FROM pages WHERE incident_id = ?1 ORDER BY id";
+static const char sql_pages_open[] =
+	"SELECT id, incident_id, role, tier, person, paged_at, timeout_at, closed_at, state"
+	" FROM pages WHERE incident_id = ?1 AND state = 'open' ORDER BY id";
+static const char sql_page_close[] =
+	"UPDATE pages SET state = ?2, closed_at = ?3 WHERE id = ?1 AND state = 'open'";
+
 static char *
 column_dup(sqlite3_stmt *stmt, int col)
 {
@@ -496,4 +508,83 @@ store_step_set(struct store *s, int64_t id, const struct store_step *st)
 	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : store_fail(s, "record the step");
 	sqlite3_reset(stmt);
 	return rc;
+}
+
+int
+store_page_insert(struct store *s, const struct store_page *p)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((rc = store_sql(&stmt, s, sql_page_insert)) != 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, p->incident_id);
+	sqlite3_bind_text(stmt, 2, p->role, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 3, p->tier);
+	sqlite3_bind_text(stmt, 4, p->person, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 5, p->paged_at);
+	sqlite3_bind_int64(stmt, 6, p->timeout_at);
+	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : store_fail(s, "record the page");
+	sqlite3_reset(stmt);
+	return rc;
+}
+
+int
+store_pages_get(struct store_page **out, size_t *n, struct store *s, int64_t id,
+		bool open_only)
+{
+	sqlite3_stmt *stmt;
+	struct store_page *v = NULL;
+	size_t k = 0;
+	int rc, step;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = store_sql(&stmt, s, open_only ? sql_pages_open : sql_pages_all)) != 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, id);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		v = xreallocarray(v, k + 1, sizeof(*v));
+		v[k].id = sqlite3_column_int64(stmt, 0);
+		v[k].incident_id = sqlite3_column_int64(stmt, 1);
+		v[k].role = column_dup(stmt, 2);
+		v[k].tier = sqlite3_column_int(stmt, 3);
+		v[k].person = column_dup(stmt, 4);
+		v[k].paged_at = sqlite3_column_int64(stmt, 5);
+		v[k].timeout_at = sqlite3_column_int64(stmt, 6);
+		v[k].closed_at = sqlite3_column_int64(stmt, 7);
+		column_copy(v[k].state, sizeof(v[k].state), stmt, 8);
+		k++;
+	}
+	rc = step == SQLITE_DONE ? 0 : store_fail(s, "read the pages");
+	sqlite3_reset(stmt);
+	*out = v;
+	*n = k;
+	return rc;
+}
+
+int
+store_page_close(struct store *s, int64_t page_id, const char *state, int64_t at)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((rc = store_sql(&stmt, s, sql_page_close)) != 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, page_id);
+	sqlite3_bind_text(stmt, 2, state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, at);
+	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : store_fail(s, "update the page");
+	sqlite3_reset(stmt);
+	return rc;
+}
+
+void
+store_pages_free(struct store_page *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].role);
+		free(v[i].person);
+	}
+	free(v);
 }

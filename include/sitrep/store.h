@@ -107,6 +107,22 @@ int store_holder_add(struct store *s, int64_t id, const char *role, const char *
 /* SR_ENOTFOUND when person does not hold role. */
 int store_holder_remove(struct store *s, int64_t id, const char *role, const char *person);
 
+struct store_page {
+	int64_t id, incident_id;
+	char *role;
+	int tier; /* 0..4 */
+	char *person;
+	int64_t paged_at, timeout_at, closed_at;
+	char state[12]; /* open, acked, escalated, cancelled */
+};
+
+int store_page_insert(struct store *s, const struct store_page *p);
+/* An incident's pages, oldest first; only open ones when open_only. */
+int store_pages_get(struct store_page **out, size_t *n, struct store *s, int64_t id,
+		    bool open_only);
+int store_page_close(struct store *s, int64_t page_id, const char *state, int64_t at);
+void store_pages_free(struct store_page *v, size_t n);
+
 struct store_step {
 	char *step;
 	char state[8]; /* done, skipped */

@@ -96,5 +96,8 @@ extern const struct cmd_entry cmd_close_entry;
 extern const struct cmd_entry cmd_timeline_entry;
 extern const struct cmd_entry cmd_role_entry;
 extern const struct cmd_entry cmd_step_entry;
+extern const struct cmd_entry cmd_page_entry;
+extern const struct cmd_entry cmd_ack_entry;
+extern const struct cmd_entry cmd_escalate_entry;
 
 #endif

@@ -178,6 +178,7 @@ struct flags {
 	char *commander;        /* NULL when no one holds the role */
 	size_t unfilled;        /* required roles no one holds */
 	size_t overdue;         /* applicable steps past due, not done */
+	size_t unacked;         /* pages not acknowledged */
 };
 
 static int
@@ -197,6 +198,16 @@ incident_flags(struct flags *f, struct incident_ctx *ctx, const struct store_inc
 		store_holders_free(h, nh);
 		return rc;
 	}
+	struct store_page *pages;
+	size_t np;
+
+	if ((rc = store_pages_get(&pages, &np, ctx->store, inc->id, true)) != 0) {
+		store_holders_free(h, nh);
+		store_steps_free(st, ns);
+		return rc;
+	}
+	f->unacked = np;
+	store_pages_free(pages, np);
 	for (size_t i = 0; i < nh; i++)
 		if (f->commander == NULL && strcmp(h[i].role, "commander") == 0)
 			f->commander = xstrdup(h[i].person);
@@ -307,14 +318,18 @@ list_exec(struct cli *cli, int argc, char **argv)
 		if (f.overdue)
 			snprintf(flags + strlen(flags), sizeof(flags) - strlen(flags),
 				 "%zu-step%s-overdue ", f.overdue, f.overdue == 1 ? "" : "s");
+		if (f.unacked)
+			snprintf(flags + strlen(flags), sizeof(flags) - strlen(flags),
+				 "%zu-page%s-unacked ", f.unacked, f.unacked == 1 ? "" : "s");
 		format_age(age, sizeof(age), now - v[i].opened_at);
 		if (cli->json)
-			json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s?, s:I, s:I}",
+			json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s?, s:I, s:I, s:I}",
 				"id", (json_int_t)v[i].id, "severity", vocab_severity_name(v[i].severity),
 				"status", v[i].status, "title", v[i].title, "playbook", v[i].playbook,
 				"opened_by", v[i].opened_by, "commander", f.commander,
 				"unfilled_roles", (json_int_t)f.unfilled,
-				"overdue_steps", (json_int_t)f.overdue));
+				"overdue_steps", (json_int_t)f.overdue,
+				"unacked_pages", (json_int_t)f.unacked));
 		else
 			printf("INC-%-4lld SEV%d  %-13s %-7s %-12s %-36.36s %s\n", (long long)v[i].id,
 			       v[i].severity, v[i].status, age, f.commander ? f.commander : "-",
@@ -342,9 +357,11 @@ iso(char *out, size_t len, int64_t ms)
 static json_t *
 incident_json(struct incident_ctx *ctx, const struct store_incident *inc,
 	      const struct playbook *pb, struct store_component *comps, size_t ncomps,
-	      struct store_holder *h, size_t nh, struct store_step *st, size_t ns)
+	      struct store_holder *h, size_t nh, struct store_step *st, size_t ns,
+	      struct store_page *pages, size_t np)
 {
-	json_t *o, *jc = json_array(), *jr = json_array(), *js = json_array();
+	json_t *o, *jc = json_array(), *jr = json_array(), *js = json_array(),
+	       *jp = json_array();
 	char t[5][32];
 
 	(void)ctx;
@@ -392,7 +409,18 @@ incident_json(struct incident_ctx *ctx, const struct store_incident *inc,
 	json_object_set_new(o, "closed_at", inc->closed_at ? json_string(t[4]) : json_null());
 	json_object_set_new(o, "components", jc);
 	json_object_set_new(o, "roles", jr);
+	for (size_t i = 0; i < np; i++) {
+		char tier[16];
+
+		iso(t[2], sizeof(t[2]), pages[i].paged_at);
+		iso(t[3], sizeof(t[3]), pages[i].timeout_at);
+		snprintf(tier, sizeof(tier), "L%d", pages[i].tier);
+		json_array_append_new(jp, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}",
+			"id", (json_int_t)pages[i].id, "role", pages[i].role, "tier", tier,
+			"person", pages[i].person, "paged_at", t[2], "times_out_at", t[3]));
+	}
 	json_object_set_new(o, "steps", js);
+	json_object_set_new(o, "open_pages", jp);
 	return o;
 }
 
@@ -436,6 +464,15 @@ print_human(const json_t *o, const struct store_incident *inc, bool pinned_ok)
 			       json_string_value(json_object_get(hh, "since")));
 		putchar('\n');
 	}
+	if (json_array_size(json_object_get(o, "open_pages")) > 0)
+		printf("\nOpen pages (not acknowledged)\n");
+	json_array_foreach(json_object_get(o, "open_pages"), i, e)
+		printf("  %-12s %-3s %-10s paged %s, escalates %s\n",
+		       json_string_value(json_object_get(e, "role")),
+		       json_string_value(json_object_get(e, "tier")),
+		       json_string_value(json_object_get(e, "person")),
+		       json_string_value(json_object_get(e, "paged_at")),
+		       json_string_value(json_object_get(e, "times_out_at")));
 	printf("\nSteps\n");
 	json_array_foreach(json_object_get(o, "steps"), i, e) {
 		const char *state = json_string_value(json_object_get(e, "state"));
@@ -463,7 +500,8 @@ print_incident(struct cli *cli, struct incident_ctx *ctx, int64_t id)
 	struct store_component *comps = NULL;
 	struct store_holder *h = NULL;
 	struct store_step *st = NULL;
-	size_t ncomps = 0, nh = 0, ns = 0;
+	struct store_page *pages = NULL;
+	size_t ncomps = 0, nh = 0, ns = 0, np = 0;
 	json_t *o;
 	int rc;
 
@@ -473,8 +511,9 @@ print_incident(struct cli *cli, struct incident_ctx *ctx, int64_t id)
 		cli_error("warning: %s", err_last());
 	if ((rc = store_components_get(&comps, &ncomps, ctx->store, id)) == 0 &&
 	    (rc = store_holders_get(&h, &nh, ctx->store, id, NULL)) == 0 &&
-	    (rc = store_steps_get(&st, &ns, ctx->store, id)) == 0) {
-		o = incident_json(ctx, &inc, pb, comps, ncomps, h, nh, st, ns);
+	    (rc = store_steps_get(&st, &ns, ctx->store, id)) == 0 &&
+	    (rc = store_pages_get(&pages, &np, ctx->store, id, true)) == 0) {
+		o = incident_json(ctx, &inc, pb, comps, ncomps, h, nh, st, ns, pages, np);
 		if (cli->json)
 			cli_print_json(o);
 		else {
@@ -485,6 +524,7 @@ print_incident(struct cli *cli, struct incident_ctx *ctx, int64_t id)
 	store_components_free(comps, ncomps);
 	store_holders_free(h, nh);
 	store_steps_free(st, ns);
+	store_pages_free(pages, np);
 	playbook_free(pb);
 	store_incident_release(&inc);
 	return rc != 0 ? cli_fail(rc) : EXIT_OK;

@@ -52,6 +52,17 @@ describe(const struct store_event *e, json_t *d)
 		printf("step %s done", S("step"));
 	else if (strcmp(k, "step_skipped") == 0)
 		printf("step %s skipped", S("step"));
+	else if (strcmp(k, "paged") == 0 || strcmp(k, "escalated") == 0) {
+		json_t *p;
+		size_t i;
+
+		printf("%s %s (%s):", strcmp(k, "paged") == 0 ? "paged" : "escalated",
+		       S("role"), S("mode"));
+		json_array_foreach(json_object_get(d, "people"), i, p)
+			printf(" %s@%s", json_string_value(json_object_get(p, "person")),
+			       json_string_value(json_object_get(p, "tier")));
+	} else if (strcmp(k, "acknowledged") == 0)
+		printf("acknowledged the page");
 	else if (strcmp(k, "closed") == 0)
 		printf("closed%s", json_is_true(json_object_get(d, "forced")) ?
 		       " with required steps open" : "");

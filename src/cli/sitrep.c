@@ -25,6 +25,9 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_close_entry,
 	&cmd_role_entry,
 	&cmd_step_entry,
+	&cmd_page_entry,
+	&cmd_ack_entry,
+	&cmd_escalate_entry,
 	&cmd_timeline_entry,
 	NULL
 };

@@ -1,0 +1,22 @@
+/* escalate.h: paging a role to the support tiers' rosters, acknowledging,
+ * and escalating tier by tier (tiered) or to every tier at once (swarm).
+ * Each page records when it times out, for the daemon to escalate. */
+#ifndef SITREP_ESCALATE_H
+#define SITREP_ESCALATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct incident_ctx;
+
+/* Page role at tier (-1: the playbook's first tier; every tier when the
+ * playbook's mode is swarm). */
+int escalate_page(struct incident_ctx *ctx, int64_t id, const char *role, int tier);
+/* Acknowledge the acting person's open pages on the incident. */
+int escalate_ack(struct incident_ctx *ctx, int64_t id);
+/* Escalate the open (or latest) page to the next tier of the playbook, to
+ * tier when >= 0, or to every tier when swarm. reason goes in the event. */
+int escalate_escalate(struct incident_ctx *ctx, int64_t id, int tier, bool swarm,
+		      const char *reason);
+
+#endif
