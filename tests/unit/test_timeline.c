@@ -32,8 +32,8 @@ test_known_digest(void **state)
 
 	(void)state;
 	timeline_hash(h, "", 1, 1000, "alice", "opened", "{}");
-	/* printf '\0''1\0''1000\0''alice\0''opened\0''{}\0' | sha256sum */
-	assert_string_equal(h, "1871da397fa19257bc7b79e4a9dc3b844b49093ec32a38b04f3732b0fd348077");
+	/* python3: sha256(b"\0" b"1\0" b"1000\0" b"alice\0" b"opened\0" b"{}\0") */
+	assert_string_equal(h, "c8a092950357a78c87729caca8ef9aea18ff0134fc415fb62ae5770a40360b8c");
 }
 
 static void
