@@ -102,6 +102,17 @@ event(struct incident_ctx *ctx, int64_t id, int64_t at, const char *kind, json_t
 	return rc;
 }
 
+/* The acting person must be one of the site config's people. */
+static int
+known_actor(struct incident_ctx *ctx)
+{
+	if (conf_person(ctx->conf, ctx->actor) == NULL)
+		return err_set(SR_EREFUSED, "'%s' is not one of the people in %s: act as one "
+			       "of them with --as HANDLE or $SITREP_USER, or add them there",
+			       ctx->actor, ctx->conf->path);
+	return 0;
+}
+
 int
 incident_open(int64_t *out_id, struct incident_ctx *ctx, const char *name,
 	      const char *sha, const char *title, int severity,
@@ -115,6 +126,8 @@ incident_open(int64_t *out_id, struct incident_ctx *ctx, const char *name,
 
 	if (title == NULL || *title == '\0')
 		return err_set(SR_EUSAGE, "an incident needs a title: --title \"what is broken\"");
+	if ((rc = known_actor(ctx)) != 0)
+		return rc;
 	for (size_t i = 0; i < ncomponents; i++)
 		if (conf_component(ctx->conf, components[i]) == NULL)
 			return err_set(SR_EREFUSED, "unknown component '%s': the site config has %s%s",
@@ -215,6 +228,8 @@ incident_begin_change(struct store_incident *inc, struct incident_ctx *ctx, int6
 {
 	int rc;
 
+	if ((rc = known_actor(ctx)) != 0)
+		return rc;
 	if ((rc = store_begin(ctx->store)) != 0)
 		return rc;
 	if ((rc = store_incident_get(inc, ctx->store, id)) != 0) {

@@ -86,17 +86,20 @@ iopts_release(struct iopts *o)
 	free(o->components);
 }
 
-/* The command's exit after an incident operation: "INC-n is <what>". */
+static int print_incident(struct cli *cli, struct incident_ctx *ctx, int64_t id);
+
+/* The command's exit after an incident operation: "INC-n is <what>", or
+ * with --json the incident as it is now. */
 static int
-done(int rc, const char *what, int64_t id)
+done(struct cli *cli, struct incident_ctx *ctx, int rc, const char *what, int64_t id)
 {
 	if (rc != 0)
 		return cli_fail(rc);
+	if (cli->json)
+		return print_incident(cli, ctx, id);
 	printf("INC-%lld is %s\n", (long long)id, what);
 	return EXIT_OK;
 }
-
-static int print_incident(struct cli *cli, struct incident_ctx *ctx, int64_t id);
 
 /* ------------------------------------------------------------------ open */
 
@@ -216,7 +219,7 @@ incident_flags(struct flags *f, struct incident_ctx *ctx, const struct store_inc
 
 		for (size_t i = 0; i < nh; i++)
 			held |= strcmp(h[i].role, pb->roles[r].id) == 0;
-		if (pb->roles[r].required && !held)
+		if (pb->roles[r].required && !held && strcmp(inc->status, "closed") != 0)
 			f->unfilled++;
 	}
 	for (size_t k = 0; pb != NULL && k < pb->nsteps; k++) {
@@ -595,11 +598,8 @@ status_exec(struct cli *cli, int argc, char **argv)
 
 	if ((rc = change_args(&id, &ctx, &o, cli, &cmd_status_entry, argc, argv, 1, O_MSG)) >= 0)
 		return rc;
-	rc = incident_set_status(&ctx, id, argv[optind + 1], o.msg);
-	if (rc != 0)
-		return cli_fail(rc);
-	printf("INC-%lld is %s\n", (long long)id, argv[optind + 1]);
-	return EXIT_OK;
+	return done(cli, &ctx, incident_set_status(&ctx, id, argv[optind + 1], o.msg),
+		    argv[optind + 1], id);
 }
 
 static int sev_exec(struct cli *, int, char **);
@@ -622,11 +622,7 @@ sev_exec(struct cli *cli, int argc, char **argv)
 	if ((sev = vocab_severity(argv[optind + 1])) == 0)
 		return cli_usage_error(&cmd_sev_entry, "severity '%s' is not one of SEV1, SEV2, SEV3, SEV4",
 				       argv[optind + 1]);
-	rc = incident_set_severity(&ctx, id, sev);
-	if (rc != 0)
-		return cli_fail(rc);
-	printf("INC-%lld is %s\n", (long long)id, vocab_severity_name(sev));
-	return EXIT_OK;
+	return done(cli, &ctx, incident_set_severity(&ctx, id, sev), vocab_severity_name(sev), id);
 }
 
 static int component_exec(struct cli *, int, char **);
@@ -647,8 +643,8 @@ component_exec(struct cli *cli, int argc, char **argv)
 	if ((rc = change_args(&id, &ctx, &o, cli, &cmd_component_entry, argc, argv, 2, 0)) >= 0)
 		return rc;
 	rc = incident_set_component(&ctx, id, argv[optind + 1], argv[optind + 2]);
-	if (rc != 0)
-		return cli_fail(rc);
+	if (rc != 0 || cli->json)
+		return done(cli, &ctx, rc, "", id);
 	printf("INC-%lld: %s is %s\n", (long long)id, argv[optind + 1], argv[optind + 2]);
 	return EXIT_OK;
 }
@@ -669,7 +665,7 @@ resolve_exec(struct cli *cli, int argc, char **argv)
 
 	if ((rc = change_args(&id, &ctx, &o, cli, &cmd_resolve_entry, argc, argv, 0, O_MSG)) >= 0)
 		return rc;
-	return done(incident_resolve(&ctx, id, o.msg), "resolved", id);
+	return done(cli, &ctx, incident_resolve(&ctx, id, o.msg), "resolved", id);
 }
 
 static int reopen_exec(struct cli *, int, char **);
@@ -688,7 +684,7 @@ reopen_exec(struct cli *cli, int argc, char **argv)
 
 	if ((rc = change_args(&id, &ctx, &o, cli, &cmd_reopen_entry, argc, argv, 0, O_MSG)) >= 0)
 		return rc;
-	return done(incident_reopen(&ctx, id, o.msg), "investigating again", id);
+	return done(cli, &ctx, incident_reopen(&ctx, id, o.msg), "investigating again", id);
 }
 
 static int close_exec(struct cli *, int, char **);
@@ -709,5 +705,5 @@ close_exec(struct cli *cli, int argc, char **argv)
 	if ((rc = change_args(&id, &ctx, &o, cli, &cmd_close_entry, argc, argv, 0,
 			      O_MSG | O_FORCE)) >= 0)
 		return rc;
-	return done(incident_close(&ctx, id, o.force, o.msg), "closed", id);
+	return done(cli, &ctx, incident_close(&ctx, id, o.force, o.msg), "closed", id);
 }

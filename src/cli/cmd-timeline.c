@@ -111,7 +111,7 @@ timeline_exec(struct cli *cli, int argc, char **argv)
 		return cli_fail(rc);
 	bad = timeline_verify(v, n);
 	if (verify) {
-		if (bad < 0)
+		if (bad < 0 && !cli->json)
 			printf("INC-%lld: %zu events, the hash chain verifies\n", (long long)id, n);
 		else
 			cli_error("INC-%lld: event %lld (number %ld of %zu) does not match its "
