@@ -4,13 +4,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/evp.h>
+#include <mbedtls/sha256.h>
 
 #include "sitrep/log.h"
 #include "sitrep/store.h"
 #include "sitrep/timeline.h"
 
 /*
+ * SHA-256 from mbedTLS, which libgit2 already brings in: OpenSSL's one-time
+ * start-up cost more than the rest of a `sitrep open` (bench/incident.sh).
+ *
  * The canonical content is each field in a fixed order, each followed by a
  * NUL byte, so no field can run into the next: prev_hash, incident id and
  * time in decimal, actor, kind, details (the stored JSON text, byte for
@@ -20,14 +23,11 @@ void
 timeline_hash(char out[65], const char *prev_hash, int64_t incident_id,
 	      int64_t at, const char *actor, const char *kind, const char *details)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
+	unsigned char md[32];
 	char num[2][32];
 	const char *fields[6];
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	mbedtls_sha256_context ctx;
 
-	if (ctx == NULL)
-		fatalx("out of memory hashing an event");
 	snprintf(num[0], sizeof(num[0]), "%" PRId64, incident_id);
 	snprintf(num[1], sizeof(num[1]), "%" PRId64, at);
 	fields[0] = prev_hash;
@@ -36,13 +36,15 @@ timeline_hash(char out[65], const char *prev_hash, int64_t incident_id,
 	fields[3] = actor;
 	fields[4] = kind;
 	fields[5] = details;
-	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+	mbedtls_sha256_init(&ctx);
+	if (mbedtls_sha256_starts_ret(&ctx, 0) != 0)
 		fatalx("cannot start SHA-256");
 	for (size_t i = 0; i < 6; i++)
-		EVP_DigestUpdate(ctx, fields[i], strlen(fields[i]) + 1);
-	EVP_DigestFinal_ex(ctx, md, &mdlen);
-	EVP_MD_CTX_free(ctx);
-	for (unsigned int i = 0; i < mdlen && i < 32; i++)
+		mbedtls_sha256_update_ret(&ctx, (const unsigned char *)fields[i],
+					  strlen(fields[i]) + 1);
+	mbedtls_sha256_finish_ret(&ctx, md);
+	mbedtls_sha256_free(&ctx);
+	for (unsigned int i = 0; i < 32; i++)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
 	out[64] = '\0';
 }

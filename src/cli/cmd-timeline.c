@@ -113,7 +113,7 @@ timeline_exec(struct cli *cli, int argc, char **argv)
 	if (verify) {
 		if (bad < 0 && !cli->json)
 			printf("INC-%lld: %zu events, the hash chain verifies\n", (long long)id, n);
-		else
+		else if (bad >= 0)
 			cli_error("INC-%lld: event %lld (number %ld of %zu) does not match its "
 				  "hash: the timeline was altered there", (long long)id,
 				  (long long)v[bad].id, bad + 1, n);
