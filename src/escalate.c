@@ -198,14 +198,23 @@ escalate_escalate(struct incident_ctx *ctx, int64_t id, int tier, bool swarm,
 	} else if (rc == 0 && tier >= 0) {
 		tiers[ntiers++] = tier;
 	} else if (rc == 0) {
+		/* the tier after the one paged, in the playbook's order; a page
+		 * sent to a tier outside that list moves to the first listed
+		 * tier above it */
 		while (pos < pb->escalation.ntiers && pb->escalation.tiers[pos] != from)
 			pos++;
-		if (pos + 1 >= pb->escalation.ntiers)
+		if (pos < pb->escalation.ntiers)
+			pos++;
+		else
+			for (pos = 0; pos < pb->escalation.ntiers &&
+			     pb->escalation.tiers[pos] <= from; pos++)
+				;
+		if (pos >= pb->escalation.ntiers)
 			rc = err_set(SR_EREFUSED, "INC-%lld is already paged at L%d, the last tier "
 				     "of playbook '%s': name one with --tier, or --swarm", (long long)id,
 				     from, pb->name);
 		else
-			tiers[ntiers++] = pb->escalation.tiers[pos + 1];
+			tiers[ntiers++] = pb->escalation.tiers[pos];
 	}
 	if (rc == 0 && tier >= 0 && !tier_listed(pb, tier))
 		rc = err_set(SR_EREFUSED, "tier L%d is not in playbook '%s''s escalation tiers",

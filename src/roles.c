@@ -196,7 +196,16 @@ roles_handoff(struct incident_ctx *ctx, int64_t id, const char *role,
 	else if (c.nholders == 1 &&
 		 incident_require_command(ctx, &c.inc, "hand over others' roles on") == 0)
 		outgoing = xstrdup(c.holders[0].person);
-	else if (c.nholders == 0)
+	else if (c.nholders > 1 &&
+		 incident_require_command(ctx, &c.inc, "hand over others' roles on") == 0) {
+		char who[512];
+
+		holder_list(who, sizeof(who), &c);
+		return change_fail(ctx, &c, err_set(SR_EREFUSED,
+			"the role '%s' on INC-%lld has %zu holders (%s): the one handing over "
+			"runs the handoff, or the commander releases one with 'sitrep role "
+			"release' and assigns '%s'", role, (long long)id, c.nholders, who, person));
+	} else if (c.nholders == 0)
 		return change_fail(ctx, &c, err_set(SR_EREFUSED,
 			"no one holds the role '%s' on INC-%lld: use 'sitrep role assign' or "
 			"'sitrep role take'", role, (long long)id));

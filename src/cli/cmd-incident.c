@@ -44,11 +44,11 @@ parse_iopts(struct iopts *o, struct cli *cli, const struct cmd_entry *cmd,
 		{ "force", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int opt, rc, bit;
+	int opt, rc, bit, li = -1;
 
 	memset(o, 0, sizeof(*o));
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "m:f", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "m:f", longopts, &li)) != -1) {
 		switch (opt) {
 		case 'm': bit = O_MSG; o->msg = optarg; break;
 		case OPT_SEV: bit = O_SEV; o->sev = optarg; break;
@@ -73,9 +73,11 @@ parse_iopts(struct iopts *o, struct cli *cli, const struct cmd_entry *cmd,
 		if (!(allowed & bit)) {
 			free(o->components);
 			o->components = NULL;
-			return cli_usage_error(cmd, "option '%s' does not apply to '%s'",
-					       argv[optind - 1], cmd->name);
+			return cli_usage_error(cmd, "option '%s%s' does not apply to '%s'",
+					       li >= 0 ? "--" : "-", li >= 0 ? longopts[li].name :
+					       (opt == 'f' ? "f" : "m"), cmd->name);
 		}
+		li = -1;
 	}
 	return -1;
 }

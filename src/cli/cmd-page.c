@@ -46,13 +46,14 @@ parse_popts(struct popts *o, struct cli *cli, const struct cmd_entry *cmd, int a
 		{ "message", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int opt, rc;
+	int opt, rc, li = -1;
 
 	o->tier = -1;
 	o->swarm = false;
 	o->msg = NULL;
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "m:", longopts, NULL)) != -1) {
+	for (; (opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "m:", longopts, &li)) != -1;
+	     li = -1) {
 		if (opt == OPT_TIER && allow_tier) {
 			if ((o->tier = vocab_tier(optarg)) < 0)
 				return cli_usage_error(cmd, "tier '%s' is not one of L0, L1, L2, L3, L4",
@@ -62,8 +63,9 @@ parse_popts(struct popts *o, struct cli *cli, const struct cmd_entry *cmd, int a
 		else if (opt == 'm' && allow_swarm)
 			o->msg = optarg;
 		else if (opt == OPT_TIER || opt == OPT_SWARM || opt == 'm')
-			return cli_usage_error(cmd, "option '%s' does not apply to '%s'",
-					       argv[optind - 1], cmd->name);
+			return cli_usage_error(cmd, "option '%s%s' does not apply to '%s'",
+					       li >= 0 ? "--" : "-", li >= 0 ? longopts[li].name : "m",
+					       cmd->name);
 		else if ((rc = cli_common_opt(cli, cmd, opt)) >= 0)
 			return rc;
 	}

@@ -146,7 +146,7 @@ role_exec(struct cli *cli, int argc, char **argv)
 	if (strcmp(sub, "take") == 0)
 		printf("%s holds %s on INC-%lld\n", ctx.actor, argv[1], (long long)id);
 	else if (strcmp(sub, "release") == 0)
-		printf("%s released %s on INC-%lld\n", nargs == 3 ? argv[2] : ctx.actor,
+		printf("%s no longer holds %s on INC-%lld\n", nargs == 3 ? argv[2] : ctx.actor,
 		       argv[1], (long long)id);
 	else
 		printf("%s holds %s on INC-%lld\n", argv[2], argv[1], (long long)id);
