@@ -293,3 +293,36 @@ make_git_repo() {
 		cp -- "$@" "$dir"/ && git_commit "$dir" "Add ${#} files"
 	fi
 }
+
+# ------------------------------------------------- the incident store
+
+# store_state: a digest of every incident row in ./sitrep.db, so a test can
+# show that a refused command changed nothing.
+store_state() {
+	printf '%s incidents, %s events, rows %s' \
+		"$(sqlite3 sitrep.db 'SELECT count(*) FROM incidents')" \
+		"$(sqlite3 sitrep.db 'SELECT count(*) FROM events')" \
+		"$(sqlite3 sitrep.db 'SELECT * FROM incidents ORDER BY id;
+			SELECT * FROM incident_components ORDER BY incident_id, component;
+			SELECT * FROM incident_roles ORDER BY incident_id, role, person;
+			SELECT * FROM incident_steps ORDER BY incident_id, step;
+			SELECT * FROM pages ORDER BY id;
+			SELECT id, hash FROM events ORDER BY id' | sha256sum | cut -c1-12)"
+}
+
+# refused RC ERE DESC CMD...: CMD exits RC, says why on stderr (ERE), and
+# leaves the store as it was. Three tests.
+refused() {
+	local rc=$1 re=$2 desc=$3 before
+	shift 3
+	before=$(store_state)
+	run "$@"
+	is_rc "$rc" "$desc (exit $rc)"
+	like "$ERR" "$re" "$desc: the message says why"
+	is "$(store_state)" "$before" "$desc: the store is unchanged"
+}
+
+# events N: the number of events of INC-N.
+events() {
+	sqlite3 sitrep.db "SELECT count(*) FROM events WHERE incident_id = $1"
+}

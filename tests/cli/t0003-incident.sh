@@ -9,34 +9,6 @@
 plan 207
 tmp_workspace
 
-# What a refused command must not change: the counts of incidents and
-# events, and every row of the incidents and their components.
-store_state() {
-	printf '%s incidents, %s events, rows %s' \
-		"$(sqlite3 sitrep.db 'SELECT count(*) FROM incidents')" \
-		"$(sqlite3 sitrep.db 'SELECT count(*) FROM events')" \
-		"$(sqlite3 sitrep.db 'SELECT * FROM incidents ORDER BY id;
-			SELECT * FROM incident_components ORDER BY incident_id, component;
-			SELECT id, hash FROM events ORDER BY id' | sha256sum | cut -c1-12)"
-}
-
-# refused RC ERE DESC CMD...: CMD exits RC, says why on stderr (ERE), and
-# leaves the store as it was. Three tests.
-refused() {
-	local rc=$1 re=$2 desc=$3 before
-	shift 3
-	before=$(store_state)
-	run "$@"
-	is_rc "$rc" "$desc (exit $rc)"
-	like "$ERR" "$re" "$desc: the message says why"
-	is "$(store_state)" "$before" "$desc: the store is unchanged"
-}
-
-# events N: the number of events of INC-N.
-events() {
-	sqlite3 sitrep.db "SELECT count(*) FROM events WHERE incident_id = $1"
-}
-
 # ============================================================ open (W1)
 
 W1="$TEST_TMP/w1"
