@@ -50,29 +50,18 @@ incident_default_component_status(int sev)
 	}
 }
 
-/* Read and validate name at sha; a refusal lists the problems on stderr
- * through diags, which the caller prints. */
+/* Read and validate name at sha; a refusal's problems are in d, for the
+ * caller to print. An invalid playbook refuses the incident operation. */
 static int
 read_playbook(struct playbook **out, struct incident_ctx *ctx, const char *name,
 	      const char *sha, struct diags *d)
 {
-	char *path = xasprintf("%s.playbook", name), *text;
-	size_t len;
-	int rc;
+	int rc = playbook_load(out, d, ctx->repo, sha, name, ctx->conf);
 
-	rc = repo_read_file(&text, &len, ctx->repo, sha, path);
-	if (rc == SR_ENOTFOUND)
-		rc = err_set(rc, "no playbook '%s' at %.7s: run 'sitrep playbook list' to see the playbooks",
-			     name, sha);
-	if (rc == 0) {
-		rc = playbook_parse(out, d, text, len, path, ctx->conf);
-		if (rc == SR_EINVALID)
-			rc = err_set(SR_EREFUSED, "playbook '%s' at %.7s is not valid (%zu problem%s): "
-				     "fix and commit it, or open with --at an earlier revision",
-				     name, sha, d->n, d->n == 1 ? "" : "s");
-		free(text);
-	}
-	free(path);
+	if (rc == SR_EINVALID)
+		rc = err_set(SR_EREFUSED, "playbook '%s' at %.7s is not valid (%zu problem%s): "
+			     "fix and commit it, or open with --at an earlier revision",
+			     name, sha, d->n, d->n == 1 ? "" : "s");
 	return rc;
 }
 

@@ -8,6 +8,7 @@
 #include "sitrep/confread.h"
 #include "sitrep/err.h"
 #include "sitrep/playbook.h"
+#include "sitrep/repo.h"
 #include "sitrep/vocab.h"
 #include "sitrep/xalloc.h"
 
@@ -534,6 +535,30 @@ playbook_parse(struct playbook **out, struct diags *diags, const char *text,
 	}
 	*out = pb;
 	return 0;
+}
+
+int
+playbook_load(struct playbook **out, struct diags *diags, struct repo *r,
+	      const char *sha, const char *name, const struct conf *conf)
+{
+	char *path = xasprintf("%s.playbook", name), *text;
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	rc = repo_read_file(&text, &len, r, sha, path);
+	if (rc == SR_ENOTFOUND)
+		err_set(rc, "no playbook '%s' at %.7s: run 'sitrep playbook list' to see the playbooks",
+			name, sha);
+	if (rc == 0) {
+		rc = playbook_parse(out, diags, text, len, path, conf);
+		if (rc == SR_EINVALID)
+			err_set(rc, "playbook '%s' at %.7s has %zu problem%s: fix and commit it",
+				name, sha, diags->n, diags->n == 1 ? "" : "s");
+		free(text);
+	}
+	free(path);
+	return rc;
 }
 
 void

@@ -105,6 +105,14 @@ int playbook_parse(struct playbook **out, struct diags *diags, const char *text,
 		   size_t len, const char *path, const struct conf *conf);
 void playbook_free(struct playbook *pb);
 
+/*
+ * Read NAME.playbook at commit sha from r and parse it: SR_ENOTFOUND when
+ * there is no such playbook there, SR_EINVALID with its problems in diags.
+ */
+struct repo;
+int playbook_load(struct playbook **out, struct diags *diags, struct repo *r,
+		  const char *sha, const char *name, const struct conf *conf);
+
 const struct playbook_role *playbook_role(const struct playbook *pb, const char *id);
 const struct playbook_step *playbook_step(const struct playbook *pb, const char *id);
 const struct playbook_template *playbook_template(const struct playbook *pb,

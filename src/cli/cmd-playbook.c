@@ -119,29 +119,6 @@ commit_json(const struct repo_commit *c)
 			 "author", c->author, "subject", c->subject);
 }
 
-/* Read and parse NAME.playbook at sha, printing its problems on failure. */
-static int
-load_playbook(struct playbook **out, struct cli *cli, const char *sha,
-	      const char *name, struct diags *d)
-{
-	char *path = xasprintf("%s.playbook", name), *text;
-	size_t len;
-	int rc;
-
-	rc = repo_read_file(&text, &len, cli->repo, sha, path);
-	if (rc == SR_ENOTFOUND)
-		err_set(rc, "no playbook '%s' at %.7s: run 'sitrep playbook list' to see the playbooks",
-			name, sha);
-	if (rc == 0) {
-		rc = playbook_parse(out, d, text, len, path, cli->conf);
-		if (rc == SR_EINVALID)
-			err_set(rc, "playbook '%s' at %.7s has %zu problem%s: fix and commit it",
-				name, sha, d->n, d->n == 1 ? "" : "s");
-		free(text);
-	}
-	free(path);
-	return rc;
-}
 
 /* Validate one playbook and keep what `list` shows of it. */
 static void
@@ -498,7 +475,7 @@ playbook_show(struct cli *cli, int argc, char **argv)
 				       "name the playbook to show" : "too many arguments");
 	if ((rc = cli_resolve(cli, at, sha)) != 0)
 		return cli_fail(rc);
-	rc = load_playbook(&pb, cli, sha, argv[optind], &d);
+	rc = playbook_load(&pb, &d, cli->repo, sha, argv[optind], cli->conf);
 	diags_print(&d, stderr);
 	diags_release(&d);
 	if (rc != 0)

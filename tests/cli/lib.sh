@@ -326,3 +326,23 @@ refused() {
 events() {
 	sqlite3 sitrep.db "SELECT count(*) FROM events WHERE incident_id = $1"
 }
+
+# valgrind_usable: whether leak checks can run: valgrind is installed and
+# SITREP_BIN is not a sanitizer build (ASan and valgrind do not mix). When
+# not, VALGRIND_WHY says why, for skip.
+valgrind_usable() {
+	if ! command -v valgrind >/dev/null 2>&1; then
+		VALGRIND_WHY="valgrind is not installed"
+		return 1
+	fi
+	case "$SITREP_BIN" in
+	*-san) VALGRIND_WHY="SITREP_BIN is a sanitizer build"; return 1 ;;
+	esac
+	if command -v nm >/dev/null 2>&1 &&
+	   { nm "$SITREP_BIN/sitrep" 2>/dev/null; nm -D "$SITREP_BIN/sitrep" 2>/dev/null; } |
+	   grep -q __asan_init; then
+		VALGRIND_WHY="SITREP_BIN is a sanitizer build"
+		return 1
+	fi
+	return 0
+}

@@ -207,19 +207,8 @@ is "$OUT" "" "nothing is listed from a broken config"
 
 # ------------------------------------------------------------ valgrind
 
-san=
-case "$SITREP_BIN" in
-*-san) san=yes ;;
-esac
-if command -v nm >/dev/null 2>&1 &&
-   { nm "$SITREP_BIN/sitrep" 2>/dev/null; nm -D "$SITREP_BIN/sitrep" 2>/dev/null; } |
-   grep -q __asan_init; then
-	san=yes
-fi
-if ! command -v valgrind >/dev/null 2>&1; then
-	skip 3 "valgrind is not installed"
-elif [ -n "$san" ]; then
-	skip 3 "SITREP_BIN is a sanitizer build"
+if ! valgrind_usable; then
+	skip 3 "$VALGRIND_WHY"
 else
 	vg=(valgrind --leak-check=full --error-exitcode=99 -q)
 	run "${vg[@]}" "$SITREP_BIN/sitrep" init "$TEST_TMP/vg"

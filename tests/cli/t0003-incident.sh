@@ -416,19 +416,8 @@ is "$(sqlite3 sitrep.db 'SELECT count(*) FROM events')" "$before" \
 
 # ============================================================ valgrind
 
-san=
-case "$SITREP_BIN" in
-*-san) san=yes ;;
-esac
-if command -v nm >/dev/null 2>&1 &&
-   { nm "$SITREP_BIN/sitrep" 2>/dev/null; nm -D "$SITREP_BIN/sitrep" 2>/dev/null; } |
-   grep -q __asan_init; then
-	san=yes
-fi
-if ! command -v valgrind >/dev/null 2>&1; then
-	skip 4 "valgrind is not installed"
-elif [ -n "$san" ]; then
-	skip 4 "SITREP_BIN is a sanitizer build"
+if ! valgrind_usable; then
+	skip 4 "$VALGRIND_WHY"
 else
 	vg=(valgrind --leak-check=full --error-exitcode=99 -q "$SITREP_BIN/sitrep")
 	run "${vg[@]}" --as alice open outage --title "Under valgrind" --at "$c1_7"
