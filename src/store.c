@@ -43,6 +43,7 @@ struct store {
 	sqlite3_stmt	*stmt[STMT_COUNT];
 	struct store_cached *cached;	/* store_sql's statements */
 	size_t		 ncached;
+	int		 wal_frames;	/* frames in the WAL after our last commit */
 };
 
 sqlite3 *
@@ -169,6 +170,45 @@ store_wal(struct store *s)
 	    "mode stays '%s'", s->path, mode);
 }
 
+/*
+ * Each `sitrep` command is a short process that commits once or twice. Left
+ * to its defaults SQLite would checkpoint the WAL into the database and
+ * delete it whenever the last connection closes: with the WAL header and
+ * the directory, four syncs per command. Instead every commit syncs the WAL
+ * (synchronous=FULL: a command that printed "opened" survives a power cut),
+ * and closing leaves the WAL alone until it has grown past
+ * STORE_CLOSE_CKPT_FRAMES pages; the process whose commit took it there
+ * checkpoints and removes it on close. A process that opens the store while
+ * no other has it open rebuilds the WAL index from those few pages. A
+ * long-running writer (the daemon) checkpoints every STORE_CKPT_FRAMES
+ * pages, as SQLite's own autocheckpoint would.
+ */
+#define STORE_CLOSE_CKPT_FRAMES	64
+#define STORE_CKPT_FRAMES	1000
+
+static int
+store_wal_committed(void *arg, sqlite3 *db, const char *schema, int frames)
+{
+	struct store *s = arg;
+
+	s->wal_frames = frames;
+	if (frames >= STORE_CKPT_FRAMES)
+		(void)sqlite3_wal_checkpoint_v2(db, schema,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return SQLITE_OK;
+}
+
+static int
+store_durable_commits(struct store *s)
+{
+	if (sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1,
+	    NULL) != SQLITE_OK)
+		return err_set(SR_ESYS, "cannot configure the WAL of database "
+		    "'%s': %s", s->path, sqlite3_errmsg(s->db));
+	sqlite3_wal_hook(s->db, store_wal_committed, s);
+	return store_pragma(s, "PRAGMA synchronous=FULL");
+}
+
 int
 store_open(struct store **out, const char *path)
 {
@@ -189,8 +229,7 @@ store_open(struct store **out, const char *path)
 		goto fail;
 	if ((rc = migrate_run(s->db, path)) != 0)
 		goto fail;
-	if ((rc = store_wal(s)) != 0 ||
-	    (rc = store_pragma(s, "PRAGMA synchronous=NORMAL")) != 0)
+	if ((rc = store_wal(s)) != 0 || (rc = store_durable_commits(s)) != 0)
 		goto fail;
 	*out = s;
 	return 0;
@@ -212,6 +251,9 @@ store_close(struct store *s)
 	for (size_t k = 0; k < s->ncached; k++)
 		sqlite3_finalize(s->cached[k].stmt);
 	free(s->cached);
+	if (s->wal_frames >= STORE_CLOSE_CKPT_FRAMES)
+		(void)sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+		    0, NULL);
 	/* Everything is finalized, so this cannot fail with SQLITE_BUSY. */
 	sqlite3_close(s->db);
 	free(s->path);

@@ -446,6 +446,49 @@ test_playbook_summaries(void **state)
 	store_close(s);
 }
 
+/*
+ * Short processes that each commit once leave the WAL in place for the next
+ * one (no checkpoint on every close), but it never grows without bound: the
+ * process whose commit takes it past the limit checkpoints it into the
+ * database and removes it when it closes. Every commit is in the database
+ * file or the WAL, and a connection of the test's own sees them all.
+ */
+static void
+test_wal_kept_between_processes_and_bounded(void **state)
+{
+	struct fixture *f = *state;
+	char wal[4096], context[32];
+	struct store_summary put = { "3333333333333333333333333333333333333333", "T", 1, 0 };
+	struct stat st;
+	bool kept = false, removed = false;
+	off_t largest = 0;
+	sqlite3 *db;
+
+	snprintf(wal, sizeof(wal), "%s-wal", f->path);
+	for (int k = 0; k < 200; k++) {
+		struct store *s = NULL;
+
+		assert_int_equal(store_open(&s, f->path), 0);
+		snprintf(context, sizeof(context), "context %d", k);
+		assert_int_equal(store_summaries_put(s, context, &put, 1), 0);
+		store_close(s);
+		if (stat(wal, &st) == 0) {
+			kept = true;
+			if (st.st_size > largest)
+				largest = st.st_size;
+		} else {
+			removed = true;
+		}
+	}
+	assert_true(kept);
+	assert_true(removed);
+	/* 64 pages of 4 KiB and their frame headers, and one commit's worth. */
+	assert_true(largest < 80 * (4096 + 24));
+	db = db_open(f->path);
+	assert_int_equal(db_int(db, "SELECT count(*) FROM playbook_summaries"), 200);
+	sqlite3_close(db);
+}
+
 static void
 test_close_null(void **state)
 {
@@ -475,6 +518,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_playbook_summaries, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_wal_kept_between_processes_and_bounded, setup, teardown),
 		cmocka_unit_test(test_close_null),
 	};
 
