@@ -12,14 +12,16 @@
 
 #include "sitrep/buf.h"
 #include "sitrep/conf.h"
+#include "sitrep/mail.h"
 #include "sitrep/confread.h"
+#include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/vocab.h"
 #include "sitrep/xalloc.h"
 
 static const char *const top_keys[] = {
 	"workspace", "status_page", "http", "components", "people", "tiers",
-	"accounts", "channels", NULL
+	"accounts", "channels", "delivery", NULL
 };
 static const char *const workspace_keys[] = { "database", "playbooks", "branch", NULL };
 static const char *const page_keys[] = { "name", "url", "time_zone", NULL };
@@ -27,11 +29,16 @@ static const char *const http_keys[] = { "listen", NULL };
 static const char *const component_keys[] = { "id", "name", "group", NULL };
 static const char *const person_keys[] = { "handle", "name", "email", "tier", NULL };
 static const char *const tier_keys[] = { "L0", "L1", "L2", "L3", "L4", NULL };
-static const char *const account_keys[] = { "id", "name", "priority", "components", NULL };
+static const char *const account_keys[] = {
+	"id", "name", "priority", "components", "email", NULL
+};
+static const char *const delivery_keys[] = {
+	"timeout", "retries", "backoff", "concurrency", NULL
+};
 static const char *const channel_keys[] = {
 	"id", "type", "audiences", "url_env", "url_file", "secret_env",
 	"secret_file", "smtp_url", "from", "user", "password_env",
-	"password_file", NULL
+	"password_file", "to", NULL
 };
 static const char *const secret_keys[] = { "url", "secret", "password", "token", NULL };
 
@@ -315,6 +322,10 @@ read_accounts(struct confread *r, struct conf *c, const config_setting_t *root)
 		if (!confread_str(r, g, "name", false, &a->name))
 			a->name = xstrdup(a->id);
 		confread_bool(r, g, "priority", &a->priority);
+		if (confread_str(r, g, "email", false, &a->email) &&
+		    !mail_address_valid(a->email))
+			diags_add(r->diags, r->file, confread_member_line(g, "email"),
+				  "account '%s': '%s' is not an e-mail address", a->id, a->email);
 		confread_strs(r, g, "components", false, &a->components, &a->ncomponents);
 		for (size_t k = 0; k < a->ncomponents; k++)
 			if (conf_component(c, a->components[k]) == NULL)
@@ -387,6 +398,67 @@ check_channel(struct confread *r, const config_setting_t *g, struct conf_channel
 				  ch->id, ch->audiences[i]);
 }
 
+/*
+ * Retries back off 5s, 30s, 2m, 10m, 30m, then every hour (DESIGN.md), with
+ * jitter added by the engine; after 12 retries a row is dead. Tests shorten
+ * all of it.
+ */
+static void
+read_delivery(struct confread *r, struct conf *c, const config_setting_t *root)
+{
+	static const int64_t backoff[] = { 5, 30, 120, 600, 1800, 3600 };
+	const config_setting_t *g = confread_group(r, root, "delivery", false);
+	const config_setting_t *list;
+	long long v;
+
+	c->delivery.timeout = 10;
+	c->delivery.retries = 12;
+	c->delivery.concurrency = 64;
+	memcpy(c->delivery.backoff, backoff, sizeof(backoff));
+	c->delivery.nbackoff = sizeof(backoff) / sizeof(backoff[0]);
+	if (g == NULL)
+		return;
+	confread_check_keys(r, g, delivery_keys, "delivery");
+	confread_duration(r, g, "timeout", false, &c->delivery.timeout);
+	if (confread_int(r, g, "retries", false, &v)) {
+		if (v < 0 || v > 100)
+			diags_add(r->diags, r->file, confread_member_line(g, "retries"),
+				  "delivery retries must be between 0 and 100");
+		else
+			c->delivery.retries = (int)v;
+	}
+	if (confread_int(r, g, "concurrency", false, &v)) {
+		if (v < 1 || v > 1024)
+			diags_add(r->diags, r->file, confread_member_line(g, "concurrency"),
+				  "delivery concurrency must be between 1 and 1024");
+		else
+			c->delivery.concurrency = (int)v;
+	}
+	if ((list = config_setting_get_member(g, "backoff")) != NULL) {
+		int n = config_setting_is_array(list) ? config_setting_length(list) : -1;
+
+		if (n < 1 || n > 16) {
+			diags_add(r->diags, r->file, confread_line(list),
+				  "delivery backoff must be a list of 1 to 16 durations, "
+				  "like [ \"5s\", \"30s\", \"2m\" ]");
+			return;
+		}
+		c->delivery.nbackoff = 0;
+		for (int i = 0; i < n; i++) {
+			const char *t = config_setting_get_string_elem(list, i);
+			int64_t secs;
+
+			if (t == NULL || duration_parse(&secs, t) != 0 || secs == 0) {
+				diags_add(r->diags, r->file, confread_line(list),
+					  "delivery backoff: element %d must be a duration "
+					  "longer than zero, like \"30s\"", i + 1);
+				continue;
+			}
+			c->delivery.backoff[c->delivery.nbackoff++] = secs;
+		}
+	}
+}
+
 static void
 read_channels(struct confread *r, struct conf *c, const config_setting_t *root)
 {
@@ -418,6 +490,15 @@ read_channels(struct confread *r, struct conf *c, const config_setting_t *root)
 		confread_str(r, g, "user", false, &ch->user);
 		confread_str(r, g, "password_env", false, &ch->password_env);
 		confread_str(r, g, "password_file", false, &ch->password_file);
+		confread_strs(r, g, "to", false, &ch->to, &ch->nto);
+		for (size_t k = 0; k < ch->nto; k++)
+			if (!mail_address_valid(ch->to[k]))
+				diags_add(r->diags, r->file, confread_member_line(g, "to"),
+					  "channel '%s': '%s' is not an e-mail address",
+					  ch->id, ch->to[k]);
+		if (ch->nto > 0 && ch->type != NULL && strcmp(ch->type, "email") != 0)
+			diags_add(r->diags, r->file, confread_member_line(g, "to"),
+				  "channel '%s': only e-mail channels take 'to'", ch->id);
 		check_channel(r, g, ch);
 		c->nchannels++;
 	}
@@ -451,6 +532,7 @@ conf_parse(struct conf **out, struct diags *diags, const char *text,
 	read_tiers(&r, c, root);
 	read_accounts(&r, c, root);
 	read_channels(&r, c, root);
+	read_delivery(&r, c, root);
 	config_destroy(&cfg);
 	confread_release(&r);
 	if (diags->n > before) {
@@ -536,6 +618,7 @@ conf_free(struct conf *c)
 		free(c->accounts[i].id);
 		free(c->accounts[i].name);
 		confread_free_strs(c->accounts[i].components, c->accounts[i].ncomponents);
+		free(c->accounts[i].email);
 	}
 	free(c->accounts);
 	for (size_t i = 0; i < c->nchannels; i++) {
@@ -553,6 +636,7 @@ conf_free(struct conf *c)
 		free(ch->user);
 		free(ch->password_env);
 		free(ch->password_file);
+		confread_free_strs(ch->to, ch->nto);
 	}
 	free(c->channels);
 	free(c);
@@ -574,6 +658,24 @@ conf_component(const struct conf *c, const char *id)
 		if (c->components[i].id != NULL && strcmp(c->components[i].id, id) == 0)
 			return &c->components[i];
 	return NULL;
+}
+
+const struct conf_channel *
+conf_channel(const struct conf *c, const char *id)
+{
+	for (size_t i = 0; i < c->nchannels; i++)
+		if (strcmp(c->channels[i].id, id) == 0)
+			return &c->channels[i];
+	return NULL;
+}
+
+bool
+conf_channel_serves(const struct conf_channel *ch, const char *audience)
+{
+	for (size_t i = 0; i < ch->naudiences; i++)
+		if (strcmp(ch->audiences[i], audience) == 0)
+			return true;
+	return false;
 }
 
 const struct conf_account *

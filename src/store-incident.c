@@ -76,32 +76,16 @@ static const char sql_pages_open[] =
 static const char sql_page_close[] =
 	"UPDATE pages SET state = ?2, closed_at = ?3 WHERE id = ?1 AND state = 'open'";
 
-static char *
-column_dup(sqlite3_stmt *stmt, int col)
-{
-	const unsigned char *t = sqlite3_column_text(stmt, col);
-
-	return xstrdup(t != NULL ? (const char *)t : "");
-}
-
-static void
-column_copy(char *out, size_t len, sqlite3_stmt *stmt, int col)
-{
-	const unsigned char *t = sqlite3_column_text(stmt, col);
-
-	snprintf(out, len, "%s", t != NULL ? (const char *)t : "");
-}
-
 static void
 incident_from_row(struct store_incident *inc, sqlite3_stmt *stmt)
 {
 	inc->id = sqlite3_column_int64(stmt, 0);
-	inc->playbook = column_dup(stmt, 1);
-	column_copy(inc->commit, sizeof(inc->commit), stmt, 2);
-	inc->title = column_dup(stmt, 3);
+	inc->playbook = store_column_dup(stmt, 1);
+	store_column_copy(inc->commit, sizeof(inc->commit), stmt, 2);
+	inc->title = store_column_dup(stmt, 3);
 	inc->severity = sqlite3_column_text(stmt, 4)[3] - '0';
-	column_copy(inc->status, sizeof(inc->status), stmt, 5);
-	inc->opened_by = column_dup(stmt, 6);
+	store_column_copy(inc->status, sizeof(inc->status), stmt, 5);
+	inc->opened_by = store_column_dup(stmt, 6);
 	inc->opened_at = sqlite3_column_int64(stmt, 7);
 	inc->updated_at = sqlite3_column_int64(stmt, 8);
 	inc->resolved_at = sqlite3_column_int64(stmt, 9);
@@ -115,15 +99,6 @@ bind_sev(sqlite3_stmt *stmt, int col, int sev)
 
 	snprintf(text, sizeof(text), "SEV%d", sev);
 	sqlite3_bind_text(stmt, col, text, -1, SQLITE_TRANSIENT);
-}
-
-static void
-bind_time(sqlite3_stmt *stmt, int col, int64_t ms)
-{
-	if (ms == 0)
-		sqlite3_bind_null(stmt, col);
-	else
-		sqlite3_bind_int64(stmt, col, ms);
 }
 
 int
@@ -186,8 +161,8 @@ store_incident_update(struct store *s, const struct store_incident *inc)
 	bind_sev(stmt, 2, inc->severity);
 	sqlite3_bind_text(stmt, 3, inc->status, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 4, inc->updated_at);
-	bind_time(stmt, 5, inc->resolved_at);
-	bind_time(stmt, 6, inc->closed_at);
+	store_bind_time(stmt, 5, inc->resolved_at);
+	store_bind_time(stmt, 6, inc->closed_at);
 	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : store_fail(s, "update the incident");
 	sqlite3_reset(stmt);
 	return rc;
@@ -274,8 +249,8 @@ store_components_get(struct store_component **out, size_t *n, struct store *s,
 	sqlite3_bind_int64(stmt, 1, id);
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		v = xreallocarray(v, k + 1, sizeof(*v));
-		v[k].component = column_dup(stmt, 0);
-		column_copy(v[k].status, sizeof(v[k].status), stmt, 1);
+		v[k].component = store_column_dup(stmt, 0);
+		store_column_copy(v[k].status, sizeof(v[k].status), stmt, 1);
 		k++;
 	}
 	rc = step == SQLITE_DONE ? 0 : store_fail(s, "read the components");
@@ -311,8 +286,8 @@ store_holders_get(struct store_holder **out, size_t *n, struct store *s,
 		sqlite3_bind_text(stmt, 2, role, -1, SQLITE_STATIC);
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		v = xreallocarray(v, k + 1, sizeof(*v));
-		v[k].role = column_dup(stmt, 0);
-		v[k].person = column_dup(stmt, 1);
+		v[k].role = store_column_dup(stmt, 0);
+		v[k].person = store_column_dup(stmt, 1);
 		v[k].since = sqlite3_column_int64(stmt, 2);
 		k++;
 	}
@@ -346,7 +321,7 @@ store_event_append(struct store *s, int64_t incident_id, int64_t at,
 	sqlite3_bind_int64(stmt, 1, incident_id);
 	step = sqlite3_step(stmt);
 	if (step == SQLITE_ROW)
-		column_copy(prev, sizeof(prev), stmt, 0);
+		store_column_copy(prev, sizeof(prev), stmt, 0);
 	sqlite3_reset(stmt);
 	if (step != SQLITE_ROW && step != SQLITE_DONE)
 		return store_fail(s, "read the timeline");
@@ -387,11 +362,11 @@ store_events_get(struct store_event **out, size_t *n, struct store *s,
 		v[k].id = sqlite3_column_int64(stmt, 0);
 		v[k].incident_id = sqlite3_column_int64(stmt, 1);
 		v[k].at = sqlite3_column_int64(stmt, 2);
-		v[k].actor = column_dup(stmt, 3);
-		v[k].kind = column_dup(stmt, 4);
-		v[k].details = column_dup(stmt, 5);
-		column_copy(v[k].prev_hash, sizeof(v[k].prev_hash), stmt, 6);
-		column_copy(v[k].hash, sizeof(v[k].hash), stmt, 7);
+		v[k].actor = store_column_dup(stmt, 3);
+		v[k].kind = store_column_dup(stmt, 4);
+		v[k].details = store_column_dup(stmt, 5);
+		store_column_copy(v[k].prev_hash, sizeof(v[k].prev_hash), stmt, 6);
+		store_column_copy(v[k].hash, sizeof(v[k].hash), stmt, 7);
 		k++;
 	}
 	rc = step == SQLITE_DONE ? 0 : store_fail(s, "read the timeline");
@@ -427,12 +402,12 @@ store_steps_get(struct store_step **out, size_t *n, struct store *s, int64_t id)
 	sqlite3_bind_int64(stmt, 1, id);
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		v = xreallocarray(v, k + 1, sizeof(*v));
-		v[k].step = column_dup(stmt, 0);
-		column_copy(v[k].state, sizeof(v[k].state), stmt, 1);
+		v[k].step = store_column_dup(stmt, 0);
+		store_column_copy(v[k].state, sizeof(v[k].state), stmt, 1);
 		v[k].at = sqlite3_column_int64(stmt, 2);
-		v[k].actor = column_dup(stmt, 3);
+		v[k].actor = store_column_dup(stmt, 3);
 		v[k].note = sqlite3_column_type(stmt, 4) == SQLITE_NULL ? NULL :
-		    column_dup(stmt, 4);
+		    store_column_dup(stmt, 4);
 		k++;
 	}
 	rc = step == SQLITE_DONE ? 0 : store_fail(s, "read the steps");
@@ -547,13 +522,13 @@ store_pages_get(struct store_page **out, size_t *n, struct store *s, int64_t id,
 		v = xreallocarray(v, k + 1, sizeof(*v));
 		v[k].id = sqlite3_column_int64(stmt, 0);
 		v[k].incident_id = sqlite3_column_int64(stmt, 1);
-		v[k].role = column_dup(stmt, 2);
+		v[k].role = store_column_dup(stmt, 2);
 		v[k].tier = sqlite3_column_int(stmt, 3);
-		v[k].person = column_dup(stmt, 4);
+		v[k].person = store_column_dup(stmt, 4);
 		v[k].paged_at = sqlite3_column_int64(stmt, 5);
 		v[k].timeout_at = sqlite3_column_int64(stmt, 6);
 		v[k].closed_at = sqlite3_column_int64(stmt, 7);
-		column_copy(v[k].state, sizeof(v[k].state), stmt, 8);
+		store_column_copy(v[k].state, sizeof(v[k].state), stmt, 8);
 		k++;
 	}
 	rc = step == SQLITE_DONE ? 0 : store_fail(s, "read the pages");

@@ -16,4 +16,11 @@ const char *store_path(struct store *s);
 int store_sql(sqlite3_stmt **out, struct store *s, const char *sql);
 int store_fail(struct store *s, const char *what);
 
+/* Column and binding helpers: text copied ("" for NULL, or NULL for NULL),
+ * text into a fixed buffer, and a time in ms bound as NULL when 0. */
+char *store_column_dup(sqlite3_stmt *stmt, int col);
+char *store_column_dup_null(sqlite3_stmt *stmt, int col);
+void store_column_copy(char *out, size_t len, sqlite3_stmt *stmt, int col);
+void store_bind_time(sqlite3_stmt *stmt, int col, int64_t ms);
+
 #endif

@@ -85,6 +85,39 @@ store_sql(sqlite3_stmt **out, struct store *s, const char *sql)
 	return 0;
 }
 
+char *
+store_column_dup(sqlite3_stmt *stmt, int col)
+{
+	const unsigned char *t = sqlite3_column_text(stmt, col);
+
+	return xstrdup(t != NULL ? (const char *)t : "");
+}
+
+char *
+store_column_dup_null(sqlite3_stmt *stmt, int col)
+{
+	const unsigned char *t = sqlite3_column_text(stmt, col);
+
+	return t != NULL ? xstrdup((const char *)t) : NULL;
+}
+
+void
+store_column_copy(char *out, size_t len, sqlite3_stmt *stmt, int col)
+{
+	const unsigned char *t = sqlite3_column_text(stmt, col);
+
+	snprintf(out, len, "%s", t != NULL ? (const char *)t : "");
+}
+
+void
+store_bind_time(sqlite3_stmt *stmt, int col, int64_t ms)
+{
+	if (ms == 0)
+		sqlite3_bind_null(stmt, col);
+	else
+		sqlite3_bind_int64(stmt, col, ms);
+}
+
 int
 store_fail(struct store *s, const char *what)
 {

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "diag.h"
 
@@ -33,6 +34,7 @@ struct conf_account {
 	bool priority;
 	char **components;
 	size_t ncomponents;
+	char *email; /* where an update addressed to the account goes; may be NULL */
 };
 
 struct conf_channel {
@@ -46,6 +48,17 @@ struct conf_channel {
 	char *from;                         /* email */
 	char *user;                         /* email */
 	char *password_env, *password_file; /* email */
+	char **to;                          /* email: the audiences' addresses */
+	size_t nto;
+};
+
+/* How the delivery engine retries (DESIGN.md, Delivery). */
+struct conf_delivery {
+	int64_t timeout;      /* seconds per attempt */
+	int retries;          /* attempts after the first before a row is dead */
+	int64_t backoff[16];  /* seconds before retry k (the last repeats) */
+	size_t nbackoff;
+	int concurrency;      /* requests in flight at once */
 };
 
 struct conf {
@@ -69,6 +82,7 @@ struct conf {
 	size_t naccounts;
 	struct conf_channel *channels;
 	size_t nchannels;
+	struct conf_delivery delivery;
 };
 
 /*
@@ -90,6 +104,8 @@ void conf_free(struct conf *c);
 const struct conf_person *conf_person(const struct conf *c, const char *handle);
 const struct conf_component *conf_component(const struct conf *c, const char *id);
 const struct conf_account *conf_account(const struct conf *c, const char *id);
+const struct conf_channel *conf_channel(const struct conf *c, const char *id);
+bool conf_channel_serves(const struct conf_channel *ch, const char *audience);
 
 /* The commented config `sitrep init` writes. */
 extern const char conf_default_text[];

@@ -10,7 +10,7 @@
 struct store;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /*
  * Open (creating if missing) the database at path, set WAL, busy_timeout and
@@ -146,5 +146,134 @@ int store_event_append(struct store *s, int64_t incident_id, int64_t at,
 int store_events_get(struct store_event **out, size_t *n, struct store *s,
 		     int64_t incident_id);
 void store_events_free(struct store_event *v, size_t n);
+
+/* Communications (store-comms.c): updates and apologies, touchpoints,
+ * subscribers and the outbox. */
+struct store_update {
+	int64_t id, incident_id;
+	char kind[8];        /* update, apology */
+	char *audience;
+	char *status;        /* the incident status it sets; NULL for none */
+	char *template_id;   /* NULL when the text was given */
+	char *account;       /* NULL unless addressed to one account */
+	char *body;          /* the rendered text */
+	int64_t next_update_at; /* the promise; 0 for none */
+	char state[12];      /* draft, approved, published, withdrawn */
+	char *author;
+	int64_t created_at;
+	char *approver;      /* NULL until approved */
+	int64_t approved_at, published_at;
+	char *withdrawn_by;  /* NULL unless withdrawn */
+	int64_t withdrawn_at;
+	int64_t publish_at;  /* a scheduled publication; 0 for none */
+};
+
+int store_update_insert(int64_t *out_id, struct store *s, const struct store_update *u);
+/* SR_ENOTFOUND when there is no such update. */
+int store_update_get(struct store_update *out, struct store *s, int64_t id);
+/* Write state, approver, approved_at, published_at, withdrawn_by and
+ * withdrawn_at of u (by id). */
+int store_update_set_state(struct store *s, const struct store_update *u);
+/* An incident's updates, oldest first. */
+int store_updates_get(struct store_update **out, size_t *n, struct store *s,
+		      int64_t incident_id);
+void store_update_release(struct store_update *u);
+void store_updates_free(struct store_update *v, size_t n);
+
+struct store_touchpoint {
+	int64_t id, incident_id;
+	char *account;
+	char via[8];         /* phone, email, chat, social */
+	char *summary;
+	char *actor;
+	int64_t at;
+};
+
+int store_touchpoint_insert(struct store *s, const struct store_touchpoint *t);
+/* An incident's touchpoints, oldest first; one account's when account. */
+int store_touchpoints_get(struct store_touchpoint **out, size_t *n, struct store *s,
+			  int64_t incident_id, const char *account);
+void store_touchpoints_free(struct store_touchpoint *v, size_t n);
+
+struct store_subscriber {
+	int64_t id;
+	char kind[8];        /* email, webhook */
+	char *address;       /* an e-mail address or a URL */
+	char *secret;        /* whsec_...; NULL for e-mail */
+	char *token;         /* the unsubscribe token */
+	int64_t created_at, disabled_at;
+	char *disabled_reason; /* NULL while active */
+	char **components;   /* empty: every incident reaches them */
+	size_t ncomponents;
+};
+
+/* SR_EEXIST when an active subscriber has the same kind and address. */
+int store_subscriber_insert(int64_t *out_id, struct store *s,
+			    const struct store_subscriber *sub);
+/* By id, by token (when token), else by active address. SR_ENOTFOUND when
+ * none. */
+int store_subscriber_get(struct store_subscriber *out, struct store *s, int64_t id);
+int store_subscriber_by_address(struct store_subscriber *out, struct store *s,
+				const char *address);
+int store_subscriber_by_token(struct store_subscriber *out, struct store *s,
+			      const char *token);
+/* Active subscribers (all when all), oldest first. */
+int store_subscribers_get(struct store_subscriber **out, size_t *n, struct store *s,
+			  bool all);
+/* Mark a subscriber inactive, with a reason; SR_ENOTFOUND if already. */
+int store_subscriber_disable(struct store *s, int64_t id, int64_t at, const char *reason);
+void store_subscriber_release(struct store_subscriber *sub);
+void store_subscribers_free(struct store_subscriber *v, size_t n);
+
+/* One outbox row: a message to one recipient over one channel. */
+struct store_outbox {
+	int64_t id;
+	char msg_id[40];     /* msg_ and 32 hex digits, stable across retries */
+	int64_t incident_id, update_id, subscriber_id; /* 0 for none */
+	char *channel;       /* the config channel; NULL for a subscriber's webhook */
+	char type[8];        /* webhook, slack, teams, discord, email */
+	char *recipient;     /* e-mail address or subscriber URL; NULL: the channel's */
+	char *subject, *payload; /* for messages that are not updates */
+	char state[10];      /* pending, retrying, sent, dead */
+	int attempts;
+	int64_t next_at, created_at, sent_at;
+	int last_status;     /* HTTP or SMTP code, 0 for none */
+	char *last_error;
+};
+
+/* Queue one row (its id and msg_id are made here; state pending). */
+int store_outbox_add(struct store *s, const struct store_outbox *row);
+/* Queue one row per active subscriber of kind ("email" or "webhook") whose
+ * component filter meets the incident's components; *count says how many. */
+int store_outbox_add_subscribers(int64_t *count, struct store *s, const char *kind,
+				 int64_t incident_id, int64_t update_id,
+				 const char *channel, int64_t now);
+/* How many rows store_outbox_add_subscribers would queue. */
+int store_subscribers_matching(int64_t *count, struct store *s, const char *kind,
+			       int64_t incident_id);
+/*
+ * Take up to limit rows that are due at now, oldest due first, marking them
+ * leased so the next call does not return them again. store_outbox_unlease
+ * returns every leased row to the queue: the delivery engine calls it when
+ * it starts, as the only engine (a crashed one leaves its rows leased).
+ */
+int store_outbox_claim(struct store_outbox **out, size_t *n, struct store *s,
+		       int64_t now, size_t limit);
+int store_outbox_unlease(int64_t *count, struct store *s, int64_t now);
+/* Record an attempt's outcome (state, attempts, next_at, sent_at,
+ * last_status, last_error of row), ending its lease. */
+int store_outbox_result(struct store *s, const struct store_outbox *row);
+/* The rows in state (all when NULL), newest first, at most limit (0: all). */
+int store_outbox_list(struct store_outbox **out, size_t *n, struct store *s,
+		      const char *state, size_t limit);
+int store_outbox_get(struct store_outbox *out, struct store *s, int64_t id);
+/* Rows by state: pending, retrying, sent, dead. */
+int store_outbox_counts(int64_t counts[4], struct store *s);
+/* The earliest next_at of a row waiting to be sent; 0 when none. */
+int store_outbox_next_due(int64_t *out, struct store *s);
+/* An update's rows by state, for `sitrep updates`. */
+int store_outbox_update_counts(int64_t counts[4], struct store *s, int64_t update_id);
+void store_outbox_release(struct store_outbox *row);
+void store_outbox_free(struct store_outbox *v, size_t n);
 
 #endif

@@ -99,5 +99,12 @@ extern const struct cmd_entry cmd_step_entry;
 extern const struct cmd_entry cmd_page_entry;
 extern const struct cmd_entry cmd_ack_entry;
 extern const struct cmd_entry cmd_escalate_entry;
+extern const struct cmd_entry cmd_update_entry;
+extern const struct cmd_entry cmd_apologize_entry;
+extern const struct cmd_entry cmd_approve_entry;
+extern const struct cmd_entry cmd_publish_entry;
+extern const struct cmd_entry cmd_withdraw_entry;
+extern const struct cmd_entry cmd_updates_entry;
+extern const struct cmd_entry cmd_contact_entry;
 
 #endif

@@ -28,6 +28,13 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_page_entry,
 	&cmd_ack_entry,
 	&cmd_escalate_entry,
+	&cmd_update_entry,
+	&cmd_apologize_entry,
+	&cmd_approve_entry,
+	&cmd_publish_entry,
+	&cmd_withdraw_entry,
+	&cmd_updates_entry,
+	&cmd_contact_entry,
 	&cmd_timeline_entry,
 	NULL
 };

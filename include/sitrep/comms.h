@@ -1,0 +1,109 @@
+/* comms.h: what an incident says to its audiences: status updates and
+ * apologies with their approval and their "next update by" promise,
+ * customer touchpoints, and the outbox rows publishing writes. How a row
+ * travels is deliver.c's business. */
+#ifndef SITREP_COMMS_H
+#define SITREP_COMMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct incident_ctx;
+struct payload;
+struct playbook;
+struct store_incident;
+
+/* What `sitrep update` and `sitrep apologize` ask for. */
+struct comms_post {
+	int64_t incident;
+	bool apology;
+	const char *audience;
+	const char *status;      /* the incident status it moves to; NULL */
+	const char *text;        /* -m; or */
+	const char *template_id; /* --template (for an apology, the playbook's
+				  * apology template when both are NULL) */
+	const char *account;     /* addressed to one customer account; NULL */
+	int64_t next;            /* seconds until the next update; 0: the
+				  * playbook's cadence for the audience */
+	bool dry_run;
+};
+
+/* One destination a published update is queued for. */
+struct comms_route {
+	char *channel;     /* config channel id; NULL for webhook subscribers */
+	char type[8];      /* webhook, slack, teams, discord, email */
+	char *recipient;   /* an e-mail address; NULL for the channel's URL */
+	char *subscribers; /* "email" or "webhook": one row per such subscriber */
+	int64_t count;     /* rows it stands for */
+};
+
+struct comms_posted {
+	int64_t update_id;     /* 0 for a dry run */
+	char state[12];        /* draft or published (what it would be, dry) */
+	char *body;
+	int64_t next_update_at;
+	char *approval;        /* while a draft: who may approve it */
+	int64_t queued;        /* outbox rows written */
+	struct comms_route *routes;
+	size_t nroutes;
+	struct payload *preview; /* a dry run: what the channels would say */
+};
+
+int comms_post(struct comms_posted *out, struct incident_ctx *ctx,
+	       const struct comms_post *req);
+void comms_posted_release(struct comms_posted *p);
+
+/* "UPD-3" or "3". */
+int comms_parse_update_id(int64_t *out, const char *text);
+
+/* The two-person rule: a holder of an approver role who is not the author. */
+int comms_approve(struct incident_ctx *ctx, int64_t update_id);
+/* Publish a draft that needs no approval, or an approved one; *queued says
+ * how many outbox rows were written. */
+int comms_publish(int64_t *queued, struct incident_ctx *ctx, int64_t update_id);
+int comms_withdraw(struct incident_ctx *ctx, int64_t update_id, const char *reason);
+
+/* A customer touchpoint made by a person. */
+int comms_contact(struct incident_ctx *ctx, int64_t incident, const char *account,
+		  const char *via, const char *summary);
+
+/* One promise: "next update to AUDIENCE by promised_at", made by update. */
+enum comms_promise_state { PROMISE_PENDING, PROMISE_KEPT, PROMISE_BROKEN };
+struct comms_promise {
+	int64_t update_id;
+	int64_t promised_at;
+	int64_t kept_by;   /* the update that kept it; 0 */
+	enum comms_promise_state state;
+};
+
+struct comms_audience {
+	char *audience;
+	int64_t last_update_id, last_at; /* 0 when none yet */
+	int64_t next_at;                 /* the promise in force; 0 */
+	int64_t first_due;               /* first_within after open, while none yet */
+	struct comms_promise *promises;
+	size_t npromises;
+};
+
+struct comms_apology {
+	char *audience;
+	int64_t due_at;
+	int64_t update_id, sent_at; /* 0 while not sent */
+};
+
+struct comms_summary {
+	struct comms_audience *audiences;
+	size_t naudiences;
+	struct comms_apology *apologies; /* owed by the playbook's policy */
+	size_t napologies;
+	char **to_contact;               /* priority accounts not yet contacted */
+	size_t nto_contact;
+};
+
+/* Where an incident stands with its audiences at now. */
+int comms_summarize(struct comms_summary *out, struct incident_ctx *ctx,
+		    const struct store_incident *inc, const struct playbook *pb, int64_t now);
+void comms_summary_release(struct comms_summary *s);
+
+#endif

@@ -1,0 +1,53 @@
+/* payload.h: what each kind of channel receives for one update: a Standard
+ * Webhooks event, a Slack, Teams (Adaptive Card) or Discord message, or an
+ * e-mail's subject and text. Sending it is deliver.c's business. */
+#ifndef SITREP_PAYLOAD_H
+#define SITREP_PAYLOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sitrep/buf.h"
+
+struct conf;
+struct store;
+struct store_incident;
+struct store_update;
+
+/* Everything a message about one update says, as owned strings. */
+struct payload {
+	char *page_name, *page_url;
+	int64_t incident_id;
+	char *title;
+	int severity;           /* 1..4 */
+	char *status;           /* the incident's status after the update */
+	char **components;      /* display names */
+	size_t ncomponents;
+	int64_t update_id;
+	char *kind;             /* update, apology */
+	char *audience;
+	char *body;
+	int64_t published_at;   /* ms; 0 while a draft */
+	int64_t next_update_at; /* ms; 0 for no promise */
+};
+
+/* Fill p from an update and its incident (whose component ids are named
+ * with the site config's names). */
+void payload_from(struct payload *p, const struct conf *c, const struct store_incident *inc,
+		  char *const *components, size_t ncomponents, const struct store_update *u);
+/* The same, with the incident's components read from the store. */
+int payload_load_incident(struct payload *p, struct store *s, const struct conf *c,
+			  const struct store_incident *inc, const struct store_update *u);
+/* The same, read from the store by update id. */
+int payload_load(struct payload *p, struct store *s, const struct conf *c, int64_t update_id);
+void payload_release(struct payload *p);
+
+/* The body a channel of type (webhook, slack, teams, discord) receives, as
+ * JSON. */
+void payload_json(struct buf *out, const char *type, const struct payload *p);
+/* An e-mail's subject ("[Example Status] INC-7 API down: identified") and
+ * its text (the update, then where to follow it). */
+char *payload_subject(const struct payload *p);
+void payload_text(struct buf *out, const struct payload *p);
+
+#endif

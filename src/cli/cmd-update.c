@@ -1,0 +1,452 @@
+/* cmd-update.c: what an incident says and to whom: `sitrep update`,
+ * `apologize`, `approve`, `publish`, `withdraw`, `updates` and `contact`.
+ * The rules are comms.c's; this file parses arguments and prints. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "sitrep/buf.h"
+#include "sitrep/comms.h"
+#include "sitrep/conf.h"
+#include "sitrep/duration.h"
+#include "sitrep/err.h"
+#include "sitrep/incident.h"
+#include "sitrep/payload.h"
+#include "sitrep/store.h"
+#include "sitrep/xalloc.h"
+
+static int update_exec(struct cli *, int, char **);
+const struct cmd_entry cmd_update_entry = {
+	"update", "INC --audience A [--status S] (-m TEXT | --template ID) [--next DURATION] "
+	"[--dry-run] [--json]",
+	"post a status update to an audience (a draft when the playbook wants approval)",
+	update_exec,
+};
+static int apologize_exec(struct cli *, int, char **);
+const struct cmd_entry cmd_apologize_entry = {
+	"apologize", "INC --audience A (-m TEXT | --template ID) [--account ACCOUNT] "
+	"[--dry-run] [--json]",
+	"send an apology, delivered and approved like an update",
+	apologize_exec,
+};
+static int approve_exec(struct cli *, int, char **);
+const struct cmd_entry cmd_approve_entry = {
+	"approve", "UPDATE", "approve a draft update (not your own)", approve_exec,
+};
+static int publish_exec(struct cli *, int, char **);
+const struct cmd_entry cmd_publish_entry = {
+	"publish", "UPDATE", "publish an approved update (or a draft that needs no approval)",
+	publish_exec,
+};
+static int withdraw_exec(struct cli *, int, char **);
+const struct cmd_entry cmd_withdraw_entry = {
+	"withdraw", "UPDATE [-m REASON]", "withdraw an update that is not yet published",
+	withdraw_exec,
+};
+static int updates_exec(struct cli *, int, char **);
+const struct cmd_entry cmd_updates_entry = {
+	"updates", "INC [--json]", "an incident's updates and apologies with their state",
+	updates_exec,
+};
+static int contact_exec(struct cli *, int, char **);
+const struct cmd_entry cmd_contact_entry = {
+	"contact", "INC --account ACCOUNT --via phone|email|chat|social -m SUMMARY",
+	"log a customer touchpoint made by a person", contact_exec,
+};
+
+enum {
+	OPT_AUDIENCE = OPT_FIRST_CMD, OPT_STATUS, OPT_TEMPLATE, OPT_NEXT, OPT_DRY_RUN,
+	OPT_ACCOUNT, OPT_VIA,
+};
+/* Which commands take which options. */
+enum {
+	U_AUDIENCE = 1 << 0, U_STATUS = 1 << 1, U_MSG = 1 << 2, U_TEMPLATE = 1 << 3,
+	U_NEXT = 1 << 4, U_DRY = 1 << 5, U_ACCOUNT = 1 << 6, U_VIA = 1 << 7,
+};
+
+struct uopts {
+	const char *audience, *status, *msg, *template_id, *next, *account, *via;
+	bool dry_run;
+};
+
+static int
+parse_uopts(struct uopts *o, struct cli *cli, const struct cmd_entry *cmd, int argc,
+	    char **argv, int allowed, int nargs)
+{
+	static const struct option longopts[] = {
+		CLI_COMMON_LONGOPTS,
+		{ "audience", required_argument, NULL, OPT_AUDIENCE },
+		{ "status", required_argument, NULL, OPT_STATUS },
+		{ "message", required_argument, NULL, 'm' },
+		{ "template", required_argument, NULL, OPT_TEMPLATE },
+		{ "next", required_argument, NULL, OPT_NEXT },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "account", required_argument, NULL, OPT_ACCOUNT },
+		{ "via", required_argument, NULL, OPT_VIA },
+		{ NULL, 0, NULL, 0 }
+	};
+	int opt, rc, bit, li = -1;
+
+	memset(o, 0, sizeof(*o));
+	optind = 0;
+	for (; (opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "m:", longopts, &li)) != -1;
+	     li = -1) {
+		switch (opt) {
+		case OPT_AUDIENCE: bit = U_AUDIENCE; o->audience = optarg; break;
+		case OPT_STATUS: bit = U_STATUS; o->status = optarg; break;
+		case 'm': bit = U_MSG; o->msg = optarg; break;
+		case OPT_TEMPLATE: bit = U_TEMPLATE; o->template_id = optarg; break;
+		case OPT_NEXT: bit = U_NEXT; o->next = optarg; break;
+		case OPT_DRY_RUN: bit = U_DRY; o->dry_run = true; break;
+		case OPT_ACCOUNT: bit = U_ACCOUNT; o->account = optarg; break;
+		case OPT_VIA: bit = U_VIA; o->via = optarg; break;
+		default:
+			if ((rc = cli_common_opt(cli, cmd, opt)) >= 0)
+				return rc;
+			continue;
+		}
+		if (!(allowed & bit))
+			return cli_usage_error(cmd, "option '%s%s' does not apply to '%s'",
+					       li >= 0 ? "--" : "-", li >= 0 ? longopts[li].name : "m",
+					       cmd->name);
+	}
+	if (argc - optind != nargs) {
+		cli_usage(cmd, stderr);
+		return EXIT_USAGE;
+	}
+	return -1;
+}
+
+static void
+print_when(const char *label, int64_t ms)
+{
+	char iso[32];
+
+	clock_format_iso(iso, sizeof(iso), ms);
+	printf("%s%.10s %.5s UTC", label, iso, iso + 11);
+}
+
+/* Where a route goes, for a human: "slack channel ops-chat". */
+static void
+describe_route(struct buf *b, const struct comms_route *r)
+{
+	if (r->subscribers != NULL && strcmp(r->subscribers, "webhook") == 0)
+		buf_addf(b, "%lld webhook subscriber%s", (long long)r->count,
+			 r->count == 1 ? "" : "s");
+	else if (r->subscribers != NULL)
+		buf_addf(b, "%lld e-mail subscriber%s through channel %s", (long long)r->count,
+			 r->count == 1 ? "" : "s", r->channel);
+	else if (r->recipient != NULL)
+		buf_addf(b, "%s through %s channel %s", r->recipient, r->type, r->channel);
+	else
+		buf_addf(b, "%s channel %s", r->type, r->channel);
+}
+
+/* What each route would receive: the JSON body, or an e-mail's subject and
+ * text. */
+static char *
+route_payload(const struct comms_route *r, const struct payload *p)
+{
+	struct buf b = BUF_INIT;
+
+	if (strcmp(r->type, "email") == 0) {
+		char *subject = payload_subject(p);
+
+		buf_addf(&b, "Subject: %s\n\n", subject);
+		payload_text(&b, p);
+		free(subject);
+	} else
+		payload_json(&b, r->type, p);
+	return buf_detach(&b);
+}
+
+static int
+print_posted(struct cli *cli, const struct comms_posted *out, const struct comms_post *req)
+{
+	struct buf b = BUF_INIT;
+
+	if (cli->json) {
+		json_t *routes = json_array(), *o;
+
+		for (size_t i = 0; i < out->nroutes; i++) {
+			const struct comms_route *r = &out->routes[i];
+			json_t *jr = json_pack("{s:s?, s:s, s:s?, s:s?, s:I}", "channel", r->channel,
+					       "type", r->type, "recipient", r->recipient,
+					       "subscribers", r->subscribers, "count", (json_int_t)r->count);
+
+			if (out->preview != NULL) {
+				char *text = route_payload(r, out->preview);
+
+				json_object_set_new(jr, "payload", json_string(text));
+				free(text);
+			}
+			json_array_append_new(routes, jr);
+		}
+		o = json_pack("{s:o, s:s, s:s, s:b, s:o, s:I, s:s?, s:o}",
+			"update", out->update_id ? json_integer(out->update_id) : json_null(),
+			"state", out->state, "body", out->body, "dry_run", req->dry_run,
+			"next_update_at", out->next_update_at ? json_integer(out->next_update_at)
+			: json_null(), "queued", (json_int_t)out->queued,
+			"approval", out->approval, "routes", routes);
+		cli_print_json(o);
+		return EXIT_OK;
+	}
+	if (req->dry_run) {
+		printf("dry run: nothing was saved or sent; as %s this would be %s\n\n%s\n",
+		       req->apology ? "an apology" : "an update",
+		       strcmp(out->state, "draft") == 0 ? "saved as a draft for approval" :
+		       "published now", out->body);
+		if (out->next_update_at)
+			print_when("\npromise: next update by ", out->next_update_at), putchar('\n');
+		if (out->nroutes == 0)
+			printf("\nno channel serves '%s'%s: nothing would be sent\n", req->audience,
+			       req->account ? " for that account" : "");
+		for (size_t i = 0; i < out->nroutes; i++) {
+			char *text = route_payload(&out->routes[i], out->preview);
+
+			buf_reset(&b);
+			describe_route(&b, &out->routes[i]);
+			printf("\n== %s\n%s\n", buf_str(&b), text);
+			free(text);
+		}
+		buf_release(&b);
+		return EXIT_OK;
+	}
+	if (strcmp(out->state, "draft") == 0) {
+		printf("UPD-%lld saved as a draft: updates to %s at this severity need approval by "
+		       "%s\n  approve it with: sitrep approve UPD-%lld\n", (long long)out->update_id,
+		       req->audience, out->approval, (long long)out->update_id);
+		return EXIT_OK;
+	}
+	printf("UPD-%lld published to %s: %lld message%s queued", (long long)out->update_id,
+	       req->audience, (long long)out->queued, out->queued == 1 ? "" : "s");
+	if (out->next_update_at)
+		print_when("; next update by ", out->next_update_at);
+	putchar('\n');
+	if (out->queued == 0)
+		cli_error("warning: no channel or subscriber reaches '%s'%s: nothing will be "
+			  "sent; log what you tell them with 'sitrep contact'", req->audience,
+			  req->account ? " for that account" : "");
+	return EXIT_OK;
+}
+
+static int
+post(struct cli *cli, const struct cmd_entry *cmd, int argc, char **argv, bool apology)
+{
+	struct comms_post req;
+	struct comms_posted out;
+	struct incident_ctx ctx;
+	struct uopts o;
+	int64_t next = 0;
+	int rc;
+
+	if ((rc = parse_uopts(&o, cli, cmd, argc, argv, apology ?
+	    U_AUDIENCE | U_MSG | U_TEMPLATE | U_ACCOUNT | U_DRY :
+	    U_AUDIENCE | U_STATUS | U_MSG | U_TEMPLATE | U_NEXT | U_DRY, 1)) >= 0)
+		return rc;
+	if (o.audience == NULL)
+		return cli_usage_error(cmd, "say who it is for with --audience, like "
+				       "--audience customers");
+	if (o.msg != NULL && o.template_id != NULL)
+		return cli_usage_error(cmd, "give -m TEXT or --template ID, not both");
+	if (!apology && o.msg == NULL && o.template_id == NULL)
+		return cli_usage_error(cmd, "give the text with -m TEXT or a template with "
+				       "--template ID");
+	if (o.next != NULL && (rc = duration_parse(&next, o.next)) != 0)
+		return cli_usage_error(cmd, "--next: %s", err_last());
+	memset(&req, 0, sizeof(req));
+	if ((rc = cli_incident_id(&req.incident, cmd, argv[optind])) != 0)
+		return rc;
+	req.apology = apology;
+	req.audience = o.audience;
+	req.status = o.status;
+	req.text = o.msg;
+	req.template_id = o.template_id;
+	req.account = o.account;
+	req.next = next;
+	req.dry_run = o.dry_run;
+	if ((rc = cli_incident_ctx(&ctx, cli)) != 0 ||
+	    (rc = comms_post(&out, &ctx, &req)) != 0)
+		return cli_fail(rc);
+	rc = print_posted(cli, &out, &req);
+	comms_posted_release(&out);
+	return rc;
+}
+
+static int
+update_exec(struct cli *cli, int argc, char **argv)
+{
+	return post(cli, &cmd_update_entry, argc, argv, false);
+}
+
+static int
+apologize_exec(struct cli *cli, int argc, char **argv)
+{
+	return post(cli, &cmd_apologize_entry, argc, argv, true);
+}
+
+/* approve, publish and withdraw: one update id. */
+static int
+update_action(struct cli *cli, const struct cmd_entry *cmd, int argc, char **argv)
+{
+	struct incident_ctx ctx;
+	struct uopts o;
+	int64_t id, queued = 0;
+	int rc;
+
+	if ((rc = parse_uopts(&o, cli, cmd, argc, argv,
+	    cmd == &cmd_withdraw_entry ? U_MSG : 0, 1)) >= 0)
+		return rc;
+	if ((rc = comms_parse_update_id(&id, argv[optind])) != 0)
+		return cli_usage_error(cmd, "%s", err_last());
+	if ((rc = cli_incident_ctx(&ctx, cli)) != 0)
+		return cli_fail(rc);
+	if (cmd == &cmd_approve_entry)
+		rc = comms_approve(&ctx, id);
+	else if (cmd == &cmd_publish_entry)
+		rc = comms_publish(&queued, &ctx, id);
+	else
+		rc = comms_withdraw(&ctx, id, o.msg);
+	if (rc != 0)
+		return cli_fail(rc);
+	if (cli->json)
+		cli_print_json(json_pack("{s:I, s:s, s:I}", "update", (json_int_t)id, "state",
+			cmd == &cmd_approve_entry ? "approved" : cmd == &cmd_publish_entry ?
+			"published" : "withdrawn", "queued", (json_int_t)queued));
+	else if (cmd == &cmd_approve_entry)
+		printf("UPD-%lld approved: publish it with 'sitrep publish UPD-%lld'\n",
+		       (long long)id, (long long)id);
+	else if (cmd == &cmd_publish_entry)
+		printf("UPD-%lld published: %lld message%s queued\n", (long long)id,
+		       (long long)queued, queued == 1 ? "" : "s");
+	else
+		printf("UPD-%lld withdrawn\n", (long long)id);
+	return EXIT_OK;
+}
+
+static int
+approve_exec(struct cli *cli, int argc, char **argv)
+{
+	return update_action(cli, &cmd_approve_entry, argc, argv);
+}
+
+static int
+publish_exec(struct cli *cli, int argc, char **argv)
+{
+	return update_action(cli, &cmd_publish_entry, argc, argv);
+}
+
+static int
+withdraw_exec(struct cli *cli, int argc, char **argv)
+{
+	return update_action(cli, &cmd_withdraw_entry, argc, argv);
+}
+
+static json_t *
+time_or_null(int64_t ms)
+{
+	char iso[32];
+
+	if (ms == 0)
+		return json_null();
+	clock_format_iso(iso, sizeof(iso), ms);
+	return json_string(iso);
+}
+
+static int
+updates_exec(struct cli *cli, int argc, char **argv)
+{
+	struct incident_ctx ctx;
+	struct store_incident inc;
+	struct store_update *v = NULL;
+	struct uopts o;
+	json_t *arr;
+	size_t n = 0;
+	int64_t id, counts[4];
+	int rc;
+
+	if ((rc = parse_uopts(&o, cli, &cmd_updates_entry, argc, argv, 0, 1)) >= 0)
+		return rc;
+	if ((rc = cli_incident_id(&id, &cmd_updates_entry, argv[optind])) != 0)
+		return rc;
+	if ((rc = cli_incident_ctx(&ctx, cli)) != 0 ||
+	    (rc = store_incident_get(&inc, ctx.store, id)) != 0)
+		return cli_fail(rc);
+	store_incident_release(&inc);
+	if ((rc = store_updates_get(&v, &n, ctx.store, id)) != 0)
+		return cli_fail(rc);
+	arr = json_array();
+	if (!cli->json && n == 0)
+		printf("INC-%lld has no updates yet\n", (long long)id);
+	else if (!cli->json)
+		printf("%-7s %-8s %-10s %-10s %-8s %-8s %-17s %s\n", "ID", "KIND", "AUDIENCE",
+		       "STATE", "AUTHOR", "APPROVER", "PUBLISHED", "DELIVERY");
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const struct store_update *u = &v[i];
+		char iso[32] = "-", delivery[64] = "-";
+
+		if ((rc = store_outbox_update_counts(counts, ctx.store, u->id)) != 0)
+			break;
+		if (counts[0] + counts[1] + counts[2] + counts[3] > 0)
+			snprintf(delivery, sizeof(delivery), "%lld sent, %lld waiting, %lld dead",
+				 (long long)counts[2], (long long)(counts[0] + counts[1]),
+				 (long long)counts[3]);
+		if (cli->json) {
+			json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s, s:s?, s:o, s:o, s:o, s:s?, s:s?, s:{s:I, s:I, s:I, s:I}}",
+				"id", (json_int_t)u->id, "kind", u->kind, "audience", u->audience,
+				"state", u->state, "status", u->status, "author", u->author,
+				"approver", u->approver, "created_at", time_or_null(u->created_at),
+				"published_at", time_or_null(u->published_at),
+				"next_update_at", time_or_null(u->next_update_at),
+				"account", u->account, "body", u->body,
+				"delivery", "pending", (json_int_t)counts[0],
+				"retrying", (json_int_t)counts[1], "sent", (json_int_t)counts[2],
+				"dead", (json_int_t)counts[3]));
+			continue;
+		}
+		if (u->published_at) {
+			clock_format_iso(iso, sizeof(iso), u->published_at);
+			iso[16] = '\0';
+			iso[10] = ' ';
+		}
+		printf("UPD-%-3lld %-8s %-10s %-10s %-8s %-8s %-17s %s\n", (long long)u->id,
+		       u->kind, u->audience, u->state, u->author, u->approver ? u->approver : "-",
+		       iso, delivery);
+		printf("        %s\n", u->body);
+	}
+	if (cli->json && rc == 0)
+		cli_print_json(arr);
+	else
+		json_decref(arr);
+	store_updates_free(v, n);
+	return rc != 0 ? cli_fail(rc) : EXIT_OK;
+}
+
+static int
+contact_exec(struct cli *cli, int argc, char **argv)
+{
+	struct incident_ctx ctx;
+	struct uopts o;
+	int64_t id;
+	int rc;
+
+	if ((rc = parse_uopts(&o, cli, &cmd_contact_entry, argc, argv,
+	    U_ACCOUNT | U_VIA | U_MSG, 1)) >= 0)
+		return rc;
+	if (o.account == NULL || o.via == NULL || o.msg == NULL)
+		return cli_usage_error(&cmd_contact_entry, "give --account ACCOUNT, --via "
+				       "phone|email|chat|social and -m SUMMARY");
+	if ((rc = cli_incident_id(&id, &cmd_contact_entry, argv[optind])) != 0)
+		return rc;
+	if ((rc = cli_incident_ctx(&ctx, cli)) != 0 ||
+	    (rc = comms_contact(&ctx, id, o.account, o.via, o.msg)) != 0)
+		return cli_fail(rc);
+	if (cli->json)
+		cli_print_json(json_pack("{s:I, s:s, s:s}", "incident", (json_int_t)id,
+					 "account", o.account, "via", o.via));
+	else
+		printf("INC-%lld: touchpoint with %s by %s logged\n", (long long)id, o.account,
+		       o.via);
+	return EXIT_OK;
+}

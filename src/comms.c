@@ -1,0 +1,924 @@
+/* comms.c: status updates and apologies (text, approval, the "next update
+ * by" promise, publishing into the outbox in one transaction), customer
+ * touchpoints, and where an incident stands with each audience. Filling
+ * {{variables}} is template.c's job; sending is deliver.c's. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "sitrep/buf.h"
+#include "sitrep/comms.h"
+#include "sitrep/conf.h"
+#include "sitrep/duration.h"
+#include "sitrep/err.h"
+#include "sitrep/incident.h"
+#include "sitrep/payload.h"
+#include "sitrep/playbook.h"
+#include "sitrep/store.h"
+#include "sitrep/template.h"
+#include "sitrep/vocab.h"
+#include "sitrep/xalloc.h"
+
+int
+comms_parse_update_id(int64_t *out, const char *text)
+{
+	const char *p = text;
+	char *end;
+	long long v;
+
+	if (strncasecmp(p, "UPD-", 4) == 0)
+		p += 4;
+	if (*p < '0' || *p > '9')
+		return err_set(SR_EUSAGE, "'%s' is not an update id: give one like UPD-3 or 3", text);
+	v = strtoll(p, &end, 10);
+	if (*end != '\0' || v <= 0)
+		return err_set(SR_EUSAGE, "'%s' is not an update id: give one like UPD-3 or 3", text);
+	*out = v;
+	return 0;
+}
+
+/* "45m", "1h 5m", "2d 3h": how long, for a reader. */
+static void
+format_span(char *out, size_t len, int64_t ms)
+{
+	int64_t m = ms / 60000, d = m / 1440, h = m % 1440 / 60;
+
+	m %= 60;
+	if (d > 0)
+		snprintf(out, len, "%lldd %lldh", (long long)d, (long long)h);
+	else if (h > 0)
+		snprintf(out, len, "%lldh %lldm", (long long)h, (long long)m);
+	else
+		snprintf(out, len, "%lldm", (long long)m);
+}
+
+/* "2026-11-23 14:05 UTC" and "14:05 UTC". */
+static void
+format_when(char *out, size_t len, int64_t ms, bool date)
+{
+	char iso[32];
+
+	clock_format_iso(iso, sizeof(iso), ms);
+	if (date)
+		snprintf(out, len, "%.10s %.5s UTC", iso, iso + 11);
+	else
+		snprintf(out, len, "%.5s UTC", iso + 11);
+}
+
+static const char *
+impact_phrase(int sev)
+{
+	switch (sev) {
+	case 1: return "a critical outage";
+	case 2: return "a major disruption";
+	case 3: return "a partial disruption";
+	default: return "a minor issue";
+	}
+}
+
+static bool
+strs_has(char *const *v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i], s) == 0)
+			return true;
+	return false;
+}
+
+static bool
+needs_approval(const struct playbook *pb, const char *audience, int sev)
+{
+	return pb->approval.min_severity != 0 && sev <= pb->approval.min_severity &&
+	       strs_has(pb->approval.audiences, pb->approval.naudiences, audience);
+}
+
+static const struct playbook_cadence *
+cadence_for(const struct playbook *pb, const char *audience)
+{
+	for (size_t i = 0; i < pb->ncadence; i++)
+		if (strcmp(pb->cadence[i].audience, audience) == 0)
+			return &pb->cadence[i];
+	return NULL;
+}
+
+/* The values a template may use, as owned strings in a small table. */
+struct vars {
+	struct template_var v[13];
+	char *owned[13];
+	size_t n;
+};
+
+static void
+var_add(struct vars *vs, const char *name, char *value, const char *why)
+{
+	vs->v[vs->n].name = name;
+	vs->v[vs->n].value = value;
+	vs->v[vs->n].why = why;
+	vs->owned[vs->n++] = value;
+}
+
+static void
+vars_release(struct vars *vs)
+{
+	for (size_t i = 0; i < vs->n; i++)
+		free(vs->owned[i]);
+}
+
+static char *
+component_names(struct incident_ctx *ctx, int64_t id)
+{
+	struct store_component *c;
+	struct buf b = BUF_INIT;
+	size_t n;
+
+	if (store_components_get(&c, &n, ctx->store, id) != 0)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		const struct conf_component *cc = conf_component(ctx->conf, c[i].component);
+
+		buf_addf(&b, "%s%s", i ? ", " : "", cc ? cc->name : c[i].component);
+	}
+	store_components_free(c, n);
+	return n ? buf_detach(&b) : NULL;
+}
+
+static char *
+commander_names(struct incident_ctx *ctx, int64_t id)
+{
+	struct store_holder *h;
+	struct buf b = BUF_INIT;
+	size_t n;
+
+	if (store_holders_get(&h, &n, ctx->store, id, "commander") != 0)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		const struct conf_person *p = conf_person(ctx->conf, h[i].person);
+
+		buf_addf(&b, "%s%s", i ? " and " : "", p ? p->name : h[i].person);
+	}
+	store_holders_free(h, n);
+	return n ? buf_detach(&b) : NULL;
+}
+
+static void
+vars_fill(struct vars *vs, struct incident_ctx *ctx, const struct store_incident *inc,
+	  const struct playbook *pb, const char *status, int64_t next_at,
+	  const struct conf_account *account, int64_t now)
+{
+	char when[40];
+	int64_t end = inc->resolved_at ? inc->resolved_at : now;
+
+	memset(vs, 0, sizeof(*vs));
+	var_add(vs, "id", xasprintf("INC-%lld", (long long)inc->id), NULL);
+	var_add(vs, "title", xstrdup(inc->title), NULL);
+	var_add(vs, "summary", xstrdup(pb->summary), NULL);
+	var_add(vs, "severity", xstrdup(vocab_severity_name(inc->severity)), NULL);
+	var_add(vs, "impact", xstrdup(impact_phrase(inc->severity)), NULL);
+	var_add(vs, "status", xstrdup(status), NULL);
+	var_add(vs, "components", component_names(ctx, inc->id),
+		"the incident names no components: add one with 'sitrep component'");
+	format_when(when, sizeof(when), next_at, false);
+	var_add(vs, "next_update", next_at ? xstrdup(when) : NULL,
+		"nothing promises a next update: give --next DURATION");
+	var_add(vs, "page_url", xstrdup(ctx->conf->page_url), NULL);
+	var_add(vs, "commander", commander_names(ctx, inc->id),
+		"no one holds the commander role: take it with 'sitrep role take INC commander'");
+	format_when(when, sizeof(when), inc->opened_at, true);
+	var_add(vs, "opened_at", xstrdup(when), NULL);
+	format_span(when, sizeof(when), end > inc->opened_at ? end - inc->opened_at : 0);
+	var_add(vs, "duration", xstrdup(when), NULL);
+	var_add(vs, "account", account ? xstrdup(account->name) : NULL,
+		"the update is not addressed to an account: give --account ACCOUNT");
+}
+
+/* Who may approve an update of author's: for the message that says so. */
+static char *
+approvers_text(struct incident_ctx *ctx, const struct store_incident *inc,
+	       const struct playbook *pb, const char *author)
+{
+	struct buf b = BUF_INIT;
+	struct store_holder *h;
+	size_t n, named = 0;
+
+	buf_adds(&b, "a holder of ");
+	for (size_t i = 0; i < pb->approval.napprovers; i++)
+		buf_addf(&b, "%s%s", i == 0 ? "" : i + 1 == pb->approval.napprovers ?
+			 " or " : ", ", pb->approval.approvers[i]);
+	buf_addf(&b, " other than its author %s", author);
+	if (store_holders_get(&h, &n, ctx->store, inc->id, NULL) == 0) {
+		for (size_t i = 0; i < n; i++) {
+			if (strcmp(h[i].person, author) == 0 ||
+			    !strs_has(pb->approval.approvers, pb->approval.napprovers, h[i].role))
+				continue;
+			buf_addf(&b, "%s%s (%s)", named++ ? ", " : " (now: ", h[i].person, h[i].role);
+		}
+		store_holders_free(h, n);
+	}
+	buf_adds(&b, named ? ")" : "; no one else holds those roles yet");
+	return buf_detach(&b);
+}
+
+static void
+route_add(struct comms_posted *out, const char *channel, const char *type,
+	  const char *recipient, const char *subscribers, int64_t count)
+{
+	struct comms_route *r;
+
+	out->routes = xreallocarray(out->routes, out->nroutes + 1, sizeof(*out->routes));
+	r = &out->routes[out->nroutes++];
+	memset(r, 0, sizeof(*r));
+	r->channel = channel ? xstrdup(channel) : NULL;
+	snprintf(r->type, sizeof(r->type), "%s", type);
+	r->recipient = recipient ? xstrdup(recipient) : NULL;
+	r->subscribers = subscribers ? xstrdup(subscribers) : NULL;
+	r->count = count;
+}
+
+/*
+ * Where an update to audience goes: every config channel that serves the
+ * audience (an e-mail channel once per address in its 'to'); for the
+ * customers, their subscribers too (e-mail ones through the first e-mail
+ * channel serving customers). An update addressed to one account goes only
+ * to that account's address.
+ */
+static int
+routes_build(struct comms_posted *out, struct incident_ctx *ctx, int64_t incident,
+	     const char *audience, const struct conf_account *account)
+{
+	bool customers = strcmp(audience, "customers") == 0, subs_mailed = false;
+	int64_t count;
+	int rc;
+
+	for (size_t i = 0; i < ctx->conf->nchannels; i++) {
+		const struct conf_channel *ch = &ctx->conf->channels[i];
+		bool email = strcmp(ch->type, "email") == 0;
+
+		if (!conf_channel_serves(ch, audience))
+			continue;
+		if (account != NULL) {
+			if (email && account->email != NULL && out->nroutes == 0)
+				route_add(out, ch->id, "email", account->email, NULL, 1);
+			continue;
+		}
+		if (!email) {
+			route_add(out, ch->id, ch->type, NULL, NULL, 1);
+			continue;
+		}
+		for (size_t k = 0; k < ch->nto; k++)
+			route_add(out, ch->id, "email", ch->to[k], NULL, 1);
+		if (customers && !subs_mailed) {
+			if ((rc = store_subscribers_matching(&count, ctx->store, "email",
+			    incident)) != 0)
+				return rc;
+			route_add(out, ch->id, "email", NULL, "email", count);
+			subs_mailed = true;
+		}
+	}
+	if (customers && account == NULL) {
+		if ((rc = store_subscribers_matching(&count, ctx->store, "webhook", incident)) != 0)
+			return rc;
+		route_add(out, NULL, "webhook", NULL, "webhook", count);
+	}
+	return 0;
+}
+
+/* Write the outbox rows of out's routes for a published update. */
+static int
+routes_queue(struct comms_posted *out, struct incident_ctx *ctx, int64_t incident,
+	     int64_t update_id, int64_t now)
+{
+	int rc;
+
+	out->queued = 0;
+	for (size_t i = 0; i < out->nroutes; i++) {
+		struct comms_route *r = &out->routes[i];
+		struct store_outbox row;
+
+		if (r->subscribers != NULL) {
+			if ((rc = store_outbox_add_subscribers(&r->count, ctx->store,
+			    r->subscribers, incident, update_id, r->channel, now)) != 0)
+				return rc;
+			out->queued += r->count;
+			continue;
+		}
+		memset(&row, 0, sizeof(row));
+		row.incident_id = incident;
+		row.update_id = update_id;
+		row.channel = r->channel;
+		snprintf(row.type, sizeof(row.type), "%s", r->type);
+		row.recipient = r->recipient;
+		row.created_at = now;
+		if ((rc = store_outbox_add(ctx->store, &row)) != 0)
+			return rc;
+		out->queued++;
+	}
+	return 0;
+}
+
+/*
+ * Whether the update may move the incident to status, and whether the
+ * actor may: resolving is the commander's decision, and a resolved
+ * incident is reopened first.
+ */
+static int
+check_status(struct incident_ctx *ctx, const struct store_incident *inc, const char *status)
+{
+	bool may;
+	int rc;
+
+	if (!vocab_incident_status(status) || strcmp(status, "closed") == 0)
+		return err_set(SR_EUSAGE, "status '%s' is not one an update sets: use "
+			       "investigating, identified, monitoring or resolved", status);
+	if (strcmp(inc->status, status) == 0)
+		return 0;
+	if (strcmp(inc->status, "resolved") == 0)
+		return err_set(SR_EREFUSED, "INC-%lld is resolved: reopen it first "
+			       "('sitrep reopen INC-%lld') to post a %s update",
+			       (long long)inc->id, (long long)inc->id, status);
+	if (strcmp(status, "resolved") == 0) {
+		if ((rc = incident_may_command(&may, ctx, inc)) != 0)
+			return rc;
+		if (!may)
+			return incident_require_command(ctx, inc, "resolve");
+	}
+	return 0;
+}
+
+/* Publish u inside the open transaction: its state, the incident's status
+ * when a customer update moves it, the outbox rows; returns the event's
+ * details. */
+static int
+publish_locked(json_t **details, struct comms_posted *out, struct incident_ctx *ctx,
+	       struct store_incident *inc, struct store_update *u, int64_t now)
+{
+	const struct conf_account *account = u->account ? conf_account(ctx->conf, u->account) : NULL;
+	char from[16];
+	int rc;
+
+	snprintf(from, sizeof(from), "%s", inc->status);
+	if (u->status != NULL && strcmp(u->audience, "customers") == 0 &&
+	    strcmp(inc->status, u->status) != 0) {
+		if ((rc = check_status(ctx, inc, u->status)) != 0)
+			return rc;
+		snprintf(inc->status, sizeof(inc->status), "%s", u->status);
+		if (strcmp(u->status, "resolved") == 0)
+			inc->resolved_at = now;
+	}
+	snprintf(u->state, sizeof(u->state), "published");
+	u->published_at = now;
+	if ((rc = store_update_set_state(ctx->store, u)) != 0)
+		return rc;
+	if (out->nroutes == 0 &&
+	    (rc = routes_build(out, ctx, inc->id, u->audience, account)) != 0)
+		return rc;
+	if ((rc = routes_queue(out, ctx, inc->id, u->id, now)) != 0)
+		return rc;
+	*details = json_pack("{s:I, s:s, s:s, s:I, s:I}", "update", (json_int_t)u->id,
+			     "audience", u->audience, "author", u->author,
+			     "queued", (json_int_t)out->queued,
+			     "after_open_ms", (json_int_t)(now - inc->opened_at));
+	if (u->next_update_at != 0)
+		json_object_set_new(*details, "next_update_at", json_integer(u->next_update_at));
+	if (u->account != NULL)
+		json_object_set_new(*details, "account", json_string(u->account));
+	if (strcmp(from, inc->status) != 0)
+		json_object_set_new(*details, "status", json_pack("{s:s, s:s}", "from", from,
+				    "to", inc->status));
+	return 0;
+}
+
+static const char *
+event_kind(const struct store_update *u, const char *what)
+{
+	static char kind[32];
+
+	snprintf(kind, sizeof(kind), "%s_%s", u->kind, what);
+	return kind;
+}
+
+/* The text of a post: -m, a named template, or for an apology the
+ * playbook's apology template. Sets the template's status when the
+ * request has none. */
+static int
+post_text(const char **text, const char **template_id, const char **status,
+	  const struct playbook *pb, const struct comms_post *req)
+{
+	const struct playbook_template *t;
+
+	*text = req->text;
+	*template_id = req->template_id;
+	*status = req->status;
+	if (*text != NULL)
+		return 0;
+	if (*template_id == NULL && req->apology)
+		*template_id = pb->apology.template_id;
+	if (*template_id == NULL)
+		return err_set(SR_EUSAGE, "give the text with -m TEXT or a template with "
+			       "--template ID");
+	if ((t = playbook_template(pb, *template_id)) == NULL)
+		return err_set(SR_EUSAGE, "playbook '%s' has no template '%s'", pb->name,
+			       *template_id);
+	if (strcmp(t->audience, req->audience) != 0)
+		return err_set(SR_EUSAGE, "template '%s' is written for %s, not %s",
+			       t->id, t->audience, req->audience);
+	*text = t->text;
+	if (*status == NULL && strcmp(req->audience, "customers") == 0)
+		*status = t->status;
+	return 0;
+}
+
+static int
+post_prepare(struct store_update *u, struct comms_posted *out, struct incident_ctx *ctx,
+	     const struct store_incident *inc, const struct playbook *pb,
+	     const struct comms_post *req, int64_t now)
+{
+	const struct conf_account *account = NULL;
+	const struct playbook_cadence *cad;
+	const char *text, *template_id, *status;
+	char what[80];
+	struct vars vs;
+	int rc;
+
+	if (!playbook_has_audience(pb, req->audience))
+		return err_set(SR_EUSAGE, "audience '%s' is not one of playbook '%s''s: "
+			       "internal, executives, customers or one it declares",
+			       req->audience, pb->name);
+	if (req->account != NULL && (account = conf_account(ctx->conf, req->account)) == NULL)
+		return err_set(SR_EUSAGE, "no account '%s' in %s", req->account, ctx->conf->path);
+	if ((rc = post_text(&text, &template_id, &status, pb, req)) != 0)
+		return rc;
+	if (status != NULL) {
+		if (strcmp(req->audience, "customers") != 0 && req->status != NULL)
+			return err_set(SR_EUSAGE, "--status goes with a customer update: "
+				       "for others, change it with 'sitrep status'");
+		if ((rc = check_status(ctx, inc, status)) != 0)
+			return rc;
+	}
+	memset(u, 0, sizeof(*u));
+	u->incident_id = inc->id;
+	snprintf(u->kind, sizeof(u->kind), "%s", req->apology ? "apology" : "update");
+	u->audience = xstrdup(req->audience);
+	u->status = status && strcmp(req->audience, "customers") == 0 ? xstrdup(status) : NULL;
+	u->template_id = template_id ? xstrdup(template_id) : NULL;
+	u->account = req->account ? xstrdup(req->account) : NULL;
+	u->author = xstrdup(ctx->actor);
+	u->created_at = now;
+	if (req->next > 0)
+		u->next_update_at = now + req->next * 1000;
+	else if ((status == NULL || strcmp(status, "resolved") != 0) &&
+		 (cad = cadence_for(pb, req->audience)) != NULL && cad->every[inc->severity] > 0)
+		u->next_update_at = now + cad->every[inc->severity] * 1000;
+	if (template_id != NULL)
+		snprintf(what, sizeof(what), "template '%s'", template_id);
+	else
+		snprintf(what, sizeof(what), "the text");
+	vars_fill(&vs, ctx, inc, pb, status ? status : inc->status, u->next_update_at,
+		  account, now);
+	rc = template_render(&u->body, text, vs.v, vs.n, what);
+	vars_release(&vs);
+	if (rc == 0 && u->body[strspn(u->body, " \t\n")] == '\0')
+		rc = err_set(SR_EUSAGE, "the update's text is empty");
+	if (rc == 0)
+		rc = routes_build(out, ctx, inc->id, req->audience, account);
+	if (rc != 0) {
+		store_update_release(u);
+		return rc;
+	}
+	snprintf(u->state, sizeof(u->state), "%s",
+		 needs_approval(pb, req->audience, inc->severity) ? "draft" : "published");
+	if (strcmp(u->state, "draft") == 0)
+		out->approval = approvers_text(ctx, inc, pb, ctx->actor);
+	return 0;
+}
+
+int
+comms_post(struct comms_posted *out, struct incident_ctx *ctx, const struct comms_post *req)
+{
+	struct store_incident inc;
+	struct playbook *pb = NULL;
+	struct store_update u;
+	json_t *details = NULL;
+	int64_t now = clock_now_ms();
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (req->dry_run)
+		rc = store_incident_get(&inc, ctx->store, req->incident);
+	else
+		rc = incident_begin_change(&inc, ctx, req->incident);
+	if (rc != 0)
+		return rc;
+	if ((rc = incident_playbook(&pb, ctx, &inc)) != 0 ||
+	    (rc = post_prepare(&u, out, ctx, &inc, pb, req, now)) != 0)
+		goto fail;
+	snprintf(out->state, sizeof(out->state), "%s", u.state);
+	out->next_update_at = u.next_update_at;
+	out->body = xstrdup(u.body);
+	if (req->dry_run) {
+		u.published_at = now;
+		out->preview = xcalloc(1, sizeof(*out->preview));
+		rc = payload_load_incident(out->preview, ctx->store, ctx->conf, &inc, &u);
+		if (rc != 0)
+			comms_posted_release(out);
+		store_update_release(&u);
+		store_incident_release(&inc);
+		playbook_free(pb);
+		return rc;
+	}
+	if (strcmp(u.state, "draft") == 0) {
+		snprintf(u.state, sizeof(u.state), "draft");
+		if ((rc = store_update_insert(&u.id, ctx->store, &u)) == 0)
+			details = json_pack("{s:I, s:s}", "update", (json_int_t)u.id,
+					    "audience", u.audience);
+	} else {
+		snprintf(u.state, sizeof(u.state), "draft");
+		if ((rc = store_update_insert(&u.id, ctx->store, &u)) == 0)
+			rc = publish_locked(&details, out, ctx, &inc, &u, now);
+	}
+	out->update_id = u.id;
+	if (rc != 0) {
+		store_update_release(&u);
+		goto fail;
+	}
+	rc = incident_finish_change(ctx, &inc, event_kind(&u, strcmp(out->state, "draft") == 0
+				    ? "drafted" : "published"), details);
+	store_update_release(&u);
+	playbook_free(pb);
+	if (rc != 0)
+		comms_posted_release(out);
+	return rc;
+
+fail:
+	playbook_free(pb);
+	comms_posted_release(out);
+	if (req->dry_run) {
+		store_incident_release(&inc);
+		return rc;
+	}
+	return incident_abandon(ctx, &inc, rc);
+}
+
+void
+comms_posted_release(struct comms_posted *p)
+{
+	free(p->body);
+	free(p->approval);
+	for (size_t i = 0; i < p->nroutes; i++) {
+		free(p->routes[i].channel);
+		free(p->routes[i].recipient);
+		free(p->routes[i].subscribers);
+	}
+	free(p->routes);
+	if (p->preview != NULL)
+		payload_release(p->preview);
+	free(p->preview);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Load update id and its incident inside a write transaction, with the
+ * pinned playbook. On failure nothing is held. */
+static int
+update_begin(struct store_update *u, struct store_incident *inc, struct playbook **pb,
+	     struct incident_ctx *ctx, int64_t id)
+{
+	struct store_update peek;
+	int rc;
+
+	*pb = NULL;
+	if ((rc = store_update_get(&peek, ctx->store, id)) != 0)
+		return rc;
+	rc = incident_begin_change(inc, ctx, peek.incident_id);
+	store_update_release(&peek);
+	if (rc != 0)
+		return rc;
+	if ((rc = store_update_get(u, ctx->store, id)) != 0)
+		return incident_abandon(ctx, inc, rc);
+	if ((rc = incident_playbook(pb, ctx, inc)) != 0) {
+		store_update_release(u);
+		return incident_abandon(ctx, inc, rc);
+	}
+	return 0;
+}
+
+static int
+update_abandon(struct incident_ctx *ctx, struct store_update *u, struct store_incident *inc,
+	       struct playbook *pb, int rc)
+{
+	store_update_release(u);
+	playbook_free(pb);
+	return incident_abandon(ctx, inc, rc);
+}
+
+static int
+update_finish(struct incident_ctx *ctx, struct store_update *u, struct store_incident *inc,
+	      struct playbook *pb, const char *what, json_t *details)
+{
+	int rc = incident_finish_change(ctx, inc, event_kind(u, what), details);
+
+	store_update_release(u);
+	playbook_free(pb);
+	return rc;
+}
+
+/* Refuse an update that is not waiting to be published. */
+static int
+require_unpublished(const struct store_update *u, const char *verb)
+{
+	if (strcmp(u->state, "published") == 0)
+		return err_set(SR_EREFUSED, "UPD-%lld was already published: there is nothing "
+			       "to %s; post a correction with 'sitrep update'",
+			       (long long)u->id, verb);
+	if (strcmp(u->state, "withdrawn") == 0)
+		return err_set(SR_EREFUSED, "UPD-%lld was withdrawn by %s: it cannot be %s; "
+			       "post a new update instead", (long long)u->id,
+			       u->withdrawn_by ? u->withdrawn_by : "someone",
+			       strcmp(verb, "approve") == 0 ? "approved" : "published");
+	return 0;
+}
+
+int
+comms_approve(struct incident_ctx *ctx, int64_t update_id)
+{
+	struct store_incident inc;
+	struct store_update u;
+	struct playbook *pb;
+	struct store_holder *h;
+	size_t n;
+	bool holds = false;
+	int rc;
+
+	if ((rc = update_begin(&u, &inc, &pb, ctx, update_id)) != 0)
+		return rc;
+	if ((rc = require_unpublished(&u, "approve")) != 0)
+		return update_abandon(ctx, &u, &inc, pb, rc);
+	if (strcmp(u.state, "approved") == 0)
+		return update_abandon(ctx, &u, &inc, pb, err_set(SR_EREFUSED,
+			"UPD-%lld is already approved by %s: publish it with 'sitrep publish "
+			"UPD-%lld'", (long long)u.id, u.approver, (long long)u.id));
+	if (strcmp(u.author, ctx->actor) == 0)
+		rc = err_set(SR_EREFUSED, "%s wrote UPD-%lld and may not approve it too: it "
+			     "needs %s", ctx->actor, (long long)u.id, "a second person");
+	else if ((rc = store_holders_get(&h, &n, ctx->store, inc.id, NULL)) == 0) {
+		for (size_t i = 0; i < n; i++)
+			holds |= strcmp(h[i].person, ctx->actor) == 0 &&
+				 strs_has(pb->approval.approvers, pb->approval.napprovers, h[i].role);
+		store_holders_free(h, n);
+		if (!holds) {
+			char *who = approvers_text(ctx, &inc, pb, u.author);
+
+			rc = err_set(SR_EREFUSED, "%s may not approve UPD-%lld: it needs %s",
+				     ctx->actor, (long long)u.id, who);
+			free(who);
+		}
+	}
+	if (rc != 0)
+		return update_abandon(ctx, &u, &inc, pb, rc);
+	snprintf(u.state, sizeof(u.state), "approved");
+	free(u.approver);
+	u.approver = xstrdup(ctx->actor);
+	u.approved_at = clock_now_ms();
+	if ((rc = store_update_set_state(ctx->store, &u)) != 0)
+		return update_abandon(ctx, &u, &inc, pb, rc);
+	return update_finish(ctx, &u, &inc, pb, "approved", json_pack("{s:I, s:s, s:s}",
+		"update", (json_int_t)u.id, "audience", u.audience, "author", u.author));
+}
+
+int
+comms_publish(int64_t *queued, struct incident_ctx *ctx, int64_t update_id)
+{
+	struct comms_posted out;
+	struct store_incident inc;
+	struct store_update u;
+	struct playbook *pb;
+	json_t *details = NULL;
+	bool may;
+	int rc;
+
+	*queued = 0;
+	if ((rc = update_begin(&u, &inc, &pb, ctx, update_id)) != 0)
+		return rc;
+	if ((rc = require_unpublished(&u, "publish")) != 0)
+		return update_abandon(ctx, &u, &inc, pb, rc);
+	if (strcmp(u.state, "draft") == 0 && needs_approval(pb, u.audience, inc.severity)) {
+		char *who = approvers_text(ctx, &inc, pb, u.author);
+
+		rc = err_set(SR_EREFUSED, "UPD-%lld is a draft that needs approval before it "
+			     "is published: %s ('sitrep approve UPD-%lld')", (long long)u.id,
+			     who, (long long)u.id);
+		free(who);
+		return update_abandon(ctx, &u, &inc, pb, rc);
+	}
+	if ((rc = incident_may_command(&may, ctx, &inc)) != 0)
+		return update_abandon(ctx, &u, &inc, pb, rc);
+	if (!may && strcmp(u.author, ctx->actor) != 0 &&
+	    (u.approver == NULL || strcmp(u.approver, ctx->actor) != 0))
+		return update_abandon(ctx, &u, &inc, pb, err_set(SR_EREFUSED,
+			"only its author %s, its approver or the commander may publish UPD-%lld",
+			u.author, (long long)u.id));
+	memset(&out, 0, sizeof(out));
+	rc = publish_locked(&details, &out, ctx, &inc, &u, clock_now_ms());
+	*queued = out.queued;
+	comms_posted_release(&out);
+	if (rc != 0)
+		return update_abandon(ctx, &u, &inc, pb, rc);
+	return update_finish(ctx, &u, &inc, pb, "published", details);
+}
+
+int
+comms_withdraw(struct incident_ctx *ctx, int64_t update_id, const char *reason)
+{
+	struct store_incident inc;
+	struct store_update u;
+	struct playbook *pb;
+	bool may;
+	int rc;
+
+	if ((rc = update_begin(&u, &inc, &pb, ctx, update_id)) != 0)
+		return rc;
+	if (strcmp(u.state, "withdrawn") == 0)
+		rc = err_set(SR_EREFUSED, "UPD-%lld is already withdrawn", (long long)u.id);
+	else if (strcmp(u.state, "published") == 0)
+		rc = require_unpublished(&u, "withdraw");
+	else if ((rc = incident_may_command(&may, ctx, &inc)) == 0 && !may &&
+		 strcmp(u.author, ctx->actor) != 0)
+		rc = err_set(SR_EREFUSED, "only its author %s or the commander may withdraw "
+			     "UPD-%lld", u.author, (long long)u.id);
+	if (rc != 0)
+		return update_abandon(ctx, &u, &inc, pb, rc);
+	snprintf(u.state, sizeof(u.state), "withdrawn");
+	u.withdrawn_by = xstrdup(ctx->actor);
+	u.withdrawn_at = clock_now_ms();
+	if ((rc = store_update_set_state(ctx->store, &u)) != 0)
+		return update_abandon(ctx, &u, &inc, pb, rc);
+	return update_finish(ctx, &u, &inc, pb, "withdrawn", json_pack("{s:I, s:s, s:s?}",
+		"update", (json_int_t)u.id, "audience", u.audience, "reason", reason));
+}
+
+int
+comms_contact(struct incident_ctx *ctx, int64_t incident, const char *account,
+	      const char *via, const char *summary)
+{
+	static const char *const vias[] = { "phone", "email", "chat", "social", NULL };
+	struct store_touchpoint t;
+	struct store_incident inc;
+	bool known = false;
+	int rc;
+
+	for (const char *const *v = vias; *v != NULL; v++)
+		known |= strcmp(*v, via) == 0;
+	if (!known)
+		return err_set(SR_EUSAGE, "--via '%s' is not one of phone, email, chat, social", via);
+	if (conf_account(ctx->conf, account) == NULL)
+		return err_set(SR_EUSAGE, "no account '%s' in %s", account, ctx->conf->path);
+	if (summary[strspn(summary, " \t\n")] == '\0')
+		return err_set(SR_EUSAGE, "say what was said with -m SUMMARY");
+	if ((rc = incident_begin_change(&inc, ctx, incident)) != 0)
+		return rc;
+	memset(&t, 0, sizeof(t));
+	t.incident_id = incident;
+	t.account = (char *)account;
+	snprintf(t.via, sizeof(t.via), "%s", via);
+	t.summary = (char *)summary;
+	t.actor = (char *)ctx->actor;
+	t.at = clock_now_ms();
+	if ((rc = store_touchpoint_insert(ctx->store, &t)) != 0)
+		return incident_abandon(ctx, &inc, rc);
+	return incident_finish_change(ctx, &inc, "touchpoint", json_pack("{s:s, s:s, s:s}",
+		"account", account, "via", via, "summary", summary));
+}
+
+/* Summary */
+
+static struct comms_audience *
+audience_get(struct comms_summary *s, const char *audience)
+{
+	for (size_t i = 0; i < s->naudiences; i++)
+		if (strcmp(s->audiences[i].audience, audience) == 0)
+			return &s->audiences[i];
+	s->audiences = xreallocarray(s->audiences, s->naudiences + 1, sizeof(*s->audiences));
+	memset(&s->audiences[s->naudiences], 0, sizeof(*s->audiences));
+	s->audiences[s->naudiences].audience = xstrdup(audience);
+	return &s->audiences[s->naudiences++];
+}
+
+/*
+ * A promise made by a published update is kept when a later published
+ * update to the same audience came at or before the promised time, broken
+ * when none did and the time has passed, and pending until then.
+ */
+static void
+promises_fill(struct comms_summary *s, const struct store_update *v, size_t n, int64_t now)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct comms_audience *a;
+		struct comms_promise *p;
+
+		if (strcmp(v[i].state, "published") != 0)
+			continue;
+		a = audience_get(s, v[i].audience);
+		a->last_update_id = v[i].id;
+		a->last_at = v[i].published_at;
+		a->next_at = v[i].next_update_at;
+		if (v[i].next_update_at == 0)
+			continue;
+		a->promises = xreallocarray(a->promises, a->npromises + 1, sizeof(*a->promises));
+		p = &a->promises[a->npromises++];
+		memset(p, 0, sizeof(*p));
+		p->update_id = v[i].id;
+		p->promised_at = v[i].next_update_at;
+		p->state = now > p->promised_at ? PROMISE_BROKEN : PROMISE_PENDING;
+		for (size_t k = i + 1; k < n; k++) {
+			if (strcmp(v[k].state, "published") != 0 ||
+			    strcmp(v[k].audience, v[i].audience) != 0)
+				continue;
+			p->kept_by = v[k].id;
+			p->state = v[k].published_at <= p->promised_at ? PROMISE_KEPT : PROMISE_BROKEN;
+			break;
+		}
+	}
+}
+
+static bool
+account_affected(const struct conf_account *a, const struct store_component *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strs_has(a->components, a->ncomponents, c[i].component))
+			return true;
+	return false;
+}
+
+int
+comms_summarize(struct comms_summary *out, struct incident_ctx *ctx,
+		const struct store_incident *inc, const struct playbook *pb, int64_t now)
+{
+	struct store_update *v = NULL;
+	struct store_touchpoint *t = NULL;
+	struct store_component *c = NULL;
+	size_t n = 0, nt = 0, nc = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = store_updates_get(&v, &n, ctx->store, inc->id)) != 0 ||
+	    (rc = store_touchpoints_get(&t, &nt, ctx->store, inc->id, NULL)) != 0 ||
+	    (rc = store_components_get(&c, &nc, ctx->store, inc->id)) != 0)
+		goto done;
+	for (size_t i = 0; i < pb->ncadence; i++) {
+		struct comms_audience *a = audience_get(out, pb->cadence[i].audience);
+
+		if (pb->cadence[i].first_within > 0)
+			a->first_due = inc->opened_at + pb->cadence[i].first_within * 1000;
+	}
+	promises_fill(out, v, n, now);
+	if (pb->apology.min_severity != 0 && inc->severity <= pb->apology.min_severity) {
+		out->apologies = xcalloc(pb->apology.naudiences + 1, sizeof(*out->apologies));
+		for (size_t i = 0; i < pb->apology.naudiences; i++) {
+			struct comms_apology *ap = &out->apologies[out->napologies++];
+
+			ap->audience = xstrdup(pb->apology.audiences[i]);
+			ap->due_at = inc->opened_at + pb->apology.within * 1000;
+			for (size_t k = 0; k < n && ap->update_id == 0; k++)
+				if (strcmp(v[k].kind, "apology") == 0 &&
+				    strcmp(v[k].state, "published") == 0 &&
+				    strcmp(v[k].audience, ap->audience) == 0) {
+					ap->update_id = v[k].id;
+					ap->sent_at = v[k].published_at;
+				}
+		}
+	}
+	out->to_contact = xcalloc(ctx->conf->naccounts + 1, sizeof(*out->to_contact));
+	for (size_t i = 0; i < ctx->conf->naccounts; i++) {
+		const struct conf_account *a = &ctx->conf->accounts[i];
+		bool contacted = false;
+
+		for (size_t k = 0; k < nt; k++)
+			contacted |= strcmp(t[k].account, a->id) == 0;
+		if (a->priority && !contacted && account_affected(a, c, nc))
+			out->to_contact[out->nto_contact++] = xstrdup(a->id);
+	}
+done:
+	store_updates_free(v, n);
+	store_touchpoints_free(t, nt);
+	store_components_free(c, nc);
+	if (rc != 0)
+		comms_summary_release(out);
+	return rc;
+}
+
+void
+comms_summary_release(struct comms_summary *s)
+{
+	for (size_t i = 0; i < s->naudiences; i++) {
+		free(s->audiences[i].audience);
+		free(s->audiences[i].promises);
+	}
+	free(s->audiences);
+	for (size_t i = 0; i < s->napologies; i++)
+		free(s->apologies[i].audience);
+	free(s->apologies);
+	for (size_t i = 0; i < s->nto_contact; i++)
+		free(s->to_contact[i]);
+	free(s->to_contact);
+	memset(s, 0, sizeof(*s));
+}

@@ -1,0 +1,246 @@
+/* payload.c: the words and JSON each channel type receives for an update.
+ * Every recipient of a channel type gets the same bytes (an e-mail adds
+ * its own headers in deliver.c), so the engine renders once per update. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "sitrep/conf.h"
+#include "sitrep/duration.h"
+#include "sitrep/log.h"
+#include "sitrep/payload.h"
+#include "sitrep/store.h"
+#include "sitrep/vocab.h"
+#include "sitrep/xalloc.h"
+
+void
+payload_from(struct payload *p, const struct conf *c, const struct store_incident *inc,
+	     char *const *components, size_t ncomponents, const struct store_update *u)
+{
+	memset(p, 0, sizeof(*p));
+	p->page_name = xstrdup(c->page_name);
+	p->page_url = xstrdup(c->page_url);
+	p->incident_id = inc->id;
+	p->title = xstrdup(inc->title);
+	p->severity = inc->severity;
+	p->status = xstrdup(u->status != NULL && strcmp(u->audience, "customers") == 0 ?
+			    u->status : inc->status);
+	p->components = xcalloc(ncomponents + 1, sizeof(*p->components));
+	for (size_t i = 0; i < ncomponents; i++) {
+		const struct conf_component *cc = conf_component(c, components[i]);
+
+		p->components[i] = xstrdup(cc != NULL ? cc->name : components[i]);
+	}
+	p->ncomponents = ncomponents;
+	p->update_id = u->id;
+	p->kind = xstrdup(u->kind);
+	p->audience = xstrdup(u->audience);
+	p->body = xstrdup(u->body);
+	p->published_at = u->published_at;
+	p->next_update_at = u->next_update_at;
+}
+
+int
+payload_load_incident(struct payload *p, struct store *s, const struct conf *c,
+		      const struct store_incident *inc, const struct store_update *u)
+{
+	struct store_component *comp = NULL;
+	size_t ncomp = 0;
+	char **ids;
+	int rc;
+
+	if ((rc = store_components_get(&comp, &ncomp, s, inc->id)) == 0) {
+		ids = xcalloc(ncomp + 1, sizeof(*ids));
+		for (size_t i = 0; i < ncomp; i++)
+			ids[i] = comp[i].component;
+		payload_from(p, c, inc, ids, ncomp, u);
+		free(ids);
+	}
+	store_components_free(comp, ncomp);
+	return rc;
+}
+
+int
+payload_load(struct payload *p, struct store *s, const struct conf *c, int64_t update_id)
+{
+	struct store_update u;
+	struct store_incident inc;
+	int rc;
+
+	if ((rc = store_update_get(&u, s, update_id)) != 0)
+		return rc;
+	if ((rc = store_incident_get(&inc, s, u.incident_id)) == 0) {
+		rc = payload_load_incident(p, s, c, &inc, &u);
+		store_incident_release(&inc);
+	}
+	store_update_release(&u);
+	return rc;
+}
+
+void
+payload_release(struct payload *p)
+{
+	free(p->page_name);
+	free(p->page_url);
+	free(p->title);
+	free(p->status);
+	for (size_t i = 0; i < p->ncomponents; i++)
+		free(p->components[i]);
+	free(p->components);
+	free(p->kind);
+	free(p->audience);
+	free(p->body);
+	memset(p, 0, sizeof(*p));
+}
+
+static json_t *
+iso_or_null(int64_t ms)
+{
+	char when[32];
+
+	if (ms == 0)
+		return json_null();
+	clock_format_iso(when, sizeof(when), ms);
+	return json_string(when);
+}
+
+static json_t *
+components_json(const struct payload *p)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < p->ncomponents; i++)
+		json_array_append_new(a, json_string(p->components[i]));
+	return a;
+}
+
+/* "INC-7 API down (SEV2, identified)": the line every chat message leads with. */
+static char *
+headline(const struct payload *p)
+{
+	return xasprintf("%sINC-%lld %s (%s, %s)", strcmp(p->kind, "apology") == 0 ?
+			 "Apology: " : "", (long long)p->incident_id, p->title,
+			 vocab_severity_name(p->severity), p->status);
+}
+
+/* The Standard Webhooks event: a type, a timestamp and the data. */
+static json_t *
+webhook_event(const struct payload *p)
+{
+	char id[32], upd[32];
+
+	snprintf(id, sizeof(id), "INC-%lld", (long long)p->incident_id);
+	snprintf(upd, sizeof(upd), "UPD-%lld", (long long)p->update_id);
+	return json_pack("{s:s, s:o, s:{s:{s:s, s:s, s:s, s:s, s:s, s:o, s:s}, s:{s:s, s:s, s:s, s:s, s:o, s:o}}}",
+		"type", strcmp(p->kind, "apology") == 0 ? "incident.apology" : "incident.update",
+		"timestamp", iso_or_null(p->published_at),
+		"data",
+		"incident", "id", id, "name", p->title, "status", p->status,
+		"severity", vocab_severity_name(p->severity),
+		"impact", vocab_severity_impact(p->severity),
+		"components", components_json(p), "shortlink", p->page_url,
+		"update", "id", upd, "kind", p->kind, "audience", p->audience, "body", p->body,
+		"published_at", iso_or_null(p->published_at),
+		"next_update_at", iso_or_null(p->next_update_at));
+}
+
+static json_t *
+slack_message(const struct payload *p, const char *head)
+{
+	char *text = xasprintf("*%s*\n%s", head, p->body);
+	json_t *m = json_pack("{s:s, s:[{s:s, s:{s:s, s:s}}, {s:s, s:[{s:s, s:s}]}]}",
+		"text", text,
+		"blocks",
+		"type", "section", "text", "type", "mrkdwn", "text", text,
+		"type", "context", "elements", "type", "mrkdwn", "text", p->page_url);
+
+	free(text);
+	return m;
+}
+
+/* A Teams incoming webhook takes a message whose attachment is an Adaptive
+ * Card. */
+static json_t *
+teams_message(const struct payload *p, const char *head)
+{
+	return json_pack("{s:s, s:[{s:s, s:n, s:{s:s, s:s, s:s, s:[{s:s, s:s, s:s, s:s, s:b}, {s:s, s:s, s:b}], s:[{s:s, s:s, s:s}]}}]}",
+		"type", "message",
+		"attachments",
+		"contentType", "application/vnd.microsoft.card.adaptive", "contentUrl",
+		"content",
+		"$schema", "http://adaptivecards.io/schemas/adaptive-card.json",
+		"type", "AdaptiveCard", "version", "1.4",
+		"body",
+		"type", "TextBlock", "text", head, "weight", "Bolder", "size", "Medium", "wrap", 1,
+		"type", "TextBlock", "text", p->body, "wrap", 1,
+		"actions",
+		"type", "Action.OpenUrl", "title", p->page_name, "url", p->page_url);
+}
+
+/* Discord caps content at 2,000 characters and an embed's description at
+ * 4,096: the text goes in the embed, cut at a character boundary. */
+static json_t *
+discord_message(const struct payload *p, const char *head)
+{
+	size_t len = strlen(p->body);
+	char *desc;
+	json_t *m;
+
+	if (len > 4000) {
+		len = 4000;
+		while (len > 0 && ((unsigned char)p->body[len] & 0xC0) == 0x80)
+			len--;
+	}
+	desc = xstrndup(p->body, len);
+	m = json_pack("{s:s, s:[{s:s, s:s, s:s}], s:{s:[]}}",
+		"content", head,
+		"embeds", "title", p->title, "description", desc, "url", p->page_url,
+		"allowed_mentions", "parse");
+	free(desc);
+	return m;
+}
+
+void
+payload_json(struct buf *out, const char *type, const struct payload *p)
+{
+	char *head = headline(p), *text;
+	json_t *m;
+
+	if (strcmp(type, "slack") == 0)
+		m = slack_message(p, head);
+	else if (strcmp(type, "teams") == 0)
+		m = teams_message(p, head);
+	else if (strcmp(type, "discord") == 0)
+		m = discord_message(p, head);
+	else
+		m = webhook_event(p);
+	free(head);
+	if (m == NULL || (text = json_dumps(m, JSON_COMPACT)) == NULL)
+		fatalx("cannot encode a %s message", type);
+	json_decref(m);
+	buf_adds(out, text);
+	free(text);
+}
+
+char *
+payload_subject(const struct payload *p)
+{
+	return xasprintf("[%s] %sINC-%lld %s: %s", p->page_name,
+			 strcmp(p->kind, "apology") == 0 ? "Our apology, " : "",
+			 (long long)p->incident_id, p->title, p->status);
+}
+
+void
+payload_text(struct buf *out, const struct payload *p)
+{
+	char when[32];
+
+	buf_adds(out, p->body);
+	buf_adds(out, "\n\n");
+	if (p->next_update_at != 0) {
+		clock_format_iso(when, sizeof(when), p->next_update_at);
+		buf_addf(out, "Next update by %.10s %.5s UTC.\n", when, when + 11);
+	}
+	buf_addf(out, "Follow this incident at %s\n", p->page_url);
+}
