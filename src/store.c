@@ -242,6 +242,12 @@ store_durable_commits(struct store *s)
 	return store_pragma(s, "PRAGMA synchronous=FULL");
 }
 
+void
+store_relax_durability(struct store *s)
+{
+	(void)sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+}
+
 int
 store_open(struct store **out, const char *path)
 {

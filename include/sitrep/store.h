@@ -21,6 +21,12 @@ struct store;
 int store_open(struct store **out, const char *path);
 void store_close(struct store *s);
 
+/* Commit without waiting for the disk (synchronous=NORMAL): for a
+ * connection whose last commits may be lost in a power cut without harm,
+ * like the delivery engine's (a lost outcome means a message is sent again,
+ * which at-least-once delivery allows). */
+void store_relax_durability(struct store *s);
+
 /* The schema version of the open database. */
 int store_schema_version(struct store *s);
 

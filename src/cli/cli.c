@@ -151,6 +151,18 @@ cli_resolve(struct cli *cli, const char *rev, char sha[41])
 }
 
 int
+cli_open_store(struct cli *cli)
+{
+	int rc;
+
+	if ((rc = cli_load_conf(cli)) != 0)
+		return rc;
+	if (cli->store == NULL && (rc = store_open(&cli->store, cli->conf->database)) != 0)
+		return rc;
+	return 0;
+}
+
+int
 cli_incident_ctx(struct incident_ctx *ctx, struct cli *cli)
 {
 	int rc;

@@ -66,6 +66,8 @@ int cli_exit_code(int rc);
 /* Load the site config (reporting every problem) / open the playbook repo. */
 int cli_load_conf(struct cli *cli);
 int cli_open_repo(struct cli *cli);
+/* Load the config and open its store (no playbook repository). */
+int cli_open_store(struct cli *cli);
 /* Resolve rev (the configured branch when NULL) to a commit SHA. */
 int cli_resolve(struct cli *cli, const char *rev, char sha[41]);
 /* Open the workspace's store (and config and repository) and fill ctx
@@ -106,5 +108,10 @@ extern const struct cmd_entry cmd_publish_entry;
 extern const struct cmd_entry cmd_withdraw_entry;
 extern const struct cmd_entry cmd_updates_entry;
 extern const struct cmd_entry cmd_contact_entry;
+extern const struct cmd_entry cmd_subscribe_entry;
+extern const struct cmd_entry cmd_subscribers_entry;
+extern const struct cmd_entry cmd_unsubscribe_entry;
+extern const struct cmd_entry cmd_outbox_entry;
+extern const struct cmd_entry cmd_deliver_entry;
 
 #endif

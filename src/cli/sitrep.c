@@ -35,6 +35,11 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_withdraw_entry,
 	&cmd_updates_entry,
 	&cmd_contact_entry,
+	&cmd_subscribe_entry,
+	&cmd_subscribers_entry,
+	&cmd_unsubscribe_entry,
+	&cmd_outbox_entry,
+	&cmd_deliver_entry,
 	&cmd_timeline_entry,
 	NULL
 };

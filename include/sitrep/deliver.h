@@ -1,0 +1,54 @@
+/* deliver.h: the delivery engine. It takes due outbox rows, sends each
+ * over its channel (Standard Webhooks, Slack, Teams, Discord, SMTP) with
+ * one libcurl multi handle and a capped number in flight, and records each
+ * outcome: sent, a retry with backoff, or dead. `sitrep deliver` and
+ * sitrepd both run it; only one engine runs per store at a time. */
+#ifndef SITREP_DELIVER_H
+#define SITREP_DELIVER_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct conf;
+struct store;
+struct deliver;
+
+struct deliver_stats {
+	int64_t sent, retried, dead;
+};
+
+/*
+ * Take the store's delivery lock (SR_EREFUSED when another engine holds
+ * it), load libcurl, and return rows a crashed engine had taken to the
+ * queue. The engine keeps s and c; they must outlive it.
+ */
+int deliver_open(struct deliver **out, struct store *s, const struct conf *c);
+
+/*
+ * Start what is due, wait up to wait_ms for transfers or the next due row,
+ * and record finished attempts. *idle is set when nothing is in flight or
+ * waiting in memory.
+ */
+int deliver_step(struct deliver *d, int wait_ms, bool *idle);
+
+/* Interrupt a deliver_step waiting in another thread or a signal handler's
+ * caller. */
+void deliver_wakeup(struct deliver *d);
+
+/*
+ * Stop: let transfers in flight finish for up to grace_ms, return the rest
+ * to the queue unchanged (same id, same attempt count), record every
+ * outcome and release the lock.
+ */
+int deliver_close(struct deliver *d, int grace_ms, struct deliver_stats *stats);
+
+/*
+ * Run the engine in the foreground until *stop is set, or, with once,
+ * until nothing is due now and nothing is in flight (rows waiting for a
+ * later retry stay queued).
+ */
+int deliver_run(struct deliver_stats *stats, struct store *s, const struct conf *c,
+		bool once, volatile sig_atomic_t *stop);
+
+#endif

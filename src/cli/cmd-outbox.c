@@ -1,0 +1,211 @@
+/* cmd-outbox.c: `sitrep outbox [--state S] [retry ID]` and `sitrep deliver
+ * [--once]`: what is waiting to be sent, and the delivery engine in the
+ * foreground for setups without sitrepd. The engine is deliver.c. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "sitrep/conf.h"
+#include "sitrep/deliver.h"
+#include "sitrep/duration.h"
+#include "sitrep/err.h"
+#include "sitrep/store.h"
+
+static int outbox_exec(struct cli *, int, char **);
+const struct cmd_entry cmd_outbox_entry = {
+	"outbox", "[--state pending|retrying|sent|dead] [--limit N] [--json] | retry ID",
+	"messages waiting, retrying, sent and dead; 'retry ID' requeues a dead one",
+	outbox_exec,
+};
+static int deliver_exec(struct cli *, int, char **);
+const struct cmd_entry cmd_deliver_entry = {
+	"deliver", "[--once]",
+	"send what is in the outbox (--once: what is due now, then exit)",
+	deliver_exec,
+};
+
+enum { OPT_STATE = OPT_FIRST_CMD, OPT_LIMIT, OPT_ONCE };
+
+
+static json_t *
+row_json(const struct store_outbox *o)
+{
+	char t[3][32];
+
+	clock_format_iso(t[0], sizeof(t[0]), o->created_at);
+	clock_format_iso(t[1], sizeof(t[1]), o->next_at);
+	clock_format_iso(t[2], sizeof(t[2]), o->sent_at);
+	return json_pack("{s:I, s:s, s:o, s:o, s:s?, s:o, s:s, s:s?, s:s, s:i, s:s, s:s, s:o, s:o, s:s?}",
+		"id", (json_int_t)o->id, "msg_id", o->msg_id,
+		"incident", o->incident_id ? json_integer(o->incident_id) : json_null(),
+		"update", o->update_id ? json_integer(o->update_id) : json_null(),
+		"channel", o->channel,
+		"subscriber", o->subscriber_id ? json_integer(o->subscriber_id) : json_null(),
+		"type", o->type, "recipient", o->recipient, "state", o->state,
+		"attempts", o->attempts, "created_at", t[0], "next_attempt_at", t[1],
+		"sent_at", o->sent_at ? json_string(t[2]) : json_null(),
+		"last_status", o->last_status ? json_integer(o->last_status) : json_null(),
+		"last_error", o->last_error);
+}
+
+static int
+outbox_retry(struct cli *cli, const char *arg)
+{
+	struct store_outbox row;
+	char *end;
+	long long id = strtoll(arg, &end, 10);
+	int rc;
+
+	if (*arg == '\0' || *end != '\0' || id <= 0)
+		return cli_usage_error(&cmd_outbox_entry, "'%s' is not an outbox id", arg);
+	if ((rc = cli_open_store(cli)) != 0 || (rc = store_begin(cli->store)) != 0)
+		return cli_fail(rc);
+	if ((rc = store_outbox_get(&row, cli->store, id)) == 0) {
+		if (strcmp(row.state, "dead") != 0)
+			rc = err_set(SR_EREFUSED, "outbox message %lld is %s, not dead: only a "
+				     "dead one is requeued", id, row.state);
+		else {
+			snprintf(row.state, sizeof(row.state), "pending");
+			row.attempts = 0;
+			row.next_at = clock_now_ms();
+			if ((rc = store_outbox_result(cli->store, &row)) == 0)
+				rc = store_commit(cli->store);
+		}
+		store_outbox_release(&row);
+	}
+	if (rc != 0) {
+		store_rollback(cli->store);
+		return cli_fail(rc);
+	}
+	if (cli->json)
+		cli_print_json(json_pack("{s:I, s:s}", "id", (json_int_t)id, "state", "pending"));
+	else
+		printf("outbox message %lld requeued: 'sitrep deliver' or sitrepd sends it\n", id);
+	return EXIT_OK;
+}
+
+static int
+outbox_exec(struct cli *cli, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_COMMON_LONGOPTS,
+		{ "state", required_argument, NULL, OPT_STATE },
+		{ "limit", required_argument, NULL, OPT_LIMIT },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct store_outbox *v;
+	const char *state = NULL;
+	long limit = 50;
+	int64_t counts[4];
+	size_t n;
+	int opt, rc;
+	char *end;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		if (opt == OPT_STATE) {
+			state = optarg;
+			if (strcmp(state, "pending") && strcmp(state, "retrying") &&
+			    strcmp(state, "sent") && strcmp(state, "dead"))
+				return cli_usage_error(&cmd_outbox_entry, "state '%s' is not one of "
+						       "pending, retrying, sent, dead", state);
+		} else if (opt == OPT_LIMIT) {
+			limit = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || limit < 0)
+				return cli_usage_error(&cmd_outbox_entry, "--limit '%s' is not a "
+						       "number (0 for every row)", optarg);
+		} else if ((rc = cli_common_opt(cli, &cmd_outbox_entry, opt)) >= 0)
+			return rc;
+	}
+	if (argc - optind == 2 && strcmp(argv[optind], "retry") == 0)
+		return outbox_retry(cli, argv[optind + 1]);
+	if (optind != argc)
+		return cli_usage_error(&cmd_outbox_entry, "unexpected argument '%s'", argv[optind]);
+	if ((rc = cli_open_store(cli)) != 0 ||
+	    (rc = store_outbox_counts(counts, cli->store)) != 0 ||
+	    (rc = store_outbox_list(&v, &n, cli->store, state, (size_t)limit)) != 0)
+		return cli_fail(rc);
+	if (cli->json) {
+		json_t *arr = json_array();
+
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(arr, row_json(&v[i]));
+		cli_print_json(json_pack("{s:{s:I, s:I, s:I, s:I}, s:o}", "counts",
+			"pending", (json_int_t)counts[0], "retrying", (json_int_t)counts[1],
+			"sent", (json_int_t)counts[2], "dead", (json_int_t)counts[3],
+			"messages", arr));
+	} else {
+		printf("%lld pending, %lld retrying, %lld sent, %lld dead\n", (long long)counts[0],
+		       (long long)counts[1], (long long)counts[2], (long long)counts[3]);
+		if (n > 0)
+			printf("%-7s %-9s %-8s %-10s %-8s %-3s %-24s %s\n", "ID", "STATE", "TYPE",
+			       "CHANNEL", "UPDATE", "TRY", "NEXT/SENT", "RECIPIENT / LAST ERROR");
+		for (size_t i = 0; i < n; i++) {
+			char when[32], upd[24] = "-";
+
+			clock_format_iso(when, sizeof(when), strcmp(v[i].state, "sent") == 0 ?
+					 v[i].sent_at : v[i].next_at);
+			if (v[i].update_id)
+				snprintf(upd, sizeof(upd), "UPD-%lld", (long long)v[i].update_id);
+			printf("%-7lld %-9s %-8s %-10s %-8s %-3d %-24s %s%s%s\n", (long long)v[i].id,
+			       v[i].state, v[i].type, v[i].channel ? v[i].channel : "-", upd,
+			       v[i].attempts, strcmp(v[i].state, "dead") == 0 ? "-" : when,
+			       v[i].recipient ? v[i].recipient : "(channel URL)",
+			       v[i].last_error ? ": " : "", v[i].last_error ? v[i].last_error : "");
+		}
+	}
+	store_outbox_free(v, n);
+	return EXIT_OK;
+}
+
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static int
+deliver_exec(struct cli *cli, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_COMMON_LONGOPTS,
+		{ "once", no_argument, NULL, OPT_ONCE },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct deliver_stats st;
+	struct sigaction sa;
+	bool once = false;
+	int opt, rc;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		if (opt == OPT_ONCE)
+			once = true;
+		else if ((rc = cli_common_opt(cli, &cmd_deliver_entry, opt)) >= 0)
+			return rc;
+	}
+	if (optind != argc)
+		return cli_usage_error(&cmd_deliver_entry, "unexpected argument '%s'", argv[optind]);
+	if ((rc = cli_open_store(cli)) != 0)
+		return cli_fail(rc);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	if ((rc = deliver_run(&st, cli->store, cli->conf, once, &stop_requested)) != 0)
+		return cli_fail(rc);
+	if (cli->json)
+		cli_print_json(json_pack("{s:I, s:I, s:I}", "sent", (json_int_t)st.sent,
+			"retrying", (json_int_t)st.retried, "dead", (json_int_t)st.dead));
+	else
+		printf("%lld sent, %lld to retry, %lld dead\n", (long long)st.sent,
+		       (long long)st.retried, (long long)st.dead);
+	return EXIT_OK;
+}

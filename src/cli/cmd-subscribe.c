@@ -1,0 +1,179 @@
+/* cmd-subscribe.c: `sitrep subscribe`, `subscribers` and `unsubscribe`:
+ * customers who hear about incidents by e-mail or webhook. The checks are
+ * subscribers.c's; this file parses arguments and prints. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "sitrep/conf.h"
+#include "sitrep/duration.h"
+#include "sitrep/err.h"
+#include "sitrep/store.h"
+#include "sitrep/subscribers.h"
+#include "sitrep/xalloc.h"
+
+static int subscribe_exec(struct cli *, int, char **);
+const struct cmd_entry cmd_subscribe_entry = {
+	"subscribe", "email ADDR | webhook URL [--component C]... [--json]",
+	"subscribe a customer's e-mail address or webhook to incident updates",
+	subscribe_exec,
+};
+static int subscribers_exec(struct cli *, int, char **);
+const struct cmd_entry cmd_subscribers_entry = {
+	"subscribers", "[--all] [--json]",
+	"list the subscribers (--all: unsubscribed and disabled ones too)",
+	subscribers_exec,
+};
+static int unsubscribe_exec(struct cli *, int, char **);
+const struct cmd_entry cmd_unsubscribe_entry = {
+	"unsubscribe", "ID|ADDR|URL|TOKEN", "end a subscription", unsubscribe_exec,
+};
+
+enum { OPT_COMPONENT = OPT_FIRST_CMD, OPT_ALL };
+
+static json_t *
+subscriber_json(const struct store_subscriber *sub, bool with_secret)
+{
+	json_t *comps = json_array(), *o;
+	char since[32], until[32];
+
+	for (size_t i = 0; i < sub->ncomponents; i++)
+		json_array_append_new(comps, json_string(sub->components[i]));
+	clock_format_iso(since, sizeof(since), sub->created_at);
+	o = json_pack("{s:I, s:s, s:s, s:o, s:s, s:s}", "id", (json_int_t)sub->id,
+		      "kind", sub->kind, "address", sub->address, "components", comps,
+		      "since", since, "unsubscribe_token", sub->token);
+	if (sub->disabled_at) {
+		clock_format_iso(until, sizeof(until), sub->disabled_at);
+		json_object_set_new(o, "disabled_at", json_string(until));
+		json_object_set_new(o, "disabled_reason", json_string(sub->disabled_reason ?
+				    sub->disabled_reason : ""));
+	}
+	if (with_secret && sub->secret != NULL)
+		json_object_set_new(o, "secret", json_string(sub->secret));
+	return o;
+}
+
+static int
+subscribe_exec(struct cli *cli, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_COMMON_LONGOPTS,
+		{ "component", required_argument, NULL, OPT_COMPONENT },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct store_subscriber sub;
+	char **comps = NULL;
+	size_t ncomps = 0;
+	int opt, rc;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		if (opt == OPT_COMPONENT) {
+			comps = xreallocarray(comps, ncomps + 1, sizeof(*comps));
+			comps[ncomps++] = optarg;
+		} else if ((rc = cli_common_opt(cli, &cmd_subscribe_entry, opt)) >= 0) {
+			free(comps);
+			return rc;
+		}
+	}
+	if (argc - optind != 2) {
+		free(comps);
+		return cli_usage_error(&cmd_subscribe_entry, "give 'email ADDR' or 'webhook URL'");
+	}
+	if ((rc = cli_open_store(cli)) == 0)
+		rc = subscribers_add(&sub, cli->store, cli->conf, argv[optind], argv[optind + 1],
+				     comps, ncomps);
+	free(comps);
+	if (rc != 0)
+		return cli_fail(rc);
+	if (cli->json)
+		cli_print_json(subscriber_json(&sub, true));
+	else {
+		printf("subscriber %lld: %s %s%s\n", (long long)sub.id, sub.kind, sub.address,
+		       sub.ncomponents ? " (some components)" : "");
+		if (sub.secret != NULL)
+			printf("signing secret (shown once; give it to the receiver to verify "
+			       "webhook-signature): %s\n", sub.secret);
+		printf("unsubscribe token: %s\n", sub.token);
+	}
+	store_subscriber_release(&sub);
+	return EXIT_OK;
+}
+
+static int
+subscribers_exec(struct cli *cli, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_COMMON_LONGOPTS,
+		{ "all", no_argument, NULL, OPT_ALL },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct store_subscriber *v;
+	bool all = false;
+	size_t n;
+	int opt, rc;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		if (opt == OPT_ALL)
+			all = true;
+		else if ((rc = cli_common_opt(cli, &cmd_subscribers_entry, opt)) >= 0)
+			return rc;
+	}
+	if (optind != argc)
+		return cli_usage_error(&cmd_subscribers_entry, "unexpected argument '%s'",
+				       argv[optind]);
+	if ((rc = cli_open_store(cli)) != 0 ||
+	    (rc = store_subscribers_get(&v, &n, cli->store, all)) != 0)
+		return cli_fail(rc);
+	if (cli->json) {
+		json_t *arr = json_array();
+
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(arr, subscriber_json(&v[i], false));
+		cli_print_json(arr);
+	} else if (n == 0)
+		printf("no subscribers\n");
+	else {
+		printf("%-6s %-8s %-40s %-20s %s\n", "ID", "KIND", "ADDRESS", "COMPONENTS", "SINCE");
+		for (size_t i = 0; i < n; i++) {
+			char since[32], comps[256] = "all";
+
+			clock_format_iso(since, sizeof(since), v[i].created_at);
+			for (size_t k = 0; k < v[i].ncomponents; k++)
+				snprintf(comps + (k ? strlen(comps) : 0), sizeof(comps) -
+					 (k ? strlen(comps) : 0), "%s%s", k ? "," : "",
+					 v[i].components[k]);
+			printf("%-6lld %-8s %-40s %-20s %.10s%s\n", (long long)v[i].id, v[i].kind,
+			       v[i].address, comps, since, v[i].disabled_at ? "  (inactive)" : "");
+		}
+	}
+	store_subscribers_free(v, n);
+	return EXIT_OK;
+}
+
+static int
+unsubscribe_exec(struct cli *cli, int argc, char **argv)
+{
+	int64_t id;
+	int opt, rc;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS,
+	    (const struct option[]){ CLI_COMMON_LONGOPTS, { NULL, 0, NULL, 0 } }, NULL)) != -1)
+		if ((rc = cli_common_opt(cli, &cmd_unsubscribe_entry, opt)) >= 0)
+			return rc;
+	if (argc - optind != 1)
+		return cli_usage_error(&cmd_unsubscribe_entry, "name one subscriber: its id, "
+				       "address, URL or token");
+	if ((rc = cli_open_store(cli)) != 0 ||
+	    (rc = subscribers_remove(&id, cli->store, argv[optind], "unsubscribed")) != 0)
+		return cli_fail(rc);
+	if (cli->json)
+		cli_print_json(json_pack("{s:I, s:b}", "id", (json_int_t)id, "unsubscribed", 1));
+	else
+		printf("subscriber %lld unsubscribed\n", (long long)id);
+	return EXIT_OK;
+}

@@ -1,0 +1,837 @@
+/* deliver.c: the delivery engine. Due outbox rows are claimed in batches,
+ * sent through one libcurl multi handle (its connection cache is the
+ * speed) with at most delivery.concurrency in flight, and their outcomes
+ * written back in batched transactions: sent, retrying with backoff and
+ * jitter (Retry-After honoured), or dead. What a message says is
+ * payload.c's and mail.c's; signing is webhook.c's. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "curlapi.h"
+#include "sitrep/buf.h"
+#include "sitrep/conf.h"
+#include "sitrep/deliver.h"
+#include "sitrep/duration.h"
+#include "sitrep/err.h"
+#include "sitrep/log.h"
+#include "sitrep/mail.h"
+#include "sitrep/payload.h"
+#include "sitrep/store.h"
+#include "sitrep/webhook.h"
+#include "sitrep/xalloc.h"
+
+#ifndef SITREP_VERSION
+#define SITREP_VERSION "dev"
+#endif
+
+#define CLAIM_BATCH	512	/* rows taken from the store at once */
+#define RESULT_BATCH	512	/* outcomes written in one transaction */
+#define FLUSH_MS	100	/* ...or after this long */
+#define PAYLOAD_CACHE	8	/* updates whose rendered bodies are kept */
+
+/* A channel's secrets, read from the environment or a file once per run. */
+struct chan {
+	const struct conf_channel *ch;
+	bool read;
+	char *url, *secret, *password;
+	char *problem; /* why it cannot send; NULL when it can */
+};
+
+/* What one channel type receives for one update. */
+struct rendered {
+	int64_t update_id;
+	char type[8];
+	char *body;          /* JSON, or the e-mail's text */
+	char *subject;       /* e-mail only */
+};
+
+struct transfer {
+	CURL *h;
+	bool busy;
+	struct store_outbox row;
+	struct curl_slist *headers, *rcpt;
+	char *body;
+	size_t len, off;     /* an e-mail is read by curl from body */
+	long retry_after;    /* seconds, -1 when the answer had none */
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+struct result {
+	struct store_outbox row; /* owns its last_error only */
+	int64_t disable_subscriber;
+	char *disable_reason;
+};
+
+struct deliver {
+	const struct curlapi *api;
+	CURLM *multi;
+	struct store *s;
+	const struct conf *c;
+	int lock_fd;
+	struct transfer *xfers;
+	int nxfers, inflight;
+	struct store_outbox *queue; /* claimed, waiting for a free transfer */
+	size_t nqueue, qhead;
+	struct result *results;
+	size_t nresults;
+	int64_t last_flush;
+	struct chan *chans;
+	struct rendered cache[PAYLOAD_CACHE];
+	size_t cache_next;
+	uint64_t rng;
+	struct deliver_stats stats;
+};
+
+/* ------------------------------------------------------------ helpers */
+
+static uint64_t
+next_random(struct deliver *d)
+{
+	/* xorshift64*: jitter needs spread, not secrecy */
+	d->rng ^= d->rng >> 12;
+	d->rng ^= d->rng << 25;
+	d->rng ^= d->rng >> 27;
+	return d->rng * 2685821657736338717ULL;
+}
+
+/* The value of a secret: the environment variable env, else the file's
+ * first line. NULL with *problem set when neither gives one. */
+static char *
+read_secret(const char *env, const char *file, const char *what, const char *id,
+	    char **problem)
+{
+	char *v = NULL, line[4096];
+	FILE *fp;
+
+	if (env != NULL) {
+		const char *e = getenv(env);
+
+		if (e == NULL || *e == '\0')
+			*problem = xasprintf("channel '%s': the environment variable %s that "
+					     "holds its %s is not set", id, env, what);
+		else
+			v = xstrdup(e);
+	} else if (file != NULL) {
+		if ((fp = fopen(file, "r")) == NULL)
+			*problem = xasprintf("channel '%s': cannot read its %s from '%s': %s",
+					     id, what, file, strerror(errno));
+		else {
+			if (fgets(line, sizeof(line), fp) != NULL) {
+				line[strcspn(line, "\r\n")] = '\0';
+				if (line[0] != '\0')
+					v = xstrdup(line);
+			}
+			fclose(fp);
+			if (v == NULL)
+				*problem = xasprintf("channel '%s': '%s' holds no %s", id, file, what);
+		}
+	}
+	return v;
+}
+
+static struct chan *
+chan_get(struct deliver *d, const char *id)
+{
+	for (size_t i = 0; i < d->c->nchannels; i++) {
+		struct chan *ch = &d->chans[i];
+
+		if (strcmp(ch->ch->id, id) != 0)
+			continue;
+		if (!ch->read) {
+			const struct conf_channel *cc = ch->ch;
+
+			ch->read = true;
+			if (strcmp(cc->type, "email") != 0)
+				ch->url = read_secret(cc->url_env, cc->url_file, "URL", cc->id,
+						      &ch->problem);
+			if (ch->problem == NULL && (cc->secret_env || cc->secret_file))
+				ch->secret = read_secret(cc->secret_env, cc->secret_file,
+							 "signing secret", cc->id, &ch->problem);
+			if (ch->problem == NULL && (cc->password_env || cc->password_file))
+				ch->password = read_secret(cc->password_env, cc->password_file,
+							   "password", cc->id, &ch->problem);
+		}
+		return ch;
+	}
+	return NULL;
+}
+
+/* The rendered form of an update for a channel type, from a small cache:
+ * a fan-out renders once, not once per recipient. */
+static const struct rendered *
+rendered_get(struct deliver *d, int64_t update_id, const char *type)
+{
+	struct rendered *r;
+	struct payload p;
+	struct buf b = BUF_INIT;
+
+	for (size_t i = 0; i < PAYLOAD_CACHE; i++)
+		if (d->cache[i].body != NULL && d->cache[i].update_id == update_id &&
+		    strcmp(d->cache[i].type, type) == 0)
+			return &d->cache[i];
+	if (payload_load(&p, d->s, d->c, update_id) != 0)
+		return NULL;
+	r = &d->cache[d->cache_next++ % PAYLOAD_CACHE];
+	free(r->body);
+	free(r->subject);
+	r->update_id = update_id;
+	snprintf(r->type, sizeof(r->type), "%s", type);
+	r->subject = NULL;
+	if (strcmp(type, "email") == 0) {
+		payload_text(&b, &p);
+		r->subject = payload_subject(&p);
+	} else
+		payload_json(&b, type, &p);
+	r->body = buf_detach(&b);
+	payload_release(&p);
+	return r;
+}
+
+/* ------------------------------------------------------------ results */
+
+static void
+result_add(struct deliver *d, const struct store_outbox *row, const char *state,
+	   int status, const char *error, int64_t next_at)
+{
+	struct result *r;
+
+	d->results = xreallocarray(d->results, d->nresults + 1, sizeof(*d->results));
+	r = &d->results[d->nresults++];
+	memset(r, 0, sizeof(*r));
+	r->row.id = row->id;
+	snprintf(r->row.state, sizeof(r->row.state), "%s", state);
+	r->row.attempts = row->attempts + 1;
+	r->row.next_at = next_at;
+	r->row.last_status = status;
+	r->row.last_error = error ? xstrdup(error) : NULL;
+	if (strcmp(state, "sent") == 0) {
+		r->row.sent_at = clock_now_ms();
+		d->stats.sent++;
+	} else if (strcmp(state, "dead") == 0)
+		d->stats.dead++;
+	else
+		d->stats.retried++;
+}
+
+/*
+ * A failed attempt: retry after the backoff for this attempt (or what the
+ * server's Retry-After asked, when it asked), spread by +-20% so that a
+ * recovering receiver is not hit by every retry at once; dead once the
+ * retries are spent.
+ */
+static void
+result_failed(struct deliver *d, const struct store_outbox *row, int status,
+	      const char *error, long retry_after)
+{
+	const struct conf_delivery *cd = &d->c->delivery;
+	int64_t now = clock_now_ms(), wait_ms;
+	size_t k = (size_t)row->attempts;
+
+	if (row->attempts >= cd->retries) {
+		char *why = xasprintf("%s (after %d attempts)", error, row->attempts + 1);
+
+		result_add(d, row, "dead", status, why, now);
+		free(why);
+		return;
+	}
+	if (k >= cd->nbackoff)
+		k = cd->nbackoff - 1;
+	wait_ms = cd->backoff[k] * 1000;
+	wait_ms += (int64_t)(next_random(d) % (uint64_t)(wait_ms * 2 / 5 + 1)) - wait_ms / 5;
+	if (retry_after >= 0)
+		wait_ms = (retry_after > 86400 ? 86400 : retry_after) * 1000;
+	result_add(d, row, "retrying", status, error, now + wait_ms);
+}
+
+/* Write the outcomes so far and, when claim, take the next due rows, in
+ * one transaction. */
+static int
+store_sync(struct deliver *d, bool claim)
+{
+	struct store_outbox *rows = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (d->nresults == 0 && !claim)
+		return 0;
+	if ((rc = store_begin(d->s)) != 0)
+		return rc;
+	for (size_t i = 0; i < d->nresults && rc == 0; i++) {
+		struct result *r = &d->results[i];
+
+		rc = store_outbox_result(d->s, &r->row);
+		if (rc == 0 && r->disable_subscriber != 0 &&
+		    store_subscriber_disable(d->s, r->disable_subscriber, clock_now_ms(),
+					     r->disable_reason) == SR_ENOTFOUND)
+			err_clear(); /* already inactive */
+	}
+	if (rc == 0 && claim)
+		rc = store_outbox_claim(&rows, &n, d->s, clock_now_ms(), CLAIM_BATCH);
+	if (rc == 0)
+		rc = store_commit(d->s);
+	if (rc != 0) {
+		store_rollback(d->s);
+		store_outbox_free(rows, n);
+		return rc;
+	}
+	for (size_t i = 0; i < d->nresults; i++) {
+		free(d->results[i].row.last_error);
+		free(d->results[i].disable_reason);
+	}
+	d->nresults = 0;
+	d->last_flush = clock_now_ms();
+	if (claim) {
+		store_outbox_free(d->queue, d->nqueue);
+		d->queue = rows;
+		d->nqueue = n;
+		d->qhead = 0;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ transfers */
+
+static size_t
+discard_body(char *ptr, size_t size, size_t n, void *arg)
+{
+	(void)ptr;
+	(void)arg;
+	return size * n;
+}
+
+/* Retry-After: delay-seconds or an HTTP-date (RFC 9110). */
+static size_t
+read_header(char *ptr, size_t size, size_t n, void *arg)
+{
+	struct transfer *t = arg;
+	size_t len = size * n;
+	char value[128];
+	struct tm tm;
+
+	if (len > 12 && strncasecmp(ptr, "Retry-After:", 12) == 0) {
+		snprintf(value, sizeof(value), "%.*s", (int)(len - 12), ptr + 12);
+		value[strcspn(value, "\r\n")] = '\0';
+		char *v = value + strspn(value, " \t"), *end;
+		long secs = strtol(v, &end, 10);
+
+		if (end != v && *end == '\0' && secs >= 0)
+			t->retry_after = secs;
+		else if (memset(&tm, 0, sizeof(tm)),
+			 strptime(v, "%a, %d %b %Y %H:%M:%S GMT", &tm) != NULL) {
+			time_t when = timegm(&tm), now = time(NULL);
+
+			t->retry_after = when > now ? (long)(when - now) : 0;
+		}
+	}
+	return len;
+}
+
+static size_t
+read_mail(char *ptr, size_t size, size_t n, void *arg)
+{
+	struct transfer *t = arg;
+	size_t room = size * n, left = t->len - t->off;
+
+	if (left < room)
+		room = left;
+	memcpy(ptr, t->body + t->off, room);
+	t->off += room;
+	return room;
+}
+
+static void
+transfer_release(struct deliver *d, struct transfer *t)
+{
+	d->api->slist_free_all(t->headers);
+	d->api->slist_free_all(t->rcpt);
+	free(t->body);
+	store_outbox_release(&t->row);
+	t->headers = t->rcpt = NULL;
+	t->body = NULL;
+	t->busy = false;
+}
+
+static void
+common_options(struct deliver *d, struct transfer *t)
+{
+	const struct curlapi *a = d->api;
+	CURL *h = t->h;
+
+	a->easy_reset(h);
+	a->easy_setopt(h, CURLOPT_PRIVATE, t);
+	a->easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	a->easy_setopt(h, CURLOPT_ERRORBUFFER, t->errbuf);
+	a->easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(d->c->delivery.timeout * 1000));
+	a->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(d->c->delivery.timeout * 1000));
+	a->easy_setopt(h, CURLOPT_USERAGENT, "sitrep/" SITREP_VERSION);
+	t->errbuf[0] = '\0';
+	t->retry_after = -1;
+}
+
+/* Set up an HTTP POST of t->body to url with the row's headers. NULL, or
+ * why it cannot be sent. */
+static char *
+setup_http(struct deliver *d, struct transfer *t, const char *url, const char *secret)
+{
+	const struct curlapi *a = d->api;
+	char line[256];
+	int64_t ts = clock_now_ms() / 1000;
+
+	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
+		return xstrdup("the URL does not start with http:// or https://");
+	t->headers = a->slist_append(t->headers, "Content-Type: application/json");
+	if (strcmp(t->row.type, "webhook") == 0) {
+		snprintf(line, sizeof(line), "webhook-id: %s", t->row.msg_id);
+		t->headers = a->slist_append(t->headers, line);
+		snprintf(line, sizeof(line), "webhook-timestamp: %lld", (long long)ts);
+		t->headers = a->slist_append(t->headers, line);
+		if (secret != NULL) {
+			char *sig;
+
+			if (webhook_sign(&sig, secret, t->row.msg_id, ts, t->body, t->len) != 0)
+				return xstrdup(err_last());
+			snprintf(line, sizeof(line), "webhook-signature: %s", sig);
+			free(sig);
+			t->headers = a->slist_append(t->headers, line);
+		}
+	}
+	/* No "Expect: 100-continue" round trip for small bodies. */
+	t->headers = a->slist_append(t->headers, "Expect:");
+	a->easy_setopt(t->h, CURLOPT_URL, url);
+	a->easy_setopt(t->h, CURLOPT_PROTOCOLS_STR, "http,https");
+	a->easy_setopt(t->h, CURLOPT_HTTPHEADER, t->headers);
+	a->easy_setopt(t->h, CURLOPT_POSTFIELDS, t->body);
+	a->easy_setopt(t->h, CURLOPT_POSTFIELDSIZE, (long)t->len);
+	a->easy_setopt(t->h, CURLOPT_WRITEFUNCTION, discard_body);
+	a->easy_setopt(t->h, CURLOPT_HEADERFUNCTION, read_header);
+	a->easy_setopt(t->h, CURLOPT_HEADERDATA, t);
+	return NULL;
+}
+
+/* "https://status.example.com/" + "unsubscribe?token=T". */
+static char *
+unsubscribe_url(const char *page_url, const char *token)
+{
+	size_t n = strlen(page_url);
+
+	return xasprintf("%s%sunsubscribe?token=%s", page_url,
+			 n > 0 && page_url[n - 1] == '/' ? "" : "/", token);
+}
+
+static char *
+setup_mail(struct deliver *d, struct transfer *t, struct chan *ch,
+	   const struct rendered *r, const struct store_subscriber *sub)
+{
+	const struct curlapi *a = d->api;
+	const struct conf_channel *cc = ch->ch;
+	struct mail_message m;
+	struct buf msg = BUF_INIT, text = BUF_INIT;
+	const char *domain = strchr(cc->from, '@');
+	char *unsub = NULL, *mid, addr[512];
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	buf_adds(&text, r->body);
+	if (sub != NULL) {
+		unsub = unsubscribe_url(d->c->page_url, sub->token);
+		buf_addf(&text, "\n--\nYou subscribed to %s. Unsubscribe: %s\n",
+			 d->c->page_name, unsub);
+	}
+	mid = xasprintf("%s@%s", t->row.msg_id, domain ? domain + 1 : "sitrep.invalid");
+	m.from_name = d->c->page_name;
+	m.from = cc->from;
+	m.to = t->row.recipient;
+	m.subject = r->subject;
+	m.body = buf_str(&text);
+	m.message_id = mid;
+	m.date = clock_now_ms() / 1000;
+	m.unsubscribe_url = unsub;
+	rc = mail_format(&msg, &m);
+	free(mid);
+	free(unsub);
+	buf_release(&text);
+	if (rc != 0) {
+		buf_release(&msg);
+		return xstrdup(err_last());
+	}
+	t->len = msg.len;
+	t->body = buf_detach(&msg);
+	t->off = 0;
+	snprintf(addr, sizeof(addr), "<%s>", t->row.recipient);
+	t->rcpt = a->slist_append(NULL, addr);
+	snprintf(addr, sizeof(addr), "<%s>", cc->from);
+	a->easy_setopt(t->h, CURLOPT_URL, cc->smtp_url);
+	a->easy_setopt(t->h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	a->easy_setopt(t->h, CURLOPT_MAIL_FROM, addr);
+	a->easy_setopt(t->h, CURLOPT_MAIL_RCPT, t->rcpt);
+	a->easy_setopt(t->h, CURLOPT_UPLOAD, 1L);
+	a->easy_setopt(t->h, CURLOPT_READFUNCTION, read_mail);
+	a->easy_setopt(t->h, CURLOPT_READDATA, t);
+	a->easy_setopt(t->h, CURLOPT_INFILESIZE, (long)t->len);
+	if (strncmp(cc->smtp_url, "smtp://", 7) == 0)
+		a->easy_setopt(t->h, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
+	if (cc->user != NULL) {
+		a->easy_setopt(t->h, CURLOPT_USERNAME, cc->user);
+		a->easy_setopt(t->h, CURLOPT_PASSWORD, ch->password ? ch->password : "");
+	}
+	return NULL;
+}
+
+/*
+ * Prepare row's transfer. Returns NULL when it is started, or why it
+ * cannot be sent at all (the row is then dead: retrying would not help).
+ */
+static char *
+transfer_setup(struct deliver *d, struct transfer *t, struct store_subscriber *sub)
+{
+	const struct rendered *r = NULL;
+	struct chan *ch = NULL;
+	const char *url, *secret = NULL;
+
+	if (t->row.channel != NULL && (ch = chan_get(d, t->row.channel)) == NULL)
+		return xasprintf("channel '%s' is no longer in %s", t->row.channel, d->c->path);
+	if (ch != NULL && ch->problem != NULL)
+		return xstrdup(ch->problem);
+	if (t->row.subscriber_id != 0) {
+		if (store_subscriber_get(sub, d->s, t->row.subscriber_id) != 0)
+			return xstrdup(err_last());
+		if (sub->disabled_at != 0)
+			return xasprintf("subscriber %lld is no longer subscribed (%s)",
+					 (long long)sub->id, sub->disabled_reason ?
+					 sub->disabled_reason : "disabled");
+	}
+	if (t->row.update_id != 0) {
+		if ((r = rendered_get(d, t->row.update_id, t->row.type)) == NULL)
+			return xstrdup(err_last());
+	} else if (t->row.payload == NULL)
+		return xstrdup("the message has no content");
+	if (strcmp(t->row.type, "email") == 0) {
+		struct rendered own = { 0, "email", t->row.payload, t->row.subject };
+
+		if (ch == NULL)
+			return xstrdup("an e-mail needs an e-mail channel");
+		if (t->row.recipient == NULL)
+			return xstrdup("an e-mail needs a recipient");
+		return setup_mail(d, t, ch, r ? r : &own, sub->id ? sub : NULL);
+	}
+	t->body = xstrdup(r ? r->body : t->row.payload);
+	t->len = strlen(t->body);
+	url = t->row.recipient != NULL ? t->row.recipient : ch ? ch->url : NULL;
+	if (url == NULL)
+		return xstrdup("the message has no URL to go to");
+	secret = sub->id ? sub->secret : ch ? ch->secret : NULL;
+	return setup_http(d, t, url, secret);
+}
+
+static void
+transfer_start(struct deliver *d, struct transfer *t, struct store_outbox *row)
+{
+	struct store_subscriber sub;
+	char *problem;
+
+	memset(&sub, 0, sizeof(sub));
+	t->row = *row;
+	memset(row, 0, sizeof(*row)); /* the transfer owns its strings now */
+	t->busy = true;
+	common_options(d, t);
+	problem = transfer_setup(d, t, &sub);
+	store_subscriber_release(&sub);
+	if (problem == NULL && d->api->multi_add_handle(d->multi, t->h) == CURLM_OK) {
+		d->inflight++;
+		return;
+	}
+	result_add(d, &t->row, "dead", 0, problem ? problem : "cannot start the transfer", 0);
+	free(problem);
+	transfer_release(d, t);
+}
+
+/* What one finished attempt means for its row. */
+static void
+transfer_done(struct deliver *d, struct transfer *t, CURLcode code)
+{
+	const struct curlapi *a = d->api;
+	bool email = strcmp(t->row.type, "email") == 0;
+	long status = 0;
+	char why[CURL_ERROR_SIZE + 64];
+
+	a->easy_getinfo(t->h, CURLINFO_RESPONSE_CODE, &status);
+	if (code == CURLE_OK && !email && status >= 200 && status < 300)
+		result_add(d, &t->row, "sent", (int)status, NULL, 0);
+	else if (code == CURLE_OK && email)
+		result_add(d, &t->row, "sent", (int)status, NULL, 0);
+	else if (!email && code == CURLE_OK && status == 410) {
+		result_add(d, &t->row, "dead", (int)status, "410 Gone: the receiver asked "
+			   "not to be sent this any more", 0);
+		if (t->row.subscriber_id != 0) {
+			struct result *r = &d->results[d->nresults - 1];
+
+			r->disable_subscriber = t->row.subscriber_id;
+			r->disable_reason = xstrdup("disabled: its webhook answered 410 Gone");
+		}
+	} else if (code == CURLE_OK) {
+		snprintf(why, sizeof(why), "HTTP %ld", status);
+		result_failed(d, &t->row, (int)status, why, t->retry_after);
+	} else {
+		snprintf(why, sizeof(why), "%s", t->errbuf[0] ? t->errbuf : a->easy_strerror(code));
+		why[strcspn(why, "\r\n")] = '\0';
+		/* An SMTP server's 5xx is permanent: retrying sends nothing. */
+		if (email && status >= 500 && status < 600)
+			result_add(d, &t->row, "dead", (int)status, why, 0);
+		else
+			result_failed(d, &t->row, (int)status, why, -1);
+	}
+	transfer_release(d, t);
+}
+
+/* ------------------------------------------------------------ engine */
+
+static int
+lock_store(struct deliver *d)
+{
+	char *path = xasprintf("%s-deliver.lock", d->c->database);
+
+	d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (d->lock_fd < 0) {
+		int rc = err_set(SR_ESYS, "cannot open the delivery lock '%s': %s", path,
+				 strerror(errno));
+
+		free(path);
+		return rc;
+	}
+	if (flock(d->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		int rc = err_set(SR_EREFUSED, "another delivery engine (sitrepd or 'sitrep "
+				 "deliver') is already sending from '%s'; it holds '%s'",
+				 d->c->database, path);
+
+		free(path);
+		return rc;
+	}
+	free(path);
+	return 0;
+}
+
+static void
+deliver_free(struct deliver *d)
+{
+	if (d->multi != NULL)
+		d->api->multi_cleanup(d->multi);
+	for (int i = 0; i < d->nxfers; i++)
+		if (d->xfers[i].h != NULL)
+			d->api->easy_cleanup(d->xfers[i].h);
+	free(d->xfers);
+	store_outbox_free(d->queue, d->nqueue);
+	for (size_t i = 0; i < d->nresults; i++) {
+		free(d->results[i].row.last_error);
+		free(d->results[i].disable_reason);
+	}
+	free(d->results);
+	for (size_t i = 0; d->chans != NULL && i < d->c->nchannels; i++) {
+		free(d->chans[i].url);
+		free(d->chans[i].secret);
+		free(d->chans[i].password);
+		free(d->chans[i].problem);
+	}
+	free(d->chans);
+	for (size_t i = 0; i < PAYLOAD_CACHE; i++) {
+		free(d->cache[i].body);
+		free(d->cache[i].subject);
+	}
+	if (d->lock_fd >= 0)
+		close(d->lock_fd);
+	free(d);
+}
+
+int
+deliver_open(struct deliver **out, struct store *s, const struct conf *c)
+{
+	struct deliver *d = xcalloc(1, sizeof(*d));
+	int64_t returned;
+	int rc;
+
+	*out = NULL;
+	d->s = s;
+	d->c = c;
+	d->lock_fd = -1;
+	if ((rc = lock_store(d)) != 0) {
+		deliver_free(d);
+		return rc;
+	}
+	if ((d->api = curlapi_load()) == NULL) {
+		rc = SR_ESYS;
+		deliver_free(d);
+		return rc;
+	}
+	if ((d->multi = d->api->multi_init()) == NULL) {
+		deliver_free(d);
+		return err_set(SR_ESYS, "cannot start libcurl");
+	}
+	d->nxfers = c->delivery.concurrency;
+	d->xfers = xcalloc((size_t)d->nxfers, sizeof(*d->xfers));
+	for (int i = 0; i < d->nxfers; i++)
+		if ((d->xfers[i].h = d->api->easy_init()) == NULL) {
+			deliver_free(d);
+			return err_set(SR_ESYS, "cannot start libcurl");
+		}
+	d->api->multi_setopt(d->multi, CURLMOPT_MAXCONNECTS, (long)d->nxfers);
+	d->chans = xcalloc(c->nchannels + 1, sizeof(*d->chans));
+	for (size_t i = 0; i < c->nchannels; i++)
+		d->chans[i].ch = &c->channels[i];
+	if (getrandom(&d->rng, sizeof(d->rng), 0) != sizeof(d->rng) || d->rng == 0)
+		d->rng = (uint64_t)clock_now_ms() | 1;
+	/* A lost outcome means a message is sent again, which at-least-once
+	 * delivery allows; the engine does not wait for the disk per batch. */
+	store_relax_durability(s);
+	if ((rc = store_outbox_unlease(&returned, s, clock_now_ms())) != 0) {
+		deliver_free(d);
+		return rc;
+	}
+	if (returned > 0)
+		log_info("%lld messages taken by an engine that stopped are queued again",
+			 (long long)returned);
+	d->last_flush = clock_now_ms();
+	*out = d;
+	return 0;
+}
+
+static struct transfer *
+free_transfer(struct deliver *d)
+{
+	for (int i = 0; i < d->nxfers; i++)
+		if (!d->xfers[i].busy)
+			return &d->xfers[i];
+	return NULL;
+}
+
+static void
+collect(struct deliver *d)
+{
+	CURLMsg *msg;
+	int left;
+
+	while ((msg = d->api->multi_info_read(d->multi, &left)) != NULL) {
+		CURL *h = msg->easy_handle;
+		CURLcode code = msg->data.result;
+		char *priv = NULL;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		d->api->easy_getinfo(h, CURLINFO_PRIVATE, &priv);
+		d->api->multi_remove_handle(d->multi, h);
+		d->inflight--;
+		transfer_done(d, (struct transfer *)priv, code);
+	}
+}
+
+int
+deliver_step(struct deliver *d, int wait_ms, bool *idle)
+{
+	struct transfer *t;
+	int running, rc;
+	int64_t now = clock_now_ms(), next = 0;
+
+	*idle = false;
+	if (d->qhead == d->nqueue && d->inflight < d->nxfers) {
+		if ((rc = store_sync(d, true)) != 0)
+			return rc;
+	} else if (d->nresults >= RESULT_BATCH || now - d->last_flush >= FLUSH_MS) {
+		if ((rc = store_sync(d, false)) != 0)
+			return rc;
+	}
+	while (d->qhead < d->nqueue && (t = free_transfer(d)) != NULL)
+		transfer_start(d, t, &d->queue[d->qhead++]);
+	if (d->inflight == 0 && d->qhead == d->nqueue) {
+		if ((rc = store_sync(d, false)) != 0)
+			return rc;
+		*idle = true;
+		if (wait_ms <= 0)
+			return 0;
+		if ((rc = store_outbox_next_due(&next, d->s)) != 0)
+			return rc;
+		if (next != 0 && next - now < wait_ms)
+			wait_ms = next > now ? (int)(next - now) : 0;
+	}
+	d->api->multi_perform(d->multi, &running);
+	collect(d);
+	/* With transfers in flight, come back at least every 50 ms to start
+	 * more and write outcomes; idle, sleep until woken or due. */
+	if (d->inflight > 0)
+		d->api->multi_poll(d->multi, NULL, 0, 50, NULL);
+	else if (wait_ms > 0)
+		d->api->multi_poll(d->multi, NULL, 0, wait_ms, NULL);
+	d->api->multi_perform(d->multi, &running);
+	collect(d);
+	return 0;
+}
+
+void
+deliver_wakeup(struct deliver *d)
+{
+	d->api->multi_wakeup(d->multi);
+}
+
+int
+deliver_close(struct deliver *d, int grace_ms, struct deliver_stats *stats)
+{
+	int64_t end = clock_now_ms() + grace_ms, returned = 0;
+	int running, rc;
+
+	/* Rows claimed but not started go back untouched. */
+	store_outbox_free(d->queue, d->nqueue);
+	d->queue = NULL;
+	d->nqueue = d->qhead = 0;
+	while (d->inflight > 0 && clock_now_ms() < end) {
+		d->api->multi_perform(d->multi, &running);
+		collect(d);
+		if (d->inflight > 0)
+			d->api->multi_poll(d->multi, NULL, 0, 50, NULL);
+	}
+	for (int i = 0; i < d->nxfers; i++)
+		if (d->xfers[i].busy) {
+			d->api->multi_remove_handle(d->multi, d->xfers[i].h);
+			transfer_release(d, &d->xfers[i]);
+		}
+	d->inflight = 0;
+	rc = store_sync(d, false);
+	if (rc == 0)
+		rc = store_outbox_unlease(&returned, d->s, clock_now_ms());
+	if (stats != NULL)
+		*stats = d->stats;
+	deliver_free(d);
+	return rc;
+}
+
+int
+deliver_run(struct deliver_stats *stats, struct store *s, const struct conf *c,
+	    bool once, volatile sig_atomic_t *stop)
+{
+	struct deliver *d;
+	bool idle;
+	int rc;
+
+	memset(stats, 0, sizeof(*stats));
+	if ((rc = deliver_open(&d, s, c)) != 0)
+		return rc;
+	while (rc == 0 && (stop == NULL || !*stop)) {
+		rc = deliver_step(d, once ? 0 : 1000, &idle);
+		if (once && idle)
+			break;
+	}
+	if (rc != 0) {
+		struct deliver_stats ignored;
+		char *why = xstrdup(err_last());
+
+		deliver_close(d, 0, &ignored);
+		rc = err_set(rc, "%s", why);
+		free(why);
+		return rc;
+	}
+	return deliver_close(d, 4000, stats);
+}
