@@ -10,7 +10,8 @@ DEB_PACKAGES := gcc make pkg-config git perl jq sqlite3 mandoc \
 	libsqlite3-dev libgit2-dev libconfig-dev libcurl4-openssl-dev \
 	libmbedtls-dev libhttp-parser-dev libssh2-1-dev libpcre2-dev zlib1g-dev \
 	libmicrohttpd-dev libjansson-dev libssl-dev libcmocka-dev \
-	clang libclang-rt-14-dev valgrind
+	clang libclang-rt-14-dev valgrind \
+	python3 python3-aiosmtpd nginx-light wrk curl openssl
 PKGS := sqlite3 libgit2 libconfig libcurl libmicrohttpd jansson libcrypto
 
 CC      ?= cc
@@ -45,7 +46,7 @@ D_OBJ   := $(D_SRC:src/daemon/%.c=$(O)/daemon/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 
-.PHONY: all deps check unit cli-test man-lint run fuzz fuzz-run clean install
+.PHONY: all deps test-deps check unit cli-test man-lint run fuzz fuzz-run clean install
 all: deps $(O)/sitrep $(O)/sitrepd
 
 # Install the Debian packages that are missing: one update, one install.
@@ -59,6 +60,19 @@ deps:
 		if [ "$$(id -u)" != 0 ]; then echo "sitrep: run make as root to install:" $$missing >&2; exit 1; fi; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
+
+# What the delivery tests need beyond Debian's packages: Node.js (Debian's,
+# unless one is already installed) and the Standard Webhooks reference
+# library from the npm registry, which checks our signatures independently.
+SERVERS := tests/cli/servers
+test-deps: deps $(SERVERS)/node_modules/.installed
+$(SERVERS)/node_modules/.installed: $(SERVERS)/package.json $(SERVERS)/package-lock.json
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+		echo "installing: nodejs npm"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; \
+	fi
+	npm ci --prefix $(SERVERS) --no-audit --no-fund --loglevel=error
+	@touch $@
 
 $(O)/lib/%.o: src/%.c $(wildcard include/sitrep/*.h) | deps
 	@mkdir -p $(@D)
@@ -95,7 +109,7 @@ $(O)/tests/%: tests/unit/%.c $(O)/libsitrep.a tests/unit/testutil.h tests/unit/d
 check: all unit cli-test man-lint
 unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do echo "# $$t"; $$t || fail=1; done; exit $$fail
-cli-test: $(O)/sitrep $(O)/sitrepd
+cli-test: $(O)/sitrep $(O)/sitrepd test-deps
 	SITREP_BIN=$(CURDIR)/$(O) SITREP_SRC=$(CURDIR) prove -e bash tests/cli/t*.sh
 man-lint: deps
 	mandoc -Tlint -W warning doc/*.1 doc/*.5 doc/*.8

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sitrep/comms.h"
 #include "sitrep/conf.h"
 #include "sitrep/duration.h"
 #include "sitrep/err.h"
@@ -184,7 +185,35 @@ struct flags {
 	size_t unfilled;        /* required roles no one holds */
 	size_t overdue;         /* applicable steps past due, not done */
 	size_t unacked;         /* pages not acknowledged */
+	size_t apology_owed;    /* apologies owed, not sent, not yet late */
+	size_t apology_late;    /* apologies owed past the policy's window */
+	size_t updates_overdue; /* audiences whose promised update is late */
+	size_t to_contact;      /* priority accounts not yet contacted */
 };
+
+/* What the flags say about an incident's audiences and apologies. */
+static void
+comms_flags(struct flags *f, const struct comms_summary *cs, const struct store_incident *inc,
+	    int64_t now)
+{
+	bool active = strcmp(inc->status, "closed") != 0 && strcmp(inc->status, "resolved") != 0;
+
+	for (size_t i = 0; i < cs->napologies; i++)
+		if (cs->apologies[i].sent_at == 0 && strcmp(inc->status, "closed") != 0) {
+			if (now > cs->apologies[i].due_at)
+				f->apology_late++;
+			else
+				f->apology_owed++;
+		}
+	for (size_t i = 0; active && i < cs->naudiences; i++) {
+		const struct comms_audience *a = &cs->audiences[i];
+
+		if ((a->next_at != 0 && now > a->next_at) ||
+		    (a->last_at == 0 && a->first_due != 0 && now > a->first_due))
+			f->updates_overdue++;
+	}
+	f->to_contact = strcmp(inc->status, "closed") != 0 ? cs->nto_contact : 0;
+}
 
 static int
 incident_flags(struct flags *f, struct incident_ctx *ctx, const struct store_incident *inc,
@@ -236,6 +265,14 @@ incident_flags(struct flags *f, struct incident_ctx *ctx, const struct store_inc
 	}
 	store_holders_free(h, nh);
 	store_steps_free(st, ns);
+	if (pb != NULL) {
+		struct comms_summary cs;
+
+		if ((rc = comms_summarize(&cs, ctx, inc, pb, now)) != 0)
+			return rc;
+		comms_flags(f, &cs, inc, now);
+		comms_summary_release(&cs);
+	}
 	return 0;
 }
 
@@ -326,15 +363,30 @@ list_exec(struct cli *cli, int argc, char **argv)
 		if (f.unacked)
 			snprintf(flags + strlen(flags), sizeof(flags) - strlen(flags),
 				 "%zu-page%s-unacked ", f.unacked, f.unacked == 1 ? "" : "s");
+		if (f.updates_overdue)
+			snprintf(flags + strlen(flags), sizeof(flags) - strlen(flags),
+				 "%zu-update%s-overdue ", f.updates_overdue,
+				 f.updates_overdue == 1 ? "" : "s");
+		if (f.apology_late)
+			snprintf(flags + strlen(flags), sizeof(flags) - strlen(flags), "apology-late ");
+		else if (f.apology_owed)
+			snprintf(flags + strlen(flags), sizeof(flags) - strlen(flags), "apology-owed ");
+		if (f.to_contact)
+			snprintf(flags + strlen(flags), sizeof(flags) - strlen(flags),
+				 "%zu-account%s-to-call ", f.to_contact, f.to_contact == 1 ? "" : "s");
 		format_age(age, sizeof(age), now - v[i].opened_at);
 		if (cli->json)
-			json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s?, s:I, s:I, s:I}",
+			json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s?, s:I, s:I, s:I, s:I, s:b, s:b, s:I}",
 				"id", (json_int_t)v[i].id, "severity", vocab_severity_name(v[i].severity),
 				"status", v[i].status, "title", v[i].title, "playbook", v[i].playbook,
 				"opened_by", v[i].opened_by, "commander", f.commander,
 				"unfilled_roles", (json_int_t)f.unfilled,
 				"overdue_steps", (json_int_t)f.overdue,
-				"unacked_pages", (json_int_t)f.unacked));
+				"unacked_pages", (json_int_t)f.unacked,
+				"overdue_updates", (json_int_t)f.updates_overdue,
+				"apology_owed", f.apology_owed + f.apology_late > 0,
+				"apology_late", f.apology_late > 0,
+				"accounts_to_contact", (json_int_t)f.to_contact));
 		else
 			printf("INC-%-4lld SEV%d  %-13s %-7s %-12s %-36.36s %s\n", (long long)v[i].id,
 			       v[i].severity, v[i].status, age, f.commander ? f.commander : "-",
@@ -429,6 +481,138 @@ incident_json(struct incident_ctx *ctx, const struct store_incident *inc,
 	return o;
 }
 
+static json_t *
+iso_json(int64_t ms)
+{
+	char t[32];
+
+	if (ms == 0)
+		return json_null();
+	clock_format_iso(t, sizeof(t), ms);
+	return json_string(t);
+}
+
+/* Where the incident stands with each audience, its apologies and the
+ * priority accounts to call. */
+static json_t *
+comms_json(struct incident_ctx *ctx, const struct comms_summary *cs,
+	   const struct store_incident *inc, int64_t now)
+{
+	static const char *const promise_states[] = { "pending", "kept", "broken" };
+	json_t *ja = json_array(), *jp = json_array(), *jc = json_array();
+	bool active = strcmp(inc->status, "closed") != 0 && strcmp(inc->status, "resolved") != 0;
+
+	for (size_t i = 0; i < cs->naudiences; i++) {
+		const struct comms_audience *a = &cs->audiences[i];
+		json_t *promises = json_array();
+		bool overdue = active && ((a->next_at != 0 && now > a->next_at) ||
+			       (a->last_at == 0 && a->first_due != 0 && now > a->first_due));
+
+		for (size_t k = 0; k < a->npromises; k++)
+			json_array_append_new(promises, json_pack("{s:I, s:o, s:s, s:o}",
+				"update", (json_int_t)a->promises[k].update_id,
+				"promised_at", iso_json(a->promises[k].promised_at),
+				"state", promise_states[a->promises[k].state],
+				"kept_by", a->promises[k].kept_by ?
+				json_integer(a->promises[k].kept_by) : json_null()));
+		json_array_append_new(ja, json_pack("{s:s, s:o, s:o, s:o, s:o, s:b, s:o}",
+			"audience", a->audience,
+			"last_update", a->last_update_id ? json_integer(a->last_update_id) : json_null(),
+			"last_at", iso_json(a->last_at), "next_update_by", iso_json(a->next_at),
+			"first_update_by", a->last_at == 0 ? iso_json(a->first_due) : json_null(),
+			"overdue", overdue, "promises", promises));
+	}
+	for (size_t i = 0; i < cs->napologies; i++) {
+		const struct comms_apology *ap = &cs->apologies[i];
+		const char *state = ap->sent_at ? (ap->sent_at > ap->due_at ? "sent_late" : "sent")
+				    : now > ap->due_at ? "late" : "owed";
+
+		json_array_append_new(jp, json_pack("{s:s, s:o, s:s, s:o, s:o, s:o}",
+			"audience", ap->audience, "due_at", iso_json(ap->due_at), "state", state,
+			"update", ap->update_id ? json_integer(ap->update_id) : json_null(),
+			"sent_at", iso_json(ap->sent_at),
+			"after_open_ms", ap->sent_at ? json_integer(ap->sent_at - inc->opened_at) :
+			json_null()));
+	}
+	for (size_t i = 0; i < cs->nto_contact; i++) {
+		const struct conf_account *acc = conf_account(ctx->conf, cs->to_contact[i]);
+
+		json_array_append_new(jc, json_pack("{s:s, s:s}", "id", cs->to_contact[i],
+			"name", acc ? acc->name : cs->to_contact[i]));
+	}
+	return json_pack("{s:o, s:o, s:o}", "audiences", ja, "apologies", jp, "to_contact", jc);
+}
+
+/* "14:05 UTC" from an ISO time. */
+static const char *
+hhmm(const json_t *v, char *buf, size_t len)
+{
+	const char *s = json_string_value(v);
+
+	snprintf(buf, len, "%.5s UTC", s && strlen(s) > 16 ? s + 11 : "-");
+	return buf;
+}
+
+static void
+print_comms(const json_t *c)
+{
+	json_t *e;
+	size_t i;
+	char t1[16], t2[16];
+
+	if (c == NULL)
+		return;
+	printf("\nCommunications\n");
+	json_array_foreach(json_object_get(c, "audiences"), i, e) {
+		json_t *p;
+		size_t k, kept = 0, broken = 0;
+
+		json_array_foreach(json_object_get(e, "promises"), k, p) {
+			kept += strcmp(json_string_value(json_object_get(p, "state")), "kept") == 0;
+			broken += strcmp(json_string_value(json_object_get(p, "state")), "broken") == 0;
+		}
+		printf("  %-12s ", json_string_value(json_object_get(e, "audience")));
+		if (json_is_null(json_object_get(e, "last_update")))
+			printf("no update yet%s%s", json_is_null(json_object_get(e, "first_update_by"))
+			       ? "" : ", first due by ", json_is_null(json_object_get(e,
+			       "first_update_by")) ? "" : hhmm(json_object_get(e, "first_update_by"),
+			       t1, sizeof(t1)));
+		else
+			printf("last UPD-%lld at %s, next promised by %s",
+			       (long long)json_integer_value(json_object_get(e, "last_update")),
+			       hhmm(json_object_get(e, "last_at"), t1, sizeof(t1)),
+			       json_is_null(json_object_get(e, "next_update_by")) ? "-" :
+			       hhmm(json_object_get(e, "next_update_by"), t2, sizeof(t2)));
+		if (json_is_true(json_object_get(e, "overdue")))
+			printf(" OVERDUE");
+		if (kept + broken > 0)
+			printf("; promises kept %zu, broken %zu", kept, broken);
+		putchar('\n');
+	}
+	json_array_foreach(json_object_get(c, "apologies"), i, e) {
+		const char *state = json_string_value(json_object_get(e, "state"));
+
+		printf("  apology to %s: ", json_string_value(json_object_get(e, "audience")));
+		if (strncmp(state, "sent", 4) == 0) {
+			json_int_t ms = json_integer_value(json_object_get(e, "after_open_ms"));
+
+			printf("sent UPD-%lld at %s, %lldh %02lldm after the incident opened%s\n",
+			       (long long)json_integer_value(json_object_get(e, "update")),
+			       hhmm(json_object_get(e, "sent_at"), t1, sizeof(t1)),
+			       (long long)(ms / 3600000), (long long)(ms / 60000 % 60),
+			       strcmp(state, "sent_late") == 0 ? " (LATE)" : "");
+		} else
+			printf("%s, due by %s%s\n", strcmp(state, "late") == 0 ? "OWED AND LATE" :
+			       "owed", json_string_value(json_object_get(e, "due_at")),
+			       strcmp(state, "late") == 0 ? "" : " ('sitrep apologize')");
+	}
+	json_array_foreach(json_object_get(c, "to_contact"), i, e)
+		printf("  to contact:  %s (%s), a priority account using affected components: "
+		       "log the call with 'sitrep contact'\n",
+		       json_string_value(json_object_get(e, "id")),
+		       json_string_value(json_object_get(e, "name")));
+}
+
 static void
 print_human(const json_t *o, const struct store_incident *inc, bool pinned_ok)
 {
@@ -495,6 +679,7 @@ print_human(const json_t *o, const struct store_incident *inc, bool pinned_ok)
 		       json_is_true(json_object_get(e, "required")) ? " [required]" : "",
 		       overdue ? " OVERDUE" : "");
 	}
+	print_comms(json_object_get(o, "communications"));
 }
 
 static int
@@ -519,6 +704,16 @@ print_incident(struct cli *cli, struct incident_ctx *ctx, int64_t id)
 	    (rc = store_steps_get(&st, &ns, ctx->store, id)) == 0 &&
 	    (rc = store_pages_get(&pages, &np, ctx->store, id, true)) == 0) {
 		o = incident_json(ctx, &inc, pb, comps, ncomps, h, nh, st, ns, pages, np);
+		if (pb != NULL) {
+			struct comms_summary cs;
+			int64_t now = clock_now_ms();
+
+			if ((rc = comms_summarize(&cs, ctx, &inc, pb, now)) == 0) {
+				json_object_set_new(o, "communications",
+						    comms_json(ctx, &cs, &inc, now));
+				comms_summary_release(&cs);
+			}
+		}
 		if (cli->json)
 			cli_print_json(o);
 		else {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sitrep/conf.h"
 #include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/incident.h"
@@ -14,8 +15,9 @@
 
 static int timeline_exec(struct cli *, int, char **);
 const struct cmd_entry cmd_timeline_entry = {
-	"timeline", "INC [--verify] [--json]",
-	"an incident's events in order; --verify checks that none was altered",
+	"timeline", "INC [--account ACCOUNT] [--verify] [--json]",
+	"an incident's events in order (--account: one customer's story); --verify "
+	"checks that none was altered",
 	timeline_exec,
 };
 
@@ -63,6 +65,37 @@ describe(const struct store_event *e, json_t *d)
 			       json_string_value(json_object_get(p, "tier")));
 	} else if (strcmp(k, "acknowledged") == 0)
 		printf("acknowledged the page");
+	else if (strcmp(k, "update_published") == 0 || strcmp(k, "apology_published") == 0) {
+		json_t *st = json_object_get(d, "status");
+		json_int_t after = json_integer_value(json_object_get(d, "after_open_ms"));
+
+		printf("published %s UPD-%lld to %s%s%s: %lld message%s queued",
+		       k[0] == 'a' ? "apology" : "update",
+		       (long long)json_integer_value(json_object_get(d, "update")), S("audience"),
+		       json_object_get(d, "account") ? ", account " : "",
+		       json_object_get(d, "account") ? S("account") : "",
+		       (long long)json_integer_value(json_object_get(d, "queued")),
+		       json_integer_value(json_object_get(d, "queued")) == 1 ? "" : "s");
+		if (k[0] == 'a')
+			printf(", %lldh %02lldm after the incident opened",
+			       (long long)(after / 3600000), (long long)(after / 60000 % 60));
+		if (st != NULL)
+			printf(" (status %s -> %s)",
+			       json_string_value(json_object_get(st, "from")),
+			       json_string_value(json_object_get(st, "to")));
+	} else if (strcmp(k, "update_drafted") == 0 || strcmp(k, "apology_drafted") == 0)
+		printf("drafted %s UPD-%lld to %s, waiting for approval",
+		       k[0] == 'a' ? "apology" : "update",
+		       (long long)json_integer_value(json_object_get(d, "update")), S("audience"));
+	else if (strcmp(k, "update_approved") == 0 || strcmp(k, "apology_approved") == 0)
+		printf("approved UPD-%lld by %s to %s",
+		       (long long)json_integer_value(json_object_get(d, "update")), S("author"),
+		       S("audience"));
+	else if (strcmp(k, "update_withdrawn") == 0 || strcmp(k, "apology_withdrawn") == 0)
+		printf("withdrew UPD-%lld to %s",
+		       (long long)json_integer_value(json_object_get(d, "update")), S("audience"));
+	else if (strcmp(k, "touchpoint") == 0)
+		printf("contacted %s by %s: %s", S("account"), S("via"), S("summary"));
 	else if (strcmp(k, "closed") == 0)
 		printf("closed%s", json_is_true(json_object_get(d, "forced")) ?
 		       " with required steps open" : "");
@@ -75,12 +108,31 @@ describe(const struct store_event *e, json_t *d)
 #undef S
 }
 
+/*
+ * Whether an event is part of one customer account's story: what was
+ * published to customers (to everyone, or to that account alone) and the
+ * touchpoints with it.
+ */
+static bool
+about_account(const struct store_event *e, json_t *d, const char *account)
+{
+	const char *a = json_string_value(json_object_get(d, "account"));
+	const char *aud = json_string_value(json_object_get(d, "audience"));
+
+	if (strcmp(e->kind, "touchpoint") == 0)
+		return a != NULL && strcmp(a, account) == 0;
+	if (strcmp(e->kind, "update_published") != 0 && strcmp(e->kind, "apology_published") != 0)
+		return false;
+	return aud != NULL && strcmp(aud, "customers") == 0 && (a == NULL || strcmp(a, account) == 0);
+}
+
 static int
 timeline_exec(struct cli *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		CLI_COMMON_LONGOPTS,
 		{ "verify", no_argument, NULL, 'v' },
+		{ "account", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct incident_ctx ctx;
@@ -88,6 +140,7 @@ timeline_exec(struct cli *cli, int argc, char **argv)
 	struct store_event *v = NULL;
 	size_t n = 0;
 	bool verify = false;
+	const char *account = NULL;
 	long bad;
 	int opt, rc;
 	int64_t id;
@@ -96,6 +149,8 @@ timeline_exec(struct cli *cli, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
 		if (opt == 'v')
 			verify = true;
+		else if (opt == 'a')
+			account = optarg;
 		else if ((rc = cli_common_opt(cli, &cmd_timeline_entry, opt)) >= 0)
 			return rc;
 	}
@@ -103,10 +158,16 @@ timeline_exec(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(&cmd_timeline_entry, "name one incident, like INC-7");
 	if ((rc = cli_incident_id(&id, &cmd_timeline_entry, argv[optind])) != 0)
 		return rc;
+	if (account != NULL && verify)
+		return cli_usage_error(&cmd_timeline_entry, "--verify checks the whole timeline: "
+				       "drop --account");
 	if ((rc = cli_incident_ctx(&ctx, cli)) != 0 ||
 	    (rc = store_incident_get(&inc, ctx.store, id)) != 0)
 		return cli_fail(rc);
 	store_incident_release(&inc);
+	if (account != NULL && conf_account(ctx.conf, account) == NULL)
+		return cli_fail(err_set(SR_EUSAGE, "no account '%s' in %s", account,
+					ctx.conf->path));
 	if ((rc = store_events_get(&v, &n, ctx.store, id)) != 0)
 		return cli_fail(rc);
 	bad = timeline_verify(v, n);
@@ -129,6 +190,10 @@ timeline_exec(struct cli *cli, int argc, char **argv)
 		json_t *d = json_loads(v[i].details, 0, NULL);
 		char when[32];
 
+		if (account != NULL && !about_account(&v[i], d, account)) {
+			json_decref(d);
+			continue;
+		}
 		clock_format_iso(when, sizeof(when), v[i].at);
 		if (cli->json) {
 			json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:o, s:s}",
