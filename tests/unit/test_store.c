@@ -489,6 +489,86 @@ test_wal_kept_between_processes_and_bounded(void **state)
 	sqlite3_close(db);
 }
 
+/*
+ * The outbox as the delivery engine sees it: claimed rows are not claimed
+ * again; an outcome ends the lease; unlease returns what a crashed engine
+ * held, with its id and attempt count unchanged; subscribers with a
+ * component filter hear only of incidents touching one of their
+ * components.
+ */
+static void
+test_outbox_claim_and_lease(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = NULL;
+	struct store_outbox row, *v = NULL, *w = NULL;
+	struct store_subscriber sub;
+	char *comps[] = { "payments" };
+	int64_t id, count, counts[4];
+	size_t n = 0, m = 0;
+	sqlite3 *db;
+
+	assert_int_equal(store_open(&s, f->path), 0);
+	db = db_open(f->path);
+	db_add_incident_and_event(db);
+	db_ok(db, "INSERT INTO incident_components VALUES (1, 'api', 'major_outage')");
+	sqlite3_close(db);
+	memset(&sub, 0, sizeof(sub));
+	strcpy(sub.kind, "webhook");
+	sub.token = "t1";
+	sub.address = "http://127.0.0.1:1/a";
+	sub.created_at = 1;
+	assert_int_equal(store_subscriber_insert(&id, s, &sub), 0);
+	sub.token = "t2";
+	sub.address = "http://127.0.0.1:1/b";
+	sub.components = comps;
+	sub.ncomponents = 1;
+	assert_int_equal(store_subscriber_insert(&id, s, &sub), 0);
+	assert_int_equal(store_subscriber_insert(&id, s, &sub), SR_EEXIST);
+	assert_int_equal(store_subscribers_matching(&count, s, "webhook", 1), 0);
+	assert_int_equal(count, 1);
+
+	assert_int_equal(store_outbox_add_subscribers(&count, s, "webhook", 1, 0, NULL, 1000), 0);
+	assert_int_equal(count, 1);
+	memset(&row, 0, sizeof(row));
+	row.incident_id = 1;
+	row.channel = "ops-chat";
+	strcpy(row.type, "slack");
+	row.created_at = 2000;
+	assert_int_equal(store_outbox_add(s, &row), 0);
+
+	assert_int_equal(store_outbox_claim(&v, &n, s, 1500, 10), 0);
+	assert_int_equal(n, 1); /* the slack row is not due until 2000 */
+	assert_string_equal(v[0].recipient, "http://127.0.0.1:1/a");
+	assert_int_equal(strlen(v[0].msg_id), 36);
+	assert_memory_equal(v[0].msg_id, "msg_", 4);
+	assert_int_equal(store_outbox_claim(&w, &m, s, 3000, 10), 0);
+	assert_int_equal(m, 1); /* the leased row is not handed out twice */
+	assert_string_equal(w[0].type, "slack");
+
+	/* w's row fails and retries later; v's row stays leased (a crash). */
+	strcpy(w[0].state, "retrying");
+	w[0].attempts = 1;
+	w[0].next_at = 9000;
+	w[0].last_error = strdup("HTTP 500");
+	assert_int_equal(store_outbox_result(s, &w[0]), 0);
+	assert_int_equal(store_outbox_next_due(&id, s), 0);
+	assert_int_equal(id, 9000);
+	assert_int_equal(store_outbox_unlease(&count, s, 4000), 0);
+	assert_int_equal(count, 1);
+	store_outbox_free(w, m);
+	assert_int_equal(store_outbox_claim(&w, &m, s, 4000, 10), 0);
+	assert_int_equal(m, 1);
+	assert_string_equal(w[0].msg_id, v[0].msg_id);
+	assert_int_equal(w[0].attempts, 0);
+	assert_int_equal(store_outbox_counts(counts, s), 0);
+	assert_int_equal(counts[0], 1);
+	assert_int_equal(counts[1], 1);
+	store_outbox_free(v, n);
+	store_outbox_free(w, m);
+	store_close(s);
+}
+
 static void
 test_close_null(void **state)
 {
@@ -520,6 +600,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_wal_kept_between_processes_and_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outbox_claim_and_lease, setup, teardown),
 		cmocka_unit_test(test_close_null),
 	};
 
