@@ -24,19 +24,7 @@
 int
 comms_parse_update_id(int64_t *out, const char *text)
 {
-	const char *p = text;
-	char *end;
-	long long v;
-
-	if (strncasecmp(p, "UPD-", 4) == 0)
-		p += 4;
-	if (*p < '0' || *p > '9')
-		return err_set(SR_EUSAGE, "'%s' is not an update id: give one like UPD-3 or 3", text);
-	v = strtoll(p, &end, 10);
-	if (*end != '\0' || v <= 0)
-		return err_set(SR_EUSAGE, "'%s' is not an update id: give one like UPD-3 or 3", text);
-	*out = v;
-	return 0;
+	return vocab_parse_id(out, text, "UPD", "an update");
 }
 
 /* "45m", "1h 5m", "2d 3h": how long, for a reader. */

@@ -24,19 +24,7 @@
 int
 incident_parse_id(int64_t *out, const char *text)
 {
-	const char *p = text;
-	char *end;
-	long long v;
-
-	if (strncasecmp(p, "INC-", 4) == 0)
-		p += 4;
-	if (!isdigit((unsigned char)*p))
-		return err_set(SR_EUSAGE, "'%s' is not an incident id: write INC-7 or 7", text);
-	v = strtoll(p, &end, 10);
-	if (*end != '\0' || v <= 0)
-		return err_set(SR_EUSAGE, "'%s' is not an incident id: write INC-7 or 7", text);
-	*out = v;
-	return 0;
+	return vocab_parse_id(out, text, "INC", "an incident");
 }
 
 const char *

@@ -1,7 +1,10 @@
 /* vocab.c: checks for the words DESIGN.md fixes. What each word means for
  * an incident is the incident module's concern. */
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "sitrep/err.h"
 #include "sitrep/vocab.h"
 
 int
@@ -84,4 +87,20 @@ vocab_ident(const char *s)
 		      *s == '-' || *s == '_'))
 			return false;
 	return true;
+}
+
+int
+vocab_parse_id(int64_t *out, const char *text, const char *prefix, const char *what)
+{
+	size_t plen = strlen(prefix);
+	const char *p = text;
+	char *end;
+	long long v;
+
+	if (strncasecmp(p, prefix, plen) == 0 && p[plen] == '-')
+		p += plen + 1;
+	if (*p < '0' || *p > '9' || (v = strtoll(p, &end, 10), *end != '\0') || v <= 0)
+		return err_set(SR_EUSAGE, "'%s' is not %s id: write %s-7 or 7", text, what, prefix);
+	*out = v;
+	return 0;
 }

@@ -4,6 +4,7 @@
 #define SITREP_VOCAB_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* SEV1 (critical) .. SEV4 (none). Returns 1..4, or 0 when not a severity. */
 int vocab_severity(const char *s);
@@ -19,5 +20,9 @@ int vocab_tier(const char *s);
 bool vocab_builtin_audience(const char *s);
 /* A lowercase identifier: [a-z0-9][a-z0-9_-]*. */
 bool vocab_ident(const char *s);
+
+/* "INC-7", "inc-7" or "7" with prefix "INC" -> 7; SR_EUSAGE naming what
+ * ("an incident") otherwise. */
+int vocab_parse_id(int64_t *out, const char *text, const char *prefix, const char *what);
 
 #endif
