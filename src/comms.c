@@ -412,7 +412,7 @@ post_text(const char **text, const char **template_id, const char **status,
 		return err_set(SR_EUSAGE, "template '%s' is written for %s, not %s",
 			       t->id, t->audience, req->audience);
 	*text = t->text;
-	if (*status == NULL && strcmp(req->audience, "customers") == 0)
+	if (*status == NULL)
 		*status = t->status;
 	return 0;
 }
@@ -437,13 +437,14 @@ post_prepare(struct store_update *u, struct comms_posted *out, struct incident_c
 		return err_set(SR_EUSAGE, "no account '%s' in %s", req->account, ctx->conf->path);
 	if ((rc = post_text(&text, &template_id, &status, pb, req)) != 0)
 		return rc;
-	if (status != NULL) {
-		if (strcmp(req->audience, "customers") != 0 && req->status != NULL)
-			return err_set(SR_EUSAGE, "--status goes with a customer update: "
-				       "for others, change it with 'sitrep status'");
-		if ((rc = check_status(ctx, inc, status)) != 0)
-			return rc;
-	}
+	if (req->status != NULL && strcmp(req->audience, "customers") != 0)
+		return err_set(SR_EUSAGE, "--status goes with a customer update: "
+			       "for others, change it with 'sitrep status'");
+	/* Only a customer update moves the incident; another audience's
+	 * template status only says what its text is about. */
+	if (status != NULL && strcmp(req->audience, "customers") == 0 &&
+	    (rc = check_status(ctx, inc, status)) != 0)
+		return rc;
 	memset(u, 0, sizeof(*u));
 	u->incident_id = inc->id;
 	snprintf(u->kind, sizeof(u->kind), "%s", req->apology ? "apology" : "update");
@@ -453,16 +454,19 @@ post_prepare(struct store_update *u, struct comms_posted *out, struct incident_c
 	u->account = req->account ? xstrdup(req->account) : NULL;
 	u->author = xstrdup(ctx->actor);
 	u->created_at = now;
+	/* Once the incident is resolved (or this update resolves it) the
+	 * cadence ends: no next update is promised unless --next asks. */
 	if (req->next > 0)
 		u->next_update_at = now + req->next * 1000;
 	else if ((status == NULL || strcmp(status, "resolved") != 0) &&
+		 strcmp(inc->status, "resolved") != 0 &&
 		 (cad = cadence_for(pb, req->audience)) != NULL && cad->every[inc->severity] > 0)
 		u->next_update_at = now + cad->every[inc->severity] * 1000;
 	if (template_id != NULL)
 		snprintf(what, sizeof(what), "template '%s'", template_id);
 	else
 		snprintf(what, sizeof(what), "the text");
-	vars_fill(&vs, ctx, inc, pb, status ? status : inc->status, u->next_update_at,
+	vars_fill(&vs, ctx, inc, pb, u->status ? u->status : inc->status, u->next_update_at,
 		  account, now);
 	rc = template_render(&u->body, text, vs.v, vs.n, what);
 	vars_release(&vs);
@@ -492,11 +496,8 @@ comms_post(struct comms_posted *out, struct incident_ctx *ctx, const struct comm
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (req->dry_run)
-		rc = store_incident_get(&inc, ctx->store, req->incident);
-	else
-		rc = incident_begin_change(&inc, ctx, req->incident);
-	if (rc != 0)
+	/* A dry run is checked like the real thing, then rolled back. */
+	if ((rc = incident_begin_change(&inc, ctx, req->incident)) != 0)
 		return rc;
 	if ((rc = incident_playbook(&pb, ctx, &inc)) != 0 ||
 	    (rc = post_prepare(&u, out, ctx, &inc, pb, req, now)) != 0)
@@ -511,9 +512,8 @@ comms_post(struct comms_posted *out, struct incident_ctx *ctx, const struct comm
 		if (rc != 0)
 			comms_posted_release(out);
 		store_update_release(&u);
-		store_incident_release(&inc);
 		playbook_free(pb);
-		return rc;
+		return incident_abandon(ctx, &inc, rc);
 	}
 	if (strcmp(u.state, "draft") == 0) {
 		snprintf(u.state, sizeof(u.state), "draft");
@@ -541,10 +541,6 @@ comms_post(struct comms_posted *out, struct incident_ctx *ctx, const struct comm
 fail:
 	playbook_free(pb);
 	comms_posted_release(out);
-	if (req->dry_run) {
-		store_incident_release(&inc);
-		return rc;
-	}
 	return incident_abandon(ctx, &inc, rc);
 }
 

@@ -131,7 +131,9 @@ webhook_event(const struct payload *p)
 	char id[32], upd[32];
 
 	snprintf(id, sizeof(id), "INC-%lld", (long long)p->incident_id);
-	snprintf(upd, sizeof(upd), "UPD-%lld", (long long)p->update_id);
+	/* A dry run shows an update that has no id yet. */
+	snprintf(upd, sizeof(upd), p->update_id ? "UPD-%lld" : "UPD-new",
+		 (long long)p->update_id);
 	return json_pack("{s:s, s:o, s:{s:{s:s, s:s, s:s, s:s, s:s, s:o, s:s}, s:{s:s, s:s, s:s, s:s, s:o, s:o}}}",
 		"type", strcmp(p->kind, "apology") == 0 ? "incident.apology" : "incident.update",
 		"timestamp", iso_or_null(p->published_at),

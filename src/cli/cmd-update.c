@@ -161,6 +161,17 @@ route_payload(const struct comms_route *r, const struct payload *p)
 	return buf_detach(&b);
 }
 
+static json_t *
+time_or_null(int64_t ms)
+{
+	char iso[32];
+
+	if (ms == 0)
+		return json_null();
+	clock_format_iso(iso, sizeof(iso), ms);
+	return json_string(iso);
+}
+
 static int
 print_posted(struct cli *cli, const struct comms_posted *out, const struct comms_post *req)
 {
@@ -186,8 +197,8 @@ print_posted(struct cli *cli, const struct comms_posted *out, const struct comms
 		o = json_pack("{s:o, s:s, s:s, s:b, s:o, s:I, s:s?, s:o}",
 			"update", out->update_id ? json_integer(out->update_id) : json_null(),
 			"state", out->state, "body", out->body, "dry_run", req->dry_run,
-			"next_update_at", out->next_update_at ? json_integer(out->next_update_at)
-			: json_null(), "queued", (json_int_t)out->queued,
+			"next_update_at", time_or_null(out->next_update_at),
+			"queued", (json_int_t)out->queued,
 			"approval", out->approval, "routes", routes);
 		cli_print_json(o);
 		return EXIT_OK;
@@ -343,16 +354,6 @@ withdraw_exec(struct cli *cli, int argc, char **argv)
 	return update_action(cli, &cmd_withdraw_entry, argc, argv);
 }
 
-static json_t *
-time_or_null(int64_t ms)
-{
-	char iso[32];
-
-	if (ms == 0)
-		return json_null();
-	clock_format_iso(iso, sizeof(iso), ms);
-	return json_string(iso);
-}
 
 static int
 updates_exec(struct cli *cli, int argc, char **argv)
