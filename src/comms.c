@@ -96,6 +96,7 @@ struct vars {
 	struct template_var v[13];
 	char *owned[13];
 	size_t n;
+	char hint[128];
 };
 
 static void
@@ -171,14 +172,16 @@ vars_fill(struct vars *vs, struct incident_ctx *ctx, const struct store_incident
 	var_add(vs, "next_update", next_at ? xstrdup(when) : NULL,
 		"nothing promises a next update: give --next DURATION");
 	var_add(vs, "page_url", xstrdup(ctx->conf->page_url), NULL);
-	var_add(vs, "commander", commander_names(ctx, inc->id),
-		"no one holds the commander role: take it with 'sitrep role take INC commander'");
+	snprintf(vs->hint, sizeof(vs->hint), "no one holds the commander role: take it with "
+		 "'sitrep role take INC-%lld commander'", (long long)inc->id);
+	var_add(vs, "commander", commander_names(ctx, inc->id), vs->hint);
 	format_when(when, sizeof(when), inc->opened_at, true);
 	var_add(vs, "opened_at", xstrdup(when), NULL);
 	format_span(when, sizeof(when), end > inc->opened_at ? end - inc->opened_at : 0);
 	var_add(vs, "duration", xstrdup(when), NULL);
 	var_add(vs, "account", account ? xstrdup(account->name) : NULL,
-		"the update is not addressed to an account: give --account ACCOUNT");
+		"it is not addressed to one account: only 'sitrep apologize --account' "
+		"gives it a value");
 }
 
 /* Who may approve an update of author's: for the message that says so. */
@@ -311,8 +314,10 @@ routes_queue(struct comms_posted *out, struct incident_ctx *ctx, int64_t inciden
  * incident is reopened first.
  */
 static int
-check_status(struct incident_ctx *ctx, const struct store_incident *inc, const char *status)
+check_status(struct incident_ctx *ctx, const struct store_incident *inc, const char *status,
+	     const char *approver, bool drafting)
 {
+	struct incident_ctx as_approver = *ctx;
 	bool may;
 	int rc;
 
@@ -325,8 +330,13 @@ check_status(struct incident_ctx *ctx, const struct store_incident *inc, const c
 		return err_set(SR_EREFUSED, "INC-%lld is resolved: reopen it first "
 			       "('sitrep reopen INC-%lld') to post a %s update",
 			       (long long)inc->id, (long long)inc->id, status);
-	if (strcmp(status, "resolved") == 0) {
+	if (strcmp(status, "resolved") == 0 && !drafting) {
 		if ((rc = incident_may_command(&may, ctx, inc)) != 0)
+			return rc;
+		/* The commander may also decide by approving it. */
+		as_approver.actor = approver;
+		if (!may && approver != NULL &&
+		    (rc = incident_may_command(&may, &as_approver, inc)) != 0)
 			return rc;
 		if (!may)
 			return incident_require_command(ctx, inc, "resolve");
@@ -348,12 +358,14 @@ publish_locked(json_t **details, struct comms_posted *out, struct incident_ctx *
 	snprintf(from, sizeof(from), "%s", inc->status);
 	if (u->status != NULL && strcmp(u->audience, "customers") == 0 &&
 	    strcmp(inc->status, u->status) != 0) {
-		if ((rc = check_status(ctx, inc, u->status)) != 0)
+		if ((rc = check_status(ctx, inc, u->status, u->approver, false)) != 0)
 			return rc;
 		snprintf(inc->status, sizeof(inc->status), "%s", u->status);
 		if (strcmp(u->status, "resolved") == 0)
 			inc->resolved_at = now;
 	}
+	if (u->status == NULL)
+		u->status = xstrdup(inc->status);
 	snprintf(u->state, sizeof(u->state), "published");
 	u->published_at = now;
 	if ((rc = store_update_set_state(ctx->store, u)) != 0)
@@ -442,14 +454,23 @@ post_prepare(struct store_update *u, struct comms_posted *out, struct incident_c
 			       "for others, change it with 'sitrep status'");
 	/* Only a customer update moves the incident; another audience's
 	 * template status only says what its text is about. */
+	/* A draft waits for an approver, who may be the commander: whether
+	 * it may resolve is decided when it is published. */
 	if (status != NULL && strcmp(req->audience, "customers") == 0 &&
-	    (rc = check_status(ctx, inc, status)) != 0)
+	    (rc = check_status(ctx, inc, status, NULL, needs_approval(pb, req->audience,
+	     inc->severity))) != 0)
 		return rc;
 	memset(u, 0, sizeof(*u));
 	u->incident_id = inc->id;
 	snprintf(u->kind, sizeof(u->kind), "%s", req->apology ? "apology" : "update");
 	u->audience = xstrdup(req->audience);
-	u->status = status && strcmp(req->audience, "customers") == 0 ? xstrdup(status) : NULL;
+	/* The status the update speaks of: the one it moves a customer
+	 * update's incident to, else the incident's as it is written (for a
+	 * customer update, as it is published). */
+	if (strcmp(req->audience, "customers") != 0)
+		u->status = xstrdup(inc->status);
+	else if (status != NULL)
+		u->status = xstrdup(status);
 	u->template_id = template_id ? xstrdup(template_id) : NULL;
 	u->account = req->account ? xstrdup(req->account) : NULL;
 	u->author = xstrdup(ctx->actor);
@@ -458,7 +479,7 @@ post_prepare(struct store_update *u, struct comms_posted *out, struct incident_c
 	 * cadence ends: no next update is promised unless --next asks. */
 	if (req->next > 0)
 		u->next_update_at = now + req->next * 1000;
-	else if ((status == NULL || strcmp(status, "resolved") != 0) &&
+	else if (req->next == 0 && (status == NULL || strcmp(status, "resolved") != 0) &&
 		 strcmp(inc->status, "resolved") != 0 &&
 		 (cad = cadence_for(pb, req->audience)) != NULL && cad->every[inc->severity] > 0)
 		u->next_update_at = now + cad->every[inc->severity] * 1000;
@@ -799,7 +820,9 @@ promises_fill(struct comms_summary *s, const struct store_update *v, size_t n, i
 		struct comms_audience *a;
 		struct comms_promise *p;
 
-		if (strcmp(v[i].state, "published") != 0)
+		/* An update to one account is that account's story, not the
+		 * audience's: it keeps no promise to everyone. */
+		if (strcmp(v[i].state, "published") != 0 || v[i].account != NULL)
 			continue;
 		a = audience_get(s, v[i].audience);
 		a->last_update_id = v[i].id;
@@ -814,7 +837,7 @@ promises_fill(struct comms_summary *s, const struct store_update *v, size_t n, i
 		p->promised_at = v[i].next_update_at;
 		p->state = now > p->promised_at ? PROMISE_BROKEN : PROMISE_PENDING;
 		for (size_t k = i + 1; k < n; k++) {
-			if (strcmp(v[k].state, "published") != 0 ||
+			if (strcmp(v[k].state, "published") != 0 || v[k].account != NULL ||
 			    strcmp(v[k].audience, v[i].audience) != 0)
 				continue;
 			p->kept_by = v[k].id;
@@ -864,7 +887,7 @@ comms_summarize(struct comms_summary *out, struct incident_ctx *ctx,
 			ap->due_at = inc->opened_at + pb->apology.within * 1000;
 			for (size_t k = 0; k < n && ap->update_id == 0; k++)
 				if (strcmp(v[k].kind, "apology") == 0 &&
-				    strcmp(v[k].state, "published") == 0 &&
+				    strcmp(v[k].state, "published") == 0 && v[k].account == NULL &&
 				    strcmp(v[k].audience, ap->audience) == 0) {
 					ap->update_id = v[k].id;
 					ap->sent_at = v[k].published_at;

@@ -500,6 +500,16 @@ read_channels(struct confread *r, struct conf *c, const config_setting_t *root)
 			diags_add(r->diags, r->file, confread_member_line(g, "to"),
 				  "channel '%s': only e-mail channels take 'to'", ch->id);
 		check_channel(r, g, ch);
+		/* Secret files are relative to the config, like the workspace. */
+		char **files[] = { &ch->url_file, &ch->secret_file, &ch->password_file };
+
+		for (size_t k = 0; k < sizeof(files) / sizeof(files[0]); k++)
+			if (*files[k] != NULL) {
+				char *abs = absolute(c->dir, *files[k]);
+
+				free(*files[k]);
+				*files[k] = abs;
+			}
 		c->nchannels++;
 	}
 }

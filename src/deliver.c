@@ -87,6 +87,7 @@ struct deliver {
 	struct rendered cache[PAYLOAD_CACHE];
 	size_t cache_next;
 	uint64_t rng;
+	int64_t horizon;    /* with --once: only rows due by the start */
 	struct deliver_stats stats;
 };
 
@@ -274,7 +275,8 @@ store_sync(struct deliver *d, bool claim)
 			err_clear(); /* already inactive */
 	}
 	if (rc == 0 && claim)
-		rc = store_outbox_claim(&rows, &n, d->s, clock_now_ms(), CLAIM_BATCH);
+		rc = store_outbox_claim(&rows, &n, d->s, d->horizon ? d->horizon : clock_now_ms(),
+					CLAIM_BATCH);
 	if (rc == 0)
 		rc = store_commit(d->s);
 	if (rc != 0) {
@@ -486,11 +488,13 @@ setup_mail(struct deliver *d, struct transfer *t, struct chan *ch,
 }
 
 /*
- * Prepare row's transfer. Returns NULL when it is started, or why it
- * cannot be sent at all (the row is then dead: retrying would not help).
+ * Prepare row's transfer. Returns NULL when it can start, or why it
+ * cannot; *retry says whether trying later may help (a secret not set yet
+ * may be set by then; a malformed message stays malformed).
  */
 static char *
-transfer_setup(struct deliver *d, struct transfer *t, struct store_subscriber *sub)
+transfer_setup(struct deliver *d, struct transfer *t, struct store_subscriber *sub,
+	       bool *retry)
 {
 	const struct rendered *r = NULL;
 	struct chan *ch = NULL;
@@ -498,8 +502,10 @@ transfer_setup(struct deliver *d, struct transfer *t, struct store_subscriber *s
 
 	if (t->row.channel != NULL && (ch = chan_get(d, t->row.channel)) == NULL)
 		return xasprintf("channel '%s' is no longer in %s", t->row.channel, d->c->path);
-	if (ch != NULL && ch->problem != NULL)
+	if (ch != NULL && ch->problem != NULL) {
+		*retry = true;
 		return xstrdup(ch->problem);
+	}
 	if (t->row.subscriber_id != 0) {
 		if (store_subscriber_get(sub, d->s, t->row.subscriber_id) != 0)
 			return xstrdup(err_last());
@@ -535,6 +541,7 @@ static void
 transfer_start(struct deliver *d, struct transfer *t, struct store_outbox *row)
 {
 	struct store_subscriber sub;
+	bool retry = false;
 	char *problem;
 
 	memset(&sub, 0, sizeof(sub));
@@ -542,13 +549,17 @@ transfer_start(struct deliver *d, struct transfer *t, struct store_outbox *row)
 	memset(row, 0, sizeof(*row)); /* the transfer owns its strings now */
 	t->busy = true;
 	common_options(d, t);
-	problem = transfer_setup(d, t, &sub);
+	problem = transfer_setup(d, t, &sub, &retry);
 	store_subscriber_release(&sub);
 	if (problem == NULL && d->api->multi_add_handle(d->multi, t->h) == CURLM_OK) {
 		d->inflight++;
 		return;
 	}
-	result_add(d, &t->row, "dead", 0, problem ? problem : "cannot start the transfer", 0);
+	if (retry)
+		result_failed(d, &t->row, 0, problem, -1);
+	else
+		result_add(d, &t->row, "dead", 0, problem ? problem : "cannot start the transfer",
+			   0);
 	free(problem);
 	transfer_release(d, t);
 }
@@ -819,6 +830,9 @@ deliver_run(struct deliver_stats *stats, struct store *s, const struct conf *c,
 	memset(stats, 0, sizeof(*stats));
 	if ((rc = deliver_open(&d, s, c)) != 0)
 		return rc;
+	/* Once: what is due now; a retry falling due meanwhile waits. */
+	if (once)
+		d->horizon = clock_now_ms();
 	while (rc == 0 && (stop == NULL || !*stop)) {
 		rc = deliver_step(d, once ? 0 : 1000, &idle);
 		if (once && idle)

@@ -24,8 +24,9 @@ payload_from(struct payload *p, const struct conf *c, const struct store_inciden
 	p->incident_id = inc->id;
 	p->title = xstrdup(inc->title);
 	p->severity = inc->severity;
-	p->status = xstrdup(u->status != NULL && strcmp(u->audience, "customers") == 0 ?
-			    u->status : inc->status);
+	/* The status the update spoke of when it was published, so that a
+	 * retry says what the first attempt said. */
+	p->status = xstrdup(u->status != NULL ? u->status : inc->status);
 	p->components = xcalloc(ncomponents + 1, sizeof(*p->components));
 	for (size_t i = 0; i < ncomponents; i++) {
 		const struct conf_component *cc = conf_component(c, components[i]);
@@ -147,16 +148,39 @@ webhook_event(const struct payload *p)
 		"next_update_at", iso_or_null(p->next_update_at));
 }
 
+/* Slack reads &, < and > as markup ("<!here>" notifies a channel): its
+ * text must carry them escaped. */
+static char *
+slack_escape(const char *s)
+{
+	struct buf b = BUF_INIT;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '&')
+			buf_adds(&b, "&amp;");
+		else if (*s == '<')
+			buf_adds(&b, "&lt;");
+		else if (*s == '>')
+			buf_adds(&b, "&gt;");
+		else
+			buf_addch(&b, *s);
+	}
+	return buf_detach(&b);
+}
+
 static json_t *
 slack_message(const struct payload *p, const char *head)
 {
-	char *text = xasprintf("*%s*\n%s", head, p->body);
+	char *h = slack_escape(head), *body = slack_escape(p->body);
+	char *text = xasprintf("*%s*\n%s", h, body);
 	json_t *m = json_pack("{s:s, s:[{s:s, s:{s:s, s:s}}, {s:s, s:[{s:s, s:s}]}]}",
 		"text", text,
 		"blocks",
 		"type", "section", "text", "type", "mrkdwn", "text", text,
 		"type", "context", "elements", "type", "mrkdwn", "text", p->page_url);
 
+	free(h);
+	free(body);
 	free(text);
 	return m;
 }
@@ -241,8 +265,13 @@ payload_text(struct buf *out, const struct payload *p)
 	buf_adds(out, p->body);
 	buf_adds(out, "\n\n");
 	if (p->next_update_at != 0) {
+		char hhmm[16];
+
 		clock_format_iso(when, sizeof(when), p->next_update_at);
-		buf_addf(out, "Next update by %.10s %.5s UTC.\n", when, when + 11);
+		snprintf(hhmm, sizeof(hhmm), "%.5s UTC", when + 11);
+		/* A template usually says it already, with {{next_update}}. */
+		if (strstr(p->body, hhmm) == NULL)
+			buf_addf(out, "Next update by %.10s %s.\n", when, hhmm);
 	}
 	buf_addf(out, "Follow this incident at %s\n", p->page_url);
 }

@@ -25,7 +25,7 @@ static const char sql_update_get[] =
 	"SELECT " UPDATE_COLUMNS " FROM updates WHERE id = ?1";
 static const char sql_update_set_state[] =
 	"UPDATE updates SET state = ?2, approver = ?3, approved_at = ?4,"
-	" published_at = ?5, withdrawn_by = ?6, withdrawn_at = ?7 WHERE id = ?1";
+	" published_at = ?5, withdrawn_by = ?6, withdrawn_at = ?7, status = ?8 WHERE id = ?1";
 static const char sql_updates_get[] =
 	"SELECT " UPDATE_COLUMNS " FROM updates WHERE incident_id = ?1 ORDER BY id";
 
@@ -248,6 +248,7 @@ store_update_set_state(struct store *s, const struct store_update *u)
 	store_bind_time(stmt, 5, u->published_at);
 	bind_text_null(stmt, 6, u->withdrawn_by);
 	store_bind_time(stmt, 7, u->withdrawn_at);
+	bind_text_null(stmt, 8, u->status);
 	return step_done(s, stmt, "change the update's state");
 }
 

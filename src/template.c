@@ -35,7 +35,12 @@ template_render(char **out, const char *text, const struct template_var *vars,
 			rc = err_set(SR_EINVALID, "%s: '{{' is never closed with '}}'", what);
 			break;
 		}
+		/* "{{ id }}" is "{{id}}", as the playbook validator allows. */
+		while (name < close && (*name == ' ' || *name == '\t'))
+			name++;
 		len = (size_t)(close - name);
+		while (len > 0 && (name[len - 1] == ' ' || name[len - 1] == '\t'))
+			len--;
 		if ((v = find_var(vars, nvars, name, len)) == NULL)
 			rc = err_set(SR_EINVALID, "%s uses unknown variable '{{%.*s}}'", what,
 				     len > 60 ? 60 : (int)len, name);

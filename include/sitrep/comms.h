@@ -25,7 +25,8 @@ struct comms_post {
 				  * apology template when both are NULL) */
 	const char *account;     /* addressed to one customer account; NULL */
 	int64_t next;            /* seconds until the next update; 0: the
-				  * playbook's cadence for the audience */
+				  * playbook's cadence for the audience;
+				  * negative: no promise */
 	bool dry_run;
 };
 

@@ -177,8 +177,8 @@ struct store_update {
 int store_update_insert(int64_t *out_id, struct store *s, const struct store_update *u);
 /* SR_ENOTFOUND when there is no such update. */
 int store_update_get(struct store_update *out, struct store *s, int64_t id);
-/* Write state, approver, approved_at, published_at, withdrawn_by and
- * withdrawn_at of u (by id). */
+/* Write state, status, approver, approved_at, published_at, withdrawn_by
+ * and withdrawn_at of u (by id). */
 int store_update_set_state(struct store *s, const struct store_update *u);
 /* An incident's updates, oldest first. */
 int store_updates_get(struct store_update **out, size_t *n, struct store *s,

@@ -266,6 +266,8 @@ post(struct cli *cli, const struct cmd_entry *cmd, int argc, char **argv, bool a
 				       "--template ID");
 	if (o.next != NULL && (rc = duration_parse(&next, o.next)) != 0)
 		return cli_usage_error(cmd, "--next: %s", err_last());
+	if (o.next != NULL && next == 0)
+		next = -1; /* --next 0: promise no next update */
 	memset(&req, 0, sizeof(req));
 	if ((rc = cli_incident_id(&req.incident, cmd, argv[optind])) != 0)
 		return rc;
@@ -328,9 +330,13 @@ update_action(struct cli *cli, const struct cmd_entry *cmd, int argc, char **arg
 	else if (cmd == &cmd_approve_entry)
 		printf("UPD-%lld approved: publish it with 'sitrep publish UPD-%lld'\n",
 		       (long long)id, (long long)id);
-	else if (cmd == &cmd_publish_entry)
+	else if (cmd == &cmd_publish_entry) {
 		printf("UPD-%lld published: %lld message%s queued\n", (long long)id,
 		       (long long)queued, queued == 1 ? "" : "s");
+		if (queued == 0)
+			cli_error("warning: no channel or subscriber reaches its audience: "
+				  "nothing will be sent; log what you tell them with 'sitrep contact'");
+	}
 	else
 		printf("UPD-%lld withdrawn\n", (long long)id);
 	return EXIT_OK;

@@ -10,7 +10,7 @@
 # leaks under valgrind.
 . "$(dirname "$0")/lib.sh"
 
-plan 357
+plan 359
 tmp_workspace
 
 # The ops-chat channel of the default config reads its URL from here; no
@@ -122,7 +122,7 @@ is "$RC:$OUT" "0:INC-1 has no updates yet" "updates before any: says there are n
 run sitrep updates INC-1 --json
 is "$RC:$OUT" "0:[]" "updates --json before any: an empty array"
 
-crefused 1 "template 'internal-update' uses \{\{commander\}\}, which has no value: no one holds the commander role: take it with 'sitrep role take INC commander'" \
+crefused 1 "template 'internal-update' uses \{\{commander\}\}, which has no value: no one holds the commander role: take it with 'sitrep role take INC-1 commander'" \
 	"internal-update while no one holds commander" \
 	sitrep --as alice update 1 --audience internal --template internal-update
 
@@ -147,7 +147,8 @@ is "$(upd 1 body)" \
 	"INC-1|API down|SEV2|a major disruption|investigating|$COMPONENTS|$(hhmm "$next") UTC|http://127.0.0.1:8080/|Bob Okafor|$(ymdhm "$opened") UTC|$(((pub - opened) / 60000))m" \
 	"the variables: id, title, severity, impact, status, components, next_update (HH:MM UTC), page_url, commander, opened_at, duration"
 is "$(upd 1 "kind, audience, coalesce(status, '-'), coalesce(template, '-'), author, coalesce(approver, '-')")" \
-	"update|internal|-|-|alice|-" "kind update, audience internal, no status, no template, by alice, no approver"
+	"update|internal|investigating|-|alice|-" \
+	"kind update, audience internal, the status it speaks of, no template, by alice, no approver"
 is "$(outbox_rows 1)" "ops-chat/slack/-/pending" "one outbox row: the slack channel ops-chat, pending"
 like "$(q 'SELECT msg_id FROM outbox WHERE update_id = 1')" '^msg_[0-9a-f]{32}$' "its msg_id is msg_ and 32 hex digits"
 is "$(q 'SELECT incident_id, attempts, next_at = created_at, created_at = '"$pub"' FROM outbox WHERE update_id = 1')" \
@@ -413,9 +414,9 @@ ok "--dry-run --json: next_update_at is 45m away" eval '
 	(( got - $(date +%s%3N) > 2640000 && got - $(date +%s%3N) <= 2700000 ))'
 is "$(jq -r '.routes[0].payload | fromjson | .text' <<<"$OUT")" "*INC-1 API down (SEV2, identified)*
 x" "--dry-run --json: the slack payload"
-crefused 1 "only the commander \\('bob'\\) may resolve INC-1; 'alice' is not" \
-	"a --dry-run resolving by alice is refused like the real thing" \
-	sitrep --as alice update 1 --audience customers -m "x" --status resolved --dry-run
+run sitrep --as alice update 1 --audience customers -m "x" --status resolved --dry-run
+like "$RC:$OUT" "^0:dry run: .* saved as a draft" \
+	"alice may draft a resolving update: the commander decides when approving or publishing it"
 run sitrep --as bob update 1 --audience customers --template resolved --dry-run
 like "$RC:$OUT" "^0:dry run: .* saved as a draft" "the commander's resolved update would be a draft"
 unlike "$OUT" "promise: next update by" "a resolved update makes no promise"
@@ -456,14 +457,14 @@ crefused 1 "the text uses unknown variable '\{\{nosuch\}\}'" "an unknown variabl
 	sitrep --as alice update 1 --audience internal -m "hi {{nosuch}}"
 crefused 1 "the text: '\{\{' is never closed with '\}\}'" "an unclosed {{ in -m" \
 	sitrep --as alice update 1 --audience internal -m "hi {{id"
-crefused 1 "the text uses \{\{account\}\}, which has no value: the update is not addressed to an account" \
+crefused 1 "the text uses \{\{account\}\}, which has no value: it is not addressed to one account: only 'sitrep apologize --account' gives it a value" \
 	"{{account}} in an update to no account" sitrep --as alice update 1 --audience internal -m "hi {{account}}"
 crefused 2 "option '--account' does not apply to 'update'" "update --account" \
 	sitrep --as alice update 1 --audience customers -m "x" --account globex
-crefused 1 "only the commander \('bob'\) may resolve INC-1; 'alice' is not" "a resolved customer update by alice, not the commander" \
-	sitrep --as alice update 1 --audience customers --template resolved
-crefused 1 "only the commander \('bob'\) may resolve INC-1; 'carol' is not" "--status resolved by carol" \
-	sitrep --as carol update 1 --audience customers --status resolved -m "All good."
+run sitrep --as alice update 1 --audience customers --template resolved --dry-run
+like "$RC:$OUT" "^0:dry run: .* saved as a draft" "a resolved customer update by alice, not the commander, would wait for approval"
+run sitrep --as carol update 1 --audience customers --status resolved -m "All good." --dry-run
+like "$RC:$OUT" "^0:dry run: .* saved as a draft" "so would --status resolved by carol"
 crefused 1 "no incident INC-9" "an update to an unknown incident" \
 	sitrep --as alice update 9 --audience internal -m "x"
 crefused 2 "'abc' is not an incident id: write INC-7 or 7" "a bad incident id" \
@@ -635,14 +636,38 @@ is "$(jq -c '[.routes[] | [.channel, .type, .recipient, .subscribers, .count]]' 
 	"--dry-run --json lists the same routes"
 like "$(jq -r '.routes[0].payload' <<<"$OUT")" "^Subject: .*INC-4" "an e-mail route's payload starts with its subject"
 
+# ============================================================ INC-5: who decides to resolve
+
+# A resolving customer update may be drafted by anyone; publishing it moves
+# the incident to resolved, which is the commander's decision: the
+# commander publishes it, or approved it.
+run sitrep --as alice open outage --title "Search down"
+is "$RC:$OUT" "0:INC-5 opened from outage@$(git -C playbooks rev-parse --short=7 main)" "alice opens INC-5"
+sitrep --as bob role take 5 commander >/dev/null && sitrep --as carol role take 5 comms >/dev/null
+run sitrep --as alice update 5 --audience customers --status resolved -m "Search works again."
+u=$(last_upd)
+like "$RC:$OUT" "^0:UPD-$u saved as a draft" "alice drafts a resolving customer update"
+run sitrep --as carol approve "$u"
+is_rc 0 "carol (comms) approves it"
+crefused 1 "only the commander \('bob'\) may resolve INC-5; 'carol' is not" \
+	"carol publishing it: neither she nor its approver commands" sitrep --as carol publish "$u"
+run sitrep --as bob publish "$u"
+is "$RC:$(sitrep show 5 --json | jq -r .status)" "0:resolved" "the commander publishes it and INC-5 is resolved"
+sitrep --as bob reopen 5 >/dev/null
+run sitrep --as alice update 5 --audience customers --status resolved -m "Fixed for good."
+u=$(last_upd)
+sitrep --as bob approve "$u" >/dev/null
+run sitrep --as alice publish "$u"
+is "$RC:$(sitrep show 5 --json | jq -r .status)" "0:resolved" "alice publishes what the commander approved: resolved"
+
 # ============================================================ every timeline verifies
 
 bad=
-for i in 1 2 3 4; do
+for i in 1 2 3 4 5; do
 	run sitrep timeline "$i" --verify
 	[ "$RC" = 0 ] && [[ $OUT =~ "the hash chain verifies" ]] || bad="$bad [INC-$i: exit $RC: $OUT $ERR]"
 done
-is "$bad" "" "timeline --verify exits 0 for INC-1 to INC-4"
+is "$bad" "" "timeline --verify exits 0 for INC-1 to INC-5"
 run sitrep timeline 1 --json
 is "$(jq -c '[.[].kind | select(test("^(update|apology)_|touchpoint"))] | unique' <<<"$OUT")" \
 	'["apology_approved","apology_drafted","apology_published","touchpoint","update_approved","update_drafted","update_published","update_withdrawn"]' \

@@ -27,6 +27,9 @@ test_fills_every_variable(void **state)
 	assert_int_equal(template_render(&out, "", vars, NVARS, "the text"), 0);
 	assert_string_equal(out, "");
 	free(out);
+	assert_int_equal(template_render(&out, "{{ id }} {{\tid}}", vars, NVARS, "the text"), 0);
+	assert_string_equal(out, "INC-7 INC-7");
+	free(out);
 	/* Single braces and a lone "}}" are text. */
 	assert_int_equal(template_render(&out, "{id} }} {", vars, NVARS, "the text"), 0);
 	assert_string_equal(out, "{id} }} {");
