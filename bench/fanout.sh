@@ -26,8 +26,9 @@
 #   CONCURRENCY    delivery.concurrency and wrk's connections (default 64)
 #   WRK_SECS       length of each wrk run (default 10)
 #   NGINX_WORKERS  nginx worker_processes (default 1; "auto" is allowed)
-#   BENCH_PERF     set to run the delivery under `perf record -g` and print
-#                  where it spends its time (the figures are then perturbed)
+#   BENCH_PERF     set to run the delivery under `perf record` (DWARF call
+#                  graphs) and print where it spends its time (the figures
+#                  are then perturbed)
 #   BENCH_KEEP     set to keep the workspace (its path is printed)
 #
 # Usage: bench/fanout.sh   (from anywhere; paths are resolved to the repo)
@@ -44,9 +45,10 @@ message="We are investigating elevated error rates on the public API and will po
 
 die() { echo "bench/fanout.sh: $*" >&2; exit 1; }
 
-for v in nsub conc wrk_secs; do
-	case ${!v} in ''|*[!0-9]*) die "$v must be a number (got '${!v}')" ;; esac
-	[ "${!v}" -ge 1 ] || die "$v must be at least 1"
+for v in NSUB:nsub CONCURRENCY:conc WRK_SECS:wrk_secs; do
+	name=${v%%:*} v=${v#*:}
+	case ${!v} in ''|*[!0-9]*) die "$name must be a number (got '${!v}')" ;; esac
+	[ "${!v}" -ge 1 ] || die "$name must be at least 1"
 done
 [ "$conc" -le 1024 ] || die "CONCURRENCY must be at most 1024 (sitrep.conf's limit)"
 case $workers in auto) ;; ''|*[!0-9]*) die "NGINX_WORKERS must be a number or auto" ;; esac
@@ -151,7 +153,7 @@ now=$(python3 -c 'import time; print(int(time.time() * 1000))')
 sqlite3 -bail "$ws/sitrep.db" <<EOF >/dev/null || die "cannot insert subscribers into $ws/sitrep.db"
 PRAGMA busy_timeout = 10000;
 BEGIN;
-WITH RECURSIVE seq(k) AS (SELECT 2 UNION ALL SELECT k + 1 FROM seq WHERE k < $nsub)
+WITH RECURSIVE seq(k) AS (SELECT 2 WHERE 2 <= $nsub UNION ALL SELECT k + 1 FROM seq WHERE k < $nsub)
 INSERT INTO subscribers (kind, address, secret, token, created_at)
 SELECT 'webhook', '$url/' || k, '$secret', lower(hex(randomblob(16))), $now FROM seq;
 COMMIT;
@@ -189,6 +191,7 @@ print('wrk.path = "/hook/54321"')
 print('wrk.body = "%s"' % body.replace("\\", "\\\\").replace('"', '\\"'))
 print('wrk.headers["Content-Type"] = "application/json"')
 print('wrk.headers["User-Agent"] = "sitrep/0.1.0"')
+print('wrk.headers["Accept"] = "*/*"')
 print('wrk.headers["webhook-id"] = "msg_' + "0123456789abcdef" * 2 + '"')
 print('wrk.headers["webhook-timestamp"] = "1700000000"')
 print('wrk.headers["webhook-signature"] = "v1,' + "A" * 43 + '="')
@@ -257,7 +260,8 @@ if queued != nsub:
 t_del, rss_del, rounds, sent = 0.0, 0, 0, 0
 argv = base + ["deliver", "--once", "--json"]
 if perf:
-    argv = ["perf", "record", "-q", "-g", "-o", os.path.join(tmp, "perf.data"), "--"] + argv
+    argv = ["perf", "record", "-q", "-F", "499", "--call-graph", "dwarf,8192",
+            "-o", os.path.join(tmp, "perf.data"), "--"] + argv
 while sent < nsub:
     t, rss, out = run(argv)
     st = json.loads(out[out.index("{"):])
@@ -310,7 +314,13 @@ EOF
 [ -z "$errors" ] || printf 'most frequent last_error in the outbox:\n%s\n' "$errors"
 
 if [ -n "${BENCH_PERF:-}" ]; then
-	echo "where 'sitrep deliver' spends its time (perf, self time, top 30):"
-	perf report -q -i "$tmp/perf.data" --stdio --no-children --sort dso,sym 2>/dev/null |
-		grep -v '^$' | grep -E '^ +[0-9]' | head -n 30
+	# Inclusive time per function (the kernel's and unresolved frames left
+	# out): store_outbox_claim, store_subscriber_get, store_sync,
+	# curl_multi_perform and webhook_sign are the ones to look at.
+	echo "note: under BENCH_PERF the deliver times include perf's overhead and its peak RSS is"
+	echo "      the larger of perf's and sitrep's"
+	echo "where 'sitrep deliver' spends its time (perf, inclusive, top 40):"
+	perf report -q -i "$tmp/perf.data" --stdio --children --sort sym -g none 2>/dev/null |
+		awk '/^ +[0-9]/ && !/\[k\]/ && !/\] 0x[0-9a-f]+$/ && ++n <= 40' ||
+		die "perf report failed"
 fi
