@@ -81,7 +81,7 @@ struct deliver {
 	struct store_outbox *queue; /* claimed, waiting for a free transfer */
 	size_t nqueue, qhead;
 	struct result *results;
-	size_t nresults;
+	size_t nresults, cresults;
 	int64_t last_flush;
 	struct chan *chans;
 	struct rendered cache[PAYLOAD_CACHE];
@@ -204,7 +204,10 @@ result_add(struct deliver *d, const struct store_outbox *row, const char *state,
 {
 	struct result *r;
 
-	d->results = xreallocarray(d->results, d->nresults + 1, sizeof(*d->results));
+	if (d->nresults == d->cresults) {
+		d->cresults = d->cresults ? d->cresults * 2 : RESULT_BATCH;
+		d->results = xreallocarray(d->results, d->cresults, sizeof(*d->results));
+	}
 	r = &d->results[d->nresults++];
 	memset(r, 0, sizeof(*r));
 	r->row.id = row->id;
@@ -430,7 +433,7 @@ unsubscribe_url(const char *page_url, const char *token)
 
 static char *
 setup_mail(struct deliver *d, struct transfer *t, struct chan *ch,
-	   const struct rendered *r, const struct store_subscriber *sub)
+	   const struct rendered *r, const char *token)
 {
 	const struct curlapi *a = d->api;
 	const struct conf_channel *cc = ch->ch;
@@ -442,8 +445,8 @@ setup_mail(struct deliver *d, struct transfer *t, struct chan *ch,
 
 	memset(&m, 0, sizeof(m));
 	buf_adds(&text, r->body);
-	if (sub != NULL) {
-		unsub = unsubscribe_url(d->c->page_url, sub->token);
+	if (token != NULL) {
+		unsub = unsubscribe_url(d->c->page_url, token);
 		buf_addf(&text, "\n--\nYou subscribed to %s. Unsubscribe: %s\n",
 			 d->c->page_name, unsub);
 	}
@@ -493,8 +496,7 @@ setup_mail(struct deliver *d, struct transfer *t, struct chan *ch,
  * may be set by then; a malformed message stays malformed).
  */
 static char *
-transfer_setup(struct deliver *d, struct transfer *t, struct store_subscriber *sub,
-	       bool *retry)
+transfer_setup(struct deliver *d, struct transfer *t, bool *retry)
 {
 	const struct rendered *r = NULL;
 	struct chan *ch = NULL;
@@ -506,14 +508,12 @@ transfer_setup(struct deliver *d, struct transfer *t, struct store_subscriber *s
 		*retry = true;
 		return xstrdup(ch->problem);
 	}
-	if (t->row.subscriber_id != 0) {
-		if (store_subscriber_get(sub, d->s, t->row.subscriber_id) != 0)
-			return xstrdup(err_last());
-		if (sub->disabled_at != 0)
-			return xasprintf("subscriber %lld is no longer subscribed (%s)",
-					 (long long)sub->id, sub->disabled_reason ?
-					 sub->disabled_reason : "disabled");
-	}
+	if (t->row.subscriber_id != 0 && t->row.sub_token == NULL)
+		return xasprintf("subscriber %lld is gone", (long long)t->row.subscriber_id);
+	if (t->row.subscriber_id != 0 && t->row.sub_disabled_at != 0)
+		return xasprintf("subscriber %lld is no longer subscribed (%s)",
+				 (long long)t->row.subscriber_id, t->row.sub_disabled_reason ?
+				 t->row.sub_disabled_reason : "disabled");
 	if (t->row.update_id != 0) {
 		if ((r = rendered_get(d, t->row.update_id, t->row.type)) == NULL)
 			return xstrdup(err_last());
@@ -526,31 +526,28 @@ transfer_setup(struct deliver *d, struct transfer *t, struct store_subscriber *s
 			return xstrdup("an e-mail needs an e-mail channel");
 		if (t->row.recipient == NULL)
 			return xstrdup("an e-mail needs a recipient");
-		return setup_mail(d, t, ch, r ? r : &own, sub->id ? sub : NULL);
+		return setup_mail(d, t, ch, r ? r : &own, t->row.sub_token);
 	}
 	t->body = xstrdup(r ? r->body : t->row.payload);
 	t->len = strlen(t->body);
 	url = t->row.recipient != NULL ? t->row.recipient : ch ? ch->url : NULL;
 	if (url == NULL)
 		return xstrdup("the message has no URL to go to");
-	secret = sub->id ? sub->secret : ch ? ch->secret : NULL;
+	secret = t->row.subscriber_id ? t->row.sub_secret : ch ? ch->secret : NULL;
 	return setup_http(d, t, url, secret);
 }
 
 static void
 transfer_start(struct deliver *d, struct transfer *t, struct store_outbox *row)
 {
-	struct store_subscriber sub;
 	bool retry = false;
 	char *problem;
 
-	memset(&sub, 0, sizeof(sub));
 	t->row = *row;
 	memset(row, 0, sizeof(*row)); /* the transfer owns its strings now */
 	t->busy = true;
 	common_options(d, t);
-	problem = transfer_setup(d, t, &sub, &retry);
-	store_subscriber_release(&sub);
+	problem = transfer_setup(d, t, &retry);
 	if (problem == NULL && d->api->multi_add_handle(d->multi, t->h) == CURLM_OK) {
 		d->inflight++;
 		return;

@@ -200,6 +200,38 @@ static const char *const migrations[] = {
 	"    WHERE state IN ('pending', 'retrying');\n"
 	"CREATE INDEX outbox_state ON outbox (state, id);\n"
 	"CREATE INDEX outbox_update ON outbox (update_id);\n",
+
+	/* 3 -> 4: the daemon. Scheduled maintenances and their components;
+	 * and the reminders the scheduler has fired, one row per reminder
+	 * key, so that none fires twice, across restarts too. */
+	"CREATE TABLE maintenances (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	title TEXT NOT NULL,\n"
+	"	body TEXT,\n"
+	"	state TEXT NOT NULL CHECK (state IN ('scheduled', 'in_progress',\n"
+	"	    'completed', 'cancelled')),\n"
+	"	starts_at INTEGER NOT NULL,\n"
+	"	ends_at INTEGER NOT NULL,\n"
+	"	created_by TEXT NOT NULL,\n"
+	"	created_at INTEGER NOT NULL,\n"
+	"	updated_at INTEGER NOT NULL,\n"
+	"	started_at INTEGER,\n"
+	"	completed_at INTEGER,\n"
+	"	cancelled_at INTEGER\n"
+	") STRICT;\n"
+	"CREATE INDEX maintenances_state ON maintenances (state, starts_at);\n"
+	"CREATE TABLE maintenance_components (\n"
+	"	maintenance_id INTEGER NOT NULL REFERENCES maintenances (id),\n"
+	"	component TEXT NOT NULL,\n"
+	"	PRIMARY KEY (maintenance_id, component)\n"
+	") STRICT, WITHOUT ROWID;\n"
+	"CREATE TABLE reminders (\n"
+	"	key TEXT PRIMARY KEY,\n"
+	"	incident_id INTEGER REFERENCES incidents (id),\n"
+	"	kind TEXT NOT NULL,\n"
+	"	due_at INTEGER NOT NULL,\n"
+	"	fired_at INTEGER NOT NULL\n"
+	") STRICT, WITHOUT ROWID;\n",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

@@ -100,11 +100,21 @@ static const char sql_outbox_add_subscribers[] =
 	" s.address, 'pending', ?4, ?4" SUBSCRIBERS_MATCHING " ORDER BY s.id";
 static const char sql_subscribers_matching[] =
 	"SELECT count(*)" SUBSCRIBERS_MATCHING;
-static const char sql_outbox_claim[] =
-	"UPDATE outbox SET lease_until = ?2, next_at = ?2 WHERE id IN ("
-	" SELECT id FROM outbox WHERE state IN ('pending', 'retrying')"
-	" AND next_at <= ?1 ORDER BY next_at, id LIMIT ?3)"
-	" RETURNING " OUTBOX_COLUMNS;
+/* Claiming reads the due rows with their subscribers, then leases the
+ * same rows, inside one transaction. The due index is named: without
+ * statistics the planner would scan the state index and sort. */
+#define OUTBOX_DUE \
+	" FROM outbox INDEXED BY outbox_due WHERE state IN ('pending', 'retrying')" \
+	" AND next_at <= ?1 ORDER BY next_at, id LIMIT ?3"
+static const char sql_outbox_due[] =
+	"SELECT o.id, o.msg_id, o.incident_id, o.update_id, o.channel, o.subscriber_id,"
+	" o.type, o.recipient, o.subject, o.payload, o.state, o.attempts, o.next_at,"
+	" o.created_at, o.sent_at, o.last_status, o.last_error,"
+	" s.secret, s.token, s.disabled_at, s.disabled_reason"
+	" FROM (SELECT *" OUTBOX_DUE ") o"
+	" LEFT JOIN subscribers s ON s.id = o.subscriber_id ORDER BY o.next_at, o.id";
+static const char sql_outbox_lease[] =
+	"UPDATE outbox SET lease_until = ?2, next_at = ?2 WHERE id IN (SELECT id" OUTBOX_DUE ")";
 static const char sql_outbox_unlease[] =
 	"UPDATE outbox SET lease_until = NULL, next_at = ?1"
 	" WHERE lease_until IS NOT NULL AND state IN ('pending', 'retrying')";
@@ -599,6 +609,12 @@ outbox_from_row(struct store_outbox *o, sqlite3_stmt *stmt)
 	o->sent_at = sqlite3_column_int64(stmt, 14);
 	o->last_status = sqlite3_column_int(stmt, 15);
 	o->last_error = store_column_dup_null(stmt, 16);
+	if (sqlite3_column_count(stmt) > 17) {
+		o->sub_secret = store_column_dup_null(stmt, 17);
+		o->sub_token = store_column_dup_null(stmt, 18);
+		o->sub_disabled_at = sqlite3_column_int64(stmt, 19);
+		o->sub_disabled_reason = store_column_dup_null(stmt, 20);
+	}
 }
 
 int
@@ -698,14 +714,26 @@ store_outbox_claim(struct store_outbox **out, size_t *n, struct store *s,
 
 	*out = NULL;
 	*n = 0;
-	if ((rc = store_sql(&stmt, s, sql_outbox_claim)) != 0)
+	if ((rc = store_sql(&stmt, s, sql_outbox_due)) != 0)
 		return rc;
+	sqlite3_bind_int64(stmt, 1, now);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)limit);
+	if ((rc = outbox_rows(out, n, s, stmt, "claim messages from the outbox")) != 0)
+		return rc;
+	if ((rc = store_sql(&stmt, s, sql_outbox_lease)) != 0)
+		goto fail;
 	sqlite3_bind_int64(stmt, 1, now);
 	/* A lease far in the future keeps the row out of the next claims;
 	 * store_outbox_result or store_outbox_unlease ends it. */
 	sqlite3_bind_int64(stmt, 2, now + 365LL * 86400 * 1000);
 	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)limit);
-	return outbox_rows(out, n, s, stmt, "claim messages from the outbox");
+	if ((rc = step_done(s, stmt, "lease messages from the outbox")) == 0)
+		return 0;
+fail:
+	store_outbox_free(*out, *n);
+	*out = NULL;
+	*n = 0;
+	return rc;
 }
 
 int
@@ -845,6 +873,9 @@ store_outbox_release(struct store_outbox *row)
 	free(row->subject);
 	free(row->payload);
 	free(row->last_error);
+	free(row->sub_secret);
+	free(row->sub_token);
+	free(row->sub_disabled_reason);
 	memset(row, 0, sizeof(*row));
 }
 

@@ -10,7 +10,7 @@
 struct store;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 /*
  * Open (creating if missing) the database at path, set WAL, busy_timeout and
@@ -245,6 +245,11 @@ struct store_outbox {
 	int64_t next_at, created_at, sent_at;
 	int last_status;     /* HTTP or SMTP code, 0 for none */
 	char *last_error;
+	/* Filled by store_outbox_claim for a subscriber's row, so that the
+	 * engine need not read the subscriber per message. */
+	char *sub_secret, *sub_token;
+	int64_t sub_disabled_at;
+	char *sub_disabled_reason;
 };
 
 /* Queue one row (its id and msg_id are made here; state pending). */
