@@ -220,6 +220,9 @@ static const char *const migrations[] = {
 	"	cancelled_at INTEGER\n"
 	") STRICT;\n"
 	"CREATE INDEX maintenances_state ON maintenances (state, starts_at);\n"
+	/* The status page's history: incidents opened in the last 90 days,
+	 * found without reading older ones. */
+	"CREATE INDEX incidents_opened ON incidents (opened_at);\n"
 	"CREATE TABLE maintenance_components (\n"
 	"	maintenance_id INTEGER NOT NULL REFERENCES maintenances (id),\n"
 	"	component TEXT NOT NULL,\n"

@@ -29,6 +29,11 @@ static const char sql_update_set_state[] =
 static const char sql_updates_get[] =
 	"SELECT " UPDATE_COLUMNS " FROM updates WHERE incident_id = ?1 ORDER BY id";
 
+static const char sql_public_updates[] =
+	"SELECT id, status, body, published_at FROM updates WHERE incident_id = ?1"
+	" AND audience = 'customers' AND state = 'published' AND account IS NULL"
+	" ORDER BY published_at DESC, id DESC";
+
 static const char sql_touchpoint_insert[] =
 	"INSERT INTO touchpoints (incident_id, account, via, summary, actor, at)"
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
@@ -310,6 +315,43 @@ store_updates_free(struct store_update *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		store_update_release(&v[i]);
+	free(v);
+}
+
+int
+store_public_updates(struct store_public_update **out, size_t *n, struct store *s,
+		     int64_t incident_id)
+{
+	struct store_public_update *v = NULL;
+	sqlite3_stmt *stmt;
+	size_t k = 0;
+	int rc, step;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = store_sql(&stmt, s, sql_public_updates)) != 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, incident_id);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		v = xreallocarray(v, k + 1, sizeof(*v));
+		v[k].id = sqlite3_column_int64(stmt, 0);
+		store_column_copy(v[k].status, sizeof(v[k].status), stmt, 1);
+		v[k].body = store_column_dup(stmt, 2);
+		v[k].published_at = sqlite3_column_int64(stmt, 3);
+		k++;
+	}
+	rc = step == SQLITE_DONE ? 0 : store_fail(s, "read the published updates");
+	sqlite3_reset(stmt);
+	*out = v;
+	*n = k;
+	return rc;
+}
+
+void
+store_public_updates_free(struct store_public_update *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].body);
 	free(v);
 }
 

@@ -30,6 +30,16 @@ static const char sql_incidents_open[] =
 static const char sql_incidents_all[] =
 	"SELECT id, playbook, playbook_commit, title, severity, status, opened_by,"
 	" opened_at, updated_at, resolved_at, closed_at FROM incidents ORDER BY id DESC";
+/* Customer-visible: a published customer update to everyone. Unresolved
+ * ones through the status index, recent ones through the opened index. */
+static const char sql_incidents_public[] =
+	"SELECT id, playbook, playbook_commit, title, severity, status, opened_by,"
+	" opened_at, updated_at, resolved_at, closed_at FROM ("
+	" SELECT * FROM incidents WHERE status IN ('investigating', 'identified', 'monitoring')"
+	" UNION SELECT * FROM incidents WHERE opened_at >= ?1) i"
+	" WHERE EXISTS (SELECT 1 FROM updates u WHERE u.incident_id = i.id"
+	" AND u.audience = 'customers' AND u.state = 'published' AND u.account IS NULL)"
+	" ORDER BY i.status IN ('resolved', 'closed'), i.id DESC";
 static const char sql_component_set[] =
 	"INSERT INTO incident_components (incident_id, component, status)"
 	" VALUES (?1, ?2, ?3) ON CONFLICT (incident_id, component)"
@@ -168,18 +178,14 @@ store_incident_update(struct store *s, const struct store_incident *inc)
 	return rc;
 }
 
-int
-store_incidents_list(struct store_incident **out, size_t *n, struct store *s, bool all)
+/* Read the incidents stmt returns. */
+static int
+incidents_read(struct store_incident **out, size_t *n, struct store *s, sqlite3_stmt *stmt)
 {
-	sqlite3_stmt *stmt;
 	struct store_incident *v = NULL;
 	size_t k = 0, cap = 0;
 	int rc, step;
 
-	*out = NULL;
-	*n = 0;
-	if ((rc = store_sql(&stmt, s, all ? sql_incidents_all : sql_incidents_open)) != 0)
-		return rc;
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if (k == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -197,6 +203,33 @@ store_incidents_list(struct store_incident **out, size_t *n, struct store *s, bo
 	*out = v;
 	*n = k;
 	return 0;
+}
+
+int
+store_incidents_list(struct store_incident **out, size_t *n, struct store *s, bool all)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = store_sql(&stmt, s, all ? sql_incidents_all : sql_incidents_open)) != 0)
+		return rc;
+	return incidents_read(out, n, s, stmt);
+}
+
+int
+store_public_incidents(struct store_incident **out, size_t *n, struct store *s, int64_t since)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = store_sql(&stmt, s, sql_incidents_public)) != 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, since);
+	return incidents_read(out, n, s, stmt);
 }
 
 void

@@ -242,6 +242,18 @@ store_durable_commits(struct store *s)
 	return store_pragma(s, "PRAGMA synchronous=FULL");
 }
 
+int
+store_begin_read(struct store *s)
+{
+	return store_pragma(s, "BEGIN");
+}
+
+void
+store_end_read(struct store *s)
+{
+	(void)sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+}
+
 void
 store_relax_durability(struct store *s)
 {

@@ -30,6 +30,10 @@ void store_relax_durability(struct store *s);
 /* The schema version of the open database. */
 int store_schema_version(struct store *s);
 
+/* A read transaction: what is read between them is one consistent state. */
+int store_begin_read(struct store *s);
+void store_end_read(struct store *s);
+
 /* A write transaction (BEGIN IMMEDIATE); commit or roll back. */
 int store_begin(struct store *s);
 int store_commit(struct store *s);
@@ -286,5 +290,53 @@ int store_outbox_next_due(int64_t *out, struct store *s);
 int store_outbox_update_counts(int64_t counts[4], struct store *s, int64_t update_id);
 void store_outbox_release(struct store_outbox *row);
 void store_outbox_free(struct store_outbox *v, size_t n);
+
+/* Maintenances (store-maintenance.c). */
+struct store_maintenance {
+	int64_t id;
+	char *title;
+	char *body;          /* may be NULL */
+	char state[12];      /* scheduled, in_progress, completed, cancelled */
+	int64_t starts_at, ends_at;
+	char *created_by;
+	int64_t created_at, updated_at, started_at, completed_at, cancelled_at;
+	char **components;
+	size_t ncomponents;
+};
+
+int store_maintenance_insert(int64_t *out_id, struct store *s,
+			     const struct store_maintenance *m);
+int store_maintenance_get(struct store_maintenance *out, struct store *s, int64_t id);
+/* Write state and its times (by id). */
+int store_maintenance_update(struct store *s, const struct store_maintenance *m);
+/* Scheduled and in-progress ones, and (when since is not 0) those that
+ * ended or were cancelled after since; by start time. */
+int store_maintenances_get(struct store_maintenance **out, size_t *n, struct store *s,
+			   int64_t since);
+void store_maintenance_release(struct store_maintenance *m);
+void store_maintenances_free(struct store_maintenance *v, size_t n);
+
+/* Reminders fired (store-maintenance.c): each key fires once. Returns 0
+ * when this call recorded it, SR_EEXIST when it had fired already. */
+int store_reminder_fire(struct store *s, const char *key, int64_t incident_id,
+			const char *kind, int64_t due_at, int64_t fired_at);
+
+/* What the public sees (store-public.c). */
+struct store_public_update {
+	int64_t id;
+	char status[16];
+	char *body;
+	int64_t published_at;
+};
+
+/* Incidents with a published customer update (to no one account) that are
+ * unresolved or were opened at or after since: unresolved first, then
+ * newest first. */
+int store_public_incidents(struct store_incident **out, size_t *n, struct store *s,
+			   int64_t since);
+/* An incident's published customer updates to everyone, newest first. */
+int store_public_updates(struct store_public_update **out, size_t *n, struct store *s,
+			 int64_t incident_id);
+void store_public_updates_free(struct store_public_update *v, size_t n);
 
 #endif
