@@ -289,7 +289,8 @@ routes_queue(struct comms_posted *out, struct incident_ctx *ctx, int64_t inciden
 
 		if (r->subscribers != NULL) {
 			if ((rc = store_outbox_add_subscribers(&r->count, ctx->store,
-			    r->subscribers, incident, update_id, r->channel, now)) != 0)
+			    r->subscribers, incident, update_id, r->channel, now, NULL,
+			    NULL)) != 0)
 				return rc;
 			out->queued += r->count;
 			continue;
@@ -928,4 +929,73 @@ comms_summary_release(struct comms_summary *s)
 		free(s->to_contact[i]);
 	free(s->to_contact);
 	memset(s, 0, sizeof(*s));
+}
+
+/* One outbox row carrying a notice rendered for its channel type. */
+static int
+notice_row(struct incident_ctx *ctx, int64_t incident_id, const char *channel,
+	   const char *type, const char *recipient, const char *event, const char *title,
+	   const char *text, int64_t now)
+{
+	struct store_outbox row;
+	struct buf b = BUF_INIT;
+	int rc;
+
+	payload_notice(&b, type, event, title, text, ctx->conf->page_url, now);
+	memset(&row, 0, sizeof(row));
+	row.incident_id = incident_id;
+	row.channel = (char *)channel;
+	snprintf(row.type, sizeof(row.type), "%s", type);
+	row.recipient = (char *)recipient;
+	row.subject = strcmp(type, "email") == 0 ? (char *)title : NULL;
+	row.payload = (char *)buf_str(&b);
+	row.created_at = now;
+	rc = store_outbox_add(ctx->store, &row);
+	buf_release(&b);
+	return rc;
+}
+
+int
+comms_notify(int64_t *queued, struct incident_ctx *ctx, int64_t incident_id,
+	     const char *audience, const char *event, const char *title, const char *text)
+{
+	bool customers = strcmp(audience, "customers") == 0, subs_mailed = false;
+	int64_t now = clock_now_ms(), count;
+	struct buf b = BUF_INIT;
+	int rc = 0;
+
+	*queued = 0;
+	for (size_t i = 0; rc == 0 && i < ctx->conf->nchannels; i++) {
+		const struct conf_channel *ch = &ctx->conf->channels[i];
+
+		if (!conf_channel_serves(ch, audience))
+			continue;
+		if (strcmp(ch->type, "email") != 0) {
+			if ((rc = notice_row(ctx, incident_id, ch->id, ch->type, NULL, event, title,
+			    text, now)) == 0)
+				(*queued)++;
+			continue;
+		}
+		for (size_t k = 0; rc == 0 && k < ch->nto; k++)
+			if ((rc = notice_row(ctx, incident_id, ch->id, "email", ch->to[k], event,
+			    title, text, now)) == 0)
+				(*queued)++;
+		if (rc == 0 && customers && !subs_mailed) {
+			buf_reset(&b);
+			payload_notice(&b, "email", event, title, text, ctx->conf->page_url, now);
+			rc = store_outbox_add_subscribers(&count, ctx->store, "email", incident_id, 0,
+							  ch->id, now, title, buf_str(&b));
+			*queued += count;
+			subs_mailed = true;
+		}
+	}
+	if (rc == 0 && customers) {
+		buf_reset(&b);
+		payload_notice(&b, "webhook", event, title, text, ctx->conf->page_url, now);
+		rc = store_outbox_add_subscribers(&count, ctx->store, "webhook", incident_id, 0,
+						  NULL, now, NULL, buf_str(&b));
+		*queued += count;
+	}
+	buf_release(&b);
+	return rc;
 }

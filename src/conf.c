@@ -116,8 +116,8 @@ read_workspace(struct confread *r, struct conf *c, const config_setting_t *root)
 }
 
 /* ADDRESS:PORT with a port from 1 to 65535; an IPv6 address in brackets. */
-static bool
-listen_valid(const char *listen)
+bool
+conf_listen_valid(const char *listen)
 {
 	const char *colon = strrchr(listen, ':');
 	char *end;
@@ -133,7 +133,7 @@ listen_valid(const char *listen)
 	if (!isdigit((unsigned char)colon[1]))
 		return false;
 	port = strtol(colon + 1, &end, 10);
-	return *end == '\0' && port >= 1 && port <= 65535;
+	return *end == '\0' && port >= 0 && port <= 65535; /* 0: any free port */
 }
 
 static void
@@ -161,7 +161,7 @@ read_page(struct confread *r, struct conf *c, const config_setting_t *root)
 	if (h != NULL) {
 		confread_check_keys(r, h, http_keys, "http");
 		if (confread_str(r, h, "listen", false, &c->listen) &&
-		    !listen_valid(c->listen))
+		    !conf_listen_valid(c->listen))
 			diags_add(r->diags, r->file,
 				  confread_line(config_setting_get_member(h, "listen")),
 				  "http listen '%s' must be ADDRESS:PORT, like 127.0.0.1:8080",

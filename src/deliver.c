@@ -88,6 +88,8 @@ struct deliver {
 	size_t cache_next;
 	uint64_t rng;
 	int64_t horizon;    /* with --once: only rows due by the start */
+	void (*observe)(void *, double);
+	void *observe_arg;
 	struct deliver_stats stats;
 };
 
@@ -219,6 +221,8 @@ result_add(struct deliver *d, const struct store_outbox *row, const char *state,
 	if (strcmp(state, "sent") == 0) {
 		r->row.sent_at = clock_now_ms();
 		d->stats.sent++;
+		if (d->observe != NULL)
+			d->observe(d->observe_arg, (double)(r->row.sent_at - row->created_at) / 1000);
 	} else if (strcmp(state, "dead") == 0)
 		d->stats.dead++;
 	else
@@ -777,6 +781,13 @@ deliver_step(struct deliver *d, int wait_ms, bool *idle)
 	d->api->multi_perform(d->multi, &running);
 	collect(d);
 	return 0;
+}
+
+void
+deliver_set_observer(struct deliver *d, void (*fn)(void *arg, double seconds), void *arg)
+{
+	d->observe = fn;
+	d->observe_arg = arg;
 }
 
 void

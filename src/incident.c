@@ -83,6 +83,8 @@ event(struct incident_ctx *ctx, int64_t id, int64_t at, const char *kind, json_t
 static int
 known_actor(struct incident_ctx *ctx)
 {
+	if (ctx->daemon)
+		return 0;
 	if (conf_person(ctx->conf, ctx->actor) == NULL)
 		return err_set(SR_EREFUSED, "'%s' is not one of the people in %s: act as one "
 			       "of them with --as HANDLE or $SITREP_USER, or add them there",

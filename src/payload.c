@@ -275,3 +275,46 @@ payload_text(struct buf *out, const struct payload *p)
 	}
 	buf_addf(out, "Follow this incident at %s\n", p->page_url);
 }
+
+void
+payload_notice(struct buf *out, const char *type, const char *event, const char *title,
+	       const char *text, const char *url, int64_t at)
+{
+	char *t, *h, *b;
+	json_t *m;
+
+	if (strcmp(type, "email") == 0) {
+		buf_addf(out, "%s\n\n%s\n", text, url);
+		return;
+	}
+	if (strcmp(type, "slack") == 0) {
+		h = slack_escape(title);
+		b = slack_escape(text);
+		t = xasprintf("*%s*\n%s", h, b);
+		m = json_pack("{s:s, s:[{s:s, s:{s:s, s:s}}]}", "text", t, "blocks",
+			      "type", "section", "text", "type", "mrkdwn", "text", t);
+		free(h);
+		free(b);
+		free(t);
+	} else if (strcmp(type, "teams") == 0)
+		m = json_pack("{s:s, s:[{s:s, s:n, s:{s:s, s:s, s:s, s:[{s:s, s:s, s:s, s:b}, {s:s, s:s, s:b}]}}]}",
+			"type", "message", "attachments",
+			"contentType", "application/vnd.microsoft.card.adaptive", "contentUrl",
+			"content", "$schema", "http://adaptivecards.io/schemas/adaptive-card.json",
+			"type", "AdaptiveCard", "version", "1.4", "body",
+			"type", "TextBlock", "text", title, "weight", "Bolder", "wrap", 1,
+			"type", "TextBlock", "text", text, "wrap", 1);
+	else if (strcmp(type, "discord") == 0)
+		m = json_pack("{s:s, s:[{s:s, s:s, s:s}], s:{s:[]}}", "content", title,
+			      "embeds", "title", title, "description", text, "url", url,
+			      "allowed_mentions", "parse");
+	else
+		m = json_pack("{s:s, s:o, s:{s:s, s:s, s:s}}", "type", event,
+			      "timestamp", iso_or_null(at), "data", "title", title,
+			      "text", text, "url", url);
+	if (m == NULL || (t = json_dumps(m, JSON_COMPACT)) == NULL)
+		fatalx("cannot encode a %s notice", type);
+	json_decref(m);
+	buf_adds(out, t);
+	free(t);
+}

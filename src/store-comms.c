@@ -29,6 +29,9 @@ static const char sql_update_set_state[] =
 static const char sql_updates_get[] =
 	"SELECT " UPDATE_COLUMNS " FROM updates WHERE incident_id = ?1 ORDER BY id";
 
+static const char sql_updates_scheduled[] =
+	"SELECT " UPDATE_COLUMNS " FROM updates WHERE publish_at IS NOT NULL"
+	" AND state IN ('draft', 'approved') ORDER BY publish_at, id";
 static const char sql_public_updates[] =
 	"SELECT id, status, body, published_at FROM updates WHERE incident_id = ?1"
 	" AND audience = 'customers' AND state = 'published' AND account IS NULL"
@@ -97,12 +100,12 @@ static const char sql_outbox_add[] =
 	"   WHERE c.subscriber_id = s.id)" \
 	"  OR EXISTS (SELECT 1 FROM subscriber_components c" \
 	"   JOIN incident_components ic ON ic.component = c.component" \
-	"   WHERE c.subscriber_id = s.id AND ic.incident_id = ?1))"
+	"   WHERE c.subscriber_id = s.id AND ic.incident_id = ?1) OR ?1 = 0)"
 static const char sql_outbox_add_subscribers[] =
 	"INSERT INTO outbox (msg_id, incident_id, update_id, channel, subscriber_id,"
-	" type, recipient, state, next_at, created_at)"
-	" SELECT 'msg_' || lower(hex(randomblob(16))), ?1, ?2, ?3, s.id, s.kind,"
-	" s.address, 'pending', ?4, ?4" SUBSCRIBERS_MATCHING " ORDER BY s.id";
+	" type, recipient, subject, payload, state, next_at, created_at)"
+	" SELECT 'msg_' || lower(hex(randomblob(16))), NULLIF(?1, 0), ?2, ?3, s.id, s.kind,"
+	" s.address, ?6, ?7, 'pending', ?4, ?4" SUBSCRIBERS_MATCHING " ORDER BY s.id";
 static const char sql_subscribers_matching[] =
 	"SELECT count(*)" SUBSCRIBERS_MATCHING;
 /* Claiming reads the due rows with their subscribers, then leases the
@@ -290,6 +293,30 @@ store_updates_get(struct store_update **out, size_t *n, struct store *s,
 		update_from_row(&v[k++], stmt);
 	}
 	rc = step == SQLITE_DONE ? 0 : store_fail(s, "read the updates");
+	sqlite3_reset(stmt);
+	*out = v;
+	*n = k;
+	return rc;
+}
+
+int
+store_updates_scheduled(struct store_update **out, size_t *n, struct store *s)
+{
+	sqlite3_stmt *stmt;
+	struct store_update *v = NULL;
+	size_t k = 0;
+	int rc, step;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = store_sql(&stmt, s, sql_updates_scheduled)) != 0)
+		return rc;
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		v = xreallocarray(v, k + 1, sizeof(*v));
+		memset(&v[k], 0, sizeof(v[k]));
+		update_from_row(&v[k++], stmt);
+	}
+	rc = step == SQLITE_DONE ? 0 : store_fail(s, "read the scheduled updates");
 	sqlite3_reset(stmt);
 	*out = v;
 	*n = k;
@@ -682,7 +709,8 @@ store_outbox_add(struct store *s, const struct store_outbox *row)
 int
 store_outbox_add_subscribers(int64_t *count, struct store *s, const char *kind,
 			     int64_t incident_id, int64_t update_id,
-			     const char *channel, int64_t now)
+			     const char *channel, int64_t now, const char *subject,
+			     const char *payload)
 {
 	sqlite3_stmt *stmt;
 	int rc;
@@ -695,6 +723,8 @@ store_outbox_add_subscribers(int64_t *count, struct store *s, const char *kind,
 	bind_text_null(stmt, 3, channel);
 	sqlite3_bind_int64(stmt, 4, now);
 	sqlite3_bind_text(stmt, 5, kind, -1, SQLITE_STATIC);
+	bind_text_null(stmt, 6, subject);
+	bind_text_null(stmt, 7, payload);
 	if ((rc = step_done(s, stmt, "queue messages to subscribers")) == 0)
 		*count = sqlite3_changes64(store_db(s));
 	return rc;

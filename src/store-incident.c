@@ -40,6 +40,8 @@ static const char sql_incidents_public[] =
 	" WHERE EXISTS (SELECT 1 FROM updates u WHERE u.incident_id = i.id"
 	" AND u.audience = 'customers' AND u.state = 'published' AND u.account IS NULL)"
 	" ORDER BY i.status IN ('resolved', 'closed'), i.id DESC";
+static const char sql_incidents_changed[] =
+	"SELECT id FROM incidents WHERE updated_at >= ?1 ORDER BY id";
 static const char sql_component_set[] =
 	"INSERT INTO incident_components (incident_id, component, status)"
 	" VALUES (?1, ?2, ?3) ON CONFLICT (incident_id, component)"
@@ -230,6 +232,30 @@ store_public_incidents(struct store_incident **out, size_t *n, struct store *s, 
 		return rc;
 	sqlite3_bind_int64(stmt, 1, since);
 	return incidents_read(out, n, s, stmt);
+}
+
+int
+store_incidents_changed(int64_t **out, size_t *n, struct store *s, int64_t since)
+{
+	sqlite3_stmt *stmt;
+	int64_t *v = NULL;
+	size_t k = 0;
+	int rc, step;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = store_sql(&stmt, s, sql_incidents_changed)) != 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, since);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		v = xreallocarray(v, k + 1, sizeof(*v));
+		v[k++] = sqlite3_column_int64(stmt, 0);
+	}
+	rc = step == SQLITE_DONE ? 0 : store_fail(s, "find changed incidents");
+	sqlite3_reset(stmt);
+	*out = v;
+	*n = k;
+	return rc;
 }
 
 void

@@ -34,6 +34,8 @@ static const char sql_reminder_fire[] =
 	"INSERT INTO reminders (key, incident_id, kind, due_at, fired_at)"
 	" VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (key) DO NOTHING";
 
+static const char sql_reminder_exists[] = "SELECT 1 FROM reminders WHERE key = ?1";
+
 static int
 maint_components(struct store_maintenance *m, struct store *s)
 {
@@ -223,5 +225,22 @@ store_reminder_fire(struct store *s, const char *key, int64_t incident_id,
 	sqlite3_reset(stmt);
 	if (rc == 0 && sqlite3_changes(store_db(s)) == 0)
 		return SR_EEXIST;
+	return rc;
+}
+
+int
+store_reminder_fired(bool *out, struct store *s, const char *key)
+{
+	sqlite3_stmt *stmt;
+	int rc, step;
+
+	*out = false;
+	if ((rc = store_sql(&stmt, s, sql_reminder_exists)) != 0)
+		return rc;
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	step = sqlite3_step(stmt);
+	*out = step == SQLITE_ROW;
+	rc = step == SQLITE_ROW || step == SQLITE_DONE ? 0 : store_fail(s, "read a reminder");
+	sqlite3_reset(stmt);
 	return rc;
 }

@@ -69,6 +69,15 @@ int comms_withdraw(struct incident_ctx *ctx, int64_t update_id, const char *reas
 int comms_contact(struct incident_ctx *ctx, int64_t incident, const char *account,
 		  const char *via, const char *summary);
 
+/*
+ * Queue a notice (a reminder, a maintenance) to every channel serving
+ * audience, and for the customers to their subscribers, inside the
+ * caller's transaction. event is the webhook event type; incident_id may
+ * be 0.
+ */
+int comms_notify(int64_t *queued, struct incident_ctx *ctx, int64_t incident_id,
+		 const char *audience, const char *event, const char *title, const char *text);
+
 /* One promise: "next update to AUDIENCE by promised_at", made by update. */
 enum comms_promise_state { PROMISE_PENDING, PROMISE_KEPT, PROMISE_BROKEN };
 struct comms_promise {

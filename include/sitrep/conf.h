@@ -105,6 +105,8 @@ const struct conf_person *conf_person(const struct conf *c, const char *handle);
 const struct conf_component *conf_component(const struct conf *c, const char *id);
 const struct conf_account *conf_account(const struct conf *c, const char *id);
 const struct conf_channel *conf_channel(const struct conf *c, const char *id);
+/* "ADDRESS:PORT" or "[IPv6]:PORT", port 0 for any free one. */
+bool conf_listen_valid(const char *listen);
 bool conf_channel_serves(const struct conf_channel *ch, const char *audience);
 
 /* The commented config `sitrep init` writes. */

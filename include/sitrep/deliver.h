@@ -32,6 +32,11 @@ int deliver_open(struct deliver **out, struct store *s, const struct conf *c);
  */
 int deliver_step(struct deliver *d, int wait_ms, bool *idle);
 
+/* Call fn with each sent message's time from queueing to sent, in seconds
+ * (for sitrepd's latency histogram). */
+void deliver_set_observer(struct deliver *d, void (*fn)(void *arg, double seconds),
+			  void *arg);
+
 /* Interrupt a deliver_step waiting in another thread or a signal handler's
  * caller. */
 void deliver_wakeup(struct deliver *d);

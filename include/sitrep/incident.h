@@ -20,7 +20,11 @@ struct incident_ctx {
 	struct repo *repo;
 	struct store *store;
 	const char *actor;
+	bool daemon;  /* sitrepd acting on its own: not one of the people */
 };
+
+/* The actor sitrepd's own actions are recorded under. */
+#define INCIDENT_DAEMON_ACTOR "sitrepd"
 
 /* "INC-7", "inc-7" or "7" -> 7; SR_EUSAGE otherwise. */
 int incident_parse_id(int64_t *out, const char *text);

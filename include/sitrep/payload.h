@@ -50,4 +50,13 @@ void payload_json(struct buf *out, const char *type, const struct payload *p);
 char *payload_subject(const struct payload *p);
 void payload_text(struct buf *out, const struct payload *p);
 
+/*
+ * A notice that is not an update (a reminder, a maintenance) for a channel
+ * of type: the same shapes with a title and a text; event names the
+ * Standard Webhooks event type ("incident.reminder"). For e-mail it is the
+ * text (the title is the subject).
+ */
+void payload_notice(struct buf *out, const char *type, const char *event,
+		    const char *title, const char *text, const char *url, int64_t at);
+
 #endif

@@ -97,6 +97,8 @@ int store_incident_insert(int64_t *out_id, struct store *s, const struct store_i
 int store_incident_get(struct store_incident *out, struct store *s, int64_t id);
 /* Write severity, status and the times of inc (by id). */
 int store_incident_update(struct store *s, const struct store_incident *inc);
+/* The ids of incidents changed (updated_at) at or after since. */
+int store_incidents_changed(int64_t **out, size_t *n, struct store *s, int64_t since);
 /* Incidents not closed (all when all), newest first. */
 int store_incidents_list(struct store_incident **out, size_t *n, struct store *s, bool all);
 void store_incident_release(struct store_incident *inc);
@@ -187,6 +189,8 @@ int store_update_set_state(struct store *s, const struct store_update *u);
 /* An incident's updates, oldest first. */
 int store_updates_get(struct store_update **out, size_t *n, struct store *s,
 		      int64_t incident_id);
+/* Updates waiting for their publish_at, soonest first. */
+int store_updates_scheduled(struct store_update **out, size_t *n, struct store *s);
 void store_update_release(struct store_update *u);
 void store_updates_free(struct store_update *v, size_t n);
 
@@ -259,10 +263,13 @@ struct store_outbox {
 /* Queue one row (its id and msg_id are made here; state pending). */
 int store_outbox_add(struct store *s, const struct store_outbox *row);
 /* Queue one row per active subscriber of kind ("email" or "webhook") whose
- * component filter meets the incident's components; *count says how many. */
+ * component filter meets the incident's components (every subscriber when
+ * incident_id is 0); *count says how many. subject and payload carry a
+ * message that is not an update (NULL for an update). */
 int store_outbox_add_subscribers(int64_t *count, struct store *s, const char *kind,
 				 int64_t incident_id, int64_t update_id,
-				 const char *channel, int64_t now);
+				 const char *channel, int64_t now, const char *subject,
+				 const char *payload);
 /* How many rows store_outbox_add_subscribers would queue. */
 int store_subscribers_matching(int64_t *count, struct store *s, const char *kind,
 			       int64_t incident_id);
@@ -320,6 +327,7 @@ void store_maintenances_free(struct store_maintenance *v, size_t n);
  * when this call recorded it, SR_EEXIST when it had fired already. */
 int store_reminder_fire(struct store *s, const char *key, int64_t incident_id,
 			const char *kind, int64_t due_at, int64_t fired_at);
+int store_reminder_fired(bool *out, struct store *s, const char *key);
 
 /* What the public sees (store-public.c). */
 struct store_public_update {

@@ -175,6 +175,7 @@ cli_incident_ctx(struct incident_ctx *ctx, struct cli *cli)
 	ctx->repo = cli->repo;
 	ctx->store = cli->store;
 	ctx->actor = cli_actor(cli);
+	ctx->daemon = false;
 	return 0;
 }
 

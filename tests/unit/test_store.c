@@ -528,7 +528,8 @@ test_outbox_claim_and_lease(void **state)
 	assert_int_equal(store_subscribers_matching(&count, s, "webhook", 1), 0);
 	assert_int_equal(count, 1);
 
-	assert_int_equal(store_outbox_add_subscribers(&count, s, "webhook", 1, 0, NULL, 1000), 0);
+	assert_int_equal(store_outbox_add_subscribers(&count, s, "webhook", 1, 0, NULL, 1000,
+						       NULL, NULL), 0);
 	assert_int_equal(count, 1);
 	memset(&row, 0, sizeof(row));
 	row.incident_id = 1;

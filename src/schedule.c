@@ -1,0 +1,623 @@
+/* schedule.c: the daemon's scheduler. For each open incident it works out
+ * what is due (reminders, escalations, pages), fires what is due now, each
+ * once, and remembers when the incident next needs a look; it publishes
+ * scheduled updates and moves maintenances on time. What the rules mean
+ * for an incident is incident.c's, comms.c's and escalate.c's. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "sitrep/buf.h"
+#include "sitrep/comms.h"
+#include "sitrep/conf.h"
+#include "sitrep/duration.h"
+#include "sitrep/err.h"
+#include "sitrep/escalate.h"
+#include "sitrep/incident.h"
+#include "sitrep/log.h"
+#include "sitrep/playbook.h"
+#include "sitrep/schedule.h"
+#include "sitrep/store.h"
+#include "sitrep/xalloc.h"
+
+struct watch {
+	int64_t id;
+	int64_t next; /* when it next needs a look; 0: never */
+};
+
+struct pbcached {
+	char *name;
+	char commit[41];
+	struct playbook *pb; /* NULL when it cannot be read */
+};
+
+struct schedule {
+	struct incident_ctx ctx;
+	struct watch *watch;
+	size_t nwatch;
+	struct pbcached *pbs;
+	size_t npbs;
+	bool started, changed;
+	int64_t scanned_at; /* incidents changed at or after this are looked at */
+	int64_t lag;
+};
+
+int
+schedule_open(struct schedule **out, struct incident_ctx *ctx)
+{
+	struct schedule *sc = xcalloc(1, sizeof(*sc));
+
+	sc->ctx = *ctx;
+	sc->ctx.actor = INCIDENT_DAEMON_ACTOR;
+	sc->ctx.daemon = true;
+	*out = sc;
+	return 0;
+}
+
+void
+schedule_changed(struct schedule *sc)
+{
+	sc->changed = true;
+}
+
+int64_t
+schedule_lag(const struct schedule *sc)
+{
+	return sc->lag;
+}
+
+void
+schedule_free(struct schedule *sc)
+{
+	if (sc == NULL)
+		return;
+	for (size_t i = 0; i < sc->npbs; i++) {
+		free(sc->pbs[i].name);
+		playbook_free(sc->pbs[i].pb);
+	}
+	free(sc->pbs);
+	free(sc->watch);
+	free(sc);
+}
+
+static const struct playbook *
+playbook_for(struct schedule *sc, const struct store_incident *inc)
+{
+	struct playbook *pb = NULL;
+
+	for (size_t i = 0; i < sc->npbs; i++)
+		if (strcmp(sc->pbs[i].name, inc->playbook) == 0 &&
+		    strcmp(sc->pbs[i].commit, inc->commit) == 0)
+			return sc->pbs[i].pb;
+	if (incident_playbook(&pb, &sc->ctx, inc) != 0)
+		log_warnx("INC-%lld: %s", (long long)inc->id, err_last());
+	sc->pbs = xreallocarray(sc->pbs, sc->npbs + 1, sizeof(*sc->pbs));
+	sc->pbs[sc->npbs].name = xstrdup(inc->playbook);
+	memcpy(sc->pbs[sc->npbs].commit, inc->commit, sizeof(inc->commit));
+	sc->pbs[sc->npbs].pb = pb;
+	return sc->pbs[sc->npbs++].pb;
+}
+
+/* Earliest of a and b, where 0 is "never". */
+static int64_t
+sooner(int64_t a, int64_t b)
+{
+	return a == 0 ? b : b == 0 ? a : a < b ? a : b;
+}
+
+/* One pass over an incident: what is due, what fires, when next. */
+struct pass {
+	struct schedule *sc;
+	const struct store_incident *inc;
+	const struct playbook *pb;
+	struct store_holder *holders;
+	size_t nholders;
+	int64_t now, next;
+};
+
+static void
+holders_of(struct buf *b, const struct pass *p, const char *role)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->nholders; i++)
+		if (strcmp(p->holders[i].role, role) == 0)
+			buf_addf(b, "%s%s", n++ ? ", " : "", p->holders[i].person);
+	if (n == 0)
+		buf_addf(b, "(no %s yet)", role);
+}
+
+static void
+add_people(json_t *to, const struct pass *p, const char *role)
+{
+	for (size_t i = 0; i < p->nholders; i++)
+		if (strcmp(p->holders[i].role, role) == 0)
+			json_array_append_new(to, json_string(p->holders[i].person));
+}
+
+/*
+ * Fire the reminder key, due at due, to the holders of roles (NULL-ended):
+ * a timeline event and a notice on the internal channels, in one
+ * transaction with the record that it fired. Nothing when it fired before.
+ */
+static int
+remind(struct pass *p, const char *key, const char *kind, int64_t due,
+       const char *const *roles, const char *what)
+{
+	struct schedule *sc = p->sc;
+	struct store_incident inc;
+	struct buf text = BUF_INIT, title = BUF_INIT;
+	json_t *to = json_array();
+	int64_t queued;
+	int rc;
+
+	if (due > p->now) {
+		p->next = sooner(p->next, due);
+		json_decref(to);
+		return 0;
+	}
+	for (const char *const *r = roles; *r != NULL; r++) {
+		buf_addf(&text, "%s%s: ", r == roles ? "" : "; ", *r);
+		holders_of(&text, p, *r);
+		add_people(to, p, *r);
+	}
+	buf_addf(&text, ". %s", what);
+	buf_addf(&title, "Reminder: INC-%lld %s", (long long)p->inc->id, p->inc->title);
+	if ((rc = incident_begin_change(&inc, &sc->ctx, p->inc->id)) != 0)
+		goto done;
+	if ((rc = store_reminder_fire(sc->ctx.store, key, inc.id, kind, due, p->now)) != 0) {
+		rc = incident_abandon(&sc->ctx, &inc, rc == SR_EEXIST ? 0 : rc);
+		goto done;
+	}
+	if ((rc = comms_notify(&queued, &sc->ctx, inc.id, "internal", "incident.reminder",
+	    buf_str(&title), buf_str(&text))) != 0) {
+		rc = incident_abandon(&sc->ctx, &inc, rc);
+		goto done;
+	}
+	rc = incident_finish_change(&sc->ctx, &inc, "reminder", json_pack("{s:s, s:o, s:s, s:I, s:I, s:I}",
+		"reminder", kind, "to", to, "text", buf_str(&text), "due_at", (json_int_t)due,
+		"late_ms", (json_int_t)(p->now - due), "queued", (json_int_t)queued));
+	to = NULL;
+	if (rc == 0) {
+		sc->lag = p->now - due;
+		log_info("INC-%lld: %s reminder (%lld ms after due)", (long long)inc.id, kind,
+			 (long long)(p->now - due));
+	}
+done:
+	json_decref(to);
+	buf_release(&text);
+	buf_release(&title);
+	return rc;
+}
+
+static void
+hhmm(char *out, size_t len, int64_t ms)
+{
+	char iso[32];
+
+	clock_format_iso(iso, sizeof(iso), ms);
+	snprintf(out, len, "%.5s UTC", iso + 11);
+}
+
+/* Five minutes before an audience's promised update, and when it is late. */
+static int
+cadence_reminders(struct pass *p, const struct comms_summary *cs)
+{
+	static const char *const comms[] = { "comms", NULL };
+	static const char *const comms_commander[] = { "comms", "commander", NULL };
+	char key[160], what[256], at[16];
+	int rc;
+
+	for (size_t i = 0; i < cs->naudiences; i++) {
+		const struct comms_audience *a = &cs->audiences[i];
+		int64_t due = a->last_at ? a->next_at : a->first_due;
+
+		if (due == 0)
+			continue;
+		hhmm(at, sizeof(at), due);
+		snprintf(key, sizeof(key), "cadence-soon:%lld:%s:%lld", (long long)p->inc->id,
+			 a->audience, (long long)due);
+		snprintf(what, sizeof(what), "The %s update to %s is due by %s: post it with "
+			 "'sitrep update INC-%lld --audience %s'", a->last_at ? "next" : "first",
+			 a->audience, at, (long long)p->inc->id, a->audience);
+		if ((rc = remind(p, key, "update_due", due - SCHEDULE_UPDATE_WARNING_MS, comms,
+		    what)) != 0)
+			return rc;
+		snprintf(key, sizeof(key), "cadence-late:%lld:%s:%lld", (long long)p->inc->id,
+			 a->audience, (long long)due);
+		snprintf(what, sizeof(what), "The update to %s promised by %s is overdue: post "
+			 "it now with 'sitrep update INC-%lld --audience %s'", a->audience, at,
+			 (long long)p->inc->id, a->audience);
+		if ((rc = remind(p, key, "update_overdue", due, comms_commander, what)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+apology_reminders(struct pass *p, const struct comms_summary *cs)
+{
+	static const char *const roles[] = { "comms", "commander", NULL };
+	char key[128], what[256];
+	int rc;
+
+	for (size_t i = 0; i < cs->napologies; i++) {
+		const struct comms_apology *ap = &cs->apologies[i];
+
+		if (ap->sent_at != 0)
+			continue;
+		snprintf(key, sizeof(key), "apology:%lld:%s", (long long)p->inc->id, ap->audience);
+		snprintf(what, sizeof(what), "An apology to %s is owed and was not sent in time: "
+			 "send it with 'sitrep apologize INC-%lld --audience %s'", ap->audience,
+			 (long long)p->inc->id, ap->audience);
+		if ((rc = remind(p, key, "apology_owed", ap->due_at, roles, what)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+step_reminders(struct pass *p)
+{
+	struct store_step *done;
+	size_t ndone;
+	char key[160], what[320];
+	int rc;
+
+	if ((rc = store_steps_get(&done, &ndone, p->sc->ctx.store, p->inc->id)) != 0)
+		return rc;
+	for (size_t k = 0; rc == 0 && k < p->pb->nsteps; k++) {
+		const struct playbook_step *st = &p->pb->steps[k];
+		const char *roles[] = { st->role, NULL };
+		bool finished = false;
+
+		for (size_t i = 0; i < ndone; i++)
+			finished |= strcmp(done[i].step, st->id) == 0;
+		if (finished || !incident_step_applies(st, p->inc->severity))
+			continue;
+		snprintf(key, sizeof(key), "step:%lld:%s", (long long)p->inc->id, st->id);
+		snprintf(what, sizeof(what), "Step '%s' (%s) is past due: mark it with "
+			 "'sitrep step INC-%lld done %s'", st->id, st->title, (long long)p->inc->id,
+			 st->id);
+		rc = remind(p, key, "step_overdue", p->inc->opened_at + st->due * 1000, roles, what);
+	}
+	store_steps_free(done, ndone);
+	return rc;
+}
+
+static int
+handover_reminders(struct pass *p)
+{
+	static const char *const roles[] = { "commander", NULL };
+	const struct playbook_role *r = playbook_role(p->pb, "commander");
+	char key[160], what[256];
+	int rc;
+
+	if (r == NULL || r->handover == 0)
+		return 0;
+	for (size_t i = 0; i < p->nholders; i++) {
+		if (strcmp(p->holders[i].role, "commander") != 0)
+			continue;
+		snprintf(key, sizeof(key), "handover:%lld:%s:%lld", (long long)p->inc->id,
+			 p->holders[i].person, (long long)p->holders[i].since);
+		snprintf(what, sizeof(what), "%s has been commander longer than the playbook's "
+			 "handover limit: hand over with 'sitrep role handoff INC-%lld commander "
+			 "PERSON -m NOTE'", p->holders[i].person, (long long)p->inc->id);
+		if ((rc = remind(p, key, "handover", p->holders[i].since + r->handover * 1000,
+		    roles, what)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* A page nobody acknowledged in time moves to the next tier (tiered
+ * playbooks); the escalation closes it, so it is done once. One the last
+ * tier cannot pass on is recorded, so it is not tried again. */
+static int
+page_escalations(struct pass *p)
+{
+	struct schedule *sc = p->sc;
+	struct store_page *pages;
+	size_t n;
+	char key[64], reason[256];
+	bool tried;
+	int rc;
+
+	if (p->pb->escalation.mode != PLAYBOOK_TIERED)
+		return 0;
+	if ((rc = store_pages_get(&pages, &n, sc->ctx.store, p->inc->id, true)) != 0)
+		return rc;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		if (pages[i].timeout_at > p->now) {
+			p->next = sooner(p->next, pages[i].timeout_at);
+			continue;
+		}
+		snprintf(key, sizeof(key), "page:%lld", (long long)pages[i].id);
+		if ((rc = store_reminder_fired(&tried, sc->ctx.store, key)) != 0 || tried)
+			continue;
+		snprintf(reason, sizeof(reason), "%s (L%d) did not acknowledge the page for %s "
+			 "within the playbook's ack timeout", pages[i].person, pages[i].tier,
+			 pages[i].role);
+		if (escalate_escalate(&sc->ctx, p->inc->id, -1, false, reason) == 0) {
+			log_info("INC-%lld: escalated: %s", (long long)p->inc->id, reason);
+			sc->lag = p->now - pages[i].timeout_at;
+			/* the other open pages were closed with it; the new ones
+			 * time out later: look again */
+			p->next = sooner(p->next, p->now + 1);
+			break;
+		}
+		log_warnx("INC-%lld: cannot escalate: %s", (long long)p->inc->id, err_last());
+		if ((rc = store_begin(sc->ctx.store)) == 0) {
+			if ((rc = store_reminder_fire(sc->ctx.store, key, p->inc->id, "escalation",
+			    pages[i].timeout_at, p->now)) != 0 && rc != SR_EEXIST)
+				store_rollback(sc->ctx.store);
+			else
+				rc = store_commit(sc->ctx.store);
+		}
+	}
+	store_pages_free(pages, n);
+	return rc;
+}
+
+/* A required role still unfilled a while after opening is paged. */
+static int
+unfilled_roles(struct pass *p)
+{
+	struct schedule *sc = p->sc;
+	char key[128];
+	bool fired;
+	int rc;
+
+	for (size_t r = 0; r < p->pb->nroles; r++) {
+		const struct playbook_role *role = &p->pb->roles[r];
+		int64_t due = p->inc->opened_at + SCHEDULE_UNFILLED_ROLE_MS;
+		bool held = false;
+
+		for (size_t i = 0; i < p->nholders; i++)
+			held |= strcmp(p->holders[i].role, role->id) == 0;
+		if (!role->required || held)
+			continue;
+		if (due > p->now) {
+			p->next = sooner(p->next, due);
+			continue;
+		}
+		snprintf(key, sizeof(key), "unfilled:%lld:%s", (long long)p->inc->id, role->id);
+		if ((rc = store_reminder_fired(&fired, sc->ctx.store, key)) != 0)
+			return rc;
+		if (fired)
+			continue;
+		if (escalate_page(&sc->ctx, p->inc->id, role->id, -1) != 0)
+			log_warnx("INC-%lld: cannot page %s: %s", (long long)p->inc->id, role->id,
+				  err_last());
+		else {
+			log_info("INC-%lld: paged the unfilled role %s", (long long)p->inc->id,
+				 role->id);
+			p->next = sooner(p->next, p->now + 1); /* its pages time out */
+		}
+		if ((rc = store_begin(sc->ctx.store)) != 0)
+			return rc;
+		if ((rc = store_reminder_fire(sc->ctx.store, key, p->inc->id, "unfilled_role", due,
+		    p->now)) != 0 && rc != SR_EEXIST) {
+			store_rollback(sc->ctx.store);
+			return rc;
+		}
+		if ((rc = store_commit(sc->ctx.store)) != 0)
+			return rc;
+		sc->lag = p->now - due;
+	}
+	return 0;
+}
+
+/* Look at one incident: fire what is due; return when it next needs a
+ * look (0: closed, never again). */
+static int
+look_at(int64_t *next, struct schedule *sc, int64_t id, int64_t now)
+{
+	struct store_incident inc;
+	struct comms_summary cs;
+	struct pass p;
+	bool working;
+	int rc;
+
+	*next = 0;
+	if ((rc = store_incident_get(&inc, sc->ctx.store, id)) != 0)
+		return rc == SR_ENOTFOUND ? 0 : rc;
+	memset(&p, 0, sizeof(p));
+	p.sc = sc;
+	p.inc = &inc;
+	p.now = now;
+	working = strcmp(inc.status, "resolved") != 0 && strcmp(inc.status, "closed") != 0;
+	if (strcmp(inc.status, "closed") == 0 || (p.pb = playbook_for(sc, &inc)) == NULL) {
+		store_incident_release(&inc);
+		return 0;
+	}
+	if ((rc = store_holders_get(&p.holders, &p.nholders, sc->ctx.store, id, NULL)) != 0)
+		goto done;
+	if ((rc = comms_summarize(&cs, &sc->ctx, &inc, p.pb, now)) != 0)
+		goto done;
+	if (working)
+		rc = cadence_reminders(&p, &cs);
+	if (rc == 0)
+		rc = apology_reminders(&p, &cs);
+	comms_summary_release(&cs);
+	if (rc == 0 && working)
+		rc = step_reminders(&p);
+	if (rc == 0 && working)
+		rc = handover_reminders(&p);
+	if (rc == 0 && working)
+		rc = page_escalations(&p);
+	if (rc == 0 && working)
+		rc = unfilled_roles(&p);
+done:
+	store_holders_free(p.holders, p.nholders);
+	store_incident_release(&inc);
+	*next = p.next;
+	return rc;
+}
+
+static struct watch *
+watch_get(struct schedule *sc, int64_t id)
+{
+	for (size_t i = 0; i < sc->nwatch; i++)
+		if (sc->watch[i].id == id)
+			return &sc->watch[i];
+	sc->watch = xreallocarray(sc->watch, sc->nwatch + 1, sizeof(*sc->watch));
+	sc->watch[sc->nwatch].id = id;
+	sc->watch[sc->nwatch].next = 0;
+	return &sc->watch[sc->nwatch++];
+}
+
+/* Which incidents to look at now: all open ones the first time, then
+ * those changed since the last look. */
+static int
+mark_changed(struct schedule *sc, int64_t now)
+{
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (!sc->started) {
+		struct store_incident *v;
+
+		if ((rc = store_incidents_list(&v, &n, sc->ctx.store, false)) != 0)
+			return rc;
+		for (size_t i = 0; i < n; i++)
+			watch_get(sc, v[i].id)->next = now;
+		store_incidents_free(v, n);
+		sc->started = true;
+	} else if (sc->changed) {
+		if ((rc = store_incidents_changed(&ids, &n, sc->ctx.store, sc->scanned_at)) != 0)
+			return rc;
+		for (size_t i = 0; i < n; i++)
+			watch_get(sc, ids[i])->next = now;
+		free(ids);
+	}
+	/* a change committed in the same millisecond is seen again: harmless */
+	sc->scanned_at = now;
+	sc->changed = false;
+	return 0;
+}
+
+/* Scheduled updates are published at their time, as their author, when
+ * the approval rules allow; one that still waits for approval is published
+ * when approved. */
+static int
+scheduled_updates(struct schedule *sc, int64_t now, int64_t *next)
+{
+	struct store_update *v;
+	size_t n;
+	int rc;
+
+	if ((rc = store_updates_scheduled(&v, &n, sc->ctx.store)) != 0)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		struct incident_ctx as_author = sc->ctx;
+		int64_t queued;
+
+		if (v[i].publish_at > now) {
+			*next = sooner(*next, v[i].publish_at);
+			continue;
+		}
+		as_author.actor = v[i].author;
+		if (comms_publish(&queued, &as_author, v[i].id) == 0) {
+			log_info("UPD-%lld published on schedule: %lld messages queued",
+				 (long long)v[i].id, (long long)queued);
+			sc->lag = now - v[i].publish_at;
+		} else
+			log_debug("UPD-%lld not published yet: %s", (long long)v[i].id, err_last());
+	}
+	store_updates_free(v, n);
+	return 0;
+}
+
+static int
+maintenance_step(struct schedule *sc, struct store_maintenance *m, const char *to,
+		 int64_t due, int64_t now)
+{
+	char title[512], text[1024];
+	int64_t queued;
+	int rc;
+
+	if ((rc = store_begin(sc->ctx.store)) != 0)
+		return rc;
+	snprintf(m->state, sizeof(m->state), "%s", to);
+	m->updated_at = now;
+	if (strcmp(to, "in_progress") == 0)
+		m->started_at = now;
+	else
+		m->completed_at = now;
+	snprintf(title, sizeof(title), "%s: %s", strcmp(to, "in_progress") == 0 ?
+		 "Maintenance in progress" : "Maintenance completed", m->title);
+	snprintf(text, sizeof(text), "%s%s", strcmp(to, "in_progress") == 0 ?
+		 "The scheduled maintenance has begun. " : "The scheduled maintenance is "
+		 "complete. ", m->body ? m->body : "");
+	if ((rc = store_maintenance_update(sc->ctx.store, m)) != 0 ||
+	    (rc = comms_notify(&queued, &sc->ctx, 0, "customers", strcmp(to, "in_progress") == 0
+	    ? "maintenance.started" : "maintenance.completed", title, text)) != 0 ||
+	    (rc = store_commit(sc->ctx.store)) != 0) {
+		store_rollback(sc->ctx.store);
+		return rc;
+	}
+	sc->lag = now - due;
+	log_info("maintenance %lld is %s (%lld ms after due)", (long long)m->id, to,
+		 (long long)(now - due));
+	return 0;
+}
+
+static int
+maintenances(struct schedule *sc, int64_t now, int64_t *next)
+{
+	struct store_maintenance *v;
+	size_t n;
+	int rc = 0;
+
+	if ((rc = store_maintenances_get(&v, &n, sc->ctx.store, 0)) != 0)
+		return rc;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		struct store_maintenance *m = &v[i];
+
+		if (strcmp(m->state, "scheduled") == 0 && m->starts_at <= now)
+			rc = maintenance_step(sc, m, "in_progress", m->starts_at, now);
+		if (rc == 0 && strcmp(m->state, "in_progress") == 0 && m->ends_at <= now)
+			rc = maintenance_step(sc, m, "completed", m->ends_at, now);
+		if (strcmp(m->state, "scheduled") == 0)
+			*next = sooner(*next, m->starts_at);
+		else if (strcmp(m->state, "in_progress") == 0)
+			*next = sooner(*next, m->ends_at);
+	}
+	store_maintenances_free(v, n);
+	return rc;
+}
+
+int
+schedule_run(struct schedule *sc, int64_t now, int64_t *next_due)
+{
+	int64_t next = 0;
+	size_t keep = 0;
+	int rc;
+
+	*next_due = 0;
+	if ((rc = mark_changed(sc, now)) != 0)
+		return rc;
+	for (size_t i = 0; i < sc->nwatch; i++) {
+		struct watch *w = &sc->watch[i];
+
+		if (w->next != 0 && w->next <= now &&
+		    (rc = look_at(&w->next, sc, w->id, now)) != 0)
+			return rc;
+	}
+	/* incidents that need no further look are dropped */
+	for (size_t i = 0; i < sc->nwatch; i++)
+		if (sc->watch[i].next != 0) {
+			sc->watch[keep++] = sc->watch[i];
+			next = sooner(next, sc->watch[i].next);
+		}
+	sc->nwatch = keep;
+	if ((rc = scheduled_updates(sc, now, &next)) != 0 ||
+	    (rc = maintenances(sc, now, &next)) != 0)
+		return rc;
+	*next_due = next;
+	return 0;
+}
