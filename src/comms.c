@@ -478,6 +478,8 @@ post_prepare(struct store_update *u, struct comms_posted *out, struct incident_c
 	u->created_at = now;
 	/* Once the incident is resolved (or this update resolves it) the
 	 * cadence ends: no next update is promised unless --next asks. */
+	if (req->publish_at > now)
+		now = u->publish_at = req->publish_at; /* promises count from then */
 	if (req->next > 0)
 		u->next_update_at = now + req->next * 1000;
 	else if (req->next == 0 && (status == NULL || strcmp(status, "resolved") != 0) &&
@@ -501,9 +503,11 @@ post_prepare(struct store_update *u, struct comms_posted *out, struct incident_c
 		return rc;
 	}
 	snprintf(u->state, sizeof(u->state), "%s",
-		 needs_approval(pb, req->audience, inc->severity) ? "draft" : "published");
-	if (strcmp(u->state, "draft") == 0)
+		 needs_approval(pb, req->audience, inc->severity) || u->publish_at ? "draft" :
+		 "published");
+	if (needs_approval(pb, req->audience, inc->severity))
 		out->approval = approvers_text(ctx, inc, pb, ctx->actor);
+	out->publish_at = u->publish_at;
 	return 0;
 }
 

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -88,4 +89,56 @@ clock_format_iso(char *out, size_t outlen, int64_t ms)
 	gmtime_r(&secs, &tm);
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(out, outlen, "%s.%03dZ", date, (int)(ms % 1000));
+}
+
+/*
+ * A moment: "+30m" (from now), "14:05" (UTC, today, or tomorrow when that
+ * has passed), or "2026-11-23T14:05[:SS][Z]" / "2026-11-23 14:05" (UTC).
+ */
+int
+clock_parse_time(int64_t *out, const char *text, int64_t now)
+{
+	struct tm tm;
+	const char *end;
+	int64_t secs;
+	time_t t;
+
+	if (text[0] == '+') {
+		if (duration_parse(&secs, text + 1) != 0)
+			return err_set(SR_EUSAGE, "'%s': %s", text, err_last());
+		*out = now + secs * 1000;
+		return 0;
+	}
+	memset(&tm, 0, sizeof(tm));
+	if ((end = strptime(text, "%H:%M", &tm)) != NULL && *end == '\0') {
+		time_t day = (time_t)(now / 1000) - (time_t)(now / 1000) % 86400;
+
+		*out = ((int64_t)day + tm.tm_hour * 3600 + tm.tm_min * 60) * 1000;
+		if (*out <= now)
+			*out += 86400 * 1000;
+		return 0;
+	}
+	memset(&tm, 0, sizeof(tm));
+	if (((end = strptime(text, "%Y-%m-%dT%H:%M", &tm)) != NULL ||
+	     (memset(&tm, 0, sizeof(tm)), end = strptime(text, "%Y-%m-%d %H:%M", &tm)) != NULL)) {
+		if (*end == ':') {
+			char *e2;
+			long sec = strtol(end + 1, &e2, 10);
+
+			if (e2 == end + 1 || sec < 0 || sec > 60)
+				end = NULL;
+			else {
+				tm.tm_sec = (int)sec;
+				end = e2;
+			}
+		}
+		if (end != NULL && (*end == 'Z' || *end == 'z'))
+			end++;
+		if (end != NULL && *end == '\0' && (t = timegm(&tm)) != (time_t)-1) {
+			*out = (int64_t)t * 1000;
+			return 0;
+		}
+	}
+	return err_set(SR_EUSAGE, "'%s' is not a time: write +30m, 14:05 (UTC) or "
+		       "2026-11-23T14:05Z", text);
 }

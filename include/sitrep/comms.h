@@ -28,6 +28,7 @@ struct comms_post {
 				  * playbook's cadence for the audience;
 				  * negative: no promise */
 	bool dry_run;
+	int64_t publish_at;      /* ms: publish then (sitrepd does); 0: now */
 };
 
 /* One destination a published update is queued for. */
@@ -44,7 +45,8 @@ struct comms_posted {
 	char state[12];        /* draft or published (what it would be, dry) */
 	char *body;
 	int64_t next_update_at;
-	char *approval;        /* while a draft: who may approve it */
+	char *approval;        /* while a draft that needs approval: who may */
+	int64_t publish_at;    /* a scheduled update: when it is published */
 	int64_t queued;        /* outbox rows written */
 	struct comms_route *routes;
 	size_t nroutes;

@@ -19,4 +19,8 @@ void clock_set_fake(int64_t ms);
 /* "2026-11-23T11:19:37.123Z"; out must hold 32 bytes. */
 void clock_format_iso(char *out, size_t outlen, int64_t ms);
 
+/* A moment as ms since the epoch: "+30m", "14:05" (UTC, the next one) or
+ * "2026-11-23T14:05Z". SR_EUSAGE otherwise. */
+int clock_parse_time(int64_t *out, const char *text, int64_t now);
+
 #endif

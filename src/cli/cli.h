@@ -113,5 +113,6 @@ extern const struct cmd_entry cmd_subscribers_entry;
 extern const struct cmd_entry cmd_unsubscribe_entry;
 extern const struct cmd_entry cmd_outbox_entry;
 extern const struct cmd_entry cmd_deliver_entry;
+extern const struct cmd_entry cmd_maintenance_entry;
 
 #endif

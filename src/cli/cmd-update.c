@@ -19,7 +19,7 @@
 static int update_exec(struct cli *, int, char **);
 const struct cmd_entry cmd_update_entry = {
 	"update", "INC --audience A [--status S] (-m TEXT | --template ID) [--next DURATION] "
-	"[--dry-run] [--json]",
+	"[--at TIME] [--dry-run] [--json]",
 	"post a status update to an audience (a draft when the playbook wants approval)",
 	update_exec,
 };
@@ -57,16 +57,16 @@ const struct cmd_entry cmd_contact_entry = {
 
 enum {
 	OPT_AUDIENCE = OPT_FIRST_CMD, OPT_STATUS, OPT_TEMPLATE, OPT_NEXT, OPT_DRY_RUN,
-	OPT_ACCOUNT, OPT_VIA,
+	OPT_ACCOUNT, OPT_VIA, OPT_AT,
 };
 /* Which commands take which options. */
 enum {
 	U_AUDIENCE = 1 << 0, U_STATUS = 1 << 1, U_MSG = 1 << 2, U_TEMPLATE = 1 << 3,
-	U_NEXT = 1 << 4, U_DRY = 1 << 5, U_ACCOUNT = 1 << 6, U_VIA = 1 << 7,
+	U_NEXT = 1 << 4, U_DRY = 1 << 5, U_ACCOUNT = 1 << 6, U_VIA = 1 << 7, U_AT = 1 << 8,
 };
 
 struct uopts {
-	const char *audience, *status, *msg, *template_id, *next, *account, *via;
+	const char *audience, *status, *msg, *template_id, *next, *account, *via, *at;
 	bool dry_run;
 };
 
@@ -84,6 +84,7 @@ parse_uopts(struct uopts *o, struct cli *cli, const struct cmd_entry *cmd, int a
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "account", required_argument, NULL, OPT_ACCOUNT },
 		{ "via", required_argument, NULL, OPT_VIA },
+		{ "at", required_argument, NULL, OPT_AT },
 		{ NULL, 0, NULL, 0 }
 	};
 	int opt, rc, bit, li = -1;
@@ -101,6 +102,7 @@ parse_uopts(struct uopts *o, struct cli *cli, const struct cmd_entry *cmd, int a
 		case OPT_DRY_RUN: bit = U_DRY; o->dry_run = true; break;
 		case OPT_ACCOUNT: bit = U_ACCOUNT; o->account = optarg; break;
 		case OPT_VIA: bit = U_VIA; o->via = optarg; break;
+		case OPT_AT: bit = U_AT; o->at = optarg; break;
 		default:
 			if ((rc = cli_common_opt(cli, cmd, opt)) >= 0)
 				return rc;
@@ -194,20 +196,21 @@ print_posted(struct cli *cli, const struct comms_posted *out, const struct comms
 			}
 			json_array_append_new(routes, jr);
 		}
-		o = json_pack("{s:o, s:s, s:s, s:b, s:o, s:I, s:s?, s:o}",
+		o = json_pack("{s:o, s:s, s:s, s:b, s:o, s:I, s:s?, s:o, s:o}",
 			"update", out->update_id ? json_integer(out->update_id) : json_null(),
 			"state", out->state, "body", out->body, "dry_run", req->dry_run,
 			"next_update_at", time_or_null(out->next_update_at),
 			"queued", (json_int_t)out->queued,
-			"approval", out->approval, "routes", routes);
+			"approval", out->approval, "routes", routes,
+			"publish_at", time_or_null(out->publish_at));
 		cli_print_json(o);
 		return EXIT_OK;
 	}
 	if (req->dry_run) {
 		printf("dry run: nothing was saved or sent; as %s this would be %s\n\n%s\n",
 		       req->apology ? "an apology" : "an update",
-		       strcmp(out->state, "draft") == 0 ? "saved as a draft for approval" :
-		       "published now", out->body);
+		       out->approval != NULL ? "saved as a draft for approval" :
+		       out->publish_at != 0 ? "scheduled" : "published now", out->body);
 		if (out->next_update_at)
 			print_when("\npromise: next update by ", out->next_update_at), putchar('\n');
 		if (out->nroutes == 0)
@@ -224,10 +227,22 @@ print_posted(struct cli *cli, const struct comms_posted *out, const struct comms
 		buf_release(&b);
 		return EXIT_OK;
 	}
+	if (strcmp(out->state, "draft") == 0 && out->approval == NULL) {
+		printf("UPD-%lld scheduled", (long long)out->update_id);
+		print_when(" for ", out->publish_at);
+		printf(": sitrepd publishes it then\n");
+		return EXIT_OK;
+	}
 	if (strcmp(out->state, "draft") == 0) {
-		printf("UPD-%lld saved as a draft: updates to %s at this severity need approval by "
-		       "%s\n  approve it with: sitrep approve UPD-%lld\n", (long long)out->update_id,
-		       req->audience, out->approval, (long long)out->update_id);
+		if (out->publish_at != 0) {
+			printf("UPD-%lld scheduled", (long long)out->update_id);
+			print_when(" for ", out->publish_at);
+			printf(", once approved; ");
+		} else
+			printf("UPD-%lld saved as a draft: ", (long long)out->update_id);
+		printf("updates to %s at this severity need approval by "
+		       "%s\n  approve it with: sitrep approve UPD-%lld\n", req->audience,
+		       out->approval, (long long)out->update_id);
 		return EXIT_OK;
 	}
 	printf("UPD-%lld published to %s: %lld message%s queued", (long long)out->update_id,
@@ -252,9 +267,10 @@ post(struct cli *cli, const struct cmd_entry *cmd, int argc, char **argv, bool a
 	int64_t next = 0;
 	int rc;
 
+	memset(&req, 0, sizeof(req));
 	if ((rc = parse_uopts(&o, cli, cmd, argc, argv, apology ?
 	    U_AUDIENCE | U_MSG | U_TEMPLATE | U_ACCOUNT | U_DRY :
-	    U_AUDIENCE | U_STATUS | U_MSG | U_TEMPLATE | U_NEXT | U_DRY, 1)) >= 0)
+	    U_AUDIENCE | U_STATUS | U_MSG | U_TEMPLATE | U_NEXT | U_DRY | U_AT, 1)) >= 0)
 		return rc;
 	if (o.audience == NULL)
 		return cli_usage_error(cmd, "say who it is for with --audience, like "
@@ -268,7 +284,13 @@ post(struct cli *cli, const struct cmd_entry *cmd, int argc, char **argv, bool a
 		return cli_usage_error(cmd, "--next: %s", err_last());
 	if (o.next != NULL && next == 0)
 		next = -1; /* --next 0: promise no next update */
-	memset(&req, 0, sizeof(req));
+	if (o.at != NULL) {
+		if ((rc = clock_parse_time(&req.publish_at, o.at, clock_now_ms())) != 0)
+			return cli_usage_error(cmd, "--at: %s", err_last());
+		if (req.publish_at <= clock_now_ms())
+			return cli_usage_error(cmd, "--at %s is in the past: leave --at out to "
+					       "publish now", o.at);
+	}
 	if ((rc = cli_incident_id(&req.incident, cmd, argv[optind])) != 0)
 		return rc;
 	req.apology = apology;

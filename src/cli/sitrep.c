@@ -40,6 +40,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_unsubscribe_entry,
 	&cmd_outbox_entry,
 	&cmd_deliver_entry,
+	&cmd_maintenance_entry,
 	&cmd_timeline_entry,
 	NULL
 };

@@ -209,6 +209,30 @@ test_fake_clock(void **state)
 	assert_true(now >= before + 4);
 }
 
+/* Moments for --at, --from and --until. */
+static void
+test_parse_time(void **state)
+{
+	/* 2026-11-23T12:00:00Z */
+	int64_t now = 1795435200000, t;
+
+	(void)state;
+	assert_int_equal(clock_parse_time(&t, "+30m", now), 0);
+	assert_int_equal(t, now + 1800000);
+	assert_int_equal(clock_parse_time(&t, "14:05", now), 0);
+	assert_int_equal(t, now + (2 * 3600 + 5 * 60) * 1000LL);
+	assert_int_equal(clock_parse_time(&t, "11:00", now), 0); /* tomorrow */
+	assert_int_equal(t, now + 23 * 3600 * 1000LL);
+	assert_int_equal(clock_parse_time(&t, "2026-11-24T06:30Z", now), 0);
+	assert_int_equal(t, now + (18 * 3600 + 30 * 60) * 1000LL);
+	assert_int_equal(clock_parse_time(&t, "2026-11-24 06:30:15", now), 0);
+	assert_int_equal(t, now + (18 * 3600 + 30 * 60 + 15) * 1000LL);
+	assert_int_equal(clock_parse_time(&t, "tomorrow", now), SR_EUSAGE);
+	assert_int_equal(clock_parse_time(&t, "25:00", now), SR_EUSAGE);
+	assert_int_equal(clock_parse_time(&t, "+5x", now), SR_EUSAGE);
+	assert_int_equal(clock_parse_time(&t, "2026-11-24T06:30Zjunk", now), SR_EUSAGE);
+}
+
 int
 main(void)
 {
@@ -226,6 +250,7 @@ main(void)
 		cmocka_unit_test(test_format_round_trips),
 		cmocka_unit_test(test_format_iso),
 		cmocka_unit_test(test_fake_clock),
+		cmocka_unit_test(test_parse_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,250 @@
+/* cmd-maintenance.c: `sitrep maintenance schedule|list|cancel`: planned
+ * work announced to customers ahead of time; sitrepd moves it to
+ * in_progress and completed on time. The rows are store-maintenance.c's;
+ * the announcement is comms.c's. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "sitrep/comms.h"
+#include "sitrep/conf.h"
+#include "sitrep/duration.h"
+#include "sitrep/err.h"
+#include "sitrep/incident.h"
+#include "sitrep/store.h"
+#include "sitrep/xalloc.h"
+
+static int maintenance_exec(struct cli *, int, char **);
+const struct cmd_entry cmd_maintenance_entry = {
+	"maintenance",
+	"schedule --title T --component C... --from TIME --until TIME [-m TEXT] | list [--all] "
+	"| cancel ID [-m REASON]",
+	"schedule planned maintenance, announced to customers; list or cancel it",
+	maintenance_exec,
+};
+
+enum { OPT_TITLE = OPT_FIRST_CMD, OPT_COMPONENT, OPT_FROM, OPT_UNTIL, OPT_ALL };
+
+struct mopts {
+	const char *title, *from, *until, *msg;
+	char **components;
+	size_t ncomponents;
+	bool all;
+};
+
+static int
+parse_mopts(struct mopts *o, struct cli *cli, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_COMMON_LONGOPTS,
+		{ "title", required_argument, NULL, OPT_TITLE },
+		{ "component", required_argument, NULL, OPT_COMPONENT },
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "until", required_argument, NULL, OPT_UNTIL },
+		{ "message", required_argument, NULL, 'm' },
+		{ "all", no_argument, NULL, OPT_ALL },
+		{ NULL, 0, NULL, 0 }
+	};
+	int opt, rc;
+
+	memset(o, 0, sizeof(*o));
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "m:", longopts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_TITLE: o->title = optarg; break;
+		case OPT_FROM: o->from = optarg; break;
+		case OPT_UNTIL: o->until = optarg; break;
+		case 'm': o->msg = optarg; break;
+		case OPT_ALL: o->all = true; break;
+		case OPT_COMPONENT:
+			o->components = xreallocarray(o->components, o->ncomponents + 1,
+						      sizeof(*o->components));
+			o->components[o->ncomponents++] = optarg;
+			break;
+		default:
+			if ((rc = cli_common_opt(cli, &cmd_maintenance_entry, opt)) >= 0)
+				return rc;
+		}
+	}
+	return -1;
+}
+
+static void
+when(char *out, size_t len, int64_t ms)
+{
+	char iso[32];
+
+	clock_format_iso(iso, sizeof(iso), ms);
+	snprintf(out, len, "%.10s %.5s UTC", iso, iso + 11);
+}
+
+static int
+schedule(struct cli *cli, struct mopts *o)
+{
+	struct incident_ctx ctx;
+	struct store_maintenance m;
+	char title[512], text[1024], from[32], until[32];
+	int64_t now = clock_now_ms(), queued = 0, id;
+	int rc;
+
+	if (o->title == NULL || o->from == NULL || o->until == NULL || o->ncomponents == 0)
+		return cli_usage_error(&cmd_maintenance_entry, "schedule needs --title, at least "
+				       "one --component, --from and --until");
+	memset(&m, 0, sizeof(m));
+	if ((rc = clock_parse_time(&m.starts_at, o->from, now)) != 0 ||
+	    (rc = clock_parse_time(&m.ends_at, o->until, now)) != 0)
+		return cli_usage_error(&cmd_maintenance_entry, "%s", err_last());
+	if (m.ends_at <= m.starts_at)
+		return cli_usage_error(&cmd_maintenance_entry, "--until must come after --from");
+	if (m.ends_at <= now)
+		return cli_usage_error(&cmd_maintenance_entry, "--until %s is in the past",
+				       o->until);
+	if ((rc = cli_incident_ctx(&ctx, cli)) != 0)
+		return cli_fail(rc);
+	if (conf_person(ctx.conf, ctx.actor) == NULL)
+		return cli_fail(err_set(SR_EREFUSED, "'%s' is not one of the people in %s: act as "
+					"one of them with --as HANDLE", ctx.actor, ctx.conf->path));
+	for (size_t i = 0; i < o->ncomponents; i++)
+		if (conf_component(ctx.conf, o->components[i]) == NULL)
+			return cli_usage_error(&cmd_maintenance_entry, "no component '%s' in %s",
+					       o->components[i], ctx.conf->path);
+	m.title = (char *)o->title;
+	m.body = (char *)o->msg;
+	m.created_by = (char *)ctx.actor;
+	m.created_at = now;
+	m.components = o->components;
+	m.ncomponents = o->ncomponents;
+	when(from, sizeof(from), m.starts_at);
+	when(until, sizeof(until), m.ends_at);
+	snprintf(title, sizeof(title), "Scheduled maintenance: %s", o->title);
+	snprintf(text, sizeof(text), "From %s until %s. %s", from, until, o->msg ? o->msg : "");
+	if ((rc = store_begin(ctx.store)) != 0)
+		return cli_fail(rc);
+	if ((rc = store_maintenance_insert(&id, ctx.store, &m)) != 0 ||
+	    (rc = comms_notify(&queued, &ctx, 0, "customers", "maintenance.scheduled", title,
+	    text)) != 0 || (rc = store_commit(ctx.store)) != 0) {
+		store_rollback(ctx.store);
+		return cli_fail(rc);
+	}
+	if (cli->json)
+		cli_print_json(json_pack("{s:I, s:s, s:I}", "id", (json_int_t)id, "state",
+					 "scheduled", "queued", (json_int_t)queued));
+	else
+		printf("maintenance %lld scheduled from %s until %s: %lld message%s queued to "
+		       "customers\n", (long long)id, from, until, (long long)queued,
+		       queued == 1 ? "" : "s");
+	return EXIT_OK;
+}
+
+static int
+list(struct cli *cli, struct mopts *o)
+{
+	struct store_maintenance *v;
+	json_t *arr = json_array();
+	size_t n;
+	int rc;
+
+	if ((rc = cli_open_store(cli)) != 0 ||
+	    (rc = store_maintenances_get(&v, &n, cli->store, o->all ? 1 : 0)) != 0) {
+		json_decref(arr);
+		return cli_fail(rc);
+	}
+	if (!cli->json && n == 0)
+		printf("no %smaintenances\n", o->all ? "" : "scheduled or running ");
+	for (size_t i = 0; i < n; i++) {
+		char from[32], until[32];
+		json_t *comps = json_array();
+
+		when(from, sizeof(from), v[i].starts_at);
+		when(until, sizeof(until), v[i].ends_at);
+		for (size_t k = 0; k < v[i].ncomponents; k++)
+			json_array_append_new(comps, json_string(v[i].components[k]));
+		if (cli->json)
+			json_array_append_new(arr, json_pack("{s:I, s:s, s:s?, s:s, s:s, s:s, s:o, s:s}",
+				"id", (json_int_t)v[i].id, "title", v[i].title, "body", v[i].body,
+				"state", v[i].state, "from", from, "until", until,
+				"components", comps, "created_by", v[i].created_by));
+		else {
+			printf("%-4lld %-12s %s .. %s  %s\n", (long long)v[i].id, v[i].state, from,
+			       until, v[i].title);
+			json_decref(comps);
+		}
+	}
+	if (cli->json)
+		cli_print_json(arr);
+	else
+		json_decref(arr);
+	store_maintenances_free(v, n);
+	return EXIT_OK;
+}
+
+static int
+cancel(struct cli *cli, struct mopts *o, const char *arg)
+{
+	struct incident_ctx ctx;
+	struct store_maintenance m;
+	char title[512], *end;
+	long long id = strtoll(arg, &end, 10);
+	int64_t queued = 0;
+	int rc;
+
+	if (*arg == '\0' || *end != '\0' || id <= 0)
+		return cli_usage_error(&cmd_maintenance_entry, "'%s' is not a maintenance id", arg);
+	if ((rc = cli_incident_ctx(&ctx, cli)) != 0)
+		return cli_fail(rc);
+	if (conf_person(ctx.conf, ctx.actor) == NULL)
+		return cli_fail(err_set(SR_EREFUSED, "'%s' is not one of the people in %s: act as "
+					"one of them with --as HANDLE", ctx.actor, ctx.conf->path));
+	if ((rc = store_begin(ctx.store)) != 0)
+		return cli_fail(rc);
+	if ((rc = store_maintenance_get(&m, ctx.store, id)) != 0) {
+		store_rollback(ctx.store);
+		return cli_fail(rc);
+	}
+	if (strcmp(m.state, "scheduled") != 0 && strcmp(m.state, "in_progress") != 0)
+		rc = err_set(SR_EREFUSED, "maintenance %lld is %s: only a scheduled or running "
+			     "one is cancelled", id, m.state);
+	if (rc == 0) {
+		snprintf(m.state, sizeof(m.state), "cancelled");
+		m.updated_at = m.cancelled_at = clock_now_ms();
+		snprintf(title, sizeof(title), "Maintenance cancelled: %s", m.title);
+		if ((rc = store_maintenance_update(ctx.store, &m)) == 0 &&
+		    (rc = comms_notify(&queued, &ctx, 0, "customers", "maintenance.cancelled", title,
+		    o->msg ? o->msg : "The scheduled maintenance will not take place.")) == 0)
+			rc = store_commit(ctx.store);
+	}
+	store_maintenance_release(&m);
+	if (rc != 0) {
+		store_rollback(ctx.store);
+		return cli_fail(rc);
+	}
+	if (cli->json)
+		cli_print_json(json_pack("{s:I, s:s}", "id", (json_int_t)id, "state", "cancelled"));
+	else
+		printf("maintenance %lld cancelled: %lld message%s queued to customers\n", id,
+		       (long long)queued, queued == 1 ? "" : "s");
+	return EXIT_OK;
+}
+
+static int
+maintenance_exec(struct cli *cli, int argc, char **argv)
+{
+	struct mopts o;
+	int rc;
+
+	if ((rc = parse_mopts(&o, cli, argc, argv)) >= 0) {
+		free(o.components);
+		return rc;
+	}
+	if (optind < argc && strcmp(argv[optind], "schedule") == 0 && optind + 1 == argc)
+		rc = schedule(cli, &o);
+	else if (optind < argc && strcmp(argv[optind], "list") == 0 && optind + 1 == argc)
+		rc = list(cli, &o);
+	else if (optind < argc && strcmp(argv[optind], "cancel") == 0 && optind + 2 == argc)
+		rc = cancel(cli, &o, argv[optind + 1]);
+	else
+		rc = cli_usage_error(&cmd_maintenance_entry, "say schedule, list or cancel ID");
+	free(o.components);
+	return rc;
+}
