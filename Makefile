@@ -99,12 +99,14 @@ $(O)/gen/shipped.o: $(O)/gen/shipped.c
 # position-independent one (bench/playbook.sh). The daemon stays PIE.
 $(O)/sitrep: $(CLI_OBJ) $(O)/gen/shipped.o $(O)/libsitrep.a
 	$(CC) $(SANFLAGS) $(LDFLAGS) -no-pie -o $@ $(CLI_OBJ) $(O)/gen/shipped.o $(O)/libsitrep.a $(O)/lib/nogss.o $(STATIC_LIBS)
+# The daemon also serves HTTP (libmicrohttpd, its own thread).
 $(O)/sitrepd: $(D_OBJ) $(O)/libsitrep.a
-	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $(D_OBJ) $(O)/libsitrep.a $(O)/lib/nogss.o $(STATIC_LIBS)
+	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $(D_OBJ) $(O)/libsitrep.a $(O)/lib/nogss.o $(STATIC_LIBS) \
+		-lmicrohttpd -lpthread
 
 $(O)/tests/%: tests/unit/%.c $(O)/libsitrep.a tests/unit/testutil.h tests/unit/diagcheck.h | deps
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(O)/libsitrep.a $(O)/lib/nogss.o $(STATIC_LIBS) $(CMOCKA_LIBS)
+	$(CC) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(O)/libsitrep.a $(O)/lib/nogss.o $(STATIC_LIBS) -lmicrohttpd -lpthread $(CMOCKA_LIBS)
 
 check: all unit cli-test man-lint
 unit: $(UNIT_BIN)
@@ -114,11 +116,13 @@ cli-test: $(O)/sitrep $(O)/sitrepd test-deps
 man-lint: deps
 	mandoc -Tlint -W warning doc/*.1 doc/*.5 doc/*.8
 
-# The main job on the embedded default: a workspace under ./var.
+# The main job on the embedded default: a workspace under ./var, then
+# sitrepd in the foreground serving its status page (Ctrl-C stops it).
 run: all
 	@[ -f var/sitrep.conf ] || $(O)/sitrep init var
 	$(O)/sitrep -c var/sitrep.conf playbook list
 	@sh contrib/walkthrough.sh $(O)/sitrep var
+	$(O)/sitrepd -c var/sitrep.conf -f
 
 # libFuzzer target for the playbook parser and validator (clang).
 FUZZ_BIN := build-fuzz/fuzz_playbook

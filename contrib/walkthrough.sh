@@ -19,5 +19,15 @@ Try:
   $sitrep -c $ws/sitrep.conf playbook diff outage HEAD~1
   $sitrep -c $ws/sitrep.conf playbook show outage --at HEAD~1   # the old version
 
-See README.md and sitrep(1).
+sitrepd now runs in the foreground (Ctrl-C stops it): it delivers the outbox,
+fires reminders and escalations on time and serves the status page at the
+URL it prints below. In a second terminal, work an incident and watch the
+page, its API (/api/v2/summary.json) and feeds (/history.atom) change:
+  $sitrep -c $ws/sitrep.conf --as alice open outage --title "API errors" --sev SEV3
+  $sitrep -c $ws/sitrep.conf --as alice update INC-1 --audience customers --template investigating
+  $sitrep -c $ws/sitrep.conf --as alice role take INC-1 commander
+  $sitrep -c $ws/sitrep.conf --as alice update INC-1 --audience customers --template resolved
+  $sitrep -c $ws/sitrep.conf timeline INC-1
+
+See README.md, sitrep(1) and sitrepd(8).
 TXT

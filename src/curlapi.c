@@ -48,6 +48,7 @@ curlapi_load(void)
 	      SYM(multi_perform, "curl_multi_perform") && SYM(multi_poll, "curl_multi_poll") &&
 	      SYM(multi_info_read, "curl_multi_info_read") &&
 	      SYM(multi_setopt, "curl_multi_setopt") && SYM(multi_wakeup, "curl_multi_wakeup") &&
+	      SYM(multi_socket_action, "curl_multi_socket_action") &&
 	      SYM(slist_append, "curl_slist_append") &&
 	      SYM(slist_free_all, "curl_slist_free_all"))) {
 		err_set(SR_ESYS, "libcurl.so.4 lacks a function sitrep needs (curl 7.68 or "

@@ -26,6 +26,8 @@ struct curlapi {
 	CURLMsg *(*multi_info_read)(CURLM *m, int *left);
 	CURLMcode (*multi_setopt)(CURLM *m, CURLMoption opt, ...);
 	CURLMcode (*multi_wakeup)(CURLM *m);
+	CURLMcode (*multi_socket_action)(CURLM *m, curl_socket_t s, int ev_bitmask,
+					 int *running);
 	struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
 	void (*slist_free_all)(struct curl_slist *l);
 };

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/random.h>
 #include <time.h>
@@ -90,6 +92,8 @@ struct deliver {
 	int64_t horizon;    /* with --once: only rows due by the start */
 	void (*observe)(void *, double);
 	void *observe_arg;
+	int epfd, wakefd;     /* curl's sockets and our wake-up, in one epoll */
+	int64_t timer_at;     /* monotonic ms when curl wants its timeout run; 0 */
 	struct deliver_stats stats;
 };
 
@@ -603,6 +607,91 @@ transfer_done(struct deliver *d, struct transfer *t, CURLcode code)
 	transfer_release(d, t);
 }
 
+/* ------------------------------------------------------------ the loop */
+
+/*
+ * libcurl's socket interface: curl says which sockets to watch for what
+ * (on_socket) and when to call it back (on_timer), and is told only about
+ * the sockets that are ready. curl_multi_perform would instead walk every
+ * transfer, trying to read each idle one, for every completion.
+ */
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+on_socket(CURL *h, curl_socket_t fd, int what, void *arg, void *socketp)
+{
+	struct deliver *d = arg;
+	struct epoll_event ev;
+
+	(void)h;
+	(void)socketp;
+	if (what == CURL_POLL_REMOVE) {
+		epoll_ctl(d->epfd, EPOLL_CTL_DEL, fd, NULL);
+		return 0;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
+	ev.data.fd = fd;
+	if (epoll_ctl(d->epfd, EPOLL_CTL_MOD, fd, &ev) != 0 && errno == ENOENT)
+		epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev);
+	return 0;
+}
+
+static int
+on_timer(CURLM *m, long timeout_ms, void *arg)
+{
+	struct deliver *d = arg;
+
+	(void)m;
+	d->timer_at = timeout_ms < 0 ? 0 : mono_ms() + timeout_ms;
+	return 0;
+}
+
+static void collect(struct deliver *d);
+
+/* Wait up to wait_ms for a socket, curl's timer or a wake-up; let curl act
+ * on what happened and collect the finished transfers. */
+static void
+pump(struct deliver *d, int wait_ms)
+{
+	struct epoll_event ev[64];
+	int64_t now = mono_ms();
+	int running, n, timeout = wait_ms < 0 ? 0 : wait_ms;
+	uint64_t wakes;
+
+	if (d->timer_at != 0 && d->timer_at - now < timeout)
+		timeout = d->timer_at > now ? (int)(d->timer_at - now) : 0;
+	n = epoll_wait(d->epfd, ev, 64, timeout);
+	for (int i = 0; i < n; i++) {
+		int flags = 0;
+
+		if (ev[i].data.fd == d->wakefd) {
+			if (read(d->wakefd, &wakes, sizeof(wakes)) < 0)
+				continue;
+			continue;
+		}
+		if (ev[i].events & EPOLLIN)
+			flags |= CURL_CSELECT_IN;
+		if (ev[i].events & EPOLLOUT)
+			flags |= CURL_CSELECT_OUT;
+		if (ev[i].events & (EPOLLERR | EPOLLHUP))
+			flags |= CURL_CSELECT_ERR;
+		d->api->multi_socket_action(d->multi, ev[i].data.fd, flags, &running);
+	}
+	if (d->timer_at != 0 && mono_ms() >= d->timer_at) {
+		d->timer_at = 0;
+		d->api->multi_socket_action(d->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	}
+	collect(d);
+}
+
 /* ------------------------------------------------------------ engine */
 
 static int
@@ -656,6 +745,10 @@ deliver_free(struct deliver *d)
 		free(d->cache[i].body);
 		free(d->cache[i].subject);
 	}
+	if (d->epfd >= 0)
+		close(d->epfd);
+	if (d->wakefd >= 0)
+		close(d->wakefd);
 	if (d->lock_fd >= 0)
 		close(d->lock_fd);
 	free(d);
@@ -671,7 +764,7 @@ deliver_open(struct deliver **out, struct store *s, const struct conf *c)
 	*out = NULL;
 	d->s = s;
 	d->c = c;
-	d->lock_fd = -1;
+	d->lock_fd = d->epfd = d->wakefd = -1;
 	if ((rc = lock_store(d)) != 0) {
 		deliver_free(d);
 		return rc;
@@ -693,6 +786,23 @@ deliver_open(struct deliver **out, struct store *s, const struct conf *c)
 			return err_set(SR_ESYS, "cannot start libcurl");
 		}
 	d->api->multi_setopt(d->multi, CURLMOPT_MAXCONNECTS, (long)d->nxfers);
+	if ((d->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+	    (d->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
+		rc = err_set(SR_ESYS, "cannot set up the delivery loop: %s", strerror(errno));
+		deliver_free(d);
+		return rc;
+	} else {
+		struct epoll_event ev;
+
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN;
+		ev.data.fd = d->wakefd;
+		epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->wakefd, &ev);
+	}
+	d->api->multi_setopt(d->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	d->api->multi_setopt(d->multi, CURLMOPT_SOCKETDATA, d);
+	d->api->multi_setopt(d->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+	d->api->multi_setopt(d->multi, CURLMOPT_TIMERDATA, d);
 	d->chans = xcalloc(c->nchannels + 1, sizeof(*d->chans));
 	for (size_t i = 0; i < c->nchannels; i++)
 		d->chans[i].ch = &c->channels[i];
@@ -746,7 +856,7 @@ int
 deliver_step(struct deliver *d, int wait_ms, bool *idle)
 {
 	struct transfer *t;
-	int running, rc;
+	int rc;
 	int64_t now = clock_now_ms(), next = 0;
 
 	*idle = false;
@@ -770,16 +880,9 @@ deliver_step(struct deliver *d, int wait_ms, bool *idle)
 		if (next != 0 && next - now < wait_ms)
 			wait_ms = next > now ? (int)(next - now) : 0;
 	}
-	d->api->multi_perform(d->multi, &running);
-	collect(d);
 	/* With transfers in flight, come back at least every 50 ms to start
 	 * more and write outcomes; idle, sleep until woken or due. */
-	if (d->inflight > 0)
-		d->api->multi_poll(d->multi, NULL, 0, 50, NULL);
-	else if (wait_ms > 0)
-		d->api->multi_poll(d->multi, NULL, 0, wait_ms, NULL);
-	d->api->multi_perform(d->multi, &running);
-	collect(d);
+	pump(d, d->inflight > 0 ? 50 : wait_ms);
 	return 0;
 }
 
@@ -793,25 +896,24 @@ deliver_set_observer(struct deliver *d, void (*fn)(void *arg, double seconds), v
 void
 deliver_wakeup(struct deliver *d)
 {
-	d->api->multi_wakeup(d->multi);
+	uint64_t one = 1;
+
+	if (write(d->wakefd, &one, sizeof(one)) < 0)
+		return; /* already pending: it wakes anyway */
 }
 
 int
 deliver_close(struct deliver *d, int grace_ms, struct deliver_stats *stats)
 {
-	int64_t end = clock_now_ms() + grace_ms, returned = 0;
-	int running, rc;
+	int64_t end = mono_ms() + grace_ms, returned = 0;
+	int rc;
 
 	/* Rows claimed but not started go back untouched. */
 	store_outbox_free(d->queue, d->nqueue);
 	d->queue = NULL;
 	d->nqueue = d->qhead = 0;
-	while (d->inflight > 0 && clock_now_ms() < end) {
-		d->api->multi_perform(d->multi, &running);
-		collect(d);
-		if (d->inflight > 0)
-			d->api->multi_poll(d->multi, NULL, 0, 50, NULL);
-	}
+	while (d->inflight > 0 && mono_ms() < end)
+		pump(d, 50);
 	for (int i = 0; i < d->nxfers; i++)
 		if (d->xfers[i].busy) {
 			d->api->multi_remove_handle(d->multi, d->xfers[i].h);

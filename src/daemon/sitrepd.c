@@ -1,36 +1,233 @@
-/* sitrepd.c: the daemon's main. For now it reads the site config, opens the
- * store, says it started, and waits for SIGTERM or SIGINT; delivery, the
- * scheduler and the status page come in later. */
+/* sitrepd.c: the daemon's main loop. One thread runs the delivery engine
+ * and the scheduler over one store connection, sleeping until the next
+ * due time or a second at most (to notice what sitrep commands wrote,
+ * through PRAGMA data_version); libmicrohttpd's thread serves the public
+ * pages with its own connection. The work itself is deliver.c's,
+ * schedule.c's and http.c's. */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "sitrep/conf.h"
+#include "sitrep/deliver.h"
 #include "sitrep/diag.h"
+#include "sitrep/duration.h"
 #include "sitrep/err.h"
+#include "sitrep/http.h"
+#include "sitrep/incident.h"
 #include "sitrep/log.h"
+#include "sitrep/repo.h"
+#include "sitrep/schedule.h"
 #include "sitrep/store.h"
+#include "sitrep/store-metrics.h"
+#include "sitrep/xalloc.h"
 
-static volatile sig_atomic_t sitrepd_stop;
+#define STOP_GRACE_MS	3000	/* deliveries in flight finish within this */
+#define MAX_SLEEP_MS	1000	/* look at the store at least this often */
+
+static volatile sig_atomic_t stop_requested, reload_requested;
 
 static void
-on_signal(int sig)
+on_stop(int sig)
 {
 	(void)sig;
-	sitrepd_stop = 1;
+	stop_requested = 1;
 }
+
+static void
+on_hup(int sig)
+{
+	(void)sig;
+	reload_requested = 1;
+}
+
+/* Everything that depends on the site config, torn down and built again
+ * on SIGHUP. */
+struct daemon {
+	const char *config_path, *listen;
+	struct conf *conf;
+	struct store *store;
+	struct repo *repo;
+	struct incident_ctx ctx;
+	struct deliver *deliver;
+	struct schedule *schedule;
+	struct http_server *http;
+	struct http_metrics metrics;
+	int lock_fd;
+};
 
 static void
 usage(FILE *fp)
 {
-	fprintf(fp, "usage: sitrepd [-c CONFIG] [-f] [-v]\n"
-		    "  -c, --config FILE  the site config (else $SITREP_CONFIG, ./sitrep.conf, ...)\n"
-		    "  -f, --foreground   stay in the foreground (the default for now)\n"
-		    "  -v, --verbose      log debug messages\n"
-		    "See sitrepd(8).\n");
+	fprintf(fp, "usage: sitrepd [-c CONFIG] [--listen ADDR:PORT] [-f] [-v]\n"
+		    "  -c, --config FILE    the site config (else $SITREP_CONFIG, ./sitrep.conf, ...)\n"
+		    "  -l, --listen ADDR:PORT  serve the status page there (else http.listen)\n"
+		    "  -f, --foreground     stay in the foreground (the only mode: run it under\n"
+		    "                       systemd or another supervisor)\n"
+		    "  -v, --verbose        log debug messages\n"
+		    "Delivers the outbox, fires reminders and escalations on time and serves\n"
+		    "the public status page. SIGTERM or SIGINT stops it, SIGHUP reloads the\n"
+		    "site config. See sitrepd(8).\n");
+}
+
+static int
+load_conf(struct conf **out, const char *config_path, const char *listen)
+{
+	struct diags d = DIAGS_INIT;
+	char *path;
+	int rc;
+
+	if ((path = conf_find(config_path)) == NULL)
+		return SR_ENOTFOUND;
+	rc = conf_load(out, &d, path);
+	if (rc == SR_EINVALID)
+		diags_print(&d, stderr);
+	diags_release(&d);
+	free(path);
+	if (rc == 0 && listen != NULL) {
+		free((*out)->listen);
+		(*out)->listen = xstrdup(listen);
+	}
+	return rc;
+}
+
+/* One daemon per store: a lock next to the database, held for the
+ * process's life and released by the kernel when it ends, however. */
+static int
+lock_daemon(struct daemon *dm)
+{
+	char *path = xasprintf("%s-sitrepd.lock", dm->conf->database);
+	int rc = 0;
+
+	if ((dm->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
+		rc = err_set(SR_ESYS, "cannot open '%s': %s", path, strerror(errno));
+	else if (flock(dm->lock_fd, LOCK_EX | LOCK_NB) != 0)
+		rc = err_set(SR_EREFUSED, "another sitrepd already runs on '%s' (it holds '%s'); "
+			     "stop it first", dm->conf->database, path);
+	free(path);
+	return rc;
+}
+
+static void
+observe_delivery(void *arg, double seconds)
+{
+	http_metrics_observe_delivery(arg, seconds);
+}
+
+/* Start what the config describes: store, repository, engine, scheduler,
+ * HTTP server. */
+static int
+start(struct daemon *dm)
+{
+	int rc;
+
+	if ((rc = store_open(&dm->store, dm->conf->database)) != 0 ||
+	    (rc = repo_open(&dm->repo, dm->conf->playbooks)) != 0)
+		return rc;
+	dm->ctx.conf = dm->conf;
+	dm->ctx.repo = dm->repo;
+	dm->ctx.store = dm->store;
+	dm->ctx.actor = INCIDENT_DAEMON_ACTOR;
+	dm->ctx.daemon = true;
+	if ((rc = deliver_open(&dm->deliver, dm->store, dm->conf)) != 0)
+		return rc;
+	deliver_set_observer(dm->deliver, observe_delivery, &dm->metrics);
+	if ((rc = schedule_open(&dm->schedule, &dm->ctx)) != 0)
+		return rc;
+	if ((rc = http_start(&dm->http, dm->conf, &dm->metrics)) != 0)
+		return rc;
+	log_info("started: config %s, database %s, playbooks %s", dm->conf->path,
+		 dm->conf->database, dm->conf->playbooks);
+	log_info("status page: http://%.*s:%d/", (int)(strrchr(dm->conf->listen, ':') -
+		 dm->conf->listen), dm->conf->listen, http_port(dm->http));
+	return 0;
+}
+
+/* Stop in the reverse order: deliveries in flight finish or go back to
+ * the queue. */
+static void
+stop(struct daemon *dm)
+{
+	struct deliver_stats st;
+
+	http_stop(dm->http);
+	dm->http = NULL;
+	if (dm->deliver != NULL && deliver_close(dm->deliver, STOP_GRACE_MS, &st) != 0)
+		log_warnx("%s", err_last());
+	dm->deliver = NULL;
+	schedule_free(dm->schedule);
+	dm->schedule = NULL;
+	repo_free(dm->repo);
+	dm->repo = NULL;
+	store_close(dm->store);
+	dm->store = NULL;
+}
+
+/* SIGHUP: read the config again; on any problem keep running on the old
+ * one and say why. */
+static void
+reload(struct daemon *dm)
+{
+	struct conf *fresh = NULL;
+
+	if (load_conf(&fresh, dm->config_path, dm->listen) != 0) {
+		log_warnx("reload refused, still running on the old config: %s", err_last());
+		return;
+	}
+	if (strcmp(fresh->database, dm->conf->database) != 0) {
+		log_warnx("reload refused: the database cannot change from '%s' to '%s' while "
+			  "running; restart sitrepd", dm->conf->database, fresh->database);
+		conf_free(fresh);
+		return;
+	}
+	stop(dm);
+	conf_free(dm->conf);
+	dm->conf = fresh;
+	if (start(dm) != 0)
+		fatalx("cannot start again after reloading %s: %s", dm->conf->path, err_last());
+	log_info("reloaded %s", dm->conf->path);
+}
+
+static int
+run(struct daemon *dm)
+{
+	int64_t version = 0, seen = -1, next_due = 0, now;
+	bool idle;
+	int wait;
+
+	while (!stop_requested) {
+		if (reload_requested) {
+			reload_requested = 0;
+			reload(dm);
+			seen = -1;
+		}
+		if (store_data_version(&version, dm->store) != 0)
+			return SR_ESYS;
+		now = clock_now_ms();
+		if (version != seen)
+			schedule_changed(dm->schedule);
+		if (version != seen || (next_due != 0 && next_due <= now)) {
+			if (schedule_run(dm->schedule, now, &next_due) != 0)
+				log_warnx("scheduler: %s", err_last());
+			http_metrics_set_scheduler_lag(&dm->metrics, schedule_lag(dm->schedule));
+			/* what the scheduler wrote is this connection's own: it
+			 * does not move data_version */
+			seen = version;
+		}
+		now = clock_now_ms();
+		wait = MAX_SLEEP_MS;
+		if (next_due != 0 && next_due - now < wait)
+			wait = next_due > now ? (int)(next_due - now) : 0;
+		if (deliver_step(dm->deliver, wait, &idle) != 0)
+			log_warnx("delivery: %s", err_last());
+	}
+	return 0;
 }
 
 int
@@ -38,63 +235,67 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "listen", required_argument, NULL, 'l' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct diags d = DIAGS_INIT;
-	struct conf *conf = NULL;
-	struct store *st = NULL;
+	struct daemon dm;
 	struct sigaction sa;
-	const char *config = NULL;
-	char *path;
-	sigset_t mask, old;
-	int opt;
+	int opt, rc;
 
+	memset(&dm, 0, sizeof(dm));
+	dm.lock_fd = -1;
 	log_init("sitrepd", LOG_LEVEL_INFO);
-	while ((opt = getopt_long(argc, argv, "c:fvh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:l:fvh", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'c': config = optarg; break;
+		case 'c': dm.config_path = optarg; break;
+		case 'l': dm.listen = optarg; break;
 		case 'f': break;
 		case 'v': log_init("sitrepd", LOG_LEVEL_DEBUG); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if ((path = conf_find(config)) == NULL) {
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (dm.listen != NULL && !conf_listen_valid(dm.listen)) {
+		log_warnx("--listen '%s' must be ADDRESS:PORT, like 127.0.0.1:8080", dm.listen);
+		return 2;
+	}
+	if (load_conf(&dm.conf, dm.config_path, dm.listen) != 0) {
 		log_warnx("%s", err_last());
 		return 1;
 	}
-	if (conf_load(&conf, &d, path) != 0) {
-		diags_print(&d, stderr);
-		log_warnx("%s", err_last());
-		diags_release(&d);
-		free(path);
-		return 1;
-	}
-	free(path);
-	if (store_open(&st, conf->database) != 0) {
-		log_warnx("%s", err_last());
-		conf_free(conf);
-		return 1;
-	}
-
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_stop;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigprocmask(SIG_BLOCK, &mask, &old);
-	log_info("started: config %s, database %s, playbooks %s", conf->path,
-		 conf->database, conf->playbooks);
-	while (!sitrepd_stop)
-		sigsuspend(&old);
-	log_info("stopping");
-	store_close(st);
-	conf_free(conf);
-	return 0;
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	http_metrics_init(&dm.metrics);
+	repo_global_init();
+	if ((rc = lock_daemon(&dm)) != 0 || (rc = start(&dm)) != 0) {
+		log_warnx("%s", err_last());
+		stop(&dm);
+		rc = 1;
+	} else {
+		rc = run(&dm) != 0 ? 1 : 0;
+		if (rc != 0)
+			log_warnx("%s", err_last());
+		log_info("stopping");
+		stop(&dm);
+	}
+	http_metrics_release(&dm.metrics);
+	repo_global_shutdown();
+	if (dm.lock_fd >= 0)
+		close(dm.lock_fd);
+	conf_free(dm.conf);
+	return rc;
 }

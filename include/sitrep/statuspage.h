@@ -1,0 +1,85 @@
+/* statuspage.h: the public documents rendered from a snapshot: the
+ * Statuspage v2 public API (same paths, field names and values as
+ * Atlassian Statuspage's /api/v2) and the HTML status page. Pure
+ * functions of the snapshot: no store, no clock, no I/O.
+ *
+ * Ids: an incident is "inc-<n>" (INC-7 is "inc-7"), its updates
+ * "upd-<n>", a maintenance "mnt-<n>" and its (synthesized) updates
+ * "mnt-<n>-scheduled", "-in_progress", "-completed"; components keep their
+ * config id; a component group is "group-<slug of its name>". Incidents and
+ * maintenances are one kind of object in Statuspage, hence the prefixes:
+ * their numbers come from different tables. */
+#ifndef SITREP_STATUSPAGE_H
+#define SITREP_STATUSPAGE_H
+
+#include <stdint.h>
+
+struct buf;
+struct snapshot;
+
+enum statuspage_doc {
+	STATUSPAGE_SUMMARY,                 /* /api/v2/summary.json */
+	STATUSPAGE_STATUS,                  /* /api/v2/status.json */
+	STATUSPAGE_COMPONENTS,              /* /api/v2/components.json */
+	STATUSPAGE_INCIDENTS,               /* /api/v2/incidents.json */
+	STATUSPAGE_INCIDENTS_UNRESOLVED,    /* /api/v2/incidents/unresolved.json */
+	STATUSPAGE_MAINTENANCES,            /* /api/v2/scheduled-maintenances.json */
+	STATUSPAGE_MAINTENANCES_UPCOMING,   /* .../upcoming.json */
+	STATUSPAGE_MAINTENANCES_ACTIVE,     /* .../active.json */
+};
+
+/* How many incidents (maintenances) incidents.json
+ * (scheduled-maintenances.json) lists, the most recent first, as
+ * Statuspage does. */
+#define STATUSPAGE_LIST_MAX 50
+
+/* Append the JSON document which (compact, UTF-8, one line) to out. */
+void statuspage_json(struct buf *out, const struct snapshot *sn, enum statuspage_doc which);
+
+/*
+ * Append the status page (`/`): the overall status, active incidents with
+ * their updates (newest first), maintenances in progress and upcoming,
+ * components by group, and the incidents of the last
+ * SNAPSHOT_HISTORY_DAYS days. HTML5 without scripts; links are relative
+ * ("incidents/inc-7", "history.atom"), so the page works under any prefix.
+ */
+void statuspage_html(struct buf *out, const struct snapshot *sn);
+
+/* Append the page of one incident (`/incidents/<id>`, linking back with
+ * "../"); SR_ENOTFOUND when the snapshot has no incident id. */
+int statuspage_incident_html(struct buf *out, const struct snapshot *sn, int64_t id);
+
+/*
+ * The start of a page in the status page's style, up to and including
+ * <main>, and its end: for the pages rendered elsewhere (http.c's forms
+ * and errors). With a title, the header links home (root: "" or "../") and
+ * the caller writes the <h1>; without, the page name is the <h1>. The
+ * page name and title are escaped here.
+ */
+void statuspage_html_begin(struct buf *out, const char *page_name, const char *title,
+			   const char *root);
+void statuspage_html_end(struct buf *out, const char *root);
+
+/*
+ * Append text escaped for HTML and XML alike (element content and quoted
+ * attribute values): & < > " ' become references; C0 controls other than
+ * tab and newline, DEL and invalid UTF-8 are dropped (an invalid byte
+ * becomes U+FFFD), as are the XML non-characters U+FFFE and U+FFFF. NULL
+ * appends nothing.
+ */
+void statuspage_escape(struct buf *out, const char *text);
+
+/* text made safe the same way but not escaped (for JSON, whose encoder
+ * escapes): valid UTF-8 without the dropped characters. The caller frees
+ * it; NULL gives NULL. */
+char *statuspage_clean(const char *text);
+
+/* Statuspage's words for a status ("Partial Outage", "Investigating",
+ * "In Progress", ...); the status itself when unknown. */
+const char *statuspage_status_label(const char *status);
+
+/* The URL of the page joined with a relative path ("incidents/inc-7"),
+ * with exactly one slash between; the caller frees it. */
+char *statuspage_url(const struct snapshot *sn, const char *path);
+
+#endif

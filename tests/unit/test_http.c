@@ -1,0 +1,765 @@
+/* test_http.c: sitrepd's HTTP server on 127.0.0.1 against a real store in
+ * a temp dir, spoken to by a raw-socket HTTP/1.1 client of the test's own:
+ * every route's status and content type, CORS, HEAD, the errors (404,
+ * 405, 413, 415, 400), subscribing and one-click unsubscribing, /metrics
+ * in the Prometheus text format, and the cache: the same bytes while the
+ * store is unchanged, new ones once another connection commits. */
+#include "testutil.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "sitrep/buf.h"
+#include "sitrep/conf.h"
+#include "sitrep/diag.h"
+#include "sitrep/err.h"
+#include "sitrep/http.h"
+#include "sitrep/xalloc.h"
+
+static const char conf_text[] =
+	"workspace = { database = \"sitrep.db\"; playbooks = \"playbooks\"; };\n"
+	"status_page = { name = \"Acme Status\"; url = \"https://status.example.com/\"; };\n"
+	"components = ( { id = \"api\"; name = \"Public API\"; group = \"Platform\"; },\n"
+	"  { id = \"web\"; name = \"Website\"; } );\n"
+	"people = ( { handle = \"alice\"; name = \"Alice\"; } );\n"
+	"channels = ( { id = \"mail\"; type = \"email\"; audiences = [ \"customers\" ];\n"
+	"  smtp_url = \"smtp://127.0.0.1:2525\"; from = \"status@example.com\"; } );\n";
+
+struct fixture {
+	char *dir;
+	struct conf *conf;
+	struct http_metrics metrics;
+	struct http_server *server;
+	sqlite3 *db; /* the test's own connection: "another process" */
+	int port;
+};
+
+static void
+sql(sqlite3 *db, const char *q)
+{
+	if (sqlite3_exec(db, q, NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", q, sqlite3_errmsg(db));
+}
+
+static int64_t
+sql_int(sqlite3 *db, const char *q)
+{
+	sqlite3_stmt *stmt;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(db, q, -1, &stmt, NULL), SQLITE_OK);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return v;
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct diags d = DIAGS_INIT;
+	char path[4200];
+
+	f->dir = testutil_tmpdir();
+	if (conf_parse(&f->conf, &d, conf_text, "sitrep.conf", f->dir) != 0) {
+		diags_print(&d, stderr);
+		return -1;
+	}
+	diags_release(&d);
+	free(f->conf->listen);
+	f->conf->listen = xstrdup("127.0.0.1:0");
+	http_metrics_init(&f->metrics);
+	if (http_start(&f->server, f->conf, &f->metrics) != 0) {
+		fprintf(stderr, "http_start: %s\n", err_last());
+		return -1;
+	}
+	f->port = http_port(f->server);
+	snprintf(path, sizeof(path), "%s/sitrep.db", f->dir);
+	if (sqlite3_open(path, &f->db) != SQLITE_OK)
+		return -1;
+	sql(f->db, "PRAGMA busy_timeout=10000");
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	http_stop(f->server);
+	sqlite3_close(f->db);
+	http_metrics_release(&f->metrics);
+	conf_free(f->conf);
+	testutil_rmtree(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+/* ---- a small HTTP client ---- */
+
+struct reply {
+	int status;
+	struct buf head; /* the status line and headers */
+	char *body;
+	size_t body_len;
+};
+
+static void
+reply_release(struct reply *r)
+{
+	buf_release(&r->head);
+	free(r->body);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Send raw bytes, read until the server closes; the reply parsed. */
+static void
+raw(struct reply *r, int port, const char *req, size_t len)
+{
+	struct sockaddr_in sa;
+	struct timeval tv = { 10, 0 };
+	struct buf in = BUF_INIT;
+	char chunk[8192], *end;
+	ssize_t n;
+	int fd;
+
+	memset(r, 0, sizeof(*r));
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	for (size_t off = 0; off < len; off += (size_t)n) {
+		n = send(fd, req + off, len - off, MSG_NOSIGNAL);
+		if (n <= 0)
+			break; /* the server may answer and close before reading all */
+	}
+	while ((n = recv(fd, chunk, sizeof(chunk), 0)) > 0)
+		buf_add(&in, chunk, (size_t)n);
+	close(fd);
+	if (in.len == 0) {
+		r->status = 0;
+		return;
+	}
+	end = strstr(in.ptr, "\r\n\r\n");
+	assert_non_null(end);
+	buf_add(&r->head, in.ptr, (size_t)(end - in.ptr) + 2);
+	r->body_len = in.len - (size_t)(end + 4 - in.ptr);
+	r->body = malloc(r->body_len + 1);
+	memcpy(r->body, end + 4, r->body_len);
+	r->body[r->body_len] = '\0';
+	assert_int_equal(sscanf(in.ptr, "HTTP/1.%*d %d", &r->status), 1);
+	buf_release(&in);
+}
+
+static void
+req(struct reply *r, int port, const char *method, const char *path, const char *headers,
+    const char *body)
+{
+	struct buf b = BUF_INIT;
+
+	buf_addf(&b, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s", method,
+		 path, headers != NULL ? headers : "");
+	if (body != NULL)
+		buf_addf(&b, "Content-Length: %zu\r\n", strlen(body));
+	buf_adds(&b, "\r\n");
+	if (body != NULL)
+		buf_adds(&b, body);
+	raw(r, port, b.ptr, b.len);
+	buf_release(&b);
+}
+
+static void
+get(struct reply *r, struct fixture *f, const char *path)
+{
+	req(r, f->port, "GET", path, NULL, NULL);
+}
+
+static void
+post_form(struct reply *r, struct fixture *f, const char *path, const char *body)
+{
+	req(r, f->port, "POST", path,
+	    "Content-Type: application/x-www-form-urlencoded\r\n", body);
+}
+
+/* A header's value (copied into out), or NULL when absent. */
+static const char *
+header(struct reply *r, const char *name, char *out, size_t len)
+{
+	const char *p = r->head.ptr;
+	size_t n = strlen(name);
+
+	while ((p = strstr(p, "\r\n")) != NULL) {
+		p += 2;
+		if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
+			const char *v = p + n + 1, *e;
+
+			while (*v == ' ')
+				v++;
+			e = strstr(v, "\r\n");
+			snprintf(out, len, "%.*s", (int)(e - v), v);
+			return out;
+		}
+	}
+	return NULL;
+}
+
+static void
+assert_header(struct reply *r, const char *name, const char *want)
+{
+	char v[512];
+
+	if (header(r, name, v, sizeof(v)) == NULL)
+		fail_msg("no %s header in:\n%s", name, r->head.ptr);
+	if (strcmp(v, want) != 0)
+		fail_msg("%s is '%s', not '%s'", name, v, want);
+}
+
+static void
+assert_no_header(struct reply *r, const char *name)
+{
+	char v[512];
+
+	if (header(r, name, v, sizeof(v)) != NULL)
+		fail_msg("unexpected %s: %s", name, v);
+}
+
+static void
+assert_status(struct reply *r, int want)
+{
+	if (r->status != want)
+		fail_msg("status %d, not %d:\n%s\n%s", r->status, want,
+			 r->head.ptr != NULL ? r->head.ptr : "(no reply)",
+			 r->body != NULL ? r->body : "");
+}
+
+/* ---- data from "another process" ---- */
+
+static void
+add_incident(struct fixture *f, int id, const char *sev, const char *status,
+	     const char *title, const char *update)
+{
+	char *q = sqlite3_mprintf(
+		"BEGIN IMMEDIATE;"
+		"INSERT INTO incidents (id, playbook, playbook_commit, title, severity, status,"
+		" opened_by, opened_at, updated_at) VALUES (%d, 'outage', 'c', %Q, %Q, %Q,"
+		" 'alice', %lld, %lld);"
+		"INSERT INTO incident_components VALUES (%d, 'api', 'major_outage');"
+		"INSERT INTO updates (incident_id, kind, audience, status, body, state, author,"
+		" created_at, published_at) VALUES (%d, 'update', 'customers', %Q, %Q,"
+		" 'published', 'alice', %lld, %lld);"
+		"COMMIT;", id, title, sev, status, (long long)(time(NULL) * 1000LL - 60000),
+		(long long)(time(NULL) * 1000LL - 60000), id, id, status, update,
+		(long long)(time(NULL) * 1000LL - 50000), (long long)(time(NULL) * 1000LL - 50000));
+
+	sql(f->db, q);
+	sqlite3_free(q);
+}
+
+/* ---- tests ---- */
+
+struct route_case {
+	const char *path;
+	const char *content_type;
+	bool cors;
+};
+
+static const struct route_case routes[] = {
+	{ "/", "text/html; charset=utf-8", false },
+	{ "/index.html", "text/html; charset=utf-8", false },
+	{ "/api/v2/summary.json", "application/json; charset=utf-8", true },
+	{ "/api/v2/status.json", "application/json; charset=utf-8", true },
+	{ "/api/v2/components.json", "application/json; charset=utf-8", true },
+	{ "/api/v2/incidents.json", "application/json; charset=utf-8", true },
+	{ "/api/v2/incidents/unresolved.json", "application/json; charset=utf-8", true },
+	{ "/api/v2/scheduled-maintenances.json", "application/json; charset=utf-8", true },
+	{ "/api/v2/scheduled-maintenances/upcoming.json", "application/json; charset=utf-8",
+	  true },
+	{ "/api/v2/scheduled-maintenances/active.json", "application/json; charset=utf-8",
+	  true },
+	{ "/history.atom", "application/atom+xml; charset=utf-8", true },
+	{ "/history.rss", "application/rss+xml; charset=utf-8", true },
+	{ "/incidents/INC-1", "text/html; charset=utf-8", false },
+	{ "/incidents/inc-1", "text/html; charset=utf-8", false },
+	{ "/incidents/1", "text/html; charset=utf-8", false },
+	{ "/subscribe", "text/html; charset=utf-8", false },
+	{ "/healthz", "text/plain; charset=utf-8", false },
+	{ "/metrics", "text/plain; version=0.0.4; charset=utf-8", false },
+};
+
+/* Every GET route: 200, its content type, CORS on the API and feeds; HEAD
+ * answers the same headers without a body. */
+static void
+test_routes(void **state)
+{
+	struct fixture *f = *state;
+
+	add_incident(f, 1, "SEV2", "identified", "API errors", "We found the cause.");
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		struct reply r, h;
+		char len[64], hlen[64];
+
+		get(&r, f, routes[i].path);
+		if (r.status != 200)
+			fail_msg("GET %s: %d\n%s", routes[i].path, r.status, r.body);
+		assert_header(&r, "Content-Type", routes[i].content_type);
+		assert_header(&r, "X-Content-Type-Options", "nosniff");
+		if (routes[i].cors)
+			assert_header(&r, "Access-Control-Allow-Origin", "*");
+		else
+			assert_no_header(&r, "Access-Control-Allow-Origin");
+		assert_non_null(header(&r, "Cache-Control", len, sizeof(len)));
+		assert_true(r.body_len > 0);
+		assert_non_null(header(&r, "Content-Length", len, sizeof(len)));
+		assert_int_equal(strtoul(len, NULL, 10), r.body_len);
+		if (strncmp(routes[i].content_type, "text/html", 9) == 0) {
+			assert_null(strcasestr(r.body, "<script"));
+			assert_non_null(header(&r, "Content-Security-Policy", hlen, sizeof(hlen)));
+		}
+		if (strncmp(routes[i].content_type, "application/json", 16) == 0) {
+			json_error_t e;
+			json_t *j = json_loadb(r.body, r.body_len, 0, &e);
+
+			if (j == NULL)
+				fail_msg("%s: %s", routes[i].path, e.text);
+			assert_string_equal(json_string_value(json_object_get(
+				json_object_get(j, "page"), "name")), "Acme Status");
+			json_decref(j);
+		}
+
+		req(&h, f->port, "HEAD", routes[i].path, NULL, NULL);
+		assert_status(&h, 200);
+		assert_int_equal(h.body_len, 0);
+		assert_header(&h, "Content-Type", routes[i].content_type);
+		if (strcmp(routes[i].path, "/metrics") != 0 && strcmp(routes[i].path, "/") != 0 &&
+		    strcmp(routes[i].path, "/index.html") != 0 &&
+		    strncmp(routes[i].path, "/incidents/", 11) != 0) {
+			/* the same length as the GET's (the cached document) */
+			assert_non_null(header(&h, "Content-Length", hlen, sizeof(hlen)));
+			assert_string_equal(hlen, len);
+		}
+		reply_release(&r);
+		reply_release(&h);
+	}
+}
+
+static void
+test_content(void **state)
+{
+	struct fixture *f = *state;
+	struct reply r;
+
+	add_incident(f, 1, "SEV1", "investigating", "Checkout <script>x</script>",
+		     "Payments fail & we're on it.");
+	get(&r, f, "/");
+	assert_status(&r, 200);
+	assert_non_null(strstr(r.body, "Checkout &lt;script&gt;x&lt;/script&gt;"));
+	assert_non_null(strstr(r.body, "Payments fail &amp; we&#39;re on it."));
+	assert_non_null(strstr(r.body, "Major System Outage"));
+	assert_null(strcasestr(r.body, "<script"));
+	reply_release(&r);
+
+	get(&r, f, "/api/v2/status.json");
+	assert_non_null(strstr(r.body, "\"indicator\":\"critical\""));
+	reply_release(&r);
+
+	get(&r, f, "/incidents/INC-1");
+	assert_status(&r, 200);
+	assert_non_null(strstr(r.body, "<h1>Checkout &lt;script&gt;"));
+	reply_release(&r);
+
+	get(&r, f, "/healthz");
+	assert_string_equal(r.body, "ok\n");
+	reply_release(&r);
+}
+
+static void
+test_errors(void **state)
+{
+	struct fixture *f = *state;
+	struct reply r;
+	char big[9001], *body;
+
+	get(&r, f, "/nope");
+	assert_status(&r, 404);
+	assert_header(&r, "Content-Type", "text/html; charset=utf-8");
+	assert_non_null(strstr(r.body, "<a href=\"./\">Acme Status</a>"));
+	reply_release(&r);
+	get(&r, f, "/a/b/c");
+	assert_status(&r, 404);
+	assert_non_null(strstr(r.body, "<a href=\"../../\">Acme Status</a>"));
+	reply_release(&r);
+
+	get(&r, f, "/api/v2/nope.json");
+	assert_status(&r, 404);
+	assert_header(&r, "Content-Type", "application/json; charset=utf-8");
+	assert_non_null(strstr(r.body, "\"error\""));
+	reply_release(&r);
+
+	static const char *const missing[] = { "/incidents/99", "/incidents/abc",
+					       "/incidents/INC-", "/incidents/1/x",
+					       "/incidents/", "/api/v2/summary.json/x",
+					       "/index.html/", "//" };
+	for (size_t i = 0; i < sizeof(missing) / sizeof(missing[0]); i++) {
+		get(&r, f, missing[i]);
+		if (r.status != 404)
+			fail_msg("GET %s: %d, not 404", missing[i], r.status);
+		reply_release(&r);
+	}
+
+	req(&r, f->port, "POST", "/", "Content-Type: application/x-www-form-urlencoded\r\n",
+	    "a=b");
+	assert_status(&r, 405);
+	assert_header(&r, "Allow", "GET, HEAD, OPTIONS");
+	reply_release(&r);
+	req(&r, f->port, "DELETE", "/api/v2/summary.json", NULL, NULL);
+	assert_status(&r, 405);
+	assert_header(&r, "Allow", "GET, HEAD, OPTIONS");
+	reply_release(&r);
+	req(&r, f->port, "PUT", "/subscribe", NULL, "x");
+	assert_status(&r, 405);
+	assert_header(&r, "Allow", "GET, HEAD, POST, OPTIONS");
+	reply_release(&r);
+
+	req(&r, f->port, "OPTIONS", "/api/v2/summary.json", NULL, NULL);
+	assert_status(&r, 204);
+	assert_header(&r, "Access-Control-Allow-Origin", "*");
+	reply_release(&r);
+
+	/* 413: by Content-Length, and by a chunked body that grows too big */
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	body = xasprintf("kind=email&address=%s", big);
+	post_form(&r, f, "/subscribe", body);
+	assert_status(&r, 413);
+	reply_release(&r);
+	{
+		struct buf b = BUF_INIT;
+
+		buf_adds(&b, "POST /subscribe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+			 "Content-Type: application/x-www-form-urlencoded\r\n"
+			 "Transfer-Encoding: chunked\r\n\r\n");
+		for (int i = 0; i < 3; i++)
+			buf_addf(&b, "%zx\r\n%s\r\n", strlen(body), body);
+		buf_adds(&b, "0\r\n\r\n");
+		raw(&r, f->port, b.ptr, b.len);
+		assert_status(&r, 413);
+		reply_release(&r);
+		buf_release(&b);
+	}
+	free(body);
+
+	/* 415, 400 */
+	req(&r, f->port, "POST", "/subscribe", "Content-Type: application/json\r\n",
+	    "{\"kind\":\"email\"}");
+	assert_status(&r, 415);
+	reply_release(&r);
+	static const char *const bad[] = {
+		"kind=email&address=%zz", "kind=email&address=%4", "kind=email&address=a%00b",
+		"kind=fax&address=x", "address=a@example.com", "kind=email",
+		"kind=email&address=", "kind=webhook&address=ftp://x",
+		"kind=webhook&address=https://x.example.com/&component=nope",
+		"kind=email&address=not-an-address",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		post_form(&r, f, "/subscribe", bad[i]);
+		if (r.status != 400)
+			fail_msg("POST %s: %d, not 400", bad[i], r.status);
+		assert_non_null(strstr(r.body, "Not subscribed"));
+		assert_null(strstr(r.body, f->dir)); /* no server paths */
+		reply_release(&r);
+	}
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM subscribers"), 0);
+
+	/* never crash on nonsense; still serving after */
+	raw(&r, f->port, "GARBAGE\r\n\r\n", 11);
+	reply_release(&r);
+	raw(&r, f->port, "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n", 45);
+	reply_release(&r);
+	{
+		struct buf b = BUF_INIT;
+
+		buf_adds(&b, "GET /");
+		for (int i = 0; i < 100000; i++)
+			buf_addch(&b, 'a');
+		buf_adds(&b, " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+		raw(&r, f->port, b.ptr, b.len);
+		assert_true(r.status == 0 || r.status >= 400);
+		reply_release(&r);
+		buf_release(&b);
+	}
+	get(&r, f, "/healthz");
+	assert_status(&r, 200);
+	reply_release(&r);
+}
+
+/* Subscribe a webhook (its secret shown once), refuse it twice, escape a
+ * hostile address in the error, then unsubscribe by the one-click POST. */
+static void
+test_subscribe_unsubscribe(void **state)
+{
+	struct fixture *f = *state;
+	struct reply r;
+	char token[64], *q, *path;
+	const char *p;
+
+	get(&r, f, "/subscribe");
+	assert_status(&r, 200);
+	assert_non_null(strstr(r.body, "<form method=\"post\" action=\"subscribe\">"));
+	assert_non_null(strstr(r.body, "name=\"component\" value=\"api\""));
+	assert_header(&r, "Cache-Control", "no-store");
+	reply_release(&r);
+
+	post_form(&r, f, "/subscribe", "kind=webhook&address=https%3A%2F%2Fhooks.example.com"
+		  "%2Fin%3Fa%3D1%26b%3D2&component=api&component=web&component=api");
+	assert_status(&r, 201);
+	assert_non_null(strstr(r.body, "https://hooks.example.com/in?a=1&amp;b=2"));
+	assert_non_null(strstr(r.body, "<code>whsec_"));
+	p = strstr(r.body, "unsubscribe?token=");
+	assert_non_null(p);
+	assert_int_equal(sscanf(p, "unsubscribe?token=%32[0-9a-f]", token), 1);
+	reply_release(&r);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM subscribers WHERE kind = 'webhook'"
+				 " AND address = 'https://hooks.example.com/in?a=1&b=2'"
+				 " AND disabled_at IS NULL"), 1);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM subscriber_components"), 2);
+	q = sqlite3_mprintf("SELECT count(*) FROM subscribers WHERE token = %Q", token);
+	assert_int_equal(sql_int(f->db, q), 1);
+	sqlite3_free(q);
+
+	post_form(&r, f, "/subscribe", "kind=webhook&address=https%3A%2F%2Fhooks.example.com"
+		  "%2Fin%3Fa%3D1%26b%3D2");
+	assert_status(&r, 409);
+	reply_release(&r);
+
+	post_form(&r, f, "/subscribe", "kind=email&address=%3Cscript%3Ealert(1)%3C%2Fscript%3E");
+	assert_status(&r, 400);
+	assert_null(strcasestr(r.body, "<script"));
+	assert_non_null(strstr(r.body, "&lt;script&gt;"));
+	reply_release(&r);
+
+	post_form(&r, f, "/subscribe", "kind=email&address=ops%40customer.example");
+	assert_status(&r, 201);
+	assert_null(strstr(r.body, "whsec_"));
+	reply_release(&r);
+
+	/* GET only asks (mail scanners follow links) */
+	path = xasprintf("/unsubscribe?token=%s", token);
+	get(&r, f, path);
+	assert_status(&r, 200);
+	assert_non_null(strstr(r.body, "<button type=\"submit\">Unsubscribe</button>"));
+	assert_header(&r, "Referrer-Policy", "no-referrer");
+	reply_release(&r);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM subscribers"
+				 " WHERE disabled_at IS NULL"), 2);
+
+	/* an id or an address is not a token */
+	post_form(&r, f, "/unsubscribe?token=1", "List-Unsubscribe=One-Click");
+	assert_status(&r, 404);
+	reply_release(&r);
+	post_form(&r, f, "/unsubscribe?token=ops%40customer.example",
+		  "List-Unsubscribe=One-Click");
+	assert_status(&r, 404);
+	reply_release(&r);
+	post_form(&r, f, "/unsubscribe?token=0123456789abcdef0123456789abcdef",
+		  "List-Unsubscribe=One-Click");
+	assert_status(&r, 404);
+	reply_release(&r);
+	post_form(&r, f, "/unsubscribe", "List-Unsubscribe=One-Click");
+	assert_status(&r, 400);
+	reply_release(&r);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM subscribers"
+				 " WHERE disabled_at IS NULL"), 2);
+
+	/* RFC 8058 one-click */
+	post_form(&r, f, path, "List-Unsubscribe=One-Click");
+	assert_status(&r, 200);
+	assert_non_null(strstr(r.body, "Unsubscribed"));
+	reply_release(&r);
+	q = sqlite3_mprintf("SELECT count(*) FROM subscribers WHERE token = %Q AND"
+			    " disabled_at IS NOT NULL AND disabled_reason = 'unsubscribed'", token);
+	assert_int_equal(sql_int(f->db, q), 1);
+	sqlite3_free(q);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM subscribers"
+				 " WHERE disabled_at IS NULL"), 1);
+	/* again: still fine (mail clients retry) */
+	req(&r, f->port, "POST", path, "Content-Type: multipart/form-data; boundary=x\r\n",
+	    "--x\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\n"
+	    "One-Click\r\n--x--\r\n");
+	assert_status(&r, 200);
+	reply_release(&r);
+	free(path);
+}
+
+/* Every line is a comment or `name{labels} value`, and the numbers are
+ * the store's and the daemon's. */
+static void
+test_metrics(void **state)
+{
+	struct fixture *f = *state;
+	struct reply r;
+	char *q;
+
+	add_incident(f, 1, "SEV1", "investigating", "A", "a");
+	add_incident(f, 2, "SEV1", "identified", "B", "b");
+	add_incident(f, 3, "SEV3", "resolved", "C", "c");
+	/* incident 1's customers were promised an update a minute ago */
+	q = sqlite3_mprintf("UPDATE updates SET next_update_at = %lld WHERE incident_id = 1",
+			    (long long)(time(NULL) * 1000LL - 60000));
+	sql(f->db, q);
+	sqlite3_free(q);
+	/* incident 2's promise is later */
+	q = sqlite3_mprintf("UPDATE updates SET next_update_at = %lld WHERE incident_id = 2",
+			    (long long)(time(NULL) * 1000LL + 600000));
+	sql(f->db, q);
+	sqlite3_free(q);
+	sql(f->db, "INSERT INTO outbox (msg_id, type, state, next_at, created_at) VALUES"
+		   " ('msg_1', 'webhook', 'pending', 0, 0), ('msg_2', 'webhook', 'dead', 0, 0),"
+		   " ('msg_3', 'webhook', 'dead', 0, 0)");
+	http_metrics_observe_delivery(&f->metrics, 0.2);
+	http_metrics_observe_delivery(&f->metrics, 0.004);
+	http_metrics_observe_delivery(&f->metrics, 100);
+	http_metrics_set_scheduler_lag(&f->metrics, 1500);
+
+	get(&r, f, "/metrics");
+	assert_status(&r, 200);
+	static const char *const want[] = {
+		"# TYPE sitrep_open_incidents gauge\n",
+		"\nsitrep_open_incidents{severity=\"SEV1\"} 2\n",
+		"\nsitrep_open_incidents{severity=\"SEV2\"} 0\n",
+		"\nsitrep_open_incidents{severity=\"SEV3\"} 0\n",
+		"\nsitrep_open_incidents{severity=\"SEV4\"} 0\n",
+		"\nsitrep_overdue_updates 1\n",
+		"\nsitrep_outbox_messages{state=\"pending\"} 1\n",
+		"\nsitrep_outbox_messages{state=\"retrying\"} 0\n",
+		"\nsitrep_outbox_messages{state=\"sent\"} 0\n",
+		"\nsitrep_outbox_messages{state=\"dead\"} 2\n",
+		"# TYPE sitrep_delivery_latency_seconds histogram\n",
+		"\nsitrep_delivery_latency_seconds_bucket{le=\"0.005\"} 1\n",
+		"\nsitrep_delivery_latency_seconds_bucket{le=\"0.1\"} 1\n",
+		"\nsitrep_delivery_latency_seconds_bucket{le=\"0.25\"} 2\n",
+		"\nsitrep_delivery_latency_seconds_bucket{le=\"30\"} 2\n",
+		"\nsitrep_delivery_latency_seconds_bucket{le=\"+Inf\"} 3\n",
+		"\nsitrep_delivery_latency_seconds_sum 100.204\n",
+		"\nsitrep_delivery_latency_seconds_count 3\n",
+		"\nsitrep_scheduler_lag_seconds 1.500\n",
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (strstr(r.body, want[i]) == NULL)
+			fail_msg("no '%s' in:\n%s", want[i], r.body);
+	/* the format: every line */
+	for (char *line = r.body, *nl; *line != '\0'; line = nl + 1) {
+		char *p = line;
+
+		nl = strchr(line, '\n');
+		assert_non_null(nl);
+		*nl = '\0';
+		if (strncmp(line, "# HELP ", 7) == 0 || strncmp(line, "# TYPE ", 7) == 0)
+			continue;
+		assert_int_equal(strncmp(line, "sitrep_", 7), 0);
+		while (isalnum((unsigned char)*p) || *p == '_')
+			p++;
+		if (*p == '{') {
+			p = strchr(p, '}');
+			assert_non_null(p);
+			p++;
+		}
+		assert_int_equal(*p, ' ');
+		p++;
+		{
+			char *end;
+
+			strtod(p, &end);
+			if (end == p || *end != '\0')
+				fail_msg("bad value in '%s'", line);
+		}
+	}
+	reply_release(&r);
+}
+
+/* An unchanged store serves the same bytes (and the same ETag, and 304
+ * to If-None-Match); another connection's commit shows at once. */
+static void
+test_cache(void **state)
+{
+	struct fixture *f = *state;
+	struct reply a, b, c;
+	char etag_a[128], etag_b[128], etag_c[128], *inm;
+
+	add_incident(f, 1, "SEV2", "identified", "First incident", "first");
+	get(&a, f, "/api/v2/incidents.json");
+	get(&b, f, "/api/v2/incidents.json");
+	assert_status(&a, 200);
+	assert_non_null(header(&a, "ETag", etag_a, sizeof(etag_a)));
+	assert_non_null(header(&b, "ETag", etag_b, sizeof(etag_b)));
+	assert_string_equal(etag_a, etag_b);
+	assert_int_equal(a.body_len, b.body_len);
+	assert_memory_equal(a.body, b.body, a.body_len);
+	assert_non_null(strstr(a.body, "First incident"));
+	assert_null(strstr(a.body, "Second incident"));
+
+	inm = xasprintf("If-None-Match: %s\r\n", etag_a);
+	req(&c, f->port, "GET", "/api/v2/incidents.json", inm, NULL);
+	assert_status(&c, 304);
+	assert_int_equal(c.body_len, 0);
+	reply_release(&c);
+
+	/* another connection commits: the next request sees it */
+	add_incident(f, 2, "SEV1", "investigating", "Second incident", "second");
+	get(&c, f, "/api/v2/incidents.json");
+	assert_status(&c, 200);
+	assert_non_null(header(&c, "ETag", etag_c, sizeof(etag_c)));
+	assert_string_not_equal(etag_c, etag_a);
+	assert_non_null(strstr(c.body, "Second incident"));
+	reply_release(&c);
+
+	req(&c, f->port, "GET", "/api/v2/incidents.json", inm, NULL);
+	assert_status(&c, 200);
+	reply_release(&c);
+
+	/* a published update to an incident already shown */
+	sql(f->db, "INSERT INTO updates (incident_id, kind, audience, status, body, state,"
+		   " author, created_at, published_at) VALUES (1, 'update', 'customers',"
+		   " 'monitoring', 'A fix is out.', 'published', 'alice', 1, 1800000000000)");
+	get(&c, f, "/");
+	assert_non_null(strstr(c.body, "A fix is out."));
+	reply_release(&c);
+	get(&c, f, "/incidents/1");
+	assert_non_null(strstr(c.body, "A fix is out."));
+	reply_release(&c);
+	get(&c, f, "/history.atom");
+	assert_non_null(strstr(c.body, "A fix is out."));
+	reply_release(&c);
+	free(inm);
+	reply_release(&a);
+	reply_release(&b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_routes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_content, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_subscribe_unsubscribe, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cache, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
