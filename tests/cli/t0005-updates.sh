@@ -179,8 +179,8 @@ run sitrep --as dave update 1 --audience internal -m "plain words" --next 2h --j
 is_rc 0 "update --json"
 u=$(last_upd)
 IFS='|' read -r pub next <<<"$(upd "$u" 'published_at, next_update_at')"
-is "$(jq -c 'keys' <<<"$OUT")" '["approval","body","dry_run","next_update_at","queued","routes","state","update"]' \
-	"--json: update, state, body, dry_run, next_update_at, queued, approval, routes"
+is "$(jq -c 'keys' <<<"$OUT")" '["approval","body","dry_run","next_update_at","publish_at","queued","routes","state","update"]' \
+	"--json: update, state, body, dry_run, next_update_at, publish_at, queued, approval, routes"
 is "$(jq -c '[.update, .state, .body, .dry_run, .queued, .approval]' <<<"$OUT")" \
 	"[$u,\"published\",\"plain words\",false,1,null]" "--json: the new id, published, the body, not dry, 1 queued, no approval"
 is "$(jq -c '.routes' <<<"$OUT")" '[{"channel":"ops-chat","type":"slack","recipient":null,"subscribers":null,"count":1}]' \
