@@ -223,6 +223,8 @@ static const char *const migrations[] = {
 	/* The status page's history: incidents opened in the last 90 days,
 	 * found without reading older ones. */
 	"CREATE INDEX incidents_opened ON incidents (opened_at);\n"
+	/* The scheduler finds what changed since it last looked. */
+	"CREATE INDEX incidents_updated ON incidents (updated_at);\n"
 	"CREATE TABLE maintenance_components (\n"
 	"	maintenance_id INTEGER NOT NULL REFERENCES maintenances (id),\n"
 	"	component TEXT NOT NULL,\n"
