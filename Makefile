@@ -124,20 +124,26 @@ run: all
 	@sh contrib/walkthrough.sh $(O)/sitrep var
 	$(O)/sitrepd -c var/sitrep.conf -f
 
-# libFuzzer target for the playbook parser and validator (clang).
+# libFuzzer targets (clang): the playbook parser and validator, and the
+# small text parsers (templates, times, ids, addresses, mail, secrets).
 FUZZ_BIN := build-fuzz/fuzz_playbook
-fuzz: $(FUZZ_BIN)
-$(FUZZ_BIN): tests/fuzz/fuzz_playbook.c $(LIB_SRC) | deps
+FUZZ_TEXT := build-fuzz/fuzz_text
+FUZZ_LIBS = $(PKG_LIBS) -lmbedcrypto -lmicrohttpd -lpthread -ldl
+fuzz: $(FUZZ_BIN) $(FUZZ_TEXT)
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) | deps
 	@mkdir -p $(@D)
 	clang -g -O1 -std=c11 -D_GNU_SOURCE -Iinclude -fsanitize=fuzzer,address,undefined \
-		$(PKG_CFLAGS) -o $@ tests/fuzz/fuzz_playbook.c $(LIB_SRC) $(PKG_LIBS) -lmbedcrypto
+		$(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(FUZZ_LIBS)
 FUZZ_SECONDS ?= 60
-fuzz-run: $(FUZZ_BIN)
+fuzz-run: $(FUZZ_BIN) $(FUZZ_TEXT)
 	rm -rf build-fuzz/corpus && mkdir -p build-fuzz/corpus && cp playbooks/*.playbook build-fuzz/corpus/
-	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -dict=tests/fuzz/playbook.dict \
+	$(FUZZ_BIN) -max_total_time=$$(( $(FUZZ_SECONDS) * 2 / 3 )) -dict=tests/fuzz/playbook.dict \
 		-detect_leaks=0 -artifact_prefix=build-fuzz/ -print_final_stats=1 build-fuzz/corpus
 	@echo "# the corpus again, with leak detection"
 	$(FUZZ_BIN) -runs=0 -artifact_prefix=build-fuzz/ build-fuzz/corpus
+	rm -rf build-fuzz/text-corpus && mkdir -p build-fuzz/text-corpus
+	$(FUZZ_TEXT) -max_total_time=$$(( $(FUZZ_SECONDS) / 3 )) -artifact_prefix=build-fuzz/text- \
+		-print_final_stats=1 build-fuzz/text-corpus
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
