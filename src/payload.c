@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "sitrep/json.h"
 #include "sitrep/conf.h"
 #include "sitrep/duration.h"
 #include "sitrep/log.h"
@@ -96,17 +97,6 @@ payload_release(struct payload *p)
 }
 
 static json_t *
-iso_or_null(int64_t ms)
-{
-	char when[32];
-
-	if (ms == 0)
-		return json_null();
-	clock_format_iso(when, sizeof(when), ms);
-	return json_string(when);
-}
-
-static json_t *
 components_json(const struct payload *p)
 {
 	json_t *a = json_array();
@@ -137,15 +127,15 @@ webhook_event(const struct payload *p)
 		 (long long)p->update_id);
 	return json_pack("{s:s, s:o, s:{s:{s:s, s:s, s:s, s:s, s:s, s:o, s:s}, s:{s:s, s:s, s:s, s:s, s:o, s:o}}}",
 		"type", strcmp(p->kind, "apology") == 0 ? "incident.apology" : "incident.update",
-		"timestamp", iso_or_null(p->published_at),
+		"timestamp", json_time(p->published_at),
 		"data",
 		"incident", "id", id, "name", p->title, "status", p->status,
 		"severity", vocab_severity_name(p->severity),
 		"impact", vocab_severity_impact(p->severity),
 		"components", components_json(p), "shortlink", p->page_url,
 		"update", "id", upd, "kind", p->kind, "audience", p->audience, "body", p->body,
-		"published_at", iso_or_null(p->published_at),
-		"next_update_at", iso_or_null(p->next_update_at));
+		"published_at", json_time(p->published_at),
+		"next_update_at", json_time(p->next_update_at));
 }
 
 /* Slack reads &, < and > as markup ("<!here>" notifies a channel): its
@@ -310,7 +300,7 @@ payload_notice(struct buf *out, const char *type, const char *event, const char 
 			      "allowed_mentions", "parse");
 	else
 		m = json_pack("{s:s, s:o, s:{s:s, s:s, s:s}}", "type", event,
-			      "timestamp", iso_or_null(at), "data", "title", title,
+			      "timestamp", json_time(at), "data", "title", title,
 			      "text", text, "url", url);
 	if (m == NULL || (t = json_dumps(m, JSON_COMPACT)) == NULL)
 		fatalx("cannot encode a %s notice", type);

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "sitrep/json.h"
 #include "sitrep/buf.h"
 #include "sitrep/duration.h"
 #include "sitrep/err.h"
@@ -430,17 +431,6 @@ jstr(const char *s)
 }
 
 static json_t *
-jtime(int64_t ms)
-{
-	char when[32];
-
-	if (ms == 0)
-		return json_null();
-	clock_format_iso(when, sizeof(when), ms);
-	return json_string(when);
-}
-
-static json_t *
 jidf(const char *prefix, int64_t id)
 {
 	char s[48];
@@ -458,7 +448,7 @@ page_json(const struct snapshot *sn)
 	json_object_set_new(o, "name", jstr(sn->page_name != NULL ? sn->page_name : ""));
 	json_object_set_new(o, "url", jstr(sn->page_url != NULL ? sn->page_url : ""));
 	json_object_set_new(o, "time_zone", jstr(sn->time_zone != NULL ? sn->time_zone : "Etc/UTC"));
-	json_object_set_new(o, "updated_at", jtime(sn->updated_at != 0 ? sn->updated_at :
+	json_object_set_new(o, "updated_at", json_time(sn->updated_at != 0 ? sn->updated_at :
 						   sn->built_at));
 	return o;
 }
@@ -475,8 +465,8 @@ component_fields(const struct snapshot *sn, const struct sp_layout *l, const cha
 	json_object_set_new(o, "id", jstr(id));
 	json_object_set_new(o, "name", jstr(name));
 	json_object_set_new(o, "status", jstr(status));
-	json_object_set_new(o, "created_at", jtime(created));
-	json_object_set_new(o, "updated_at", jtime(updated_at));
+	json_object_set_new(o, "created_at", json_time(created));
+	json_object_set_new(o, "updated_at", json_time(updated_at));
 	json_object_set_new(o, "position", json_integer(position));
 	json_object_set_new(o, "description", json_null());
 	json_object_set_new(o, "showcase", json_false());
@@ -563,9 +553,9 @@ update_json(const char *id, const char *status, const char *body, json_t *incide
 	json_object_set_new(o, "status", jstr(status));
 	json_object_set_new(o, "body", jstr(body != NULL ? body : ""));
 	json_object_set_new(o, "incident_id", incident_id);
-	json_object_set_new(o, "created_at", jtime(at));
-	json_object_set_new(o, "updated_at", jtime(at));
-	json_object_set_new(o, "display_at", jtime(at));
+	json_object_set_new(o, "created_at", json_time(at));
+	json_object_set_new(o, "updated_at", json_time(at));
+	json_object_set_new(o, "display_at", json_time(at));
 	json_object_set_new(o, "affected_components", json_null());
 	json_object_set_new(o, "deliver_notifications", json_true());
 	json_object_set_new(o, "custom_tweet", json_null());
@@ -586,13 +576,13 @@ incident_json(const struct snapshot *sn, const struct sp_layout *l,
 	json_object_set_new(o, "id", jidf("inc", inc->id));
 	json_object_set_new(o, "name", jstr(inc->name));
 	json_object_set_new(o, "status", jstr(status));
-	json_object_set_new(o, "created_at", jtime(inc->created_at));
-	json_object_set_new(o, "updated_at", jtime(inc->updated_at));
-	json_object_set_new(o, "monitoring_at", jtime(inc->monitoring_at));
-	json_object_set_new(o, "resolved_at", jtime(inc->resolved_at));
+	json_object_set_new(o, "created_at", json_time(inc->created_at));
+	json_object_set_new(o, "updated_at", json_time(inc->updated_at));
+	json_object_set_new(o, "monitoring_at", json_time(inc->monitoring_at));
+	json_object_set_new(o, "resolved_at", json_time(inc->resolved_at));
 	json_object_set_new(o, "impact", jstr(inc->impact));
 	json_object_set_new(o, "shortlink", jstr(shortlink));
-	json_object_set_new(o, "started_at", jtime(inc->created_at));
+	json_object_set_new(o, "started_at", json_time(inc->created_at));
 	json_object_set_new(o, "page_id", jstr(sn->page_id != NULL ? sn->page_id : ""));
 	for (size_t u = 0; u < inc->nupdates; u++) {
 		const struct snapshot_update *up = &inc->updates[u];
@@ -631,13 +621,13 @@ maintenance_json(const struct snapshot *sn, const struct sp_layout *l,
 	json_object_set_new(o, "id", jidf("mnt", m->id));
 	json_object_set_new(o, "name", jstr(m->name));
 	json_object_set_new(o, "status", jstr(m->status));
-	json_object_set_new(o, "created_at", jtime(m->created_at));
-	json_object_set_new(o, "updated_at", jtime(m->updated_at));
+	json_object_set_new(o, "created_at", json_time(m->created_at));
+	json_object_set_new(o, "updated_at", json_time(m->updated_at));
 	json_object_set_new(o, "monitoring_at", json_null());
-	json_object_set_new(o, "resolved_at", completed ? jtime(completed_at) : json_null());
+	json_object_set_new(o, "resolved_at", completed ? json_time(completed_at) : json_null());
 	json_object_set_new(o, "impact", json_string("maintenance"));
 	json_object_set_new(o, "shortlink", jstr(shortlink));
-	json_object_set_new(o, "started_at", jtime(m->scheduled_for));
+	json_object_set_new(o, "started_at", json_time(m->scheduled_for));
 	json_object_set_new(o, "page_id", jstr(sn->page_id != NULL ? sn->page_id : ""));
 	/* The store keeps a maintenance's text, not a trail of updates: the
 	 * trail is what Statuspage would show, newest first. */
@@ -658,8 +648,8 @@ maintenance_json(const struct snapshot *sn, const struct sp_layout *l,
 	json_object_set_new(o, "incident_updates", updates);
 	json_object_set_new(o, "components", affected_json(sn, l, m->components,
 							   m->ncomponents, NULL));
-	json_object_set_new(o, "scheduled_for", jtime(m->scheduled_for));
-	json_object_set_new(o, "scheduled_until", jtime(m->scheduled_until));
+	json_object_set_new(o, "scheduled_for", json_time(m->scheduled_for));
+	json_object_set_new(o, "scheduled_until", json_time(m->scheduled_until));
 	free(shortlink);
 	return o;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sitrep/json.h"
 #include "sitrep/comms.h"
 #include "sitrep/conf.h"
 #include "sitrep/duration.h"
@@ -481,17 +482,6 @@ incident_json(struct incident_ctx *ctx, const struct store_incident *inc,
 	return o;
 }
 
-static json_t *
-iso_json(int64_t ms)
-{
-	char t[32];
-
-	if (ms == 0)
-		return json_null();
-	clock_format_iso(t, sizeof(t), ms);
-	return json_string(t);
-}
-
 /* Where the incident stands with each audience, its apologies and the
  * priority accounts to call. */
 static json_t *
@@ -511,15 +501,15 @@ comms_json(struct incident_ctx *ctx, const struct comms_summary *cs,
 		for (size_t k = 0; k < a->npromises; k++)
 			json_array_append_new(promises, json_pack("{s:I, s:o, s:s, s:o}",
 				"update", (json_int_t)a->promises[k].update_id,
-				"promised_at", iso_json(a->promises[k].promised_at),
+				"promised_at", json_time(a->promises[k].promised_at),
 				"state", promise_states[a->promises[k].state],
 				"kept_by", a->promises[k].kept_by ?
 				json_integer(a->promises[k].kept_by) : json_null()));
 		json_array_append_new(ja, json_pack("{s:s, s:o, s:o, s:o, s:o, s:b, s:o}",
 			"audience", a->audience,
 			"last_update", a->last_update_id ? json_integer(a->last_update_id) : json_null(),
-			"last_at", iso_json(a->last_at), "next_update_by", iso_json(a->next_at),
-			"first_update_by", a->last_at == 0 ? iso_json(a->first_due) : json_null(),
+			"last_at", json_time(a->last_at), "next_update_by", json_time(a->next_at),
+			"first_update_by", a->last_at == 0 ? json_time(a->first_due) : json_null(),
 			"overdue", overdue, "promises", promises));
 	}
 	for (size_t i = 0; i < cs->napologies; i++) {
@@ -528,9 +518,9 @@ comms_json(struct incident_ctx *ctx, const struct comms_summary *cs,
 				    : now > ap->due_at ? "late" : "owed";
 
 		json_array_append_new(jp, json_pack("{s:s, s:o, s:s, s:o, s:o, s:o}",
-			"audience", ap->audience, "due_at", iso_json(ap->due_at), "state", state,
+			"audience", ap->audience, "due_at", json_time(ap->due_at), "state", state,
 			"update", ap->update_id ? json_integer(ap->update_id) : json_null(),
-			"sent_at", iso_json(ap->sent_at),
+			"sent_at", json_time(ap->sent_at),
 			"after_open_ms", ap->sent_at ? json_integer(ap->sent_at - inc->opened_at) :
 			json_null()));
 	}

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sitrep/json.h"
 #include "sitrep/buf.h"
 #include "sitrep/comms.h"
 #include "sitrep/conf.h"
@@ -163,17 +164,6 @@ route_payload(const struct comms_route *r, const struct payload *p)
 	return buf_detach(&b);
 }
 
-static json_t *
-time_or_null(int64_t ms)
-{
-	char iso[32];
-
-	if (ms == 0)
-		return json_null();
-	clock_format_iso(iso, sizeof(iso), ms);
-	return json_string(iso);
-}
-
 static int
 print_posted(struct cli *cli, const struct comms_posted *out, const struct comms_post *req)
 {
@@ -199,10 +189,10 @@ print_posted(struct cli *cli, const struct comms_posted *out, const struct comms
 		o = json_pack("{s:o, s:s, s:s, s:b, s:o, s:I, s:s?, s:o, s:o}",
 			"update", out->update_id ? json_integer(out->update_id) : json_null(),
 			"state", out->state, "body", out->body, "dry_run", req->dry_run,
-			"next_update_at", time_or_null(out->next_update_at),
+			"next_update_at", json_time(out->next_update_at),
 			"queued", (json_int_t)out->queued,
 			"approval", out->approval, "routes", routes,
-			"publish_at", time_or_null(out->publish_at));
+			"publish_at", json_time(out->publish_at));
 		cli_print_json(o);
 		return EXIT_OK;
 	}
@@ -425,9 +415,9 @@ updates_exec(struct cli *cli, int argc, char **argv)
 			json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s, s:s?, s:o, s:o, s:o, s:s?, s:s?, s:{s:I, s:I, s:I, s:I}}",
 				"id", (json_int_t)u->id, "kind", u->kind, "audience", u->audience,
 				"state", u->state, "status", u->status, "author", u->author,
-				"approver", u->approver, "created_at", time_or_null(u->created_at),
-				"published_at", time_or_null(u->published_at),
-				"next_update_at", time_or_null(u->next_update_at),
+				"approver", u->approver, "created_at", json_time(u->created_at),
+				"published_at", json_time(u->published_at),
+				"next_update_at", json_time(u->next_update_at),
 				"account", u->account, "body", u->body,
 				"delivery", "pending", (json_int_t)counts[0],
 				"retrying", (json_int_t)counts[1], "sent", (json_int_t)counts[2],

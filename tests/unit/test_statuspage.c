@@ -139,45 +139,6 @@ maint_component(struct snapshot_maintenance *m, const char *id)
 	m->components[m->ncomponents++] = sdup(id);
 }
 
-static void
-sn_free(struct snapshot *sn)
-{
-	free(sn->page_id);
-	free(sn->page_name);
-	free(sn->page_url);
-	free(sn->time_zone);
-	for (size_t i = 0; i < sn->ncomponents; i++) {
-		free(sn->components[i].id);
-		free(sn->components[i].name);
-		free(sn->components[i].group);
-	}
-	free(sn->components);
-	for (size_t i = 0; i < sn->nincidents; i++) {
-		struct snapshot_incident *inc = &sn->incidents[i];
-
-		free(inc->name);
-		for (size_t k = 0; k < inc->ncomponents; k++)
-			free(inc->components[k]);
-		free(inc->components);
-		free(inc->component_status);
-		for (size_t u = 0; u < inc->nupdates; u++)
-			free(inc->updates[u].body);
-		free(inc->updates);
-	}
-	free(sn->incidents);
-	for (size_t i = 0; i < sn->nmaintenances; i++) {
-		struct snapshot_maintenance *m = &sn->maintenances[i];
-
-		free(m->name);
-		free(m->body);
-		for (size_t k = 0; k < m->ncomponents; k++)
-			free(m->components[k]);
-		free(m->components);
-	}
-	free(sn->maintenances);
-	free(sn);
-}
-
 /*
  * The example: a grouped and an ungrouped component, an open incident with
  * two updates, a resolved one, and a maintenance of each state. Snapshot
@@ -482,7 +443,7 @@ test_json_documents(void **state)
 		}
 		json_decref(doc);
 	}
-	sn_free(sn);
+	snapshot_free(sn);
 }
 
 /* Which incidents and maintenances each list holds, in which order. */
@@ -554,7 +515,7 @@ test_json_lists(void **state)
 	ids(got, sizeof(got), doc, "scheduled_maintenances");
 	assert_string_equal(got, "mnt-2");
 	json_decref(doc);
-	sn_free(sn);
+	snapshot_free(sn);
 
 	/* incidents.json: the 50 most recent */
 	sn = sn_new("Busy");
@@ -572,7 +533,7 @@ test_json_lists(void **state)
 	assert_string_equal(jget(json_array_get(json_object_get(doc, "incidents"), 49), "id"),
 			    "inc-11");
 	json_decref(doc);
-	sn_free(sn);
+	snapshot_free(sn);
 }
 
 /* A group is a component with group: true and its members' ids; members
@@ -622,7 +583,7 @@ test_json_groups(void **state)
 			assert_string_equal(json_string_value(gid), "group-edge");
 	}
 	json_decref(doc);
-	sn_free(sn);
+	snapshot_free(sn);
 
 	/* group ids stay unique whatever the names */
 	sn = sn_new("Groups");
@@ -635,7 +596,7 @@ test_json_groups(void **state)
 	assert_string_equal(got, "group-core-edge,a,group-core-edge-2,b,group-x-2,group-x,"
 			    "group,c");
 	json_decref(doc);
-	sn_free(sn);
+	snapshot_free(sn);
 }
 
 /* status.json says what snapshot_indicator and snapshot_description say,
@@ -653,7 +614,7 @@ test_indicator(void **state)
 	assert_string_equal(jget(st, "indicator"), "none");
 	assert_string_equal(jget(st, "description"), "All Systems Operational");
 	json_decref(doc);
-	sn_free(sn);
+	snapshot_free(sn);
 
 	sn = example();
 	doc = render_json(sn, STATUSPAGE_SUMMARY);
@@ -663,7 +624,7 @@ test_indicator(void **state)
 	assert_true(in_set(jget(st, "indicator"), indicators));
 	assert_string_not_equal(jget(st, "indicator"), "none");
 	json_decref(doc);
-	sn_free(sn);
+	snapshot_free(sn);
 
 	sn = sn_new("Down");
 	sn_component(sn, "api", "API", NULL, "major_outage", T0);
@@ -672,7 +633,7 @@ test_indicator(void **state)
 	doc = render_json(sn, STATUSPAGE_STATUS);
 	assert_string_equal(jget(json_object_get(doc, "status"), "indicator"), "critical");
 	json_decref(doc);
-	sn_free(sn);
+	snapshot_free(sn);
 }
 
 static void
@@ -784,7 +745,7 @@ test_hostile_json(void **state)
 	inc = json_array_get(json_object_get(doc, "scheduled_maintenances"), 0);
 	assert_string_equal(jget(inc, "name"), "Maint " EVIL_CLEAN);
 	json_decref(doc);
-	sn_free(sn);
+	snapshot_free(sn);
 	free(long_text);
 }
 
@@ -818,7 +779,7 @@ test_hostile_html(void **state)
 	assert_non_null(strstr(b.ptr, "Body &lt;script&gt;"));
 	assert_html_ok(b.ptr);
 	buf_release(&b);
-	sn_free(sn);
+	snapshot_free(sn);
 	free(long_text);
 }
 
@@ -880,7 +841,7 @@ test_html_page(void **state)
 	assert_non_null(strstr(p, "href=\"subscribe\""));
 	assert_html_ok(p);
 	buf_release(&b);
-	sn_free(sn);
+	snapshot_free(sn);
 
 	/* an empty page says so */
 	sn = sn_new("Quiet");
@@ -889,7 +850,7 @@ test_html_page(void **state)
 	assert_null(strstr(b.ptr, "Active incidents"));
 	assert_html_ok(b.ptr);
 	buf_release(&b);
-	sn_free(sn);
+	snapshot_free(sn);
 }
 
 static void
@@ -913,7 +874,7 @@ test_incident_page(void **state)
 	assert_int_equal(statuspage_incident_html(&b, sn, 99), SR_ENOTFOUND);
 	assert_non_null(strstr(err_last(), "INC-99"));
 	buf_release(&b);
-	sn_free(sn);
+	snapshot_free(sn);
 }
 
 /* ---- feeds, read back by Python's XML parser ---- */
@@ -1126,7 +1087,7 @@ test_feeds(void **state)
 	assert_non_null(strstr(jget(e, "content"), "We found the cause"));
 	json_decref(atom);
 	json_decref(rss);
-	sn_free(sn);
+	snapshot_free(sn);
 }
 
 /* Hostile text in a feed: the parser reads back the text, the entry's HTML
@@ -1139,7 +1100,7 @@ test_feeds_hostile(void **state)
 
 	(void)state;
 	if (!have_python()) {
-		sn_free(sn);
+		snapshot_free(sn);
 		free(long_text);
 		skip();
 	}
@@ -1163,7 +1124,7 @@ test_feeds_hostile(void **state)
 		assert_int_equal(json_array_size(json_object_get(f, "entries")), 3);
 		json_decref(f);
 	}
-	sn_free(sn);
+	snapshot_free(sn);
 	free(long_text);
 }
 

@@ -1,0 +1,15 @@
+/* json.c: the JSON helpers every JSON producer shares: times as ISO 8601
+ * strings, null when unset. Building documents is each producer's job. */
+#include "sitrep/duration.h"
+#include "sitrep/json.h"
+
+json_t *
+json_time(int64_t ms)
+{
+	char when[32];
+
+	if (ms == 0)
+		return json_null();
+	clock_format_iso(when, sizeof(when), ms);
+	return json_string(when);
+}
