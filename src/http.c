@@ -218,6 +218,7 @@ struct http_request {
 	const struct http_route *route;
 	struct buf body;
 	bool too_big;
+	bool get;      /* a GET or HEAD, answered on the second call */
 };
 
 static void
@@ -1026,9 +1027,14 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url, const char
 		*con_cls = rq;
 		if (r == NULL)
 			return fail(h, conn, url, 404, "There is nothing at this address.");
+		/* Answering in this first call would make libmicrohttpd close
+		 * the connection after the response; the second call keeps it
+		 * alive for the next request. */
 		if (strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
-		    strcmp(method, MHD_HTTP_METHOD_HEAD) == 0)
-			return serve_get(h, conn, url, r, rq);
+		    strcmp(method, MHD_HTTP_METHOD_HEAD) == 0) {
+			rq->get = true;
+			return MHD_YES;
+		}
 		if (strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0)
 			return options(conn, r);
 		if (strcmp(method, MHD_HTTP_METHOD_POST) != 0 || !route_takes_post(r))
@@ -1039,6 +1045,8 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url, const char
 			return fail(h, conn, url, 413, "The form is too large.");
 		return MHD_YES;
 	}
+	if (rq->get)
+		return serve_get(h, conn, url, rq->route, rq);
 	if (*upload_data_size > 0) {
 		if (!rq->too_big && rq->body.len + *upload_data_size <= HTTP_MAX_FORM)
 			buf_add(&rq->body, upload_data, *upload_data_size);
