@@ -543,9 +543,12 @@ comms_post(struct comms_posted *out, struct incident_ctx *ctx, const struct comm
 	}
 	if (strcmp(u.state, "draft") == 0) {
 		snprintf(u.state, sizeof(u.state), "draft");
-		if ((rc = store_update_insert(&u.id, ctx->store, &u)) == 0)
-			details = json_pack("{s:I, s:s}", "update", (json_int_t)u.id,
-					    "audience", u.audience);
+		if ((rc = store_update_insert(&u.id, ctx->store, &u)) == 0) {
+			details = json_pack("{s:I, s:s, s:b}", "update", (json_int_t)u.id,
+					    "audience", u.audience, "approval", out->approval != NULL);
+			if (u.publish_at != 0)
+				json_object_set_new(details, "publish_at", json_integer(u.publish_at));
+		}
 	} else {
 		snprintf(u.state, sizeof(u.state), "draft");
 		if ((rc = store_update_insert(&u.id, ctx->store, &u)) == 0)

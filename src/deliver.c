@@ -152,6 +152,16 @@ chan_get(struct deliver *d, const char *id)
 
 		if (strcmp(ch->ch->id, id) != 0)
 			continue;
+		/* A secret that could not be read is looked for again each
+		 * time: setting it fixes delivery without a restart. */
+		if (ch->problem != NULL) {
+			free(ch->url);
+			free(ch->secret);
+			free(ch->password);
+			free(ch->problem);
+			ch->url = ch->secret = ch->password = ch->problem = NULL;
+			ch->read = false;
+		}
 		if (!ch->read) {
 			const struct conf_channel *cc = ch->ch;
 

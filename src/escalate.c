@@ -158,8 +158,8 @@ escalate_ack(struct incident_ctx *ctx, int64_t id)
  * escalated is that of the newest page.
  */
 int
-escalate_escalate(struct incident_ctx *ctx, int64_t id, int tier, bool swarm,
-		  const char *reason)
+escalate_escalate(struct incident_ctx *ctx, int64_t id, const char *for_role, int tier,
+		  bool swarm, const char *reason)
 {
 	struct store_incident inc;
 	struct playbook *pb;
@@ -184,12 +184,21 @@ escalate_escalate(struct incident_ctx *ctx, int64_t id, int tier, bool swarm,
 			"INC-%lld has no page to escalate: page a role first with "
 			"'sitrep page INC-%lld ROLE'", (long long)id, (long long)id));
 	}
-	role = xstrdup(all[nall - 1].role);
+	role = xstrdup(for_role != NULL ? for_role : all[nall - 1].role);
 	for (size_t i = 0; i < nall; i++)
 		if (strcmp(all[i].role, role) == 0 && all[i].tier > from)
 			from = all[i].tier;
+	if (from < 0) {
+		free(role);
+		store_pages_free(all, nall);
+		return fail(ctx, &inc, pb, people, err_set(SR_EREFUSED,
+			"INC-%lld has no page for %s to escalate: page it first with "
+			"'sitrep page INC-%lld %s'", (long long)id, for_role, (long long)id,
+			for_role));
+	}
+	/* Only this role's pages move up; other roles' pages keep waiting. */
 	for (size_t i = 0; i < nall && rc == 0; i++)
-		if (strcmp(all[i].state, "open") == 0)
+		if (strcmp(all[i].state, "open") == 0 && strcmp(all[i].role, role) == 0)
 			rc = store_page_close(ctx->store, all[i].id, "escalated", now);
 	store_pages_free(all, nall);
 	if (rc == 0 && swarm) {

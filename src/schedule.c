@@ -208,6 +208,7 @@ cadence_reminders(struct pass *p, const struct comms_summary *cs)
 	static const char *const comms[] = { "comms", NULL };
 	static const char *const comms_commander[] = { "comms", "commander", NULL };
 	char key[160], what[256], at[16];
+	int64_t base, lead;
 	int rc;
 
 	for (size_t i = 0; i < cs->naudiences; i++) {
@@ -222,8 +223,14 @@ cadence_reminders(struct pass *p, const struct comms_summary *cs)
 		snprintf(what, sizeof(what), "The %s update to %s is due by %s: post it with "
 			 "'sitrep update INC-%lld --audience %s'", a->last_at ? "next" : "first",
 			 a->audience, at, (long long)p->inc->id, a->audience);
-		if ((rc = remind(p, key, "update_due", due - SCHEDULE_UPDATE_WARNING_MS, comms,
-		    what)) != 0)
+		/* Five minutes ahead, or half the interval when it is shorter,
+		 * so a first update due soon after opening is not reminded of
+		 * the moment the incident opens. */
+		base = a->last_at ? a->last_at : p->inc->opened_at;
+		lead = SCHEDULE_UPDATE_WARNING_MS;
+		if (due > base && (due - base) / 2 < lead)
+			lead = (due - base) / 2;
+		if ((rc = remind(p, key, "update_due", due - lead, comms, what)) != 0)
 			return rc;
 		snprintf(key, sizeof(key), "cadence-late:%lld:%s:%lld", (long long)p->inc->id,
 			 a->audience, (long long)due);
@@ -340,11 +347,12 @@ page_escalations(struct pass *p)
 		snprintf(reason, sizeof(reason), "%s (L%d) did not acknowledge the page for %s "
 			 "within the playbook's ack timeout", pages[i].person, pages[i].tier,
 			 pages[i].role);
-		if (escalate_escalate(&sc->ctx, p->inc->id, -1, false, reason) == 0) {
+		if (escalate_escalate(&sc->ctx, p->inc->id, pages[i].role, -1, false,
+		    reason) == 0) {
 			log_info("INC-%lld: escalated: %s", (long long)p->inc->id, reason);
 			sc->lag = p->now - pages[i].timeout_at;
-			/* the other open pages were closed with it; the new ones
-			 * time out later: look again */
+			/* the role's other open pages were closed with it, and
+			 * the new ones time out later: look again */
 			p->next = sooner(p->next, p->now + 1);
 			break;
 		}

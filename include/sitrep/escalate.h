@@ -14,9 +14,10 @@ struct incident_ctx;
 int escalate_page(struct incident_ctx *ctx, int64_t id, const char *role, int tier);
 /* Acknowledge the acting person's open pages on the incident. */
 int escalate_ack(struct incident_ctx *ctx, int64_t id);
-/* Escalate the open (or latest) page to the next tier of the playbook, to
- * tier when >= 0, or to every tier when swarm. reason goes in the event. */
-int escalate_escalate(struct incident_ctx *ctx, int64_t id, int tier, bool swarm,
-		      const char *reason);
+/* Escalate role's pages (the latest page's role when role is NULL) to the
+ * next tier of the playbook, to tier when >= 0, or to every tier when
+ * swarm; other roles' pages are left alone. reason goes in the event. */
+int escalate_escalate(struct incident_ctx *ctx, int64_t id, const char *role, int tier,
+		      bool swarm, const char *reason);
 
 #endif

@@ -32,8 +32,9 @@ int64_t schedule_lag(const struct schedule *sc);
 
 void schedule_free(struct schedule *sc);
 
-/* How long before an update is due its reminder fires, and how long
- * after opening an unfilled required role is paged. */
+/* How long before an update is due its reminder fires (at most half the
+ * time since the last update or the opening), and how long after opening
+ * an unfilled required role is paged. */
 #define SCHEDULE_UPDATE_WARNING_MS	(5 * 60 * 1000)
 #define SCHEDULE_UNFILLED_ROLE_MS	(5 * 60 * 1000)
 

@@ -137,7 +137,7 @@ escalate_exec(struct cli *cli, int argc, char **argv)
 	if ((rc = parse_popts(&o, cli, &cmd_escalate_entry, argc, argv, true, true, 1)) >= 0 ||
 	    (rc = run(cli, &cmd_escalate_entry, argv[optind], &id, &ctx)) >= 0)
 		return rc;
-	if ((rc = escalate_escalate(&ctx, id, o.tier, o.swarm,
+	if ((rc = escalate_escalate(&ctx, id, NULL, o.tier, o.swarm,
 				    o.msg != NULL ? o.msg : "escalated by hand")) != 0)
 		return cli_fail(rc);
 	printf("escalated INC-%lld%s: see 'sitrep show INC-%lld'\n", (long long)id,

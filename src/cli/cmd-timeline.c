@@ -84,9 +84,10 @@ describe(const struct store_event *e, json_t *d)
 			       json_string_value(json_object_get(st, "from")),
 			       json_string_value(json_object_get(st, "to")));
 	} else if (strcmp(k, "update_drafted") == 0 || strcmp(k, "apology_drafted") == 0)
-		printf("drafted %s UPD-%lld to %s, waiting for approval",
-		       k[0] == 'a' ? "apology" : "update",
-		       (long long)json_integer_value(json_object_get(d, "update")), S("audience"));
+		printf("drafted %s UPD-%lld to %s, %s", k[0] == 'a' ? "apology" : "update",
+		       (long long)json_integer_value(json_object_get(d, "update")), S("audience"),
+		       json_is_true(json_object_get(d, "approval")) || !json_object_get(d,
+		       "publish_at") ? "waiting for approval" : "scheduled");
 	else if (strcmp(k, "update_approved") == 0 || strcmp(k, "apology_approved") == 0)
 		printf("approved UPD-%lld by %s to %s",
 		       (long long)json_integer_value(json_object_get(d, "update")), S("author"),
@@ -94,6 +95,8 @@ describe(const struct store_event *e, json_t *d)
 	else if (strcmp(k, "update_withdrawn") == 0 || strcmp(k, "apology_withdrawn") == 0)
 		printf("withdrew UPD-%lld to %s",
 		       (long long)json_integer_value(json_object_get(d, "update")), S("audience"));
+	else if (strcmp(k, "reminder") == 0)
+		printf("reminded (%s): %s", S("reminder"), S("text"));
 	else if (strcmp(k, "touchpoint") == 0)
 		printf("contacted %s by %s: %s", S("account"), S("via"), S("summary"));
 	else if (strcmp(k, "closed") == 0)

@@ -399,11 +399,11 @@ updates_exec(struct cli *cli, int argc, char **argv)
 	if (!cli->json && n == 0)
 		printf("INC-%lld has no updates yet\n", (long long)id);
 	else if (!cli->json)
-		printf("%-7s %-8s %-10s %-10s %-8s %-8s %-17s %s\n", "ID", "KIND", "AUDIENCE",
+		printf("%-7s %-8s %-10s %-10s %-8s %-8s %-19s %s\n", "ID", "KIND", "AUDIENCE",
 		       "STATE", "AUTHOR", "APPROVER", "PUBLISHED", "DELIVERY");
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const struct store_update *u = &v[i];
-		char iso[32] = "-", delivery[64] = "-";
+		char iso[40] = "-", delivery[64] = "-";
 
 		if ((rc = store_outbox_update_counts(counts, ctx.store, u->id)) != 0)
 			break;
@@ -412,26 +412,30 @@ updates_exec(struct cli *cli, int argc, char **argv)
 				 (long long)counts[2], (long long)(counts[0] + counts[1]),
 				 (long long)counts[3]);
 		if (cli->json) {
-			json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s, s:s?, s:o, s:o, s:o, s:s?, s:s?, s:{s:I, s:I, s:I, s:I}}",
+			json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s, s:s?, s:o, s:o, s:o, s:s?, s:s?, s:o, s:{s:I, s:I, s:I, s:I}}",
 				"id", (json_int_t)u->id, "kind", u->kind, "audience", u->audience,
 				"state", u->state, "status", u->status, "author", u->author,
 				"approver", u->approver, "created_at", json_time(u->created_at),
 				"published_at", json_time(u->published_at),
 				"next_update_at", json_time(u->next_update_at),
 				"account", u->account, "body", u->body,
+				"publish_at", json_time(u->publish_at),
 				"delivery", "pending", (json_int_t)counts[0],
 				"retrying", (json_int_t)counts[1], "sent", (json_int_t)counts[2],
 				"dead", (json_int_t)counts[3]));
 			continue;
 		}
-		if (u->published_at) {
-			clock_format_iso(iso, sizeof(iso), u->published_at);
-			iso[16] = '\0';
-			iso[10] = ' ';
+		if (u->published_at || u->publish_at) {
+			clock_format_iso(iso + 3, sizeof(iso) - 3, u->published_at ? u->published_at :
+					 u->publish_at);
+			iso[19] = '\0';
+			iso[13] = ' ';
+			/* a scheduled one shows when it goes out */
+			memcpy(iso, u->published_at ? "   " : "at ", 3);
 		}
-		printf("UPD-%-3lld %-8s %-10s %-10s %-8s %-8s %-17s %s\n", (long long)u->id,
+		printf("UPD-%-3lld %-8s %-10s %-10s %-8s %-8s %-19s %s\n", (long long)u->id,
 		       u->kind, u->audience, u->state, u->author, u->approver ? u->approver : "-",
-		       iso, delivery);
+		       iso[0] == ' ' ? iso + 3 : iso, delivery);
 		printf("        %s\n", u->body);
 	}
 	if (cli->json && rc == 0)

@@ -396,8 +396,8 @@ refused 1 "tier L1 is not in playbook 'security-breach'" "escalate --tier L1, no
 run sitrep --as alice page 3 forensics --tier L1
 is "$RC:$(open_pages 3)" "0:L2:bob L3:carol L3:dave L4:erin L1:alice" "page --tier L1 pages that one tier, even on a swarm playbook"
 run sitrep --as alice escalate 3
-ok "escalating forensics from L1 (before the playbook's first tier) goes on to L2" \
-	eval '[ "$RC" = 0 ] && [ "$(open_pages 3)" = "L2:bob" ]'
+ok "escalating forensics from L1 (before the playbook's first tier) goes on to L2, leaving the commander's pages open" \
+	eval '[ "$RC" = 0 ] && [ "$(open_pages 3)" = "L2:bob L3:carol L3:dave L4:erin L2:bob" ]'
 unlike "$ERR" "L1, the last tier" "and does not call L1 the playbook's last tier"
 
 # the opener has her say back once the commander leaves the role
