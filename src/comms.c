@@ -946,19 +946,22 @@ notice_row(struct incident_ctx *ctx, int64_t incident_id, const char *channel,
 {
 	struct store_outbox row;
 	struct buf b = BUF_INIT;
+	char *t = payload_clean(title, false), *x = payload_clean(text, true);
 	int rc;
 
-	payload_notice(&b, type, event, title, text, ctx->conf->page_url, now);
+	payload_notice(&b, type, event, t, x, ctx->conf->page_url, now);
 	memset(&row, 0, sizeof(row));
 	row.incident_id = incident_id;
 	row.channel = (char *)channel;
 	snprintf(row.type, sizeof(row.type), "%s", type);
 	row.recipient = (char *)recipient;
-	row.subject = strcmp(type, "email") == 0 ? (char *)title : NULL;
+	row.subject = strcmp(type, "email") == 0 ? t : NULL;
 	row.payload = (char *)buf_str(&b);
 	row.created_at = now;
 	rc = store_outbox_add(ctx->store, &row);
 	buf_release(&b);
+	free(t);
+	free(x);
 	return rc;
 }
 
@@ -988,10 +991,14 @@ comms_notify(int64_t *queued, struct incident_ctx *ctx, int64_t incident_id,
 			    title, text, now)) == 0)
 				(*queued)++;
 		if (rc == 0 && customers && !subs_mailed) {
+			char *t = payload_clean(title, false), *x = payload_clean(text, true);
+
 			buf_reset(&b);
-			payload_notice(&b, "email", event, title, text, ctx->conf->page_url, now);
+			payload_notice(&b, "email", event, t, x, ctx->conf->page_url, now);
 			rc = store_outbox_add_subscribers(&count, ctx->store, "email", incident_id, 0,
-							  ch->id, now, title, buf_str(&b));
+							  ch->id, now, t, buf_str(&b));
+			free(t);
+			free(x);
 			*queued += count;
 			subs_mailed = true;
 		}

@@ -211,6 +211,7 @@ struct http_server {
 	const struct conf *conf;
 	struct http_metrics *metrics;
 	struct http_cache cache;
+	int64_t started_at;	/* "since when" for what never changed */
 };
 
 /* One request's state, from its headers to its completion. */
@@ -258,7 +259,7 @@ cache_refresh(struct http_server *h)
 	if (c->sn != NULL && !c->dirty && dv == c->data_version && now >= c->built_at &&
 	    now - c->built_at < HTTP_CACHE_MAX_AGE_MS)
 		return 0;
-	if ((rc = snapshot_build(&sn, h->store, h->conf, now)) != 0) {
+	if ((rc = snapshot_build(&sn, h->store, h->conf, now, h->started_at)) != 0) {
 		log_warnx("status page: %s", err_last());
 		return c->sn != NULL ? 0 : rc;
 	}
@@ -1045,8 +1046,14 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url, const char
 			return fail(h, conn, url, 413, "The form is too large.");
 		return MHD_YES;
 	}
-	if (rq->get)
+	if (rq->get) {
+		/* a body sent with a GET is read and ignored */
+		if (*upload_data_size > 0) {
+			*upload_data_size = 0;
+			return MHD_YES;
+		}
 		return serve_get(h, conn, url, rq->route, rq);
+	}
 	if (*upload_data_size > 0) {
 		if (!rq->too_big && rq->body.len + *upload_data_size <= HTTP_MAX_FORM)
 			buf_add(&rq->body, upload_data, *upload_data_size);
@@ -1175,6 +1182,7 @@ http_start(struct http_server **out, const struct conf *c, struct http_metrics *
 	h->conf = c;
 	h->metrics = m;
 	h->listen_fd = -1;
+	h->started_at = clock_now_ms();
 	if ((rc = store_open(&h->store, c->database)) != 0) {
 		free(h);
 		return rc;

@@ -15,15 +15,35 @@
 #include "sitrep/vocab.h"
 #include "sitrep/xalloc.h"
 
+/*
+ * Control characters typed into a title or a text (a pasted escape, say)
+ * would make an e-mail header invalid and mean nothing in a chat message:
+ * they are dropped, line ends and tabs kept where keep_lines.
+ */
+char *
+payload_clean(const char *s, bool keep_lines)
+{
+	struct buf b = BUF_INIT;
+
+	for (; *s != '\0'; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == 0x7f || (ch < 0x20 && !(keep_lines && (ch == '\n' || ch == '\t'))))
+			continue;
+		buf_addch(&b, *s);
+	}
+	return buf_detach(&b);
+}
+
 void
 payload_from(struct payload *p, const struct conf *c, const struct store_incident *inc,
 	     char *const *components, size_t ncomponents, const struct store_update *u)
 {
 	memset(p, 0, sizeof(*p));
-	p->page_name = xstrdup(c->page_name);
+	p->page_name = payload_clean(c->page_name, false);
 	p->page_url = xstrdup(c->page_url);
 	p->incident_id = inc->id;
-	p->title = xstrdup(inc->title);
+	p->title = payload_clean(inc->title, false);
 	p->severity = inc->severity;
 	/* The status the update spoke of when it was published, so that a
 	 * retry says what the first attempt said. */
@@ -38,7 +58,7 @@ payload_from(struct payload *p, const struct conf *c, const struct store_inciden
 	p->update_id = u->id;
 	p->kind = xstrdup(u->kind);
 	p->audience = xstrdup(u->audience);
-	p->body = xstrdup(u->body);
+	p->body = payload_clean(u->body, true);
 	p->published_at = u->published_at;
 	p->next_update_at = u->next_update_at;
 }

@@ -147,7 +147,8 @@ maintenance_fill(struct snapshot_maintenance *sm, struct snapshot *sn,
 }
 
 int
-snapshot_build(struct snapshot **out, struct store *s, const struct conf *c, int64_t now)
+snapshot_build(struct snapshot **out, struct store *s, const struct conf *c, int64_t now,
+	       int64_t page_start)
 {
 	int64_t since = now - (int64_t)SNAPSHOT_HISTORY_DAYS * 86400 * 1000;
 	struct store_incident *inc = NULL;
@@ -182,17 +183,21 @@ snapshot_build(struct snapshot **out, struct store *s, const struct conf *c, int
 	store_maintenances_free(m, nm);
 	if (rc != 0)
 		goto fail;
-	for (size_t i = 0; i < sn->ncomponents; i++) {
-		if (sn->components[i].updated_at == 0)
-			sn->components[i].updated_at = now;
+	/* The page changed last when something public did. */
+	for (size_t i = 0; i < sn->ncomponents; i++)
 		if (sn->components[i].updated_at > sn->updated_at)
 			sn->updated_at = sn->components[i].updated_at;
-	}
 	for (size_t i = 0; i < sn->nincidents; i++)
 		if (sn->incidents[i].updated_at > sn->updated_at)
 			sn->updated_at = sn->incidents[i].updated_at;
+	for (size_t i = 0; i < sn->nmaintenances; i++)
+		if (sn->maintenances[i].updated_at > sn->updated_at)
+			sn->updated_at = sn->maintenances[i].updated_at;
 	if (sn->updated_at == 0)
-		sn->updated_at = now;
+		sn->updated_at = page_start;
+	for (size_t i = 0; i < sn->ncomponents; i++)
+		if (sn->components[i].updated_at == 0)
+			sn->components[i].updated_at = page_start;
 	*out = sn;
 	return 0;
 fail:

@@ -4,6 +4,7 @@
 #ifndef SITREP_PAYLOAD_H
 #define SITREP_PAYLOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +42,10 @@ int payload_load_incident(struct payload *p, struct store *s, const struct conf 
 /* The same, read from the store by update id. */
 int payload_load(struct payload *p, struct store *s, const struct conf *c, int64_t update_id);
 void payload_release(struct payload *p);
+
+/* text without control characters (line ends and tabs kept when
+ * keep_lines); the caller frees it. */
+char *payload_clean(const char *text, bool keep_lines);
 
 /* The body a channel of type (webhook, slack, teams, discord) receives, as
  * JSON. */

@@ -65,8 +65,14 @@ struct snapshot {
 	size_t nmaintenances;
 };
 
-/* Read the public state at now. */
-int snapshot_build(struct snapshot **out, struct store *s, const struct conf *c, int64_t now);
+/*
+ * Read the public state at now. page_start stands for "since when" where
+ * nothing public has changed yet (a component no incident touched, a page
+ * with no public incident): the server's start, so that internal work
+ * never shows in a public timestamp.
+ */
+int snapshot_build(struct snapshot **out, struct store *s, const struct conf *c, int64_t now,
+		   int64_t page_start);
 void snapshot_free(struct snapshot *sn);
 
 /* The overall indicator (none, minor, major, critical, maintenance) and its

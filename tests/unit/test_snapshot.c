@@ -66,7 +66,7 @@ test_public_view(void **state)
 	sql(db, "INSERT INTO maintenance_components VALUES (1, 'db')");
 	sqlite3_close(db);
 
-	if (snapshot_build(&sn, s, c, now) != 0)
+	if (snapshot_build(&sn, s, c, now, now - 3600000) != 0)
 		fail_msg("%s", err_last());
 	assert_string_equal(sn->page_name, "Acme Status");
 	assert_int_equal(sn->nincidents, 2);
