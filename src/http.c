@@ -38,7 +38,8 @@
 /* Limits: a public server must not let one client hold it. */
 #define HTTP_MAX_CONNECTIONS	512
 #define HTTP_TIMEOUT_SECONDS	15
-#define HTTP_CONN_MEMORY	(64 * 1024)	/* headers and MHD's buffers */
+#define HTTP_CONN_MEMORY	(32 * 1024)	/* headers and MHD's buffers; more costs
+						 * an mmap per new connection */
 #define HTTP_MAX_FORM		(8 * 1024)	/* a subscribe or unsubscribe body */
 #define HTTP_MAX_FIELDS		128
 /* The public documents are rebuilt when the store changed, and at least

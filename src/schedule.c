@@ -496,13 +496,17 @@ mark_changed(struct schedule *sc, int64_t now)
 		store_incidents_free(v, n);
 		sc->started = true;
 	} else if (sc->changed) {
-		if ((rc = store_incidents_changed(&ids, &n, sc->ctx.store, sc->scanned_at)) != 0)
+		/* A change is stamped when its transaction starts and seen when
+		 * it commits, which may be a while later (a writer waits up to
+		 * its busy timeout): look back far enough to see it. Looking at
+		 * an incident again does no harm. */
+		if ((rc = store_incidents_changed(&ids, &n, sc->ctx.store,
+		    sc->scanned_at - SCHEDULE_LOOKBACK_MS)) != 0)
 			return rc;
 		for (size_t i = 0; i < n; i++)
 			watch_get(sc, ids[i])->next = now;
 		free(ids);
 	}
-	/* a change committed in the same millisecond is seen again: harmless */
 	sc->scanned_at = now;
 	sc->changed = false;
 	return 0;
@@ -533,6 +537,8 @@ scheduled_updates(struct schedule *sc, int64_t now, int64_t *next)
 			log_info("UPD-%lld published on schedule: %lld messages queued",
 				 (long long)v[i].id, (long long)queued);
 			sc->lag = now - v[i].publish_at;
+			/* its promise makes new reminders due: look again */
+			watch_get(sc, v[i].incident_id)->next = now;
 		} else
 			log_debug("UPD-%lld not published yet: %s", (long long)v[i].id, err_last());
 	}
@@ -607,7 +613,11 @@ schedule_run(struct schedule *sc, int64_t now, int64_t *next_due)
 	int rc;
 
 	*next_due = 0;
-	if ((rc = mark_changed(sc, now)) != 0)
+	/* Scheduled updates and maintenances first: a published update
+	 * makes its incident due for a look in this same run. */
+	if ((rc = mark_changed(sc, now)) != 0 ||
+	    (rc = scheduled_updates(sc, now, &next)) != 0 ||
+	    (rc = maintenances(sc, now, &next)) != 0)
 		return rc;
 	for (size_t i = 0; i < sc->nwatch; i++) {
 		struct watch *w = &sc->watch[i];
@@ -623,9 +633,6 @@ schedule_run(struct schedule *sc, int64_t now, int64_t *next_due)
 			next = sooner(next, sc->watch[i].next);
 		}
 	sc->nwatch = keep;
-	if ((rc = scheduled_updates(sc, now, &next)) != 0 ||
-	    (rc = maintenances(sc, now, &next)) != 0)
-		return rc;
 	*next_due = next;
 	return 0;
 }

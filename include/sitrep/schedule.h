@@ -37,5 +37,8 @@ void schedule_free(struct schedule *sc);
  * an unfilled required role is paged. */
 #define SCHEDULE_UPDATE_WARNING_MS	(5 * 60 * 1000)
 #define SCHEDULE_UNFILLED_ROLE_MS	(5 * 60 * 1000)
+/* How far before its last look the scheduler looks for changed incidents:
+ * longer than a writer may wait for the store. */
+#define SCHEDULE_LOOKBACK_MS		(30 * 1000)
 
 #endif
