@@ -28,7 +28,8 @@
 #include "sitrep/store-metrics.h"
 #include "sitrep/xalloc.h"
 
-#define STOP_GRACE_MS	3000	/* deliveries in flight finish within this */
+#define STOP_GRACE_MS	2500	/* deliveries in flight finish within this:
+				 * with the HTTP drain, stopping takes < 5 s */
 #define MAX_SLEEP_MS	1000	/* look at the store at least this often */
 
 static volatile sig_atomic_t stop_requested, reload_requested;
