@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,6 +127,7 @@ observe_delivery(void *arg, double seconds)
 static int
 start(struct daemon *dm)
 {
+	sigset_t stops, old;
 	int rc;
 
 	if ((rc = store_open(&dm->store, dm->conf->database)) != 0 ||
@@ -141,7 +143,16 @@ start(struct daemon *dm)
 	deliver_set_observer(dm->deliver, observe_delivery, &dm->metrics);
 	if ((rc = schedule_open(&dm->schedule, &dm->ctx)) != 0)
 		return rc;
-	if ((rc = http_start(&dm->http, dm->conf, &dm->metrics)) != 0)
+	/* The HTTP thread inherits a mask without the stop and reload
+	 * signals, so they interrupt the main loop's wait at once. */
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &stops, &old);
+	rc = http_start(&dm->http, dm->conf, &dm->metrics);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0)
 		return rc;
 	log_info("started: config %s, database %s, playbooks %s", dm->conf->path,
 		 dm->conf->database, dm->conf->playbooks);
