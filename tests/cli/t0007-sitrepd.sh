@@ -4,12 +4,13 @@
 # receiver: it starts and serves /healthz, refuses a second daemon on the
 # same store, fires reminders within a second of their due time and
 # delivers them, escalates an unacknowledged page after ack_timeout,
-# publishes a scheduled update and moves a maintenance on time, notices
-# what sitrep commands write within a second, reloads its config on SIGHUP
-# (and keeps running on a broken one), survives SIGKILL with reminders
-# pending and deliveries in flight (nothing lost, nothing fired twice),
-# stops on SIGTERM and SIGINT within 5 s, does not poll while idle, and
-# leaks nothing under valgrind.
+# publishes a scheduled update (keeping the promise it makes) and moves a
+# maintenance on time, notices what sitrep commands write within a second
+# (an approval, new incidents, 60 of them opened at once while it is busy),
+# reloads its config on SIGHUP (and keeps running on a broken one),
+# survives SIGKILL with reminders pending and deliveries in flight (nothing
+# lost, nothing fired twice), stops on SIGTERM and SIGINT within 5 s, does
+# not poll while idle, and leaks nothing under valgrind.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/servers/servers.sh"
 
