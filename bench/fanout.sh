@@ -68,24 +68,7 @@ fi
 sitrep=$bin/sitrep
 [ -x "$sitrep" ] || die "no executable $sitrep"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/sitrep-bench.XXXXXX")
-# nginx's workers drop to an unprivileged user when run as root; they read
-# no files here, but let them reach the prefix all the same.
-chmod 755 "$tmp"
-nginx_pid=
-cleanup() {
-	if [ -n "$nginx_pid" ]; then
-		kill -QUIT "$nginx_pid" 2>/dev/null || true
-		wait "$nginx_pid" 2>/dev/null || true
-	fi
-	if [ -n "${BENCH_KEEP:-}" ]; then
-		echo "kept the workspace in $tmp" >&2
-	else
-		rm -rf "$tmp"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. "$here/bench/lib.sh"
 
 # ------------------------------------------------------------ nginx
 

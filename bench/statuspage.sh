@@ -108,35 +108,8 @@ sitrepd=$bin/sitrepd
 [ -x "$sitrep" ] || die "no executable $sitrep"
 [ -x "$sitrepd" ] || die "no executable $sitrepd"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/sitrep-bench.XXXXXX")
-# nginx's workers drop to an unprivileged user when run as root and read
-# the saved document: let them reach it.
-chmod 755 "$tmp"
-nginx_pid=
-daemon_pids=()
-cleanup() {
-	local p
-	for p in "${daemon_pids[@]}"; do
-		kill -TERM "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	if [ -n "$nginx_pid" ]; then
-		kill -QUIT "$nginx_pid" 2>/dev/null || true
-		wait "$nginx_pid" 2>/dev/null || true
-	fi
-	if [ -n "${BENCH_KEEP:-}" ]; then
-		echo "kept the workspaces in $tmp" >&2
-	else
-		rm -rf "$tmp"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+. "$here/bench/lib.sh"
 
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' ||
-		die "cannot find a free loopback port"
-}
 
 # ------------------------------------------------------------ nginx
 
