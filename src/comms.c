@@ -443,7 +443,7 @@ post_prepare(struct store_update *u, struct comms_posted *out, struct incident_c
 	int rc;
 
 	if (!playbook_has_audience(pb, req->audience))
-		return err_set(SR_EUSAGE, "audience '%s' is not one of playbook '%s''s: "
+		return err_set(SR_EUSAGE, "audience '%s' is not one playbook '%s' knows: "
 			       "internal, executives, customers or one it declares",
 			       req->audience, pb->name);
 	if (req->account != NULL && (account = conf_account(ctx->conf, req->account)) == NULL)

@@ -427,7 +427,7 @@ crefused 2 "playbook 'outage' has no template 'nope'" "--dry-run with an unknown
 
 # ============================================================ bad input
 
-crefused 2 "audience 'partners' is not one of playbook 'outage''s: internal, executives, customers" \
+crefused 2 "audience 'partners' is not one playbook 'outage' knows: internal, executives, customers" \
 	"an unknown audience" sitrep --as alice update 1 --audience partners -m "x"
 crefused 2 "playbook 'outage' has no template 'nosuch'" "an unknown template" \
 	sitrep --as alice update 1 --audience internal --template nosuch
