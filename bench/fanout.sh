@@ -59,15 +59,6 @@ for c in wrk curl jq sqlite3 python3; do
 done
 [ -z "${BENCH_PERF:-}" ] || command -v perf >/dev/null || die "BENCH_PERF is set but perf is not installed"
 
-if [ ! -x "$bin/sitrep" ]; then
-	[ "$(cd "$bin" 2>/dev/null && pwd || echo "$bin")" = "$here/build" ] ||
-		die "no sitrep in SITREP_BIN=$bin (make builds only $here/build)"
-	echo "building sitrep (make)..." >&2
-	make -C "$here" >&2 || die "make failed"
-fi
-sitrep=$bin/sitrep
-[ -x "$sitrep" ] || die "no executable $sitrep"
-
 . "$here/bench/lib.sh"
 
 # ------------------------------------------------------------ nginx

@@ -1,10 +1,22 @@
-# bench/lib.sh: what the benchmarks that start servers share: a temporary
-# workspace, removed at exit unless BENCH_KEEP is set; the nginx and the
-# daemons they started, stopped at exit; a free loopback port. Source it
-# after defining die().
+# bench/lib.sh: what the benchmarks that start servers share: sitrep and
+# sitrepd from $bin (built when $bin is ./build and they are missing); a
+# temporary workspace, removed at exit unless BENCH_KEEP is set; the nginx
+# and the daemons they started, stopped at exit; a free loopback port.
+# Source it after setting here and bin and defining die().
 #
 #	nginx_pid=$!            # stopped with SIGQUIT at exit
 #	daemon_pids+=("$!")     # stopped with SIGTERM at exit
+
+if [ ! -x "$bin/sitrep" ] || [ ! -x "$bin/sitrepd" ]; then
+	[ "$(cd "$bin" 2>/dev/null && pwd || echo "$bin")" = "$here/build" ] ||
+		die "no sitrep and sitrepd in SITREP_BIN=$bin (make builds only $here/build)"
+	echo "building sitrep (make)..." >&2
+	make -C "$here" >&2 || die "make failed"
+fi
+sitrep=$bin/sitrep
+sitrepd=$bin/sitrepd
+[ -x "$sitrep" ] || die "no executable $sitrep"
+[ -x "$sitrepd" ] || die "no executable $sitrepd"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sitrep-bench.XXXXXX")
 # nginx's workers drop to an unprivileged user when run as root: let them

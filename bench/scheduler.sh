@@ -82,19 +82,7 @@ done
 [ -r /proc/self/stat ] || die "this needs Linux's /proc"
 [ -z "${BENCH_PERF:-}" ] || command -v perf >/dev/null || die "BENCH_PERF is set but perf is not installed"
 
-if [ ! -x "$bin/sitrep" ] || [ ! -x "$bin/sitrepd" ]; then
-	[ "$(cd "$bin" 2>/dev/null && pwd || echo "$bin")" = "$here/build" ] ||
-		die "no sitrep and sitrepd in SITREP_BIN=$bin (make builds only $here/build)"
-	echo "building sitrep (make)..." >&2
-	make -C "$here" >&2 || die "make failed"
-fi
-sitrep=$bin/sitrep
-sitrepd=$bin/sitrepd
-[ -x "$sitrep" ] || die "no executable $sitrep"
-[ -x "$sitrepd" ] || die "no executable $sitrepd"
-
 . "$here/bench/lib.sh"
-
 
 # ------------------------------------------------------------ nginx
 

@@ -465,8 +465,7 @@ store_steps_get(struct store_step **out, size_t *n, struct store *s, int64_t id)
 		store_column_copy(v[k].state, sizeof(v[k].state), stmt, 1);
 		v[k].at = sqlite3_column_int64(stmt, 2);
 		v[k].actor = store_column_dup(stmt, 3);
-		v[k].note = sqlite3_column_type(stmt, 4) == SQLITE_NULL ? NULL :
-		    store_column_dup(stmt, 4);
+		v[k].note = store_column_dup_null(stmt, 4);
 		k++;
 	}
 	rc = step == SQLITE_DONE ? 0 : store_fail(s, "read the steps");
