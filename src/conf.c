@@ -33,7 +33,7 @@ static const char *const account_keys[] = {
 	"id", "name", "priority", "components", "email", NULL
 };
 static const char *const delivery_keys[] = {
-	"timeout", "retries", "backoff", "concurrency", NULL
+	"timeout", "retries", "backoff", "concurrency", "threads", NULL
 };
 static const char *const channel_keys[] = {
 	"id", "type", "audiences", "url_env", "url_file", "secret_env",
@@ -414,6 +414,7 @@ read_delivery(struct confread *r, struct conf *c, const config_setting_t *root)
 	c->delivery.timeout = 10;
 	c->delivery.retries = 12;
 	c->delivery.concurrency = 64;
+	c->delivery.threads = 2;
 	memcpy(c->delivery.backoff, backoff, sizeof(backoff));
 	c->delivery.nbackoff = sizeof(backoff) / sizeof(backoff[0]);
 	if (g == NULL)
@@ -433,6 +434,13 @@ read_delivery(struct confread *r, struct conf *c, const config_setting_t *root)
 				  "delivery concurrency must be between 1 and 1024");
 		else
 			c->delivery.concurrency = (int)v;
+	}
+	if (confread_int(r, g, "threads", false, &v)) {
+		if (v < 1 || v > 64)
+			diags_add(r->diags, r->file, confread_member_line(g, "threads"),
+				  "delivery threads must be between 1 and 64");
+		else
+			c->delivery.threads = (int)v;
 	}
 	if ((list = config_setting_get_member(g, "backoff")) != NULL) {
 		int n = config_setting_is_array(list) ? config_setting_length(list) : -1;

@@ -71,5 +71,5 @@ const char conf_default_text[] =
 ");\n"
 "\n"
 "# How 'sitrep deliver' and sitrepd retry (these are the defaults).\n"
-"# delivery = { timeout = \"10s\"; retries = 12; concurrency = 64;\n"
+"# delivery = { timeout = \"10s\"; retries = 12; concurrency = 64; threads = 2;\n"
 "#              backoff = [ \"5s\", \"30s\", \"2m\", \"10m\", \"30m\", \"1h\" ]; };\n";

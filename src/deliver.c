@@ -5,6 +5,8 @@
  * jitter (Retry-After honoured), or dead. What a message says is
  * payload.c's and mail.c's; signing is webhook.c's. */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 #include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -72,12 +75,19 @@ struct result {
 	char *disable_reason;
 };
 
-struct deliver {
+/*
+ * A lane: one thread's share of the engine, with its own libcurl multi
+ * handle (and connection cache), epoll set, store connection, transfers,
+ * claimed rows and outcomes. Lanes meet only in the store, through the
+ * engine's write lock, and in the engine's observer.
+ */
+struct lane {
+	struct deliver *e;
 	const struct curlapi *api;
 	CURLM *multi;
 	struct store *s;
+	bool own_store;     /* opened by the lane (every lane but the first) */
 	const struct conf *c;
-	int lock_fd;
 	struct transfer *xfers;
 	int nxfers, inflight;
 	struct store_outbox *queue; /* claimed, waiting for a free transfer */
@@ -89,18 +99,36 @@ struct deliver {
 	struct rendered cache[PAYLOAD_CACHE];
 	size_t cache_next;
 	uint64_t rng;
-	int64_t horizon;    /* with --once: only rows due by the start */
-	void (*observe)(void *, double);
-	void *observe_arg;
 	int epfd, wakefd;     /* curl's sockets and our wake-up, in one epoll */
 	int64_t timer_at;     /* monotonic ms when curl wants its timeout run; 0 */
+	uint32_t *watch;      /* by socket: epoll events registered | WATCH_WANTED */
+	size_t nwatch;
 	struct deliver_stats stats;
+	pthread_t thread;
+	bool threaded;      /* runs in a thread of its own */
+	int rc;             /* the error that stopped its thread; 0 */
+	char *why;
+};
+
+/* The engine: the store's delivery lock and the lanes. */
+struct deliver {
+	const struct conf *c;
+	int lock_fd;
+	struct lane *lanes;
+	int nlanes;
+	pthread_mutex_t write_lock; /* one lane's transaction at a time */
+	int64_t horizon;            /* with --once: only rows due by the start */
+	bool once;                  /* lanes stop when idle */
+	atomic_bool stop;           /* lanes finish what is in flight and stop */
+	int grace_ms;               /* ...waiting this long for it */
+	void (*observe)(void *, double);
+	void *observe_arg;
 };
 
 /* ------------------------------------------------------------ helpers */
 
 static uint64_t
-next_random(struct deliver *d)
+next_random(struct lane *d)
 {
 	/* xorshift64*: jitter needs spread, not secrecy */
 	d->rng ^= d->rng >> 12;
@@ -145,7 +173,7 @@ read_secret(const char *env, const char *file, const char *what, const char *id,
 }
 
 static struct chan *
-chan_get(struct deliver *d, const char *id)
+chan_get(struct lane *d, const char *id)
 {
 	for (size_t i = 0; i < d->c->nchannels; i++) {
 		struct chan *ch = &d->chans[i];
@@ -184,7 +212,7 @@ chan_get(struct deliver *d, const char *id)
 /* The rendered form of an update for a channel type, from a small cache:
  * a fan-out renders once, not once per recipient. */
 static const struct rendered *
-rendered_get(struct deliver *d, int64_t update_id, const char *type)
+rendered_get(struct lane *d, int64_t update_id, const char *type)
 {
 	struct rendered *r;
 	struct payload p;
@@ -215,7 +243,7 @@ rendered_get(struct deliver *d, int64_t update_id, const char *type)
 /* ------------------------------------------------------------ results */
 
 static void
-result_add(struct deliver *d, const struct store_outbox *row, const char *state,
+result_add(struct lane *d, const struct store_outbox *row, const char *state,
 	   int status, const char *error, int64_t next_at)
 {
 	struct result *r;
@@ -235,8 +263,8 @@ result_add(struct deliver *d, const struct store_outbox *row, const char *state,
 	if (strcmp(state, "sent") == 0) {
 		r->row.sent_at = clock_now_ms();
 		d->stats.sent++;
-		if (d->observe != NULL)
-			d->observe(d->observe_arg, (double)(r->row.sent_at - row->created_at) / 1000);
+		if (d->e->observe != NULL)
+			d->e->observe(d->e->observe_arg, (double)(r->row.sent_at - row->created_at) / 1000);
 	} else if (strcmp(state, "dead") == 0)
 		d->stats.dead++;
 	else
@@ -250,7 +278,7 @@ result_add(struct deliver *d, const struct store_outbox *row, const char *state,
  * retries are spent.
  */
 static void
-result_failed(struct deliver *d, const struct store_outbox *row, int status,
+result_failed(struct lane *d, const struct store_outbox *row, int status,
 	      const char *error, long retry_after)
 {
 	const struct conf_delivery *cd = &d->c->delivery;
@@ -273,17 +301,13 @@ result_failed(struct deliver *d, const struct store_outbox *row, int status,
 	result_add(d, row, "retrying", status, error, now + wait_ms);
 }
 
-/* Write the outcomes so far and, when claim, take the next due rows, in
- * one transaction. */
+/* store_sync's transaction, under the engine's write lock: lanes would
+ * otherwise meet in SQLite's busy handler, which sleeps. */
 static int
-store_sync(struct deliver *d, bool claim)
+store_sync_locked(struct lane *d, bool claim, struct store_outbox **rows, size_t *n)
 {
-	struct store_outbox *rows = NULL;
-	size_t n = 0;
 	int rc;
 
-	if (d->nresults == 0 && !claim)
-		return 0;
 	if ((rc = store_begin(d->s)) != 0)
 		return rc;
 	for (size_t i = 0; i < d->nresults && rc == 0; i++) {
@@ -296,15 +320,35 @@ store_sync(struct deliver *d, bool claim)
 			err_clear(); /* already inactive */
 	}
 	if (rc == 0 && claim)
-		rc = store_outbox_claim(&rows, &n, d->s, d->horizon ? d->horizon : clock_now_ms(),
-					CLAIM_BATCH);
+		rc = store_outbox_claim(rows, n, d->s, d->e->horizon ? d->e->horizon :
+					clock_now_ms(), CLAIM_BATCH);
 	if (rc == 0)
 		rc = store_commit(d->s);
 	if (rc != 0) {
 		store_rollback(d->s);
-		store_outbox_free(rows, n);
-		return rc;
+		store_outbox_free(*rows, *n);
+		*rows = NULL;
+		*n = 0;
 	}
+	return rc;
+}
+
+/* Write the outcomes so far and, when claim, take the next due rows, in
+ * one transaction. */
+static int
+store_sync(struct lane *d, bool claim)
+{
+	struct store_outbox *rows = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (d->nresults == 0 && !claim)
+		return 0;
+	pthread_mutex_lock(&d->e->write_lock);
+	rc = store_sync_locked(d, claim, &rows, &n);
+	pthread_mutex_unlock(&d->e->write_lock);
+	if (rc != 0)
+		return rc;
 	for (size_t i = 0; i < d->nresults; i++) {
 		free(d->results[i].row.last_error);
 		free(d->results[i].disable_reason);
@@ -371,7 +415,7 @@ read_mail(char *ptr, size_t size, size_t n, void *arg)
 }
 
 static void
-transfer_release(struct deliver *d, struct transfer *t)
+transfer_release(struct lane *d, struct transfer *t)
 {
 	d->api->slist_free_all(t->headers);
 	d->api->slist_free_all(t->rcpt);
@@ -382,8 +426,10 @@ transfer_release(struct deliver *d, struct transfer *t)
 	t->busy = false;
 }
 
+static curl_socket_t on_open(void *arg, curlsocktype purpose, struct curl_sockaddr *a);
+
 static void
-common_options(struct deliver *d, struct transfer *t)
+common_options(struct lane *d, struct transfer *t)
 {
 	const struct curlapi *a = d->api;
 	CURL *h = t->h;
@@ -395,6 +441,8 @@ common_options(struct deliver *d, struct transfer *t)
 	a->easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(d->c->delivery.timeout * 1000));
 	a->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(d->c->delivery.timeout * 1000));
 	a->easy_setopt(h, CURLOPT_USERAGENT, "sitrep/" SITREP_VERSION);
+	a->easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, on_open);
+	a->easy_setopt(h, CURLOPT_OPENSOCKETDATA, d);
 	t->errbuf[0] = '\0';
 	t->retry_after = -1;
 }
@@ -402,7 +450,7 @@ common_options(struct deliver *d, struct transfer *t)
 /* Set up an HTTP POST of t->body to url with the row's headers. NULL, or
  * why it cannot be sent. */
 static char *
-setup_http(struct deliver *d, struct transfer *t, const char *url, const char *secret)
+setup_http(struct lane *d, struct transfer *t, const char *url, const char *secret)
 {
 	const struct curlapi *a = d->api;
 	char line[256];
@@ -450,7 +498,7 @@ unsubscribe_url(const char *page_url, const char *token)
 }
 
 static char *
-setup_mail(struct deliver *d, struct transfer *t, struct chan *ch,
+setup_mail(struct lane *d, struct transfer *t, struct chan *ch,
 	   const struct rendered *r, const char *token)
 {
 	const struct curlapi *a = d->api;
@@ -514,7 +562,7 @@ setup_mail(struct deliver *d, struct transfer *t, struct chan *ch,
  * may be set by then; a malformed message stays malformed).
  */
 static char *
-transfer_setup(struct deliver *d, struct transfer *t, bool *retry)
+transfer_setup(struct lane *d, struct transfer *t, bool *retry)
 {
 	const struct rendered *r = NULL;
 	struct chan *ch = NULL;
@@ -556,7 +604,7 @@ transfer_setup(struct deliver *d, struct transfer *t, bool *retry)
 }
 
 static void
-transfer_start(struct deliver *d, struct transfer *t, struct store_outbox *row)
+transfer_start(struct lane *d, struct transfer *t, struct store_outbox *row)
 {
 	bool retry = false;
 	char *problem;
@@ -581,7 +629,7 @@ transfer_start(struct deliver *d, struct transfer *t, struct store_outbox *row)
 
 /* What one finished attempt means for its row. */
 static void
-transfer_done(struct deliver *d, struct transfer *t, CURLcode code)
+transfer_done(struct lane *d, struct transfer *t, CURLcode code)
 {
 	const struct curlapi *a = d->api;
 	bool email = strcmp(t->row.type, "email") == 0;
@@ -634,42 +682,116 @@ mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/*
+ * Each epoll_ctl is a system call, and curl asks for a change of interest
+ * two or three times per transfer (in for the answer, removed while the
+ * connection idles in its cache, in again for the next request). So the
+ * engine keeps what epoll has for each socket and changes it only when it
+ * must: a connection curl stops watching stays registered for reading,
+ * and is taken out only if it becomes readable while idle (the receiver
+ * closed it) or when it was watched for writing (which would fire at
+ * once). Sockets curl opens pass through on_open, which forgets whatever
+ * an earlier socket of the same number had registered.
+ */
+static uint32_t *
+watch_slot(struct lane *d, curl_socket_t fd)
+{
+	if (fd < 0)
+		return NULL;
+	if ((size_t)fd >= d->nwatch) {
+		size_t n = d->nwatch ? d->nwatch : 64;
+
+		while (n <= (size_t)fd)
+			n *= 2;
+		d->watch = xreallocarray(d->watch, n, sizeof(*d->watch));
+		memset(d->watch + d->nwatch, 0, (n - d->nwatch) * sizeof(*d->watch));
+		d->nwatch = n;
+	}
+	return &d->watch[fd];
+}
+
+#define WATCH_WANTED 0x80000000u /* curl watches it (else idle in the cache) */
+
 static int
 on_socket(CURL *h, curl_socket_t fd, int what, void *arg, void *socketp)
 {
-	struct deliver *d = arg;
+	struct lane *d = arg;
 	struct epoll_event ev;
+	uint32_t *w = watch_slot(d, fd), events;
 
 	(void)h;
 	(void)socketp;
+	if (w == NULL)
+		return 0;
 	if (what == CURL_POLL_REMOVE) {
-		epoll_ctl(d->epfd, EPOLL_CTL_DEL, fd, NULL);
+		if (*w & EPOLLOUT) {
+			epoll_ctl(d->epfd, EPOLL_CTL_DEL, fd, NULL);
+			*w = 0;
+		}
+		*w &= ~WATCH_WANTED;
 		return 0;
 	}
-	memset(&ev, 0, sizeof(ev));
-	ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
-	ev.data.fd = fd;
-	if (epoll_ctl(d->epfd, EPOLL_CTL_MOD, fd, &ev) != 0 && errno == ENOENT)
-		epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev);
+	events = (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
+	if ((*w & ~WATCH_WANTED) != events) {
+		memset(&ev, 0, sizeof(ev));
+		ev.events = events;
+		ev.data.fd = fd;
+		if (epoll_ctl(d->epfd, (*w & ~WATCH_WANTED) ? EPOLL_CTL_MOD : EPOLL_CTL_ADD,
+			      fd, &ev) != 0 &&
+		    epoll_ctl(d->epfd, errno == ENOENT ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd,
+			      &ev) != 0)
+			log_warn("delivery: cannot watch socket %d", fd);
+	}
+	*w = events | WATCH_WANTED;
 	return 0;
+}
+
+/* Every socket curl opens: a new socket may reuse a closed one's number. */
+static curl_socket_t
+on_open(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct lane *d = arg;
+	curl_socket_t fd;
+	uint32_t *w;
+
+	(void)purpose;
+	fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+	if ((w = watch_slot(d, fd)) != NULL)
+		*w = 0;
+	return fd;
+}
+
+/* A socket curl does not watch became ready: an idle connection the
+ * receiver closed (curl finds out when it next tries it). Stop watching
+ * it, or level-triggered epoll would report it again at once. */
+static bool
+unwatched_event(struct lane *d, int fd)
+{
+	uint32_t *w = (size_t)fd < d->nwatch ? &d->watch[fd] : NULL;
+
+	if (w == NULL || (*w & WATCH_WANTED))
+		return false;
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, fd, NULL);
+	*w = 0;
+	return true;
 }
 
 static int
 on_timer(CURLM *m, long timeout_ms, void *arg)
 {
-	struct deliver *d = arg;
+	struct lane *d = arg;
 
 	(void)m;
 	d->timer_at = timeout_ms < 0 ? 0 : mono_ms() + timeout_ms;
 	return 0;
 }
 
-static void collect(struct deliver *d);
+static void collect(struct lane *d);
 
 /* Wait up to wait_ms for a socket, curl's timer or a wake-up; let curl act
  * on what happened and collect the finished transfers. */
 static void
-pump(struct deliver *d, int wait_ms)
+pump(struct lane *d, int wait_ms)
 {
 	struct epoll_event ev[64];
 	int64_t now = mono_ms();
@@ -687,6 +809,8 @@ pump(struct deliver *d, int wait_ms)
 				continue;
 			continue;
 		}
+		if (unwatched_event(d, ev[i].data.fd))
+			continue;
 		if (ev[i].events & EPOLLIN)
 			flags |= CURL_CSELECT_IN;
 		if (ev[i].events & EPOLLOUT)
@@ -702,42 +826,47 @@ pump(struct deliver *d, int wait_ms)
 	collect(d);
 }
 
-/* ------------------------------------------------------------ engine */
+/* ------------------------------------------------------------ lanes */
 
-static int
-lock_store(struct deliver *d)
+static struct transfer *
+free_transfer(struct lane *d)
 {
-	char *path = xasprintf("%s-deliver.lock", d->c->database);
-
-	d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (d->lock_fd < 0) {
-		int rc = err_set(SR_ESYS, "cannot open the delivery lock '%s': %s", path,
-				 strerror(errno));
-
-		free(path);
-		return rc;
-	}
-	if (flock(d->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-		int rc = err_set(SR_EREFUSED, "another delivery engine (sitrepd or 'sitrep "
-				 "deliver') is already sending from '%s'; it holds '%s'",
-				 d->c->database, path);
-
-		free(path);
-		return rc;
-	}
-	free(path);
-	return 0;
+	for (int i = 0; i < d->nxfers; i++)
+		if (!d->xfers[i].busy)
+			return &d->xfers[i];
+	return NULL;
 }
 
 static void
-deliver_free(struct deliver *d)
+collect(struct lane *d)
+{
+	CURLMsg *msg;
+	int left;
+
+	while ((msg = d->api->multi_info_read(d->multi, &left)) != NULL) {
+		CURL *h = msg->easy_handle;
+		CURLcode code = msg->data.result;
+		char *priv = NULL;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		d->api->easy_getinfo(h, CURLINFO_PRIVATE, &priv);
+		d->api->multi_remove_handle(d->multi, h);
+		d->inflight--;
+		transfer_done(d, (struct transfer *)priv, code);
+	}
+}
+
+static void
+lane_free(struct lane *d)
 {
 	if (d->multi != NULL)
 		d->api->multi_cleanup(d->multi);
-	for (int i = 0; i < d->nxfers; i++)
+	for (int i = 0; d->xfers != NULL && i < d->nxfers; i++)
 		if (d->xfers[i].h != NULL)
 			d->api->easy_cleanup(d->xfers[i].h);
 	free(d->xfers);
+	free(d->watch);
 	store_outbox_free(d->queue, d->nqueue);
 	for (size_t i = 0; i < d->nresults; i++) {
 		free(d->results[i].row.last_error);
@@ -759,111 +888,68 @@ deliver_free(struct deliver *d)
 		close(d->epfd);
 	if (d->wakefd >= 0)
 		close(d->wakefd);
-	if (d->lock_fd >= 0)
-		close(d->lock_fd);
-	free(d);
+	if (d->own_store)
+		store_close(d->s);
+	free(d->why);
 }
 
-int
-deliver_open(struct deliver **out, struct store *s, const struct conf *c)
+/* Set up a lane with nxfers transfers on store s, or on a connection of
+ * its own when s is NULL. */
+static int
+lane_open(struct lane *d, struct deliver *e, const struct curlapi *api, struct store *s,
+	  int nxfers)
 {
-	struct deliver *d = xcalloc(1, sizeof(*d));
-	int64_t returned;
+	const struct conf *c = e->c;
+	struct epoll_event ev;
 	int rc;
 
-	*out = NULL;
-	d->s = s;
+	d->e = e;
+	d->api = api;
 	d->c = c;
-	d->lock_fd = d->epfd = d->wakefd = -1;
-	if ((rc = lock_store(d)) != 0) {
-		deliver_free(d);
-		return rc;
+	d->epfd = d->wakefd = -1;
+	if (s == NULL) {
+		if ((rc = store_open(&s, c->database)) != 0)
+			return rc;
+		d->own_store = true;
+		store_relax_durability(s);
 	}
-	if ((d->api = curlapi_load()) == NULL) {
-		rc = SR_ESYS;
-		deliver_free(d);
-		return rc;
-	}
-	if ((d->multi = d->api->multi_init()) == NULL) {
-		deliver_free(d);
+	d->s = s;
+	if ((d->multi = api->multi_init()) == NULL)
 		return err_set(SR_ESYS, "cannot start libcurl");
-	}
-	d->nxfers = c->delivery.concurrency;
-	d->xfers = xcalloc((size_t)d->nxfers, sizeof(*d->xfers));
-	for (int i = 0; i < d->nxfers; i++)
-		if ((d->xfers[i].h = d->api->easy_init()) == NULL) {
-			deliver_free(d);
+	d->nxfers = nxfers;
+	d->xfers = xcalloc((size_t)nxfers, sizeof(*d->xfers));
+	for (int i = 0; i < nxfers; i++)
+		if ((d->xfers[i].h = api->easy_init()) == NULL)
 			return err_set(SR_ESYS, "cannot start libcurl");
-		}
-	d->api->multi_setopt(d->multi, CURLMOPT_MAXCONNECTS, (long)d->nxfers);
+	api->multi_setopt(d->multi, CURLMOPT_MAXCONNECTS, (long)nxfers);
 	if ((d->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
-	    (d->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
-		rc = err_set(SR_ESYS, "cannot set up the delivery loop: %s", strerror(errno));
-		deliver_free(d);
-		return rc;
-	} else {
-		struct epoll_event ev;
-
-		memset(&ev, 0, sizeof(ev));
-		ev.events = EPOLLIN;
-		ev.data.fd = d->wakefd;
-		epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->wakefd, &ev);
-	}
-	d->api->multi_setopt(d->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-	d->api->multi_setopt(d->multi, CURLMOPT_SOCKETDATA, d);
-	d->api->multi_setopt(d->multi, CURLMOPT_TIMERFUNCTION, on_timer);
-	d->api->multi_setopt(d->multi, CURLMOPT_TIMERDATA, d);
+	    (d->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
+		return err_set(SR_ESYS, "cannot set up the delivery loop: %s", strerror(errno));
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.fd = d->wakefd;
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->wakefd, &ev) != 0)
+		return err_set(SR_ESYS, "cannot set up the delivery loop: %s", strerror(errno));
+	api->multi_setopt(d->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	api->multi_setopt(d->multi, CURLMOPT_SOCKETDATA, d);
+	api->multi_setopt(d->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+	api->multi_setopt(d->multi, CURLMOPT_TIMERDATA, d);
 	d->chans = xcalloc(c->nchannels + 1, sizeof(*d->chans));
 	for (size_t i = 0; i < c->nchannels; i++)
 		d->chans[i].ch = &c->channels[i];
 	if (getrandom(&d->rng, sizeof(d->rng), 0) != sizeof(d->rng) || d->rng == 0)
 		d->rng = (uint64_t)clock_now_ms() | 1;
-	/* A lost outcome means a message is sent again, which at-least-once
-	 * delivery allows; the engine does not wait for the disk per batch. */
-	store_relax_durability(s);
-	if ((rc = store_outbox_unlease(&returned, s, clock_now_ms())) != 0) {
-		deliver_free(d);
-		return rc;
-	}
-	if (returned > 0)
-		log_info("%lld messages taken by an engine that stopped are queued again",
-			 (long long)returned);
 	d->last_flush = clock_now_ms();
-	*out = d;
 	return 0;
 }
 
-static struct transfer *
-free_transfer(struct deliver *d)
-{
-	for (int i = 0; i < d->nxfers; i++)
-		if (!d->xfers[i].busy)
-			return &d->xfers[i];
-	return NULL;
-}
-
-static void
-collect(struct deliver *d)
-{
-	CURLMsg *msg;
-	int left;
-
-	while ((msg = d->api->multi_info_read(d->multi, &left)) != NULL) {
-		CURL *h = msg->easy_handle;
-		CURLcode code = msg->data.result;
-		char *priv = NULL;
-
-		if (msg->msg != CURLMSG_DONE)
-			continue;
-		d->api->easy_getinfo(h, CURLINFO_PRIVATE, &priv);
-		d->api->multi_remove_handle(d->multi, h);
-		d->inflight--;
-		transfer_done(d, (struct transfer *)priv, code);
-	}
-}
-
-int
-deliver_step(struct deliver *d, int wait_ms, bool *idle)
+/*
+ * One turn of a lane: write outcomes and claim rows when it is time,
+ * start what is claimed, wait up to wait_ms (less with transfers in
+ * flight, or until the next row falls due) and collect what finished.
+ */
+static int
+lane_step(struct lane *d, int wait_ms, bool *idle)
 {
 	struct transfer *t;
 	int rc;
@@ -896,29 +982,13 @@ deliver_step(struct deliver *d, int wait_ms, bool *idle)
 	return 0;
 }
 
-void
-deliver_set_observer(struct deliver *d, void (*fn)(void *arg, double seconds), void *arg)
+/* Stop a lane: rows claimed but not started go back untouched, transfers
+ * in flight get up to grace_ms to finish, and every outcome is written. */
+static int
+lane_drain(struct lane *d, int grace_ms)
 {
-	d->observe = fn;
-	d->observe_arg = arg;
-}
+	int64_t end = mono_ms() + grace_ms;
 
-void
-deliver_wakeup(struct deliver *d)
-{
-	uint64_t one = 1;
-
-	if (write(d->wakefd, &one, sizeof(one)) < 0)
-		return; /* already pending: it wakes anyway */
-}
-
-int
-deliver_close(struct deliver *d, int grace_ms, struct deliver_stats *stats)
-{
-	int64_t end = mono_ms() + grace_ms, returned = 0;
-	int rc;
-
-	/* Rows claimed but not started go back untouched. */
 	store_outbox_free(d->queue, d->nqueue);
 	d->queue = NULL;
 	d->nqueue = d->qhead = 0;
@@ -930,12 +1000,223 @@ deliver_close(struct deliver *d, int grace_ms, struct deliver_stats *stats)
 			transfer_release(d, &d->xfers[i]);
 		}
 	d->inflight = 0;
-	rc = store_sync(d, false);
+	return store_sync(d, false);
+}
+
+/* A lane's own thread (every lane but the first, which the caller runs
+ * with deliver_step). A failed turn is logged and tried again a second
+ * later, as sitrepd does with the first lane; with --once it ends the
+ * lane and deliver_run reports it. */
+static void *
+lane_main(void *arg)
+{
+	struct lane *d = arg;
+	bool idle;
+	int rc;
+
+	while (!atomic_load(&d->e->stop)) {
+		if ((rc = lane_step(d, d->e->once ? 0 : 1000, &idle)) != 0) {
+			if (d->e->once) {
+				d->rc = rc;
+				d->why = xstrdup(err_last());
+				break;
+			}
+			log_warnx("delivery: %s", err_last());
+			pump(d, 1000);
+		} else if (d->e->once && idle)
+			break;
+	}
+	if ((rc = lane_drain(d, d->rc ? 0 : d->e->grace_ms)) != 0 && d->rc == 0) {
+		d->rc = rc;
+		d->why = xstrdup(err_last());
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------------ engine */
+
+static int
+lock_store(struct deliver *e)
+{
+	char *path = xasprintf("%s-deliver.lock", e->c->database);
+
+	e->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (e->lock_fd < 0) {
+		int rc = err_set(SR_ESYS, "cannot open the delivery lock '%s': %s", path,
+				 strerror(errno));
+
+		free(path);
+		return rc;
+	}
+	if (flock(e->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		int rc = err_set(SR_EREFUSED, "another delivery engine (sitrepd or 'sitrep "
+				 "deliver') is already sending from '%s'; it holds '%s'",
+				 e->c->database, path);
+
+		free(path);
+		return rc;
+	}
+	free(path);
+	return 0;
+}
+
+static void
+deliver_free(struct deliver *e)
+{
+	for (int i = 0; e->lanes != NULL && i < e->nlanes; i++)
+		lane_free(&e->lanes[i]);
+	free(e->lanes);
+	pthread_mutex_destroy(&e->write_lock);
+	if (e->lock_fd >= 0)
+		close(e->lock_fd);
+	free(e);
+}
+
+int
+deliver_open(struct deliver **out, struct store *s, const struct conf *c)
+{
+	struct deliver *e = xcalloc(1, sizeof(*e));
+	const struct curlapi *api;
+	int64_t returned;
+	int rc, nlanes = c->delivery.threads;
+
+	*out = NULL;
+	e->c = c;
+	e->lock_fd = -1;
+	pthread_mutex_init(&e->write_lock, NULL);
+	atomic_init(&e->stop, false);
+	if ((rc = lock_store(e)) != 0 || (api = curlapi_load()) == NULL) {
+		rc = rc ? rc : SR_ESYS;
+		deliver_free(e);
+		return rc;
+	}
+	if (nlanes > c->delivery.concurrency)
+		nlanes = c->delivery.concurrency;
+	if (nlanes < 1)
+		nlanes = 1;
+	e->lanes = xcalloc((size_t)nlanes, sizeof(*e->lanes));
+	for (int i = 0; i < nlanes; i++)
+		e->lanes[i].epfd = e->lanes[i].wakefd = -1;
+	/* concurrency shared out: the first lanes take the remainder */
+	for (int i = 0; i < nlanes; i++) {
+		int share = c->delivery.concurrency / nlanes +
+			    (i < c->delivery.concurrency % nlanes);
+
+		e->nlanes = i + 1;
+		if ((rc = lane_open(&e->lanes[i], e, api, i == 0 ? s : NULL, share)) != 0) {
+			deliver_free(e);
+			return rc;
+		}
+	}
+	/* A lost outcome means a message is sent again, which at-least-once
+	 * delivery allows; the engine does not wait for the disk per batch. */
+	store_relax_durability(s);
+	if ((rc = store_outbox_unlease(&returned, s, clock_now_ms())) != 0) {
+		deliver_free(e);
+		return rc;
+	}
+	if (returned > 0)
+		log_info("%lld messages taken by an engine that stopped are queued again",
+			 (long long)returned);
+	*out = e;
+	return 0;
+}
+
+/* The other lanes' threads, started at the first step (after the
+ * observer is set, which they read). */
+static int
+lanes_start(struct deliver *e)
+{
+	sigset_t all, old;
+	int rc = 0;
+
+	/* Signals are the caller's to take: its wait is what they must cut
+	 * short. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (int i = 1; i < e->nlanes && rc == 0; i++) {
+		struct lane *d = &e->lanes[i];
+
+		if (d->threaded)
+			continue;
+		if ((rc = pthread_create(&d->thread, NULL, lane_main, d)) != 0)
+			rc = err_set(SR_ESYS, "cannot start a delivery thread: %s", strerror(rc));
+		else
+			d->threaded = true;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
+/* Wait for the lanes' threads to end; the first error a lane met. */
+static int
+lanes_join(struct deliver *e)
+{
+	int rc = 0;
+
+	for (int i = 1; i < e->nlanes; i++) {
+		struct lane *d = &e->lanes[i];
+
+		if (!d->threaded)
+			continue;
+		pthread_join(d->thread, NULL);
+		d->threaded = false;
+		if (d->rc != 0 && rc == 0)
+			rc = err_set(d->rc, "%s", d->why ? d->why : "a delivery thread failed");
+	}
+	return rc;
+}
+
+int
+deliver_step(struct deliver *e, int wait_ms, bool *idle)
+{
+	int rc;
+
+	if ((rc = lanes_start(e)) != 0)
+		return rc;
+	return lane_step(&e->lanes[0], wait_ms, idle);
+}
+
+void
+deliver_set_observer(struct deliver *e, void (*fn)(void *arg, double seconds), void *arg)
+{
+	e->observe = fn;
+	e->observe_arg = arg;
+}
+
+void
+deliver_wakeup(struct deliver *e)
+{
+	uint64_t one = 1;
+
+	for (int i = 0; i < e->nlanes; i++)
+		if (write(e->lanes[i].wakefd, &one, sizeof(one)) < 0)
+			continue; /* already pending: it wakes anyway */
+}
+
+int
+deliver_close(struct deliver *e, int grace_ms, struct deliver_stats *stats)
+{
+	int64_t returned = 0;
+	int rc, rc2;
+
+	e->grace_ms = grace_ms;
+	atomic_store(&e->stop, true);
+	deliver_wakeup(e);
+	rc = lane_drain(&e->lanes[0], grace_ms);
+	if ((rc2 = lanes_join(e)) != 0 && rc == 0)
+		rc = rc2;
 	if (rc == 0)
-		rc = store_outbox_unlease(&returned, d->s, clock_now_ms());
-	if (stats != NULL)
-		*stats = d->stats;
-	deliver_free(d);
+		rc = store_outbox_unlease(&returned, e->lanes[0].s, clock_now_ms());
+	if (stats != NULL) {
+		memset(stats, 0, sizeof(*stats));
+		for (int i = 0; i < e->nlanes; i++) {
+			stats->sent += e->lanes[i].stats.sent;
+			stats->retried += e->lanes[i].stats.retried;
+			stats->dead += e->lanes[i].stats.dead;
+		}
+	}
+	deliver_free(e);
 	return rc;
 }
 
@@ -943,29 +1224,34 @@ int
 deliver_run(struct deliver_stats *stats, struct store *s, const struct conf *c,
 	    bool once, volatile sig_atomic_t *stop)
 {
-	struct deliver *d;
+	struct deliver *e;
 	bool idle;
 	int rc;
 
 	memset(stats, 0, sizeof(*stats));
-	if ((rc = deliver_open(&d, s, c)) != 0)
+	if ((rc = deliver_open(&e, s, c)) != 0)
 		return rc;
 	/* Once: what is due now; a retry falling due meanwhile waits. */
-	if (once)
-		d->horizon = clock_now_ms();
+	if (once) {
+		e->once = true;
+		e->horizon = clock_now_ms();
+	}
 	while (rc == 0 && (stop == NULL || !*stop)) {
-		rc = deliver_step(d, once ? 0 : 1000, &idle);
+		rc = deliver_step(e, once ? 0 : 1000, &idle);
 		if (once && idle)
 			break;
 	}
+	/* Once: the other lanes end when they have nothing left either. */
+	if (rc == 0 && once && (stop == NULL || !*stop))
+		rc = lanes_join(e);
 	if (rc != 0) {
 		struct deliver_stats ignored;
 		char *why = xstrdup(err_last());
 
-		deliver_close(d, 0, &ignored);
+		deliver_close(e, 0, &ignored);
 		rc = err_set(rc, "%s", why);
 		free(why);
 		return rc;
 	}
-	return deliver_close(d, 4000, stats);
+	return deliver_close(e, 4000, stats);
 }

@@ -59,6 +59,7 @@ struct conf_delivery {
 	int64_t backoff[16];  /* seconds before retry k (the last repeats) */
 	size_t nbackoff;
 	int concurrency;      /* requests in flight at once */
+	int threads;          /* lanes sending at once, each with its share */
 };
 
 struct conf {
