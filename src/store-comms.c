@@ -101,10 +101,15 @@ static const char sql_outbox_add[] =
 	"  OR EXISTS (SELECT 1 FROM subscriber_components c" \
 	"   JOIN incident_components ic ON ic.component = c.component" \
 	"   WHERE c.subscriber_id = s.id AND ic.incident_id = ?1) OR ?1 = 0)"
+/* Ids of one fan-out share a random half (?8) and end in the subscriber's
+ * id: unique, unguessable across fan-outs, and in order, so that 100,000
+ * of them go into the msg_id index at its end rather than all over it
+ * (which overflowed SQLite's page cache and made publishing slower by
+ * half). */
 static const char sql_outbox_add_subscribers[] =
 	"INSERT INTO outbox (msg_id, incident_id, update_id, channel, subscriber_id,"
 	" type, recipient, subject, payload, state, next_at, created_at)"
-	" SELECT 'msg_' || lower(hex(randomblob(16))), NULLIF(?1, 0), ?2, ?3, s.id, s.kind,"
+	" SELECT 'msg_' || ?8 || printf('%016x', s.id), NULLIF(?1, 0), ?2, ?3, s.id, s.kind,"
 	" s.address, ?6, ?7, 'pending', ?4, ?4" SUBSCRIBERS_MATCHING " ORDER BY s.id";
 static const char sql_subscribers_matching[] =
 	"SELECT count(*)" SUBSCRIBERS_MATCHING;
@@ -713,6 +718,8 @@ store_outbox_add_subscribers(int64_t *count, struct store *s, const char *kind,
 			     const char *payload)
 {
 	sqlite3_stmt *stmt;
+	unsigned char random[8];
+	char prefix[2 * sizeof(random) + 1];
 	int rc;
 
 	*count = 0;
@@ -725,6 +732,11 @@ store_outbox_add_subscribers(int64_t *count, struct store *s, const char *kind,
 	sqlite3_bind_text(stmt, 5, kind, -1, SQLITE_STATIC);
 	bind_text_null(stmt, 6, subject);
 	bind_text_null(stmt, 7, payload);
+	/* SQLite's generator, seeded from the system's entropy like randomblob */
+	sqlite3_randomness((int)sizeof(random), random);
+	for (size_t i = 0; i < sizeof(random); i++)
+		snprintf(prefix + 2 * i, 3, "%02x", random[i]);
+	sqlite3_bind_text(stmt, 8, prefix, -1, SQLITE_STATIC);
 	if ((rc = step_done(s, stmt, "queue messages to subscribers")) == 0)
 		*count = sqlite3_changes64(store_db(s));
 	return rc;
