@@ -1090,6 +1090,8 @@ deliver_open(struct deliver **out, struct store *s, const struct conf *c)
 		deliver_free(e);
 		return rc;
 	}
+	/* libcurl brought libcrypto in: sign with its faster SHA-256 */
+	(void)webhook_accelerate();
 	if (nlanes > c->delivery.concurrency)
 		nlanes = c->delivery.concurrency;
 	if (nlanes < 1)

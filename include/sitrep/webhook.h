@@ -4,6 +4,7 @@
 #ifndef SITREP_WEBHOOK_H
 #define SITREP_WEBHOOK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,5 +23,14 @@ int webhook_secret_new(char **out);
  */
 int webhook_sign(char **out, const char *secret, const char *msg_id,
 		 int64_t timestamp, const char *body, size_t body_len);
+
+/*
+ * Sign with the libcrypto already loaded into the process (by libcurl, in
+ * the delivery engine), whose SHA-256 uses the CPU's SHA instructions,
+ * rather than mbedTLS: the same signatures, faster. Returns whether it
+ * did; without a loaded libcrypto nothing changes. Call it before any
+ * thread signs.
+ */
+bool webhook_accelerate(void);
 
 #endif
