@@ -116,7 +116,9 @@ struct deliver {
 	int lock_fd;
 	struct lane *lanes;
 	int nlanes;
-	pthread_mutex_t write_lock; /* one lane's transaction at a time */
+	pthread_mutex_t write_lock; /* one lane's transaction at a time, and: */
+	struct store_outbox_pos taken; /* the last row any lane took */
+	int64_t outstanding;        /* rows taken and not yet written back */
 	int64_t horizon;            /* with --once: only rows due by the start */
 	bool once;                  /* lanes stop when idle */
 	atomic_bool stop;           /* lanes finish what is in flight and stop */
@@ -301,11 +303,18 @@ result_failed(struct lane *d, const struct store_outbox *row, int status,
 	result_add(d, row, "retrying", status, error, now + wait_ms);
 }
 
-/* store_sync's transaction, under the engine's write lock: lanes would
- * otherwise meet in SQLite's busy handler, which sleeps. */
+/*
+ * store_sync's transaction, under the engine's write lock: lanes would
+ * otherwise meet in SQLite's busy handler, which sleeps. Rows are taken in
+ * the order they fall due, each lane after the last row any lane took;
+ * nothing is written to take them (a row written twice per delivery cost
+ * a tenth of the engine's time), so a row in flight stays pending in the
+ * store and a crash leaves it there for the next engine.
+ */
 static int
 store_sync_locked(struct lane *d, bool claim, struct store_outbox **rows, size_t *n)
 {
+	struct deliver *e = d->e;
 	int rc;
 
 	if ((rc = store_begin(d->s)) != 0)
@@ -320,8 +329,9 @@ store_sync_locked(struct lane *d, bool claim, struct store_outbox **rows, size_t
 			err_clear(); /* already inactive */
 	}
 	if (rc == 0 && claim)
-		rc = store_outbox_claim(rows, n, d->s, d->e->horizon ? d->e->horizon :
-					clock_now_ms(), CLAIM_BATCH);
+		rc = store_outbox_due(rows, n, d->s, e->horizon ? e->horizon : clock_now_ms(),
+				      e->outstanding > (int64_t)d->nresults ? &e->taken : NULL,
+				      CLAIM_BATCH);
 	if (rc == 0)
 		rc = store_commit(d->s);
 	if (rc != 0) {
@@ -329,8 +339,17 @@ store_sync_locked(struct lane *d, bool claim, struct store_outbox **rows, size_t
 		store_outbox_free(*rows, *n);
 		*rows = NULL;
 		*n = 0;
+		return rc;
 	}
-	return rc;
+	/* With nothing out, every due row is fair game again: one that fell
+	 * due behind the last taken (a clock set back) is not left waiting. */
+	e->outstanding -= (int64_t)d->nresults;
+	if (*n > 0) {
+		e->outstanding += (int64_t)*n;
+		e->taken.next_at = (*rows)[*n - 1].next_at;
+		e->taken.id = (*rows)[*n - 1].id;
+	}
+	return 0;
 }
 
 /* Write the outcomes so far and, when claim, take the next due rows, in
@@ -943,6 +962,21 @@ lane_open(struct lane *d, struct deliver *e, const struct curlapi *api, struct s
 	return 0;
 }
 
+/* When the next row this lane could take falls due: rows other lanes hold
+ * are due already, and waiting for them would be no wait at all. */
+static int
+lane_next_due(struct lane *d, int64_t *next)
+{
+	struct store_outbox_pos after;
+	bool out;
+
+	pthread_mutex_lock(&d->e->write_lock);
+	after = d->e->taken;
+	out = d->e->outstanding > 0;
+	pthread_mutex_unlock(&d->e->write_lock);
+	return store_outbox_next_due(next, d->s, out ? &after : NULL);
+}
+
 /*
  * One turn of a lane: write outcomes and claim rows when it is time,
  * start what is claimed, wait up to wait_ms (less with transfers in
@@ -971,7 +1005,7 @@ lane_step(struct lane *d, int wait_ms, bool *idle)
 		*idle = true;
 		if (wait_ms <= 0)
 			return 0;
-		if ((rc = store_outbox_next_due(&next, d->s)) != 0)
+		if ((rc = lane_next_due(d, &next)) != 0)
 			return rc;
 		if (next != 0 && next - now < wait_ms)
 			wait_ms = next > now ? (int)(next - now) : 0;
@@ -989,6 +1023,9 @@ lane_drain(struct lane *d, int grace_ms)
 {
 	int64_t end = mono_ms() + grace_ms;
 
+	pthread_mutex_lock(&d->e->write_lock);
+	d->e->outstanding -= (int64_t)(d->nqueue - d->qhead);
+	pthread_mutex_unlock(&d->e->write_lock);
 	store_outbox_free(d->queue, d->nqueue);
 	d->queue = NULL;
 	d->nqueue = d->qhead = 0;
@@ -1199,7 +1236,6 @@ deliver_wakeup(struct deliver *e)
 int
 deliver_close(struct deliver *e, int grace_ms, struct deliver_stats *stats)
 {
-	int64_t returned = 0;
 	int rc, rc2;
 
 	e->grace_ms = grace_ms;
@@ -1208,8 +1244,6 @@ deliver_close(struct deliver *e, int grace_ms, struct deliver_stats *stats)
 	rc = lane_drain(&e->lanes[0], grace_ms);
 	if ((rc2 = lanes_join(e)) != 0 && rc == 0)
 		rc = rc2;
-	if (rc == 0)
-		rc = store_outbox_unlease(&returned, e->lanes[0].s, clock_now_ms());
 	if (stats != NULL) {
 		memset(stats, 0, sizeof(*stats));
 		for (int i = 0; i < e->nlanes; i++) {

@@ -115,12 +115,12 @@ static const char sql_outbox_add_subscribers[] =
 	" s.address, ?6, ?7, 'pending', ?4, ?4" SUBSCRIBERS_MATCHING " ORDER BY s.id";
 static const char sql_subscribers_matching[] =
 	"SELECT count(*)" SUBSCRIBERS_MATCHING;
-/* Claiming reads the due rows with their subscribers, then leases the
- * same rows, inside one transaction. The due index is named: without
- * statistics the planner would scan the state index and sort. */
+/* The due rows after a position in the due order (next_at, id), with
+ * their subscribers. The due index is named: without statistics the
+ * planner would scan the state index and sort. */
 #define OUTBOX_DUE \
 	" FROM outbox INDEXED BY outbox_due WHERE state IN ('pending', 'retrying')" \
-	" AND next_at <= ?1 ORDER BY next_at, id LIMIT ?3"
+	" AND next_at <= ?1 AND (next_at, id) > (?2, ?4) ORDER BY next_at, id LIMIT ?3"
 static const char sql_outbox_due[] =
 	"SELECT o.id, o.msg_id, o.incident_id, o.update_id, o.channel, o.subscriber_id,"
 	" o.type, o.recipient, o.subject, o.payload, o.state, o.attempts, o.next_at,"
@@ -128,8 +128,8 @@ static const char sql_outbox_due[] =
 	" s.secret, s.token, s.disabled_at, s.disabled_reason"
 	" FROM (SELECT *" OUTBOX_DUE ") o"
 	" LEFT JOIN subscribers s ON s.id = o.subscriber_id ORDER BY o.next_at, o.id";
-static const char sql_outbox_lease[] =
-	"UPDATE outbox SET lease_until = ?2, next_at = ?2 WHERE id IN (SELECT id" OUTBOX_DUE ")";
+/* Engines of earlier releases leased the rows they took (lease_until and a
+ * far next_at); a row one of them left leased is queued again. */
 static const char sql_outbox_unlease[] =
 	"UPDATE outbox SET lease_until = NULL, next_at = ?1"
 	" WHERE lease_until IS NOT NULL AND state IN ('pending', 'retrying')";
@@ -148,7 +148,8 @@ static const char sql_outbox_counts[] =
 static const char sql_outbox_update_counts[] =
 	"SELECT state, count(*) FROM outbox WHERE update_id = ?1 GROUP BY state";
 static const char sql_outbox_next_due[] =
-	"SELECT min(next_at) FROM outbox WHERE state IN ('pending', 'retrying')";
+	"SELECT min(next_at) FROM outbox INDEXED BY outbox_due"
+	" WHERE state IN ('pending', 'retrying') AND (next_at, id) > (?1, ?2)";
 
 static const char *const outbox_states[4] = { "pending", "retrying", "sent", "dead" };
 
@@ -792,8 +793,8 @@ outbox_rows(struct store_outbox **out, size_t *n, struct store *s,
 }
 
 int
-store_outbox_claim(struct store_outbox **out, size_t *n, struct store *s,
-		   int64_t now, size_t limit)
+store_outbox_due(struct store_outbox **out, size_t *n, struct store *s, int64_t now,
+		 const struct store_outbox_pos *after, size_t limit)
 {
 	sqlite3_stmt *stmt;
 	int rc;
@@ -803,23 +804,10 @@ store_outbox_claim(struct store_outbox **out, size_t *n, struct store *s,
 	if ((rc = store_sql(&stmt, s, sql_outbox_due)) != 0)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, now);
+	sqlite3_bind_int64(stmt, 2, after ? after->next_at : INT64_MIN);
 	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)limit);
-	if ((rc = outbox_rows(out, n, s, stmt, "claim messages from the outbox")) != 0)
-		return rc;
-	if ((rc = store_sql(&stmt, s, sql_outbox_lease)) != 0)
-		goto fail;
-	sqlite3_bind_int64(stmt, 1, now);
-	/* A lease far in the future keeps the row out of the next claims;
-	 * store_outbox_result or store_outbox_unlease ends it. */
-	sqlite3_bind_int64(stmt, 2, now + 365LL * 86400 * 1000);
-	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)limit);
-	if ((rc = step_done(s, stmt, "lease messages from the outbox")) == 0)
-		return 0;
-fail:
-	store_outbox_free(*out, *n);
-	*out = NULL;
-	*n = 0;
-	return rc;
+	sqlite3_bind_int64(stmt, 4, after ? after->id : INT64_MIN);
+	return outbox_rows(out, n, s, stmt, "read the due messages from the outbox");
 }
 
 int
@@ -935,7 +923,7 @@ store_outbox_update_counts(int64_t counts[4], struct store *s, int64_t update_id
 }
 
 int
-store_outbox_next_due(int64_t *out, struct store *s)
+store_outbox_next_due(int64_t *out, struct store *s, const struct store_outbox_pos *after)
 {
 	sqlite3_stmt *stmt;
 	int rc;
@@ -943,6 +931,8 @@ store_outbox_next_due(int64_t *out, struct store *s)
 	*out = 0;
 	if ((rc = store_sql(&stmt, s, sql_outbox_next_due)) != 0)
 		return rc;
+	sqlite3_bind_int64(stmt, 1, after ? after->next_at : INT64_MIN);
+	sqlite3_bind_int64(stmt, 2, after ? after->id : INT64_MIN);
 	if (sqlite3_step(stmt) == SQLITE_ROW)
 		*out = sqlite3_column_int64(stmt, 0);
 	else

@@ -273,17 +273,25 @@ int store_outbox_add_subscribers(int64_t *count, struct store *s, const char *ki
 /* How many rows store_outbox_add_subscribers would queue. */
 int store_subscribers_matching(int64_t *count, struct store *s, const char *kind,
 			       int64_t incident_id);
+/* A place in the order rows fall due in: next_at, then id. */
+struct store_outbox_pos {
+	int64_t next_at, id;
+};
 /*
- * Take up to limit rows that are due at now, oldest due first, marking them
- * leased so the next call does not return them again. store_outbox_unlease
- * returns every leased row to the queue: the delivery engine calls it when
- * it starts, as the only engine (a crashed one leaves its rows leased).
+ * Up to limit rows due at now that come after *after in the due order (all
+ * due rows when after is NULL), in that order. Reading marks nothing: the
+ * delivery engine, the only one per store, remembers the last row it took
+ * and asks for what comes after it, so a row is handed out once while it
+ * is in flight, and a row an engine took before it crashed is still
+ * waiting for the next one.
  */
-int store_outbox_claim(struct store_outbox **out, size_t *n, struct store *s,
-		       int64_t now, size_t limit);
+int store_outbox_due(struct store_outbox **out, size_t *n, struct store *s, int64_t now,
+		     const struct store_outbox_pos *after, size_t limit);
+/* Queue again the rows an engine of an earlier release leased (it marked
+ * the rows it took) and left behind when it stopped. */
 int store_outbox_unlease(int64_t *count, struct store *s, int64_t now);
 /* Record an attempt's outcome (state, attempts, next_at, sent_at,
- * last_status, last_error of row), ending its lease. */
+ * last_status, last_error of row). */
 int store_outbox_result(struct store *s, const struct store_outbox *row);
 /* The rows in state (all when NULL), newest first, at most limit (0: all). */
 int store_outbox_list(struct store_outbox **out, size_t *n, struct store *s,
@@ -291,8 +299,9 @@ int store_outbox_list(struct store_outbox **out, size_t *n, struct store *s,
 int store_outbox_get(struct store_outbox *out, struct store *s, int64_t id);
 /* Rows by state: pending, retrying, sent, dead. */
 int store_outbox_counts(int64_t counts[4], struct store *s);
-/* The earliest next_at of a row waiting to be sent; 0 when none. */
-int store_outbox_next_due(int64_t *out, struct store *s);
+/* The earliest next_at of a row waiting to be sent after *after in the due
+ * order (any, when after is NULL); 0 when none. */
+int store_outbox_next_due(int64_t *out, struct store *s, const struct store_outbox_pos *after);
 /* An update's rows by state, for `sitrep updates`. */
 int store_outbox_update_counts(int64_t counts[4], struct store *s, int64_t update_id);
 void store_outbox_release(struct store_outbox *row);

@@ -439,8 +439,8 @@ is_rc 0 "a customer update goes to four slow webhook subscribers (2 s each)"
 ok "their deliveries are in flight" wait_for 5 eval '[ "$(jq -r "select(.path | startswith(\"/slow/2/\")) | .path" "$LOG" | wc -l)" -ge 4 ]'
 kill_daemon
 pass "the daemon is killed (SIGKILL) with four deliveries in flight"
-is "$(q "SELECT count(*) FROM outbox WHERE update_id IS NOT NULL AND incident_id = 5 AND state = 'pending' AND lease_until IS NOT NULL")" 4 \
-	"the four rows are left leased and pending"
+is "$(q "SELECT count(*) FROM outbox WHERE update_id IS NOT NULL AND incident_id = 5 AND state = 'pending' AND attempts = 0")" 4 \
+	"the four rows are left pending, as if never taken"
 PENDING=$(q "SELECT count(*) FROM events WHERE incident_id = 5 AND kind = 'reminder'")
 is "$PENDING" 0 "none of INC-5's reminders (due 3, 5 and 6 s after opening) had fired yet"
 

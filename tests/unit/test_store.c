@@ -490,18 +490,21 @@ test_wal_kept_between_processes_and_bounded(void **state)
 }
 
 /*
- * The outbox as the delivery engine sees it: claimed rows are not claimed
- * again; an outcome ends the lease; unlease returns what a crashed engine
- * held, with its id and attempt count unchanged; subscribers with a
+ * The outbox as the delivery engine sees it: due rows in the order they
+ * fall due, after a given position, so rows in flight are not handed out
+ * again; an outcome takes a row out of the queue; a row taken and never
+ * written back (a crash) is still pending, with its id and attempt count;
+ * a row an older engine left leased is queued again; subscribers with a
  * component filter hear only of incidents touching one of their
  * components.
  */
 static void
-test_outbox_claim_and_lease(void **state)
+test_outbox_due_in_order(void **state)
 {
 	struct fixture *f = *state;
 	struct store *s = NULL;
 	struct store_outbox row, *v = NULL, *w = NULL;
+	struct store_outbox_pos after;
 	struct store_subscriber sub;
 	char *comps[] = { "payments" };
 	int64_t id, count, counts[4];
@@ -538,30 +541,52 @@ test_outbox_claim_and_lease(void **state)
 	row.created_at = 2000;
 	assert_int_equal(store_outbox_add(s, &row), 0);
 
-	assert_int_equal(store_outbox_claim(&v, &n, s, 1500, 10), 0);
+	assert_int_equal(store_outbox_due(&v, &n, s, 1500, NULL, 10), 0);
 	assert_int_equal(n, 1); /* the slack row is not due until 2000 */
 	assert_string_equal(v[0].recipient, "http://127.0.0.1:1/a");
 	assert_int_equal(strlen(v[0].msg_id), 36);
 	assert_memory_equal(v[0].msg_id, "msg_", 4);
-	assert_int_equal(store_outbox_claim(&w, &m, s, 3000, 10), 0);
-	assert_int_equal(m, 1); /* the leased row is not handed out twice */
+	after.next_at = v[0].next_at;
+	after.id = v[0].id;
+	assert_int_equal(store_outbox_due(&w, &m, s, 3000, &after, 10), 0);
+	assert_int_equal(m, 1); /* the row in flight is not handed out twice */
 	assert_string_equal(w[0].type, "slack");
+	assert_int_equal(store_outbox_next_due(&id, s, NULL), 0);
+	assert_int_equal(id, 1000);
+	assert_int_equal(store_outbox_next_due(&id, s, &after), 0);
+	assert_int_equal(id, 2000);
 
-	/* w's row fails and retries later; v's row stays leased (a crash). */
+	/* w's row fails and retries later; v's row is never written back (a
+	 * crash): it is still there, the first due, unchanged. */
 	strcpy(w[0].state, "retrying");
 	w[0].attempts = 1;
 	w[0].next_at = 9000;
 	w[0].last_error = strdup("HTTP 500");
 	assert_int_equal(store_outbox_result(s, &w[0]), 0);
-	assert_int_equal(store_outbox_next_due(&id, s), 0);
-	assert_int_equal(id, 9000);
-	assert_int_equal(store_outbox_unlease(&count, s, 4000), 0);
-	assert_int_equal(count, 1);
+	after.next_at = w[0].next_at;
+	after.id = w[0].id;
+	assert_int_equal(store_outbox_next_due(&id, s, &after), 0);
+	assert_int_equal(id, 0); /* nothing after the retry */
+	assert_int_equal(store_outbox_next_due(&id, s, NULL), 0);
+	assert_int_equal(id, 1000);
 	store_outbox_free(w, m);
-	assert_int_equal(store_outbox_claim(&w, &m, s, 4000, 10), 0);
+	assert_int_equal(store_outbox_due(&w, &m, s, 4000, NULL, 10), 0);
 	assert_int_equal(m, 1);
 	assert_string_equal(w[0].msg_id, v[0].msg_id);
 	assert_int_equal(w[0].attempts, 0);
+	/* a row an engine of an earlier release left leased is queued again */
+	db = db_open(f->path);
+	db_ok(db, "UPDATE outbox SET lease_until = 99999999, next_at = 99999999 WHERE id = 1");
+	sqlite3_close(db);
+	store_outbox_free(w, m);
+	assert_int_equal(store_outbox_due(&w, &m, s, 4000, NULL, 10), 0);
+	assert_int_equal(m, 0);
+	assert_int_equal(store_outbox_unlease(&count, s, 4000), 0);
+	assert_int_equal(count, 1);
+	store_outbox_free(w, m);
+	assert_int_equal(store_outbox_due(&w, &m, s, 4000, NULL, 10), 0);
+	assert_int_equal(m, 1);
+	assert_string_equal(w[0].msg_id, v[0].msg_id);
 	assert_int_equal(store_outbox_counts(counts, s), 0);
 	assert_int_equal(counts[0], 1);
 	assert_int_equal(counts[1], 1);
@@ -601,7 +626,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_wal_kept_between_processes_and_bounded, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_outbox_claim_and_lease, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outbox_due_in_order, setup, teardown),
 		cmocka_unit_test(test_close_null),
 	};
 
