@@ -1,7 +1,9 @@
 /* deliver.h: the delivery engine. It takes due outbox rows, sends each
  * over its channel (Standard Webhooks, Slack, Teams, Discord, SMTP) with
- * one libcurl multi handle and a capped number in flight, and records each
- * outcome: sent, a retry with backoff, or dead. `sitrep deliver` and
+ * a capped number in flight, and records each outcome: sent, a retry with
+ * backoff, or dead. It runs in delivery.threads lanes, each with its own
+ * libcurl multi handle and share of the cap: the first in the caller's
+ * deliver_step, the others in threads of their own. `sitrep deliver` and
  * sitrepd both run it; only one engine runs per store at a time. */
 #ifndef SITREP_DELIVER_H
 #define SITREP_DELIVER_H
@@ -19,11 +21,12 @@ struct deliver_stats {
 };
 
 /*
- * Take the store's delivery lock (SR_EREFUSED when another engine holds
- * it), load libcurl, and return rows a crashed engine had taken to the
- * queue. The engine keeps s and c; they must outlive it.
+ * Take the delivery lock of c's store (SR_EREFUSED when another engine
+ * holds it), load libcurl and open a connection to the store of the
+ * engine's own. The engine keeps c; it must outlive it. The other lanes'
+ * threads start at the first deliver_step.
  */
-int deliver_open(struct deliver **out, struct store *s, const struct conf *c);
+int deliver_open(struct deliver **out, const struct conf *c);
 
 /*
  * Start what is due, wait up to wait_ms for transfers or the next due row,
@@ -33,7 +36,8 @@ int deliver_open(struct deliver **out, struct store *s, const struct conf *c);
 int deliver_step(struct deliver *d, int wait_ms, bool *idle);
 
 /* Call fn with each sent message's time from queueing to sent, in seconds
- * (for sitrepd's latency histogram). */
+ * (for sitrepd's latency histogram), from any of the engine's threads.
+ * Set it before the first deliver_step. */
 void deliver_set_observer(struct deliver *d, void (*fn)(void *arg, double seconds),
 			  void *arg);
 
@@ -42,9 +46,9 @@ void deliver_set_observer(struct deliver *d, void (*fn)(void *arg, double second
 void deliver_wakeup(struct deliver *d);
 
 /*
- * Stop: let transfers in flight finish for up to grace_ms, return the rest
- * to the queue unchanged (same id, same attempt count), record every
- * outcome and release the lock.
+ * Stop: let transfers in flight finish for up to grace_ms (in every lane
+ * at once), leave the rest in the queue unchanged (same id, same attempt
+ * count), record every outcome and release the lock.
  */
 int deliver_close(struct deliver *d, int grace_ms, struct deliver_stats *stats);
 
@@ -53,7 +57,7 @@ int deliver_close(struct deliver *d, int grace_ms, struct deliver_stats *stats);
  * until nothing is due now and nothing is in flight (rows waiting for a
  * later retry stay queued).
  */
-int deliver_run(struct deliver_stats *stats, struct store *s, const struct conf *c,
-		bool once, volatile sig_atomic_t *stop);
+int deliver_run(struct deliver_stats *stats, const struct conf *c, bool once,
+		volatile sig_atomic_t *stop);
 
 #endif

@@ -199,7 +199,7 @@ deliver_exec(struct cli *cli, int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
-	if ((rc = deliver_run(&st, cli->store, cli->conf, once, &stop_requested)) != 0)
+	if ((rc = deliver_run(&st, cli->conf, once, &stop_requested)) != 0)
 		return cli_fail(rc);
 	if (cli->json)
 		cli_print_json(json_pack("{s:I, s:I, s:I}", "sent", (json_int_t)st.sent,

@@ -138,7 +138,7 @@ start(struct daemon *dm)
 	dm->ctx.store = dm->store;
 	dm->ctx.actor = INCIDENT_DAEMON_ACTOR;
 	dm->ctx.daemon = true;
-	if ((rc = deliver_open(&dm->deliver, dm->store, dm->conf)) != 0)
+	if ((rc = deliver_open(&dm->deliver, dm->conf)) != 0)
 		return rc;
 	deliver_set_observer(dm->deliver, observe_delivery, &dm->metrics);
 	if ((rc = schedule_open(&dm->schedule, &dm->ctx)) != 0)
