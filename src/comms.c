@@ -232,14 +232,16 @@ route_add(struct comms_posted *out, const char *channel, const char *type,
  * audience (an e-mail channel once per address in its 'to'); for the
  * customers, their subscribers too (e-mail ones through the first e-mail
  * channel serving customers). An update addressed to one account goes only
- * to that account's address.
+ * to that account's address. Subscribers are counted only when
+ * count_subscribers (otherwise their routes' counts are 0 until
+ * routes_queue writes their rows).
  */
 static int
 routes_build(struct comms_posted *out, struct incident_ctx *ctx, int64_t incident,
-	     const char *audience, const struct conf_account *account)
+	     const char *audience, const struct conf_account *account, bool count_subscribers)
 {
 	bool customers = strcmp(audience, "customers") == 0, subs_mailed = false;
-	int64_t count;
+	int64_t count = 0;
 	int rc;
 
 	for (size_t i = 0; i < ctx->conf->nchannels; i++) {
@@ -260,15 +262,16 @@ routes_build(struct comms_posted *out, struct incident_ctx *ctx, int64_t inciden
 		for (size_t k = 0; k < ch->nto; k++)
 			route_add(out, ch->id, "email", ch->to[k], NULL, 1);
 		if (customers && !subs_mailed) {
-			if ((rc = store_subscribers_matching(&count, ctx->store, "email",
-			    incident)) != 0)
+			if (count_subscribers && (rc = store_subscribers_matching(&count,
+			    ctx->store, "email", incident)) != 0)
 				return rc;
 			route_add(out, ch->id, "email", NULL, "email", count);
 			subs_mailed = true;
 		}
 	}
 	if (customers && account == NULL) {
-		if ((rc = store_subscribers_matching(&count, ctx->store, "webhook", incident)) != 0)
+		if (count_subscribers && (rc = store_subscribers_matching(&count, ctx->store,
+		    "webhook", incident)) != 0)
 			return rc;
 		route_add(out, NULL, "webhook", NULL, "webhook", count);
 	}
@@ -372,7 +375,7 @@ publish_locked(json_t **details, struct comms_posted *out, struct incident_ctx *
 	if ((rc = store_update_set_state(ctx->store, u)) != 0)
 		return rc;
 	if (out->nroutes == 0 &&
-	    (rc = routes_build(out, ctx, inc->id, u->audience, account)) != 0)
+	    (rc = routes_build(out, ctx, inc->id, u->audience, account, false)) != 0)
 		return rc;
 	if ((rc = routes_queue(out, ctx, inc->id, u->id, now)) != 0)
 		return rc;
@@ -496,15 +499,18 @@ post_prepare(struct store_update *u, struct comms_posted *out, struct incident_c
 	vars_release(&vs);
 	if (rc == 0 && u->body[strspn(u->body, " \t\n")] == '\0')
 		rc = err_set(SR_EUSAGE, "the update's text is empty");
+	snprintf(u->state, sizeof(u->state), "%s",
+		 needs_approval(pb, req->audience, inc->severity) || u->publish_at ? "draft" :
+		 "published");
+	/* Published at once, the rows written say how many subscribers;
+	 * counting them first as well was a twentieth of a fan-out's publish. */
 	if (rc == 0)
-		rc = routes_build(out, ctx, inc->id, req->audience, account);
+		rc = routes_build(out, ctx, inc->id, req->audience, account,
+				  req->dry_run || strcmp(u->state, "draft") == 0);
 	if (rc != 0) {
 		store_update_release(u);
 		return rc;
 	}
-	snprintf(u->state, sizeof(u->state), "%s",
-		 needs_approval(pb, req->audience, inc->severity) || u->publish_at ? "draft" :
-		 "published");
 	if (needs_approval(pb, req->audience, inc->severity))
 		out->approval = approvers_text(ctx, inc, pb, ctx->actor);
 	out->publish_at = u->publish_at;

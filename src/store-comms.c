@@ -94,15 +94,15 @@ static const char sql_outbox_add[] =
  * filter, of incidents touching one of its components. One statement for
  * any number of subscribers. They are read in id order straight from the
  * table (the unary + keeps the planner off the (kind, address) index,
- * which would visit the rows out of order and sort them all again). */
+ * which would visit the rows out of order and sort them all again), and
+ * the filters are two sets built once, not subqueries run per subscriber. */
 #define SUBSCRIBERS_MATCHING \
 	" FROM subscribers s" \
-	" WHERE +s.kind = ?5 AND s.disabled_at IS NULL AND (" \
-	"  NOT EXISTS (SELECT 1 FROM subscriber_components c" \
-	"   WHERE c.subscriber_id = s.id)" \
-	"  OR EXISTS (SELECT 1 FROM subscriber_components c" \
+	" WHERE +s.kind = ?5 AND s.disabled_at IS NULL AND (?1 = 0" \
+	"  OR s.id NOT IN (SELECT subscriber_id FROM subscriber_components)" \
+	"  OR s.id IN (SELECT c.subscriber_id FROM subscriber_components c" \
 	"   JOIN incident_components ic ON ic.component = c.component" \
-	"   WHERE c.subscriber_id = s.id AND ic.incident_id = ?1) OR ?1 = 0)"
+	"   WHERE ic.incident_id = ?1))"
 /* Ids of one fan-out share a random half (?8) and end in the subscriber's
  * id: unique, unguessable across fan-outs, and in order, so that 100,000
  * of them go into the msg_id index at its end rather than all over it
