@@ -44,6 +44,7 @@ struct store {
 	struct store_cached *cached;	/* store_sql's statements */
 	size_t		 ncached;
 	int		 wal_frames;	/* frames in the WAL after our last commit */
+	int		 ckpt_frames;	/* checkpoint past this many; 0: the default */
 };
 
 sqlite3 *
@@ -214,7 +215,8 @@ store_wal(struct store *s)
  * checkpoints and removes it on close. A process that opens the store while
  * no other has it open rebuilds the WAL index from those few pages. A
  * long-running writer (the daemon) checkpoints every STORE_CKPT_FRAMES
- * pages, as SQLite's own autocheckpoint would.
+ * pages, as SQLite's own autocheckpoint would, or as often as
+ * store_set_checkpoint says.
  */
 #define STORE_CLOSE_CKPT_FRAMES	64
 #define STORE_CKPT_FRAMES	1000
@@ -225,7 +227,7 @@ store_wal_committed(void *arg, sqlite3 *db, const char *schema, int frames)
 	struct store *s = arg;
 
 	s->wal_frames = frames;
-	if (frames >= STORE_CKPT_FRAMES)
+	if (frames >= (s->ckpt_frames ? s->ckpt_frames : STORE_CKPT_FRAMES))
 		(void)sqlite3_wal_checkpoint_v2(db, schema,
 		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	return SQLITE_OK;
@@ -258,6 +260,12 @@ void
 store_relax_durability(struct store *s)
 {
 	(void)sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+}
+
+void
+store_set_checkpoint(struct store *s, int frames)
+{
+	s->ckpt_frames = frames;
 }
 
 int

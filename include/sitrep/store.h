@@ -18,6 +18,11 @@ struct store;
  * newer sitrep is refused (SR_EREFUSED) and left untouched. *out is NULL
  * on failure.
  */
+/* Checkpoint the WAL once a commit leaves it this many pages long (1,000
+ * unless set). A writer that rewrites the same pages batch after batch
+ * copies each into the database once per checkpoint, so fewer, larger
+ * checkpoints copy less. */
+void store_set_checkpoint(struct store *s, int frames);
 int store_open(struct store **out, const char *path);
 void store_close(struct store *s);
 
