@@ -15,7 +15,8 @@
 # Fairness: nginx runs one worker process (worker_processes 1), so both
 # clients meet the same one-core server; on a small machine `auto` would
 # hand nginx every core and make it compete with the client for CPU. sitrep
-# is one thread; wrk gets two (-t2), as the issue asks. wrk is run before and
+# sends in delivery.threads lanes (2 by default, each with its own libcurl
+# multi handle and half the connections); wrk gets two threads (-t2). wrk is run before and
 # after sitrep and the reference is the mean of the two. The peak RSS is
 # the kernel's ru_maxrss for each sitrep process, from wait4() (the figure
 # GNU time -v prints as "Maximum resident set size"), so the `time` package
