@@ -1135,7 +1135,6 @@ deliver_open(struct deliver **out, const struct conf *c)
 {
 	struct deliver *e = xcalloc(1, sizeof(*e));
 	const struct curlapi *api;
-	int64_t returned;
 	int rc, nlanes = c->delivery.threads;
 
 	*out = NULL;
@@ -1177,13 +1176,6 @@ deliver_open(struct deliver **out, const struct conf *c)
 			return rc;
 		}
 	}
-	if ((rc = store_outbox_unlease(&returned, e->store, clock_now_ms())) != 0) {
-		deliver_free(e);
-		return rc;
-	}
-	if (returned > 0)
-		log_info("%lld messages taken by an engine that stopped are queued again",
-			 (long long)returned);
 	*out = e;
 	return 0;
 }

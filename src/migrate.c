@@ -172,8 +172,8 @@ static const char *const migrations[] = {
 	 * own webhook or address. recipient is the e-mail address or the
 	 * subscriber's URL; a channel's URL stays in its secret file. subject
 	 * and payload carry messages that are not updates (reminders).
-	 * lease_until marks a row the delivery engine has taken; the next
-	 * engine to start returns such rows to the queue. */
+	 * lease_until marked a row the delivery engine had taken (unused
+	 * since schema 5). */
 	"CREATE TABLE outbox (\n"
 	"	id INTEGER PRIMARY KEY,\n"
 	"	msg_id TEXT NOT NULL UNIQUE,\n"
@@ -237,6 +237,51 @@ static const char *const migrations[] = {
 	"	due_at INTEGER NOT NULL,\n"
 	"	fired_at INTEGER NOT NULL\n"
 	") STRICT, WITHOUT ROWID;\n",
+
+	/* 4 -> 5: a cheaper outbox to write, as a fan-out writes a row per
+	 * subscriber and then each row once more. msg_id loses its UNIQUE
+	 * index (ids are 128 random bits, or a fan-out's 64 random bits and
+	 * the subscriber's id: unique by construction, and never looked up);
+	 * the (state, id) index becomes one of the rows that need attention
+	 * (retrying, dead), as sent rows are most rows and pending ones have
+	 * outbox_due. SQLite drops a UNIQUE constraint only by copying the
+	 * table. The engine no longer leases the rows it takes: any row an
+	 * engine of schema 4 left leased is queued again, due now. */
+	"CREATE TABLE outbox_v5 (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	msg_id TEXT NOT NULL,\n"
+	"	incident_id INTEGER REFERENCES incidents (id),\n"
+	"	update_id INTEGER REFERENCES updates (id),\n"
+	"	channel TEXT,\n"
+	"	subscriber_id INTEGER REFERENCES subscribers (id),\n"
+	"	type TEXT NOT NULL\n"
+	"	    CHECK (type IN ('webhook', 'slack', 'teams', 'discord', 'email')),\n"
+	"	recipient TEXT,\n"
+	"	subject TEXT,\n"
+	"	payload TEXT,\n"
+	"	state TEXT NOT NULL\n"
+	"	    CHECK (state IN ('pending', 'retrying', 'sent', 'dead')),\n"
+	"	attempts INTEGER NOT NULL DEFAULT 0,\n"
+	"	next_at INTEGER NOT NULL,\n"
+	"	created_at INTEGER NOT NULL,\n"
+	"	sent_at INTEGER,\n"
+	"	last_status INTEGER,\n"
+	"	last_error TEXT,\n"
+	"	lease_until INTEGER\n"
+	") STRICT;\n"
+	"INSERT INTO outbox_v5 SELECT id, msg_id, incident_id, update_id, channel,\n"
+	"    subscriber_id, type, recipient, subject, payload, state, attempts,\n"
+	"    CASE WHEN lease_until IS NOT NULL AND state IN ('pending', 'retrying')\n"
+	"        THEN CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)\n"
+	"        ELSE next_at END,\n"
+	"    created_at, sent_at, last_status, last_error, NULL FROM outbox;\n"
+	"DROP TABLE outbox;\n"
+	"ALTER TABLE outbox_v5 RENAME TO outbox;\n"
+	"CREATE INDEX outbox_due ON outbox (next_at)\n"
+	"    WHERE state IN ('pending', 'retrying');\n"
+	"CREATE INDEX outbox_failed ON outbox (state, id)\n"
+	"    WHERE state IN ('retrying', 'dead');\n"
+	"CREATE INDEX outbox_update ON outbox (update_id);\n",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

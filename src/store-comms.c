@@ -128,16 +128,20 @@ static const char sql_outbox_due[] =
 	" s.secret, s.token, s.disabled_at, s.disabled_reason"
 	" FROM (SELECT *" OUTBOX_DUE ") o"
 	" LEFT JOIN subscribers s ON s.id = o.subscriber_id ORDER BY o.next_at, o.id";
-/* Engines of earlier releases leased the rows they took (lease_until and a
- * far next_at); a row one of them left leased is queued again. */
-static const char sql_outbox_unlease[] =
-	"UPDATE outbox SET lease_until = NULL, next_at = ?1"
-	" WHERE lease_until IS NOT NULL AND state IN ('pending', 'retrying')";
 static const char sql_outbox_result[] =
 	"UPDATE outbox SET state = ?2, attempts = ?3, next_at = ?4, sent_at = ?5,"
 	" last_status = ?6, last_error = ?7, lease_until = NULL WHERE id = ?1";
 static const char sql_outbox_list_all[] =
 	"SELECT " OUTBOX_COLUMNS " FROM outbox ORDER BY id DESC LIMIT ?1";
+/* The state's own term lets the planner use the partial index that holds
+ * it: outbox_failed for retrying and dead, outbox_due for pending; sent
+ * rows are most rows, read newest first. */
+static const char sql_outbox_list_failed[] =
+	"SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state = ?2"
+	" AND state IN ('retrying', 'dead') ORDER BY id DESC LIMIT ?1";
+static const char sql_outbox_list_pending[] =
+	"SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state = ?2"
+	" AND state IN ('pending', 'retrying') ORDER BY id DESC LIMIT ?1";
 static const char sql_outbox_list_state[] =
 	"SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state = ?2"
 	" ORDER BY id DESC LIMIT ?1";
@@ -811,21 +815,6 @@ store_outbox_due(struct store_outbox **out, size_t *n, struct store *s, int64_t 
 }
 
 int
-store_outbox_unlease(int64_t *count, struct store *s, int64_t now)
-{
-	sqlite3_stmt *stmt;
-	int rc;
-
-	*count = 0;
-	if ((rc = store_sql(&stmt, s, sql_outbox_unlease)) != 0)
-		return rc;
-	sqlite3_bind_int64(stmt, 1, now);
-	if ((rc = step_done(s, stmt, "return leased messages to the outbox")) == 0)
-		*count = sqlite3_changes64(store_db(s));
-	return rc;
-}
-
-int
 store_outbox_result(struct store *s, const struct store_outbox *row)
 {
 	sqlite3_stmt *stmt;
@@ -855,7 +844,10 @@ store_outbox_list(struct store_outbox **out, size_t *n, struct store *s,
 
 	*out = NULL;
 	*n = 0;
-	if ((rc = store_sql(&stmt, s, state ? sql_outbox_list_state : sql_outbox_list_all)) != 0)
+	if ((rc = store_sql(&stmt, s, state == NULL ? sql_outbox_list_all :
+			    strcmp(state, "retrying") == 0 || strcmp(state, "dead") == 0 ?
+			    sql_outbox_list_failed : strcmp(state, "pending") == 0 ?
+			    sql_outbox_list_pending : sql_outbox_list_state)) != 0)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, limit ? (sqlite3_int64)limit : -1);
 	if (state != NULL)

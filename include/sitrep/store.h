@@ -10,7 +10,7 @@
 struct store;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 /*
  * Open (creating if missing) the database at path, set WAL, busy_timeout and
@@ -292,9 +292,6 @@ struct store_outbox_pos {
  */
 int store_outbox_due(struct store_outbox **out, size_t *n, struct store *s, int64_t now,
 		     const struct store_outbox_pos *after, size_t limit);
-/* Queue again the rows an engine of an earlier release leased (it marked
- * the rows it took) and left behind when it stopped. */
-int store_outbox_unlease(int64_t *count, struct store *s, int64_t now);
 /* Record an attempt's outcome (state, attempts, next_at, sent_at,
  * last_status, last_error of row). */
 int store_outbox_result(struct store *s, const struct store_outbox *row);

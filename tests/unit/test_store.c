@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/store.h"
 
@@ -494,7 +495,7 @@ test_wal_kept_between_processes_and_bounded(void **state)
  * fall due, after a given position, so rows in flight are not handed out
  * again; an outcome takes a row out of the queue; a row taken and never
  * written back (a crash) is still pending, with its id and attempt count;
- * a row an older engine left leased is queued again; subscribers with a
+ * subscribers with a
  * component filter hear only of incidents touching one of their
  * components.
  */
@@ -574,25 +575,83 @@ test_outbox_due_in_order(void **state)
 	assert_int_equal(m, 1);
 	assert_string_equal(w[0].msg_id, v[0].msg_id);
 	assert_int_equal(w[0].attempts, 0);
-	/* a row an engine of an earlier release left leased is queued again */
-	db = db_open(f->path);
-	db_ok(db, "UPDATE outbox SET lease_until = 99999999, next_at = 99999999 WHERE id = 1");
-	sqlite3_close(db);
-	store_outbox_free(w, m);
-	assert_int_equal(store_outbox_due(&w, &m, s, 4000, NULL, 10), 0);
-	assert_int_equal(m, 0);
-	assert_int_equal(store_outbox_unlease(&count, s, 4000), 0);
-	assert_int_equal(count, 1);
-	store_outbox_free(w, m);
-	assert_int_equal(store_outbox_due(&w, &m, s, 4000, NULL, 10), 0);
-	assert_int_equal(m, 1);
-	assert_string_equal(w[0].msg_id, v[0].msg_id);
+
 	assert_int_equal(store_outbox_counts(counts, s), 0);
 	assert_int_equal(counts[0], 1);
 	assert_int_equal(counts[1], 1);
 	store_outbox_free(v, n);
 	store_outbox_free(w, m);
 	store_close(s);
+}
+
+/*
+ * Schema 4 -> 5 copies the outbox without msg_id's UNIQUE index and with a
+ * (state, id) index of retrying and dead rows only, keeping every row and
+ * column, and queues again, due now, a row an engine of schema 4 left
+ * leased (it set lease_until and a far next_at). The database is a fresh
+ * one with its outbox put back in schema 4's shape.
+ */
+static void
+test_migration_5_outbox(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = NULL;
+	struct store_outbox *v = NULL;
+	size_t n = 0;
+	int64_t before = clock_now_ms();
+	sqlite3 *db;
+
+	assert_int_equal(store_open(&s, f->path), 0);
+	store_close(s);
+	db = db_open(f->path);
+	db_add_incident_and_event(db);
+	db_ok(db, "DROP TABLE outbox");
+	db_ok(db, "CREATE TABLE outbox (id INTEGER PRIMARY KEY, msg_id TEXT NOT NULL UNIQUE,"
+	      " incident_id INTEGER REFERENCES incidents (id), update_id INTEGER"
+	      " REFERENCES updates (id), channel TEXT, subscriber_id INTEGER REFERENCES"
+	      " subscribers (id), type TEXT NOT NULL, recipient TEXT, subject TEXT,"
+	      " payload TEXT, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+	      " next_at INTEGER NOT NULL, created_at INTEGER NOT NULL, sent_at INTEGER,"
+	      " last_status INTEGER, last_error TEXT, lease_until INTEGER) STRICT");
+	db_ok(db, "CREATE INDEX outbox_due ON outbox (next_at) WHERE state IN ('pending', 'retrying')");
+	db_ok(db, "CREATE INDEX outbox_state ON outbox (state, id)");
+	db_ok(db, "CREATE INDEX outbox_update ON outbox (update_id)");
+	db_ok(db, "INSERT INTO outbox (msg_id, incident_id, channel, type, payload, state,"
+	      " attempts, next_at, created_at, lease_until) VALUES"
+	      " ('msg_leased', 1, 'ops', 'slack', 'x', 'pending', 0, 99999999999999, 5, 99999999999999),"
+	      " ('msg_sent', 1, 'ops', 'slack', 'y', 'sent', 1, 0, 6, NULL),"
+	      " ('msg_dead', 1, 'ops', 'slack', 'z', 'dead', 13, 0, 7, NULL)");
+	db_ok(db, "UPDATE outbox SET sent_at = 8, last_status = 200 WHERE msg_id = 'msg_sent'");
+	db_ok(db, "UPDATE outbox SET last_error = 'HTTP 500' WHERE msg_id = 'msg_dead'");
+	db_ok(db, "PRAGMA user_version = 4");
+	sqlite3_close(db);
+
+	assert_int_equal(store_open(&s, f->path), 0);
+	assert_int_equal(store_schema_version(s), 5);
+	assert_int_equal(store_outbox_due(&v, &n, s, clock_now_ms(), NULL, 10), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].msg_id, "msg_leased");
+	assert_in_range(v[0].next_at, before, clock_now_ms());
+	store_outbox_free(v, n);
+	store_close(s);
+	db = db_open(f->path);
+	assert_int_equal(db_int(db, "SELECT count(*) FROM outbox"), 3);
+	assert_int_equal(db_int(db, "SELECT count(*) FROM outbox WHERE lease_until IS NOT NULL"), 0);
+	assert_int_equal(db_int(db, "SELECT sent_at * 1000 + last_status FROM outbox"
+				" WHERE msg_id = 'msg_sent'"), 8200);
+	assert_int_equal(db_int(db, "SELECT attempts FROM outbox WHERE msg_id = 'msg_dead'"
+				" AND last_error = 'HTTP 500' AND created_at = 7"), 13);
+	assert_int_equal(db_int(db, "SELECT count(*) FROM sqlite_schema WHERE tbl_name = 'outbox'"
+				" AND type = 'index'"), 3);
+	assert_int_equal(db_int(db, "SELECT count(*) FROM sqlite_schema WHERE name IN"
+				" ('outbox_due', 'outbox_failed', 'outbox_update')"), 3);
+	/* the same msg_id twice is the caller's to avoid now, not an error */
+	db_ok(db, "INSERT INTO outbox (msg_id, type, state, next_at, created_at)"
+	      " VALUES ('msg_sent', 'slack', 'pending', 1, 1)");
+	assert_int_equal(db_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	/* outbox is STRICT still */
+	assert_int_equal(db_int(db, "SELECT strict FROM pragma_table_list WHERE name = 'outbox'"), 1);
+	sqlite3_close(db);
 }
 
 static void
@@ -627,6 +686,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_wal_kept_between_processes_and_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_due_in_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migration_5_outbox, setup, teardown),
 		cmocka_unit_test(test_close_null),
 	};
 
