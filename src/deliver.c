@@ -333,6 +333,9 @@ static int
 store_sync_locked(struct lane *d, bool claim, struct store_outbox **rows, size_t *n)
 {
 	struct deliver *e = d->e;
+	/* With nothing out, every due row is fair game again: one that fell
+	 * due behind the last taken (a clock set back) is not left waiting. */
+	bool from_start = e->outstanding <= (int64_t)d->nresults;
 	int rc;
 
 	if ((rc = store_begin(d->s)) != 0)
@@ -348,8 +351,7 @@ store_sync_locked(struct lane *d, bool claim, struct store_outbox **rows, size_t
 	}
 	if (rc == 0 && claim)
 		rc = store_outbox_due(rows, n, d->s, e->horizon ? e->horizon : clock_now_ms(),
-				      e->outstanding > (int64_t)d->nresults ? &e->taken : NULL,
-				      CLAIM_BATCH);
+				      from_start ? NULL : &e->taken, CLAIM_BATCH);
 	if (rc == 0)
 		rc = store_commit(d->s);
 	if (rc != 0) {
@@ -359,13 +361,17 @@ store_sync_locked(struct lane *d, bool claim, struct store_outbox **rows, size_t
 		*n = 0;
 		return rc;
 	}
-	/* With nothing out, every due row is fair game again: one that fell
-	 * due behind the last taken (a clock set back) is not left waiting. */
-	e->outstanding -= (int64_t)d->nresults;
-	if (*n > 0) {
-		e->outstanding += (int64_t)*n;
-		e->taken.next_at = (*rows)[*n - 1].next_at;
-		e->taken.id = (*rows)[*n - 1].id;
+	e->outstanding += (int64_t)*n - (int64_t)d->nresults;
+	if (claim && from_start)
+		e->taken.next_at = e->taken.id = INT64_MIN;
+	for (size_t i = 0; i < *n; i++) {
+		const struct store_outbox *r = &(*rows)[i];
+
+		if (r->next_at > e->taken.next_at ||
+		    (r->next_at == e->taken.next_at && r->id > e->taken.id)) {
+			e->taken.next_at = r->next_at;
+			e->taken.id = r->id;
+		}
 	}
 	return 0;
 }

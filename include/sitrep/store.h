@@ -258,7 +258,7 @@ struct store_outbox {
 	int64_t next_at, created_at, sent_at;
 	int last_status;     /* HTTP or SMTP code, 0 for none */
 	char *last_error;
-	/* Filled by store_outbox_claim for a subscriber's row, so that the
+	/* Filled by store_outbox_due for a subscriber's row, so that the
 	 * engine need not read the subscriber per message. */
 	char *sub_secret, *sub_token;
 	int64_t sub_disabled_at;
@@ -283,8 +283,8 @@ struct store_outbox_pos {
 	int64_t next_at, id;
 };
 /*
- * Up to limit rows due at now that come after *after in the due order (all
- * due rows when after is NULL), in that order. Reading marks nothing: the
+ * The first limit rows due at now that come after *after in the due order
+ * (all due rows when after is NULL), in no promised order. Reading marks nothing: the
  * delivery engine, the only one per store, remembers the last row it took
  * and asks for what comes after it, so a row is handed out once while it
  * is in flight, and a row an engine took before it crashed is still
