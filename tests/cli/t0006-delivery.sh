@@ -24,7 +24,7 @@ if ! smtp_usable; then
 	exit 0
 fi
 
-plan 222
+plan 223
 tmp_workspace
 
 start_httprecv web || bail "cannot start the HTTP receiver"
@@ -613,7 +613,7 @@ export TO_SLOW_URL="$H/slow/2.5/wo-slow" TO_FAIL_URL="$H/always500/wo-fail"
 set_conf "
   { id = \"slow\"; type = \"webhook\"; audiences = [ \"customers\" ]; url_env = \"TO_SLOW_URL\"; },
   { id = \"fail\"; type = \"webhook\"; audiences = [ \"customers\" ]; url_env = \"TO_FAIL_URL\"; }" \
-	'timeout = "5s"; retries = 5; backoff = [ "1s" ]; concurrency = 64;'
+	'timeout = "5s"; retries = 5; backoff = [ "1s" ]; concurrency = 64; threads = 1;'
 sitrep --as alice open outage --title "Once" --sev SEV3 >/dev/null 2>&1 || bail "cannot open an incident"
 sitrep --as alice update 1 --audience customers -m "Once" >/dev/null 2>&1 || bail "cannot post an update"
 run sitrep deliver --once
@@ -745,7 +745,8 @@ W5="$TEST_TMP/w5"
 sitrep init "$W5" >/dev/null 2>&1 || bail "sitrep init failed"
 cd "$W5" || bail "no workspace"
 SECRET5=$(new_secret)
-set_conf "" 'timeout = "5s"; retries = 3; backoff = [ "1s" ]; concurrency = 4;'
+# Eight threads asked for, four connections: four lanes of one each.
+set_conf "" 'timeout = "5s"; retries = 3; backoff = [ "1s" ]; concurrency = 4; threads = 8;'
 q "WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < 2000)
 	INSERT INTO subscribers (kind, address, secret, token, created_at)
 	SELECT 'webhook', '$H/slow/0.02/w5-s' || n, '$SECRET5', lower(hex(randomblob(16))),
@@ -763,6 +764,8 @@ for ((i = 0; i < 400; i++)); do
 	[ "${n:-0}" -ge 100 ] && break
 	sleep 0.02
 done
+THREADS=$(ls "/proc/$BG/task" 2>/dev/null | wc -l)
+ok "four lanes send at once: the engine runs four threads ($THREADS)" test "$THREADS" -ge 4
 kill -KILL "$BG"
 wait "$BG" 2>/dev/null
 BG=

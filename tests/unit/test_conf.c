@@ -424,6 +424,49 @@ test_unknown_channel_type(void **state)
 			    31, "channel 'ops-chat': type 'irc' is not one of webhook, slack, teams, discord, email");
 }
 
+/* The delivery group: its defaults, its values, and each number out of
+ * range refused at its line. */
+static void
+test_delivery(void **state)
+{
+	static const struct {
+		const char *text;
+		int line;
+		const char *want;
+	} bad[] = {
+		{ "delivery = {\n  threads = 0;\n};\n", 2,
+		  "delivery threads must be between 1 and 64" },
+		{ "delivery = {\n  concurrency = 8;\n  threads = 65;\n};\n", 3,
+		  "delivery threads must be between 1 and 64" },
+		{ "delivery = {\n  concurrency = 0;\n};\n", 2,
+		  "delivery concurrency must be between 1 and 1024" },
+		{ "delivery = {\n  retries = 101;\n};\n", 2,
+		  "delivery retries must be between 0 and 100" },
+	};
+	struct conf *c = parse_good("", WSDIR);
+
+	(void)state;
+	assert_int_equal(c->delivery.concurrency, 64);
+	assert_int_equal(c->delivery.threads, 2);
+	assert_int_equal(c->delivery.retries, 12);
+	assert_int_equal(c->delivery.timeout, 10);
+	conf_free(c);
+	c = parse_good("delivery = { concurrency = 16; threads = 4; retries = 0;"
+		       " timeout = \"2s\"; };\n", WSDIR);
+	assert_int_equal(c->delivery.concurrency, 16);
+	assert_int_equal(c->delivery.threads, 4);
+	assert_int_equal(c->delivery.retries, 0);
+	assert_int_equal(c->delivery.timeout, 2);
+	conf_free(c);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct diags d = DIAGS_INIT;
+		bool ok = refused(&d, bad[i].text) && found(&d, PATH, bad[i].line, bad[i].want);
+
+		diags_release(&d);
+		check(ok);
+	}
+}
+
 static void
 test_page_url_scheme(void **state)
 {
@@ -772,6 +815,7 @@ main(void)
 		cmocka_unit_test(test_smtp_url_scheme_line_in_multiline_channel),
 		cmocka_unit_test(test_unknown_channel_type),
 		cmocka_unit_test(test_page_url_scheme),
+		cmocka_unit_test(test_delivery),
 		cmocka_unit_test(test_listen_without_port),
 		cmocka_unit_test(test_listen_without_port_ipv6_or_empty),
 		cmocka_unit_test(test_all_problems_reported),
