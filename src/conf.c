@@ -398,6 +398,22 @@ check_channel(struct confread *r, const config_setting_t *g, struct conf_channel
 				  ch->id, ch->audiences[i]);
 }
 
+/* delivery.name, an integer from lo to hi, into *out when it is set. */
+static void
+read_delivery_int(struct confread *r, const config_setting_t *g, const char *name,
+		  long long lo, long long hi, int *out)
+{
+	long long v;
+
+	if (!confread_int(r, g, name, false, &v))
+		return;
+	if (v < lo || v > hi)
+		diags_add(r->diags, r->file, confread_member_line(g, name),
+			  "delivery %s must be between %lld and %lld", name, lo, hi);
+	else
+		*out = (int)v;
+}
+
 /*
  * Retries back off 5s, 30s, 2m, 10m, 30m, then every hour (DESIGN.md), with
  * jitter added by the engine; after 12 retries a row is dead. Tests shorten
@@ -409,7 +425,6 @@ read_delivery(struct confread *r, struct conf *c, const config_setting_t *root)
 	static const int64_t backoff[] = { 5, 30, 120, 600, 1800, 3600 };
 	const config_setting_t *g = confread_group(r, root, "delivery", false);
 	const config_setting_t *list;
-	long long v;
 
 	c->delivery.timeout = 10;
 	c->delivery.retries = 12;
@@ -421,27 +436,9 @@ read_delivery(struct confread *r, struct conf *c, const config_setting_t *root)
 		return;
 	confread_check_keys(r, g, delivery_keys, "delivery");
 	confread_duration(r, g, "timeout", false, &c->delivery.timeout);
-	if (confread_int(r, g, "retries", false, &v)) {
-		if (v < 0 || v > 100)
-			diags_add(r->diags, r->file, confread_member_line(g, "retries"),
-				  "delivery retries must be between 0 and 100");
-		else
-			c->delivery.retries = (int)v;
-	}
-	if (confread_int(r, g, "concurrency", false, &v)) {
-		if (v < 1 || v > 1024)
-			diags_add(r->diags, r->file, confread_member_line(g, "concurrency"),
-				  "delivery concurrency must be between 1 and 1024");
-		else
-			c->delivery.concurrency = (int)v;
-	}
-	if (confread_int(r, g, "threads", false, &v)) {
-		if (v < 1 || v > 64)
-			diags_add(r->diags, r->file, confread_member_line(g, "threads"),
-				  "delivery threads must be between 1 and 64");
-		else
-			c->delivery.threads = (int)v;
-	}
+	read_delivery_int(r, g, "retries", 0, 100, &c->delivery.retries);
+	read_delivery_int(r, g, "concurrency", 1, 1024, &c->delivery.concurrency);
+	read_delivery_int(r, g, "threads", 1, 64, &c->delivery.threads);
 	if ((list = config_setting_get_member(g, "backoff")) != NULL) {
 		int n = config_setting_is_array(list) ? config_setting_length(list) : -1;
 
