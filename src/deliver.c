@@ -1,8 +1,9 @@
-/* deliver.c: the delivery engine. Due outbox rows are claimed in batches,
- * sent through one libcurl multi handle (its connection cache is the
- * speed) with at most delivery.concurrency in flight, and their outcomes
- * written back in batched transactions: sent, retrying with backoff and
- * jitter (Retry-After honoured), or dead. What a message says is
+/* deliver.c: the delivery engine. Due outbox rows are taken in batches,
+ * sent by delivery.threads lanes, each a libcurl multi handle (its
+ * connection cache is the speed) in a thread of its own with its share of
+ * delivery.concurrency in flight, and their outcomes written back in
+ * batched transactions: sent, retrying with backoff and jitter
+ * (Retry-After honoured), or dead. What a message says is
  * payload.c's and mail.c's; signing is webhook.c's. */
 #include <errno.h>
 #include <pthread.h>
@@ -322,8 +323,7 @@ result_failed(struct lane *d, const struct store_outbox *row, int status,
 }
 
 /*
- * store_sync's transaction, under the engine's write lock: lanes would
- * otherwise meet in SQLite's busy handler, which sleeps. Rows are taken in
+ * store_sync's transaction, under the engine's store lock. Rows are taken in
  * the order they fall due, each lane after the last row any lane took;
  * nothing is written to take them (a row written twice per delivery cost
  * a tenth of the engine's time), so a row in flight stays pending in the
