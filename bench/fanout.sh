@@ -16,8 +16,11 @@
 # clients meet the same one-core server; on a small machine `auto` would
 # hand nginx every core and make it compete with the client for CPU. sitrep
 # sends in delivery.threads lanes (2 by default, each with its own libcurl
-# multi handle and half the connections); wrk gets two threads (-t2). wrk is run before and
-# after sitrep and the reference is the mean of the two. The peak RSS is
+# multi handle and half the connections); wrk gets two threads (-t2).
+# wrk and sitrep take turns: each sitrep round (publish and deliver, from
+# the same store each time) is set against the mean of the wrk runs just
+# before and just after it, and the ratio reported is the median of the
+# rounds', as this machine's speed drifts from minute to minute. The peak RSS is
 # the kernel's ru_maxrss for each sitrep process, from wait4() (the figure
 # GNU time -v prints as "Maximum resident set size"), so the `time` package
 # is not needed.
@@ -25,7 +28,10 @@
 #   SITREP_BIN     the directory holding sitrep (default ./build; built if missing)
 #   NSUB           webhook subscribers (default 100000)
 #   CONCURRENCY    delivery.concurrency and wrk's connections (default 64)
-#   WRK_SECS       length of each wrk run (default 10)
+#   ROUNDS         sitrep rounds, each from the same store, with a wrk run
+#                  before and after each (default 3); the ratio printed is
+#                  the median of the rounds' ratios
+#   WRK_SECS       length of each wrk run (default 5)
 #   NGINX_WORKERS  nginx worker_processes (default 1; "auto" is allowed)
 #   BENCH_PERF     set to run the delivery under `perf record` (DWARF call
 #                  graphs) and print where it spends its time (the figures
@@ -40,13 +46,14 @@ bin=${SITREP_BIN:-$here/build}
 case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
 nsub=${NSUB:-100000}
 conc=${CONCURRENCY:-64}
-wrk_secs=${WRK_SECS:-10}
+wrk_secs=${WRK_SECS:-5}
+rounds=${ROUNDS:-3}
 workers=${NGINX_WORKERS:-1}
 message="We are investigating elevated error rates on the public API and will post again within the hour."
 
 die() { echo "bench/fanout.sh: $*" >&2; exit 1; }
 
-for v in NSUB:nsub CONCURRENCY:conc WRK_SECS:wrk_secs; do
+for v in NSUB:nsub CONCURRENCY:conc WRK_SECS:wrk_secs ROUNDS:rounds; do
 	name=${v%%:*} v=${v#*:}
 	case ${!v} in ''|*[!0-9]*) die "$name must be a number (got '${!v}')" ;; esac
 	[ "${!v}" -ge 1 ] || die "$name must be at least 1"
@@ -178,7 +185,7 @@ echo "$("$sitrep" --version), $(wrk --version 2>&1 | head -n1 | cut -d' ' -f1-2)
 	"$("$nginx" -v 2>&1 | cut -d' ' -f3) (worker_processes $workers), $(nproc) CPUs;" \
 	"$nsub webhook subscribers, $body_len-byte body, $conc connections"
 
-run_wrk() { # run_wrk LABEL: prints the requests per second
+run_wrk() { # run_wrk: prints the requests per second
 	local out rps
 	out=$(wrk -t2 -c"$conc" -d"${wrk_secs}s" -s "$tmp/post.lua" "http://127.0.0.1:$port/") ||
 		die "wrk failed"
@@ -189,10 +196,23 @@ run_wrk() { # run_wrk LABEL: prints the requests per second
 	fi
 	echo "$rps"
 }
-wrk_before=$(run_wrk before)
 
-python3 - "$sitrep" "$conf" "$ws/sitrep.db" "$nsub" "$message" "$tmp" \
-	"${BENCH_PERF:+1}" >"$tmp/sitrep.out" <<'EOF' || die "the sitrep run failed"
+# Each round starts from the same store: subscribers, the incident, an
+# empty outbox.
+sqlite3 "$ws/sitrep.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null ||
+	die "cannot checkpoint $ws/sitrep.db"
+cp "$ws/sitrep.db" "$tmp/base.db"
+restore_store() {
+	rm -f "$ws/sitrep.db-wal" "$ws/sitrep.db-shm"
+	cp "$tmp/base.db" "$ws/sitrep.db" || die "cannot restore $ws/sitrep.db"
+}
+
+# One round: publish, then deliver until every row is sent. Prints a JSON
+# object with the times, the peak RSS and the store's counts afterwards.
+sitrep_round() {
+	local out n_sent n_pending n_retrying n_dead errors
+	out=$(python3 - "$sitrep" "$conf" "$ws/sitrep.db" "$nsub" "$message" "$tmp" \
+		"${BENCH_PERF:+1}" <<'EOF'
 import json, os, subprocess, sys, threading, time
 
 sitrep, conf, db, nsub, message, tmp, perf = sys.argv[1:8]
@@ -231,8 +251,8 @@ if queued != nsub:
 
 # deliver --once sends what is due and exits; again while it makes
 # progress, until every message is sent (a message to retry is due only
-# after its backoff, so a round that sends nothing ends the run).
-t_del, rss_del, rounds, sent = 0.0, 0, 0, 0
+# after its backoff, so a run that sends nothing ends the round).
+t_del, rss_del, runs, sent = 0.0, 0, 0, 0
 argv = base + ["deliver", "--once", "--json"]
 if perf:
     argv = ["perf", "record", "-q", "-F", "499", "--call-graph", "dwarf,8192",
@@ -242,51 +262,71 @@ while sent < nsub:
     st = json.loads(out[out.index("{"):])
     t_del += t
     rss_del = max(rss_del, rss)
-    rounds += 1
+    runs += 1
     sent += st["sent"]
-    if st["sent"] == 0 or rounds >= 20:
+    if st["sent"] == 0 or runs >= 20:
         break
 print(json.dumps({"publish": t_pub, "deliver": t_del, "rss_publish": rss_pub,
-                  "rss_deliver": rss_del, "rounds": rounds, "sent_reported": sent}))
+                  "rss_deliver": rss_del, "runs": runs, "sent_reported": sent}))
 EOF
+) || die "the sitrep run failed"
+	# What the store says, after the clock stopped.
+	read -r n_sent n_pending n_retrying n_dead < <(sqlite3 -separator ' ' "$ws/sitrep.db" \
+		"SELECT count(*) FILTER (WHERE state = 'sent'), count(*) FILTER (WHERE state = 'pending'),
+		 count(*) FILTER (WHERE state = 'retrying'), count(*) FILTER (WHERE state = 'dead')
+		 FROM outbox WHERE update_id = 1") || die "cannot count the outbox"
+	errors=$(sqlite3 "$ws/sitrep.db" "SELECT last_error, count(*) FROM outbox WHERE update_id = 1
+		AND last_error IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT 3")
+	[ -z "$errors" ] || printf 'most frequent last_error in the outbox:\n%s\n' "$errors" >&2
+	jq -c --argjson s "$n_sent" --argjson p "$n_pending" --argjson r "$n_retrying" \
+		--argjson d "$n_dead" '. + {sent: $s, pending: $p, retrying: $r, dead: $d}' <<<"$out"
+}
 
-wrk_after=$(run_wrk after)
+# wrk and sitrep take turns, wrk first and last, so that each sitrep round
+# has a wrk run on either side: the machine's speed drifts from minute to
+# minute, and one pair of runs can land on either side of a target.
+wrk_rates=("$(run_wrk)")
+results=()
+for ((r = 1; r <= rounds; r++)); do
+	restore_store
+	results+=("$(sitrep_round)")
+	wrk_rates+=("$(run_wrk)")
+done
 
-# What the store says, after the clock stopped.
-read -r n_sent n_pending n_retrying n_dead < <(sqlite3 -separator ' ' "$ws/sitrep.db" \
-	"SELECT count(*) FILTER (WHERE state = 'sent'), count(*) FILTER (WHERE state = 'pending'),
-	 count(*) FILTER (WHERE state = 'retrying'), count(*) FILTER (WHERE state = 'dead')
-	 FROM outbox WHERE update_id = 1") || die "cannot count the outbox"
-errors=$(sqlite3 "$ws/sitrep.db" "SELECT last_error, count(*) FROM outbox WHERE update_id = 1
-	AND last_error IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT 3")
+python3 - "$nsub" "${wrk_rates[*]}" "${results[@]}" <<'EOF' || die "cannot compute the figures"
+import json, statistics, sys
 
-python3 - "$(cat "$tmp/sitrep.out")" "$wrk_before" "$wrk_after" "$nsub" \
-	"$n_sent" "$n_pending" "$n_retrying" "$n_dead" <<'EOF' || die "cannot compute the figures"
-import json, sys
-
-r = json.loads(sys.argv[1])
-wrk_b, wrk_a = float(sys.argv[2]), float(sys.argv[3])
-nsub, sent, pending, retrying, dead = map(int, sys.argv[4:9])
-total = r["publish"] + r["deliver"]
-rate = sent / total
-ref = (wrk_b + wrk_a) / 2
-rss_mb = max(r["rss_publish"], r["rss_deliver"]) / 1024
-print("sitrep: publish (sitrep update, %d outbox rows)  %7.2f s   peak RSS %6.1f MB"
-      % (nsub, r["publish"], r["rss_publish"] / 1024))
-print("        deliver (sitrep deliver --once x %d)      %7.2f s   peak RSS %6.1f MB"
-      % (r["rounds"], r["deliver"], r["rss_deliver"] / 1024))
-print("        total                                    %7.2f s" % total)
-print("        outbox: %d sent, %d not sent (%d pending, %d retrying, %d dead)"
-      % (sent, nsub - sent, pending, retrying, dead))
-print("sitrep deliveries/s (publish to all sent) = %.0f   (delivery alone: %.0f/s)"
-      % (rate, sent / r["deliver"] if r["deliver"] > 0 else 0))
-print("wrk requests/s = %.0f   (before %.0f, after %.0f)" % (ref, wrk_b, wrk_a))
-print("sitrep/wrk = %.2f (target >= 0.5)" % (rate / ref))
+nsub = int(sys.argv[1])
+wrk = [float(x) for x in sys.argv[2].split()]
+rounds = [json.loads(x) for x in sys.argv[3:]]
+ratios, rates, rss = [], [], 0
+for i, r in enumerate(rounds):
+    total = r["publish"] + r["deliver"]
+    rate = r["sent"] / total
+    ref = (wrk[i] + wrk[i + 1]) / 2
+    ratios.append(rate / ref)
+    rates.append(rate)
+    rss = max(rss, r["rss_publish"], r["rss_deliver"])
+    print("round %d: publish %.2f s (peak RSS %.1f MB), deliver %.2f s (%d run%s, peak RSS"
+          " %.1f MB); %d sent, %d not (%d pending, %d retrying, %d dead)"
+          % (i + 1, r["publish"], r["rss_publish"] / 1024, r["deliver"], r["runs"],
+             "" if r["runs"] == 1 else "s", r["rss_deliver"] / 1024, r["sent"],
+             nsub - r["sent"], r["pending"], r["retrying"], r["dead"]))
+    print("         sitrep %.0f deliveries/s (publish to all sent; delivery alone %.0f/s),"
+          " wrk %.0f req/s (before %.0f, after %.0f): %.2fx"
+          % (rate, r["sent"] / r["deliver"] if r["deliver"] > 0 else 0, ref, wrk[i],
+             wrk[i + 1], rate / ref))
+ratio = statistics.median(ratios)
+rss_mb = rss / 1024
+all_sent = all(r["sent"] == nsub for r in rounds)
+print("sitrep deliveries/s (median of %d rounds) = %.0f" % (len(rounds), statistics.median(rates)))
+print("wrk requests/s (median of %d runs) = %.0f" % (len(wrk), statistics.median(wrk)))
+print("sitrep/wrk = %.2f, the median of %s (target >= 0.5)"
+      % (ratio, ", ".join("%.2f" % x for x in ratios)))
 print("peak RSS = %.1f MB (target < 64)" % rss_mb)
-print("rate: %s" % ("PASS" if rate / ref >= 0.5 and sent == nsub else "MISS"))
+print("rate: %s" % ("PASS" if ratio >= 0.5 and all_sent else "MISS"))
 print("rss: %s" % ("PASS" if rss_mb < 64 else "MISS"))
 EOF
-[ -z "$errors" ] || printf 'most frequent last_error in the outbox:\n%s\n' "$errors"
 
 if [ -n "${BENCH_PERF:-}" ]; then
 	# Inclusive time per function (the kernel's and unresolved frames left
