@@ -993,14 +993,13 @@ lane_open(struct lane *d, struct deliver *e, const struct curlapi *api, int nxfe
 static int
 lane_next_due(struct lane *d, int64_t *next)
 {
-	struct store_outbox_pos after;
-	bool out;
+	struct deliver *e = d->e;
+	int rc;
 
-	pthread_mutex_lock(&d->e->store_lock);
-	after = d->e->taken;
-	out = d->e->outstanding > 0;
-	pthread_mutex_unlock(&d->e->store_lock);
-	return store_outbox_next_due(next, d->s, out ? &after : NULL);
+	pthread_mutex_lock(&e->store_lock);
+	rc = store_outbox_next_due(next, d->s, e->outstanding > 0 ? &e->taken : NULL);
+	pthread_mutex_unlock(&e->store_lock);
+	return rc;
 }
 
 /*
