@@ -104,7 +104,7 @@ static const char sql_outbox_add[] =
 	"   JOIN incident_components ic ON ic.component = c.component" \
 	"   WHERE ic.incident_id = ?1))"
 /* Ids of one fan-out share a random half (?8) and end in the subscriber's
- * id: unique, unguessable across fan-outs, and in order, so that 100,000
+ * id: unique, and in order, so that 100,000
  * of them go into the msg_id index at its end rather than all over it
  * (which overflowed SQLite's page cache and made publishing slower by
  * half). */
@@ -117,7 +117,7 @@ static const char sql_subscribers_matching[] =
 	"SELECT count(*)" SUBSCRIBERS_MATCHING;
 /* The due rows after a position in the due order (next_at, id), with
  * their subscribers. The due index is named: without statistics the
- * planner would scan the state index and sort. The join keeps the rows in
+ * planner might take another and sort. The join keeps the rows in
  * the subquery's order, but no ORDER BY says so (it would sort the whole
  * batch again): callers do not rely on it. */
 #define OUTBOX_DUE \
