@@ -71,8 +71,7 @@ done
 
 # ------------------------------------------------------------ nginx
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') ||
-	die "cannot find a free loopback port"
+port=$(free_port)
 ngx=$tmp/nginx
 mkdir -p "$ngx/temp"
 cat >"$ngx/nginx.conf" <<EOF
@@ -100,16 +99,7 @@ http {
 	}
 }
 EOF
-"$nginx" -p "$ngx" -c "$ngx/nginx.conf" -e "$ngx/error.log" &
-nginx_pid=$!
-for ((k = 0; ; k++)); do
-	code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -d '{}' \
-		"http://127.0.0.1:$port/hook/probe" 2>/dev/null) || code=
-	[ "$code" = 204 ] && break
-	kill -0 "$nginx_pid" 2>/dev/null || { cat "$ngx/error.log" >&2 || true; die "nginx did not start"; }
-	[ "$k" -lt 100 ] || die "nginx on 127.0.0.1:$port does not answer 204 (got '$code')"
-	sleep 0.05
-done
+nginx_start "$ngx" "$port" 204
 
 # ------------------------------------------------------------ the workspace
 

@@ -4,7 +4,7 @@
 # and the daemons they started, stopped at exit; a free loopback port.
 # Source it after setting here and bin and defining die().
 #
-#	nginx_pid=$!            # stopped with SIGQUIT at exit
+#	nginx_start DIR PORT CODE   # nginx_pid, stopped with SIGQUIT at exit
 #	daemon_pids+=("$!")     # stopped with SIGTERM at exit
 
 if [ ! -x "$bin/sitrep" ] || [ ! -x "$bin/sitrepd" ]; then
@@ -43,6 +43,22 @@ bench_cleanup() {
 }
 trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
+
+# nginx_start DIR PORT CODE: start $nginx on DIR/nginx.conf (which listens
+# on 127.0.0.1:PORT) and wait until a POST to /hook/probe answers CODE.
+nginx_start() {
+	local dir=$1 port=$2 want=$3 code k
+	"$nginx" -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" &
+	nginx_pid=$!
+	for ((k = 0; ; k++)); do
+		code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -d '{}' \
+			"http://127.0.0.1:$port/hook/probe" 2>/dev/null) || code=
+		[ "$code" = "$want" ] && return 0
+		kill -0 "$nginx_pid" 2>/dev/null || { cat "$dir/error.log" >&2 || true; die "nginx did not start"; }
+		[ "$k" -lt 100 ] || die "nginx on 127.0.0.1:$port does not answer $want (got '$code')"
+		sleep 0.05
+	done
+}
 
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' ||

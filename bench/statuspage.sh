@@ -135,16 +135,7 @@ http {
 	}
 }
 EOF
-"$nginx" -p "$ngx" -c "$ngx/nginx.conf" -e "$ngx/error.log" &
-nginx_pid=$!
-for ((k = 0; ; k++)); do
-	code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -d '{}' \
-		"http://127.0.0.1:$ngx_port/hook/probe" 2>/dev/null) || code=
-	[ "$code" = 200 ] && break
-	kill -0 "$nginx_pid" 2>/dev/null || { cat "$ngx/error.log" >&2 || true; die "nginx did not start"; }
-	[ "$k" -lt 100 ] || die "nginx on 127.0.0.1:$ngx_port does not answer 200 (got '$code')"
-	sleep 0.05
-done
+nginx_start "$ngx" "$ngx_port" 200
 # The workspaces' ops-chat channel (internal, executives) names this
 # variable: its notices go to nginx and are sent, not retried.
 export SITREP_SLACK_URL=http://127.0.0.1:$ngx_port/hook/slack
