@@ -132,7 +132,7 @@ static const char sql_outbox_due[] =
 	" LEFT JOIN subscribers s ON s.id = o.subscriber_id";
 static const char sql_outbox_result[] =
 	"UPDATE outbox SET state = ?2, attempts = ?3, next_at = ?4, sent_at = ?5,"
-	" last_status = ?6, last_error = ?7, lease_until = NULL WHERE id = ?1";
+	" last_status = ?6, last_error = ?7 WHERE id = ?1";
 static const char sql_outbox_list_all[] =
 	"SELECT " OUTBOX_COLUMNS " FROM outbox ORDER BY id DESC LIMIT ?1";
 /* The state's own term lets the planner use the partial index that holds
