@@ -9,8 +9,8 @@
 #include <strings.h>
 #include <time.h>
 
-#include <mbedtls/base64.h>
 
+#include "sitrep/base64.h"
 #include "sitrep/buf.h"
 #include "sitrep/err.h"
 #include "sitrep/mail.h"
@@ -237,12 +237,9 @@ mail_date(char *out, size_t outlen, int64_t when)
 static void
 mail_add_base64(struct buf *b, const void *src, size_t n)
 {
-	size_t cap = (n + 2) / 3 * 4 + 1, olen;
-	unsigned char *dst = xmalloc(cap);
+	char *dst = xmalloc(BASE64_ENCODED_LEN(n) + 1);
 
-	if (mbedtls_base64_encode(dst, cap, &olen, src, n) != 0)
-		abort();	/* cap is exact: cannot happen */
-	buf_add(b, dst, olen);
+	buf_add(b, dst, base64_encode(dst, src, n));
 	free(dst);
 }
 

@@ -10,13 +10,13 @@
 #include <sys/random.h>
 #include <sys/types.h>
 
-#include <mbedtls/base64.h>
 #include <mbedtls/md.h>
 #include <mbedtls/platform_util.h>
 /* Only the SHA256_CTX type: the functions are looked up with dlsym. */
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/sha.h>
 
+#include "sitrep/base64.h"
 #include "sitrep/err.h"
 #include "sitrep/webhook.h"
 #include "sitrep/xalloc.h"
@@ -124,18 +124,6 @@ hmac_mbedtls(unsigned char mac[32], const unsigned char *key, size_t keylen,
 	return rc;
 }
 
-/* Standard base64 of n bytes, NUL-terminated; the caller frees it. */
-static char *
-webhook_base64(const unsigned char *src, size_t n)
-{
-	size_t cap = (n + 2) / 3 * 4 + 1, olen;
-	char *dst = xmalloc(cap);
-
-	if (mbedtls_base64_encode((unsigned char *)dst, cap, &olen, src, n) != 0)
-		abort();	/* cap is exact: cannot happen */
-	return dst;
-}
-
 static int
 webhook_random(unsigned char *p, size_t n)
 {
@@ -158,41 +146,30 @@ int
 webhook_secret_new(char **out)
 {
 	unsigned char key[WEBHOOK_SECRET_BYTES];
-	char *b64;
 	int rc;
 
 	*out = NULL;
 	if ((rc = webhook_random(key, sizeof(key))) != 0)
 		return rc;
-	b64 = webhook_base64(key, sizeof(key));
+	*out = xmalloc(strlen(WEBHOOK_PREFIX) + BASE64_ENCODED_LEN(sizeof(key)) + 1);
+	memcpy(*out, WEBHOOK_PREFIX, strlen(WEBHOOK_PREFIX));
+	base64_encode(*out + strlen(WEBHOOK_PREFIX), key, sizeof(key));
 	mbedtls_platform_zeroize(key, sizeof(key));
-	*out = xasprintf(WEBHOOK_PREFIX "%s", b64);
-	mbedtls_platform_zeroize(b64, strlen(b64));
-	free(b64);
 	return 0;
-}
-
-static int
-webhook_is_b64(char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	       (c >= '0' && c <= '9') || c == '+' || c == '/';
 }
 
 /*
  * The key is the secret's base64 decoded. Checked here rather than left to
- * mbedtls_base64_decode, which skips spaces and line breaks: a secret pasted
- * with a stray space must be refused, not silently become another key.
- * Padding is optional, as in the specification's reference libraries.
+ * a lenient decoder (mbedTLS's skips spaces and line breaks): a secret
+ * pasted with a stray space must be refused, not silently become another
+ * key. Padding is optional, as in the specification's reference libraries.
  */
 static int
 webhook_key(unsigned char **out, size_t *outlen, const char *secret)
 {
 	const char *s = secret;
-	size_t n, pad = 0, len;
-	char *padded;
+	size_t n, pad = 0;
 	unsigned char *key;
-	int rc;
 
 	if (strncmp(s, WEBHOOK_PREFIX, strlen(WEBHOOK_PREFIX)) == 0)
 		s += strlen(WEBHOOK_PREFIX);
@@ -203,23 +180,11 @@ webhook_key(unsigned char **out, size_t *outlen, const char *secret)
 	}
 	if (n == 0 && pad == 0)
 		return err_set(SR_EINVALID, "webhook secret is empty");
-	for (size_t i = 0; i < n; i++)
-		if (!webhook_is_b64(s[i]))
-			return err_set(SR_EINVALID, "webhook secret is not valid base64");
-	if (n == 0 || n % 4 == 1 || pad > 2 || (pad > 0 && (n + pad) % 4 != 0))
+	if (n == 0 || pad > 2 || (pad > 0 && (n + pad) % 4 != 0))
 		return err_set(SR_EINVALID, "webhook secret is not valid base64");
-
-	len = (n + 3) / 4 * 4;
-	padded = xmalloc(len + 1);
-	memcpy(padded, s, n);
-	memset(padded + n, '=', len - n);
-	padded[len] = '\0';
-	key = xmalloc(len / 4 * 3);
-	rc = mbedtls_base64_decode(key, len / 4 * 3, outlen,
-				   (const unsigned char *)padded, len);
-	mbedtls_platform_zeroize(padded, len);
-	free(padded);
-	if (rc != 0 || *outlen == 0) {
+	key = xmalloc(BASE64_DECODED_MAX(n));
+	if (!base64_decode(key, outlen, s, n)) {
+		mbedtls_platform_zeroize(key, BASE64_DECODED_MAX(n));
 		free(key);
 		return err_set(SR_EINVALID, "webhook secret is not valid base64");
 	}
@@ -233,7 +198,7 @@ webhook_sign(char **out, const char *secret, const char *msg_id,
 {
 	unsigned char *key = NULL, mac[32];
 	size_t keylen = 0;
-	char ts[32], *b64;
+	char ts[32];
 	int rc = 0;
 
 	*out = NULL;
@@ -258,8 +223,8 @@ webhook_sign(char **out, const char *secret, const char *msg_id,
 	if (rc != 0)
 		return err_set(SR_ESYS, "cannot compute a webhook signature (mbedTLS error -0x%04x)",
 			       (unsigned int)-rc);
-	b64 = webhook_base64(mac, sizeof(mac));
-	*out = xasprintf("v1,%s", b64);
-	free(b64);
+	*out = xmalloc(3 + BASE64_ENCODED_LEN(sizeof(mac)) + 1);
+	memcpy(*out, "v1,", 3);
+	base64_encode(*out + 3, mac, sizeof(mac));
 	return 0;
 }
