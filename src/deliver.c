@@ -31,12 +31,9 @@
 #include "sitrep/mail.h"
 #include "sitrep/payload.h"
 #include "sitrep/store.h"
+#include "sitrep/version.h"
 #include "sitrep/webhook.h"
 #include "sitrep/xalloc.h"
-
-#ifndef SITREP_VERSION
-#define SITREP_VERSION "dev"
-#endif
 
 #define CLAIM_BATCH	512	/* rows taken from the store at once */
 #define RESULT_BATCH	512	/* outcomes written in one transaction */
@@ -61,7 +58,7 @@ struct rendered {
 
 /* An HTTP request's headers, in the transfer itself: no allocation per
  * message. */
-enum { HDR_TYPE, HDR_ID, HDR_TIMESTAMP, HDR_SIGNATURE, HDR_EXPECT, HDR_MAX };
+enum { HDR_TYPE, HDR_AGENT, HDR_ID, HDR_TIMESTAMP, HDR_SIGNATURE, HDR_EXPECT, HDR_MAX };
 
 struct transfer {
 	CURL *h;
@@ -138,11 +135,36 @@ struct deliver {
 	bool once;                  /* lanes stop when idle */
 	atomic_bool stop;           /* lanes finish what is in flight and stop */
 	int grace_ms;               /* ...waiting this long for it */
+	bool env_proxy;             /* the environment names a proxy */
 	void (*observe)(void *, double);
 	void *observe_arg;
 };
 
 /* ------------------------------------------------------------ helpers */
+
+/*
+ * Whether the environment names a proxy: a non-empty variable whose name
+ * ends in _proxy, in either case, other than no_proxy. libcurl reads its
+ * proxy variables (<scheme>_proxy, all_proxy, no_proxy and their
+ * upper-case forms) anew for every transfer; when none is set the engine
+ * says so once, and when one is, libcurl reads them as it always does.
+ */
+static bool
+proxy_in_environment(void)
+{
+	for (char **v = environ; v != NULL && *v != NULL; v++) {
+		const char *eq = strchr(*v, '='), *suffix = "_proxy";
+		size_t n = eq ? (size_t)(eq - *v) : 0, k = strlen(suffix);
+
+		if (eq == NULL || eq[1] == '\0' || n <= k ||
+		    strncasecmp(*v + n - k, suffix, k) != 0)
+			continue;
+		if (n == strlen("no_proxy") && strncasecmp(*v, "no_proxy", n) == 0)
+			continue;
+		return true;
+	}
+	return false;
+}
 
 static uint64_t
 next_random(struct lane *d)
@@ -492,9 +514,12 @@ common_options(struct lane *d, struct transfer *t, char kind)
 	a->easy_setopt(h, CURLOPT_ERRORBUFFER, t->errbuf);
 	a->easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(d->c->delivery.timeout * 1000));
 	a->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(d->c->delivery.timeout * 1000));
-	a->easy_setopt(h, CURLOPT_USERAGENT, "sitrep/" SITREP_VERSION);
 	a->easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, on_open);
 	a->easy_setopt(h, CURLOPT_OPENSOCKETDATA, d);
+	if (!d->e->env_proxy) {
+		a->easy_setopt(h, CURLOPT_PROXY, "");
+		a->easy_setopt(h, CURLOPT_NOPROXY, "");
+	}
 	if (kind == 'h') {
 		a->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 		a->easy_setopt(h, CURLOPT_WRITEFUNCTION, discard_body);
@@ -516,6 +541,7 @@ setup_http(struct lane *d, struct transfer *t, const char *url, const char *secr
 	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
 		return xstrdup("the URL does not start with http:// or https://");
 	t->hdr[n++].data = "Content-Type: application/json";
+	t->hdr[n++].data = "User-Agent: sitrep/" SITREP_VERSION;
 	if (strcmp(t->row.type, "webhook") == 0) {
 		snprintf(t->hdr_id, sizeof(t->hdr_id), "webhook-id: %s", t->row.msg_id);
 		t->hdr[n++].data = t->hdr_id;
@@ -1163,6 +1189,7 @@ deliver_open(struct deliver **out, const struct conf *c)
 	store_set_checkpoint(e->store, 10000);
 	/* libcurl brought libcrypto in: sign with its faster SHA-256 */
 	(void)webhook_accelerate();
+	e->env_proxy = proxy_in_environment();
 	if (nlanes > c->delivery.concurrency)
 		nlanes = c->delivery.concurrency;
 	if (nlanes < 1)

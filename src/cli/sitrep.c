@@ -6,10 +6,7 @@
 
 #include "cli.h"
 #include "sitrep/repo.h"
-
-#ifndef SITREP_VERSION
-#define SITREP_VERSION "0.1.0"
-#endif
+#include "sitrep/version.h"
 
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_init_entry,

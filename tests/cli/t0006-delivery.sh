@@ -8,10 +8,11 @@
 # package); failures (500 once, 429 with Retry-After, a timeout, a refused
 # connection, 410 Gone, retries spent, SMTP 451 and 550) with the states,
 # attempts and times they leave, and `outbox retry`; one attempt per row per
-# `deliver --once`; nothing sent to who unsubscribed; bad input refused with
-# the store unchanged; one engine per store and SIGTERM; a SIGKILLed engine
-# at 2,000 recipients resumed with nothing lost and repeats keeping their
-# webhook-id; and no leaks under valgrind.
+# `deliver --once`; a proxy named in the environment used; nothing sent to
+# who unsubscribed; bad input refused with the store unchanged; one engine
+# per store and SIGTERM; a SIGKILLed engine at 2,000 recipients resumed
+# with nothing lost and repeats keeping their webhook-id; and no leaks
+# under valgrind.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/servers/servers.sh"
 
@@ -24,9 +25,11 @@ if ! smtp_usable; then
 	exit 0
 fi
 
-plan 223
+plan 228
 tmp_workspace
 
+start_httprecv proxy || bail "cannot start the receiver that plays a proxy"
+PROXY_PORT=$HTTP_PORT
 start_httprecv web || bail "cannot start the HTTP receiver"
 start_smtprecv mail || bail "cannot start the SMTP server"
 MAIL_PORT=$SMTP_PORT
@@ -336,6 +339,9 @@ is "$(jq -r 'select(.path | startswith("/ok/w1-")) | "\(.method) \(.path)"' "$LO
 	"the receiver got exactly one POST per HTTP recipient and nothing on the internal channel"
 is "$(jq -r 'select(.path | startswith("/ok/w1-")) | .headers["content-type"]' "$LOG" | sort -u)" \
 	"application/json" "every POST is application/json"
+is "$(jq -r 'select(.path | startswith("/ok/w1-")) | "\(.headers["user-agent"]) \(.headers | has("expect"))"' "$LOG" | sort -u)" \
+	"sitrep/$("$SITREP_BIN/sitrep" --version | cut -d' ' -f2) false" \
+	"every POST says it is from sitrep and its version, and expects no 100 Continue"
 is "$(whids /ok/w1-hook)" "$(row "channel = 'hook'" msg_id)" "the channel webhook's webhook-id is its row's msg_id"
 is "$(whids /ok/w1-sub1)" "$(row "subscriber_id = $S1_ID" msg_id)" "subscriber 1's webhook-id is its row's msg_id"
 is "$(whids /ok/w1-sub2)" "$(row "subscriber_id = $S2_ID" msg_id)" "subscriber 2's webhook-id is its row's msg_id"
@@ -620,6 +626,30 @@ run sitrep deliver --once
 is "$RC:$OUT" "0:1 sent, 1 to retry, 0 dead" "deliver --once: the slow row sent, the failing row to retry"
 is "$(rs "$(row "channel = 'fail'" id)"):$(hits /always500/wo-fail)" "retrying/1/500:1" \
 	"one run of deliver --once makes one attempt at a failing row, though the run outlasts its backoff"
+
+# ------------------------------------------------------------ a proxy named in the environment
+
+# libcurl's proxy variables are honoured: with http_proxy naming the second
+# receiver (which answers a proxied request as the first would), the POST
+# goes to it; set but empty, it goes straight to the first.
+WP="$TEST_TMP/wp"
+sitrep init "$WP" >/dev/null 2>&1 || bail "sitrep init failed"
+cd "$WP" || bail "no workspace"
+export TO_PROXIED_URL="$H/ok/wp-hook"
+set_conf "
+  { id = \"hook\"; type = \"webhook\"; audiences = [ \"customers\" ]; url_env = \"TO_PROXIED_URL\"; }" \
+	'timeout = "5s"; retries = 5; backoff = [ "1s" ]; concurrency = 4;'
+sitrep --as alice open outage --title "Proxy" --sev SEV3 >/dev/null 2>&1 || bail "cannot open an incident"
+sitrep --as alice update 1 --audience customers -m "Through a proxy" >/dev/null 2>&1 || bail "cannot post an update"
+http_proxy="http://127.0.0.1:$PROXY_PORT" run sitrep deliver --once
+is "$RC:$OUT" "0:1 sent, 0 to retry, 0 dead" "deliver --once with http_proxy set sends the update"
+is "$(RLOG="$TEST_TMP/proxy/requests.jsonl" hits /ok/wp-hook):$(hits /ok/wp-hook)" "1:0" \
+	"through the proxy the environment names, not straight to the receiver"
+sitrep --as alice update 1 --audience customers -m "Not through a proxy" >/dev/null 2>&1 || bail "cannot post an update"
+http_proxy= run sitrep deliver --once
+is "$RC:$OUT" "0:1 sent, 0 to retry, 0 dead" "deliver --once with http_proxy empty sends the next"
+is "$(RLOG="$TEST_TMP/proxy/requests.jsonl" hits /ok/wp-hook):$(hits /ok/wp-hook)" "1:1" \
+	"straight to the receiver: an empty variable names no proxy"
 
 # ============================================================ 3. bad input
 
