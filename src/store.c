@@ -107,8 +107,13 @@ void
 store_column_copy(char *out, size_t len, sqlite3_stmt *stmt, int col)
 {
 	const unsigned char *t = sqlite3_column_text(stmt, col);
+	size_t n = t != NULL ? (size_t)sqlite3_column_bytes(stmt, col) : 0;
 
-	snprintf(out, len, "%s", t != NULL ? (const char *)t : "");
+	/* cut short to fit, as snprintf would, without parsing a format */
+	if (n > len - 1)
+		n = len - 1;
+	memcpy(out, t != NULL ? (const char *)t : "", n);
+	out[n] = '\0';
 }
 
 void

@@ -3,7 +3,6 @@
  * receiver's answer is the outbox's. */
 #include <dlfcn.h>
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,26 +191,45 @@ webhook_key(unsigned char **out, size_t *outlen, const char *secret)
 	return 0;
 }
 
+size_t
+webhook_timestamp(char out[WEBHOOK_TIMESTAMP_MAX], int64_t ts)
+{
+	char digits[WEBHOOK_TIMESTAMP_MAX];
+	uint64_t v = ts < 0 ? 0 - (uint64_t)ts : (uint64_t)ts;
+	size_t n = 0, k = 0;
+
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	if (ts < 0)
+		out[k++] = '-';
+	while (n > 0)
+		out[k++] = digits[--n];
+	out[k] = '\0';
+	return k;
+}
+
 int
 webhook_sign(char **out, const char *secret, const char *msg_id,
 	     int64_t timestamp, const char *body, size_t body_len)
 {
 	unsigned char *key = NULL, mac[32];
-	size_t keylen = 0;
-	char ts[32];
+	size_t keylen = 0, tslen;
+	char ts[WEBHOOK_TIMESTAMP_MAX];
 	int rc = 0;
 
 	*out = NULL;
 	if ((rc = webhook_key(&key, &keylen, secret)) != 0)
 		return rc;
-	snprintf(ts, sizeof(ts), "%" PRId64, timestamp);
+	tslen = webhook_timestamp(ts, timestamp);
 	{
 		const unsigned char *parts[] = {
 			(const unsigned char *)msg_id, (const unsigned char *)".",
 			(const unsigned char *)ts, (const unsigned char *)".",
 			(const unsigned char *)body
 		};
-		const size_t lens[] = { strlen(msg_id), 1, strlen(ts), 1, body_len };
+		const size_t lens[] = { strlen(msg_id), 1, tslen, 1, body_len };
 
 		if (use_ossl)
 			hmac_ossl(mac, key, keylen, parts, lens, 5);

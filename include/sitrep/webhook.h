@@ -24,6 +24,11 @@ int webhook_secret_new(char **out);
 int webhook_sign(char **out, const char *secret, const char *msg_id,
 		 int64_t timestamp, const char *body, size_t body_len);
 
+/* A timestamp as the `webhook-timestamp` header and the signature carry
+ * it: decimal seconds, NUL-terminated; returns its length. */
+#define WEBHOOK_TIMESTAMP_MAX 21
+size_t webhook_timestamp(char out[WEBHOOK_TIMESTAMP_MAX], int64_t ts);
+
 /*
  * Sign with the libcrypto already loaded into the process (by libcurl, in
  * the delivery engine), whose SHA-256 uses the CPU's SHA instructions,

@@ -136,6 +136,20 @@ test_secret_new(void **state)
 }
 
 static void
+test_timestamp(void **state)
+{
+	char out[WEBHOOK_TIMESTAMP_MAX], want[64];
+	const int64_t v[] = { 0, 7, 10, SPEC_TS, -1, -1614265330, INT64_MAX, INT64_MIN };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		snprintf(want, sizeof(want), "%lld", (long long)v[i]);
+		assert_int_equal(webhook_timestamp(out, v[i]), strlen(want));
+		assert_string_equal(out, want);
+	}
+}
+
+static void
 assert_refused(const char *secret, const char *msg)
 {
 	char *sig = (char *)"untouched";
@@ -215,6 +229,7 @@ main(void)
 		cmocka_unit_test(test_inputs_bound),
 		cmocka_unit_test(test_secret_new),
 		cmocka_unit_test(test_bad_secrets),
+		cmocka_unit_test(test_timestamp),
 		/* last: it switches the process to OpenSSL */
 		cmocka_unit_test(test_accelerated),
 	};
