@@ -117,19 +117,17 @@ static const char sql_subscribers_matching[] =
 	"SELECT count(*)" SUBSCRIBERS_MATCHING;
 /* The due rows after a position in the due order (next_at, id), with
  * their subscribers. The due index is named: without statistics the
- * planner might take another and sort. The join keeps the rows in
- * the subquery's order, but no ORDER BY says so (it would sort the whole
- * batch again): callers do not rely on it. */
-#define OUTBOX_DUE \
-	" FROM outbox INDEXED BY outbox_due WHERE state IN ('pending', 'retrying')" \
-	" AND next_at <= ?1 AND (next_at, id) > (?2, ?4) ORDER BY next_at, id LIMIT ?3"
+ * planner might take another and sort. Walking it gives the rows in due
+ * order, so the ORDER BY costs no sort (a subquery that took the rows first
+ * and was joined after cost a copy of every row). */
 static const char sql_outbox_due[] =
 	"SELECT o.id, o.msg_id, o.incident_id, o.update_id, o.channel, o.subscriber_id,"
 	" o.type, o.recipient, o.subject, o.payload, o.state, o.attempts, o.next_at,"
 	" o.created_at, o.sent_at, o.last_status, o.last_error,"
 	" s.secret, s.token, s.disabled_at, s.disabled_reason"
-	" FROM (SELECT *" OUTBOX_DUE ") o"
-	" LEFT JOIN subscribers s ON s.id = o.subscriber_id";
+	" FROM outbox o INDEXED BY outbox_due LEFT JOIN subscribers s ON s.id = o.subscriber_id"
+	" WHERE o.state IN ('pending', 'retrying') AND o.next_at <= ?1"
+	" AND (o.next_at, o.id) > (?2, ?4) ORDER BY o.next_at, o.id LIMIT ?3";
 static const char sql_outbox_result[] =
 	"UPDATE outbox SET state = ?2, attempts = ?3, next_at = ?4, sent_at = ?5,"
 	" last_status = ?6, last_error = ?7 WHERE id = ?1";

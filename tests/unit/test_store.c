@@ -581,6 +581,33 @@ test_outbox_due_in_order(void **state)
 	assert_int_equal(counts[1], 1);
 	store_outbox_free(v, n);
 	store_outbox_free(w, m);
+
+	/* Rows due out of id order come back in due order, (next_at, id),
+	 * the limit taking the first: ids 3..7 due at 5, 4, 5, 4, 3 (x1000). */
+	for (int k = 0; k < 5; k++) {
+		static const int64_t due[] = { 5000, 4000, 5000, 4000, 3000 };
+
+		row.created_at = due[k];
+		assert_int_equal(store_outbox_add(s, &row), 0);
+	}
+	assert_int_equal(store_outbox_due(&v, &n, s, 8000, NULL, 4), 0);
+	assert_int_equal(n, 4);
+	{
+		static const int64_t want_id[] = { 1, 7, 4, 6 }, want_at[] = { 1000, 3000, 4000, 4000 };
+
+		for (size_t k = 0; k < n; k++) {
+			assert_int_equal(v[k].id, want_id[k]);
+			assert_int_equal(v[k].next_at, want_at[k]);
+		}
+	}
+	after.next_at = 4000;
+	after.id = 6;
+	assert_int_equal(store_outbox_due(&w, &m, s, 8000, &after, 10), 0);
+	assert_int_equal(m, 2);
+	assert_int_equal(w[0].id, 3);
+	assert_int_equal(w[1].id, 5);
+	store_outbox_free(v, n);
+	store_outbox_free(w, m);
 	store_close(s);
 }
 
