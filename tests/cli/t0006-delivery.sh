@@ -27,6 +27,9 @@ fi
 
 plan 228
 tmp_workspace
+# Every request goes straight to loopback, whatever proxy the caller uses,
+# except where a test names one.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy no_proxy NO_PROXY
 
 start_httprecv proxy || bail "cannot start the receiver that plays a proxy"
 PROXY_PORT=$HTTP_PORT

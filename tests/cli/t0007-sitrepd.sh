@@ -16,6 +16,8 @@
 
 plan 94
 tmp_workspace
+# Every request goes straight to loopback, whatever proxy the caller uses.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy no_proxy NO_PROXY
 
 start_httprecv web || bail "cannot start the HTTP receiver"
 LOG="$TEST_TMP/web/requests.jsonl"
