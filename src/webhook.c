@@ -3,7 +3,6 @@
  * receiver's answer is the outbox's. */
 #include <dlfcn.h>
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
