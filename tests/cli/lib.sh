@@ -154,6 +154,29 @@ bail() {
 	exit 255
 }
 
+# now_ms: the time in milliseconds since the epoch.
+now_ms() {
+	date +%s%3N
+}
+
+# wait_until SECS CMD...: run CMD every 50 ms until it succeeds (return 0).
+# When SECS pass first, say loudly what was waited for and where (a diag
+# line naming the condition and the script's line) and return 1. Every wait
+# in the tests is for a condition: give it a generous bound (the suite must
+# pass with both cores busy) and act on its failure (`|| bail ...` or as the
+# command of an `ok`).
+wait_until() {
+	local secs=$1 end=$(($(date +%s%3N) + $1 * 1000))
+	shift
+	while ! "$@"; do
+		if [ "$(date +%s%3N)" -ge "$end" ]; then
+			diag "  gave up after ${secs} s waiting for: $* (at $(_tap_where))"
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
 # ---------------------------------------------------------------- commands
 
 # sitrep ARGS...: the binary under test.
