@@ -104,8 +104,10 @@ clock_parse_time(int64_t *out, const char *text, int64_t now)
 	time_t t;
 
 	if (text[0] == '+') {
+		/* duration_parse's message names text + 1; say which time it
+		 * was in (err_set copies err_last() before writing over it) */
 		if (duration_parse(&secs, text + 1) != 0)
-			return err_set(SR_EUSAGE, "'%s': %s", text, err_last());
+			return err_set(SR_EUSAGE, "bad time '%s': %s", text, err_last());
 		*out = now + secs * 1000;
 		return 0;
 	}

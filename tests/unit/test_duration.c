@@ -233,6 +233,54 @@ test_parse_time(void **state)
 	assert_int_equal(clock_parse_time(&t, "2026-11-24T06:30Zjunk", now), SR_EUSAGE);
 }
 
+/*
+ * A bad relative time says what was wrong in words that can be read: the
+ * message that wraps duration_parse's used to be formatted into the buffer
+ * it was read from ("'+3d2h': '+3d2h': ion '3d2h': ...").
+ */
+static void
+test_parse_time_bad_relative_message(void **state)
+{
+	int64_t now = 1795435200000, t = 7;
+	const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "+3d2h", "bad time '+3d2h': bad duration '3d2h': one number and one unit, like 90m" },
+		{ "+5x", "bad time '+5x': bad unit in duration '5x': use s, m, h or d" },
+		{ "+", "bad time '+': empty duration: write a number and a unit, like 30s, 5m, 2h or 1d" },
+		{ "+-5m", "bad time '+-5m': negative duration '-5m'" },
+		{ "+36501d", "bad time '+36501d': duration '36501d' is too large" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err_clear();
+		assert_int_equal(clock_parse_time(&t, cases[i].text, now), SR_EUSAGE);
+		assert_int_equal(t, 7);
+		assert_string_equal(err_last(), cases[i].want);
+	}
+}
+
+/* err_set may wrap the last message in a new one, however long. */
+static void
+test_err_set_wraps_its_own_message(void **state)
+{
+	char big[2000];
+
+	(void)state;
+	err_set(SR_EUSAGE, "inner %d", 42);
+	err_set(SR_EUSAGE, "outer: %s", err_last());
+	err_set(SR_EUSAGE, "'%s': %s", "x", err_last());
+	assert_string_equal(err_last(), "'x': outer: inner 42");
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	err_set(SR_EUSAGE, "%s", big);
+	err_set(SR_EUSAGE, "b%s", err_last());
+	assert_int_equal(err_last()[0], 'b');
+	assert_int_equal(err_last()[1], 'a');
+	assert_int_equal(strlen(err_last()), 1023);
+}
+
 int
 main(void)
 {
@@ -251,6 +299,8 @@ main(void)
 		cmocka_unit_test(test_format_iso),
 		cmocka_unit_test(test_fake_clock),
 		cmocka_unit_test(test_parse_time),
+		cmocka_unit_test(test_parse_time_bad_relative_message),
+		cmocka_unit_test(test_err_set_wraps_its_own_message),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
