@@ -18,17 +18,30 @@ log_init(const char *progname, enum log_level level)
 	log_max = level;
 }
 
+/* One line, formatted once and written with one call, so that lines from
+ * two threads never interleave. */
 static void
 log_vemit(enum log_level level, const char *prefix, const char *fmt, va_list ap,
 	  const char *suffix)
 {
+	char msg[2048], line[2560];
+
 	if (level > log_max)
 		return;
-	fprintf(stderr, "%s: %s", log_progname, prefix);
-	vfprintf(stderr, fmt, ap);
-	if (suffix != NULL)
-		fprintf(stderr, ": %s", suffix);
-	fputc('\n', stderr);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	snprintf(line, sizeof(line), "%s: %s%s%s%s\n", log_progname, prefix, msg,
+		 suffix != NULL ? ": " : "", suffix != NULL ? suffix : "");
+	fputs(line, stderr);
+}
+
+void
+log_errorx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(LOG_LEVEL_ERROR, "error: ", fmt, ap, NULL);
+	va_end(ap);
 }
 
 void

@@ -275,11 +275,11 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (dm.listen != NULL && !conf_listen_valid(dm.listen)) {
-		log_warnx("--listen '%s' must be ADDRESS:PORT, like 127.0.0.1:8080", dm.listen);
+		log_errorx("--listen '%s' must be ADDRESS:PORT, like 127.0.0.1:8080", dm.listen);
 		return 2;
 	}
 	if (load_conf(&dm.conf, dm.config_path, dm.listen) != 0) {
-		log_warnx("%s", err_last());
+		log_errorx("%s", err_last());
 		return 1;
 	}
 	memset(&sa, 0, sizeof(sa));
@@ -294,13 +294,13 @@ main(int argc, char **argv)
 	http_metrics_init(&dm.metrics);
 	repo_global_init();
 	if ((rc = lock_daemon(&dm)) != 0 || (rc = start(&dm)) != 0) {
-		log_warnx("%s", err_last());
+		log_errorx("%s", err_last());
 		stop(&dm);
 		rc = 1;
 	} else {
 		rc = run(&dm) != 0 ? 1 : 0;
 		if (rc != 0)
-			log_warnx("%s", err_last());
+			log_errorx("%s", err_last());
 		log_info("stopping");
 		stop(&dm);
 	}
