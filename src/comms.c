@@ -955,7 +955,8 @@ notice_row(struct incident_ctx *ctx, int64_t incident_id, const char *channel,
 	char *t = payload_clean(title, false), *x = payload_clean(text, true);
 	int rc;
 
-	payload_notice(&b, type, event, t, x, ctx->conf->page_url, now);
+	if ((rc = payload_notice(&b, type, event, t, x, ctx->conf->page_url, now)) != 0)
+		goto done;
 	memset(&row, 0, sizeof(row));
 	row.incident_id = incident_id;
 	row.channel = (char *)channel;
@@ -965,6 +966,7 @@ notice_row(struct incident_ctx *ctx, int64_t incident_id, const char *channel,
 	row.payload = (char *)buf_str(&b);
 	row.created_at = now;
 	rc = store_outbox_add(ctx->store, &row);
+done:
 	buf_release(&b);
 	free(t);
 	free(x);
@@ -1000,9 +1002,12 @@ comms_notify(int64_t *queued, struct incident_ctx *ctx, int64_t incident_id,
 			char *t = payload_clean(title, false), *x = payload_clean(text, true);
 
 			buf_reset(&b);
-			payload_notice(&b, "email", event, t, x, ctx->conf->page_url, now);
-			rc = store_outbox_add_subscribers(&count, ctx->store, "email", incident_id, 0,
-							  ch->id, now, t, buf_str(&b));
+			count = 0;
+			if ((rc = payload_notice(&b, "email", event, t, x, ctx->conf->page_url,
+			    now)) == 0)
+				rc = store_outbox_add_subscribers(&count, ctx->store, "email",
+								  incident_id, 0, ch->id, now, t,
+								  buf_str(&b));
 			free(t);
 			free(x);
 			*queued += count;
@@ -1011,9 +1016,12 @@ comms_notify(int64_t *queued, struct incident_ctx *ctx, int64_t incident_id,
 	}
 	if (rc == 0 && customers) {
 		buf_reset(&b);
-		payload_notice(&b, "webhook", event, title, text, ctx->conf->page_url, now);
-		rc = store_outbox_add_subscribers(&count, ctx->store, "webhook", incident_id, 0,
-						  NULL, now, NULL, buf_str(&b));
+		count = 0;
+		if ((rc = payload_notice(&b, "webhook", event, title, text, ctx->conf->page_url,
+		    now)) == 0)
+			rc = store_outbox_add_subscribers(&count, ctx->store, "webhook",
+							  incident_id, 0, NULL, now, NULL,
+							  buf_str(&b));
 		*queued += count;
 	}
 	buf_release(&b);

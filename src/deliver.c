@@ -112,6 +112,8 @@ struct lane {
 	bool threaded;      /* runs in a thread of its own */
 	int rc;             /* the error that stopped its thread; 0 */
 	char *why;
+	char *dead_why;     /* the last reason logged for a row that could not
+			     * even start (a fan-out logs it once) */
 };
 
 /*
@@ -267,17 +269,24 @@ rendered_get(struct lane *d, int64_t update_id, const char *type)
 	pthread_mutex_unlock(&d->e->store_lock);
 	if (rc != 0)
 		return NULL;
+	/* A message that cannot be built (a text that is not UTF-8, written
+	 * to the store unchecked) is not cached: its rows go dead with the
+	 * reason, and every other row goes on. */
+	if (strcmp(type, "email") == 0)
+		rc = payload_text(&b, &p);
+	else
+		rc = payload_json(&b, type, &p);
+	if (rc != 0) {
+		buf_release(&b);
+		payload_release(&p);
+		return NULL;
+	}
 	r = &d->cache[d->cache_next++ % PAYLOAD_CACHE];
 	free(r->body);
 	free(r->subject);
 	r->update_id = update_id;
 	snprintf(r->type, sizeof(r->type), "%s", type);
-	r->subject = NULL;
-	if (strcmp(type, "email") == 0) {
-		payload_text(&b, &p);
-		r->subject = payload_subject(&p);
-	} else
-		payload_json(&b, type, &p);
+	r->subject = strcmp(type, "email") == 0 ? payload_subject(&p) : NULL;
 	r->body = buf_detach(&b);
 	payload_release(&p);
 	return r;
@@ -723,9 +732,22 @@ transfer_start(struct lane *d, struct transfer *t, struct store_outbox *row)
 	}
 	if (retry)
 		result_failed(d, &t->row, 0, problem, -1);
-	else
-		result_add(d, &t->row, "dead", 0, problem ? problem : "cannot start the transfer",
-			   0);
+	else {
+		const char *why = problem ? problem : "cannot start the transfer";
+
+		/* Never to be sent (a text that is not UTF-8, a channel gone):
+		 * the row is dead with its reason, the log says so (once for
+		 * a fan-out of the same message), and the rest goes on. */
+		if (d->dead_why == NULL || strcmp(d->dead_why, why) != 0) {
+			log_warnx("delivery: outbox row %lld (%s%s%s) is dead: %s",
+				  (long long)t->row.id, t->row.type,
+				  t->row.channel ? " channel " : "",
+				  t->row.channel ? t->row.channel : "", why);
+			free(d->dead_why);
+			d->dead_why = xstrdup(why);
+		}
+		result_add(d, &t->row, "dead", 0, why, 0);
+	}
 	free(problem);
 	transfer_release(d, t);
 }
@@ -992,6 +1014,7 @@ lane_free(struct lane *d)
 	if (d->wakefd >= 0)
 		close(d->wakefd);
 	free(d->why);
+	free(d->dead_why);
 }
 
 /* Set up a lane with nxfers transfers. */

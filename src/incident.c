@@ -14,7 +14,6 @@
 #include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/incident.h"
-#include "sitrep/log.h"
 #include "sitrep/playbook.h"
 #include "sitrep/repo.h"
 #include "sitrep/store.h"
@@ -68,12 +67,17 @@ incident_playbook(struct playbook **out, struct incident_ctx *ctx,
 static int
 event(struct incident_ctx *ctx, int64_t id, int64_t at, const char *kind, json_t *obj)
 {
-	char *details = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
+	char *details = obj != NULL ? json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	int rc;
 
 	json_decref(obj);
+	/* jansson refuses a string that is not UTF-8: the change is
+	 * refused, and its transaction abandoned, rather than the program
+	 * ended (text is checked where it enters; this is what a row
+	 * written unchecked meets) */
 	if (details == NULL)
-		fatalx("cannot encode the details of a '%s' event", kind);
+		return err_set(SR_EINVALID, "cannot record a '%s' event on INC-%lld: a text "
+			       "in it is not valid UTF-8", kind, (long long)id);
 	rc = store_event_append(ctx->store, id, at, ctx->actor, kind, details);
 	free(details);
 	return rc;

@@ -1,7 +1,10 @@
 /* json.c: the JSON helpers every JSON producer shares: times as ISO 8601
  * strings, null when unset. Building documents is each producer's job. */
 #include "sitrep/duration.h"
+#include <stdlib.h>
+
 #include "sitrep/json.h"
+#include "sitrep/utf8.h"
 
 json_t *
 json_time(int64_t ms)
@@ -12,4 +15,18 @@ json_time(int64_t ms)
 		return json_null();
 	clock_format_iso(when, sizeof(when), ms);
 	return json_string(when);
+}
+
+json_t *
+json_text(const char *s)
+{
+	char *clean;
+	json_t *j;
+
+	if (s == NULL)
+		return json_null();
+	clean = utf8_repair(s);
+	j = json_string(clean);
+	free(clean);
+	return j != NULL ? j : json_string("");
 }

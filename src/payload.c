@@ -9,9 +9,10 @@
 #include "sitrep/json.h"
 #include "sitrep/conf.h"
 #include "sitrep/duration.h"
-#include "sitrep/log.h"
+#include "sitrep/err.h"
 #include "sitrep/payload.h"
 #include "sitrep/store.h"
+#include "sitrep/utf8.h"
 #include "sitrep/vocab.h"
 #include "sitrep/xalloc.h"
 
@@ -237,11 +238,50 @@ discord_message(const struct payload *p, const char *head)
 	return m;
 }
 
-void
+/*
+ * Whether every text of p is valid UTF-8. The CLI and the forms refuse
+ * anything else where it enters, but a row written to the store another
+ * way must not reach a channel (jansson refuses it; a mail would carry
+ * it): the message is refused, and the engine marks it dead.
+ */
+static int
+payload_check(const struct payload *p)
+{
+	const struct {
+		const char *what, *text;
+	} texts[] = {
+		{ "body", p->body }, { "incident's title", p->title },
+		{ "status", p->status }, { "audience", p->audience }, { "kind", p->kind },
+		{ "status page's name", p->page_name }, { "status page's URL", p->page_url },
+	};
+	char upd[32];
+	size_t at;
+
+	snprintf(upd, sizeof(upd), p->update_id ? "UPD-%lld" : "the update",
+		 (long long)p->update_id);
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (texts[i].text != NULL &&
+		    !utf8_valid(texts[i].text, strlen(texts[i].text), &at))
+			return err_set(SR_EINVALID, "%s cannot be sent: its %s is not valid "
+				       "UTF-8 (byte %zu)", upd, texts[i].what, at + 1);
+	for (size_t i = 0; i < p->ncomponents; i++)
+		if (!utf8_valid(p->components[i], strlen(p->components[i]), &at))
+			return err_set(SR_EINVALID, "%s cannot be sent: the name of its "
+				       "component %zu is not valid UTF-8 (byte %zu)", upd, i + 1,
+				       at + 1);
+	return 0;
+}
+
+int
 payload_json(struct buf *out, const char *type, const struct payload *p)
 {
-	char *head = headline(p), *text;
+	char *head, *text;
 	json_t *m;
+	int rc;
+
+	if ((rc = payload_check(p)) != 0)
+		return rc;
+	head = headline(p);
 
 	if (strcmp(type, "slack") == 0)
 		m = slack_message(p, head);
@@ -252,11 +292,15 @@ payload_json(struct buf *out, const char *type, const struct payload *p)
 	else
 		m = webhook_event(p);
 	free(head);
-	if (m == NULL || (text = json_dumps(m, JSON_COMPACT)) == NULL)
-		fatalx("cannot encode a %s message", type);
+	if (m == NULL || (text = json_dumps(m, JSON_COMPACT)) == NULL) {
+		json_decref(m);
+		return err_set(SR_EINVALID, "cannot encode a %s message for UPD-%lld", type,
+			       (long long)p->update_id);
+	}
 	json_decref(m);
 	buf_adds(out, text);
 	free(text);
+	return 0;
 }
 
 char *
@@ -267,11 +311,14 @@ payload_subject(const struct payload *p)
 			 (long long)p->incident_id, p->title, p->status);
 }
 
-void
+int
 payload_text(struct buf *out, const struct payload *p)
 {
 	char when[32];
+	int rc;
 
+	if ((rc = payload_check(p)) != 0)
+		return rc;
 	buf_adds(out, p->body);
 	buf_adds(out, "\n\n");
 	if (p->next_update_at != 0) {
@@ -284,18 +331,26 @@ payload_text(struct buf *out, const struct payload *p)
 			buf_addf(out, "Next update by %.10s %s.\n", when, hhmm);
 	}
 	buf_addf(out, "Follow this incident at %s\n", p->page_url);
+	return 0;
 }
 
-void
+int
 payload_notice(struct buf *out, const char *type, const char *event, const char *title,
 	       const char *text, const char *url, int64_t at)
 {
 	char *t, *h, *b;
 	json_t *m;
+	size_t bad;
 
+	if (!utf8_valid(title, strlen(title), &bad))
+		return err_set(SR_EINVALID, "a %s notice cannot be sent: its title is not "
+			       "valid UTF-8 (byte %zu)", event, bad + 1);
+	if (!utf8_valid(text, strlen(text), &bad))
+		return err_set(SR_EINVALID, "a %s notice cannot be sent: its text is not "
+			       "valid UTF-8 (byte %zu)", event, bad + 1);
 	if (strcmp(type, "email") == 0) {
 		buf_addf(out, "%s\n\n%s\n", text, url);
-		return;
+		return 0;
 	}
 	if (strcmp(type, "slack") == 0) {
 		h = slack_escape(title);
@@ -322,9 +377,13 @@ payload_notice(struct buf *out, const char *type, const char *event, const char 
 		m = json_pack("{s:s, s:o, s:{s:s, s:s, s:s}}", "type", event,
 			      "timestamp", json_time(at), "data", "title", title,
 			      "text", text, "url", url);
-	if (m == NULL || (t = json_dumps(m, JSON_COMPACT)) == NULL)
-		fatalx("cannot encode a %s notice", type);
+	if (m == NULL || (t = json_dumps(m, JSON_COMPACT)) == NULL) {
+		json_decref(m);
+		return err_set(SR_EINVALID, "cannot encode a %s notice for a %s channel", event,
+			       type);
+	}
 	json_decref(m);
 	buf_adds(out, t);
 	free(t);
+	return 0;
 }

@@ -736,8 +736,14 @@ statuspage_json(struct buf *out, const struct snapshot *sn, enum statuspage_doc 
 		break;
 	}
 	layout_release(&l);
-	if ((text = json_dumps(o, JSON_COMPACT)) == NULL)
-		fatalx("cannot encode the status page's JSON");
+	/* Every text went through statuspage_clean: this fails only when
+	 * memory does; the page is served without this document then. */
+	if ((text = json_dumps(o, JSON_COMPACT)) == NULL) {
+		log_warnx("cannot encode the status page's JSON document %d", (int)which);
+		json_decref(o);
+		buf_adds(out, "{}\n");
+		return;
+	}
 	json_decref(o);
 	buf_adds(out, text);
 	buf_addch(out, '\n');

@@ -3,8 +3,10 @@
  * that render it. */
 #include <string.h>
 
+#include "sitrep/buf.h"
 #include "sitrep/err.h"
 #include "sitrep/utf8.h"
+#include "sitrep/xalloc.h"
 
 size_t
 utf8_seq_len(const unsigned char *s, size_t n)
@@ -65,4 +67,32 @@ utf8_check(const char *what, const char *s)
 	if (utf8_valid(s, strlen(s), &at))
 		return 0;
 	return err_set(SR_EINVALID, "%s is not valid UTF-8 (byte %zu)", what, at + 1);
+}
+
+/*
+ * Text that came from somewhere we did not check (a row written to the
+ * store by hand, by an older sitrep) is shown rather than dropped: each
+ * byte that does not start a well-formed sequence reads as U+FFFD.
+ */
+char *
+utf8_repair(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+	struct buf b = BUF_INIT;
+
+	if (utf8_valid(s, n, NULL))
+		return xstrdup(s);
+	for (size_t i = 0; i < n;) {
+		size_t k = utf8_seq_len(p + i, n - i);
+
+		if (k == 0) {
+			buf_adds(&b, "\xef\xbf\xbd");
+			i++;
+		} else {
+			buf_add(&b, p + i, k);
+			i += k;
+		}
+	}
+	return buf_detach(&b);
 }

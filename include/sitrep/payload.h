@@ -48,20 +48,24 @@ void payload_release(struct payload *p);
 char *payload_clean(const char *text, bool keep_lines);
 
 /* The body a channel of type (webhook, slack, teams, discord) receives, as
- * JSON. */
-void payload_json(struct buf *out, const char *type, const struct payload *p);
+ * JSON. SR_EINVALID, appending nothing, when a text of p is not valid
+ * UTF-8 (a row written to the store unchecked) or cannot be encoded: the
+ * message cannot be sent, ever. */
+int payload_json(struct buf *out, const char *type, const struct payload *p);
 /* An e-mail's subject ("[Example Status] INC-7 API down: identified") and
- * its text (the update, then where to follow it). */
+ * its text (the update, then where to follow it); payload_text fails as
+ * payload_json does. */
 char *payload_subject(const struct payload *p);
-void payload_text(struct buf *out, const struct payload *p);
+int payload_text(struct buf *out, const struct payload *p);
 
 /*
  * A notice that is not an update (a reminder, a maintenance) for a channel
  * of type: the same shapes with a title and a text; event names the
  * Standard Webhooks event type ("incident.reminder"). For e-mail it is the
- * text (the title is the subject).
+ * text (the title is the subject). SR_EINVALID when title or text is not
+ * valid UTF-8.
  */
-void payload_notice(struct buf *out, const char *type, const char *event,
+int payload_notice(struct buf *out, const char *type, const char *event,
 		    const char *title, const char *text, const char *url, int64_t at);
 
 #endif

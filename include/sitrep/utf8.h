@@ -23,4 +23,9 @@ bool utf8_valid(const char *s, size_t n, size_t *bad_at);
  * "WHAT is not valid UTF-8 (byte N)". */
 int utf8_check(const char *what, const char *s);
 
+/* A copy of s (a C string) in which every byte that does not start a
+ * well-formed sequence is U+FFFD: for showing stored text that was never
+ * checked. The caller frees it. */
+char *utf8_repair(const char *s);
+
 #endif

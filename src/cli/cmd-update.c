@@ -152,15 +152,20 @@ static char *
 route_payload(const struct comms_route *r, const struct payload *p)
 {
 	struct buf b = BUF_INIT;
+	int rc;
 
 	if (strcmp(r->type, "email") == 0) {
 		char *subject = payload_subject(p);
 
 		buf_addf(&b, "Subject: %s\n\n", subject);
-		payload_text(&b, p);
+		rc = payload_text(&b, p);
 		free(subject);
 	} else
-		payload_json(&b, r->type, p);
+		rc = payload_json(&b, r->type, p);
+	if (rc != 0) {
+		buf_reset(&b);
+		buf_addf(&b, "(nothing: %s)", err_last());
+	}
 	return buf_detach(&b);
 }
 
@@ -412,13 +417,15 @@ updates_exec(struct cli *cli, int argc, char **argv)
 				 (long long)counts[2], (long long)(counts[0] + counts[1]),
 				 (long long)counts[3]);
 		if (cli->json) {
-			json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s, s:s?, s:o, s:o, s:o, s:s?, s:s?, s:o, s:{s:I, s:I, s:I, s:I}}",
+			json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s, s:s?, s:o, s:o, s:o, s:s?, s:o, s:o, s:{s:I, s:I, s:I, s:I}}",
 				"id", (json_int_t)u->id, "kind", u->kind, "audience", u->audience,
 				"state", u->state, "status", u->status, "author", u->author,
 				"approver", u->approver, "created_at", json_time(u->created_at),
 				"published_at", json_time(u->published_at),
 				"next_update_at", json_time(u->next_update_at),
-				"account", u->account, "body", u->body,
+				/* a body written to the store unchecked is shown,
+				 * not dropped */
+				"account", u->account, "body", json_text(u->body),
 				"publish_at", json_time(u->publish_at),
 				"delivery", "pending", (json_int_t)counts[0],
 				"retrying", (json_int_t)counts[1], "sent", (json_int_t)counts[2],

@@ -56,6 +56,28 @@ test_check_message(void **state)
 	assert_string_equal(err_last(), "the title is not valid UTF-8 (byte 3)");
 }
 
+/* What was never checked is shown, each bad byte as U+FFFD. */
+static void
+test_repair(void **state)
+{
+	char *r;
+
+	(void)state;
+	r = utf8_repair("ok \xe2\x9c\x93");
+	assert_string_equal(r, "ok \xe2\x9c\x93");
+	free(r);
+	r = utf8_repair("x \xff");
+	assert_string_equal(r, "x \xef\xbf\xbd");
+	free(r);
+	r = utf8_repair("\xe2\x9c" "a\xc0\xaf");
+	assert_string_equal(r, "\xef\xbf\xbd\xef\xbf\xbd" "a\xef\xbf\xbd\xef\xbf\xbd");
+	assert_true(utf8_valid(r, strlen(r), NULL));
+	free(r);
+	r = utf8_repair("");
+	assert_string_equal(r, "");
+	free(r);
+}
+
 int
 main(void)
 {
@@ -63,6 +85,7 @@ main(void)
 		cmocka_unit_test(test_valid_text),
 		cmocka_unit_test(test_invalid_text),
 		cmocka_unit_test(test_check_message),
+		cmocka_unit_test(test_repair),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
