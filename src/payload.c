@@ -343,10 +343,10 @@ payload_notice(struct buf *out, const char *type, const char *event, const char 
 	size_t bad;
 
 	if (!utf8_valid(title, strlen(title), &bad))
-		return err_set(SR_EINVALID, "a %s notice cannot be sent: its title is not "
+		return err_set(SR_EINVALID, "the %s notice cannot be sent: its title is not "
 			       "valid UTF-8 (byte %zu)", event, bad + 1);
 	if (!utf8_valid(text, strlen(text), &bad))
-		return err_set(SR_EINVALID, "a %s notice cannot be sent: its text is not "
+		return err_set(SR_EINVALID, "the %s notice cannot be sent: its text is not "
 			       "valid UTF-8 (byte %zu)", event, bad + 1);
 	if (strcmp(type, "email") == 0) {
 		buf_addf(out, "%s\n\n%s\n", text, url);
