@@ -5,8 +5,11 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sitrep/buf.h"
 #include "sitrep/repo.h"
+#include "sitrep/utf8.h"
 #include "sitrep/version.h"
+#include "sitrep/xalloc.h"
 
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_init_entry,
@@ -74,6 +77,90 @@ cmd_find(const char *name, bool *ambiguous)
 	return *ambiguous ? NULL : found;
 }
 
+/* Options that take no value, whatever the command: a word after one of
+ * these is an argument of its own, not the option's value. */
+static bool
+is_flag(const char *opt)
+{
+	static const char *const flags[] = {
+		"--json", "--help", "-h", "--all", "--force", "-f", "--dry-run", "--once",
+		"--swarm", "--verify", "--version", "-V", "--", NULL
+	};
+
+	for (const char *const *f = flags; *f != NULL; f++)
+		if (strcmp(opt, *f) == 0)
+			return true;
+	return false;
+}
+
+/* s as it can be shown: each byte that is not part of a well-formed
+ * sequence as \xNN. The caller frees it. */
+static char *
+shown(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+	struct buf b = BUF_INIT;
+
+	for (size_t i = 0; i < n;) {
+		size_t k = utf8_seq_len(p + i, n - i);
+
+		if (k == 0) {
+			buf_addf(&b, "\\x%02x", p[i]);
+			i++;
+		} else {
+			buf_add(&b, p + i, k);
+			i += k;
+		}
+	}
+	return buf_detach(&b);
+}
+
+/*
+ * Every word of the command line is text that may end up in the store, a
+ * message or the timeline: one that is not valid UTF-8 is refused here,
+ * once for every command, naming the option or argument (exit 1, as for
+ * any invalid input).
+ */
+static int
+check_args(int argc, char **argv)
+{
+	const char *env;
+	size_t at;
+
+	for (int k = 1; k < argc; k++) {
+		const char *a = argv[k], *eq, *prev = argv[k - 1];
+		char *what, *s;
+
+		if (utf8_valid(a, strlen(a), &at))
+			continue;
+		s = shown(a);
+		if (a[0] == '-' && a[1] == '-' && (eq = strchr(a, '=')) != NULL &&
+		    utf8_valid(a, (size_t)(eq - a), NULL)) {
+			what = xasprintf("the value of option '%.*s' ('%s')", (int)(eq - a), a,
+					 s + (eq - a) + 1);
+			at -= (size_t)(eq - a) + 1;
+		}
+		else if (a[0] == '-')
+			what = xasprintf("option '%s'", s);
+		else if (k > 1 && prev[0] == '-' && prev[1] != '\0' && !is_flag(prev) &&
+			 strchr(prev, '=') == NULL && utf8_valid(prev, strlen(prev), NULL))
+			what = xasprintf("the value of option '%s' ('%s')", prev, s);
+		else
+			what = xasprintf("argument %d ('%s')", k, s);
+		cli_error("%s is not valid UTF-8 (byte %zu): write it in UTF-8", what, at + 1);
+		free(what);
+		free(s);
+		return EXIT_REFUSED;
+	}
+	/* the acting person, when it comes from the environment */
+	if ((env = getenv("SITREP_USER")) != NULL && !utf8_valid(env, strlen(env), &at)) {
+		cli_error("$SITREP_USER is not valid UTF-8 (byte %zu): write it in UTF-8", at + 1);
+		return EXIT_REFUSED;
+	}
+	return EXIT_OK;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -82,6 +169,8 @@ main(int argc, char **argv)
 	bool ambiguous;
 	int i, rc;
 
+	if ((rc = check_args(argc, argv)) != EXIT_OK)
+		return rc;
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-V") == 0) {
 			printf("sitrep %s\n", SITREP_VERSION);
