@@ -7,6 +7,7 @@
 #include "sitrep/confread.h"
 #include "sitrep/duration.h"
 #include "sitrep/err.h"
+#include "sitrep/utf8.h"
 #include "sitrep/vocab.h"
 #include "sitrep/xalloc.h"
 
@@ -20,6 +21,29 @@ confread_line(const config_setting_t *s)
 			return line;
 	}
 	return 1;
+}
+
+/*
+ * Every text a config or a playbook holds may reach a message, a page or
+ * the store, so the whole source must be UTF-8: each line that is not is
+ * reported with its line and the byte within it (libconfig itself takes
+ * any byte in a string).
+ */
+static void
+check_utf8(struct confread *r, const char *text)
+{
+	int line = 1;
+
+	for (const char *p = text; *p != '\0'; line++) {
+		size_t n = strcspn(p, "\n"), at;
+
+		if (!utf8_valid(p, n, &at))
+			diags_add(r->diags, r->file, line, "byte %zu of this line is not valid "
+				  "UTF-8: write the file in UTF-8", at + 1);
+		p += n;
+		if (*p == '\n')
+			p++;
+	}
 }
 
 /*
@@ -41,6 +65,7 @@ confread_parse(struct confread *r, config_t *cfg, const char *text, size_t len)
 	copy[len] = '\0';
 	if (strlen(copy) != len)
 		diags_add(r->diags, r->file, 1, "the file contains a NUL byte");
+	check_utf8(r, copy);
 	for (char *p = copy; *p != '\0'; p++) {
 		if (*p == '\n') {
 			line++;

@@ -317,6 +317,17 @@ test_unknown_setting(void **state)
 			    "unknown setting 'channel' in a channel");
 }
 
+/* The site config must be UTF-8: a bad byte is reported at its line. */
+static void
+test_invalid_utf8(void **state)
+{
+	(void)state;
+	expect_edit_invalid(7, "  name = \"Acme \xff Status\";", 7,
+			    "byte 16 of this line is not valid UTF-8: write the file in UTF-8");
+	expect_edit_invalid(17, "  { handle = \"alice\"; name = \"Alice N\xc3\"; email = \"alice@example.com\"; tier = \"L1\"; },", 17,
+			    "not valid UTF-8");
+}
+
 static void
 test_duplicate_component(void **state)
 {
@@ -803,6 +814,7 @@ main(void)
 		cmocka_unit_test(test_default_text),
 		cmocka_unit_test(test_syntax_error),
 		cmocka_unit_test(test_unknown_setting),
+		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_duplicate_component),
 		cmocka_unit_test(test_duplicate_person),
 		cmocka_unit_test(test_bad_person_tier),

@@ -405,6 +405,37 @@ test_unknown_apology_template(void **state)
 			    "apology template 'regret' is not one of this playbook's templates");
 }
 
+/* A template (or any text) with a byte that is not UTF-8 is refused at
+ * its line, whatever else is right: it used to pass validation and end
+ * the daemon when the message was built. */
+static void
+test_invalid_utf8(void **state)
+{
+	(void)state;
+	expect_edit_invalid(24, "  { id = \"investigating\"; audience = \"customers\"; text = \"x \xff\"; },", 24,
+			    "byte 61 of this line is not valid UTF-8");
+	expect_edit_invalid(25, "  { id = \"sorry\"; audience = \"partners\"; text = \"Sorry \xe2\x9c\"; }", 25,
+			    "not valid UTF-8");
+	/* in a comment too: the file must be UTF-8 */
+	expect_edit_invalid(26, ");  # caf\xe9", 26, "byte 9 of this line is not valid UTF-8");
+	/* and valid UTF-8 beyond ASCII is fine */
+	{
+		char *text = edit(valid, 25, "  { id = \"sorry\"; audience = \"partners\"; text = \"D\xc3\xa9sol\xc3\xa9 \xe2\x9c\x93 {{title}}\"; }");
+		struct diags d = DIAGS_INIT;
+		struct playbook *pb = NULL;
+		int rc = playbook_parse(&pb, &d, text, strlen(text), PATH, NULL);
+		bool utf8_diag = false;
+
+		for (size_t i = 0; i < d.n; i++)
+			utf8_diag |= strstr(d.v[i].msg, "UTF-8") != NULL;
+		playbook_free(pb);
+		diags_release(&d);
+		free(text);
+		assert_false(utf8_diag);
+		(void)rc;
+	}
+}
+
 static void
 test_unknown_variable(void **state)
 {
@@ -808,6 +839,7 @@ main(void)
 		cmocka_unit_test(test_wrong_type),
 		cmocka_unit_test(test_component_not_in_conf),
 		cmocka_unit_test(test_all_problems_reported),
+		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_diags_appended),
 		cmocka_unit_test(test_name_from_path),
 	};
