@@ -417,7 +417,7 @@ test_invalid_utf8(void **state)
 	expect_edit_invalid(25, "  { id = \"sorry\"; audience = \"partners\"; text = \"Sorry \xe2\x9c\"; }", 25,
 			    "not valid UTF-8");
 	/* in a comment too: the file must be UTF-8 */
-	expect_edit_invalid(26, ");  # caf\xe9", 26, "byte 9 of this line is not valid UTF-8");
+	expect_edit_invalid(26, ");  # caf\xe9", 26, "byte 10 of this line is not valid UTF-8");
 	/* and valid UTF-8 beyond ASCII is fine */
 	{
 		char *text = edit(valid, 25, "  { id = \"sorry\"; audience = \"partners\"; text = \"D\xc3\xa9sol\xc3\xa9 \xe2\x9c\x93 {{title}}\"; }");
