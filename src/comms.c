@@ -422,10 +422,10 @@ post_text(const char **text, const char **template_id, const char **status,
 		return err_set(SR_EUSAGE, "give the text with -m TEXT or a template with "
 			       "--template ID");
 	if ((t = playbook_template(pb, *template_id)) == NULL)
-		return err_set(SR_EUSAGE, "playbook '%s' has no template '%s'", pb->name,
+		return err_set(SR_ENOTFOUND, "playbook '%s' has no template '%s'", pb->name,
 			       *template_id);
 	if (strcmp(t->audience, req->audience) != 0)
-		return err_set(SR_EUSAGE, "template '%s' is written for %s, not %s",
+		return err_set(SR_EREFUSED, "template '%s' is written for %s, not %s",
 			       t->id, t->audience, req->audience);
 	*text = t->text;
 	if (*status == NULL)
@@ -446,11 +446,12 @@ post_prepare(struct store_update *u, struct comms_posted *out, struct incident_c
 	int rc;
 
 	if (!playbook_has_audience(pb, req->audience))
-		return err_set(SR_EUSAGE, "audience '%s' is not one playbook '%s' knows: "
+		return err_set(SR_ENOTFOUND, "audience '%s' is not one playbook '%s' knows: "
 			       "internal, executives, customers or one it declares",
 			       req->audience, pb->name);
 	if (req->account != NULL && (account = conf_account(ctx->conf, req->account)) == NULL)
-		return err_set(SR_EUSAGE, "no account '%s' in %s", req->account, ctx->conf->path);
+		return err_set(SR_ENOTFOUND, "no account '%s' in %s", req->account,
+			       ctx->conf->path);
 	if ((rc = post_text(&text, &template_id, &status, pb, req)) != 0)
 		return rc;
 	if (req->status != NULL && strcmp(req->audience, "customers") != 0)
@@ -498,7 +499,8 @@ post_prepare(struct store_update *u, struct comms_posted *out, struct incident_c
 	rc = template_render(&u->body, text, vs.v, vs.n, what);
 	vars_release(&vs);
 	if (rc == 0 && u->body[strspn(u->body, " \t\n")] == '\0')
-		rc = err_set(SR_EUSAGE, "the update's text is empty");
+		rc = err_set(SR_EINVALID, "the update's text is empty: write what you want "
+			     "to say");
 	snprintf(u->state, sizeof(u->state), "%s",
 		 needs_approval(pb, req->audience, inc->severity) || u->publish_at ? "draft" :
 		 "published");
@@ -790,7 +792,7 @@ comms_contact(struct incident_ctx *ctx, int64_t incident, const char *account,
 	if (!known)
 		return err_set(SR_EUSAGE, "--via '%s' is not one of phone, email, chat, social", via);
 	if (conf_account(ctx->conf, account) == NULL)
-		return err_set(SR_EUSAGE, "no account '%s' in %s", account, ctx->conf->path);
+		return err_set(SR_ENOTFOUND, "no account '%s' in %s", account, ctx->conf->path);
 	if (summary[strspn(summary, " \t\n")] == '\0')
 		return err_set(SR_EUSAGE, "say what was said with -m SUMMARY");
 	if ((rc = incident_begin_change(&inc, ctx, incident)) != 0)

@@ -18,6 +18,7 @@
 #include "sitrep/repo.h"
 #include "sitrep/store.h"
 #include "sitrep/vocab.h"
+#include "sitrep/utf8.h"
 #include "sitrep/xalloc.h"
 
 int
@@ -97,6 +98,17 @@ known_actor(struct incident_ctx *ctx)
 }
 
 int
+incident_check_title(const char *what, const char *title)
+{
+	if (title == NULL)
+		return err_set(SR_EUSAGE, "%s needs a title: --title \"what is broken\"", what);
+	if (title[strspn(title, " \t\n\r\v\f")] == '\0')
+		return err_set(SR_EINVALID, "%s needs a title with words in it, not %s",
+			       what, *title ? "only spaces" : "an empty one");
+	return utf8_check("the title", title);
+}
+
+int
 incident_open(int64_t *out_id, struct incident_ctx *ctx, const char *name,
 	      const char *sha, const char *title, int severity,
 	      char *const *components, size_t ncomponents)
@@ -107,8 +119,8 @@ incident_open(int64_t *out_id, struct incident_ctx *ctx, const char *name,
 	json_t *comps;
 	int rc;
 
-	if (title == NULL || *title == '\0')
-		return err_set(SR_EUSAGE, "an incident needs a title: --title \"what is broken\"");
+	if ((rc = incident_check_title("an incident", title)) != 0)
+		return rc;
 	if ((rc = known_actor(ctx)) != 0)
 		return rc;
 	for (size_t i = 0; i < ncomponents; i++)

@@ -89,7 +89,8 @@ subscribers_add(struct store_subscriber *out, struct store *s, const struct conf
 		return err_set(SR_EUSAGE, "subscribe to 'email' or 'webhook', not '%s'", kind);
 	for (size_t i = 0; i < ncomponents; i++)
 		if (conf_component(c, components[i]) == NULL)
-			return err_set(SR_EUSAGE, "no component '%s' in %s", components[i], c->path);
+			return err_set(SR_ENOTFOUND, "no component '%s' in %s", components[i],
+				       c->path);
 	if ((rc = subscribers_token(token)) != 0)
 		return rc;
 	memset(&sub, 0, sizeof(sub));

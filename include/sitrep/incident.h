@@ -30,6 +30,13 @@ struct incident_ctx {
 int incident_parse_id(int64_t *out, const char *text);
 
 /*
+ * Whether title can be a title (of an incident, a maintenance: what names
+ * it): SR_EUSAGE when NULL, SR_EINVALID when it is blank (spaces only) or
+ * not valid UTF-8, the message naming what.
+ */
+int incident_check_title(const char *what, const char *title);
+
+/*
  * Open an incident from playbook name at commit sha (already resolved):
  * severity 0 takes the playbook's default; components NULL takes the
  * playbook's. The playbook must validate at that commit.

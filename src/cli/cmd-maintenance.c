@@ -91,6 +91,8 @@ schedule(struct cli *cli, struct mopts *o)
 	if (o->title == NULL || o->from == NULL || o->until == NULL || o->ncomponents == 0)
 		return cli_usage_error(&cmd_maintenance_entry, "schedule needs --title, at least "
 				       "one --component, --from and --until");
+	if ((rc = incident_check_title("a maintenance", o->title)) != 0)
+		return cli_fail(rc);
 	memset(&m, 0, sizeof(m));
 	if ((rc = clock_parse_time(&m.starts_at, o->from, now)) != 0 ||
 	    (rc = clock_parse_time(&m.ends_at, o->until, now)) != 0)
@@ -98,8 +100,7 @@ schedule(struct cli *cli, struct mopts *o)
 	if (m.ends_at <= m.starts_at)
 		return cli_usage_error(&cmd_maintenance_entry, "--until must come after --from");
 	if (m.ends_at <= now)
-		return cli_usage_error(&cmd_maintenance_entry, "--until %s is in the past",
-				       o->until);
+		return cli_fail(err_set(SR_EREFUSED, "--until %s is in the past", o->until));
 	if ((rc = cli_incident_ctx(&ctx, cli)) != 0)
 		return cli_fail(rc);
 	if (conf_person(ctx.conf, ctx.actor) == NULL)
@@ -107,8 +108,8 @@ schedule(struct cli *cli, struct mopts *o)
 					"one of them with --as HANDLE", ctx.actor, ctx.conf->path));
 	for (size_t i = 0; i < o->ncomponents; i++)
 		if (conf_component(ctx.conf, o->components[i]) == NULL)
-			return cli_usage_error(&cmd_maintenance_entry, "no component '%s' in %s",
-					       o->components[i], ctx.conf->path);
+			return cli_fail(err_set(SR_ENOTFOUND, "no component '%s' in %s",
+						o->components[i], ctx.conf->path));
 	m.title = (char *)o->title;
 	m.body = (char *)o->msg;
 	m.created_by = (char *)ctx.actor;

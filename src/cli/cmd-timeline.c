@@ -169,7 +169,7 @@ timeline_exec(struct cli *cli, int argc, char **argv)
 		return cli_fail(rc);
 	store_incident_release(&inc);
 	if (account != NULL && conf_account(ctx.conf, account) == NULL)
-		return cli_fail(err_set(SR_EUSAGE, "no account '%s' in %s", account,
+		return cli_fail(err_set(SR_ENOTFOUND, "no account '%s' in %s", account,
 					ctx.conf->path));
 	if ((rc = store_events_get(&v, &n, ctx.store, id)) != 0)
 		return cli_fail(rc);

@@ -283,8 +283,8 @@ post(struct cli *cli, const struct cmd_entry *cmd, int argc, char **argv, bool a
 		if ((rc = clock_parse_time(&req.publish_at, o.at, clock_now_ms())) != 0)
 			return cli_usage_error(cmd, "--at: %s", err_last());
 		if (req.publish_at <= clock_now_ms())
-			return cli_usage_error(cmd, "--at %s is in the past: leave --at out to "
-					       "publish now", o.at);
+			return cli_fail(err_set(SR_EREFUSED, "--at %s is in the past: leave --at "
+						"out to publish now", o.at));
 	}
 	if ((rc = cli_incident_id(&req.incident, cmd, argv[optind])) != 0)
 		return rc;

@@ -27,7 +27,7 @@ is "$(sqlite3 sitrep.db 'SELECT playbook_commit, opened_by, status, severity FRO
 
 refused 2 "needs a title" "open without --title" \
 	sitrep --as alice open outage
-refused 2 "needs a title" "open with an empty --title" \
+refused 1 "needs a title with words in it" "open with an empty --title" \
 	sitrep --as alice open outage --title ""
 refused 1 "'nosuch'" "open of an unknown playbook" \
 	sitrep --as alice open nosuch --title "x"

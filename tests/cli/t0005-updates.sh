@@ -343,9 +343,9 @@ is "$RC:$OUT" "0:UPD-$a2 published: 0 messages queued" "alice publishes it"
 is "$(last_event 1):$(last_details 1 '[.update, .account]')" "apology_published alice:[$a2,\"globex\"]" \
 	"an apology_published event naming the account"
 
-crefused 2 "template 'apology' is written for customers, not internal" "apologizing to internal with the customer template" \
+crefused 1 "template 'apology' is written for customers, not internal" "apologizing to internal with the customer template" \
 	sitrep --as alice apologize 1 --audience internal
-crefused 2 "no account 'nosuch' in sitrep\.conf" "apologize --account nosuch" \
+crefused 1 "no account 'nosuch' in sitrep\.conf" "apologize --account nosuch" \
 	sitrep --as alice apologize 1 --audience customers -m "Sorry" --account nosuch
 crefused 2 "option '--next' does not apply to 'apologize'" "apologize --next" \
 	sitrep --as alice apologize 1 --audience customers -m "Sorry" --next 5m
@@ -368,7 +368,7 @@ run sitrep --as dave contact 1 --account initech --via chat -m "Sent the status 
 is "$RC:$(jq -c . <<<"$OUT")" '0:{"incident":1,"account":"initech","via":"chat"}' "contact --json"
 crefused 2 "--via 'fax' is not one of phone, email, chat, social" "contact --via fax" \
 	sitrep --as carol contact 1 --account globex --via fax -m "x"
-crefused 2 "no account 'umbrella' in sitrep\.conf" "contact with an unknown account" \
+crefused 1 "no account 'umbrella' in sitrep\.conf" "contact with an unknown account" \
 	sitrep --as carol contact 1 --account umbrella --via phone -m "x"
 crefused 2 "say what was said with -m SUMMARY" "contact with a blank summary" \
 	sitrep --as carol contact 1 --account globex --via phone -m "  "
@@ -422,16 +422,16 @@ like "$RC:$OUT" "^0:dry run: .* saved as a draft" "the commander's resolved upda
 unlike "$OUT" "promise: next update by" "a resolved update makes no promise"
 is "$(table_counts)" "$before" "after the dry runs every table has the same number of rows"
 is "$(comms_state)" "$cbefore" "and every row is as it was"
-crefused 2 "playbook 'outage' has no template 'nope'" "--dry-run with an unknown template is refused like the real thing" \
+crefused 1 "playbook 'outage' has no template 'nope'" "--dry-run with an unknown template is refused like the real thing" \
 	sitrep --as alice update 1 --audience internal --template nope --dry-run
 
 # ============================================================ bad input
 
-crefused 2 "audience 'partners' is not one playbook 'outage' knows: internal, executives, customers" \
+crefused 1 "audience 'partners' is not one playbook 'outage' knows: internal, executives, customers" \
 	"an unknown audience" sitrep --as alice update 1 --audience partners -m "x"
-crefused 2 "playbook 'outage' has no template 'nosuch'" "an unknown template" \
+crefused 1 "playbook 'outage' has no template 'nosuch'" "an unknown template" \
 	sitrep --as alice update 1 --audience internal --template nosuch
-crefused 2 "template 'investigating' is written for customers, not internal" "a template for another audience" \
+crefused 1 "template 'investigating' is written for customers, not internal" "a template for another audience" \
 	sitrep --as alice update 1 --audience internal --template investigating
 crefused 2 "give -m TEXT or --template ID, not both" "-m and --template" \
 	sitrep --as alice update 1 --audience internal -m "x" --template internal-update
@@ -439,7 +439,7 @@ crefused 2 "give the text with -m TEXT or a template with --template ID" "neithe
 	sitrep --as alice update 1 --audience internal
 crefused 2 "say who it is for with --audience, like --audience customers" "no --audience" \
 	sitrep --as alice update 1 -m "x"
-crefused 2 "the update's text is empty" "an empty -m" \
+crefused 1 "the update's text is empty" "an empty -m" \
 	sitrep --as alice update 1 --audience internal -m ""
 crefused 2 "--status goes with a customer update: for others, change it with 'sitrep status'" \
 	"--status on an internal update" sitrep --as alice update 1 --audience internal --status monitoring -m "x"

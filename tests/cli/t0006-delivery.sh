@@ -667,7 +667,7 @@ drefused 2 "must start with http:// or https://" "subscribing a javascript: webh
 	sitrep subscribe webhook "javascript:alert(1)"
 drefused 2 "names no host" "subscribing a webhook URL with no host" \
 	sitrep subscribe webhook "http:///x"
-drefused 2 "no component 'nosuch' in " "subscribing with an unknown component" \
+drefused 1 "no component 'nosuch' in " "subscribing with an unknown component" \
 	sitrep subscribe webhook "$H/ok/w1-new" --component nosuch
 drefused 2 "subscribe to 'email' or 'webhook', not 'sms'" "subscribing an unknown kind" \
 	sitrep subscribe sms +15551234
