@@ -31,6 +31,7 @@
 #include "sitrep/mail.h"
 #include "sitrep/payload.h"
 #include "sitrep/store.h"
+#include "sitrep/utf8.h"
 #include "sitrep/version.h"
 #include "sitrep/webhook.h"
 #include "sitrep/xalloc.h"
@@ -698,6 +699,10 @@ transfer_setup(struct lane *d, struct transfer *t, bool *retry)
 			return xstrdup(err_last());
 	} else if (t->row.payload == NULL)
 		return xstrdup("the message has no content");
+	else if (!utf8_valid(t->row.payload, strlen(t->row.payload), NULL) ||
+		 (t->row.subject != NULL &&
+		  !utf8_valid(t->row.subject, strlen(t->row.subject), NULL)))
+		return xstrdup("the stored message is not valid UTF-8");
 	if (strcmp(t->row.type, "email") == 0) {
 		struct rendered own = { 0, "email", t->row.payload, t->row.subject };
 

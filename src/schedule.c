@@ -20,7 +20,11 @@
 #include "sitrep/playbook.h"
 #include "sitrep/schedule.h"
 #include "sitrep/store.h"
+#include "sitrep/utf8.h"
 #include "sitrep/xalloc.h"
+
+/* An incident the scheduler could not handle is looked at again after this. */
+#define SCHEDULE_RETRY_MS 60000
 
 struct watch {
 	int64_t id;
@@ -150,6 +154,7 @@ remind(struct pass *p, const char *key, const char *kind, int64_t due,
 	struct store_incident inc;
 	struct buf text = BUF_INIT, title = BUF_INIT;
 	json_t *to = json_array();
+	char *inc_title;
 	int64_t queued;
 	int rc;
 
@@ -164,7 +169,11 @@ remind(struct pass *p, const char *key, const char *kind, int64_t due,
 		add_people(to, p, *r);
 	}
 	buf_addf(&text, ". %s", what);
-	buf_addf(&title, "Reminder: INC-%lld %s", (long long)p->inc->id, p->inc->title);
+	/* a title written to the store unchecked reads with U+FFFD rather
+	 * than stopping every reminder of the incident */
+	inc_title = utf8_repair(p->inc->title);
+	buf_addf(&title, "Reminder: INC-%lld %s", (long long)p->inc->id, inc_title);
+	free(inc_title);
 	if ((rc = incident_begin_change(&inc, &sc->ctx, p->inc->id)) != 0)
 		goto done;
 	if ((rc = store_reminder_fire(sc->ctx.store, key, inc.id, kind, due, p->now)) != 0) {
@@ -550,12 +559,15 @@ static int
 maintenance_step(struct schedule *sc, struct store_maintenance *m, const char *to,
 		 int64_t due, int64_t now)
 {
-	char title[512], text[1024];
+	char title[512], text[1024], *mt, *mb;
 	int64_t queued;
 	int rc;
 
 	if ((rc = store_begin(sc->ctx.store)) != 0)
 		return rc;
+	/* texts written to the store unchecked read with U+FFFD */
+	mt = utf8_repair(m->title);
+	mb = utf8_repair(m->body ? m->body : "");
 	snprintf(m->state, sizeof(m->state), "%s", to);
 	m->updated_at = now;
 	if (strcmp(to, "in_progress") == 0)
@@ -563,10 +575,12 @@ maintenance_step(struct schedule *sc, struct store_maintenance *m, const char *t
 	else
 		m->completed_at = now;
 	snprintf(title, sizeof(title), "%s: %s", strcmp(to, "in_progress") == 0 ?
-		 "Maintenance in progress" : "Maintenance completed", m->title);
+		 "Maintenance in progress" : "Maintenance completed", mt);
 	snprintf(text, sizeof(text), "%s%s", strcmp(to, "in_progress") == 0 ?
 		 "The scheduled maintenance has begun. " : "The scheduled maintenance is "
-		 "complete. ", m->body ? m->body : "");
+		 "complete. ", mb);
+	free(mt);
+	free(mb);
 	if ((rc = store_maintenance_update(sc->ctx.store, m)) != 0 ||
 	    (rc = comms_notify(&queued, &sc->ctx, 0, "customers", strcmp(to, "in_progress") == 0
 	    ? "maintenance.started" : "maintenance.completed", title, text)) != 0 ||
@@ -622,9 +636,17 @@ schedule_run(struct schedule *sc, int64_t now, int64_t *next_due)
 	for (size_t i = 0; i < sc->nwatch; i++) {
 		struct watch *w = &sc->watch[i];
 
+		/* One incident that cannot be handled (a row the store holds
+		 * that cannot be turned into a message or an event) must not
+		 * hold up the others: say why and look at it again later. */
 		if (w->next != 0 && w->next <= now &&
-		    (rc = look_at(&w->next, sc, w->id, now)) != 0)
-			return rc;
+		    (rc = look_at(&w->next, sc, w->id, now)) != 0) {
+			if (rc == SR_ESYS)
+				return rc;
+			log_warnx("scheduler: INC-%lld: %s; trying again in a minute",
+				  (long long)w->id, err_last());
+			w->next = now + SCHEDULE_RETRY_MS;
+		}
 	}
 	/* incidents that need no further look are dropped */
 	for (size_t i = 0; i < sc->nwatch; i++)
