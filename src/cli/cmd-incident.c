@@ -377,9 +377,10 @@ list_exec(struct cli *cli, int argc, char **argv)
 				 "%zu-account%s-to-call ", f.to_contact, f.to_contact == 1 ? "" : "s");
 		format_age(age, sizeof(age), now - v[i].opened_at);
 		if (cli->json)
-			json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s?, s:I, s:I, s:I, s:I, s:b, s:b, s:I}",
+			json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:o, s:s, s:s, s:s?, s:I, s:I, s:I, s:I, s:b, s:b, s:I}",
 				"id", (json_int_t)v[i].id, "severity", vocab_severity_name(v[i].severity),
-				"status", v[i].status, "title", v[i].title, "playbook", v[i].playbook,
+				"status", v[i].status, "title", json_text(v[i].title),
+				"playbook", v[i].playbook,
 				"opened_by", v[i].opened_by, "commander", f.commander,
 				"unfilled_roles", (json_int_t)f.unfilled,
 				"overdue_steps", (json_int_t)f.overdue,
@@ -456,8 +457,9 @@ incident_json(struct incident_ctx *ctx, const struct store_incident *inc,
 			"id", ps->id, "title", ps->title, "role", ps->role, "due", t[3],
 			"required", ps->required, "state", state));
 	}
-	o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
-		"id", (json_int_t)inc->id, "title", inc->title, "playbook", inc->playbook,
+	/* a title written to the store unchecked is shown, not lost */
+	o = json_pack("{s:I, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+		"id", (json_int_t)inc->id, "title", json_text(inc->title), "playbook", inc->playbook,
 		"commit", inc->commit, "severity", vocab_severity_name(inc->severity),
 		"status", inc->status, "opened_by", inc->opened_by, "opened_at", t[0],
 		"updated_at", t[1]);

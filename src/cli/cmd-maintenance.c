@@ -12,6 +12,7 @@
 #include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/incident.h"
+#include "sitrep/json.h"
 #include "sitrep/store.h"
 #include "sitrep/xalloc.h"
 
@@ -162,8 +163,9 @@ list(struct cli *cli, struct mopts *o)
 		for (size_t k = 0; k < v[i].ncomponents; k++)
 			json_array_append_new(comps, json_string(v[i].components[k]));
 		if (cli->json)
-			json_array_append_new(arr, json_pack("{s:I, s:s, s:s?, s:s, s:s, s:s, s:o, s:s}",
-				"id", (json_int_t)v[i].id, "title", v[i].title, "body", v[i].body,
+			json_array_append_new(arr, json_pack("{s:I, s:o, s:o, s:s, s:s, s:s, s:o, s:s}",
+				"id", (json_int_t)v[i].id, "title", json_text(v[i].title),
+				"body", json_text(v[i].body),
 				"state", v[i].state, "from", from, "until", until,
 				"components", comps, "created_by", v[i].created_by));
 		else {
