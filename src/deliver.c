@@ -252,9 +252,10 @@ chan_get(struct lane *d, const char *id)
 }
 
 /* The rendered form of an update for a channel type, from a small cache:
- * a fan-out renders once, not once per recipient. */
+ * a fan-out renders once, not once per recipient. NULL with *rc set when
+ * it cannot be read (SR_ESYS: try again later) or built (never). */
 static const struct rendered *
-rendered_get(struct lane *d, int64_t update_id, const char *type)
+rendered_get(struct lane *d, int64_t update_id, const char *type, int *rcp)
 {
 	struct rendered *r;
 	struct payload p;
@@ -268,7 +269,7 @@ rendered_get(struct lane *d, int64_t update_id, const char *type)
 	pthread_mutex_lock(&d->e->store_lock);
 	rc = payload_load(&p, d->s, d->c, update_id);
 	pthread_mutex_unlock(&d->e->store_lock);
-	if (rc != 0)
+	if ((*rcp = rc) != 0)
 		return NULL;
 	/* A message that cannot be built (a text that is not UTF-8, written
 	 * to the store unchecked) is not cached: its rows go dead with the
@@ -277,7 +278,7 @@ rendered_get(struct lane *d, int64_t update_id, const char *type)
 		rc = payload_text(&b, &p);
 	else
 		rc = payload_json(&b, type, &p);
-	if (rc != 0) {
+	if ((*rcp = rc) != 0) {
 		buf_release(&b);
 		payload_release(&p);
 		return NULL;
@@ -695,8 +696,14 @@ transfer_setup(struct lane *d, struct transfer *t, bool *retry)
 				 (long long)t->row.subscriber_id, t->row.sub_disabled_reason ?
 				 t->row.sub_disabled_reason : "disabled");
 	if (t->row.update_id != 0) {
-		if ((r = rendered_get(d, t->row.update_id, t->row.type)) == NULL)
+		int rc;
+
+		if ((r = rendered_get(d, t->row.update_id, t->row.type, &rc)) == NULL) {
+			/* the store failing may pass; a message that cannot
+			 * be built never will */
+			*retry = rc == SR_ESYS;
 			return xstrdup(err_last());
+		}
 	} else if (t->row.payload == NULL)
 		return xstrdup("the message has no content");
 	else if (!utf8_valid(t->row.payload, strlen(t->row.payload), NULL) ||
