@@ -13,7 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/servers/servers.sh"
 
-plan 147
+plan 151
 tmp_workspace
 # Every request goes straight to loopback, whatever proxy the caller uses.
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy no_proxy NO_PROXY
@@ -55,6 +55,12 @@ log_has() {
 received() {
 	jq -r 'select(.method == "POST" and (.path | startswith("/ok/"))) | .body | fromjson | .text' \
 		"$LOG" 2>/dev/null | grep -Fc -- "$1"
+}
+
+# posted TEXT: the receiver got a POST whose Slack text contains TEXT.
+posted() {
+	[ "$(jq -r 'select(.method == "POST") | (.body | fromjson? | .text) // empty' "$LOG" 2>/dev/null |
+		grep -Fc -- "$1")" -ge 1 ]
 }
 
 # outbox_idle: nothing pending or retrying.
@@ -127,6 +133,20 @@ t += 'delivery = { timeout = "10s"; retries = 3; backoff = [ "1s" ]; };\n'
 open(p, "w", encoding="utf-8").write(t)
 EOF
 sitrep outbox >/dev/null 2>&1 || bail "the rewritten sitrep.conf is not valid: $(sitrep outbox 2>&1)"
+cat >playbooks/quick.playbook <<'EOF2'
+# quick.playbook: a drill whose reminders are due within seconds.
+name    = "quick";
+title   = "Quick drill";
+summary = "Everything is due within seconds.";
+severity   = "SEV3";
+components = [ "api" ];
+roles = ( { id = "commander"; title = "Incident Commander"; } );
+escalation = { mode = "tiered"; ack_timeout = "1h"; tiers = [ "L1" ]; };
+cadence = (
+  { audience = "internal"; every = { SEV3 = "1h"; }; first_within = "1s"; }
+);
+EOF2
+git_commit playbooks "Add the quick drill" || bail "cannot commit the quick playbook"
 export SITREP_USER=alice
 
 # ============================================================ the command line
@@ -315,6 +335,14 @@ poison updates body "$UPD_P2" "stored poison "
 poison incidents title 2 "Checkout "
 poison updates body "$UPD_PUBLIC" "We found "
 
+# Two drills whose reminders are due by the time sitrepd starts; the
+# first one's title is poisoned.
+run sitrep open quick --title "Drill with a poisoned title"
+is_rc 0 "INC-3 opened from the quick drill"
+run sitrep open quick --title "Drill next to it"
+is_rc 0 "INC-4 opened from the quick drill"
+poison incidents title 3 "Drill "
+
 DLOG="$TEST_TMP/sitrepd.log"
 start_daemon "$DLOG" || bail "sitrepd does not start with poisoned rows in its store"
 pass "sitrepd starts with poisoned rows waiting (it exited 70 on every start)"
@@ -326,6 +354,9 @@ is "$(received 'good while waiting')" 1 "which the receiver got"
 ok "sitrepd logged the dead row" log_has "$DLOG" \
 	"sitrepd: warning: delivery: outbox row [0-9]+ \(slack channel ops\) is dead: UPD-$UPD_P2 cannot be sent"
 ok "sitrepd is still running" kill -0 "$DPID"
+ok "the reminder of the drill with the poisoned title went out, its title with U+FFFD" \
+	wait_until 60 posted $'Reminder: INC-3 Drill \xef\xbf\xbd'
+ok "and the other drill's reminder too" wait_until 60 posted "Reminder: INC-4 Drill next to it"
 
 run curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$DPORT/"
 is "$RC:$OUT" "0:200" "the status page is served"
@@ -348,7 +379,7 @@ done
 # What comes after still goes out.
 run sitrep update INC-1 --audience internal -m "after the poison"
 is_rc 0 "a new update while sitrepd runs"
-ok "sitrepd delivers it" wait_until 60 sh -c "[ \"\$(jq -r 'select(.method == \"POST\") | .body' '$LOG' | grep -c 'after the poison')\" -ge 1 ]"
+ok "sitrepd delivers it" wait_until 60 posted "after the poison"
 ok "and is still running" kill -0 "$DPID"
 
 # ============================================================ one per store: an error, not a warning
