@@ -25,12 +25,17 @@ log_vemit(enum log_level level, const char *prefix, const char *fmt, va_list ap,
 	  const char *suffix)
 {
 	char msg[2048], line[2560];
+	int n;
 
 	if (level > log_max)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	snprintf(line, sizeof(line), "%s: %s%s%s%s\n", log_progname, prefix, msg,
-		 suffix != NULL ? ": " : "", suffix != NULL ? suffix : "");
+	n = snprintf(line, sizeof(line), "%s: %s%s%s%s\n", log_progname, prefix, msg,
+		     suffix != NULL ? ": " : "", suffix != NULL ? suffix : "");
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line))
+		line[sizeof(line) - 2] = '\n'; /* cut short, still one line */
 	fputs(line, stderr);
 }
 

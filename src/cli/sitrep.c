@@ -140,8 +140,7 @@ check_args(int argc, char **argv)
 			what = xasprintf("the value of option '%.*s' ('%s')", (int)(eq - a), a,
 					 s + (eq - a) + 1);
 			at -= (size_t)(eq - a) + 1;
-		}
-		else if (a[0] == '-')
+		} else if (a[0] == '-')
 			what = xasprintf("option '%s'", s);
 		else if (k > 1 && prev[0] == '-' && prev[1] != '\0' && !is_flag(prev) &&
 			 strchr(prev, '=') == NULL && utf8_valid(prev, strlen(prev), NULL))
