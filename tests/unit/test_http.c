@@ -78,7 +78,7 @@ setup(void **state)
 	free(f->conf->listen);
 	f->conf->listen = xstrdup("127.0.0.1:0");
 	http_metrics_init(&f->metrics);
-	if (http_start(&f->server, f->conf, &f->metrics) != 0) {
+	if (http_start(&f->server, f->conf, &f->metrics, NULL) != 0) {
 		fprintf(stderr, "http_start: %s\n", err_last());
 		return -1;
 	}
