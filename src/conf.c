@@ -197,7 +197,7 @@ read_http(struct confread *r, struct conf *c, const config_setting_t *h)
 	read_http_int(r, h, "max_connections_per_address", 1, 1000000, &ch->max_per_address);
 	read_http_duration(r, h, "timeout", 1, 3600, &ch->timeout);
 	read_http_int(r, h, "subscribe_burst", 1, 1000000, &ch->subscribe_burst);
-	read_http_duration(r, h, "subscribe_every", 0, 86400, &ch->subscribe_every);
+	read_http_duration(r, h, "subscribe_every", 1, 86400, &ch->subscribe_every);
 }
 
 static void
