@@ -17,7 +17,7 @@ if [ ! -x "$SITREP_BIN/sitrepd" ]; then
 	exit 0
 fi
 
-plan 30
+plan 31
 tmp_workspace
 
 PY=/usr/bin/python3
@@ -94,7 +94,13 @@ EOF
 run sitrep outbox
 is_rc 0 "the config with the http limits (max_connections_per_address, timeout, subscribe_*) is valid"
 
-"$SITREP_BIN/sitrepd" -c "$W/sitrep.conf" 2>"$TEST_TMP/sitrepd.log" </dev/null &
+# Started with a soft open-files limit of 256 (below the slow clients'
+# count): sitrepd raises it to the hard limit itself.
+HARD=$(ulimit -Hn)
+(
+	[ "$HARD" = unlimited ] || [ "$HARD" -gt 256 ] && ulimit -Sn 256
+	exec "$SITREP_BIN/sitrepd" -c "$W/sitrep.conf" 2>"$TEST_TMP/sitrepd.log" </dev/null
+) &
 SPID=$!
 started() {
 	grep -Eq 'status page: http://127\.0\.0\.1:[0-9]+/$' "$TEST_TMP/sitrepd.log" &&
@@ -106,6 +112,9 @@ IPORT=$(grep -Eo 'internal: http://127\.0\.0\.1:[0-9]+/$' "$TEST_TMP/sitrepd.log
 ok "sitrepd logs its status page and its internal listener, on two ports" \
 	eval '[ -n "$PORT" ] && [ -n "$IPORT" ] && [ "$PORT" != "$IPORT" ]'
 diag "public port $PORT, internal port $IPORT"
+SOFT=$(awk '/^Max open files/ { print $4 }' "/proc/$SPID/limits")
+HARDP=$(awk '/^Max open files/ { print $5 }' "/proc/$SPID/limits")
+is "$SOFT" "$HARDP" "started with a soft limit of 256 open files, sitrepd raised it to the hard limit ($HARDP)"
 
 # ============================================================ slow clients
 

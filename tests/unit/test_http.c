@@ -67,9 +67,10 @@ sql_int(sqlite3 *db, const char *q)
 }
 
 /* A server whose POST /subscribe rate is burst, then one per every
- * seconds (0: no limit). */
+ * seconds (0: no limit), taking max connections, per_addr from one
+ * address. */
 static int
-setup_rate(void **state, int burst, int64_t every)
+setup_with(void **state, int burst, int64_t every, int max, int per_addr)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct diags d = DIAGS_INIT;
@@ -85,6 +86,8 @@ setup_rate(void **state, int burst, int64_t every)
 	f->conf->listen = xstrdup("127.0.0.1:0");
 	f->conf->http.subscribe_burst = burst;
 	f->conf->http.subscribe_every = every;
+	f->conf->http.max_connections = max;
+	f->conf->http.max_per_address = per_addr;
 	http_metrics_init(&f->metrics);
 	if (http_start(&f->server, f->conf, &f->metrics, NULL) != 0) {
 		fprintf(stderr, "http_start: %s\n", err_last());
@@ -103,13 +106,25 @@ setup_rate(void **state, int burst, int64_t every)
 static int
 setup(void **state)
 {
-	return setup_rate(state, 1, 0);
+	return setup_with(state, 1, 0, 2048, 256);
 }
 
 static int
 setup_limited(void **state)
 {
-	return setup_rate(state, 2, 3600);
+	return setup_with(state, 2, 3600, 2048, 256);
+}
+
+static int
+setup_per_address(void **state)
+{
+	return setup_with(state, 1, 0, 64, 8);
+}
+
+static int
+setup_few(void **state)
+{
+	return setup_with(state, 1, 0, 16, 1000);
 }
 
 static int
@@ -975,6 +990,67 @@ test_rate(void **state)
 	reply_release(&r);
 }
 
+static int
+connect_idle(int port)
+{
+	struct sockaddr_in sa;
+	struct timeval tv = { 5, 0 };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+/*
+ * n idle connections fill a limit: one more, at once, is answered 503
+ * with Retry-After and closed; a second later, one more is served and
+ * the oldest idle connection is closed for it.
+ */
+static void
+fill_then_serve(struct fixture *f, int n)
+{
+	const struct timespec settle = { 0, 300 * 1000 * 1000 }, second = { 1, 500 * 1000 * 1000 };
+	int *fds = calloc((size_t)n, sizeof(int));
+	struct reply r;
+	char ra[32], c;
+
+	for (int i = 0; i < n; i++)
+		fds[i] = connect_idle(f->port);
+	nanosleep(&settle, NULL);
+	get(&r, f, "/healthz");
+	assert_status(&r, 503);
+	assert_header(&r, "Connection", "close");
+	assert_non_null(header(&r, "Retry-After", ra, sizeof(ra)));
+	reply_release(&r);
+	nanosleep(&second, NULL);
+	get(&r, f, "/healthz");
+	assert_status(&r, 200);
+	reply_release(&r);
+	/* the oldest was closed for it: it reads the end */
+	assert_int_equal(recv(fds[0], &c, 1, 0), 0);
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	free(fds);
+}
+
+static void
+test_per_address_limit(void **state)
+{
+	fill_then_serve(*state, 8);
+}
+
+static void
+test_connection_limit(void **state)
+{
+	fill_then_serve(*state, 16);
+}
+
 int
 main(void)
 {
@@ -988,6 +1064,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_framing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rate, setup_limited, teardown),
+		cmocka_unit_test_setup_teardown(test_per_address_limit, setup_per_address, teardown),
+		cmocka_unit_test_setup_teardown(test_connection_limit, setup_few, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
