@@ -58,8 +58,9 @@
 #define HTTP_OVER_GRACE_MS	2000
 #define HTTP_RATE_SLOTS		4096		/* client addresses the subscribe
 						 * rate limit remembers */
-#define HTTP_FD_RESERVE		64		/* descriptors kept for the store,
-						 * the repository and deliveries */
+#define HTTP_FD_RESERVE		64		/* descriptors kept for the store and
+						 * the repository, beside one per
+						 * delivery in flight */
 /* The public documents are rebuilt when the store changed, and at least
  * this often, since "upcoming" and the history window move with time. */
 #define HTTP_CACHE_MAX_AGE_MS	(60 * 1000)
@@ -1758,7 +1759,8 @@ server_open(struct http_server *h, const char *listen_on, const struct http_serv
 	} else if ((rc = http_listen(&h->listen_fd, &h->port, listen_on)) != 0)
 		return rc;
 	h->listen_on = xstrdup(listen_on);
-	budget = fd_budget() - HTTP_FD_RESERVE - HTTP_INTERNAL_CONNS * 2;
+	budget = fd_budget() - HTTP_FD_RESERVE - h->conf->delivery.concurrency -
+		 HTTP_INTERNAL_CONNS * 2;
 	if (h->internal) {
 		h->max_conns = h->max_per_addr = HTTP_INTERNAL_CONNS;
 	} else {
