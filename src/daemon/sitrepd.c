@@ -1,8 +1,8 @@
 /* sitrepd.c: the daemon's main loop. One thread runs the delivery engine
  * and the scheduler over one store connection, sleeping until the next
  * due time or a second at most (to notice what sitrep commands wrote,
- * through PRAGMA data_version); libmicrohttpd's thread serves the public
- * pages with its own connection. The work itself is deliver.c's,
+ * through PRAGMA data_version); libmicrohttpd's threads serve the public
+ * pages and the internal /metrics, each with its own connection. The work itself is deliver.c's,
  * schedule.c's and http.c's. */
 #include <errno.h>
 #include <fcntl.h>
@@ -75,8 +75,10 @@ usage(FILE *fp)
 		    "                       systemd or another supervisor)\n"
 		    "  -v, --verbose        log debug messages\n"
 		    "Delivers the outbox, fires reminders and escalations on time and serves\n"
-		    "the public status page. SIGTERM or SIGINT stops it, SIGHUP reloads the\n"
-		    "site config. See sitrepd(8).\n");
+		    "the public status page (and /metrics on http.internal_listen, loopback\n"
+		    "by default). SIGTERM or SIGINT stops it, SIGHUP reloads the site config\n"
+		    "(a config that cannot apply is refused and the old one kept). See\n"
+		    "sitrepd(8).\n");
 }
 
 static int
