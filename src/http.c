@@ -1219,7 +1219,7 @@ conn_victim(struct http_server *h, const struct http_conn *c, const struct http_
  * descriptors, and a busy client is slowed, not starved.
  */
 static void
-conn_admit(struct http_server *h, struct http_conn *c)
+conn_admit(struct http_server *h, struct http_conn *c, struct MHD_Connection *conn)
 {
 	struct http_conn *v;
 	size_t same = 0;
@@ -1242,6 +1242,11 @@ conn_admit(struct http_server *h, struct http_conn *c)
 		else
 			c->over = true;
 	}
+	/* and if no other comes to close it, libmicrohttpd does, soon: at
+	 * its own limit it stops accepting, and nothing else would */
+	if (c->over)
+		MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+					  (unsigned int)(HTTP_OVER_GRACE_MS / 1000));
 }
 
 /* libmicrohttpd's connection start and end, in the listener's thread. */
@@ -1266,7 +1271,7 @@ http_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
 		h->nconns++;
 		*socket_context = c;
 		if (c->fd >= 0)
-			conn_admit(h, c);
+			conn_admit(h, c, conn);
 		return;
 	}
 	if (c == NULL)
