@@ -128,22 +128,26 @@ run: all
 # small text parsers (templates, times, ids, addresses, mail, secrets).
 FUZZ_BIN := build-fuzz/fuzz_playbook
 FUZZ_TEXT := build-fuzz/fuzz_text
+FUZZ_HTTP := build-fuzz/fuzz_http
 FUZZ_LIBS = $(PKG_LIBS) -lmbedcrypto -lmicrohttpd -lpthread -ldl
-fuzz: $(FUZZ_BIN) $(FUZZ_TEXT)
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) | deps
+fuzz: $(FUZZ_BIN) $(FUZZ_TEXT) $(FUZZ_HTTP)
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) src/http-int.h | deps
 	@mkdir -p $(@D)
 	clang -g -O1 -std=c11 -D_GNU_SOURCE -Iinclude -fsanitize=fuzzer,address,undefined \
 		$(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(FUZZ_LIBS)
 FUZZ_SECONDS ?= 60
-fuzz-run: $(FUZZ_BIN) $(FUZZ_TEXT)
+fuzz-run: $(FUZZ_BIN) $(FUZZ_TEXT) $(FUZZ_HTTP)
 	rm -rf build-fuzz/corpus && mkdir -p build-fuzz/corpus && cp playbooks/*.playbook build-fuzz/corpus/
 	$(FUZZ_BIN) -max_total_time=$$(( $(FUZZ_SECONDS) * 2 / 3 )) -dict=tests/fuzz/playbook.dict \
 		-detect_leaks=0 -artifact_prefix=build-fuzz/ -print_final_stats=1 build-fuzz/corpus
 	@echo "# the corpus again, with leak detection"
 	$(FUZZ_BIN) -runs=0 -artifact_prefix=build-fuzz/ build-fuzz/corpus
 	rm -rf build-fuzz/text-corpus && mkdir -p build-fuzz/text-corpus
-	$(FUZZ_TEXT) -max_total_time=$$(( $(FUZZ_SECONDS) / 3 )) -artifact_prefix=build-fuzz/text- \
+	$(FUZZ_TEXT) -max_total_time=$$(( $(FUZZ_SECONDS) / 6 )) -artifact_prefix=build-fuzz/text- \
 		-print_final_stats=1 build-fuzz/text-corpus
+	rm -rf build-fuzz/http-corpus && mkdir -p build-fuzz/http-corpus
+	$(FUZZ_HTTP) -max_total_time=$$(( $(FUZZ_SECONDS) / 6 )) -dict=tests/fuzz/http.dict \
+		-artifact_prefix=build-fuzz/http- -print_final_stats=1 build-fuzz/http-corpus
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

@@ -25,7 +25,10 @@ static const char *const top_keys[] = {
 };
 static const char *const workspace_keys[] = { "database", "playbooks", "branch", NULL };
 static const char *const page_keys[] = { "name", "url", "time_zone", NULL };
-static const char *const http_keys[] = { "listen", NULL };
+static const char *const http_keys[] = {
+	"listen", "internal_listen", "max_connections", "max_connections_per_address",
+	"timeout", "subscribe_burst", "subscribe_every", NULL
+};
 static const char *const component_keys[] = { "id", "name", "group", NULL };
 static const char *const person_keys[] = { "handle", "name", "email", "tier", NULL };
 static const char *const tier_keys[] = { "L0", "L1", "L2", "L3", "L4", NULL };
@@ -136,6 +139,67 @@ conf_listen_valid(const char *listen)
 	return *end == '\0' && port >= 0 && port <= 65535; /* 0: any free port */
 }
 
+/* http.name, an integer from lo to hi, into *out when it is set. */
+static void
+read_http_int(struct confread *r, const config_setting_t *g, const char *name,
+	      long long lo, long long hi, int *out)
+{
+	long long v;
+
+	if (g == NULL || !confread_int(r, g, name, false, &v))
+		return;
+	if (v < lo || v > hi)
+		diags_add(r->diags, r->file, confread_member_line(g, name),
+			  "http %s must be between %lld and %lld", name, lo, hi);
+	else
+		*out = (int)v;
+}
+
+/* http.duration, from lo to hi seconds, into *out when it is set. */
+static void
+read_http_duration(struct confread *r, const config_setting_t *g, const char *name,
+		   int64_t lo, int64_t hi, int64_t *out)
+{
+	int64_t v;
+
+	if (g == NULL || !confread_duration(r, g, name, false, &v))
+		return;
+	if (v < lo || v > hi)
+		diags_add(r->diags, r->file, confread_member_line(g, name),
+			  "http %s must be between %llds and %llds", name, (long long)lo,
+			  (long long)hi);
+	else
+		*out = v;
+}
+
+/*
+ * The listeners' limits (sitrep.conf(5)): what one client, or all of them,
+ * may hold of sitrepd's public listener, and the internal listener that
+ * serves /metrics, loopback on a free port unless configured.
+ */
+static void
+read_http(struct confread *r, struct conf *c, const config_setting_t *h)
+{
+	struct conf_http *ch = &c->http;
+
+	ch->internal_listen = xstrdup("127.0.0.1:0");
+	ch->max_connections = 2048;
+	ch->max_per_address = 256;
+	ch->timeout = 15;
+	ch->subscribe_burst = 5;
+	ch->subscribe_every = 60;
+	if (h != NULL && confread_str(r, h, "internal_listen", false, &ch->internal_listen) &&
+	    !conf_listen_valid(ch->internal_listen))
+		diags_add(r->diags, r->file, confread_member_line(h, "internal_listen"),
+			  "http internal_listen '%s' must be ADDRESS:PORT, like 127.0.0.1:9090",
+			  ch->internal_listen);
+	read_http_int(r, h, "max_connections", 16, 1000000, &ch->max_connections);
+	read_http_int(r, h, "max_connections_per_address", 1, 1000000, &ch->max_per_address);
+	read_http_duration(r, h, "timeout", 1, 3600, &ch->timeout);
+	read_http_int(r, h, "subscribe_burst", 1, 1000000, &ch->subscribe_burst);
+	read_http_duration(r, h, "subscribe_every", 1, 86400, &ch->subscribe_every);
+}
+
 static void
 read_page(struct confread *r, struct conf *c, const config_setting_t *root)
 {
@@ -167,6 +231,7 @@ read_page(struct confread *r, struct conf *c, const config_setting_t *root)
 				  "http listen '%s' must be ADDRESS:PORT, like 127.0.0.1:8080",
 				  c->listen);
 	}
+	read_http(r, c, h);
 }
 
 /* The elements of a list of groups, each checked to be a group. Returns the
@@ -615,6 +680,7 @@ conf_free(struct conf *c)
 	free(c->page_url);
 	free(c->time_zone);
 	free(c->listen);
+	free(c->http.internal_listen);
 	for (size_t i = 0; i < c->ncomponents; i++) {
 		free(c->components[i].id);
 		free(c->components[i].name);

@@ -1,8 +1,9 @@
-/* http.c: sitrepd's public HTTP server on libmicrohttpd: routing, the
- * in-memory cache of the public documents, the subscribe and unsubscribe
- * forms, /healthz and /metrics. What the documents say is statuspage.c's
- * and feed.c's; what is public is snapshot.c's; the checks on a new
- * subscriber are subscribers.c's. */
+/* http.c: sitrepd's HTTP listeners on libmicrohttpd: the public one
+ * (routing, the in-memory cache of the public documents, the subscribe and
+ * unsubscribe forms, /healthz) and the internal one (/metrics, /healthz);
+ * what one client may take of them (connections, framing, form rate).
+ * What the documents say is statuspage.c's and feed.c's; what is public is
+ * snapshot.c's; the checks on a new subscriber are subscribers.c's. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,16 +34,33 @@
 #include "sitrep/store-metrics.h"
 #include "sitrep/store.h"
 #include "sitrep/subscribers.h"
+#include "sitrep/utf8.h"
 #include "sitrep/vocab.h"
 #include "sitrep/xalloc.h"
 
-/* Limits: a public server must not let one client hold it. */
-#define HTTP_MAX_CONNECTIONS	512
-#define HTTP_TIMEOUT_SECONDS	15
+#include "http-int.h"
+
+/* Limits: a public server must not let one client hold it. The number
+ * of connections, their idle timeout and the subscribe rate are the
+ * config's (conf->http). */
 #define HTTP_CONN_MEMORY	(32 * 1024)	/* headers and MHD's buffers; more costs
 						 * an mmap per new connection */
 #define HTTP_MAX_FORM		(8 * 1024)	/* a subscribe or unsubscribe body */
-#define HTTP_MAX_FIELDS		128
+#define HTTP_MAX_ADDRESS	2048		/* the subscribe form's address field */
+#define HTTP_MAX_COMPONENT	256		/* one of its component ids */
+#define HTTP_LISTEN_BACKLOG	4096		/* the kernel caps it at somaxconn */
+/* A connection that made no progress (no new request) for this long may be
+ * closed to make room for a new one when its address, or the server, is at
+ * its limit: slow clients cannot hold the page away from others. */
+#define HTTP_EVICT_IDLE_MS	1000
+/* A connection accepted over a limit has this long to send its request
+ * (answered 503) before a newer one closes it. */
+#define HTTP_OVER_GRACE_MS	2000
+#define HTTP_RATE_SLOTS		4096		/* client addresses the subscribe
+						 * rate limit remembers */
+#define HTTP_FD_RESERVE		64		/* descriptors kept for the store and
+						 * the repository, beside one per
+						 * delivery in flight */
 /* The public documents are rebuilt when the store changed, and at least
  * this often, since "upcoming" and the history window move with time. */
 #define HTTP_CACHE_MAX_AGE_MS	(60 * 1000)
@@ -141,12 +160,25 @@ static const struct http_route http_routes[] = {
 	{ "/incidents/", ROUTE_INCIDENT, 0 }, /* a prefix: see route_find */
 };
 
+/* Only what was said to the public is public: /metrics (counts of open
+ * incidents whatever was announced) is served on the internal listener
+ * alone, which serves nothing else but /healthz. */
+static bool
+route_on(const struct http_route *r, bool internal)
+{
+	if (r->kind == ROUTE_HEALTHZ)
+		return true;
+	return internal == (r->kind == ROUTE_METRICS);
+}
+
 static const struct http_route *
-route_find(const char *url)
+route_find(const char *url, bool internal)
 {
 	for (size_t i = 0; i < sizeof(http_routes) / sizeof(http_routes[0]); i++) {
 		const struct http_route *r = &http_routes[i];
 
+		if (!route_on(r, internal))
+			continue;
 		if (r->kind == ROUTE_INCIDENT) {
 			size_t n = strlen(r->path);
 
@@ -157,6 +189,14 @@ route_find(const char *url)
 			return r;
 	}
 	return NULL;
+}
+
+int
+http_route_kind(const char *url, bool internal)
+{
+	const struct http_route *r = route_find(url, internal);
+
+	return r != NULL ? (int)r->kind : -1;
 }
 
 static bool
@@ -203,25 +243,74 @@ struct http_cache {
 	bool dirty;		/* this thread wrote to the store */
 };
 
+/* A client's address as the limits count it: an IPv4 address (mapped
+ * into IPv6), or an IPv6 /64, which one client usually has whole. */
+struct http_addr {
+	unsigned char b[16];
+};
+
+/* One client connection, from accept to close, in a list ordered by its
+ * last progress (oldest first), which is where the limits look. */
+struct http_conn {
+	struct http_conn *prev, *next;
+	struct http_addr addr;
+	int fd;
+	int64_t last;	/* monotonic ms: accepted, or its latest request began */
+	bool evicted;	/* shut down to make room; no longer counted */
+	bool over;	/* accepted over a limit: its request gets a 503 */
+};
+
+/* A token bucket for one client address's POST /subscribe. */
+struct http_rate {
+	struct http_addr addr;
+	double tokens;
+	int64_t at;	/* monotonic ms of the last update */
+	bool used;
+};
+
+/*
+ * One listener with its libmicrohttpd daemon and thread, its own store
+ * connection and its connections. The public one (what http_start returns)
+ * owns the internal one (/metrics), started and stopped with it.
+ */
 struct http_server {
 	struct MHD_Daemon *d;
 	atomic_bool running;	/* started: libmicrohttpd's messages are debug */
+	bool internal;
 	int listen_fd;
 	int port;
+	char *listen_on;	/* as configured: a reload on the same keeps the socket */
 	struct store *store;
 	const struct conf *conf;
 	struct http_metrics *metrics;
 	struct http_cache cache;
 	int64_t started_at;	/* "since when" for what never changed */
+	/* touched only from the listener's thread: */
+	struct http_conn *oldest, *newest;
+	size_t nconns;		/* not evicted */
+	int max_conns, max_per_addr;
+	struct http_rate *rate;	/* public: HTTP_RATE_SLOTS buckets */
+	struct http_server *internal_srv;
 };
 
-/* One request's state, from its headers to its completion. */
+/* One request's state, from its request line to its completion. */
 struct http_request {
 	const struct http_route *route;
 	struct buf body;
+	unsigned int refuse;	/* the request line alone is refused: 414 */
+	bool started;	/* the handler saw its headers */
 	bool too_big;
 	bool get;      /* a GET or HEAD, answered on the second call */
 };
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static void
 cache_clear(struct http_cache *c)
@@ -328,7 +417,8 @@ reason(unsigned int code)
 	case 400: return "Bad request";
 	case 404: return "Not found";
 	case 405: return "Method not allowed";
-	case 409: return "Already subscribed";
+	case 414: return "Address too long";
+	case 429: return "Too many requests";
 	case 413: return "Request too large";
 	case 415: return "Unsupported form encoding";
 	case 503: return "Temporarily unavailable";
@@ -593,12 +683,6 @@ serve_metrics(struct http_server *h, struct MHD_Connection *conn, const char *ur
 
 /* ---- forms ---- */
 
-struct form {
-	char *name[HTTP_MAX_FIELDS];
-	char *value[HTTP_MAX_FIELDS];
-	size_t n;
-};
-
 static int
 hexval(char c)
 {
@@ -646,8 +730,8 @@ form_decode(const char *s, size_t len)
 	return out;
 }
 
-static void
-form_release(struct form *f)
+void
+http_form_release(struct http_form *f)
 {
 	for (size_t i = 0; i < f->n; i++) {
 		free(f->name[i]);
@@ -656,9 +740,8 @@ form_release(struct form *f)
 	f->n = 0;
 }
 
-/* Parse body into f; SR_EUSAGE with a message when it is not a form. */
-static int
-form_parse(struct form *f, const char *body, size_t len)
+int
+http_form_parse(struct http_form *f, const char *body, size_t len)
 {
 	size_t i = 0;
 
@@ -670,7 +753,7 @@ form_parse(struct form *f, const char *body, size_t len)
 			end++;
 		if (end > i) {
 			if (f->n == HTTP_MAX_FIELDS) {
-				form_release(f);
+				http_form_release(f);
 				return err_set(SR_EUSAGE, "The form has too many fields.");
 			}
 			for (eq = i; eq < end && body[eq] != '='; eq++)
@@ -680,7 +763,7 @@ form_parse(struct form *f, const char *body, size_t len)
 						     eq < end ? end - eq - 1 : 0);
 			f->n++;
 			if (f->name[f->n - 1] == NULL || f->value[f->n - 1] == NULL) {
-				form_release(f);
+				http_form_release(f);
 				return err_set(SR_EUSAGE, "The form is not correctly encoded.");
 			}
 		}
@@ -689,8 +772,8 @@ form_parse(struct form *f, const char *body, size_t len)
 	return 0;
 }
 
-static const char *
-form_get(const struct form *f, const char *name)
+const char *
+http_form_get(const struct http_form *f, const char *name)
 {
 	for (size_t i = 0; i < f->n; i++)
 		if (strcmp(f->name[i], name) == 0)
@@ -774,11 +857,85 @@ subscribe_page(struct http_server *h, const char *error, const char *kind, const
 	return response_from(&b, "text/html; charset=utf-8", "no-store");
 }
 
+/*
+ * The fields the subscribe form reads, as text: valid UTF-8 and not
+ * longer than the form allows. NULL, or a message naming the field.
+ */
+static const char *
+subscribe_field_problem(const struct http_form *f)
+{
+	static const struct { const char *name; size_t max; const char *bad, *long_; } fields[] = {
+		{ "kind", 16, "The field 'kind' is not valid UTF-8.",
+		  "The field 'kind' is too long." },
+		{ "address", HTTP_MAX_ADDRESS, "The field 'address' is not valid UTF-8.",
+		  "The field 'address' is longer than 2048 bytes." },
+		{ "component", HTTP_MAX_COMPONENT, "The field 'component' is not valid UTF-8.",
+		  "The field 'component' is longer than 256 bytes." },
+	};
+
+	for (size_t i = 0; i < f->n; i++)
+		for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]); k++) {
+			size_t len;
+
+			if (strcmp(f->name[i], fields[k].name) != 0)
+				continue;
+			len = strlen(f->value[i]);
+			if (!utf8_valid(f->value[i], len, NULL))
+				return fields[k].bad;
+			if (len > fields[k].max)
+				return fields[k].long_;
+		}
+	return NULL;
+}
+
+/* The answer to a subscription made, or to one that was there already:
+ * the same words and status either way, so that the form tells nobody
+ * whether an address is subscribed. A webhook's secret is shown once,
+ * when it is made (secret and token NULL otherwise). */
+static enum MHD_Result
+subscribed(struct http_server *h, struct MHD_Connection *conn, const char *kind,
+	   const char *address, const char *secret, const char *token)
+{
+	struct buf b = BUF_INIT;
+
+	statuspage_html_begin(&b, h->conf->page_name, "Subscribed", "");
+	buf_adds(&b, "<h1>Subscribed</h1>\n<p>");
+	statuspage_escape(&b, address);
+	if (strcmp(kind, "webhook") == 0) {
+		buf_adds(&b, " will receive a POST for every update, signed as Standard "
+			 "Webhooks (headers webhook-id, webhook-timestamp, "
+			 "webhook-signature)");
+		if (secret != NULL && token != NULL) {
+			char *path = xasprintf("unsubscribe?token=%s", token);
+			char *link = page_link(h->conf, path);
+
+			buf_adds(&b, " with this secret:</p>\n<p><code>");
+			statuspage_escape(&b, secret);
+			buf_adds(&b, "</code></p>\n<p><strong>Keep it now: it is not shown again."
+				 "</strong></p>\n<p>To stop, visit <a href=\"");
+			statuspage_escape(&b, path);
+			buf_adds(&b, "\">");
+			statuspage_escape(&b, link);
+			buf_adds(&b, "</a>. A response of 410 Gone to a delivery ends the "
+				 "subscription too.</p>\n");
+			free(path);
+			free(link);
+		} else
+			buf_adds(&b, ", with the secret shown when it was first subscribed."
+				 "</p>\n<p>A response of 410 Gone to a delivery ends the "
+				 "subscription.</p>\n");
+	} else
+		buf_adds(&b, " will receive an e-mail for every update. Each one has a link "
+			 "to unsubscribe.</p>\n");
+	statuspage_html_end(&b, "");
+	return queue(conn, 201, response_from(&b, "text/html; charset=utf-8", "no-store"));
+}
+
 static enum MHD_Result
 subscribe_post(struct http_server *h, struct MHD_Connection *conn, struct http_request *rq)
 {
 	struct store_subscriber sub;
-	struct form f;
+	struct http_form f;
 	const char *kind, *address;
 	char *comps[HTTP_MAX_FIELDS];
 	size_t ncomps = 0;
@@ -789,10 +946,16 @@ subscribe_post(struct http_server *h, struct MHD_Connection *conn, struct http_r
 	if (!is_form_encoded(conn))
 		return queue(conn, 415, subscribe_page(h, "Send the form as "
 			     "application/x-www-form-urlencoded.", NULL, NULL));
-	if (form_parse(&f, buf_str(&rq->body), rq->body.len) != 0)
+	if (http_form_parse(&f, buf_str(&rq->body), rq->body.len) != 0)
 		return queue(conn, 400, subscribe_page(h, err_last(), NULL, NULL));
-	kind = form_get(&f, "kind");
-	address = form_get(&f, "address");
+	if ((msg = subscribe_field_problem(&f)) != NULL) {
+		enum MHD_Result ret = queue(conn, 400, subscribe_page(h, msg, NULL, NULL));
+
+		http_form_release(&f);
+		return ret;
+	}
+	kind = http_form_get(&f, "kind");
+	address = http_form_get(&f, "address");
 	for (size_t i = 0; i < f.n; i++) {
 		size_t k = 0;
 
@@ -815,21 +978,24 @@ subscribe_post(struct http_server *h, struct MHD_Connection *conn, struct http_r
 	if (msg != NULL) {
 		enum MHD_Result ret = queue(conn, 400, subscribe_page(h, msg, kind, address));
 
-		form_release(&f);
+		http_form_release(&f);
 		return ret;
 	}
 	rc = subscribers_add(&sub, h->store, h->conf, kind, address, comps, ncomps);
 	h->cache.dirty = true;
+	if (rc == SR_EEXIST) {
+		/* the same answer as a new subscription, but no secret */
+		enum MHD_Result ret = subscribed(h, conn, kind, address, NULL, NULL);
+
+		http_form_release(&f);
+		return ret;
+	}
 	if (rc != 0) {
 		enum MHD_Result ret;
 
 		switch (rc) {
 		case SR_EUSAGE:
 			msg = err_last();
-			break;
-		case SR_EEXIST:
-			code = 409;
-			msg = "That address is already subscribed.";
 			break;
 		case SR_EREFUSED:
 			msg = "This page does not take e-mail subscriptions; use a webhook.";
@@ -840,38 +1006,19 @@ subscribe_post(struct http_server *h, struct MHD_Connection *conn, struct http_r
 			msg = "Something went wrong on our side; try again later.";
 		}
 		ret = queue(conn, code, subscribe_page(h, msg, kind, address));
-		form_release(&f);
+		http_form_release(&f);
 		return ret;
 	}
-	form_release(&f);
+	{
+		/* the address as typed, as the answer for one there already */
+		enum MHD_Result ret = subscribed(h, conn, kind, address,
+						 strcmp(sub.kind, "webhook") == 0 ? sub.secret : NULL,
+						 sub.token);
 
-	struct buf b = BUF_INIT;
-	char *path = xasprintf("unsubscribe?token=%s", sub.token);
-	char *link = page_link(h->conf, path);
-
-	statuspage_html_begin(&b, h->conf->page_name, "Subscribed", "");
-	buf_adds(&b, "<h1>Subscribed</h1>\n<p>");
-	statuspage_escape(&b, sub.address);
-	if (strcmp(sub.kind, "webhook") == 0) {
-		buf_adds(&b, " will receive a POST for every update, signed as Standard "
-			 "Webhooks (headers webhook-id, webhook-timestamp, "
-			 "webhook-signature) with this secret:</p>\n<p><code>");
-		statuspage_escape(&b, sub.secret);
-		buf_adds(&b, "</code></p>\n<p><strong>Keep it now: it is not shown again."
-			 "</strong></p>\n<p>To stop, visit <a href=\"");
-		statuspage_escape(&b, path);
-		buf_adds(&b, "\">");
-		statuspage_escape(&b, link);
-		buf_adds(&b, "</a>. A response of 410 Gone to a delivery ends the "
-			 "subscription too.</p>\n");
-	} else
-		buf_adds(&b, " will receive an e-mail for every update. Each one has a link "
-			 "to unsubscribe.</p>\n");
-	statuspage_html_end(&b, "");
-	free(path);
-	free(link);
-	store_subscriber_release(&sub);
-	return queue(conn, 201, response_from(&b, "text/html; charset=utf-8", "no-store"));
+		http_form_release(&f);
+		store_subscriber_release(&sub);
+		return ret;
+	}
 }
 
 /* 32 hex digits, as subscribers_token makes them: nothing else is looked
@@ -918,7 +1065,7 @@ unsubscribe(struct http_server *h, struct MHD_Connection *conn, struct http_requ
 {
 	const char *token = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "token");
 	struct store_subscriber sub;
-	struct form f;
+	struct http_form f;
 	char idtext[32];
 	int64_t id;
 	bool active;
@@ -929,27 +1076,27 @@ unsubscribe(struct http_server *h, struct MHD_Connection *conn, struct http_requ
 	 * carries it in the body is taken too. The body is otherwise
 	 * ignored: RFC 8058 lets a mail client send it either way. */
 	if (token == NULL && post && is_form_encoded(conn) &&
-	    form_parse(&f, buf_str(&rq->body), rq->body.len) == 0)
-		token = form_get(&f, "token");
+	    http_form_parse(&f, buf_str(&rq->body), rq->body.len) == 0)
+		token = http_form_get(&f, "token");
 	if (token == NULL || token[0] == '\0') {
-		form_release(&f);
+		http_form_release(&f);
 		return queue(conn, 400, unsubscribe_page(h, "Unsubscribe", "This link has no "
 			     "unsubscribe token; use the link from one of our messages.", NULL));
 	}
 	if (!token_valid(token)) {
-		form_release(&f);
+		http_form_release(&f);
 		return queue(conn, 404, unsubscribe_page(h, "Unknown link", "This unsubscribe "
 			     "link is not one of ours, or it was mistyped.", NULL));
 	}
 	rc = store_subscriber_by_token(&sub, h->store, token);
 	if (rc == SR_ENOTFOUND) {
-		form_release(&f);
+		http_form_release(&f);
 		return queue(conn, 404, unsubscribe_page(h, "Unknown link", "This unsubscribe "
 			     "link is not one of ours, or it was mistyped.", NULL));
 	}
 	if (rc != 0) {
 		log_warnx("unsubscribe: %s", err_last());
-		form_release(&f);
+		http_form_release(&f);
 		return queue(conn, 503, unsubscribe_page(h, "Try again later", "We cannot "
 			     "change subscriptions right now; try again in a moment.", NULL));
 	}
@@ -963,10 +1110,10 @@ unsubscribe(struct http_server *h, struct MHD_Connection *conn, struct http_requ
 			unsubscribe_page(h, "Unsubscribed", "This subscription has already "
 					 "ended.", NULL));
 
-		form_release(&f);
+		http_form_release(&f);
 		return ret;
 	}
-	form_release(&f);
+	http_form_release(&f);
 	if (active) {
 		snprintf(idtext, sizeof(idtext), "%lld", (long long)id);
 		rc = subscribers_remove(&id, h->store, idtext, "unsubscribed");
@@ -980,6 +1127,395 @@ unsubscribe(struct http_server *h, struct MHD_Connection *conn, struct http_requ
 	}
 	return queue(conn, 200, unsubscribe_page(h, "Unsubscribed", "You will not hear from "
 		     "us again about incidents. You can subscribe again at any time.", NULL));
+}
+
+/* ---- what one client may take ---- */
+
+static void
+addr_of(struct http_addr *out, const struct sockaddr *sa)
+{
+	memset(out, 0, sizeof(*out));
+	if (sa == NULL)
+		return;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+
+		out->b[10] = out->b[11] = 0xff;
+		memcpy(out->b + 12, &in->sin_addr, 4);
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+
+		memcpy(out->b, &in6->sin6_addr, 16);
+		/* an IPv4-mapped address is one address; else the /64 */
+		if (!IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
+			memset(out->b + 8, 0, 8);
+	}
+}
+
+static bool
+addr_eq(const struct http_addr *a, const struct http_addr *b)
+{
+	return memcmp(a->b, b->b, sizeof(a->b)) == 0;
+}
+
+static void
+conn_unlink(struct http_server *h, struct http_conn *c)
+{
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		h->oldest = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	else
+		h->newest = c->prev;
+	c->prev = c->next = NULL;
+}
+
+static void
+conn_append(struct http_server *h, struct http_conn *c)
+{
+	c->prev = h->newest;
+	c->next = NULL;
+	if (h->newest != NULL)
+		h->newest->next = c;
+	else
+		h->oldest = c;
+	h->newest = c;
+}
+
+/* Close c to make room: libmicrohttpd, which owns the descriptor, sees the
+ * connection end at its next look and cleans up as for any other. */
+static void
+conn_evict(struct http_server *h, struct http_conn *c)
+{
+	(void)shutdown(c->fd, SHUT_RDWR);
+	c->evicted = true;
+	h->nconns--;
+}
+
+/* The connection that made no progress the longest (for HTTP_EVICT_IDLE_MS
+ * at least), from addr only unless addr is NULL; never c itself. */
+static struct http_conn *
+conn_victim(struct http_server *h, const struct http_conn *c, const struct http_addr *addr,
+	    int64_t now)
+{
+	for (struct http_conn *p = h->oldest; p != NULL; p = p->next) {
+		if (now - p->last < HTTP_EVICT_IDLE_MS)
+			return NULL; /* the rest are younger still */
+		if (p != c && !p->evicted && (addr == NULL || addr_eq(&p->addr, addr)))
+			return p;
+	}
+	return NULL;
+}
+
+/*
+ * A new connection: when its address holds more than max_per_addr, or
+ * the server more than max_conns, the connection idle the longest (of
+ * that address, or of all) is closed for it; when none has been idle for
+ * a second, the new one is answered 503 and closed (or just closed, if it
+ * has not sent its request within HTTP_OVER_GRACE_MS when another comes). So slow clients can
+ * neither hold the page away from others nor run the process out of
+ * descriptors, and a busy client is slowed, not starved.
+ */
+static void
+conn_admit(struct http_server *h, struct http_conn *c, struct MHD_Connection *conn)
+{
+	struct http_conn *v;
+	size_t same = 0;
+
+	for (struct http_conn *p = h->oldest; p != NULL; p = p->next) {
+		/* accepted over a limit and still silent: no longer waited for */
+		if (p->over && !p->evicted && c->last - p->last >= HTTP_OVER_GRACE_MS)
+			conn_evict(h, p);
+		same += !p->evicted && addr_eq(&p->addr, &c->addr);
+	}
+	if (same > (size_t)h->max_per_addr) {
+		if ((v = conn_victim(h, c, &c->addr, c->last)) != NULL)
+			conn_evict(h, v);
+		else
+			c->over = true;
+	}
+	if (!c->over && h->nconns > (size_t)h->max_conns) {
+		if ((v = conn_victim(h, c, NULL, c->last)) != NULL)
+			conn_evict(h, v);
+		else
+			c->over = true;
+	}
+	/* and if no other comes to close it, libmicrohttpd does, soon: at
+	 * its own limit it stops accepting, and nothing else would */
+	if (c->over)
+		MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+					  (unsigned int)(HTTP_OVER_GRACE_MS / 1000));
+}
+
+/* libmicrohttpd's connection start and end, in the listener's thread. */
+static void
+http_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+	    enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *h = cls;
+	struct http_conn *c = *socket_context;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *addr =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		const union MHD_ConnectionInfo *fd =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+		c = xcalloc(1, sizeof(*c));
+		addr_of(&c->addr, addr != NULL ? addr->client_addr : NULL);
+		c->fd = fd != NULL ? fd->connect_fd : -1;
+		c->last = mono_ms();
+		conn_append(h, c);
+		h->nconns++;
+		*socket_context = c;
+		if (c->fd >= 0)
+			conn_admit(h, c, conn);
+		return;
+	}
+	if (c == NULL)
+		return;
+	conn_unlink(h, c);
+	if (!c->evicted)
+		h->nconns--;
+	free(c);
+	*socket_context = NULL;
+}
+
+/* A request began on conn: it made progress. */
+static struct http_conn *
+conn_progress(struct http_server *h, struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct http_conn *c = ci != NULL ? ci->socket_context : NULL;
+
+	if (c == NULL)
+		return NULL;
+	c->last = mono_ms();
+	conn_unlink(h, c);
+	conn_append(h, c);
+	return c;
+}
+
+/*
+ * POST /subscribe, per client address: a bucket of subscribe_burst
+ * tokens, one back every subscribe_every seconds (0: no limit). Returns
+ * 0 when a token was taken, else the seconds until one is back. The
+ * table is bounded: a new address takes the slot quiet the longest.
+ */
+static int64_t
+rate_take(struct http_server *h, const struct http_addr *addr)
+{
+	const struct conf_http *ch = &h->conf->http;
+	struct http_rate *r = NULL, *quiet = NULL;
+	int64_t now = mono_ms(), every = ch->subscribe_every * 1000;
+
+	if (every <= 0 || h->rate == NULL)
+		return 0;
+	for (size_t i = 0; i < HTTP_RATE_SLOTS && r == NULL; i++) {
+		struct http_rate *s = &h->rate[i];
+
+		if (s->used && addr_eq(&s->addr, addr))
+			r = s;
+		else if (quiet == NULL || (quiet->used && (!s->used || s->at < quiet->at)))
+			quiet = s;
+	}
+	if (r == NULL) {
+		r = quiet;
+		r->addr = *addr;
+		r->tokens = ch->subscribe_burst;
+		r->at = now;
+		r->used = true;
+	}
+	r->tokens += (double)(now - r->at) / (double)every;
+	if (r->tokens > ch->subscribe_burst)
+		r->tokens = ch->subscribe_burst;
+	r->at = now;
+	if (r->tokens >= 1) {
+		r->tokens -= 1;
+		return 0;
+	}
+	return (int64_t)((1 - r->tokens) * (double)ch->subscribe_every) + 1;
+}
+
+/* ---- framing ---- */
+
+static bool
+name_is(const struct http_header *hv, const char *name)
+{
+	return hv->name_len == strlen(name) && strncasecmp(hv->name, name, hv->name_len) == 0;
+}
+
+const char *
+http_framing_problem(const struct http_header *hv, size_t n, const char *version)
+{
+	size_t ncl = 0, nte = 0, nhost = 0;
+	const struct http_header *te = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct http_header *x = &hv[i];
+
+		if (x->name == NULL || x->name_len == 0 || memchr(x->name, '\0', x->name_len))
+			return "A header name is empty or holds a NUL byte.";
+		for (size_t k = 0; x->value != NULL && k < x->value_len; k++) {
+			unsigned char ch = (unsigned char)x->value[k];
+
+			if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
+				return "A header value holds a control character.";
+		}
+		if (name_is(x, "Content-Length")) {
+			ncl++;
+			if (x->value == NULL || x->value_len == 0)
+				return "Content-Length is not a number.";
+			for (size_t k = 0; k < x->value_len; k++)
+				if (x->value[k] < '0' || x->value[k] > '9')
+					return "Content-Length is not a number.";
+		} else if (name_is(x, "Transfer-Encoding")) {
+			nte++;
+			te = x;
+		} else if (name_is(x, "Host"))
+			nhost++;
+	}
+	if (ncl > 1)
+		return "Content-Length is sent more than once.";
+	if (ncl > 0 && nte > 0)
+		return "Content-Length and Transfer-Encoding are both sent.";
+	if (nte > 1 || (te != NULL && (te->value == NULL || te->value_len != 7 ||
+				       strncasecmp(te->value, "chunked", 7) != 0)))
+		return "The only Transfer-Encoding understood here is chunked.";
+	if (version != NULL && strcmp(version, MHD_HTTP_VERSION_1_1) == 0 && nhost != 1)
+		return "An HTTP/1.1 request needs exactly one Host header.";
+	return NULL;
+}
+
+unsigned int
+http_target_problem(const char *target, size_t len)
+{
+	const char *q = memchr(target, '?', len);
+	size_t args = 0;
+
+	if (len > HTTP_MAX_URI)
+		return 414;
+	if (q == NULL)
+		return 0;
+	for (const char *p = q + 1; p < target + len; p++)
+		args += *p == '&';
+	return args + 1 > HTTP_MAX_QUERY_ARGS ? 414 : 0;
+}
+
+#define HTTP_MAX_HEADERS	128
+
+struct header_list {
+	struct http_header hv[HTTP_MAX_HEADERS];
+	size_t n;
+	bool too_many;
+};
+
+static enum MHD_Result
+collect_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+	       const char *value, size_t value_size)
+{
+	struct header_list *l = cls;
+
+	(void)kind;
+	if (l->n == HTTP_MAX_HEADERS) {
+		l->too_many = true;
+		return MHD_NO;
+	}
+	l->hv[l->n].name = key;
+	l->hv[l->n].name_len = key_size;
+	l->hv[l->n].value = value;
+	l->hv[l->n].value_len = value_size;
+	l->n++;
+	return MHD_YES;
+}
+
+/*
+ * libmicrohttpd 0.9.75 measures a header's value with strlen, so a NUL
+ * byte sent inside one hides the rest of it from every check. What it
+ * leaves in place tells: each header line stays where it was received in
+ * the connection's read buffer, its CR LF overwritten with two NULs, the
+ * next line right after. A value whose end is not followed by two NULs
+ * and then the next header's name had more in it (or ended in a bare LF,
+ * or was folded over lines, both refused too).
+ */
+static bool
+headers_hide_bytes(const struct header_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const char *end = l->hv[i].value + l->hv[i].value_len;
+
+		if (l->hv[i].value == NULL || end[0] != '\0' || end[1] != '\0')
+			return true;
+		if (i + 1 < l->n && l->hv[i + 1].name != end + 2)
+			return true;
+	}
+	return false;
+}
+
+static const char *
+request_framing_problem(struct MHD_Connection *conn, const char *version)
+{
+	struct header_list *l = xcalloc(1, sizeof(*l));
+	const char *why;
+
+	MHD_get_connection_values_n(conn, MHD_HEADER_KIND, collect_header, l);
+	if (l->too_many)
+		why = "The request has too many headers.";
+	else if (headers_hide_bytes(l))
+		why = "A header holds a NUL byte, is folded over lines or does not end "
+		      "in CR LF.";
+	else
+		why = http_framing_problem(l->hv, l->n, version);
+	free(l);
+	return why;
+}
+
+/*
+ * libmicrohttpd hands over the request target before it splits the query:
+ * a query of several hundred arguments exhausts the connection's memory
+ * pool there, and 0.9.75 then leaves the connection hanging until its
+ * timeout. A target that is too long or has too many arguments is marked
+ * for a 414 and its query cut off at the '?' (the string is the
+ * connection's own buffer, parsed right after this call), so nothing is
+ * split and the handler answers at once.
+ */
+static void *
+http_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct http_request *rq = xcalloc(1, sizeof(*rq));
+	size_t len = strlen(uri);
+
+	(void)cls;
+	(void)conn;
+	if ((rq->refuse = http_target_problem(uri, len)) != 0) {
+		char *q = strchr(uri, '?');
+
+		if (q != NULL)
+			q[1] = '\0';
+	}
+	return rq;
+}
+
+/* The response to a request refused for what it is, not for what it
+ * asks: the connection is closed after it, whatever bytes follow. */
+static enum MHD_Result
+refuse(struct http_server *h, struct MHD_Connection *conn, const char *url, unsigned int code,
+       const char *message, int64_t retry_after)
+{
+	struct MHD_Response *r = error_response(h, url, code, message);
+	char ra[32];
+
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	if (retry_after > 0) {
+		snprintf(ra, sizeof(ra), "%lld", (long long)retry_after);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+	}
+	return queue(conn, code, r);
 }
 
 /* ---- the handler ---- */
@@ -1006,10 +1542,12 @@ serve_get(struct http_server *h, struct MHD_Connection *conn, const char *url,
 }
 
 /*
- * libmicrohttpd calls this once when the headers are in (*con_cls NULL),
- * then once per piece of body, then once more with no data. Everything but
- * a POST is answered on the first call; a POST's body is gathered, up to
- * HTTP_MAX_FORM, and answered on the last.
+ * libmicrohttpd calls http_uri with the request line, then this once when
+ * the headers are in (rq->started false), then once per piece of body,
+ * then once more with no data. What is refused for its framing or its
+ * client's limits is answered on the first call, and the connection
+ * closed; everything else but a POST is answered on the second call; a
+ * POST's body is gathered, up to HTTP_MAX_FORM, and answered on the last.
  */
 static enum MHD_Result
 http_handler(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -1019,14 +1557,23 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url, const char
 	struct http_server *h = cls;
 	struct http_request *rq = *con_cls;
 
-	(void)version;
-	if (rq == NULL) {
-		const struct http_route *r = route_find(url);
-		const char *len;
+	if (rq == NULL) /* no request line seen: not expected, but harmless */
+		*con_cls = rq = xcalloc(1, sizeof(*rq));
+	if (!rq->started) {
+		const struct http_route *r = route_find(url, h->internal);
+		struct http_conn *c = conn_progress(h, conn);
+		const char *len, *why;
 
-		rq = xcalloc(1, sizeof(*rq));
+		rq->started = true;
 		rq->route = r;
-		*con_cls = rq;
+		if (c != NULL && c->over)
+			return refuse(h, conn, url, 503, "The server is busy; try again in a "
+				      "moment.", 1);
+		if (rq->refuse != 0)
+			return refuse(h, conn, url, rq->refuse, "The address is too long or has "
+				      "too many arguments.", 0);
+		if ((why = request_framing_problem(conn, version)) != NULL)
+			return refuse(h, conn, url, 400, why, 0);
 		if (r == NULL)
 			return fail(h, conn, url, 404, "There is nothing at this address.");
 		/* Answering in this first call would make libmicrohttpd close
@@ -1041,6 +1588,13 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url, const char
 			return options(conn, r);
 		if (strcmp(method, MHD_HTTP_METHOD_POST) != 0 || !route_takes_post(r))
 			return not_allowed(h, conn, url, r);
+		if (r->kind == ROUTE_SUBSCRIBE && c != NULL) {
+			int64_t wait = rate_take(h, &c->addr);
+
+			if (wait > 0)
+				return refuse(h, conn, url, 429, "Too many subscriptions from your "
+					      "address; try again later.", wait);
+		}
 		len = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						  MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (len != NULL && strtoull(len, NULL, 10) > HTTP_MAX_FORM)
@@ -1151,7 +1705,7 @@ http_listen(int *out_fd, int *out_port, const char *listen_on)
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (res->ai_family == AF_INET6)
 		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 128) != 0) {
+	if (bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, HTTP_LISTEN_BACKLOG) != 0) {
 		int e = errno;
 
 		freeaddrinfo(res);
@@ -1172,43 +1726,147 @@ http_listen(int *out_fd, int *out_port, const char *listen_on)
 	return 0;
 }
 
+/*
+ * How many connections a listener takes: the config's, within what the
+ * process may open (sitrepd raises its descriptor limit to the hard one
+ * at start; what remains after HTTP_FD_RESERVE is shared, the internal
+ * listener taking a small fixed part).
+ */
+static int
+fd_budget(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur > 4 * 1000 * 1000)
+		return 4 * 1000 * 1000;
+	return (int)rl.rlim_cur;
+}
+
+#define HTTP_INTERNAL_CONNS	64
+
+/* Start one listener: take prev's socket when it listened on the same
+ * address (a reload), else bind one. */
+static int
+server_open(struct http_server *h, const char *listen_on, const struct http_server *prev)
+{
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+	unsigned int hard;
+	int rc, budget;
+
+	if ((rc = store_open(&h->store, h->conf->database)) != 0)
+		return rc;
+	if (prev != NULL && prev->listen_fd >= 0 && strcmp(prev->listen_on, listen_on) == 0) {
+		if ((h->listen_fd = fcntl(prev->listen_fd, F_DUPFD_CLOEXEC, 0)) < 0)
+			return err_set(SR_ESYS, "cannot keep listening on %s: %s", listen_on,
+				       strerror(errno));
+		h->port = prev->port;
+	} else if ((rc = http_listen(&h->listen_fd, &h->port, listen_on)) != 0)
+		return rc;
+	h->listen_on = xstrdup(listen_on);
+	budget = fd_budget() - HTTP_FD_RESERVE - h->conf->delivery.concurrency -
+		 HTTP_INTERNAL_CONNS * 2;
+	if (h->internal) {
+		h->max_conns = h->max_per_addr = HTTP_INTERNAL_CONNS;
+	} else {
+		h->max_conns = h->conf->http.max_connections;
+		h->max_per_addr = h->conf->http.max_per_address;
+		if (h->max_conns + h->max_conns / 4 > budget) {
+			int was = h->max_conns;
+
+			h->max_conns = budget > 80 ? budget * 4 / 5 : 64;
+			log_warnx("http: max_connections %d is more than this process may "
+				  "open (%d descriptors); serving %d", was, fd_budget(),
+				  h->max_conns);
+		}
+		h->rate = xcalloc(HTTP_RATE_SLOTS, sizeof(*h->rate));
+	}
+	/* Our limits answer 503 and close idle connections (conn_admit);
+	 * libmicrohttpd's, a quarter above, only leaves the rest waiting. */
+	hard = (unsigned int)(h->max_conns + h->max_conns / 4 + 4);
+	/* epoll (poll elsewhere): select() stops at FD_SETSIZE descriptors */
+	flags |= MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL :
+		 MHD_USE_POLL;
+	h->d = MHD_start_daemon(flags, 0, NULL, NULL, http_handler, h,
+				MHD_OPTION_EXTERNAL_LOGGER, http_log, h,
+				MHD_OPTION_LISTEN_SOCKET, (MHD_socket)h->listen_fd,
+				MHD_OPTION_CONNECTION_LIMIT, hard,
+				MHD_OPTION_CONNECTION_TIMEOUT,
+				(unsigned int)h->conf->http.timeout,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
+				MHD_OPTION_URI_LOG_CALLBACK, http_uri, h,
+				MHD_OPTION_NOTIFY_CONNECTION, http_notify, h,
+				MHD_OPTION_NOTIFY_COMPLETED, http_completed, h,
+				MHD_OPTION_END);
+	if (h->d == NULL)
+		return err_set(SR_ESYS, "cannot start the HTTP server on %s", listen_on);
+	atomic_store(&h->running, true);
+	return 0;
+}
+
+static struct http_server *
+server_new(const struct conf *c, struct http_metrics *m, bool internal)
+{
+	struct http_server *h = xcalloc(1, sizeof(*h));
+
+	h->conf = c;
+	h->metrics = m;
+	h->internal = internal;
+	h->listen_fd = -1;
+	h->started_at = clock_now_ms();
+	return h;
+}
+
+/* Stop accepting, give requests in flight a moment to finish, stop the
+ * thread and close the store. */
+static void
+server_close(struct http_server *h)
+{
+	const struct timespec pause = { 0, 20 * 1000 * 1000 };
+	MHD_socket fd = MHD_INVALID_SOCKET;
+
+	if (h->d != NULL) {
+		fd = MHD_quiesce_daemon(h->d);
+		for (int waited = 0; waited < HTTP_DRAIN_MS; waited += 20) {
+			const union MHD_DaemonInfo *info =
+				MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+
+			if (info == NULL || info->num_connections == 0)
+				break;
+			nanosleep(&pause, NULL);
+		}
+		MHD_stop_daemon(h->d);
+		/* Quiesced, the listening socket is ours to close; else MHD
+		 * closed it. */
+		if (fd != MHD_INVALID_SOCKET)
+			close(fd);
+	} else if (h->listen_fd >= 0)
+		close(h->listen_fd);
+	cache_clear(&h->cache);
+	store_close(h->store);
+	free(h->rate);
+	free(h->listen_on);
+	free(h);
+}
+
 int
-http_start(struct http_server **out, const struct conf *c, struct http_metrics *m)
+http_start(struct http_server **out, const struct conf *c, struct http_metrics *m,
+	   const struct http_server *prev)
 {
 	struct http_server *h;
 	int rc;
 
 	*out = NULL;
-	h = xcalloc(1, sizeof(*h));
-	h->conf = c;
-	h->metrics = m;
-	h->listen_fd = -1;
-	h->started_at = clock_now_ms();
-	if ((rc = store_open(&h->store, c->database)) != 0) {
-		free(h);
+	h = server_new(c, m, false);
+	h->internal_srv = server_new(c, m, true);
+	if ((rc = server_open(h, c->listen, prev)) != 0 ||
+	    (rc = server_open(h->internal_srv, c->http.internal_listen != NULL ?
+			      c->http.internal_listen : "127.0.0.1:0",
+			      prev != NULL ? prev->internal_srv : NULL)) != 0) {
+		server_close(h->internal_srv);
+		server_close(h);
 		return rc;
 	}
-	if ((rc = http_listen(&h->listen_fd, &h->port, c->listen)) != 0) {
-		store_close(h->store);
-		free(h);
-		return rc;
-	}
-	h->d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC,
-				0, NULL, NULL, http_handler, h,
-				MHD_OPTION_EXTERNAL_LOGGER, http_log, h,
-				MHD_OPTION_LISTEN_SOCKET, (MHD_socket)h->listen_fd,
-				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_CONNECTIONS,
-				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_TIMEOUT_SECONDS,
-				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
-				MHD_OPTION_NOTIFY_COMPLETED, http_completed, h,
-				MHD_OPTION_END);
-	if (h->d == NULL) {
-		close(h->listen_fd);
-		store_close(h->store);
-		free(h);
-		return err_set(SR_ESYS, "cannot start the HTTP server on %s", c->listen);
-	}
-	atomic_store(&h->running, true);
 	*out = h;
 	return 0;
 }
@@ -1219,28 +1877,17 @@ http_port(const struct http_server *h)
 	return h->port;
 }
 
+int
+http_internal_port(const struct http_server *h)
+{
+	return h->internal_srv->port;
+}
+
 void
 http_stop(struct http_server *h)
 {
-	const struct timespec pause = { 0, 20 * 1000 * 1000 };
-	MHD_socket fd;
-
 	if (h == NULL)
 		return;
-	fd = MHD_quiesce_daemon(h->d);
-	for (int waited = 0; waited < HTTP_DRAIN_MS; waited += 20) {
-		const union MHD_DaemonInfo *info =
-			MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-
-		if (info == NULL || info->num_connections == 0)
-			break;
-		nanosleep(&pause, NULL);
-	}
-	MHD_stop_daemon(h->d);
-	/* Quiesced, the listening socket is ours to close; else MHD closed it. */
-	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
-	cache_clear(&h->cache);
-	store_close(h->store);
-	free(h);
+	server_close(h->internal_srv);
+	server_close(h);
 }

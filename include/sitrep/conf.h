@@ -52,6 +52,17 @@ struct conf_channel {
 	size_t nto;
 };
 
+/* sitrepd's HTTP listeners and what one client may take of them
+ * (sitrep.conf(5), http). */
+struct conf_http {
+	char *internal_listen;   /* /metrics: "127.0.0.1:0" by default */
+	int max_connections;     /* at once, all clients */
+	int max_per_address;     /* at once, one client address */
+	int64_t timeout;         /* seconds a connection may sit idle */
+	int subscribe_burst;     /* POST /subscribe: this many at once, */
+	int64_t subscribe_every; /* then one more per this many seconds */
+};
+
 /* How the delivery engine retries (DESIGN.md, Delivery). */
 struct conf_delivery {
 	int64_t timeout;      /* seconds per attempt */
@@ -84,6 +95,7 @@ struct conf {
 	struct conf_channel *channels;
 	size_t nchannels;
 	struct conf_delivery delivery;
+	struct conf_http http;
 };
 
 /*

@@ -1,10 +1,12 @@
-/* http.h: sitrepd's public HTTP server (libmicrohttpd, one internal
- * thread): the status page, the Statuspage v2 API, the history feeds,
- * subscribing and unsubscribing, /healthz and /metrics. It has its own
- * store connection, used only from its thread, and keeps the public
- * documents in memory, rebuilt only when the store changed.
+/* http.h: sitrepd's HTTP listeners (libmicrohttpd, one epoll thread
+ * each). The public one serves the status page, the Statuspage v2 API,
+ * the history feeds, subscribing and unsubscribing and /healthz; the
+ * internal one (http.internal_listen, loopback by default) serves
+ * /metrics and /healthz, and nothing of it is public. Each has its own
+ * store connection, used only from its thread; the public one keeps the
+ * public documents in memory, rebuilt only when the store changed.
  *
- * Routes (GET and HEAD unless said):
+ * Public routes (GET and HEAD unless said):
  *   /  /index.html                 the status page (HTML)
  *   /incidents/<id>                one incident (INC-7, inc-7 or 7)
  *   /api/v2/summary.json status.json components.json incidents.json
@@ -14,7 +16,16 @@
  *   /subscribe                     GET a form; POST kind, address, component...
  *   /unsubscribe?token=T           GET a confirmation; POST (RFC 8058 one-click)
  *   /healthz                       "ok"
+ * Internal routes:
  *   /metrics                       Prometheus text format 0.0.4
+ *   /healthz
+ *
+ * Every request is checked before it is routed: ambiguous framing
+ * (Content-Length twice or with Transfer-Encoding, an unknown
+ * Transfer-Encoding, HTTP/1.1 without Host, control bytes in a header)
+ * gets a 400 and the connection closed; a target too long or with too
+ * many arguments a 414; a client over its connection limit a 503, over
+ * its POST /subscribe rate a 429 with Retry-After.
  */
 #ifndef SITREP_HTTP_H
 #define SITREP_HTTP_H
@@ -52,12 +63,19 @@ struct http_server;
 
 /*
  * Listen on c->listen ("127.0.0.1:8080", "[::1]:8080"; port 0 picks a free
- * one) and serve from c->database, opened here. m may be NULL (the
- * histogram and lag read 0); it must outlive the server. c must too.
+ * one), and on c->http.internal_listen, and serve from c->database,
+ * opened here. m may be NULL (the histogram and lag read 0); it must
+ * outlive the server. c must too. prev, when not NULL, is a running
+ * server being replaced (a reload): an address both listen on keeps its
+ * socket, so the replacement cannot fail for it; prev keeps serving until
+ * stopped. Nothing is left started on failure.
  */
-int http_start(struct http_server **out, const struct conf *c, struct http_metrics *m);
-/* The port it listens on (the chosen one when asked for 0). */
+int http_start(struct http_server **out, const struct conf *c, struct http_metrics *m,
+	       const struct http_server *prev);
+/* The port the public listener listens on (the chosen one when asked for
+ * 0), and the internal one's. */
 int http_port(const struct http_server *h);
+int http_internal_port(const struct http_server *h);
 /* Stop accepting, give requests in flight a moment to finish, stop the
  * thread and close the store. NULL is a no-op. */
 void http_stop(struct http_server *h);

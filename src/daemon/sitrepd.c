@@ -1,8 +1,8 @@
 /* sitrepd.c: the daemon's main loop. One thread runs the delivery engine
  * and the scheduler over one store connection, sleeping until the next
  * due time or a second at most (to notice what sitrep commands wrote,
- * through PRAGMA data_version); libmicrohttpd's thread serves the public
- * pages with its own connection. The work itself is deliver.c's,
+ * through PRAGMA data_version); libmicrohttpd's threads serve the public
+ * pages and the internal /metrics, each with its own connection. The work itself is deliver.c's,
  * schedule.c's and http.c's. */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "sitrep/conf.h"
@@ -74,8 +75,10 @@ usage(FILE *fp)
 		    "                       systemd or another supervisor)\n"
 		    "  -v, --verbose        log debug messages\n"
 		    "Delivers the outbox, fires reminders and escalations on time and serves\n"
-		    "the public status page. SIGTERM or SIGINT stops it, SIGHUP reloads the\n"
-		    "site config. See sitrepd(8).\n");
+		    "the public status page (and /metrics on http.internal_listen, loopback\n"
+		    "by default). SIGTERM or SIGINT stops it, SIGHUP reloads the site config\n"
+		    "(a config that cannot apply is refused and the old one kept). See\n"
+		    "sitrepd(8).\n");
 }
 
 static int
@@ -122,12 +125,68 @@ observe_delivery(void *arg, double seconds)
 	http_metrics_observe_delivery(arg, seconds);
 }
 
-/* Start what the config describes: store, repository, engine, scheduler,
- * HTTP server. */
+/*
+ * Every client connection is a descriptor: raise the soft limit to the
+ * hard one, so the HTTP listeners' limits, not a default of 1024, say how
+ * many clients are served at once.
+ */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+		log_warnx("cannot raise the open files limit to %llu: %s",
+			  (unsigned long long)rl.rlim_max, strerror(errno));
+}
+
+/* "HOST" of "HOST:PORT", as long as it is. */
 static int
-start(struct daemon *dm)
+host_len(const char *listen)
+{
+	return (int)(strrchr(listen, ':') - listen);
+}
+
+/* Start the HTTP listeners the config describes, in place of prev (a
+ * reload) or from nothing. */
+static int
+start_http(struct http_server **out, const struct conf *c, struct http_metrics *m,
+	   const struct http_server *prev)
 {
 	sigset_t stops, old;
+	int rc;
+
+	/* The HTTP threads inherit a mask without the stop and reload
+	 * signals, so they interrupt the main loop's wait at once. */
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &stops, &old);
+	rc = http_start(out, c, m, prev);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
+static void
+log_started(const struct daemon *dm)
+{
+	log_info("started: config %s, database %s, playbooks %s", dm->conf->path,
+		 dm->conf->database, dm->conf->playbooks);
+	log_info("status page: http://%.*s:%d/", host_len(dm->conf->listen), dm->conf->listen,
+		 http_port(dm->http));
+	log_info("internal: http://%.*s:%d/", host_len(dm->conf->http.internal_listen),
+		 dm->conf->http.internal_listen, http_internal_port(dm->http));
+}
+
+/* Start what the config describes but the HTTP listeners: store,
+ * repository, engine, scheduler. */
+static int
+start_core(struct daemon *dm)
+{
 	int rc;
 
 	if ((rc = store_open(&dm->store, dm->conf->database)) != 0 ||
@@ -143,33 +202,28 @@ start(struct daemon *dm)
 	deliver_set_observer(dm->deliver, observe_delivery, &dm->metrics);
 	if ((rc = schedule_open(&dm->schedule, &dm->ctx)) != 0)
 		return rc;
-	/* The HTTP thread inherits a mask without the stop and reload
-	 * signals, so they interrupt the main loop's wait at once. */
-	sigemptyset(&stops);
-	sigaddset(&stops, SIGTERM);
-	sigaddset(&stops, SIGINT);
-	sigaddset(&stops, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &stops, &old);
-	rc = http_start(&dm->http, dm->conf, &dm->metrics);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0)
+	return 0;
+}
+
+static int
+start(struct daemon *dm)
+{
+	int rc;
+
+	if ((rc = start_core(dm)) != 0 ||
+	    (rc = start_http(&dm->http, dm->conf, &dm->metrics, NULL)) != 0)
 		return rc;
-	log_info("started: config %s, database %s, playbooks %s", dm->conf->path,
-		 dm->conf->database, dm->conf->playbooks);
-	log_info("status page: http://%.*s:%d/", (int)(strrchr(dm->conf->listen, ':') -
-		 dm->conf->listen), dm->conf->listen, http_port(dm->http));
+	log_started(dm);
 	return 0;
 }
 
 /* Stop in the reverse order: deliveries in flight finish or go back to
  * the queue. */
 static void
-stop(struct daemon *dm)
+stop_core(struct daemon *dm)
 {
 	struct deliver_stats st;
 
-	http_stop(dm->http);
-	dm->http = NULL;
 	if (dm->deliver != NULL && deliver_close(dm->deliver, STOP_GRACE_MS, &st) != 0)
 		log_warnx("%s", err_last());
 	dm->deliver = NULL;
@@ -181,12 +235,21 @@ stop(struct daemon *dm)
 	dm->store = NULL;
 }
 
+static void
+stop(struct daemon *dm)
+{
+	http_stop(dm->http);
+	dm->http = NULL;
+	stop_core(dm);
+}
+
 /* SIGHUP: read the config again; on any problem keep running on the old
  * one and say why. */
 static void
 reload(struct daemon *dm)
 {
-	struct conf *fresh = NULL;
+	struct conf *fresh = NULL, *old;
+	struct http_server *http;
 
 	if (load_conf(&fresh, dm->config_path, dm->listen) != 0) {
 		log_warnx("reload refused, still running on the old config: %s", err_last());
@@ -198,11 +261,32 @@ reload(struct daemon *dm)
 		conf_free(fresh);
 		return;
 	}
-	stop(dm);
-	conf_free(dm->conf);
+	/* The new listeners first, beside the running ones (an address both
+	 * use keeps its socket): one that cannot listen refuses the reload
+	 * while the old ones still serve. */
+	if (start_http(&http, fresh, &dm->metrics, dm->http) != 0) {
+		log_warnx("reload refused, still running on the old config: %s", err_last());
+		conf_free(fresh);
+		return;
+	}
+	stop_core(dm);
+	old = dm->conf;
 	dm->conf = fresh;
-	if (start(dm) != 0)
-		fatalx("cannot start again after reloading %s: %s", dm->conf->path, err_last());
+	if (start_core(dm) != 0) {
+		log_warnx("reload refused, still running on the old config: %s", err_last());
+		stop_core(dm);
+		http_stop(http);
+		dm->conf = old;
+		conf_free(fresh);
+		if (start_core(dm) != 0)
+			fatalx("cannot start again on the old config %s: %s", dm->conf->path,
+			       err_last());
+		return;
+	}
+	http_stop(dm->http);
+	dm->http = http;
+	conf_free(old);
+	log_started(dm);
 	log_info("reloaded %s", dm->conf->path);
 }
 
@@ -292,6 +376,7 @@ main(int argc, char **argv)
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 	http_metrics_init(&dm.metrics);
+	raise_nofile();
 	repo_global_init();
 	if ((rc = lock_daemon(&dm)) != 0 || (rc = start(&dm)) != 0) {
 		log_errorx("%s", err_last());

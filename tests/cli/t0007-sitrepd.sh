@@ -7,14 +7,15 @@
 # publishes a scheduled update (keeping the promise it makes) and moves a
 # maintenance on time, notices what sitrep commands write within a second
 # (an approval, new incidents, 60 of them opened at once while it is busy),
-# reloads its config on SIGHUP (and keeps running on a broken one),
+# reloads its config on SIGHUP (and keeps running on a broken one, and on
+# a valid one whose listen port is taken),
 # survives SIGKILL with reminders pending and deliveries in flight (nothing
 # lost, nothing fired twice), stops on SIGTERM and SIGINT within 5 s, does
 # not poll while idle, and leaks nothing under valgrind.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/servers/servers.sh"
 
-plan 94
+plan 99
 tmp_workspace
 # Every request goes straight to loopback, whatever proxy the caller uses.
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy no_proxy NO_PROXY
@@ -427,6 +428,36 @@ ok "the daemon still fires reminders on the old config" wait_for 3 sql_true \
 is "$(reminder 4 update_due "json_extract(details, '$.queued')")" 2 "on both channels"
 cp sitrep.conf.good sitrep.conf
 settle 4
+
+# A valid config whose listen address another process holds: the reload
+# cannot apply, and the daemon keeps the old config and listener.
+BUSY_FIFO="$TEST_TMP/busy.fifo"
+mkfifo "$BUSY_FIFO"
+/usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+print(s.getsockname()[1], flush=True)
+sys.stdin.read()' <"$BUSY_FIFO" >"$TEST_TMP/busy.port" &
+BUSY_PID=$!
+exec 7>"$BUSY_FIFO"
+wait_for 5 test -s "$TEST_TMP/busy.port"
+BUSY_PORT=$(cat "$TEST_TMP/busy.port")
+sed -E "s/^http = \{[^}]*\};/http = { listen = \"127.0.0.1:$BUSY_PORT\"; };/" sitrep.conf.good >sitrep.conf
+run sitrep outbox
+is_rc 0 "a valid config whose http.listen (127.0.0.1:$BUSY_PORT) another process holds"
+from=$(($(log_lines "$DLOG") + 1))
+kill -HUP "$DPID"
+ok "SIGHUP: the reload is refused, saying why" wait_for 10 log_has "$DLOG" \
+	"reload refused.*127\.0\.0\.1 port $BUSY_PORT: Address already in use" "$from"
+ok "the daemon keeps running (no 'cannot start again')" eval 'kill -0 "$DPID" && ! log_has "$DLOG" fatal "$from"'
+run curl -sS "http://127.0.0.1:$DPORT/healthz"
+is "$RC:$OUT" "0:ok" "its status page is still served on the old port"
+exec 7>&-
+wait "$BUSY_PID" 2>/dev/null
+cp sitrep.conf.good sitrep.conf
+from=$(($(log_lines "$DLOG") + 1))
+kill -HUP "$DPID"
+ok "with the config good again, the next SIGHUP reloads it" wait_for 10 log_has "$DLOG" 'reloaded .*sitrep\.conf' "$from"
 
 # ============================================================ SIGKILL and restart
 

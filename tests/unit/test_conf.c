@@ -496,6 +496,44 @@ test_listen_without_port(void **state)
 			    "http listen '0.0.0.0' must be ADDRESS:PORT");
 }
 
+/* The http group's limits and internal listener: defaults, values read,
+ * values out of range refused with their line. */
+static void
+test_http_limits(void **state)
+{
+	struct conf *c = parse_good("", "/var/lib/sitrep");
+
+	(void)state;
+	assert_string_equal(c->http.internal_listen, "127.0.0.1:0");
+	assert_int_equal(c->http.max_connections, 2048);
+	assert_int_equal(c->http.max_per_address, 256);
+	assert_int_equal(c->http.timeout, 15);
+	assert_int_equal(c->http.subscribe_burst, 5);
+	assert_int_equal(c->http.subscribe_every, 60);
+	conf_free(c);
+	c = parse_good("http = { listen = \"127.0.0.1:0\"; internal_listen = \"[::1]:9090\";\n"
+		       "  max_connections = 100; max_connections_per_address = 10;\n"
+		       "  timeout = \"30s\"; subscribe_burst = 2; subscribe_every = \"1h\"; };\n",
+		       "/var/lib/sitrep");
+	assert_string_equal(c->http.internal_listen, "[::1]:9090");
+	assert_int_equal(c->http.max_connections, 100);
+	assert_int_equal(c->http.max_per_address, 10);
+	assert_int_equal(c->http.timeout, 30);
+	assert_int_equal(c->http.subscribe_burst, 2);
+	assert_int_equal(c->http.subscribe_every, 3600);
+	conf_free(c);
+	expect_edit_invalid(11, "http = { internal_listen = \"localhost\"; };", 11,
+			    "http internal_listen 'localhost' must be ADDRESS:PORT");
+	expect_edit_invalid(11, "http = { max_connections = 2; };", 11,
+			    "http max_connections must be between 16 and 1000000");
+	expect_edit_invalid(11, "http = { max_connections_per_address = 0; };", 11,
+			    "http max_connections_per_address must be between 1 and 1000000");
+	expect_edit_invalid(11, "http = { timeout = \"2h\"; };", 11,
+			    "http timeout must be between 1s and 3600s");
+	expect_edit_invalid(11, "http = { subscribe_burst = 0; };", 11,
+			    "http subscribe_burst must be between 1 and 1000000");
+}
+
 /*
  * An IPv6 address has colons of its own, and an empty port is no port.
  */
@@ -836,6 +874,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_find_cwd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_find_xdg, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_find_nothing, setup, teardown),
+		cmocka_unit_test(test_http_limits),
 		cmocka_unit_test_setup_teardown(test_load, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_invalid, setup, teardown),

@@ -1,9 +1,12 @@
 /* test_http.c: sitrepd's HTTP server on 127.0.0.1 against a real store in
  * a temp dir, spoken to by a raw-socket HTTP/1.1 client of the test's own:
  * every route's status and content type, CORS, HEAD, the errors (404,
- * 405, 413, 415, 400), subscribing and one-click unsubscribing, /metrics
- * in the Prometheus text format, and the cache: the same bytes while the
- * store is unchanged, new ones once another connection commits. */
+ * 405, 413, 415, 400), ambiguous framing refused (400 and closed), too
+ * many query arguments (414), subscribing (the same answer for an address
+ * subscribed already) and one-click unsubscribing, the subscribe rate
+ * limit (429), /metrics in the Prometheus text format on the internal
+ * listener only, and the cache: the same bytes while the store is
+ * unchanged, new ones once another connection commits. */
 #include "testutil.h"
 
 #include <arpa/inet.h>
@@ -40,6 +43,7 @@ struct fixture {
 	struct http_server *server;
 	sqlite3 *db; /* the test's own connection: "another process" */
 	int port;
+	int iport;   /* the internal listener's */
 };
 
 static void
@@ -62,8 +66,11 @@ sql_int(sqlite3 *db, const char *q)
 	return v;
 }
 
+/* A server whose POST /subscribe rate is burst, then one per every
+ * seconds (0: no limit), taking max connections, per_addr from one
+ * address. */
 static int
-setup(void **state)
+setup_with(void **state, int burst, int64_t every, int max, int per_addr)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct diags d = DIAGS_INIT;
@@ -77,18 +84,47 @@ setup(void **state)
 	diags_release(&d);
 	free(f->conf->listen);
 	f->conf->listen = xstrdup("127.0.0.1:0");
+	f->conf->http.subscribe_burst = burst;
+	f->conf->http.subscribe_every = every;
+	f->conf->http.max_connections = max;
+	f->conf->http.max_per_address = per_addr;
 	http_metrics_init(&f->metrics);
-	if (http_start(&f->server, f->conf, &f->metrics) != 0) {
+	if (http_start(&f->server, f->conf, &f->metrics, NULL) != 0) {
 		fprintf(stderr, "http_start: %s\n", err_last());
 		return -1;
 	}
 	f->port = http_port(f->server);
+	f->iport = http_internal_port(f->server);
 	snprintf(path, sizeof(path), "%s/sitrep.db", f->dir);
 	if (sqlite3_open(path, &f->db) != SQLITE_OK)
 		return -1;
 	sql(f->db, "PRAGMA busy_timeout=10000");
 	*state = f;
 	return 0;
+}
+
+static int
+setup(void **state)
+{
+	return setup_with(state, 1, 0, 2048, 256);
+}
+
+static int
+setup_limited(void **state)
+{
+	return setup_with(state, 2, 3600, 2048, 256);
+}
+
+static int
+setup_per_address(void **state)
+{
+	return setup_with(state, 1, 0, 64, 8);
+}
+
+static int
+setup_few(void **state)
+{
+	return setup_with(state, 1, 0, 16, 1000);
 }
 
 static int
@@ -298,7 +334,6 @@ static const struct route_case routes[] = {
 	{ "/incidents/1", "text/html; charset=utf-8", false },
 	{ "/subscribe", "text/html; charset=utf-8", false },
 	{ "/healthz", "text/plain; charset=utf-8", false },
-	{ "/metrics", "text/plain; version=0.0.4; charset=utf-8", false },
 };
 
 /* Every GET route: 200, its content type, CORS on the API and feeds; HEAD
@@ -354,6 +389,31 @@ test_routes(void **state)
 		}
 		reply_release(&r);
 		reply_release(&h);
+	}
+	/* /metrics is the internal listener's alone, as /healthz is too */
+	{
+		struct reply r;
+
+		get(&r, f, "/metrics");
+		assert_status(&r, 404);
+		reply_release(&r);
+		req(&r, f->iport, "GET", "/metrics", NULL, NULL);
+		assert_status(&r, 200);
+		assert_header(&r, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+		reply_release(&r);
+		req(&r, f->iport, "HEAD", "/metrics", NULL, NULL);
+		assert_status(&r, 200);
+		assert_int_equal(r.body_len, 0);
+		reply_release(&r);
+		req(&r, f->iport, "GET", "/healthz", NULL, NULL);
+		assert_status(&r, 200);
+		reply_release(&r);
+		req(&r, f->iport, "GET", "/", NULL, NULL);
+		assert_status(&r, 404);
+		reply_release(&r);
+		req(&r, f->iport, "GET", "/api/v2/summary.json", NULL, NULL);
+		assert_status(&r, 404);
+		reply_release(&r);
 	}
 }
 
@@ -541,9 +601,13 @@ test_subscribe_unsubscribe(void **state)
 	assert_int_equal(sql_int(f->db, q), 1);
 	sqlite3_free(q);
 
+	/* subscribed already: the same status and words, no secret */
 	post_form(&r, f, "/subscribe", "kind=webhook&address=https%3A%2F%2Fhooks.example.com"
 		  "%2Fin%3Fa%3D1%26b%3D2");
-	assert_status(&r, 409);
+	assert_status(&r, 201);
+	assert_non_null(strstr(r.body, "<h1>Subscribed</h1>"));
+	assert_null(strstr(r.body, "whsec_"));
+	assert_null(strcasestr(r.body, "already"));
 	reply_release(&r);
 
 	post_form(&r, f, "/subscribe", "kind=email&address=%3Cscript%3Ealert(1)%3C%2Fscript%3E");
@@ -555,6 +619,17 @@ test_subscribe_unsubscribe(void **state)
 	post_form(&r, f, "/subscribe", "kind=email&address=ops%40customer.example");
 	assert_status(&r, 201);
 	assert_null(strstr(r.body, "whsec_"));
+	{
+		/* again: byte for byte the same answer */
+		struct reply again;
+		char *first = xstrdup(r.body);
+
+		post_form(&again, f, "/subscribe", "kind=email&address=ops%40customer.example");
+		assert_status(&again, 201);
+		assert_string_equal(again.body, first);
+		free(first);
+		reply_release(&again);
+	}
 	reply_release(&r);
 
 	/* GET only asks (mail scanners follow links) */
@@ -635,7 +710,7 @@ test_metrics(void **state)
 	http_metrics_observe_delivery(&f->metrics, 100);
 	http_metrics_set_scheduler_lag(&f->metrics, 1500);
 
-	get(&r, f, "/metrics");
+	req(&r, f->iport, "GET", "/metrics", NULL, NULL);
 	assert_status(&r, 200);
 	static const char *const want[] = {
 		"# TYPE sitrep_open_incidents gauge\n",
@@ -749,6 +824,233 @@ test_cache(void **state)
 	reply_release(&b);
 }
 
+/* Send raw bytes, read everything until the server closes (or 8 s
+ * pass): the text in out, the seconds it took in *secs. */
+static void
+raw_all(struct buf *out, int port, const char *req_bytes, size_t len, double *secs)
+{
+	struct sockaddr_in sa;
+	struct timeval tv = { 8, 0 }, t0, t1;
+	char chunk[8192];
+	ssize_t n;
+	int fd;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	gettimeofday(&t0, NULL);
+	(void)send(fd, req_bytes, len, MSG_NOSIGNAL);
+	while ((n = recv(fd, chunk, sizeof(chunk), 0)) > 0)
+		buf_add(out, chunk, (size_t)n);
+	gettimeofday(&t1, NULL);
+	*secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_usec - t0.tv_usec) / 1e6;
+	close(fd);
+}
+
+/* How many status lines ("HTTP/1.1 NNN") hay holds. */
+static size_t
+count_answers(const char *hay)
+{
+	size_t n = 0;
+
+	for (const char *p = hay; (p = strstr(p, "HTTP/1.1 ")) != NULL; p += 9)
+		n += isdigit((unsigned char)p[9]) && isdigit((unsigned char)p[10]) &&
+		     isdigit((unsigned char)p[11]);
+	return n;
+}
+
+/* Each ambiguous framing gets one 400 and the connection closed at once:
+ * what follows it (a smuggled request) is never answered. A query of
+ * hundreds of arguments gets a 414 at once, not a hang. */
+static void
+test_framing(void **state)
+{
+	struct fixture *f = *state;
+	static const struct { const char *what, *bytes; size_t len; } cases[] = {
+#define C(w, b) { w, b, sizeof(b) - 1 }
+		C("Content-Length twice", "POST /subscribe HTTP/1.1\r\nHost: x\r\n"
+		  "Content-Type: application/x-www-form-urlencoded\r\n"
+		  "Content-Length: 0\r\nContent-Length: 44\r\n\r\n"
+		  "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n"),
+		C("Content-Length and Transfer-Encoding", "POST /subscribe HTTP/1.1\r\n"
+		  "Host: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
+		  "0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n"),
+		C("unknown Transfer-Encoding", "POST /subscribe HTTP/1.1\r\nHost: x\r\n"
+		  "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"),
+		C("HTTP/1.1 without Host", "GET / HTTP/1.1\r\n\r\n"),
+		C("Host twice", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"),
+		C("NUL in a header value", "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\0b\r\n"
+		  "Accept: */*\r\n\r\n"),
+		C("NUL in the last header value", "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\0b\r\n\r\n"),
+		C("a control byte in a header value", "GET / HTTP/1.1\r\nHost: x\r\n"
+		  "X-A: a\x01b\r\n\r\n"),
+#undef C
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct buf b = BUF_INIT;
+		double secs;
+
+		raw_all(&b, f->port, cases[i].bytes, cases[i].len, &secs);
+		if (b.len == 0 || strncmp(b.ptr, "HTTP/1.1 400 ", 13) != 0)
+			fail_msg("%s: not a 400: %s", cases[i].what, b.len ? b.ptr : "(nothing)");
+		if (count_answers(b.ptr) != 1 || strstr(b.ptr, "HTTP/1.1 404") != NULL)
+			fail_msg("%s: more than one answer:\n%s", cases[i].what, b.ptr);
+		if (strcasestr(b.ptr, "\r\nConnection: close\r\n") == NULL || secs > 5)
+			fail_msg("%s: not closed at once (%.1f s):\n%s", cases[i].what, secs, b.ptr);
+		buf_release(&b);
+	}
+	/* 445 and 2000 query arguments: 414 at once */
+	for (int n = 445; n <= 2000; n += 1555) {
+		struct buf q = BUF_INIT, b = BUF_INIT;
+		double secs;
+
+		buf_adds(&q, "GET /unsubscribe?token=1");
+		for (int i = 0; i < n; i++)
+			buf_addf(&q, "&a%d=1", i);
+		buf_adds(&q, " HTTP/1.1\r\nHost: x\r\n\r\n");
+		raw_all(&b, f->port, q.ptr, q.len, &secs);
+		if (b.len == 0 || (strncmp(b.ptr, "HTTP/1.1 414 ", 13) != 0 &&
+				   strncmp(b.ptr, "HTTP/1.1 400 ", 13) != 0))
+			fail_msg("%d arguments: %s", n, b.len ? b.ptr : "(nothing)");
+		if (secs > 5)
+			fail_msg("%d arguments: answered in %.1f s", n, secs);
+		buf_release(&q);
+		buf_release(&b);
+	}
+	/* a clean request on a fresh connection is still served, with several
+	 * headers, and keeps its connection */
+	{
+		struct reply r;
+
+		req(&r, f->port, "GET", "/healthz", "Accept: */*\r\nX-Empty:\r\n"
+		    "User-Agent: test\r\n", NULL);
+		assert_status(&r, 200);
+		reply_release(&r);
+	}
+}
+
+/* The subscribe form's fields as text: UTF-8 and a bounded length, the
+ * field named in the 400. */
+static void
+test_fields(void **state)
+{
+	struct fixture *f = *state;
+	struct reply r;
+	char *body, big[2100];
+
+	post_form(&r, f, "/subscribe", "kind=email&address=a%FFb%40example.com");
+	assert_status(&r, 400);
+	assert_non_null(strstr(r.body, "The field &#39;address&#39; is not valid UTF-8")
+			!= NULL ? "" : strstr(r.body, "The field 'address' is not valid UTF-8"));
+	reply_release(&r);
+	post_form(&r, f, "/subscribe", "kind=email&address=a%40example.com&component=%C3%28");
+	assert_status(&r, 400);
+	assert_non_null(strstr(r.body, "component"));
+	reply_release(&r);
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	body = xasprintf("kind=webhook&address=https://x.example.com/%s", big);
+	post_form(&r, f, "/subscribe", body);
+	assert_status(&r, 400);
+	assert_non_null(strstr(r.body, "longer than 2048"));
+	reply_release(&r);
+	free(body);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM subscribers"), 0);
+}
+
+/* POST /subscribe: two, then 429 with Retry-After, and nothing stored. */
+static void
+test_rate(void **state)
+{
+	struct fixture *f = *state;
+	struct reply r;
+	char ra[32];
+
+	post_form(&r, f, "/subscribe", "kind=email&address=a%40example.com");
+	assert_status(&r, 201);
+	reply_release(&r);
+	post_form(&r, f, "/subscribe", "kind=email&address=b%40example.com");
+	assert_status(&r, 201);
+	reply_release(&r);
+	post_form(&r, f, "/subscribe", "kind=email&address=c%40example.com");
+	assert_status(&r, 429);
+	assert_non_null(header(&r, "Retry-After", ra, sizeof(ra)));
+	assert_true(atoi(ra) > 0 && atoi(ra) <= 3600);
+	reply_release(&r);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM subscribers"), 2);
+	/* reading the page is not limited */
+	get(&r, f, "/subscribe");
+	assert_status(&r, 200);
+	reply_release(&r);
+}
+
+static int
+connect_idle(int port)
+{
+	struct sockaddr_in sa;
+	struct timeval tv = { 5, 0 };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+/*
+ * n idle connections fill a limit: one more, at once, is answered 503
+ * with Retry-After and closed; a second later, one more is served and
+ * the oldest idle connection is closed for it.
+ */
+static void
+fill_then_serve(struct fixture *f, int n)
+{
+	const struct timespec settle = { 0, 300 * 1000 * 1000 }, second = { 1, 500 * 1000 * 1000 };
+	int *fds = calloc((size_t)n, sizeof(int));
+	struct reply r;
+	char ra[32], c;
+
+	for (int i = 0; i < n; i++)
+		fds[i] = connect_idle(f->port);
+	nanosleep(&settle, NULL);
+	get(&r, f, "/healthz");
+	assert_status(&r, 503);
+	assert_header(&r, "Connection", "close");
+	assert_non_null(header(&r, "Retry-After", ra, sizeof(ra)));
+	reply_release(&r);
+	nanosleep(&second, NULL);
+	get(&r, f, "/healthz");
+	assert_status(&r, 200);
+	reply_release(&r);
+	/* the oldest was closed for it: it reads the end */
+	assert_int_equal(recv(fds[0], &c, 1, 0), 0);
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	free(fds);
+}
+
+static void
+test_per_address_limit(void **state)
+{
+	fill_then_serve(*state, 8);
+}
+
+static void
+test_connection_limit(void **state)
+{
+	fill_then_serve(*state, 16);
+}
+
 int
 main(void)
 {
@@ -759,6 +1061,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_subscribe_unsubscribe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_framing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fields, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rate, setup_limited, teardown),
+		cmocka_unit_test_setup_teardown(test_per_address_limit, setup_per_address, teardown),
+		cmocka_unit_test_setup_teardown(test_connection_limit, setup_few, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
