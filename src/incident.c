@@ -38,28 +38,69 @@ incident_default_component_status(int sev)
 	}
 }
 
-/* Read and validate name at sha; a refusal's problems are in d, for the
- * caller to print. An invalid playbook refuses the incident operation. */
+/* The refusal of an invalid playbook: its problems are in d, for the
+ * caller to print. */
 static int
-read_playbook(struct playbook **out, struct incident_ctx *ctx, const char *name,
-	      const char *sha, struct diags *d)
+invalid_playbook(const char *name, const char *sha, const struct diags *d)
 {
-	int rc = playbook_load(out, d, ctx->repo, sha, name, ctx->conf);
+	return err_set(SR_EREFUSED, "playbook '%s' at %.7s is not valid (%zu problem%s): "
+		       "fix and commit it, or open with --at an earlier revision",
+		       name, sha, d->n, d->n == 1 ? "" : "s");
+}
 
+/* Read name at sha from the repository and validate it, with its text for
+ * the store; a refusal's problems are in d. */
+static int
+read_playbook(struct playbook **out, char **text, struct incident_ctx *ctx,
+	      const char *name, const char *sha, struct diags *d)
+{
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	if ((rc = playbook_read(text, &len, ctx->repo, sha, name)) != 0)
+		return rc;
+	rc = playbook_from_text(out, d, *text, len, sha, name, ctx->conf);
 	if (rc == SR_EINVALID)
-		rc = err_set(SR_EREFUSED, "playbook '%s' at %.7s is not valid (%zu problem%s): "
-			     "fix and commit it, or open with --at an earlier revision",
-			     name, sha, d->n, d->n == 1 ? "" : "s");
+		rc = invalid_playbook(name, sha, d);
+	if (rc != 0) {
+		free(*text);
+		*text = NULL;
+	}
 	return rc;
 }
 
+/*
+ * The pinned playbook of a running incident comes from the store, where
+ * incident_open kept its text: the incident goes on working whatever
+ * happens to the repository (a damaged one, a garbage-collected commit).
+ * Incidents opened before the store kept playbooks read it from the
+ * repository, as they always did.
+ */
 int
 incident_playbook(struct playbook **out, struct incident_ctx *ctx,
 		  const struct store_incident *inc)
 {
 	struct diags d = DIAGS_INIT;
-	int rc = read_playbook(out, ctx, inc->playbook, inc->commit, &d);
+	char *text = NULL;
+	int rc;
 
+	*out = NULL;
+	rc = store_playbook_text_get(&text, ctx->store, inc->commit, inc->playbook);
+	if (rc == SR_ENOTFOUND) {
+		if (ctx->repo == NULL)
+			return err_set(SR_ESYS, "the playbook repository '%s' cannot be opened, "
+				       "and INC-%lld was opened before sitrep kept playbooks "
+				       "in its store: restore the repository ('sitrep playbook "
+				       "list' says what is wrong with it)", ctx->conf->playbooks,
+				       (long long)inc->id);
+		rc = playbook_load(out, &d, ctx->repo, inc->commit, inc->playbook, ctx->conf);
+	} else if (rc == 0)
+		rc = playbook_from_text(out, &d, text, strlen(text), inc->commit,
+					inc->playbook, ctx->conf);
+	if (rc == SR_EINVALID)
+		rc = invalid_playbook(inc->playbook, inc->commit, &d);
+	free(text);
 	diags_release(&d);
 	return rc;
 }
@@ -100,6 +141,7 @@ incident_open(int64_t *out_id, struct incident_ctx *ctx, const char *name,
 	struct diags d = DIAGS_INIT;
 	struct playbook *pb = NULL;
 	struct store_incident inc = { 0 };
+	char *text = NULL;
 	json_t *comps;
 	int rc;
 
@@ -112,7 +154,9 @@ incident_open(int64_t *out_id, struct incident_ctx *ctx, const char *name,
 			return err_set(SR_EREFUSED, "unknown component '%s': the site config has %s%s",
 				       components[i], ctx->conf->ncomponents ? "" : "none",
 				       ctx->conf->ncomponents ? "them under 'components'" : "");
-	if ((rc = read_playbook(&pb, ctx, name, sha, &d)) != 0) {
+	if (ctx->repo == NULL)
+		return err_set(SR_ESYS, "no playbook repository to open '%s' from", name);
+	if ((rc = read_playbook(&pb, &text, ctx, name, sha, &d)) != 0) {
 		diags_print(&d, stderr);
 		diags_release(&d);
 		return rc;
@@ -132,7 +176,8 @@ incident_open(int64_t *out_id, struct incident_ctx *ctx, const char *name,
 	comps = json_array();
 	if ((rc = store_begin(ctx->store)) != 0)
 		goto out;
-	if ((rc = store_incident_insert(out_id, ctx->store, &inc)) != 0)
+	if ((rc = store_incident_insert(out_id, ctx->store, &inc)) != 0 ||
+	    (rc = store_playbook_text_put(ctx->store, sha, pb->name, text)) != 0)
 		goto fail;
 	for (size_t i = 0; i < ncomponents; i++) {
 		const char *st = incident_default_component_status(inc.severity);
@@ -152,6 +197,7 @@ fail:
 out:
 	json_decref(comps);
 	playbook_free(pb);
+	free(text);
 	return rc;
 }
 

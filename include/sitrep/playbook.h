@@ -112,6 +112,14 @@ void playbook_free(struct playbook *pb);
 struct repo;
 int playbook_load(struct playbook **out, struct diags *diags, struct repo *r,
 		  const char *sha, const char *name, const struct conf *conf);
+/* playbook_load in two halves: the text of NAME.playbook at sha (SR_ENOTFOUND
+ * only when the commit has no such file; a damaged repository says so), and
+ * parsing a text read earlier (kept in the store for a running incident). */
+int playbook_read(char **out, size_t *out_len, struct repo *r, const char *sha,
+		  const char *name);
+int playbook_from_text(struct playbook **out, struct diags *diags, const char *text,
+		       size_t len, const char *sha, const char *name,
+		       const struct conf *conf);
 
 const struct playbook_role *playbook_role(const struct playbook *pb, const char *id);
 const struct playbook_step *playbook_step(const struct playbook *pb, const char *id);

@@ -167,10 +167,15 @@ cli_incident_ctx(struct incident_ctx *ctx, struct cli *cli)
 {
 	int rc;
 
-	if ((rc = cli_open_repo(cli)) != 0)
+	if ((rc = cli_load_conf(cli)) != 0)
 		return rc;
 	if (cli->store == NULL && (rc = store_open(&cli->store, cli->conf->database)) != 0)
 		return rc;
+	/* A repository that cannot be opened leaves running incidents
+	 * working: their pinned playbooks are in the store. What needs the
+	 * repository itself (opening an incident) opens it and says why not. */
+	if (cli_open_repo(cli) != 0)
+		err_clear();
 	ctx->conf = cli->conf;
 	ctx->repo = cli->repo;
 	ctx->store = cli->store;

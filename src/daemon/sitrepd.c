@@ -296,7 +296,8 @@ main(int argc, char **argv)
 	if ((rc = lock_daemon(&dm)) != 0 || (rc = start(&dm)) != 0) {
 		log_warnx("%s", err_last());
 		stop(&dm);
-		rc = 1;
+		/* as sitrep's: 3 when the system failed (no store, say), else 1 */
+		rc = rc == SR_ESYS ? 3 : 1;
 	} else {
 		rc = run(&dm) != 0 ? 1 : 0;
 		if (rc != 0)

@@ -163,7 +163,7 @@ test_fresh_database(void **state)
 	int64_t n = -1;
 	size_t i;
 
-	assert_int_equal(store_open(&s, f->path), 0);
+	assert_int_equal(store_create(&s, f->path), 0);
 	assert_non_null(s);
 	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
 	assert_true(STORE_SCHEMA_VERSION >= 2);
@@ -218,7 +218,7 @@ test_reopen_keeps_data(void **state)
 	size_t before_len;
 	int64_t n = -1;
 
-	assert_int_equal(store_open(&s, f->path), 0);
+	assert_int_equal(store_create(&s, f->path), 0);
 	store_close(s);
 	db = db_open(f->path);
 	db_add_incident_and_event(db);
@@ -229,7 +229,7 @@ test_reopen_keeps_data(void **state)
 	assert_int_equal(sqlite3_busy_timeout(db, 0), SQLITE_OK);
 	db_ok(db, "BEGIN IMMEDIATE");
 	s = NULL;
-	assert_int_equal(store_open(&s, f->path), 0);
+	assert_int_equal(store_create(&s, f->path), 0);
 	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
 	assert_int_equal(store_event_count(&n, s), 0);
 	assert_int_equal(n, 1);
@@ -256,7 +256,7 @@ test_newer_schema_refused(void **state)
 	before = slurp(f->path, &before_len);
 
 	err_clear();
-	assert_int_equal(store_open(&s, f->path), SR_EREFUSED);
+	assert_int_equal(store_create(&s, f->path), SR_EREFUSED);
 	assert_null(s);
 	assert_non_null(strstr(err_last(), f->path));
 	assert_non_null(strstr(err_last(), "schema version 99"));
@@ -280,7 +280,7 @@ test_events_append_only(void **state)
 	sqlite3 *db;
 	int64_t n = -1;
 
-	assert_int_equal(store_open(&s, f->path), 0);
+	assert_int_equal(store_create(&s, f->path), 0);
 	db = db_open(f->path);
 	db_add_incident_and_event(db);
 
@@ -310,7 +310,7 @@ test_event_details_json(void **state)
 	sqlite3 *db;
 	int64_t n = -1;
 
-	assert_int_equal(store_open(&s, f->path), 0);
+	assert_int_equal(store_create(&s, f->path), 0);
 	db = db_open(f->path);
 	db_add_incident_and_event(db);
 	assert_int_equal(sqlite3_exec(db, "INSERT INTO events (incident_id, "
@@ -342,7 +342,7 @@ test_unopenable_path(void **state)
 	snprintf(path, sizeof(path), "%s/no-such-dir/sitrep.db", f->dir);
 	snprintf(want, sizeof(want), "cannot open database '%s': unable to "
 	    "open database file", path);
-	assert_int_equal(store_open(&s, path), SR_ESYS);
+	assert_int_equal(store_create(&s, path), SR_ESYS);
 	assert_null(s);
 	assert_string_equal(err_last(), want);
 }
@@ -364,7 +364,7 @@ test_not_a_database(void **state)
 	fclose(fp);
 	before = slurp(f->path, &before_len);
 
-	assert_int_equal(store_open(&s, f->path), SR_ESYS);
+	assert_int_equal(store_create(&s, f->path), SR_ESYS);
 	assert_null(s);
 	assert_non_null(strstr(err_last(), f->path));
 	assert_non_null(strstr(err_last(), "file is not a database"));
@@ -397,7 +397,7 @@ test_concurrent_first_open(void **state)
 			if (read(fd[0], &go, 1) != 0)
 				_exit(3);
 			s = NULL;
-			if (store_open(&s, f->path) != 0) {
+			if (store_create(&s, f->path) != 0) {
 				fprintf(stderr, "child: %s\n", err_last());
 				_exit(1);
 			}
@@ -414,7 +414,7 @@ test_concurrent_first_open(void **state)
 		assert_int_equal(WEXITSTATUS(status), 0);
 	}
 	s = NULL;
-	assert_int_equal(store_open(&s, f->path), 0);
+	assert_int_equal(store_create(&s, f->path), 0);
 	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
 	store_close(s);
 }
@@ -431,7 +431,7 @@ test_playbook_summaries(void **state)
 	};
 	struct store_summary got = { "1111111111111111111111111111111111111111", NULL, 0, 0 };
 
-	assert_int_equal(store_open(&s, f->path), 0);
+	assert_int_equal(store_create(&s, f->path), 0);
 	assert_int_equal(store_summary_get(&got, s, "rules A"), SR_ENOTFOUND);
 	assert_int_equal(store_summaries_put(s, "rules A", put, 2), 0);
 	assert_int_equal(store_summary_get(&got, s, "rules A"), 0);
@@ -469,7 +469,7 @@ test_wal_kept_between_processes_and_bounded(void **state)
 	for (int k = 0; k < 200; k++) {
 		struct store *s = NULL;
 
-		assert_int_equal(store_open(&s, f->path), 0);
+		assert_int_equal(store_create(&s, f->path), 0);
 		snprintf(context, sizeof(context), "context %d", k);
 		assert_int_equal(store_summaries_put(s, context, &put, 1), 0);
 		store_close(s);
@@ -512,7 +512,7 @@ test_outbox_due_in_order(void **state)
 	size_t n = 0, m = 0;
 	sqlite3 *db;
 
-	assert_int_equal(store_open(&s, f->path), 0);
+	assert_int_equal(store_create(&s, f->path), 0);
 	db = db_open(f->path);
 	db_add_incident_and_event(db);
 	db_ok(db, "INSERT INTO incident_components VALUES (1, 'api', 'major_outage')");
@@ -649,7 +649,7 @@ test_migration_5_6_outbox(void **state)
 	int64_t before = clock_now_ms();
 	sqlite3 *db;
 
-	assert_int_equal(store_open(&s, f->path), 0);
+	assert_int_equal(store_create(&s, f->path), 0);
 	store_close(s);
 	db = db_open(f->path);
 	db_add_incident_and_event(db);
@@ -674,8 +674,8 @@ test_migration_5_6_outbox(void **state)
 	db_ok(db, "PRAGMA user_version = 4");
 	sqlite3_close(db);
 
-	assert_int_equal(store_open(&s, f->path), 0);
-	assert_int_equal(store_schema_version(s), 6);
+	assert_int_equal(store_create(&s, f->path), 0);
+	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
 	assert_int_equal(store_outbox_due(&v, &n, s, clock_now_ms(), NULL, 10), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(v[0].msg_id, "msg_leased");
