@@ -520,6 +520,11 @@ playbook_parse(struct playbook **out, struct diags *diags, const char *text,
 	size_t before = diags->n;
 
 	*out = NULL;
+	if (len > PLAYBOOK_MAX_SIZE) {
+		diags_add(diags, path, 0, "%zu bytes, more than a playbook may be (%d KiB)",
+			  len, PLAYBOOK_MAX_SIZE / 1024);
+		return err_set(SR_EINVALID, "playbook '%s' is not valid", path);
+	}
 	if (!confread_parse(&r, &cfg, text, len)) {
 		config_destroy(&cfg);
 		confread_release(&r);

@@ -95,6 +95,10 @@ struct playbook {
 	size_t ntemplates;
 };
 
+/* The largest playbook file: a plan a person reads at 3 a.m. is a few
+ * KiB; more is a mistake (or an attack), refused before it is parsed. */
+#define PLAYBOOK_MAX_SIZE (1024 * 1024)
+
 /*
  * Parse and validate the text of path (used in messages and to check that
  * name matches the file name). conf, when not NULL, checks component ids
