@@ -391,7 +391,7 @@ list_exec(struct cli *cli, int argc, char **argv)
 		else
 			printf("INC-%-4lld SEV%d  %-13s %-7s %-12s %-36.36s %s\n", (long long)v[i].id,
 			       v[i].severity, v[i].status, age, f.commander ? f.commander : "-",
-			       v[i].title, flags);
+			       cli_line(cli, v[i].title), flags);
 		free(f.commander);
 	}
 	if (cli->json && rc == 0)
@@ -604,13 +604,13 @@ print_comms(const json_t *c)
 }
 
 static void
-print_human(const json_t *o, const struct store_incident *inc, bool pinned_ok)
+print_human(struct cli *cli, const json_t *o, const struct store_incident *inc, bool pinned_ok)
 {
 	size_t i;
 	json_t *e;
 	int64_t now = clock_now_ms();
 
-	printf("INC-%lld  %s\n", (long long)inc->id, inc->title);
+	printf("INC-%lld  %s\n", (long long)inc->id, cli_line(cli, inc->title));
 	printf("  playbook   %s@%.7s%s\n", inc->playbook, inc->commit,
 	       pinned_ok ? "" : " (cannot be read: see 'sitrep playbook show')");
 	printf("  severity   %s (%s)\n", vocab_severity_name(inc->severity),
@@ -707,7 +707,7 @@ print_incident(struct cli *cli, struct incident_ctx *ctx, int64_t id)
 		if (cli->json)
 			cli_print_json(o);
 		else {
-			print_human(o, &inc, pb != NULL);
+			print_human(cli, o, &inc, pb != NULL);
 			json_decref(o);
 		}
 	}

@@ -26,11 +26,11 @@ const struct cmd_entry cmd_timeline_entry = {
 
 /* One line a human reads: what happened, from the event's details. */
 static void
-describe(const struct store_event *e, json_t *d)
+describe(struct cli *cli, const struct store_event *e, json_t *d)
 {
 	const char *k = e->kind;
 
-#define S(key) (json_string_value(json_object_get(d, key)) ? \
+#define S(key) cli_line(cli, json_string_value(json_object_get(d, key)) ? \
 		json_string_value(json_object_get(d, key)) : "")
 	if (strcmp(k, "opened") == 0)
 		printf("opened '%s' from %s@%.7s at %s", S("title"), S("playbook"),
@@ -106,7 +106,7 @@ describe(const struct store_event *e, json_t *d)
 		printf("closed%s", json_is_true(json_object_get(d, "forced")) ?
 		       " with required steps open" : "");
 	else
-		printf("%s %s", k, e->details);
+		printf("%s %s", cli_line(cli, k), cli_line(cli, e->details));
 	if (json_object_get(d, "note") != NULL && json_is_string(json_object_get(d, "note")))
 		printf(": %s", S("note"));
 	if (json_object_get(d, "reason") != NULL && json_is_string(json_object_get(d, "reason")))
@@ -331,8 +331,8 @@ timeline_exec(struct cli *cli, int argc, char **argv)
 				"hash", v[i].hash));
 			continue;
 		}
-		printf("%s  %-10s ", when, v[i].actor);
-		describe(&v[i], d);
+		printf("%s  %-10s ", when, cli_line(cli, v[i].actor));
+		describe(cli, &v[i], d);
 		putchar('\n');
 		json_decref(d);
 	}

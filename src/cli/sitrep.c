@@ -82,6 +82,7 @@ main(int argc, char **argv)
 	bool ambiguous;
 	int i, rc;
 
+	cli_visible_streams();
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-V") == 0) {
 			printf("sitrep %s\n", SITREP_VERSION);
