@@ -296,6 +296,28 @@ incident_abandon(struct incident_ctx *ctx, struct store_incident *inc, int rc)
 	return rc;
 }
 
+/*
+ * Resolving or closing ends the pages no one acknowledged: nobody is to be
+ * woken, nor escalated to, for an incident that is over. How many were
+ * ended goes in the event.
+ */
+static int
+end_pages(int64_t *ended, struct incident_ctx *ctx, int64_t id, int64_t at)
+{
+	struct store_page *v;
+	size_t n;
+	int rc;
+
+	*ended = 0;
+	if ((rc = store_pages_get(&v, &n, ctx->store, id, true)) != 0)
+		return rc;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if ((rc = store_page_close(ctx->store, v[i].id, "cancelled", at)) == 0)
+			(*ended)++;
+	store_pages_free(v, n);
+	return rc;
+}
+
 static bool
 working_status(const char *s)
 {
@@ -383,6 +405,7 @@ incident_resolve(struct incident_ctx *ctx, int64_t id, const char *note)
 {
 	struct store_incident inc;
 	char from[16];
+	int64_t ended;
 	int rc;
 
 	if ((rc = incident_begin_change(&inc, ctx, id)) != 0)
@@ -396,8 +419,10 @@ incident_resolve(struct incident_ctx *ctx, int64_t id, const char *note)
 	snprintf(from, sizeof(from), "%s", inc.status);
 	snprintf(inc.status, sizeof(inc.status), "resolved");
 	inc.resolved_at = clock_now_ms();
-	return incident_finish_change(ctx, &inc, "resolved", json_pack("{s:s, s:s?}",
-		"from", from, "note", note));
+	if ((rc = end_pages(&ended, ctx, id, inc.resolved_at)) != 0)
+		return incident_abandon(ctx, &inc, rc);
+	return incident_finish_change(ctx, &inc, "resolved", json_pack("{s:s, s:s?, s:I}",
+		"from", from, "note", note, "pages_ended", (json_int_t)ended));
 }
 
 int
@@ -470,6 +495,7 @@ incident_close(struct incident_ctx *ctx, int64_t id, bool force, const char *rea
 	char **open = NULL;
 	size_t nopen = 0;
 	json_t *skipped;
+	int64_t ended;
 	int rc;
 
 	if (force && (reason == NULL || *reason == '\0'))
@@ -507,6 +533,11 @@ incident_close(struct incident_ctx *ctx, int64_t id, bool force, const char *rea
 	free_strs(open, nopen);
 	snprintf(inc.status, sizeof(inc.status), "closed");
 	inc.closed_at = clock_now_ms();
-	return incident_finish_change(ctx, &inc, "closed", json_pack("{s:b, s:s?, s:o}",
-		"forced", force && nopen > 0, "reason", reason, "open_steps", skipped));
+	if ((rc = end_pages(&ended, ctx, id, inc.closed_at)) != 0) {
+		json_decref(skipped);
+		return incident_abandon(ctx, &inc, rc);
+	}
+	return incident_finish_change(ctx, &inc, "closed", json_pack("{s:b, s:s?, s:o, s:I}",
+		"forced", force && nopen > 0, "reason", reason, "open_steps", skipped,
+		"pages_ended", (json_int_t)ended));
 }

@@ -11,6 +11,7 @@
 #include "sitrep/conf.h"
 #include "sitrep/duration.h"
 #include "sitrep/err.h"
+#include "sitrep/json.h"
 #include "sitrep/incident.h"
 #include "sitrep/store.h"
 #include "sitrep/xalloc.h"
@@ -161,13 +162,17 @@ list(struct cli *cli, struct mopts *o)
 		for (size_t k = 0; k < v[i].ncomponents; k++)
 			json_array_append_new(comps, json_string(v[i].components[k]));
 		if (cli->json)
-			json_array_append_new(arr, json_pack("{s:I, s:s, s:s?, s:s, s:s, s:s, s:o, s:s}",
+			json_array_append_new(arr, json_pack("{s:I, s:s, s:s?, s:s, s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:o}",
 				"id", (json_int_t)v[i].id, "title", v[i].title, "body", v[i].body,
-				"state", v[i].state, "from", from, "until", until,
-				"components", comps, "created_by", v[i].created_by));
+				"state", v[i].state, "from", json_time(v[i].starts_at),
+				"until", json_time(v[i].ends_at), "components", comps,
+				"created_by", v[i].created_by, "created_at", json_time(v[i].created_at),
+				"started_at", json_time(v[i].started_at),
+				"completed_at", json_time(v[i].completed_at),
+				"cancelled_at", json_time(v[i].cancelled_at)));
 		else {
 			printf("%-4lld %-12s %s .. %s  %s\n", (long long)v[i].id, v[i].state, from,
-			       until, v[i].title);
+			       until, cli_line(cli, v[i].title));
 			json_decref(comps);
 		}
 	}
