@@ -235,9 +235,10 @@ verify_exec(struct cli *cli, struct incident_ctx *ctx, int64_t id, bool anchor)
 						 "commit", nsha, "incidents", arr));
 			arr = NULL;
 		}
-	} else if (!cli->json)
-		printf("%s\n", sha[0] ? "anchors: the store agrees with the latest, in "
-		       TIMELINE_ANCHOR_REF : "anchors: none recorded yet (run 'sitrep "
+	} else if (!cli->json && id == 0)
+		printf("%zu incident%s verif%s; %s\n", ninc, ninc == 1 ? "" : "s",
+		       ninc == 1 ? "ies" : "y", sha[0] ? "the store agrees with the latest anchors, in "
+		       TIMELINE_ANCHOR_REF : "no anchors recorded yet (run 'sitrep "
 		       "timeline --anchor')");
 	rc = EXIT_OK;
 	goto out;
@@ -338,7 +339,10 @@ timeline_exec(struct cli *cli, int argc, char **argv)
 	}
 	if (cli->json)
 		cli_print_json(arr);
-	if (rc != 0)
+	if (rc != 0 && bad >= 0)
+		cli_error("warning: the timeline was altered at event %lld: run "
+			  "'sitrep timeline INC-%lld --verify'", (long long)v[bad].id, (long long)id);
+	else if (rc != 0)
 		cli_error("warning: %s: run 'sitrep timeline INC-%lld --verify'", err_last(),
 			  (long long)id);
 	store_events_free(v, n);
