@@ -671,6 +671,11 @@ test_migration_5_6_outbox(void **state)
 	      " ('msg_dead', 1, 'ops', 'slack', 'z', 'dead', 13, 0, 7, NULL)");
 	db_ok(db, "UPDATE outbox SET sent_at = 8, last_status = 200 WHERE msg_id = 'msg_sent'");
 	db_ok(db, "UPDATE outbox SET last_error = 'HTTP 500' WHERE msg_id = 'msg_dead'");
+	/* and as schema 6 had them: no timeline end kept with incidents, no
+	 * pinned playbook texts (migration 7 adds them and fills them in) */
+	db_ok(db, "ALTER TABLE incidents DROP COLUMN event_count");
+	db_ok(db, "ALTER TABLE incidents DROP COLUMN head_hash");
+	db_ok(db, "DROP TABLE playbook_texts");
 	db_ok(db, "PRAGMA user_version = 4");
 	sqlite3_close(db);
 
@@ -684,6 +689,10 @@ test_migration_5_6_outbox(void **state)
 	store_close(s);
 	db = db_open(f->path);
 	assert_int_equal(db_int(db, "SELECT count(*) FROM outbox"), 3);
+	/* migration 7 recorded the end of the timeline that was there */
+	assert_int_equal(db_int(db, "SELECT event_count FROM incidents WHERE id = 1"), 1);
+	assert_int_equal(db_int(db, "SELECT head_hash = 'h1' FROM incidents WHERE id = 1"), 1);
+	assert_int_equal(db_int(db, "SELECT count(*) FROM playbook_texts"), 0);
 	assert_int_equal(db_int(db, "SELECT count(*) FROM pragma_table_info('outbox')"
 				" WHERE name = 'lease_until'"), 0);
 	assert_int_equal(db_int(db, "SELECT sent_at * 1000 + last_status FROM outbox"
@@ -710,6 +719,114 @@ test_migration_5_6_outbox(void **state)
 					  NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(db_int(db, "SELECT count(*) FROM outbox WHERE state = 'lost' OR type = 'sms'"), 0);
 	sqlite3_close(db);
+}
+
+/*
+ * Only `sitrep init` creates a store (store_create): store_open refuses a
+ * missing file, an empty one and a SQLite file with nothing in it, saying
+ * where it looked and how to make one, and leaves each as it was. Before,
+ * each was silently made a new store: history gone, ids reused.
+ */
+static void
+test_missing_or_empty_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = (struct store *)f;	/* must be cleared */
+	struct stat st;
+	sqlite3 *db;
+
+	assert_int_equal(store_open(&s, f->path), SR_ESYS);
+	assert_null(s);
+	assert_non_null(strstr(err_last(), f->path));
+	assert_non_null(strstr(err_last(), "no database at"));
+	assert_non_null(strstr(err_last(), "sitrep init"));
+	assert_false(exists(f->path));
+
+	testutil_write(f->dir, "sitrep.db", "");
+	assert_int_equal(store_open(&s, f->path), SR_ESYS);
+	assert_null(s);
+	assert_non_null(strstr(err_last(), "is empty"));
+	assert_non_null(strstr(err_last(), "sitrep init"));
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(st.st_size, 0);
+
+	/* a SQLite file that holds no schema at all */
+	db = db_open(f->path);
+	db_ok(db, "VACUUM");
+	sqlite3_close(db);
+	assert_int_equal(store_open(&s, f->path), SR_ESYS);
+	assert_non_null(strstr(err_last(), "is empty"));
+	db = db_open(f->path);
+	assert_int_equal(db_int(db, "SELECT count(*) FROM sqlite_schema"), 0);
+	sqlite3_close(db);
+
+	/* store_create makes it; store_open then opens it */
+	assert_int_equal(store_create(&s, f->path), 0);
+	store_close(s);
+	assert_int_equal(store_open(&s, f->path), 0);
+	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
+	store_close(s);
+}
+
+/* Each event moves the incident's count and head hash in its transaction;
+ * pinned playbook texts are kept once and never rewritten. */
+static void
+test_event_head_and_playbook_text(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = NULL;
+	struct store_incident inc = { 0 }, got;
+	struct store_event *v = NULL;
+	size_t n = 0;
+	int64_t id = 0;
+	char *text = NULL;
+	sqlite3 *db;
+
+	assert_int_equal(store_create(&s, f->path), 0);
+	inc.playbook = "outage";
+	snprintf(inc.commit, sizeof(inc.commit), "%040d", 1);
+	inc.title = "API down";
+	inc.severity = 2;
+	snprintf(inc.status, sizeof(inc.status), "investigating");
+	inc.opened_by = "alice";
+	inc.opened_at = 1700000000000;
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_incident_insert(&id, s, &inc), 0);
+	assert_int_equal(store_event_append(s, id, 1, "alice", "opened", "{}"), 0);
+	assert_int_equal(store_event_append(s, id, 2, "alice", "status", "{}"), 0);
+	assert_int_equal(store_playbook_text_put(s, inc.commit, "outage", "name = \"outage\";"), 0);
+	/* the first text stays */
+	assert_int_equal(store_playbook_text_put(s, inc.commit, "outage", "other"), 0);
+	assert_int_equal(store_commit(s), 0);
+
+	assert_int_equal(store_incident_get(&got, s, id), 0);
+	assert_int_equal(store_events_get(&v, &n, s, id), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(got.event_count, 2);
+	assert_string_equal(got.head_hash, v[1].hash);
+	store_events_free(v, n);
+	store_incident_release(&got);
+
+	/* an event rolled back moves nothing */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_event_append(s, id, 3, "bob", "status", "{}"), 0);
+	store_rollback(s);
+	assert_int_equal(store_incident_get(&got, s, id), 0);
+	assert_int_equal(got.event_count, 2);
+	store_incident_release(&got);
+
+	assert_int_equal(store_playbook_text_get(&text, s, inc.commit, "outage"), 0);
+	assert_string_equal(text, "name = \"outage\";");
+	free(text);
+	assert_int_equal(store_playbook_text_get(&text, s, inc.commit, "breach"), SR_ENOTFOUND);
+	assert_null(text);
+	db = db_open(f->path);
+	assert_int_not_equal(sqlite3_exec(db, "UPDATE playbook_texts SET text = 'x'", NULL,
+					  NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM playbook_texts", NULL, NULL, NULL),
+			     SQLITE_OK);
+	sqlite3_close(db);
+	store_close(s);
 }
 
 static void
@@ -745,6 +862,8 @@ main(void)
 		    test_wal_kept_between_processes_and_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_due_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration_5_6_outbox, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_or_empty_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_event_head_and_playbook_text, setup, teardown),
 		cmocka_unit_test(test_close_null),
 	};
 
