@@ -17,10 +17,8 @@
 static int timeline_exec(struct cli *, int, char **);
 const struct cmd_entry cmd_timeline_entry = {
 	"timeline", "INC [--account ACCOUNT] [--json] | [INC] --verify | --anchor",
-	"an incident's events in order (--account: one customer's story); --verify "
-	"checks that none was altered, removed or added (every incident when none "
-	"is named), against the anchors too; --anchor records every incident's head "
-	"in the playbook repository (" TIMELINE_ANCHOR_REF ")",
+	"an incident's events in order; --verify checks them and their anchors, "
+	"--anchor records every incident's head in the playbook repository",
 	timeline_exec,
 };
 
