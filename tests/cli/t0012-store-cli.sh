@@ -229,7 +229,9 @@ n=0
 for cmd in "list --json" "list --all --json" "show 1 --json" "show 2 --json" "step 2 --json" \
 	   "role list 2 --json" "timeline 1 --json" "timeline 2 --json" "timeline --verify --json" \
 	   "updates 2 --json" "outbox --json" "subscribers --all --json" "maintenance list --all --json" \
-	   "playbook list --json" "playbook log --json" "playbook show outage --json"; do
+	   "playbook list --json" "playbook log --json" "playbook show outage --json" \
+	   "open outage --title audit --json" "update 2 --audience internal -m audit --json" \
+	   "subscribe webhook http://127.0.0.1:$HTTP_PORT/ok/audit --json"; do
 	# shellcheck disable=SC2086
 	out=$(sitrep $cmd 2>/dev/null) || { bad+=" [$cmd: exit $?]"; continue; }
 	n=$((n + 1))
