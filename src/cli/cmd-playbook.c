@@ -46,7 +46,8 @@ static const struct cmd_entry sub_validate = {
 	"playbook validate", "[FILE...] [--json]",
 	"Validate playbook files on disk (before committing them), or with no\n"
 	"FILE every playbook at the configured branch. Lists every problem as\n"
-	"FILE:LINE: message and exits 1 when any playbook is invalid.",
+	"FILE:LINE: message and exits 1 when any playbook is invalid. A FILE must\n"
+	"be a regular file of at most 1 MiB.",
 	NULL,
 };
 static const struct cmd_entry sub_log = {
