@@ -148,23 +148,24 @@ repo_free(struct repo *r)
 
 /*
  * Whether rev is a reference (branch, tag, HEAD) whose target object is
- * missing: a damaged repository, not an unknown name. libgit2's message
- * about the missing object is kept for the caller.
+ * missing: a damaged repository, not an unknown name.
  */
 static int
-ref_dangles(struct repo *r, const char *rev)
+ref_dangles(char missing[41], struct repo *r, const char *rev)
 {
 	git_reference *ref = NULL, *direct = NULL;
-	git_object *obj = NULL;
+	git_odb *odb = NULL;
 	int dangles = 0;
 
 	if (git_reference_dwim(&ref, r->git, rev) == 0 &&
 	    git_reference_resolve(&direct, ref) == 0 &&
 	    git_reference_target(direct) != NULL &&
-	    git_object_lookup(&obj, r->git, git_reference_target(direct),
-	    GIT_OBJECT_ANY) == GIT_ENOTFOUND)
+	    git_repository_odb(&odb, r->git) == 0 &&
+	    !git_odb_exists(odb, git_reference_target(direct))) {
+		git_oid_tostr(missing, 41, git_reference_target(direct));
 		dangles = 1;
-	git_object_free(obj);
+	}
+	git_odb_free(odb);
 	git_reference_free(direct);
 	git_reference_free(ref);
 	return dangles;
@@ -179,12 +180,17 @@ repo_resolve(char out_sha[41], struct repo *r, const char *rev)
 	out_sha[0] = '\0';
 	if (rev == NULL || *rev == '\0')
 		return err_set(SR_EUSAGE, "empty revision");
+	/* Asked first: libgit2 1.5's revparse leaks the reference when its
+	 * target is missing. */
+	if (ref_dangles(out_sha, r, rev)) {
+		rc = err_set(SR_ESYS, "the repository '%s' is damaged: '%s' "
+		    "names a commit it does not have, %.7s (run 'git fsck' "
+		    "there; restore it from a clone or a backup)", r->path, rev,
+		    out_sha);
+		out_sha[0] = '\0';
+		return rc;
+	}
 	rc = git_revparse_single(&obj, r->git, rev);
-	if (rc == GIT_ENOTFOUND && ref_dangles(r, rev))
-		return err_set(SR_ESYS, "the repository '%s' is damaged: '%s' "
-		    "names a commit it does not have: %s (run 'git fsck' there; "
-		    "restore it from a clone or a backup)", r->path, rev,
-		    lasterr());
 	if (rc == GIT_ENOTFOUND || rc == GIT_EUNBORNBRANCH)
 		return err_set(SR_ENOTFOUND, "unknown revision '%s' in '%s'", rev,
 		    r->path);

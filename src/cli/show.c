@@ -168,10 +168,34 @@ cli_raw_stdout(void)
 	return raw_stdout != NULL ? raw_stdout : stdout;
 }
 
+static FILE *raw_stderr;
+
+/* At exit, before stdio flushes what is left: close the two streams (which
+ * writes what they hold and frees their state) and put the originals back. */
+static void
+visible_streams_end(void)
+{
+	FILE *out = stdout, *err = stderr;
+
+	if (raw_stdout == NULL)
+		return;
+	stdout = raw_stdout;
+	stderr = raw_stderr;
+	if (out != stdout)
+		fclose(out);
+	if (err != stderr)
+		fclose(err);
+	raw_stdout = NULL;
+}
+
 void
 cli_visible_streams(void)
 {
+	if (raw_stdout != NULL)
+		return;
 	raw_stdout = stdout;
+	raw_stderr = stderr;
+	atexit(visible_streams_end);
 	stdout = visible_stream(stdout, STDOUT_FILENO, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF);
 	stderr = visible_stream(stderr, STDERR_FILENO, _IOLBF);
 }

@@ -164,7 +164,7 @@ like "$OUT" "Roles" "and shows its roles"
 rm -rf playbooks/.git/objects/pack playbooks/.git/objects/[0-9a-f][0-9a-f]
 run sitrep open outage --title "after the damage"
 is_rc 3 "open on a repository with missing objects exits 3"
-like "$ERR" "the repository '$W/playbooks' is damaged: 'main' names a commit it does not have: .*git fsck" \
+like "$ERR" "the repository '$W/playbooks' is damaged: 'main' names a commit it does not have, [0-9a-f]{7} .*git fsck" \
 	"and says the repository is damaged, not that there is no playbook"
 unlike "$ERR" "no playbook" "not 'no playbook'"
 run sitrep status 2 monitoring
