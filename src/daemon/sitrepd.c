@@ -130,9 +130,14 @@ start(struct daemon *dm)
 	sigset_t stops, old;
 	int rc;
 
-	if ((rc = store_open(&dm->store, dm->conf->database)) != 0 ||
-	    (rc = repo_open(&dm->repo, dm->conf->playbooks)) != 0)
+	if ((rc = store_open(&dm->store, dm->conf->database)) != 0)
 		return rc;
+	/* Running incidents read their pinned playbooks from the store: a
+	 * repository that cannot be opened is reported, not fatal. */
+	if (repo_open(&dm->repo, dm->conf->playbooks) != 0)
+		log_warnx("%s: incidents opened before sitrep kept playbooks in its "
+			  "store get no reminders or escalations until it is restored",
+			  err_last());
 	dm->ctx.conf = dm->conf;
 	dm->ctx.repo = dm->repo;
 	dm->ctx.store = dm->store;

@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/servers/servers.sh"
 
-plan 78
+plan 81
 tmp_workspace
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy no_proxy NO_PROXY
 
@@ -169,6 +169,16 @@ like "$ERR" "the repository '$W/playbooks' is damaged: 'main' names a commit it 
 unlike "$ERR" "no playbook" "not 'no playbook'"
 run sitrep status 2 monitoring
 is "$RC:$OUT" "0:INC-2 is monitoring" "running incidents go on working without the repository"
+mv playbooks playbooks.gone
+"$SITREP_BIN/sitrepd" -c sitrep.conf -l 127.0.0.1:0 >"$TEST_TMP/d.log" 2>&1 </dev/null &
+DP=$!
+ok "sitrepd starts without a repository it can open" wait_until 60 grep -q "status page:" "$TEST_TMP/d.log"
+like "$(cat "$TEST_TMP/d.log")" "warning: '$W/playbooks' is not a git repository: incidents opened before" \
+	"and warns which incidents it cannot serve"
+kill -TERM "$DP"
+drc=0
+wait "$DP" || drc=$?
+is "$drc" 0 "and stops cleanly"
 
 # a fresh workspace for the rest
 cd "$TEST_TMP" && rm -rf "$W" && sitrep init "$W" >/dev/null 2>&1 && cd "$W" || bail "no third workspace"
