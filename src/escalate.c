@@ -154,6 +154,40 @@ escalate_ack(struct incident_ctx *ctx, int64_t id)
 }
 
 /*
+ * The tier after from, in the playbook's order; a page sent to a tier
+ * outside that list moves to the first listed tier above it.
+ */
+int
+escalate_next_tier(const struct playbook *pb, int from)
+{
+	size_t pos = 0;
+
+	while (pos < pb->escalation.ntiers && pb->escalation.tiers[pos] != from)
+		pos++;
+	if (pos < pb->escalation.ntiers)
+		pos++;
+	else
+		for (pos = 0; pos < pb->escalation.ntiers &&
+		     pb->escalation.tiers[pos] <= from; pos++)
+			;
+	return pos < pb->escalation.ntiers ? pb->escalation.tiers[pos] : -1;
+}
+
+bool
+escalate_will_escalate(const struct playbook *pb, const struct store_page *all, size_t n,
+		       const char *role)
+{
+	int from = -1;
+
+	if (pb == NULL || pb->escalation.mode != PLAYBOOK_TIERED)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(all[i].role, role) == 0 && all[i].tier > from)
+			from = all[i].tier;
+	return from >= 0 && escalate_next_tier(pb, from) >= 0;
+}
+
+/*
  * The tier after the highest one paged, in the playbook's order. The role
  * escalated is that of the newest page.
  */
@@ -168,7 +202,7 @@ escalate_escalate(struct incident_ctx *ctx, int64_t id, const char *for_role, in
 	json_t *people;
 	int tiers[5], from = -1;
 	char from_tier[16];
-	size_t ntiers = 0, pos = 0;
+	size_t ntiers = 0;
 	char *role;
 	int64_t now = clock_now_ms();
 	int rc;
@@ -207,23 +241,14 @@ escalate_escalate(struct incident_ctx *ctx, int64_t id, const char *for_role, in
 	} else if (rc == 0 && tier >= 0) {
 		tiers[ntiers++] = tier;
 	} else if (rc == 0) {
-		/* the tier after the one paged, in the playbook's order; a page
-		 * sent to a tier outside that list moves to the first listed
-		 * tier above it */
-		while (pos < pb->escalation.ntiers && pb->escalation.tiers[pos] != from)
-			pos++;
-		if (pos < pb->escalation.ntiers)
-			pos++;
-		else
-			for (pos = 0; pos < pb->escalation.ntiers &&
-			     pb->escalation.tiers[pos] <= from; pos++)
-				;
-		if (pos >= pb->escalation.ntiers)
+		int next = escalate_next_tier(pb, from);
+
+		if (next < 0)
 			rc = err_set(SR_EREFUSED, "INC-%lld is already paged at L%d, the last tier "
 				     "of playbook '%s': name one with --tier, or --swarm", (long long)id,
 				     from, pb->name);
 		else
-			tiers[ntiers++] = pb->escalation.tiers[pos];
+			tiers[ntiers++] = next;
 	}
 	if (rc == 0 && tier >= 0 && !tier_listed(pb, tier))
 		rc = err_set(SR_EREFUSED, "tier L%d is not in playbook '%s''s escalation tiers",

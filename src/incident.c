@@ -38,28 +38,69 @@ incident_default_component_status(int sev)
 	}
 }
 
-/* Read and validate name at sha; a refusal's problems are in d, for the
- * caller to print. An invalid playbook refuses the incident operation. */
+/* The refusal of an invalid playbook: its problems are in d, for the
+ * caller to print. */
 static int
-read_playbook(struct playbook **out, struct incident_ctx *ctx, const char *name,
-	      const char *sha, struct diags *d)
+invalid_playbook(const char *name, const char *sha, const struct diags *d)
 {
-	int rc = playbook_load(out, d, ctx->repo, sha, name, ctx->conf);
+	return err_set(SR_EREFUSED, "playbook '%s' at %.7s is not valid (%zu problem%s): "
+		       "fix and commit it, or open with --at an earlier revision",
+		       name, sha, d->n, d->n == 1 ? "" : "s");
+}
 
+/* Read name at sha from the repository and validate it, with its text for
+ * the store; a refusal's problems are in d. */
+static int
+read_playbook(struct playbook **out, char **text, struct incident_ctx *ctx,
+	      const char *name, const char *sha, struct diags *d)
+{
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	if ((rc = playbook_read(text, &len, ctx->repo, sha, name)) != 0)
+		return rc;
+	rc = playbook_from_text(out, d, *text, len, sha, name, ctx->conf);
 	if (rc == SR_EINVALID)
-		rc = err_set(SR_EREFUSED, "playbook '%s' at %.7s is not valid (%zu problem%s): "
-			     "fix and commit it, or open with --at an earlier revision",
-			     name, sha, d->n, d->n == 1 ? "" : "s");
+		rc = invalid_playbook(name, sha, d);
+	if (rc != 0) {
+		free(*text);
+		*text = NULL;
+	}
 	return rc;
 }
 
+/*
+ * The pinned playbook of a running incident comes from the store, where
+ * incident_open kept its text: the incident goes on working whatever
+ * happens to the repository (a damaged one, a garbage-collected commit).
+ * Incidents opened before the store kept playbooks read it from the
+ * repository, as they always did.
+ */
 int
 incident_playbook(struct playbook **out, struct incident_ctx *ctx,
 		  const struct store_incident *inc)
 {
 	struct diags d = DIAGS_INIT;
-	int rc = read_playbook(out, ctx, inc->playbook, inc->commit, &d);
+	char *text = NULL;
+	int rc;
 
+	*out = NULL;
+	rc = store_playbook_text_get(&text, ctx->store, inc->commit, inc->playbook);
+	if (rc == SR_ENOTFOUND) {
+		if (ctx->repo == NULL)
+			return err_set(SR_ESYS, "the playbook repository '%s' cannot be opened, "
+				       "and INC-%lld was opened before sitrep kept playbooks "
+				       "in its store: restore the repository ('sitrep playbook "
+				       "list' says what is wrong with it)", ctx->conf->playbooks,
+				       (long long)inc->id);
+		rc = playbook_load(out, &d, ctx->repo, inc->commit, inc->playbook, ctx->conf);
+	} else if (rc == 0)
+		rc = playbook_from_text(out, &d, text, strlen(text), inc->commit,
+					inc->playbook, ctx->conf);
+	if (rc == SR_EINVALID)
+		rc = invalid_playbook(inc->playbook, inc->commit, &d);
+	free(text);
 	diags_release(&d);
 	return rc;
 }
@@ -116,6 +157,7 @@ incident_open(int64_t *out_id, struct incident_ctx *ctx, const char *name,
 	struct diags d = DIAGS_INIT;
 	struct playbook *pb = NULL;
 	struct store_incident inc = { 0 };
+	char *text = NULL;
 	json_t *comps;
 	int rc;
 
@@ -128,7 +170,9 @@ incident_open(int64_t *out_id, struct incident_ctx *ctx, const char *name,
 			return err_set(SR_EREFUSED, "unknown component '%s': the site config has %s%s",
 				       components[i], ctx->conf->ncomponents ? "" : "none",
 				       ctx->conf->ncomponents ? "them under 'components'" : "");
-	if ((rc = read_playbook(&pb, ctx, name, sha, &d)) != 0) {
+	if (ctx->repo == NULL)
+		return err_set(SR_ESYS, "no playbook repository to open '%s' from", name);
+	if ((rc = read_playbook(&pb, &text, ctx, name, sha, &d)) != 0) {
 		diags_print(&d, stderr);
 		diags_release(&d);
 		return rc;
@@ -148,7 +192,8 @@ incident_open(int64_t *out_id, struct incident_ctx *ctx, const char *name,
 	comps = json_array();
 	if ((rc = store_begin(ctx->store)) != 0)
 		goto out;
-	if ((rc = store_incident_insert(out_id, ctx->store, &inc)) != 0)
+	if ((rc = store_incident_insert(out_id, ctx->store, &inc)) != 0 ||
+	    (rc = store_playbook_text_put(ctx->store, sha, pb->name, text)) != 0)
 		goto fail;
 	for (size_t i = 0; i < ncomponents; i++) {
 		const char *st = incident_default_component_status(inc.severity);
@@ -168,6 +213,7 @@ fail:
 out:
 	json_decref(comps);
 	playbook_free(pb);
+	free(text);
 	return rc;
 }
 
@@ -266,6 +312,28 @@ incident_abandon(struct incident_ctx *ctx, struct store_incident *inc, int rc)
 	return rc;
 }
 
+/*
+ * Resolving or closing ends the pages no one acknowledged: nobody is to be
+ * woken, nor escalated to, for an incident that is over. How many were
+ * ended goes in the event.
+ */
+static int
+end_pages(int64_t *ended, struct incident_ctx *ctx, int64_t id, int64_t at)
+{
+	struct store_page *v;
+	size_t n;
+	int rc;
+
+	*ended = 0;
+	if ((rc = store_pages_get(&v, &n, ctx->store, id, true)) != 0)
+		return rc;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if ((rc = store_page_close(ctx->store, v[i].id, "cancelled", at)) == 0)
+			(*ended)++;
+	store_pages_free(v, n);
+	return rc;
+}
+
 static bool
 working_status(const char *s)
 {
@@ -353,6 +421,7 @@ incident_resolve(struct incident_ctx *ctx, int64_t id, const char *note)
 {
 	struct store_incident inc;
 	char from[16];
+	int64_t ended;
 	int rc;
 
 	if ((rc = incident_begin_change(&inc, ctx, id)) != 0)
@@ -366,8 +435,10 @@ incident_resolve(struct incident_ctx *ctx, int64_t id, const char *note)
 	snprintf(from, sizeof(from), "%s", inc.status);
 	snprintf(inc.status, sizeof(inc.status), "resolved");
 	inc.resolved_at = clock_now_ms();
-	return incident_finish_change(ctx, &inc, "resolved", json_pack("{s:s, s:s?}",
-		"from", from, "note", note));
+	if ((rc = end_pages(&ended, ctx, id, inc.resolved_at)) != 0)
+		return incident_abandon(ctx, &inc, rc);
+	return incident_finish_change(ctx, &inc, "resolved", json_pack("{s:s, s:s?, s:I}",
+		"from", from, "note", note, "pages_ended", (json_int_t)ended));
 }
 
 int
@@ -440,6 +511,7 @@ incident_close(struct incident_ctx *ctx, int64_t id, bool force, const char *rea
 	char **open = NULL;
 	size_t nopen = 0;
 	json_t *skipped;
+	int64_t ended;
 	int rc;
 
 	if (force && (reason == NULL || *reason == '\0'))
@@ -477,6 +549,11 @@ incident_close(struct incident_ctx *ctx, int64_t id, bool force, const char *rea
 	free_strs(open, nopen);
 	snprintf(inc.status, sizeof(inc.status), "closed");
 	inc.closed_at = clock_now_ms();
-	return incident_finish_change(ctx, &inc, "closed", json_pack("{s:b, s:s?, s:o}",
-		"forced", force && nopen > 0, "reason", reason, "open_steps", skipped));
+	if ((rc = end_pages(&ended, ctx, id, inc.closed_at)) != 0) {
+		json_decref(skipped);
+		return incident_abandon(ctx, &inc, rc);
+	}
+	return incident_finish_change(ctx, &inc, "closed", json_pack("{s:b, s:s?, s:o, s:I}",
+		"forced", force && nopen > 0, "reason", reason, "open_steps", skipped,
+		"pages_ended", (json_int_t)ended));
 }

@@ -321,6 +321,35 @@ static const char *const migrations[] = {
 	"CREATE INDEX outbox_failed ON outbox (state, id)\n"
 	"    WHERE state IN ('retrying', 'dead');\n"
 	"CREATE INDEX outbox_update ON outbox (update_id);\n",
+
+	/* 6 -> 7: the timeline's end kept with its incident, and the pinned
+	 * playbooks kept in the store. event_count and head_hash are written
+	 * in the transaction of each event (store_event_append), so cutting
+	 * events off the end of a chain no longer leaves a chain that
+	 * verifies; existing incidents get theirs from the events they have.
+	 * playbook_texts holds the text of each playbook an incident was
+	 * opened from, keyed by commit and name, so running incidents keep
+	 * working when the repository is damaged or the commit was
+	 * garbage-collected; it is evidence too, never rewritten. */
+	"ALTER TABLE incidents ADD COLUMN event_count INTEGER NOT NULL DEFAULT 0;\n"
+	"ALTER TABLE incidents ADD COLUMN head_hash TEXT NOT NULL DEFAULT '';\n"
+	"UPDATE incidents SET\n"
+	"    event_count = (SELECT count(*) FROM events e\n"
+	"	WHERE e.incident_id = incidents.id),\n"
+	"    head_hash = coalesce((SELECT hash FROM events e\n"
+	"	WHERE e.incident_id = incidents.id ORDER BY e.id DESC LIMIT 1), '');\n"
+	"CREATE TABLE playbook_texts (\n"
+	"	playbook_commit TEXT NOT NULL,\n"
+	"	name TEXT NOT NULL,\n"
+	"	text TEXT NOT NULL,\n"
+	"	PRIMARY KEY (playbook_commit, name)\n"
+	") STRICT;\n"
+	"CREATE TRIGGER playbook_texts_no_update BEFORE UPDATE ON playbook_texts BEGIN\n"
+	"	SELECT RAISE(ABORT, 'pinned playbooks are kept as they were');\n"
+	"END;\n"
+	"CREATE TRIGGER playbook_texts_no_delete BEFORE DELETE ON playbook_texts BEGIN\n"
+	"	SELECT RAISE(ABORT, 'pinned playbooks are kept as they were');\n"
+	"END;\n",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

@@ -520,6 +520,11 @@ playbook_parse(struct playbook **out, struct diags *diags, const char *text,
 	size_t before = diags->n;
 
 	*out = NULL;
+	if (len > PLAYBOOK_MAX_SIZE) {
+		diags_add(diags, path, 0, "%zu bytes, more than a playbook may be (%d KiB)",
+			  len, PLAYBOOK_MAX_SIZE / 1024);
+		return err_set(SR_EINVALID, "playbook '%s' is not valid", path);
+	}
 	if (!confread_parse(&r, &cfg, text, len)) {
 		config_destroy(&cfg);
 		confread_release(&r);
@@ -538,26 +543,45 @@ playbook_parse(struct playbook **out, struct diags *diags, const char *text,
 }
 
 int
+playbook_read(char **out, size_t *out_len, struct repo *r, const char *sha, const char *name)
+{
+	char *path = xasprintf("%s.playbook", name);
+	int rc = repo_read_file(out, out_len, r, sha, path);
+
+	if (rc == SR_ENOTFOUND)
+		err_set(rc, "no playbook '%s' at %.7s: run 'sitrep playbook list' to see the playbooks",
+			name, sha);
+	free(path);
+	return rc;
+}
+
+int
+playbook_from_text(struct playbook **out, struct diags *diags, const char *text, size_t len,
+		   const char *sha, const char *name, const struct conf *conf)
+{
+	char *path = xasprintf("%s.playbook", name);
+	int rc = playbook_parse(out, diags, text, len, path, conf);
+
+	if (rc == SR_EINVALID)
+		err_set(rc, "playbook '%s' at %.7s has %zu problem%s: fix and commit it",
+			name, sha, diags->n, diags->n == 1 ? "" : "s");
+	free(path);
+	return rc;
+}
+
+int
 playbook_load(struct playbook **out, struct diags *diags, struct repo *r,
 	      const char *sha, const char *name, const struct conf *conf)
 {
-	char *path = xasprintf("%s.playbook", name), *text;
+	char *text;
 	size_t len;
 	int rc;
 
 	*out = NULL;
-	rc = repo_read_file(&text, &len, r, sha, path);
-	if (rc == SR_ENOTFOUND)
-		err_set(rc, "no playbook '%s' at %.7s: run 'sitrep playbook list' to see the playbooks",
-			name, sha);
-	if (rc == 0) {
-		rc = playbook_parse(out, diags, text, len, path, conf);
-		if (rc == SR_EINVALID)
-			err_set(rc, "playbook '%s' at %.7s has %zu problem%s: fix and commit it",
-				name, sha, diags->n, diags->n == 1 ? "" : "s");
-		free(text);
-	}
-	free(path);
+	if ((rc = playbook_read(&text, &len, r, sha, name)) != 0)
+		return rc;
+	rc = playbook_from_text(out, diags, text, len, sha, name, conf);
+	free(text);
 	return rc;
 }
 

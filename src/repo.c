@@ -146,6 +146,31 @@ repo_free(struct repo *r)
 	free(r);
 }
 
+/*
+ * Whether rev is a reference (branch, tag, HEAD) whose target object is
+ * missing: a damaged repository, not an unknown name.
+ */
+static int
+ref_dangles(char missing[41], struct repo *r, const char *rev)
+{
+	git_reference *ref = NULL, *direct = NULL;
+	git_odb *odb = NULL;
+	int dangles = 0;
+
+	if (git_reference_dwim(&ref, r->git, rev) == 0 &&
+	    git_reference_resolve(&direct, ref) == 0 &&
+	    git_reference_target(direct) != NULL &&
+	    git_repository_odb(&odb, r->git) == 0 &&
+	    !git_odb_exists(odb, git_reference_target(direct))) {
+		git_oid_tostr(missing, 41, git_reference_target(direct));
+		dangles = 1;
+	}
+	git_odb_free(odb);
+	git_reference_free(direct);
+	git_reference_free(ref);
+	return dangles;
+}
+
 int
 repo_resolve(char out_sha[41], struct repo *r, const char *rev)
 {
@@ -155,6 +180,16 @@ repo_resolve(char out_sha[41], struct repo *r, const char *rev)
 	out_sha[0] = '\0';
 	if (rev == NULL || *rev == '\0')
 		return err_set(SR_EUSAGE, "empty revision");
+	/* Asked first: libgit2 1.5's revparse leaks the reference when its
+	 * target is missing. */
+	if (ref_dangles(out_sha, r, rev)) {
+		rc = err_set(SR_ESYS, "the repository '%s' is damaged: '%s' "
+		    "names a commit it does not have, %.7s (run 'git fsck' "
+		    "there; restore it from a clone or a backup)", r->path, rev,
+		    out_sha);
+		out_sha[0] = '\0';
+		return rc;
+	}
 	rc = git_revparse_single(&obj, r->git, rev);
 	if (rc == GIT_ENOTFOUND || rc == GIT_EUNBORNBRANCH)
 		return err_set(SR_ENOTFOUND, "unknown revision '%s' in '%s'", rev,
@@ -178,6 +213,19 @@ repo_resolve(char out_sha[41], struct repo *r, const char *rev)
 }
 
 /*
+ * A failure reading an object the repository should have: say that the
+ * repository is damaged, and what libgit2 found, rather than that some
+ * file or playbook does not exist.
+ */
+static int
+damaged(struct repo *r, const char *what, const char *sha)
+{
+	return err_set(SR_ESYS, "the repository '%s' is damaged: cannot read "
+	    "the %s of %.7s: %s (run 'git fsck' there; restore it from a "
+	    "clone or a backup)", r->path, what, sha, lasterr());
+}
+
+/*
  * Callers normally pass the full SHA repo_resolve gave them; a hex prefix
  * is accepted too, but nothing else (no branch names: resolve those first,
  * so one command reads everything from one commit).
@@ -195,14 +243,17 @@ lookup_commit(git_commit **out, struct repo *r, const char *sha)
 		return err_set(SR_EUSAGE, "'%s' is not a commit sha",
 		    sha != NULL ? sha : "");
 	rc = git_commit_lookup_prefix(out, r->git, &oid, len);
-	if (rc == GIT_ENOTFOUND)
-		return err_set(SR_ENOTFOUND, "no commit %s in '%s'", sha, r->path);
 	if (rc == GIT_EAMBIGUOUS)
 		return err_set(SR_EUSAGE, "short sha '%s' is ambiguous in '%s': "
 		    "give more digits", sha, r->path);
+	/* The sha came from repo_resolve or from the store: a commit that
+	 * is not there was garbage-collected, or the repository lost it. */
+	if (rc == GIT_ENOTFOUND)
+		return err_set(SR_ESYS, "commit %.7s is missing from the "
+		    "repository '%s' (garbage-collected, or the repository is "
+		    "damaged): %s", sha, r->path, lasterr());
 	if (rc < 0)
-		return err_set(SR_ESYS, "cannot read commit %s in '%s': %s", sha,
-		    r->path, lasterr());
+		return damaged(r, "commit", sha);
 	return 0;
 }
 
@@ -213,8 +264,7 @@ commit_tree(git_tree **out, struct repo *r, git_commit *c)
 
 	if (git_commit_tree(out, c) < 0) {
 		git_oid_tostr(sha, sizeof(sha), git_commit_id(c));
-		return err_set(SR_ESYS, "cannot read the tree of commit %.7s in "
-		    "'%s': %s", sha, r->path, lasterr());
+		return damaged(r, "tree", sha);
 	}
 	return 0;
 }
@@ -279,8 +329,7 @@ file_entry(git_tree_entry **out, struct repo *r, const char *sha, const char *pa
 		goto out;
 	}
 	if (rc < 0) {
-		rc = err_set(SR_ESYS, "cannot look up '%s' at revision %.7s: %s",
-		    path, sha, lasterr());
+		rc = damaged(r, "tree", sha);
 		goto out;
 	}
 	/* A symbolic link is a blob too, but its content is the target's
@@ -330,8 +379,10 @@ repo_read_file(char **out, size_t *out_len, struct repo *r, const char *sha,
 	if ((rc = file_entry(&e, r, sha, path)) < 0)
 		return rc;
 	if (git_blob_lookup(&blob, r->git, git_tree_entry_id(e)) < 0) {
-		rc = err_set(SR_ESYS, "cannot read '%s' at revision %.7s: %s",
-		    path, sha, lasterr());
+		rc = err_set(SR_ESYS, "the repository '%s' is damaged: cannot "
+		    "read '%s' at revision %.7s: %s (run 'git fsck' there; "
+		    "restore it from a clone or a backup)", r->path, path, sha,
+		    lasterr());
 		goto out;
 	}
 	size = git_blob_rawsize(blob);
@@ -1044,5 +1095,76 @@ out:
 	git_tree_free(tree);
 	git_index_free(index);
 	git_repository_free(git);
+	return rc;
+}
+
+/*
+ * A record kept beside the playbooks (the timeline's anchors): a commit
+ * whose tree holds the one file, on a ref of its own, its parent the ref's
+ * previous tip, so the records form a history no branch or work tree sees.
+ * git_commit_create refuses (GIT_EMODIFIED) when the ref moved since we
+ * read it: two writers never lose one's record silently.
+ */
+int
+repo_commit_file(char out_sha[41], struct repo *r, const char *ref,
+    const char *path, const char *text, size_t len, const char *message)
+{
+	git_oid blob_id, tree_id, parent_id, commit_id;
+	git_treebuilder *tb = NULL;
+	git_tree *tree = NULL;
+	git_commit *parent = NULL;
+	git_signature *sig = NULL;
+	const git_commit *parents[1];
+	int rc, nparents = 0;
+
+	out_sha[0] = '\0';
+	rc = git_reference_name_to_id(&parent_id, r->git, ref);
+	if (rc == 0) {
+		if (git_commit_lookup(&parent, r->git, &parent_id) < 0) {
+			rc = err_set(SR_ESYS, "the repository '%s' is damaged: "
+			    "cannot read the tip of '%s': %s", r->path, ref,
+			    lasterr());
+			goto out;
+		}
+		parents[nparents++] = parent;
+	} else if (rc != GIT_ENOTFOUND) {
+		rc = err_set(SR_ESYS, "cannot read '%s' in '%s': %s", ref,
+		    r->path, lasterr());
+		goto out;
+	}
+	if (git_blob_create_from_buffer(&blob_id, r->git, text, len) < 0 ||
+	    git_treebuilder_new(&tb, r->git, NULL) < 0 ||
+	    git_treebuilder_insert(NULL, tb, path, &blob_id,
+	    GIT_FILEMODE_BLOB) < 0 ||
+	    git_treebuilder_write(&tree_id, tb) < 0 ||
+	    git_tree_lookup(&tree, r->git, &tree_id) < 0) {
+		rc = err_set(SR_ESYS, "cannot write '%s' to the repository "
+		    "'%s': %s", path, r->path, lasterr());
+		goto out;
+	}
+	if (git_signature_default(&sig, r->git) < 0 &&
+	    git_signature_now(&sig, "sitrep", "sitrep@localhost") < 0) {
+		rc = err_set(SR_ESYS, "cannot sign a commit: %s", lasterr());
+		goto out;
+	}
+	rc = git_commit_create(&commit_id, r->git, ref, sig, sig, NULL, message,
+	    tree, (size_t)nparents, parents);
+	if (rc == GIT_EMODIFIED) {
+		rc = err_set(SR_EREFUSED, "'%s' in '%s' moved while it was "
+		    "written: try again", ref, r->path);
+		goto out;
+	}
+	if (rc < 0) {
+		rc = err_set(SR_ESYS, "cannot commit to '%s' in '%s': %s", ref,
+		    r->path, lasterr());
+		goto out;
+	}
+	git_oid_tostr(out_sha, 41, &commit_id);
+	rc = 0;
+out:
+	git_signature_free(sig);
+	git_tree_free(tree);
+	git_treebuilder_free(tb);
+	git_commit_free(parent);
 	return rc;
 }

@@ -16,7 +16,7 @@ static const char sql_incident_insert[] =
 	" opened_by, opened_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)";
 static const char sql_incident_get[] =
 	"SELECT id, playbook, playbook_commit, title, severity, status, opened_by,"
-	" opened_at, updated_at, resolved_at, closed_at FROM incidents WHERE id = ?1";
+	" opened_at, updated_at, resolved_at, closed_at, event_count, head_hash FROM incidents WHERE id = ?1";
 static const char sql_incident_update[] =
 	"UPDATE incidents SET severity = ?2, status = ?3, updated_at = ?4,"
 	" resolved_at = ?5, closed_at = ?6 WHERE id = ?1";
@@ -24,17 +24,17 @@ static const char sql_incident_update[] =
  * without reading the closed ones, however many there are. */
 static const char sql_incidents_open[] =
 	"SELECT id, playbook, playbook_commit, title, severity, status, opened_by,"
-	" opened_at, updated_at, resolved_at, closed_at FROM incidents"
+	" opened_at, updated_at, resolved_at, closed_at, event_count, head_hash FROM incidents"
 	" WHERE status IN ('investigating', 'identified', 'monitoring', 'resolved')"
 	" ORDER BY id DESC";
 static const char sql_incidents_all[] =
 	"SELECT id, playbook, playbook_commit, title, severity, status, opened_by,"
-	" opened_at, updated_at, resolved_at, closed_at FROM incidents ORDER BY id DESC";
+	" opened_at, updated_at, resolved_at, closed_at, event_count, head_hash FROM incidents ORDER BY id DESC";
 /* Customer-visible: a published customer update to everyone. Unresolved
  * ones through the status index, recent ones through the opened index. */
 static const char sql_incidents_public[] =
 	"SELECT id, playbook, playbook_commit, title, severity, status, opened_by,"
-	" opened_at, updated_at, resolved_at, closed_at FROM ("
+	" opened_at, updated_at, resolved_at, closed_at, event_count, head_hash FROM ("
 	" SELECT * FROM incidents WHERE status IN ('investigating', 'identified', 'monitoring')"
 	" UNION SELECT * FROM incidents WHERE opened_at >= ?1) i"
 	" WHERE EXISTS (SELECT 1 FROM updates u WHERE u.incident_id = i.id"
@@ -60,6 +60,14 @@ static const char sql_event_last[] =
 static const char sql_event_insert[] =
 	"INSERT INTO events (incident_id, at, actor, kind, details, prev_hash, hash)"
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+/* The incident row keeps the chain's end, in the event's transaction. */
+static const char sql_event_head[] =
+	"UPDATE incidents SET event_count = event_count + 1, head_hash = ?2 WHERE id = ?1";
+static const char sql_playbook_text_put[] =
+	"INSERT INTO playbook_texts (playbook_commit, name, text) VALUES (?1, ?2, ?3)"
+	" ON CONFLICT (playbook_commit, name) DO NOTHING";
+static const char sql_playbook_text_get[] =
+	"SELECT text FROM playbook_texts WHERE playbook_commit = ?1 AND name = ?2";
 static const char sql_events_get[] =
 	"SELECT id, incident_id, at, actor, kind, details, prev_hash, hash FROM events"
 	" WHERE incident_id = ?1 ORDER BY id";
@@ -102,6 +110,8 @@ incident_from_row(struct store_incident *inc, sqlite3_stmt *stmt)
 	inc->updated_at = sqlite3_column_int64(stmt, 8);
 	inc->resolved_at = sqlite3_column_int64(stmt, 9);
 	inc->closed_at = sqlite3_column_int64(stmt, 10);
+	inc->event_count = sqlite3_column_int64(stmt, 11);
+	store_column_copy(inc->head_hash, sizeof(inc->head_hash), stmt, 12);
 }
 
 static void
@@ -395,6 +405,57 @@ store_event_append(struct store *s, int64_t incident_id, int64_t at,
 	sqlite3_bind_text(stmt, 6, prev, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 7, hash, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : store_fail(s, "append to the timeline");
+	sqlite3_reset(stmt);
+	if (rc != 0 || (rc = store_sql(&stmt, s, sql_event_head)) != 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, incident_id);
+	sqlite3_bind_text(stmt, 2, hash, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : store_fail(s, "record the timeline's end");
+	if (rc == 0 && sqlite3_changes(store_db(s)) != 1)
+		rc = err_set(SR_ENOTFOUND, "no incident INC-%lld to append to", (long long)incident_id);
+	sqlite3_reset(stmt);
+	return rc;
+}
+
+int
+store_playbook_text_put(struct store *s, const char *commit, const char *name,
+			const char *text)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((rc = store_sql(&stmt, s, sql_playbook_text_put)) != 0)
+		return rc;
+	sqlite3_bind_text(stmt, 1, commit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, text, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : store_fail(s, "keep the pinned playbook");
+	sqlite3_reset(stmt);
+	return rc;
+}
+
+int
+store_playbook_text_get(char **out, struct store *s, const char *commit, const char *name)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	*out = NULL;
+	if ((rc = store_sql(&stmt, s, sql_playbook_text_get)) != 0)
+		return rc;
+	sqlite3_bind_text(stmt, 1, commit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	switch (sqlite3_step(stmt)) {
+	case SQLITE_ROW:
+		*out = store_column_dup(stmt, 0);
+		rc = 0;
+		break;
+	case SQLITE_DONE:
+		rc = SR_ENOTFOUND;
+		break;
+	default:
+		rc = store_fail(s, "read the pinned playbook");
+	}
 	sqlite3_reset(stmt);
 	return rc;
 }

@@ -1,12 +1,15 @@
 /* store.c: the connection to the SQLite store and the statements run on it.
  * The schema and its migrations live in migrate.c; what the rows mean is the
  * business of incident.c, outbox.c and the other modules that call us. */
+#include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include <sqlite3.h>
 
@@ -286,25 +289,82 @@ store_library_init(void)
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-int
-store_open(struct store **out, const char *path)
+/*
+ * Whether the database at path is missing or empty, checked before SQLite
+ * sees it: SQLite would take a missing or zero-length file for a new
+ * database, and migrating it would silently start a new history (ids
+ * reused, the old timeline gone). Only `sitrep init` creates a store.
+ */
+static int
+store_exists(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0) {
+		if (errno == ENOENT)
+			return err_set(SR_ESYS, "no database at '%s': create a "
+			    "workspace with 'sitrep init', or point "
+			    "workspace.database in the site config at the "
+			    "existing one", path);
+		return err_set(SR_ESYS, "cannot open database '%s': %s", path,
+		    strerror(errno));
+	}
+	if (S_ISREG(st.st_mode) && st.st_size == 0)
+		return err_set(SR_ESYS, "the database '%s' is empty: it holds "
+		    "no sitrep store (restore it from a backup, or create a "
+		    "new workspace with 'sitrep init')", path);
+	return 0;
+}
+
+/* A file SQLite accepts but that holds nothing (no schema, no tables). */
+static int
+store_blank(struct store *s)
+{
+	sqlite3_stmt *stmt;
+	int rc, blank = 0;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT (SELECT user_version FROM "
+	    "pragma_user_version) = 0 AND NOT EXISTS (SELECT 1 FROM "
+	    "sqlite_master)", -1, &stmt, NULL) != SQLITE_OK)
+		return err_set(SR_ESYS, "cannot open database '%s': %s",
+		    s->path, sqlite3_errmsg(s->db));
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		blank = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW)
+		return err_set(SR_ESYS, "cannot open database '%s': %s",
+		    s->path, sqlite3_errmsg(s->db));
+	if (blank)
+		return err_set(SR_ESYS, "the database '%s' is empty: it holds "
+		    "no sitrep store (restore it from a backup, or create a "
+		    "new workspace with 'sitrep init')", s->path);
+	return 0;
+}
+
+static int
+store_connect(struct store **out, const char *path, bool create)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct store *s;
 	int rc;
 
 	*out = NULL;
+	if (!create && (rc = store_exists(path)) != 0)
+		return rc;
 	pthread_once(&once, store_library_init);
 	s = xcalloc(1, sizeof(*s));
 	s->path = xstrdup(path);
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	    (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX,
+	    NULL) != SQLITE_OK) {
 		rc = err_set(SR_ESYS, "cannot open database '%s': %s", path,
 		    s->db != NULL ? sqlite3_errmsg(s->db) : "out of memory");
 		goto fail;
 	}
 	if ((rc = store_pragma(s, "PRAGMA busy_timeout=10000")) != 0 ||
 	    (rc = store_pragma(s, "PRAGMA foreign_keys=ON")) != 0)
+		goto fail;
+	if (!create && (rc = store_blank(s)) != 0)
 		goto fail;
 	if ((rc = migrate_run(s->db, path)) != 0)
 		goto fail;
@@ -316,6 +376,18 @@ store_open(struct store **out, const char *path)
 fail:
 	store_close(s);
 	return rc;
+}
+
+int
+store_open(struct store **out, const char *path)
+{
+	return store_connect(out, path, false);
+}
+
+int
+store_create(struct store **out, const char *path)
+{
+	return store_connect(out, path, true);
 }
 
 void

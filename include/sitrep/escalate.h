@@ -5,6 +5,7 @@
 #define SITREP_ESCALATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct incident_ctx;
@@ -19,5 +20,16 @@ int escalate_ack(struct incident_ctx *ctx, int64_t id);
  * swarm; other roles' pages are left alone. reason goes in the event. */
 int escalate_escalate(struct incident_ctx *ctx, int64_t id, const char *role, int tier,
 		      bool swarm, const char *reason);
+
+/* The tier after from in pb's escalation order, or -1 after the last. */
+struct playbook;
+struct store_page;
+int escalate_next_tier(const struct playbook *pb, int from);
+/* Whether an unacknowledged page for role will escalate when it times out,
+ * given all the incident's pages (all, n): only in a tiered playbook, and
+ * only while a tier follows the highest one role was paged at. A swarm
+ * pages every tier at once and has nowhere further to go. */
+bool escalate_will_escalate(const struct playbook *pb, const struct store_page *all,
+			    size_t n, const char *role);
 
 #endif

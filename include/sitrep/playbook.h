@@ -95,6 +95,10 @@ struct playbook {
 	size_t ntemplates;
 };
 
+/* The largest playbook file: a plan a person reads at 3 a.m. is a few
+ * KiB; more is a mistake (or an attack), refused before it is parsed. */
+#define PLAYBOOK_MAX_SIZE (1024 * 1024)
+
 /*
  * Parse and validate the text of path (used in messages and to check that
  * name matches the file name). conf, when not NULL, checks component ids
@@ -112,6 +116,14 @@ void playbook_free(struct playbook *pb);
 struct repo;
 int playbook_load(struct playbook **out, struct diags *diags, struct repo *r,
 		  const char *sha, const char *name, const struct conf *conf);
+/* playbook_load in two halves: the text of NAME.playbook at sha (SR_ENOTFOUND
+ * only when the commit has no such file; a damaged repository says so), and
+ * parsing a text read earlier (kept in the store for a running incident). */
+int playbook_read(char **out, size_t *out_len, struct repo *r, const char *sha,
+		  const char *name);
+int playbook_from_text(struct playbook **out, struct diags *diags, const char *text,
+		       size_t len, const char *sha, const char *name,
+		       const struct conf *conf);
 
 const struct playbook_role *playbook_role(const struct playbook *pb, const char *id);
 const struct playbook_step *playbook_step(const struct playbook *pb, const char *id);

@@ -68,4 +68,16 @@ int repo_create_seeded(const char *path, const char *branch,
 		       char *const *names, char *const *contents, size_t nfiles,
 		       const char *message);
 
+/*
+ * Commit a tree holding one file, path with len bytes of text, on ref
+ * (refs/...: created when missing, else its tip is the new commit's
+ * parent), leaving every branch, HEAD and the work tree alone. For
+ * records kept beside the playbooks, like the timeline's anchors; read
+ * them back with repo_resolve(ref) and repo_read_file. SR_EREFUSED when
+ * another writer moved ref meanwhile.
+ */
+int repo_commit_file(char out_sha[41], struct repo *r, const char *ref,
+		     const char *path, const char *text, size_t len,
+		     const char *message);
+
 #endif

@@ -10,20 +10,26 @@
 struct store;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
-/*
- * Open (creating if missing) the database at path, set WAL, busy_timeout and
- * foreign_keys, and migrate it to STORE_SCHEMA_VERSION. A database from a
- * newer sitrep is refused (SR_EREFUSED) and left untouched. *out is NULL
- * on failure.
- */
 /* Checkpoint the WAL once a commit leaves it this many pages long (1,000
  * unless set). A writer that rewrites the same pages batch after batch
  * copies each into the database once per checkpoint, so fewer, larger
  * checkpoints copy less. */
 void store_set_checkpoint(struct store *s, int frames);
+
+/*
+ * Open the existing database at path, set WAL, busy_timeout and
+ * foreign_keys, and migrate it to STORE_SCHEMA_VERSION. A missing or empty
+ * file (no schema) is refused with SR_ESYS and a message naming path and
+ * 'sitrep init': it is never silently made a new store. A database from a
+ * newer sitrep is refused (SR_EREFUSED) and left untouched. *out is NULL
+ * on failure.
+ */
 int store_open(struct store **out, const char *path);
+/* As store_open, creating the database when missing or empty: for
+ * `sitrep init` (and tests) only. */
+int store_create(struct store **out, const char *path);
 void store_close(struct store *s);
 
 /* Commit without waiting for the disk (synchronous=NORMAL): for a
@@ -78,6 +84,10 @@ struct store_incident {
 	char status[16];
 	char *opened_by;
 	int64_t opened_at, updated_at, resolved_at, closed_at;
+	/* the timeline's end, written with each event (store_event_append):
+	 * how many events it has and the hash of the last ("" for none) */
+	int64_t event_count;
+	char head_hash[65];
 };
 
 struct store_component {
@@ -162,6 +172,17 @@ int store_event_append(struct store *s, int64_t incident_id, int64_t at,
 		       const char *actor, const char *kind, const char *details);
 int store_events_get(struct store_event **out, size_t *n, struct store *s,
 		     int64_t incident_id);
+
+/*
+ * The text of playbook name at commit, kept when an incident was opened
+ * from it. Put keeps the first text for a commit and name (call inside the
+ * transaction that opens the incident); get gives a copy, SR_ENOTFOUND
+ * (with no message) when none was kept.
+ */
+int store_playbook_text_put(struct store *s, const char *commit, const char *name,
+			    const char *text);
+int store_playbook_text_get(char **out, struct store *s, const char *commit,
+			    const char *name);
 void store_events_free(struct store_event *v, size_t n);
 
 /* Communications (store-comms.c): updates and apologies, touchpoints,

@@ -13,6 +13,7 @@
 #include "sitrep/incident.h"
 #include "sitrep/repo.h"
 #include "sitrep/store.h"
+#include "sitrep/xalloc.h"
 
 void
 cli_error(const char *fmt, ...)
@@ -167,10 +168,15 @@ cli_incident_ctx(struct incident_ctx *ctx, struct cli *cli)
 {
 	int rc;
 
-	if ((rc = cli_open_repo(cli)) != 0)
+	if ((rc = cli_load_conf(cli)) != 0)
 		return rc;
 	if (cli->store == NULL && (rc = store_open(&cli->store, cli->conf->database)) != 0)
 		return rc;
+	/* A repository that cannot be opened leaves running incidents
+	 * working: their pinned playbooks are in the store. What needs the
+	 * repository itself (opening an incident) opens it and says why not. */
+	if (cli_open_repo(cli) != 0)
+		err_clear();
 	ctx->conf = cli->conf;
 	ctx->repo = cli->repo;
 	ctx->store = cli->store;
@@ -206,14 +212,32 @@ cli_actor(struct cli *cli)
 void
 cli_print_json(json_t *v)
 {
-	json_dumpf(v, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
-	fputc('\n', stdout);
+	FILE *raw = cli_raw_stdout();
+
+	/* JSON is escaped by jansson, and its text must not change: it goes
+	 * around the stream that shows controls visibly */
+	fflush(stdout);
+	json_dumpf(v, raw, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+	fputc('\n', raw);
+	fflush(raw);
 	json_decref(v);
+}
+
+const char *
+cli_line(struct cli *cli, const char *s)
+{
+	cli->shown = xreallocarray(cli->shown, cli->nshown + 1, sizeof(*cli->shown));
+	return cli->shown[cli->nshown++] = cli_visible_dup(s, false);
 }
 
 void
 cli_release(struct cli *cli)
 {
+	for (size_t i = 0; i < cli->nshown; i++)
+		free(cli->shown[i]);
+	free(cli->shown);
+	cli->shown = NULL;
+	cli->nshown = 0;
 	store_close(cli->store);
 	repo_free(cli->repo);
 	conf_free(cli->conf);

@@ -23,6 +23,8 @@ struct cli {
 	struct conf *conf;       /* loaded on demand */
 	struct repo *repo;       /* opened on demand */
 	struct store *store;     /* opened on demand */
+	char **shown;            /* cli_line's strings, freed by cli_release */
+	size_t nshown;
 };
 
 struct cmd_entry {
@@ -75,6 +77,24 @@ int cli_resolve(struct cli *cli, const char *rev, char sha[41]);
 int cli_incident_ctx(struct incident_ctx *ctx, struct cli *cli);
 /* Parse an incident id argument, reporting a usage error for cmd. */
 int cli_incident_id(int64_t *out, const struct cmd_entry *cmd, const char *arg);
+
+/*
+ * Showing text to a human (show.c): control characters made visible in
+ * less's notation (^[ for ESC, ^M for CR, ^? for DEL, <U+009B> for a C1
+ * control, <FF> for a byte that is not UTF-8). cli_visible appends s to out,
+ * keeping newline and tab when lines; cli_visible_dup returns a copy to
+ * free; cli_line, for a one-line field (a title, a name) inside a printf,
+ * returns a copy that lives until cli_release. cli_visible_streams, called
+ * once from main, passes everything written to stdout and stderr through
+ * cli_visible (lines kept), so no output can reach a terminal raw.
+ */
+struct buf;
+void cli_visible(struct buf *out, const char *s, size_t len, bool lines);
+char *cli_visible_dup(const char *s, bool lines);
+const char *cli_line(struct cli *cli, const char *s);
+void cli_visible_streams(void);
+/* The standard output as it was before cli_visible_streams: for JSON. */
+FILE *cli_raw_stdout(void);
 
 /* The acting person: --as, $SITREP_USER, or the login name. */
 const char *cli_actor(struct cli *cli);

@@ -11,6 +11,7 @@
 #include "sitrep/conf.h"
 #include "sitrep/duration.h"
 #include "sitrep/err.h"
+#include "sitrep/escalate.h"
 #include "sitrep/incident.h"
 #include "sitrep/playbook.h"
 #include "sitrep/store.h"
@@ -241,7 +242,8 @@ incident_flags(struct flags *f, struct incident_ctx *ctx, const struct store_inc
 		store_steps_free(st, ns);
 		return rc;
 	}
-	f->unacked = np;
+	f->unacked = strcmp(inc->status, "closed") == 0 || strcmp(inc->status, "resolved") == 0 ?
+		     0 : np;
 	store_pages_free(pages, np);
 	for (size_t i = 0; i < nh; i++)
 		if (f->commander == NULL && strcmp(h[i].role, "commander") == 0)
@@ -392,7 +394,7 @@ list_exec(struct cli *cli, int argc, char **argv)
 		else
 			printf("INC-%-4lld SEV%d  %-13s %-7s %-12s %-36.36s %s\n", (long long)v[i].id,
 			       v[i].severity, v[i].status, age, f.commander ? f.commander : "-",
-			       v[i].title, flags);
+			       cli_line(cli, v[i].title), flags);
 		free(f.commander);
 	}
 	if (cli->json && rc == 0)
@@ -434,9 +436,8 @@ incident_json(struct incident_ctx *ctx, const struct store_incident *inc,
 
 		for (size_t i = 0; i < nh; i++)
 			if (strcmp(h[i].role, pb->roles[r].id) == 0) {
-				iso(t[2], sizeof(t[2]), h[i].since);
-				json_array_append_new(holders, json_pack("{s:s, s:s}",
-					"person", h[i].person, "since", t[2]));
+				json_array_append_new(holders, json_pack("{s:s, s:o}",
+					"person", h[i].person, "since", json_time(h[i].since)));
 			}
 		json_array_append_new(jr, json_pack("{s:s, s:s, s:b, s:i, s:o}",
 			"id", pb->roles[r].id, "title", pb->roles[r].title,
@@ -469,15 +470,25 @@ incident_json(struct incident_ctx *ctx, const struct store_incident *inc,
 	json_object_set_new(o, "closed_at", inc->closed_at ? json_string(t[4]) : json_null());
 	json_object_set_new(o, "components", jc);
 	json_object_set_new(o, "roles", jr);
+	/* open pages of a resolved or closed incident (ended since, when it
+	 * was resolved) wake no one: none are listed */
 	for (size_t i = 0; i < np; i++) {
 		char tier[16];
+		bool escalates;
 
-		iso(t[2], sizeof(t[2]), pages[i].paged_at);
-		iso(t[3], sizeof(t[3]), pages[i].timeout_at);
+		if (strcmp(pages[i].state, "open") != 0 || strcmp(inc->status, "resolved") == 0 ||
+		    strcmp(inc->status, "closed") == 0)
+			continue;
+		escalates = escalate_will_escalate(pb, pages, np, pages[i].role);
 		snprintf(tier, sizeof(tier), "L%d", pages[i].tier);
-		json_array_append_new(jp, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}",
+		json_array_append_new(jp, json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:s}",
 			"id", (json_int_t)pages[i].id, "role", pages[i].role, "tier", tier,
-			"person", pages[i].person, "paged_at", t[2], "times_out_at", t[3]));
+			"person", pages[i].person, "paged_at", json_time(pages[i].paged_at),
+			"times_out_at", json_time(pages[i].timeout_at),
+			"escalates_at", escalates ? json_time(pages[i].timeout_at) : json_null(),
+			"escalation", escalates ? "next tier" : pb == NULL ? "unknown" :
+			pb->escalation.mode != PLAYBOOK_TIERED ? "none: swarm" :
+			"none: last tier"));
 	}
 	json_object_set_new(o, "steps", js);
 	json_object_set_new(o, "open_pages", jp);
@@ -516,7 +527,9 @@ comms_json(struct incident_ctx *ctx, const struct comms_summary *cs,
 	}
 	for (size_t i = 0; i < cs->napologies; i++) {
 		const struct comms_apology *ap = &cs->apologies[i];
+		/* a closed incident owes nothing more */
 		const char *state = ap->sent_at ? (ap->sent_at > ap->due_at ? "sent_late" : "sent")
+				    : strcmp(inc->status, "closed") == 0 ? "not_owed"
 				    : now > ap->due_at ? "late" : "owed";
 
 		json_array_append_new(jp, json_pack("{s:s, s:o, s:s, s:o, s:o, s:o}",
@@ -593,7 +606,9 @@ print_comms(const json_t *c)
 			       hhmm(json_object_get(e, "sent_at"), t1, sizeof(t1)),
 			       (long long)(ms / 3600000), (long long)(ms / 60000 % 60),
 			       strcmp(state, "sent_late") == 0 ? " (LATE)" : "");
-		} else
+		} else if (strcmp(state, "not_owed") == 0)
+			printf("none sent, and none owed: the incident is closed\n");
+		else
 			printf("%s, due by %s%s\n", strcmp(state, "late") == 0 ? "OWED AND LATE" :
 			       "owed", json_string_value(json_object_get(e, "due_at")),
 			       strcmp(state, "late") == 0 ? "" : " ('sitrep apologize')");
@@ -606,13 +621,13 @@ print_comms(const json_t *c)
 }
 
 static void
-print_human(const json_t *o, const struct store_incident *inc, bool pinned_ok)
+print_human(struct cli *cli, const json_t *o, const struct store_incident *inc, bool pinned_ok)
 {
 	size_t i;
 	json_t *e;
 	int64_t now = clock_now_ms();
 
-	printf("INC-%lld  %s\n", (long long)inc->id, inc->title);
+	printf("INC-%lld  %s\n", (long long)inc->id, cli_line(cli, inc->title));
 	printf("  playbook   %s@%.7s%s\n", inc->playbook, inc->commit,
 	       pinned_ok ? "" : " (cannot be read: see 'sitrep playbook show')");
 	printf("  severity   %s (%s)\n", vocab_severity_name(inc->severity),
@@ -648,12 +663,16 @@ print_human(const json_t *o, const struct store_incident *inc, bool pinned_ok)
 	if (json_array_size(json_object_get(o, "open_pages")) > 0)
 		printf("\nOpen pages (not acknowledged)\n");
 	json_array_foreach(json_object_get(o, "open_pages"), i, e)
-		printf("  %-12s %-3s %-10s paged %s, escalates %s\n",
+		printf("  %-12s %-3s %-10s paged %s, %s %s\n",
 		       json_string_value(json_object_get(e, "role")),
 		       json_string_value(json_object_get(e, "tier")),
 		       json_string_value(json_object_get(e, "person")),
 		       json_string_value(json_object_get(e, "paged_at")),
-		       json_string_value(json_object_get(e, "times_out_at")));
+		       json_is_null(json_object_get(e, "escalates_at")) ?
+		       "no escalation:" : "escalates",
+		       json_is_null(json_object_get(e, "escalates_at")) ?
+		       json_string_value(json_object_get(e, "escalation")) + 6 :
+		       json_string_value(json_object_get(e, "escalates_at")));
 	printf("\nSteps\n");
 	json_array_foreach(json_object_get(o, "steps"), i, e) {
 		const char *state = json_string_value(json_object_get(e, "state"));
@@ -694,7 +713,7 @@ print_incident(struct cli *cli, struct incident_ctx *ctx, int64_t id)
 	if ((rc = store_components_get(&comps, &ncomps, ctx->store, id)) == 0 &&
 	    (rc = store_holders_get(&h, &nh, ctx->store, id, NULL)) == 0 &&
 	    (rc = store_steps_get(&st, &ns, ctx->store, id)) == 0 &&
-	    (rc = store_pages_get(&pages, &np, ctx->store, id, true)) == 0) {
+	    (rc = store_pages_get(&pages, &np, ctx->store, id, false)) == 0) {
 		o = incident_json(ctx, &inc, pb, comps, ncomps, h, nh, st, ns, pages, np);
 		if (pb != NULL) {
 			struct comms_summary cs;
@@ -709,7 +728,7 @@ print_incident(struct cli *cli, struct incident_ctx *ctx, int64_t id)
 		if (cli->json)
 			cli_print_json(o);
 		else {
-			print_human(o, &inc, pb != NULL);
+			print_human(cli, o, &inc, pb != NULL);
 			json_decref(o);
 		}
 	}

@@ -116,7 +116,7 @@ init_exec(struct cli *cli, int argc, char **argv)
 		kept_repo = true;
 	else if ((rc = seed_playbooks(pb_path)) != 0)
 		goto out;
-	if ((rc = store_open(&st, db_path)) != 0)
+	if ((rc = store_create(&st, db_path)) != 0)
 		goto out;
 	store_close(st);
 	if ((rc = write_file(conf_path, conf_default_text)) != 0)

@@ -163,14 +163,18 @@ list(struct cli *cli, struct mopts *o)
 		for (size_t k = 0; k < v[i].ncomponents; k++)
 			json_array_append_new(comps, json_string(v[i].components[k]));
 		if (cli->json)
-			json_array_append_new(arr, json_pack("{s:I, s:o, s:o, s:s, s:s, s:s, s:o, s:s}",
+			json_array_append_new(arr, json_pack("{s:I, s:o, s:o, s:s, s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:o}",
 				"id", (json_int_t)v[i].id, "title", json_text(v[i].title),
 				"body", json_text(v[i].body),
-				"state", v[i].state, "from", from, "until", until,
-				"components", comps, "created_by", v[i].created_by));
+				"state", v[i].state, "from", json_time(v[i].starts_at),
+				"until", json_time(v[i].ends_at), "components", comps,
+				"created_by", v[i].created_by, "created_at", json_time(v[i].created_at),
+				"started_at", json_time(v[i].started_at),
+				"completed_at", json_time(v[i].completed_at),
+				"cancelled_at", json_time(v[i].cancelled_at)));
 		else {
 			printf("%-4lld %-12s %s .. %s  %s\n", (long long)v[i].id, v[i].state, from,
-			       until, v[i].title);
+			       until, cli_line(cli, v[i].title));
 			json_decref(comps);
 		}
 	}

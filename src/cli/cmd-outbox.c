@@ -2,6 +2,7 @@
  * [--once]`: what is waiting to be sent, and the delivery engine in the
  * foreground for setups without sitrepd. The engine is deliver.c. */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "sitrep/deliver.h"
 #include "sitrep/duration.h"
 #include "sitrep/err.h"
+#include "sitrep/json.h"
 #include "sitrep/store.h"
 
 static int outbox_exec(struct cli *, int, char **);
@@ -32,20 +34,19 @@ enum { OPT_STATE = OPT_FIRST_CMD, OPT_LIMIT, OPT_ONCE };
 static json_t *
 row_json(const struct store_outbox *o)
 {
-	char t[3][32];
+	/* a sent or dead row has no next attempt: null, never the epoch */
+	bool waiting = strcmp(o->state, "pending") == 0 || strcmp(o->state, "retrying") == 0;
 
-	clock_format_iso(t[0], sizeof(t[0]), o->created_at);
-	clock_format_iso(t[1], sizeof(t[1]), o->next_at);
-	clock_format_iso(t[2], sizeof(t[2]), o->sent_at);
-	return json_pack("{s:I, s:s, s:o, s:o, s:s?, s:o, s:s, s:s?, s:s, s:i, s:s, s:s, s:o, s:o, s:s?}",
+	return json_pack("{s:I, s:s, s:o, s:o, s:s?, s:o, s:s, s:s?, s:s, s:i, s:o, s:o, s:o, s:o, s:s?}",
 		"id", (json_int_t)o->id, "msg_id", o->msg_id,
 		"incident", o->incident_id ? json_integer(o->incident_id) : json_null(),
 		"update", o->update_id ? json_integer(o->update_id) : json_null(),
 		"channel", o->channel,
 		"subscriber", o->subscriber_id ? json_integer(o->subscriber_id) : json_null(),
 		"type", o->type, "recipient", o->recipient, "state", o->state,
-		"attempts", o->attempts, "created_at", t[0], "next_attempt_at", t[1],
-		"sent_at", o->sent_at ? json_string(t[2]) : json_null(),
+		"attempts", o->attempts, "created_at", json_time(o->created_at),
+		"next_attempt_at", waiting ? json_time(o->next_at) : json_null(),
+		"sent_at", json_time(o->sent_at),
 		"last_status", o->last_status ? json_integer(o->last_status) : json_null(),
 		"last_error", o->last_error);
 }

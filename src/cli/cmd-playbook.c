@@ -2,10 +2,13 @@
  * playbook author's and the commander's view of the playbook repository.
  * Parsing is playbook.c's job and git is repo.c's. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "sitrep/buf.h"
@@ -43,7 +46,8 @@ static const struct cmd_entry sub_validate = {
 	"playbook validate", "[FILE...] [--json]",
 	"Validate playbook files on disk (before committing them), or with no\n"
 	"FILE every playbook at the configured branch. Lists every problem as\n"
-	"FILE:LINE: message and exits 1 when any playbook is invalid.",
+	"FILE:LINE: message and exits 1 when any playbook is invalid. A FILE must\n"
+	"be a regular file of at most 1 MiB.",
 	NULL,
 };
 static const struct cmd_entry sub_log = {
@@ -488,21 +492,65 @@ playbook_show(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/*
+ * A playbook file on disk: a regular file of at most PLAYBOOK_MAX_SIZE
+ * bytes, read in one piece. Opened without blocking (a FIFO or a device
+ * would wait for a writer, or never end: /dev/zero), checked with fstat
+ * before anything is read, and read no further than the limit even if
+ * the file grows meanwhile.
+ */
 static int
 read_disk_file(char **out, size_t *len, const char *path)
 {
-	FILE *fp = fopen(path, "r");
-	struct buf b = BUF_INIT;
-	char chunk[8192];
-	size_t n;
+	struct stat st;
+	char *text;
+	size_t n = 0;
+	ssize_t got;
+	int fd;
 
-	if (fp == NULL)
-		return err_set(SR_ENOTFOUND, "cannot read '%s': %s", path, strerror(errno));
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		buf_add(&b, chunk, n);
-	fclose(fp);
-	*len = b.len;
-	*out = buf_detach(&b);
+	*out = NULL;
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)) < 0)
+		return err_set(errno == ENOENT ? SR_ENOTFOUND : SR_EREFUSED,
+			       "cannot read '%s': %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0) {
+		close(fd);
+		return err_set(SR_ESYS, "cannot read '%s': %s", path, strerror(errno));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return err_set(SR_EREFUSED, "'%s' is not a regular file: a playbook is a "
+			       "file of at most %d KiB", path, PLAYBOOK_MAX_SIZE / 1024);
+	}
+	if (st.st_size > PLAYBOOK_MAX_SIZE) {
+		close(fd);
+		return err_set(SR_EREFUSED, "'%s' is %lld bytes, more than a playbook may "
+			       "be (%d KiB)", path, (long long)st.st_size,
+			       PLAYBOOK_MAX_SIZE / 1024);
+	}
+	text = xmalloc(PLAYBOOK_MAX_SIZE + 2);
+	while (n <= PLAYBOOK_MAX_SIZE &&
+	       (got = read(fd, text + n, PLAYBOOK_MAX_SIZE + 1 - n)) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			int e = errno;
+
+			close(fd);
+			free(text);
+			return err_set(SR_ESYS, "cannot read '%s': %s", path, strerror(e));
+		}
+		n += (size_t)got;
+	}
+	close(fd);
+	if (n > PLAYBOOK_MAX_SIZE) {
+		free(text);
+		return err_set(SR_EREFUSED, "'%s' grew past %d KiB while it was read: a "
+			       "playbook is a file of at most that", path,
+			       PLAYBOOK_MAX_SIZE / 1024);
+	}
+	text[n] = '\0';
+	*out = text;
+	*len = n;
 	return 0;
 }
 

@@ -1,6 +1,6 @@
-/* cmd-timeline.c: `sitrep timeline INC [--verify]`: an incident's events in
- * order, for a human or as JSON, and a check of their hash chain. Hashing
- * is timeline.c's job. */
+/* cmd-timeline.c: `sitrep timeline INC [--verify] | --anchor`: an incident's
+ * events in order, for a human or as JSON, a check of their hash chain, its
+ * end and its anchors, and anchoring. Hashing and checking is timeline.c's. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,22 +12,23 @@
 #include "sitrep/incident.h"
 #include "sitrep/store.h"
 #include "sitrep/timeline.h"
+#include "sitrep/xalloc.h"
 
 static int timeline_exec(struct cli *, int, char **);
 const struct cmd_entry cmd_timeline_entry = {
-	"timeline", "INC [--account ACCOUNT] [--verify] [--json]",
-	"an incident's events in order (--account: one customer's story); --verify "
-	"checks that none was altered",
+	"timeline", "INC [--account ACCOUNT] [--json] | [INC] --verify | --anchor",
+	"an incident's events in order; --verify checks them and their anchors, "
+	"--anchor records every incident's head in the playbook repository",
 	timeline_exec,
 };
 
 /* One line a human reads: what happened, from the event's details. */
 static void
-describe(const struct store_event *e, json_t *d)
+describe(struct cli *cli, const struct store_event *e, json_t *d)
 {
 	const char *k = e->kind;
 
-#define S(key) (json_string_value(json_object_get(d, key)) ? \
+#define S(key) cli_line(cli, json_string_value(json_object_get(d, key)) ? \
 		json_string_value(json_object_get(d, key)) : "")
 	if (strcmp(k, "opened") == 0)
 		printf("opened '%s' from %s@%.7s at %s", S("title"), S("playbook"),
@@ -103,7 +104,7 @@ describe(const struct store_event *e, json_t *d)
 		printf("closed%s", json_is_true(json_object_get(d, "forced")) ?
 		       " with required steps open" : "");
 	else
-		printf("%s %s", k, e->details);
+		printf("%s %s", cli_line(cli, k), cli_line(cli, e->details));
 	if (json_object_get(d, "note") != NULL && json_is_string(json_object_get(d, "note")))
 		printf(": %s", S("note"));
 	if (json_object_get(d, "reason") != NULL && json_is_string(json_object_get(d, "reason")))
@@ -129,12 +130,138 @@ about_account(const struct store_event *e, json_t *d, const char *account)
 	return aud != NULL && strcmp(aud, "customers") == 0 && (a == NULL || strcmp(a, account) == 0);
 }
 
+/*
+ * Verify incidents (one, or all when id is 0): each chain, its end against
+ * the incident's record, and the latest anchors in the playbook repository.
+ * With anchor, record the heads as the new anchors once all verify.
+ */
+static int
+verify_exec(struct cli *cli, struct incident_ctx *ctx, int64_t id, bool anchor)
+{
+	struct store_incident *incs = NULL;
+	struct timeline_anchor *anchors = NULL, *heads = NULL;
+	size_t ninc = 0, nanchors = 0, nbad = 0;
+	char sha[41] = "", nsha[41];
+	json_t *arr = cli->json ? json_array() : NULL;
+	int rc;
+
+	if (ctx->repo == NULL) {
+		if ((rc = cli_open_repo(cli)) != 0)
+			goto fail;
+		ctx->repo = cli->repo;
+	}
+	if ((rc = timeline_anchors_load(&anchors, &nanchors, sha, ctx->repo)) != 0)
+		goto fail;
+	if (id != 0) {
+		incs = xcalloc(1, sizeof(*incs));
+		if ((rc = store_incident_get(&incs[0], ctx->store, id)) != 0)
+			goto fail;
+		ninc = 1;
+	} else if ((rc = store_incidents_list(&incs, &ninc, ctx->store, true)) != 0)
+		goto fail;
+	heads = xcalloc(ninc + 1, sizeof(*heads));
+	/* oldest first, as a reader of the anchors expects */
+	for (size_t k = ninc; k-- > 0;) {
+		const struct store_incident *inc = &incs[k];
+		const struct timeline_anchor *a = timeline_anchor_find(anchors, nanchors, inc->id);
+		struct store_event *v = NULL;
+		size_t n = 0;
+		long bad = -1;
+		int bad_rc;
+
+		if ((rc = store_events_get(&v, &n, ctx->store, inc->id)) != 0)
+			goto fail;
+		bad_rc = timeline_check(&bad, inc, v, n, a);
+		if (bad_rc != 0) {
+			nbad++;
+			cli_error("%s", err_last());
+		} else if (!cli->json && !anchor)
+			printf("INC-%lld: %zu events, the hash chain verifies%s\n",
+			       (long long)inc->id, n, a != NULL ?
+			       " and agrees with its anchor" : "");
+		if (arr != NULL)
+			json_array_append_new(arr, json_pack("{s:I, s:I, s:I, s:o, s:b, s:o, s:o}",
+				"incident", (json_int_t)inc->id, "events", (json_int_t)n,
+				"recorded_events", (json_int_t)inc->event_count,
+				"anchored_events", a != NULL ? json_integer(a->count) : json_null(),
+				"verified", bad_rc == 0,
+				"first_bad_event", bad >= 0 ? json_integer(v[bad].id) : json_null(),
+				"problem", bad_rc != 0 ? json_string(err_last()) : json_null()));
+		heads[ninc - 1 - k].incident_id = inc->id;
+		heads[ninc - 1 - k].count = (int64_t)n;
+		snprintf(heads[ninc - 1 - k].hash, sizeof(heads[0].hash), "%s",
+			 n > 0 ? v[n - 1].hash : "");
+		store_events_free(v, n);
+	}
+	/* an anchored incident the store no longer has */
+	for (size_t i = 0; id == 0 && i < nanchors; i++) {
+		bool found = false;
+
+		for (size_t k = 0; k < ninc; k++)
+			found |= incs[k].id == anchors[i].incident_id;
+		if (found)
+			continue;
+		nbad++;
+		err_set(SR_EINVALID, "INC-%lld: anchored with %lld events in the playbook "
+			"repository (%s), but the store has no such incident",
+			(long long)anchors[i].incident_id, (long long)anchors[i].count,
+			TIMELINE_ANCHOR_REF);
+		cli_error("%s", err_last());
+		if (arr != NULL)
+			json_array_append_new(arr, json_pack("{s:I, s:I, s:n, s:I, s:b, s:n, s:s}",
+				"incident", (json_int_t)anchors[i].incident_id, "events",
+				(json_int_t)0, "recorded_events", "anchored_events",
+				(json_int_t)anchors[i].count, "verified", 0, "first_bad_event",
+				"problem", err_last()));
+	}
+	if (nbad > 0) {
+		if (anchor)
+			cli_error("the timelines were not anchored: %zu incident%s did not "
+				  "verify", nbad, nbad == 1 ? "" : "s");
+		rc = EXIT_REFUSED;
+		goto out;
+	}
+	if (anchor) {
+		if ((rc = timeline_anchors_save(nsha, ctx->repo, heads, ninc)) != 0)
+			goto fail;
+		if (!cli->json)
+			printf("anchored %zu incident%s in %s at %.7s (%s)\n", ninc,
+			       ninc == 1 ? "" : "s", TIMELINE_ANCHOR_REF, nsha,
+			       ctx->conf->playbooks);
+		else {
+			cli_print_json(json_pack("{s:s, s:s, s:o}", "ref", TIMELINE_ANCHOR_REF,
+						 "commit", nsha, "incidents", arr));
+			arr = NULL;
+		}
+	} else if (!cli->json && id == 0)
+		printf("%zu incident%s verif%s; %s\n", ninc, ninc == 1 ? "" : "s",
+		       ninc == 1 ? "ies" : "y", sha[0] ? "the store agrees with the latest anchors, in "
+		       TIMELINE_ANCHOR_REF : "no anchors recorded yet (run 'sitrep "
+		       "timeline --anchor')");
+	rc = EXIT_OK;
+	goto out;
+fail:
+	rc = cli_fail(rc);
+out:
+	if (arr != NULL) {
+		if (!anchor || rc != EXIT_OK)
+			cli_print_json(id != 0 && json_array_size(arr) == 1 ?
+				       json_incref(json_array_get(arr, 0)) : json_incref(arr));
+		json_decref(arr);
+	}
+	store_incidents_free(incs, ninc);
+	free(anchors);
+	free(heads);
+	return rc;
+}
+
 static int
 timeline_exec(struct cli *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		CLI_COMMON_LONGOPTS,
 		{ "verify", no_argument, NULL, 'v' },
+		{ "anchor", no_argument, NULL, 'A' },
 		{ "account", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -142,52 +269,50 @@ timeline_exec(struct cli *cli, int argc, char **argv)
 	struct store_incident inc;
 	struct store_event *v = NULL;
 	size_t n = 0;
-	bool verify = false;
+	bool verify = false, anchor = false;
 	const char *account = NULL;
 	long bad;
 	int opt, rc;
-	int64_t id;
+	int64_t id = 0;
 
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
 		if (opt == 'v')
 			verify = true;
+		else if (opt == 'A')
+			anchor = true;
 		else if (opt == 'a')
 			account = optarg;
 		else if ((rc = cli_common_opt(cli, &cmd_timeline_entry, opt)) >= 0)
 			return rc;
 	}
-	if (optind + 1 != argc)
+	if (anchor && (verify || account != NULL || optind != argc))
+		return cli_usage_error(&cmd_timeline_entry, "--anchor records every incident: "
+				       "give no incident, --verify or --account");
+	if (!anchor && !(verify && optind == argc) && optind + 1 != argc)
 		return cli_usage_error(&cmd_timeline_entry, "name one incident, like INC-7");
-	if ((rc = cli_incident_id(&id, &cmd_timeline_entry, argv[optind])) != 0)
+	if (optind < argc && (rc = cli_incident_id(&id, &cmd_timeline_entry, argv[optind])) != 0)
 		return rc;
 	if (account != NULL && verify)
 		return cli_usage_error(&cmd_timeline_entry, "--verify checks the whole timeline: "
 				       "drop --account");
-	if ((rc = cli_incident_ctx(&ctx, cli)) != 0 ||
-	    (rc = store_incident_get(&inc, ctx.store, id)) != 0)
+	if ((rc = cli_incident_ctx(&ctx, cli)) != 0)
 		return cli_fail(rc);
-	store_incident_release(&inc);
-	if (account != NULL && conf_account(ctx.conf, account) == NULL)
+	if (verify || anchor)
+		return verify_exec(cli, &ctx, id, anchor);
+	if ((rc = store_incident_get(&inc, ctx.store, id)) != 0)
+		return cli_fail(rc);
+	if (account != NULL && conf_account(ctx.conf, account) == NULL) {
+		store_incident_release(&inc);
 		return cli_fail(err_set(SR_ENOTFOUND, "no account '%s' in %s", account,
 					ctx.conf->path));
-	if ((rc = store_events_get(&v, &n, ctx.store, id)) != 0)
-		return cli_fail(rc);
-	bad = timeline_verify(v, n);
-	if (verify) {
-		if (bad < 0 && !cli->json)
-			printf("INC-%lld: %zu events, the hash chain verifies\n", (long long)id, n);
-		else if (bad >= 0)
-			cli_error("INC-%lld: event %lld (number %ld of %zu) does not match its "
-				  "hash: the timeline was altered there", (long long)id,
-				  (long long)v[bad].id, bad + 1, n);
-		if (cli->json)
-			cli_print_json(json_pack("{s:I, s:I, s:b, s:o}", "incident", (json_int_t)id,
-				"events", (json_int_t)n, "verified", bad < 0,
-				"first_bad_event", bad < 0 ? json_null() : json_integer(v[bad].id)));
-		store_events_free(v, n);
-		return bad < 0 ? EXIT_OK : EXIT_REFUSED;
 	}
+	if ((rc = store_events_get(&v, &n, ctx.store, id)) != 0) {
+		store_incident_release(&inc);
+		return cli_fail(rc);
+	}
+	rc = timeline_check(&bad, &inc, v, n, NULL);
+	store_incident_release(&inc);
 	json_t *arr = cli->json ? json_array() : NULL;
 	for (size_t i = 0; i < n; i++) {
 		json_t *d = json_loads(v[i].details, 0, NULL);
@@ -205,16 +330,19 @@ timeline_exec(struct cli *cli, int argc, char **argv)
 				"hash", v[i].hash));
 			continue;
 		}
-		printf("%s  %-10s ", when, v[i].actor);
-		describe(&v[i], d);
+		printf("%s  %-10s ", when, cli_line(cli, v[i].actor));
+		describe(cli, &v[i], d);
 		putchar('\n');
 		json_decref(d);
 	}
 	if (cli->json)
 		cli_print_json(arr);
-	if (bad >= 0)
+	if (rc != 0 && bad >= 0)
 		cli_error("warning: the timeline was altered at event %lld: run "
 			  "'sitrep timeline INC-%lld --verify'", (long long)v[bad].id, (long long)id);
+	else if (rc != 0)
+		cli_error("warning: %s: run 'sitrep timeline INC-%lld --verify'", err_last(),
+			  (long long)id);
 	store_events_free(v, n);
 	return EXIT_OK;
 }

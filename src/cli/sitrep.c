@@ -168,6 +168,7 @@ main(int argc, char **argv)
 	bool ambiguous;
 	int i, rc;
 
+	cli_visible_streams();
 	if ((rc = check_args(argc, argv)) != EXIT_OK)
 		return rc;
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {

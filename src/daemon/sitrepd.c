@@ -189,9 +189,14 @@ start_core(struct daemon *dm)
 {
 	int rc;
 
-	if ((rc = store_open(&dm->store, dm->conf->database)) != 0 ||
-	    (rc = repo_open(&dm->repo, dm->conf->playbooks)) != 0)
+	if ((rc = store_open(&dm->store, dm->conf->database)) != 0)
 		return rc;
+	/* Running incidents read their pinned playbooks from the store: a
+	 * repository that cannot be opened is reported, not fatal. */
+	if (repo_open(&dm->repo, dm->conf->playbooks) != 0)
+		log_warnx("%s: incidents opened before sitrep kept playbooks in its "
+			  "store get no reminders or escalations until it is restored",
+			  err_last());
 	dm->ctx.conf = dm->conf;
 	dm->ctx.repo = dm->repo;
 	dm->ctx.store = dm->store;
@@ -381,7 +386,8 @@ main(int argc, char **argv)
 	if ((rc = lock_daemon(&dm)) != 0 || (rc = start(&dm)) != 0) {
 		log_errorx("%s", err_last());
 		stop(&dm);
-		rc = 1;
+		/* as sitrep's: 3 when the system failed (no store, say), else 1 */
+		rc = rc == SR_ESYS ? 3 : 1;
 	} else {
 		rc = run(&dm) != 0 ? 1 : 0;
 		if (rc != 0)

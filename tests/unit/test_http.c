@@ -25,6 +25,7 @@
 #include "sitrep/diag.h"
 #include "sitrep/err.h"
 #include "sitrep/http.h"
+#include "sitrep/store.h"
 #include "sitrep/xalloc.h"
 
 static const char conf_text[] =
@@ -74,6 +75,7 @@ setup_with(void **state, int burst, int64_t every, int max, int per_addr)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct diags d = DIAGS_INIT;
+	struct store *st;
 	char path[4200];
 
 	f->dir = testutil_tmpdir();
@@ -89,6 +91,13 @@ setup_with(void **state, int burst, int64_t every, int max, int per_addr)
 	f->conf->http.max_connections = max;
 	f->conf->http.max_per_address = per_addr;
 	http_metrics_init(&f->metrics);
+	/* Only init creates a store: make the workspace's before serving it. */
+	snprintf(path, sizeof(path), "%s/sitrep.db", f->dir);
+	if (store_create(&st, path) != 0) {
+		fprintf(stderr, "store_create: %s\n", err_last());
+		return -1;
+	}
+	store_close(st);
 	if (http_start(&f->server, f->conf, &f->metrics, NULL) != 0) {
 		fprintf(stderr, "http_start: %s\n", err_last());
 		return -1;

@@ -311,9 +311,13 @@ test_read_file(void **state)
 	/* Not a sha (names must be resolved first). */
 	assert_int_equal(repo_read_file(&text, &len, r, "main", "a.playbook"),
 	    SR_EUSAGE);
+	/* A commit the repository does not have is not an absent file: the
+	 * repository lost it (garbage-collected, or damaged). */
 	assert_int_equal(repo_read_file(&text, &len, r,
 	    "0000000000000000000000000000000000000000", "a.playbook"),
-	    SR_ENOTFOUND);
+	    SR_ESYS);
+	assert_non_null(strstr(err_last(), "commit 0000000 is missing from the "
+	    "repository"));
 	repo_free(r);
 
 	assert_int_equal(repo_open(&b, fx.bare), 0);
@@ -326,6 +330,45 @@ test_read_file(void **state)
 
 /* A file's blob id is git's, changes with its content, and is missing
  * where the file is. */
+/*
+ * A damaged repository says it is damaged, with libgit2's words, instead
+ * of "no file" or "unknown revision": a missing blob, a garbage-collected
+ * commit, a branch whose commit is gone.
+ */
+static void
+test_damaged(void **state)
+{
+	struct repo *r;
+	char *copy = path_in(fx.tmp, "damaged"), sha[41], want[128], *text = NULL;
+	size_t len;
+
+	(void)state;
+	testutil_sh(fx.tmp, "rm -rf damaged && cp -r work damaged && cd damaged && "
+		    "b=$(git rev-parse HEAD:a.playbook) && "
+		    "rm -f .git/objects/$(echo $b | cut -c1-2)/$(echo $b | cut -c3-)");
+	assert_int_equal(repo_open(&r, copy), 0);
+	assert_int_equal(repo_read_file(&text, &len, r, fx.c[4], "a.playbook"), SR_ESYS);
+	assert_null(text);
+	assert_non_null(strstr(err_last(), "is damaged: cannot read 'a.playbook'"));
+	assert_non_null(strstr(err_last(), "git fsck"));
+	/* an absent file is still just absent */
+	assert_int_equal(repo_read_file(&text, &len, r, fx.c[4], "b.playbook"), SR_ENOTFOUND);
+	repo_free(r);
+
+	testutil_sh(fx.tmp, "cd damaged && c=$(git rev-parse HEAD) && "
+		    "rm -f .git/objects/$(echo $c | cut -c1-2)/$(echo $c | cut -c3-)");
+	assert_int_equal(repo_open(&r, copy), 0);
+	assert_int_equal(repo_resolve(sha, r, "main"), SR_ESYS);
+	assert_non_null(strstr(err_last(), "is damaged: 'main' names a commit it does not have"));
+	assert_int_equal(repo_read_file(&text, &len, r, fx.c[4], "a.playbook"), SR_ESYS);
+	snprintf(want, sizeof(want), "commit %.7s is missing from the repository", fx.c[4]);
+	assert_non_null(strstr(err_last(), want));
+	/* an unknown name is still unknown */
+	assert_int_equal(repo_resolve(sha, r, "nope"), SR_ENOTFOUND);
+	repo_free(r);
+	free(copy);
+}
+
 static void
 test_file_id(void **state)
 {
@@ -710,6 +753,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open),
+		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_open_owner),
 		cmocka_unit_test(test_resolve),
 		cmocka_unit_test(test_read_file),

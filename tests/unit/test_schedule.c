@@ -162,7 +162,7 @@ ws_open(struct ws *w, const char *conf)
 	if (repo_open(&w->repo, path) != 0 || repo_resolve(w->sha, w->repo, "main") != 0)
 		fail_msg("the playbook repository: %s", err_last());
 	snprintf(path, sizeof(path), "%s/sitrep.db", w->dir);
-	if (store_open(&w->store, path) != 0)
+	if (store_create(&w->store, path) != 0)
 		fail_msg("store_open: %s", err_last());
 	assert_int_equal(sqlite3_open(path, &w->db), SQLITE_OK);
 	sqlite3_busy_timeout(w->db, 10000);

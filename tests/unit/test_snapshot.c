@@ -40,7 +40,7 @@ test_public_view(void **state)
 	(void)state;
 	assert_int_equal(conf_parse(&c, &d, conf_text, "sitrep.conf", dir), 0);
 	snprintf(path, sizeof(path), "%s/sitrep.db", dir);
-	assert_int_equal(store_open(&s, path), 0);
+	assert_int_equal(store_create(&s, path), 0);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	/* 1: open, customer-visible, api major; 2: open, internal updates only;
 	 * 3: resolved 10 days ago, visible; 4: resolved 200 days ago. */

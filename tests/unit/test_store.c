@@ -163,7 +163,7 @@ test_fresh_database(void **state)
 	int64_t n = -1;
 	size_t i;
 
-	assert_int_equal(store_open(&s, f->path), 0);
+	assert_int_equal(store_create(&s, f->path), 0);
 	assert_non_null(s);
 	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
 	assert_true(STORE_SCHEMA_VERSION >= 2);
@@ -218,7 +218,7 @@ test_reopen_keeps_data(void **state)
 	size_t before_len;
 	int64_t n = -1;
 
-	assert_int_equal(store_open(&s, f->path), 0);
+	assert_int_equal(store_create(&s, f->path), 0);
 	store_close(s);
 	db = db_open(f->path);
 	db_add_incident_and_event(db);
@@ -229,7 +229,7 @@ test_reopen_keeps_data(void **state)
 	assert_int_equal(sqlite3_busy_timeout(db, 0), SQLITE_OK);
 	db_ok(db, "BEGIN IMMEDIATE");
 	s = NULL;
-	assert_int_equal(store_open(&s, f->path), 0);
+	assert_int_equal(store_create(&s, f->path), 0);
 	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
 	assert_int_equal(store_event_count(&n, s), 0);
 	assert_int_equal(n, 1);
@@ -256,7 +256,7 @@ test_newer_schema_refused(void **state)
 	before = slurp(f->path, &before_len);
 
 	err_clear();
-	assert_int_equal(store_open(&s, f->path), SR_EREFUSED);
+	assert_int_equal(store_create(&s, f->path), SR_EREFUSED);
 	assert_null(s);
 	assert_non_null(strstr(err_last(), f->path));
 	assert_non_null(strstr(err_last(), "schema version 99"));
@@ -280,7 +280,7 @@ test_events_append_only(void **state)
 	sqlite3 *db;
 	int64_t n = -1;
 
-	assert_int_equal(store_open(&s, f->path), 0);
+	assert_int_equal(store_create(&s, f->path), 0);
 	db = db_open(f->path);
 	db_add_incident_and_event(db);
 
@@ -310,7 +310,7 @@ test_event_details_json(void **state)
 	sqlite3 *db;
 	int64_t n = -1;
 
-	assert_int_equal(store_open(&s, f->path), 0);
+	assert_int_equal(store_create(&s, f->path), 0);
 	db = db_open(f->path);
 	db_add_incident_and_event(db);
 	assert_int_equal(sqlite3_exec(db, "INSERT INTO events (incident_id, "
@@ -342,7 +342,7 @@ test_unopenable_path(void **state)
 	snprintf(path, sizeof(path), "%s/no-such-dir/sitrep.db", f->dir);
 	snprintf(want, sizeof(want), "cannot open database '%s': unable to "
 	    "open database file", path);
-	assert_int_equal(store_open(&s, path), SR_ESYS);
+	assert_int_equal(store_create(&s, path), SR_ESYS);
 	assert_null(s);
 	assert_string_equal(err_last(), want);
 }
@@ -364,7 +364,7 @@ test_not_a_database(void **state)
 	fclose(fp);
 	before = slurp(f->path, &before_len);
 
-	assert_int_equal(store_open(&s, f->path), SR_ESYS);
+	assert_int_equal(store_create(&s, f->path), SR_ESYS);
 	assert_null(s);
 	assert_non_null(strstr(err_last(), f->path));
 	assert_non_null(strstr(err_last(), "file is not a database"));
@@ -397,7 +397,7 @@ test_concurrent_first_open(void **state)
 			if (read(fd[0], &go, 1) != 0)
 				_exit(3);
 			s = NULL;
-			if (store_open(&s, f->path) != 0) {
+			if (store_create(&s, f->path) != 0) {
 				fprintf(stderr, "child: %s\n", err_last());
 				_exit(1);
 			}
@@ -414,7 +414,7 @@ test_concurrent_first_open(void **state)
 		assert_int_equal(WEXITSTATUS(status), 0);
 	}
 	s = NULL;
-	assert_int_equal(store_open(&s, f->path), 0);
+	assert_int_equal(store_create(&s, f->path), 0);
 	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
 	store_close(s);
 }
@@ -431,7 +431,7 @@ test_playbook_summaries(void **state)
 	};
 	struct store_summary got = { "1111111111111111111111111111111111111111", NULL, 0, 0 };
 
-	assert_int_equal(store_open(&s, f->path), 0);
+	assert_int_equal(store_create(&s, f->path), 0);
 	assert_int_equal(store_summary_get(&got, s, "rules A"), SR_ENOTFOUND);
 	assert_int_equal(store_summaries_put(s, "rules A", put, 2), 0);
 	assert_int_equal(store_summary_get(&got, s, "rules A"), 0);
@@ -469,7 +469,7 @@ test_wal_kept_between_processes_and_bounded(void **state)
 	for (int k = 0; k < 200; k++) {
 		struct store *s = NULL;
 
-		assert_int_equal(store_open(&s, f->path), 0);
+		assert_int_equal(store_create(&s, f->path), 0);
 		snprintf(context, sizeof(context), "context %d", k);
 		assert_int_equal(store_summaries_put(s, context, &put, 1), 0);
 		store_close(s);
@@ -512,7 +512,7 @@ test_outbox_due_in_order(void **state)
 	size_t n = 0, m = 0;
 	sqlite3 *db;
 
-	assert_int_equal(store_open(&s, f->path), 0);
+	assert_int_equal(store_create(&s, f->path), 0);
 	db = db_open(f->path);
 	db_add_incident_and_event(db);
 	db_ok(db, "INSERT INTO incident_components VALUES (1, 'api', 'major_outage')");
@@ -649,7 +649,7 @@ test_migration_5_6_outbox(void **state)
 	int64_t before = clock_now_ms();
 	sqlite3 *db;
 
-	assert_int_equal(store_open(&s, f->path), 0);
+	assert_int_equal(store_create(&s, f->path), 0);
 	store_close(s);
 	db = db_open(f->path);
 	db_add_incident_and_event(db);
@@ -671,11 +671,16 @@ test_migration_5_6_outbox(void **state)
 	      " ('msg_dead', 1, 'ops', 'slack', 'z', 'dead', 13, 0, 7, NULL)");
 	db_ok(db, "UPDATE outbox SET sent_at = 8, last_status = 200 WHERE msg_id = 'msg_sent'");
 	db_ok(db, "UPDATE outbox SET last_error = 'HTTP 500' WHERE msg_id = 'msg_dead'");
+	/* and as schema 6 had them: no timeline end kept with incidents, no
+	 * pinned playbook texts (migration 7 adds them and fills them in) */
+	db_ok(db, "ALTER TABLE incidents DROP COLUMN event_count");
+	db_ok(db, "ALTER TABLE incidents DROP COLUMN head_hash");
+	db_ok(db, "DROP TABLE playbook_texts");
 	db_ok(db, "PRAGMA user_version = 4");
 	sqlite3_close(db);
 
-	assert_int_equal(store_open(&s, f->path), 0);
-	assert_int_equal(store_schema_version(s), 6);
+	assert_int_equal(store_create(&s, f->path), 0);
+	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
 	assert_int_equal(store_outbox_due(&v, &n, s, clock_now_ms(), NULL, 10), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(v[0].msg_id, "msg_leased");
@@ -684,6 +689,10 @@ test_migration_5_6_outbox(void **state)
 	store_close(s);
 	db = db_open(f->path);
 	assert_int_equal(db_int(db, "SELECT count(*) FROM outbox"), 3);
+	/* migration 7 recorded the end of the timeline that was there */
+	assert_int_equal(db_int(db, "SELECT event_count FROM incidents WHERE id = 1"), 1);
+	assert_int_equal(db_int(db, "SELECT head_hash = 'h1' FROM incidents WHERE id = 1"), 1);
+	assert_int_equal(db_int(db, "SELECT count(*) FROM playbook_texts"), 0);
 	assert_int_equal(db_int(db, "SELECT count(*) FROM pragma_table_info('outbox')"
 				" WHERE name = 'lease_until'"), 0);
 	assert_int_equal(db_int(db, "SELECT sent_at * 1000 + last_status FROM outbox"
@@ -710,6 +719,114 @@ test_migration_5_6_outbox(void **state)
 					  NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(db_int(db, "SELECT count(*) FROM outbox WHERE state = 'lost' OR type = 'sms'"), 0);
 	sqlite3_close(db);
+}
+
+/*
+ * Only `sitrep init` creates a store (store_create): store_open refuses a
+ * missing file, an empty one and a SQLite file with nothing in it, saying
+ * where it looked and how to make one, and leaves each as it was. Before,
+ * each was silently made a new store: history gone, ids reused.
+ */
+static void
+test_missing_or_empty_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = (struct store *)f;	/* must be cleared */
+	struct stat st;
+	sqlite3 *db;
+
+	assert_int_equal(store_open(&s, f->path), SR_ESYS);
+	assert_null(s);
+	assert_non_null(strstr(err_last(), f->path));
+	assert_non_null(strstr(err_last(), "no database at"));
+	assert_non_null(strstr(err_last(), "sitrep init"));
+	assert_false(exists(f->path));
+
+	testutil_write(f->dir, "sitrep.db", "");
+	assert_int_equal(store_open(&s, f->path), SR_ESYS);
+	assert_null(s);
+	assert_non_null(strstr(err_last(), "is empty"));
+	assert_non_null(strstr(err_last(), "sitrep init"));
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(st.st_size, 0);
+
+	/* a SQLite file that holds no schema at all */
+	db = db_open(f->path);
+	db_ok(db, "VACUUM");
+	sqlite3_close(db);
+	assert_int_equal(store_open(&s, f->path), SR_ESYS);
+	assert_non_null(strstr(err_last(), "is empty"));
+	db = db_open(f->path);
+	assert_int_equal(db_int(db, "SELECT count(*) FROM sqlite_schema"), 0);
+	sqlite3_close(db);
+
+	/* store_create makes it; store_open then opens it */
+	assert_int_equal(store_create(&s, f->path), 0);
+	store_close(s);
+	assert_int_equal(store_open(&s, f->path), 0);
+	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
+	store_close(s);
+}
+
+/* Each event moves the incident's count and head hash in its transaction;
+ * pinned playbook texts are kept once and never rewritten. */
+static void
+test_event_head_and_playbook_text(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = NULL;
+	struct store_incident inc = { 0 }, got;
+	struct store_event *v = NULL;
+	size_t n = 0;
+	int64_t id = 0;
+	char *text = NULL;
+	sqlite3 *db;
+
+	assert_int_equal(store_create(&s, f->path), 0);
+	inc.playbook = "outage";
+	snprintf(inc.commit, sizeof(inc.commit), "%040d", 1);
+	inc.title = "API down";
+	inc.severity = 2;
+	snprintf(inc.status, sizeof(inc.status), "investigating");
+	inc.opened_by = "alice";
+	inc.opened_at = 1700000000000;
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_incident_insert(&id, s, &inc), 0);
+	assert_int_equal(store_event_append(s, id, 1, "alice", "opened", "{}"), 0);
+	assert_int_equal(store_event_append(s, id, 2, "alice", "status", "{}"), 0);
+	assert_int_equal(store_playbook_text_put(s, inc.commit, "outage", "name = \"outage\";"), 0);
+	/* the first text stays */
+	assert_int_equal(store_playbook_text_put(s, inc.commit, "outage", "other"), 0);
+	assert_int_equal(store_commit(s), 0);
+
+	assert_int_equal(store_incident_get(&got, s, id), 0);
+	assert_int_equal(store_events_get(&v, &n, s, id), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(got.event_count, 2);
+	assert_string_equal(got.head_hash, v[1].hash);
+	store_events_free(v, n);
+	store_incident_release(&got);
+
+	/* an event rolled back moves nothing */
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_event_append(s, id, 3, "bob", "status", "{}"), 0);
+	store_rollback(s);
+	assert_int_equal(store_incident_get(&got, s, id), 0);
+	assert_int_equal(got.event_count, 2);
+	store_incident_release(&got);
+
+	assert_int_equal(store_playbook_text_get(&text, s, inc.commit, "outage"), 0);
+	assert_string_equal(text, "name = \"outage\";");
+	free(text);
+	assert_int_equal(store_playbook_text_get(&text, s, inc.commit, "breach"), SR_ENOTFOUND);
+	assert_null(text);
+	db = db_open(f->path);
+	assert_int_not_equal(sqlite3_exec(db, "UPDATE playbook_texts SET text = 'x'", NULL,
+					  NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM playbook_texts", NULL, NULL, NULL),
+			     SQLITE_OK);
+	sqlite3_close(db);
+	store_close(s);
 }
 
 static void
@@ -745,6 +862,8 @@ main(void)
 		    test_wal_kept_between_processes_and_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_due_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration_5_6_outbox, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_or_empty_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_event_head_and_playbook_text, setup, teardown),
 		cmocka_unit_test(test_close_null),
 	};
 
