@@ -321,6 +321,9 @@ static const char *const migrations[] = {
 	"CREATE INDEX outbox_failed ON outbox (state, id)\n"
 	"    WHERE state IN ('retrying', 'dead');\n"
 	"CREATE INDEX outbox_update ON outbox (update_id);\n",
+	/* 6 -> 7: a playbook's route may give an e-mail its own sender name
+	 * (a regulator's notice is not signed by the status page). */
+	"ALTER TABLE outbox ADD COLUMN from_name TEXT;\n",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

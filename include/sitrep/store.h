@@ -10,7 +10,7 @@
 struct store;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 /*
  * Open (creating if missing) the database at path, set WAL, busy_timeout and
@@ -252,7 +252,9 @@ struct store_outbox {
 	char *channel;       /* the config channel; NULL for a subscriber's webhook */
 	char type[8];        /* webhook, slack, teams, discord, email */
 	char *recipient;     /* e-mail address or subscriber URL; NULL: the channel's */
-	char *subject, *payload; /* for messages that are not updates */
+	char *subject, *payload; /* for messages that are not updates; an
+				  * update's e-mail with a subject of its own */
+	char *from_name;     /* e-mail: a sender name of its own; NULL */
 	char state[10];      /* pending, retrying, sent, dead */
 	int attempts;
 	int64_t next_at, created_at, sent_at;
