@@ -171,8 +171,8 @@ remind(struct pass *p, const char *key, const char *kind, int64_t due,
 		rc = incident_abandon(&sc->ctx, &inc, rc == SR_EEXIST ? 0 : rc);
 		goto done;
 	}
-	if ((rc = comms_notify(&queued, &sc->ctx, inc.id, "internal", "incident.reminder",
-	    buf_str(&title), buf_str(&text))) != 0) {
+	if ((rc = comms_notify_routed(&queued, &sc->ctx, p->pb, inc.id, "internal",
+	    "incident.reminder", buf_str(&title), buf_str(&text))) != 0) {
 		rc = incident_abandon(&sc->ctx, &inc, rc);
 		goto done;
 	}
@@ -550,12 +550,13 @@ static int
 maintenance_step(struct schedule *sc, struct store_maintenance *m, const char *to,
 		 int64_t due, int64_t now)
 {
-	char title[512], text[1024];
+	char title[512], text[1024], window[96];
 	int64_t queued;
 	int rc;
 
 	if ((rc = store_begin(sc->ctx.store)) != 0)
 		return rc;
+	comms_format_window(window, sizeof(window), m->starts_at, m->ends_at, now);
 	snprintf(m->state, sizeof(m->state), "%s", to);
 	m->updated_at = now;
 	if (strcmp(to, "in_progress") == 0)
@@ -564,11 +565,11 @@ maintenance_step(struct schedule *sc, struct store_maintenance *m, const char *t
 		m->completed_at = now;
 	snprintf(title, sizeof(title), "%s: %s", strcmp(to, "in_progress") == 0 ?
 		 "Maintenance in progress" : "Maintenance completed", m->title);
-	snprintf(text, sizeof(text), "%s%s", strcmp(to, "in_progress") == 0 ?
-		 "The scheduled maintenance has begun. " : "The scheduled maintenance is "
-		 "complete. ", m->body ? m->body : "");
+	snprintf(text, sizeof(text), "%s (scheduled from %s). %s", strcmp(to, "in_progress")
+		 == 0 ? "The scheduled maintenance has begun" : "The scheduled maintenance is "
+		 "complete", window, m->body ? m->body : "");
 	if ((rc = store_maintenance_update(sc->ctx.store, m)) != 0 ||
-	    (rc = comms_notify(&queued, &sc->ctx, 0, "customers", strcmp(to, "in_progress") == 0
+	    (rc = comms_notify_maintenance(&queued, &sc->ctx, m, strcmp(to, "in_progress") == 0
 	    ? "maintenance.started" : "maintenance.completed", title, text)) != 0 ||
 	    (rc = store_commit(sc->ctx.store)) != 0) {
 		store_rollback(sc->ctx.store);

@@ -334,6 +334,13 @@ int store_maintenance_update(struct store *s, const struct store_maintenance *m)
 int store_maintenances_get(struct store_maintenance **out, size_t *n, struct store *s,
 			   int64_t since);
 void store_maintenance_release(struct store_maintenance *m);
+/* Queue a maintenance's notice (subject and payload) to every active
+ * subscriber of kind whose component filter meets the maintenance's
+ * components (or who has none); *count says how many. */
+int store_outbox_add_maintenance_subscribers(int64_t *count, struct store *s,
+					     const char *kind, int64_t maintenance_id,
+					     const char *channel, int64_t now,
+					     const char *subject, const char *payload);
 void store_maintenances_free(struct store_maintenance *v, size_t n);
 
 /* Reminders fired (store-maintenance.c): each key fires once. Returns 0
