@@ -285,3 +285,93 @@ steps_mark(struct incident_ctx *ctx, int64_t id, const char *step, const char *s
 				      "step_skipped", json_pack("{s:s, s:s?}", "step", step,
 				      "note", note));
 }
+
+/* What an action's event says it did, for completes_on. */
+static void
+action_of(const char **audience, const char **role, const char **status, const char *kind,
+	  json_t *details)
+{
+	json_t *st;
+
+	*audience = *role = *status = NULL;
+	if (strcmp(kind, "update_published") == 0 || strcmp(kind, "apology_published") == 0) {
+		/* an update to one account is that account's story */
+		if (json_object_get(details, "account") == NULL)
+			*audience = json_string_value(json_object_get(details, "audience"));
+		if ((st = json_object_get(details, "status")) != NULL)
+			*status = json_string_value(json_object_get(st, "to"));
+	} else if (strcmp(kind, "role_taken") == 0 || strcmp(kind, "role_assigned") == 0)
+		*role = json_string_value(json_object_get(details, "role"));
+	else if (strcmp(kind, "status") == 0)
+		*status = json_string_value(json_object_get(details, "to"));
+	else if (strcmp(kind, "resolved") == 0)
+		*status = "resolved";
+	else if (strcmp(kind, "reopened") == 0)
+		*status = "investigating";
+}
+
+static bool
+completes(const struct playbook_step *st, const char *audience, const char *role,
+	  const char *status)
+{
+	const char *v = st->completes_value;
+
+	switch (st->completes_on) {
+	case PLAYBOOK_COMPLETES_UPDATE: return audience != NULL && strcmp(v, audience) == 0;
+	case PLAYBOOK_COMPLETES_ROLE: return role != NULL && strcmp(v, role) == 0;
+	case PLAYBOOK_COMPLETES_STATUS: return status != NULL && strcmp(v, status) == 0;
+	default: return false;
+	}
+}
+
+int
+steps_complete_on(struct incident_ctx *ctx, const struct store_incident *inc,
+		  const char *kind, json_t *details)
+{
+	static const char *const what[] = { "", "update", "role", "status" };
+	const char *audience, *role, *status;
+	struct playbook *pb = NULL;
+	struct store_step *done = NULL, row;
+	size_t ndone = 0;
+	int rc;
+
+	action_of(&audience, &role, &status, kind, details);
+	if (audience == NULL && role == NULL && status == NULL)
+		return 0;
+	if ((rc = incident_playbook(&pb, ctx, inc)) != 0)
+		return rc;
+	if ((rc = store_steps_get(&done, &ndone, ctx->store, inc->id)) != 0)
+		goto out;
+	for (size_t k = 0; rc == 0 && k < pb->nsteps; k++) {
+		const struct playbook_step *st = &pb->steps[k];
+		bool finished = false;
+		char *note, *text;
+		json_t *ev;
+
+		for (size_t i = 0; i < ndone; i++)
+			finished |= strcmp(done[i].step, st->id) == 0;
+		if (finished || !incident_step_applies(st, inc->severity) ||
+		    !completes(st, audience, role, status))
+			continue;
+		note = xasprintf("completed by the %s: %s", kind, st->completes_value);
+		row.step = st->id;
+		snprintf(row.state, sizeof(row.state), "done");
+		row.at = inc->updated_at;
+		row.actor = (char *)ctx->actor;
+		row.note = note;
+		ev = json_pack("{s:s, s:s, s:{s:s, s:s}}", "step", st->id, "note", note,
+			       "completed_by", "event", kind, what[st->completes_on],
+			       st->completes_value);
+		text = json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS);
+		json_decref(ev);
+		if ((rc = store_step_set(ctx->store, inc->id, &row)) == 0)
+			rc = store_event_append(ctx->store, inc->id, inc->updated_at, ctx->actor,
+						"step_done", text);
+		free(text);
+		free(note);
+	}
+out:
+	store_steps_free(done, ndone);
+	playbook_free(pb);
+	return rc;
+}

@@ -201,13 +201,39 @@ hhmm(char *out, size_t len, int64_t ms)
 	snprintf(out, len, "%.5s UTC", iso + 11);
 }
 
+/*
+ * The command a reminder names, complete so that it runs as printed: the
+ * text to replace, and the playbook's templates for the audience as the
+ * other way ("'sitrep update INC-1 --audience internal -m \"...\"' (or
+ * --template ID: investigating, fixed)").
+ */
+static void
+update_command(char *out, size_t len, const struct pass *p, const char *audience)
+{
+	size_t n = 0;
+	int w;
+
+	w = snprintf(out, len, "'sitrep update INC-%lld --audience %s -m \"...\"'",
+		     (long long)p->inc->id, audience);
+	for (size_t i = 0; w > 0 && (size_t)w < len && i < p->pb->ntemplates; i++) {
+		const struct playbook_template *t = &p->pb->templates[i];
+
+		if (strcmp(t->audience, audience) != 0)
+			continue;
+		w += snprintf(out + w, len - (size_t)w, "%s%s", n++ ? ", " :
+			      " (or instead of -m, --template ID: ", t->id);
+	}
+	if (n > 0 && w > 0 && (size_t)w < len)
+		snprintf(out + w, len - (size_t)w, ")");
+}
+
 /* Five minutes before an audience's promised update, and when it is late. */
 static int
 cadence_reminders(struct pass *p, const struct comms_summary *cs)
 {
 	static const char *const comms[] = { "comms", NULL };
 	static const char *const comms_commander[] = { "comms", "commander", NULL };
-	char key[160], what[256], at[16];
+	char key[160], what[512], at[16], cmd[256];
 	int64_t base, lead;
 	int rc;
 
@@ -220,9 +246,9 @@ cadence_reminders(struct pass *p, const struct comms_summary *cs)
 		hhmm(at, sizeof(at), due);
 		snprintf(key, sizeof(key), "cadence-soon:%lld:%s:%lld", (long long)p->inc->id,
 			 a->audience, (long long)due);
+		update_command(cmd, sizeof(cmd), p, a->audience);
 		snprintf(what, sizeof(what), "The %s update to %s is due by %s: post it with "
-			 "'sitrep update INC-%lld --audience %s'", a->last_at ? "next" : "first",
-			 a->audience, at, (long long)p->inc->id, a->audience);
+			 "%s", a->last_at ? "next" : "first", a->audience, at, cmd);
 		/* Five minutes ahead, or half the interval when it is shorter,
 		 * so a first update due soon after opening is not reminded of
 		 * the moment the incident opens. */
@@ -235,8 +261,7 @@ cadence_reminders(struct pass *p, const struct comms_summary *cs)
 		snprintf(key, sizeof(key), "cadence-late:%lld:%s:%lld", (long long)p->inc->id,
 			 a->audience, (long long)due);
 		snprintf(what, sizeof(what), "The update to %s promised by %s is overdue: post "
-			 "it now with 'sitrep update INC-%lld --audience %s'", a->audience, at,
-			 (long long)p->inc->id, a->audience);
+			 "it now with %s", a->audience, at, cmd);
 		if ((rc = remind(p, key, "update_overdue", due, comms_commander, what)) != 0)
 			return rc;
 	}
