@@ -39,7 +39,7 @@ static const char *const step_keys[] = {
 	"id", "title", "role", "due", "min_severity", "required", "notes",
 	"completes_on", NULL
 };
-static const char *const completes_keys[] = { "update", "role", "status", NULL };
+static const char *const completes_keys[] = { "update", "role", "status", "apology", NULL };
 static const char *const route_keys[] = {
 	"audience", "channels", "from_name", "subject", NULL
 };
@@ -320,7 +320,8 @@ parse_completes_on(struct confread *r, const struct playbook *pb, struct playboo
 	if (g == NULL)
 		return;
 	line = confread_line(g);
-	confread_check_keys(r, g, completes_keys, "completes_on (use update, role or status)");
+	confread_check_keys(r, g, completes_keys,
+			    "completes_on (use update, role, status or apology)");
 	for (int k = 0; completes_keys[k] != NULL; k++) {
 		char *v = NULL;
 
@@ -336,11 +337,12 @@ parse_completes_on(struct confread *r, const struct playbook *pb, struct playboo
 	}
 	if (count != 1) {
 		diags_add(r->diags, r->file, line, "step '%s': completes_on needs exactly one "
-			  "of update = \"AUDIENCE\", role = \"ROLE\" or status = \"STATUS\"",
-			  s->id);
+			  "of update = \"AUDIENCE\", role = \"ROLE\", status = \"STATUS\" or "
+			  "apology = \"AUDIENCE\"", s->id);
 		return;
 	}
-	if (s->completes_on == PLAYBOOK_COMPLETES_UPDATE)
+	if (s->completes_on == PLAYBOOK_COMPLETES_UPDATE ||
+	    s->completes_on == PLAYBOOK_COMPLETES_APOLOGY)
 		check_audience(r, pb, line, s->completes_value);
 	else if (s->completes_on == PLAYBOOK_COMPLETES_ROLE &&
 		 playbook_role(pb, s->completes_value) == NULL)

@@ -288,18 +288,20 @@ steps_mark(struct incident_ctx *ctx, int64_t id, const char *step, const char *s
 
 /* What an action's event says it did, for completes_on. */
 static void
-action_of(const char **audience, const char **role, const char **status, const char *kind,
-	  json_t *details)
+action_of(const char **audience, const char **role, const char **status,
+	  const char **apology, const char *kind, json_t *details)
 {
 	json_t *st;
 
-	*audience = *role = *status = NULL;
+	*audience = *role = *status = *apology = NULL;
 	if (strcmp(kind, "update_published") == 0 || strcmp(kind, "apology_published") == 0) {
 		/* an update to one account is that account's story */
 		if (json_object_get(details, "account") == NULL)
 			*audience = json_string_value(json_object_get(details, "audience"));
 		if ((st = json_object_get(details, "status")) != NULL)
 			*status = json_string_value(json_object_get(st, "to"));
+		if (strcmp(kind, "apology_published") == 0)
+			*apology = *audience;
 	} else if (strcmp(kind, "role_taken") == 0 || strcmp(kind, "role_assigned") == 0)
 		*role = json_string_value(json_object_get(details, "role"));
 	else if (strcmp(kind, "status") == 0)
@@ -312,7 +314,7 @@ action_of(const char **audience, const char **role, const char **status, const c
 
 static bool
 completes(const struct playbook_step *st, const char *audience, const char *role,
-	  const char *status)
+	  const char *status, const char *apology)
 {
 	const char *v = st->completes_value;
 
@@ -320,6 +322,7 @@ completes(const struct playbook_step *st, const char *audience, const char *role
 	case PLAYBOOK_COMPLETES_UPDATE: return audience != NULL && strcmp(v, audience) == 0;
 	case PLAYBOOK_COMPLETES_ROLE: return role != NULL && strcmp(v, role) == 0;
 	case PLAYBOOK_COMPLETES_STATUS: return status != NULL && strcmp(v, status) == 0;
+	case PLAYBOOK_COMPLETES_APOLOGY: return apology != NULL && strcmp(v, apology) == 0;
 	default: return false;
 	}
 }
@@ -328,14 +331,14 @@ int
 steps_complete_on(struct incident_ctx *ctx, const struct store_incident *inc,
 		  const char *kind, json_t *details)
 {
-	static const char *const what[] = { "", "update", "role", "status" };
-	const char *audience, *role, *status;
+	static const char *const what[] = { "", "update", "role", "status", "apology" };
+	const char *audience, *role, *status, *apology;
 	struct playbook *pb = NULL;
 	struct store_step *done = NULL, row;
 	size_t ndone = 0;
 	int rc;
 
-	action_of(&audience, &role, &status, kind, details);
+	action_of(&audience, &role, &status, &apology, kind, details);
 	if (audience == NULL && role == NULL && status == NULL)
 		return 0;
 	if ((rc = incident_playbook(&pb, ctx, inc)) != 0)
@@ -351,7 +354,7 @@ steps_complete_on(struct incident_ctx *ctx, const struct store_incident *inc,
 		for (size_t i = 0; i < ndone; i++)
 			finished |= strcmp(done[i].step, st->id) == 0;
 		if (finished || !incident_step_applies(st, inc->severity) ||
-		    !completes(st, audience, role, status))
+		    !completes(st, audience, role, status, apology))
 			continue;
 		note = xasprintf("completed by the %s: %s", kind, st->completes_value);
 		row.step = st->id;

@@ -55,10 +55,12 @@ struct playbook_approval {
 };
 
 /* What completes a step on its own, in the transaction of the action
- * (roles.c's steps_complete_on): an update published to an audience, a
- * role filled, or the incident reaching a status. */
+ * (roles.c's steps_complete_on): an update (or an apology) published to an
+ * audience, a role filled, the incident reaching a status, or an apology
+ * published to an audience. */
 enum playbook_completes { PLAYBOOK_COMPLETES_NONE, PLAYBOOK_COMPLETES_UPDATE,
-			  PLAYBOOK_COMPLETES_ROLE, PLAYBOOK_COMPLETES_STATUS };
+			  PLAYBOOK_COMPLETES_ROLE, PLAYBOOK_COMPLETES_STATUS,
+			  PLAYBOOK_COMPLETES_APOLOGY };
 
 struct playbook_step {
 	char *id;
