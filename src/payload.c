@@ -43,12 +43,15 @@ payload_from(struct payload *p, const struct conf *c, const struct store_inciden
 	p->page_name = payload_clean(c->page_name, false);
 	p->page_url = xstrdup(c->page_url);
 	p->incident_id = inc->id;
-	{
+	/* The incident's own page shows what the customers were told: an
+	 * update to another audience links to the page itself. */
+	if (strcmp(u->audience, "customers") == 0) {
 		char path[48];
 
 		snprintf(path, sizeof(path), "incidents/inc-%lld", (long long)inc->id);
 		p->incident_url = payload_url(c->page_url, path);
-	}
+	} else
+		p->incident_url = xstrdup(c->page_url);
 	p->title = payload_clean(inc->title, false);
 	p->severity = inc->severity;
 	/* The status the update spoke of when it was published, so that a

@@ -18,7 +18,8 @@ struct store_update;
 /* Everything a message about one update says, as owned strings. */
 struct payload {
 	char *page_name, *page_url;
-	char *incident_url;     /* the incident's own page: page_url + incidents/inc-<n> */
+	char *incident_url;     /* an update to the customers: the incident's own page
+				 * (page_url + incidents/inc-<n>); else page_url */
 	int64_t incident_id;
 	char *title;
 	int severity;           /* 1..4 */
