@@ -11,6 +11,7 @@
 #include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/incident.h"
+#include "sitrep/log.h"
 #include "sitrep/playbook.h"
 #include "sitrep/roles.h"
 #include "sitrep/store.h"
@@ -341,8 +342,14 @@ steps_complete_on(struct incident_ctx *ctx, const struct store_incident *inc,
 	action_of(&audience, &role, &status, &apology, kind, details);
 	if (audience == NULL && role == NULL && status == NULL)
 		return 0;
-	if ((rc = incident_playbook(&pb, ctx, inc)) != 0)
-		return rc;
+	/* The action stands without its playbook: its steps are then marked
+	 * by hand, as before completes_on. */
+	if (incident_playbook(&pb, ctx, inc) != 0) {
+		log_warnx("INC-%lld: steps not checked for completion: %s", (long long)inc->id,
+			  err_last());
+		err_clear();
+		return 0;
+	}
 	if ((rc = store_steps_get(&done, &ndone, ctx->store, inc->id)) != 0)
 		goto out;
 	for (size_t k = 0; rc == 0 && k < pb->nsteps; k++) {
