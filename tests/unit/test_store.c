@@ -675,7 +675,7 @@ test_migration_5_6_outbox(void **state)
 	sqlite3_close(db);
 
 	assert_int_equal(store_open(&s, f->path), 0);
-	assert_int_equal(store_schema_version(s), 6);
+	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
 	assert_int_equal(store_outbox_due(&v, &n, s, clock_now_ms(), NULL, 10), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(v[0].msg_id, "msg_leased");
