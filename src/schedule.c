@@ -295,7 +295,7 @@ step_reminders(struct pass *p)
 {
 	struct store_step *done;
 	size_t ndone;
-	char key[160], what[320];
+	char key[160], what[768], cmd[256];
 	int rc;
 
 	if ((rc = store_steps_get(&done, &ndone, p->sc->ctx.store, p->inc->id)) != 0)
@@ -310,9 +310,16 @@ step_reminders(struct pass *p)
 		if (finished || !incident_step_applies(st, p->inc->severity))
 			continue;
 		snprintf(key, sizeof(key), "step:%lld:%s", (long long)p->inc->id, st->id);
-		snprintf(what, sizeof(what), "Step '%s' (%s) is past due: mark it with "
-			 "'sitrep step INC-%lld done %s'", st->id, st->title, (long long)p->inc->id,
-			 st->id);
+		if (st->completes_on == PLAYBOOK_COMPLETES_UPDATE) {
+			update_command(cmd, sizeof(cmd), p, st->completes_value);
+			snprintf(what, sizeof(what), "Step '%s' (%s) is past due: an update to %s "
+				 "completes it (%s), or mark it with 'sitrep step INC-%lld done %s'",
+				 st->id, st->title, st->completes_value, cmd,
+				 (long long)p->inc->id, st->id);
+		} else
+			snprintf(what, sizeof(what), "Step '%s' (%s) is past due: mark it with "
+				 "'sitrep step INC-%lld done %s'", st->id, st->title,
+				 (long long)p->inc->id, st->id);
 		rc = remind(p, key, "step_overdue", p->inc->opened_at + st->due * 1000, roles, what);
 	}
 	store_steps_free(done, ndone);
