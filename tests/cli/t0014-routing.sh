@@ -17,7 +17,7 @@ if ! smtp_usable; then
 	exit 0
 fi
 
-plan 50
+plan 52
 tmp_workspace
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy no_proxy NO_PROXY
 
@@ -170,6 +170,13 @@ run sitrep playbook validate "$TEST_TMP/breach-bad2.playbook"
 is_rc 1 "completes_on naming an unknown role is refused"
 like "$ERR" "breach-bad2\.playbook:[0-9]+: step 'counsel' is completed by unknown role 'judge'" \
 	"with file:line"
+
+run sitrep playbook show breach --json
+is "$(jq -c '[[.routes[] | [.audience, .channels, .from_name]], [.steps[].completes_on]]' <<<"$OUT")" \
+	'[[["internal",["sec-chat"],null],["regulators",["dpo-mail"],"Example Ltd Data Protection Officer"]],[{"update":"internal"},{"role":"legal"},{"status":"identified"},{"update":"regulators"}]]' \
+	"playbook show --json gives the routes and what completes each step"
+run sitrep playbook show breach
+like "$OUT" "Routes"$'\n'"  internal         only to sec-chat" "playbook show lists the routes"
 
 # ============================================================ routes
 
