@@ -328,6 +328,28 @@ completes(const struct playbook_step *st, const char *audience, const char *role
 	}
 }
 
+/* "UPD-3 to internal was published", "bob took the role legal", "the
+ * incident reached identified": what did the step, for its note. */
+static char *
+completion_note(const struct playbook_step *st, json_t *details)
+{
+	const char *person = json_string_value(json_object_get(details, "person"));
+	json_int_t upd = json_integer_value(json_object_get(details, "update"));
+
+	switch (st->completes_on) {
+	case PLAYBOOK_COMPLETES_UPDATE:
+	case PLAYBOOK_COMPLETES_APOLOGY:
+		return xasprintf("%s UPD-%lld to %s was published",
+				 st->completes_on == PLAYBOOK_COMPLETES_APOLOGY ? "the apology" :
+				 "update", (long long)upd, st->completes_value);
+	case PLAYBOOK_COMPLETES_ROLE:
+		return xasprintf("%s took the role %s", person ? person : "someone",
+				 st->completes_value);
+	default:
+		return xasprintf("the incident reached %s", st->completes_value);
+	}
+}
+
 int
 steps_complete_on(struct incident_ctx *ctx, const struct store_incident *inc,
 		  const char *kind, json_t *details)
@@ -363,7 +385,7 @@ steps_complete_on(struct incident_ctx *ctx, const struct store_incident *inc,
 		if (finished || !incident_step_applies(st, inc->severity) ||
 		    !completes(st, audience, role, status, apology))
 			continue;
-		note = xasprintf("completed by the %s: %s", kind, st->completes_value);
+		note = completion_note(st, details);
 		row.step = st->id;
 		snprintf(row.state, sizeof(row.state), "done");
 		row.at = inc->updated_at;

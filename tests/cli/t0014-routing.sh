@@ -17,7 +17,7 @@ if ! smtp_usable; then
 	exit 0
 fi
 
-plan 52
+plan 53
 tmp_workspace
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy no_proxy NO_PROXY
 
@@ -232,6 +232,8 @@ is "$(steps_done)" "counsel,first-internal,notify-authority" "filling the legal 
 run sitrep status INC-1 identified
 is_rc 0 "the breach moves to identified"
 is "$(steps_done)" "cause,counsel,first-internal,notify-authority" "reaching identified completed 'cause'"
+run sitrep timeline INC-1
+like "$OUT" "step counsel done: bob took the role legal" "the timeline says what completed each step"
 run sitrep step INC-1 done cause
 is_rc 1 "marking a step done again is refused: it was done by the status change"
 
