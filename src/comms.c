@@ -19,6 +19,7 @@
 #include "sitrep/store.h"
 #include "sitrep/template.h"
 #include "sitrep/vocab.h"
+#include "sitrep/utf8.h"
 #include "sitrep/xalloc.h"
 
 int
@@ -229,17 +230,40 @@ route_add(struct comms_posted *out, const char *channel, const char *type,
 
 /*
  * Where an update to audience goes: every config channel that serves the
- * audience (an e-mail channel once per address in its 'to'); for the
- * customers, their subscribers too (e-mail ones through the first e-mail
- * channel serving customers). An update addressed to one account goes only
- * to that account's address. Subscribers are counted only when
- * count_subscribers (otherwise their routes' counts are 0 until
- * routes_queue writes their rows).
+ * audience (an e-mail channel once per address in its 'to'), or, when the
+ * playbook routes the audience, only the channels its route names, with
+ * the route's sender name and subject (already filled) on their e-mails;
+ * for the customers, their subscribers too (e-mail ones through the first
+ * e-mail channel serving customers, the route's first). An update
+ * addressed to one account goes only to that account's address.
+ * Subscribers are counted only when count_subscribers (otherwise their
+ * routes' counts are 0 until routes_queue writes their rows).
  */
-static int
-routes_build(struct comms_posted *out, struct incident_ctx *ctx, int64_t incident,
-	     const char *audience, const struct conf_account *account, bool count_subscribers)
+static bool
+route_serves(const struct playbook_route *pr, const struct conf_channel *ch,
+	     const char *audience)
 {
+	return pr != NULL ? strs_has(pr->channels, pr->nchannels, ch->id) :
+	       conf_channel_serves(ch, audience);
+}
+
+/* The route's sender name and subject on the routes from first on. */
+static void
+routes_brand(struct comms_posted *out, size_t first, const struct playbook_route *pr,
+	     const char *subject)
+{
+	for (size_t k = first; pr != NULL && k < out->nroutes; k++) {
+		out->routes[k].from_name = pr->from_name ? xstrdup(pr->from_name) : NULL;
+		out->routes[k].subject = subject ? xstrdup(subject) : NULL;
+	}
+}
+
+static int
+routes_build(struct comms_posted *out, struct incident_ctx *ctx, const struct playbook *pb,
+	     int64_t incident, const char *audience, const struct conf_account *account,
+	     bool count_subscribers, const char *subject)
+{
+	const struct playbook_route *pr = pb != NULL ? playbook_route(pb, audience) : NULL;
 	bool customers = strcmp(audience, "customers") == 0, subs_mailed = false;
 	int64_t count = 0;
 	int rc;
@@ -247,12 +271,14 @@ routes_build(struct comms_posted *out, struct incident_ctx *ctx, int64_t inciden
 	for (size_t i = 0; i < ctx->conf->nchannels; i++) {
 		const struct conf_channel *ch = &ctx->conf->channels[i];
 		bool email = strcmp(ch->type, "email") == 0;
+		size_t first = out->nroutes;
 
-		if (!conf_channel_serves(ch, audience))
+		if (!route_serves(pr, ch, audience))
 			continue;
 		if (account != NULL) {
 			if (email && account->email != NULL && out->nroutes == 0)
 				route_add(out, ch->id, "email", account->email, NULL, 1);
+			routes_brand(out, first, pr, subject);
 			continue;
 		}
 		if (!email) {
@@ -261,6 +287,7 @@ routes_build(struct comms_posted *out, struct incident_ctx *ctx, int64_t inciden
 		}
 		for (size_t k = 0; k < ch->nto; k++)
 			route_add(out, ch->id, "email", ch->to[k], NULL, 1);
+		routes_brand(out, first, pr, subject);
 		if (customers && !subs_mailed) {
 			if (count_subscribers && (rc = store_subscribers_matching(&count,
 			    ctx->store, "email", incident)) != 0)
@@ -269,6 +296,20 @@ routes_build(struct comms_posted *out, struct incident_ctx *ctx, int64_t inciden
 			subs_mailed = true;
 		}
 	}
+	/* Subscribers are no channel: when the customers' route names no
+	 * e-mail channel, their mail goes through the site's. */
+	for (size_t i = 0; pr != NULL && customers && account == NULL && !subs_mailed &&
+	     i < ctx->conf->nchannels; i++) {
+		const struct conf_channel *ch = &ctx->conf->channels[i];
+
+		if (strcmp(ch->type, "email") != 0 || !conf_channel_serves(ch, audience))
+			continue;
+		if (count_subscribers && (rc = store_subscribers_matching(&count, ctx->store,
+		    "email", incident)) != 0)
+			return rc;
+		route_add(out, ch->id, "email", NULL, "email", count);
+		subs_mailed = true;
+	}
 	if (customers && account == NULL) {
 		if (count_subscribers && (rc = store_subscribers_matching(&count, ctx->store,
 		    "webhook", incident)) != 0)
@@ -276,6 +317,32 @@ routes_build(struct comms_posted *out, struct incident_ctx *ctx, int64_t inciden
 		route_add(out, NULL, "webhook", NULL, "webhook", count);
 	}
 	return 0;
+}
+
+/* The subject the playbook's route for audience gives its e-mails, filled
+ * like a template's text; *out NULL when the route gives none. */
+static int
+route_subject(char **out, struct incident_ctx *ctx, const struct store_incident *inc,
+	      const struct playbook *pb, const char *audience, const char *status,
+	      int64_t next_at, const struct conf_account *account, int64_t now)
+{
+	const struct playbook_route *pr = playbook_route(pb, audience);
+	struct vars vs;
+	char *clean;
+	int rc;
+
+	*out = NULL;
+	if (pr == NULL || pr->subject == NULL)
+		return 0;
+	vars_fill(&vs, ctx, inc, pb, status, next_at, account, now);
+	rc = template_render(out, pr->subject, vs.v, vs.n, "the route's subject");
+	vars_release(&vs);
+	if (rc == 0) {
+		clean = payload_clean(*out, false);
+		free(*out);
+		*out = clean;
+	}
+	return rc;
 }
 
 /* Write the outbox rows of out's routes for a published update. */
@@ -305,6 +372,8 @@ routes_queue(struct comms_posted *out, struct incident_ctx *ctx, int64_t inciden
 		snprintf(row.type, sizeof(row.type), "%s", r->type);
 		row.recipient = r->recipient;
 		row.created_at = now;
+		row.subject = r->subject;
+		row.from_name = r->from_name;
 		if ((rc = store_outbox_add(ctx->store, &row)) != 0)
 			return rc;
 		out->queued++;
@@ -353,10 +422,11 @@ check_status(struct incident_ctx *ctx, const struct store_incident *inc, const c
  * details. */
 static int
 publish_locked(json_t **details, struct comms_posted *out, struct incident_ctx *ctx,
-	       struct store_incident *inc, struct store_update *u, int64_t now)
+	       const struct playbook *pb, struct store_incident *inc, struct store_update *u,
+	       int64_t now)
 {
 	const struct conf_account *account = u->account ? conf_account(ctx->conf, u->account) : NULL;
-	char from[16];
+	char from[16], *subject = NULL;
 	int rc;
 
 	snprintf(from, sizeof(from), "%s", inc->status);
@@ -374,9 +444,15 @@ publish_locked(json_t **details, struct comms_posted *out, struct incident_ctx *
 	u->published_at = now;
 	if ((rc = store_update_set_state(ctx->store, u)) != 0)
 		return rc;
-	if (out->nroutes == 0 &&
-	    (rc = routes_build(out, ctx, inc->id, u->audience, account, false)) != 0)
-		return rc;
+	if (out->nroutes == 0) {
+		if ((rc = route_subject(&subject, ctx, inc, pb, u->audience, u->status,
+		    u->next_update_at, account, now)) == 0)
+			rc = routes_build(out, ctx, pb, inc->id, u->audience, account, false,
+					  subject);
+		free(subject);
+		if (rc != 0)
+			return rc;
+	}
 	if ((rc = routes_queue(out, ctx, inc->id, u->id, now)) != 0)
 		return rc;
 	*details = json_pack("{s:I, s:s, s:s, s:I, s:I}", "update", (json_int_t)u->id,
@@ -506,9 +582,15 @@ post_prepare(struct store_update *u, struct comms_posted *out, struct incident_c
 		 "published");
 	/* Published at once, the rows written say how many subscribers;
 	 * counting them first as well was a twentieth of a fan-out's publish. */
-	if (rc == 0)
-		rc = routes_build(out, ctx, inc->id, req->audience, account,
-				  req->dry_run || strcmp(u->state, "draft") == 0);
+	if (rc == 0) {
+		char *subject = NULL;
+
+		if ((rc = route_subject(&subject, ctx, inc, pb, req->audience,
+		    u->status ? u->status : inc->status, u->next_update_at, account, now)) == 0)
+			rc = routes_build(out, ctx, pb, inc->id, req->audience, account,
+					  req->dry_run || strcmp(u->state, "draft") == 0, subject);
+		free(subject);
+	}
 	if (rc != 0) {
 		store_update_release(u);
 		return rc;
@@ -560,7 +642,7 @@ comms_post(struct comms_posted *out, struct incident_ctx *ctx, const struct comm
 	} else {
 		snprintf(u.state, sizeof(u.state), "draft");
 		if ((rc = store_update_insert(&u.id, ctx->store, &u)) == 0)
-			rc = publish_locked(&details, out, ctx, &inc, &u, now);
+			rc = publish_locked(&details, out, ctx, pb, &inc, &u, now);
 	}
 	out->update_id = u.id;
 	if (rc != 0) {
@@ -590,6 +672,8 @@ comms_posted_release(struct comms_posted *p)
 		free(p->routes[i].channel);
 		free(p->routes[i].recipient);
 		free(p->routes[i].subscribers);
+		free(p->routes[i].from_name);
+		free(p->routes[i].subject);
 	}
 	free(p->routes);
 	if (p->preview != NULL)
@@ -739,7 +823,7 @@ comms_publish(int64_t *queued, struct incident_ctx *ctx, int64_t update_id)
 			"only its author %s, its approver or the commander may publish UPD-%lld",
 			u.author, (long long)u.id));
 	memset(&out, 0, sizeof(out));
-	rc = publish_locked(&details, &out, ctx, &inc, &u, clock_now_ms());
+	rc = publish_locked(&details, &out, ctx, pb, &inc, &u, clock_now_ms());
 	*queued = out.queued;
 	comms_posted_release(&out);
 	if (rc != 0)
@@ -946,32 +1030,123 @@ comms_summary_release(struct comms_summary *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* A notice: about an incident (routed by its playbook when pb is not
+ * NULL) or, when m is not NULL, about a maintenance. */
+struct notice {
+	int64_t incident_id;
+	const struct playbook *pb;
+	const struct payload_maintenance *m;
+	const char *audience, *event;
+	char *title, *text;  /* cleaned of control characters */
+	char *subject;       /* e-mail: "[Page name] title" */
+	char *url;           /* where to read more */
+	int64_t now;
+};
+
+static int
+notice_render(struct buf *b, const struct notice *n, const char *type)
+{
+	buf_reset(b);
+	if (n->m != NULL)
+		return payload_maintenance_notice(b, type, n->event, n->title, n->text, n->url,
+						  n->now, n->m);
+	return payload_notice(b, type, n->event, n->title, n->text, n->url, n->now);
+}
+
 /* One outbox row carrying a notice rendered for its channel type. */
 static int
-notice_row(struct incident_ctx *ctx, int64_t incident_id, const char *channel,
-	   const char *type, const char *recipient, const char *event, const char *title,
-	   const char *text, int64_t now)
+notice_row(struct incident_ctx *ctx, const struct notice *n, const char *channel,
+	   const char *type, const char *recipient)
 {
 	struct store_outbox row;
 	struct buf b = BUF_INIT;
-	char *t = payload_clean(title, false), *x = payload_clean(text, true);
 	int rc;
 
-	if ((rc = payload_notice(&b, type, event, t, x, ctx->conf->page_url, now)) != 0)
+	if ((rc = notice_render(&b, n, type)) != 0)
 		goto done;
 	memset(&row, 0, sizeof(row));
-	row.incident_id = incident_id;
+	row.incident_id = n->incident_id;
 	row.channel = (char *)channel;
 	snprintf(row.type, sizeof(row.type), "%s", type);
 	row.recipient = (char *)recipient;
-	row.subject = strcmp(type, "email") == 0 ? t : NULL;
+	row.subject = strcmp(type, "email") == 0 ? n->subject : NULL;
 	row.payload = (char *)buf_str(&b);
-	row.created_at = now;
+	row.created_at = n->now;
 	rc = store_outbox_add(ctx->store, &row);
 done:
 	buf_release(&b);
-	free(t);
-	free(x);
+	return rc;
+}
+
+/* The notice's subscribers of kind: those of the maintenance's
+ * components, or of the incident's. */
+static int
+notice_subscribers(int64_t *count, struct incident_ctx *ctx, const struct notice *n,
+		   const char *kind, const char *channel)
+{
+	struct buf b = BUF_INIT;
+	int rc;
+
+	*count = 0;
+	if ((rc = notice_render(&b, n, kind)) != 0) {
+		buf_release(&b);
+		return rc;
+	}
+	if (n->m != NULL)
+		rc = store_outbox_add_maintenance_subscribers(count, ctx->store, kind, n->m->id,
+			channel, n->now, strcmp(kind, "email") == 0 ? n->subject : NULL,
+			buf_str(&b));
+	else
+		rc = store_outbox_add_subscribers(count, ctx->store, kind, n->incident_id, 0,
+			channel, n->now, strcmp(kind, "email") == 0 ? n->subject : NULL,
+			buf_str(&b));
+	buf_release(&b);
+	return rc;
+}
+
+static int
+notify(int64_t *queued, struct incident_ctx *ctx, struct notice *n, const char *title,
+       const char *text)
+{
+	const struct playbook_route *pr = n->pb ? playbook_route(n->pb, n->audience) : NULL;
+	bool customers = strcmp(n->audience, "customers") == 0, subs_mailed = false;
+	int64_t count;
+	int rc = 0;
+
+	*queued = 0;
+	n->now = clock_now_ms();
+	n->title = payload_clean(title, false);
+	n->text = payload_clean(text, true);
+	n->subject = xasprintf("[%s] %s", ctx->conf->page_name, n->title);
+	if (n->url == NULL)
+		n->url = xstrdup(ctx->conf->page_url);
+	for (size_t i = 0; rc == 0 && i < ctx->conf->nchannels; i++) {
+		const struct conf_channel *ch = &ctx->conf->channels[i];
+
+		if (!route_serves(pr, ch, n->audience))
+			continue;
+		if (strcmp(ch->type, "email") != 0) {
+			if ((rc = notice_row(ctx, n, ch->id, ch->type, NULL)) == 0)
+				(*queued)++;
+			continue;
+		}
+		for (size_t k = 0; rc == 0 && k < ch->nto; k++)
+			if ((rc = notice_row(ctx, n, ch->id, "email", ch->to[k])) == 0)
+				(*queued)++;
+		if (rc == 0 && customers && !subs_mailed) {
+			rc = notice_subscribers(&count, ctx, n, "email", ch->id);
+			*queued += count;
+			subs_mailed = true;
+		}
+	}
+	if (rc == 0 && customers) {
+		rc = notice_subscribers(&count, ctx, n, "webhook", NULL);
+		*queued += count;
+	}
+	free(n->title);
+	free(n->text);
+	free(n->subject);
+	free(n->url);
 	return rc;
 }
 
@@ -979,53 +1154,85 @@ int
 comms_notify(int64_t *queued, struct incident_ctx *ctx, int64_t incident_id,
 	     const char *audience, const char *event, const char *title, const char *text)
 {
-	bool customers = strcmp(audience, "customers") == 0, subs_mailed = false;
-	int64_t now = clock_now_ms(), count;
-	struct buf b = BUF_INIT;
-	int rc = 0;
+	return comms_notify_routed(queued, ctx, NULL, incident_id, audience, event, title,
+				   text);
+}
 
-	*queued = 0;
-	for (size_t i = 0; rc == 0 && i < ctx->conf->nchannels; i++) {
-		const struct conf_channel *ch = &ctx->conf->channels[i];
+int
+comms_notify_routed(int64_t *queued, struct incident_ctx *ctx, const struct playbook *pb,
+		    int64_t incident_id, const char *audience, const char *event,
+		    const char *title, const char *text)
+{
+	struct notice n;
 
-		if (!conf_channel_serves(ch, audience))
-			continue;
-		if (strcmp(ch->type, "email") != 0) {
-			if ((rc = notice_row(ctx, incident_id, ch->id, ch->type, NULL, event, title,
-			    text, now)) == 0)
-				(*queued)++;
-			continue;
-		}
-		for (size_t k = 0; rc == 0 && k < ch->nto; k++)
-			if ((rc = notice_row(ctx, incident_id, ch->id, "email", ch->to[k], event,
-			    title, text, now)) == 0)
-				(*queued)++;
-		if (rc == 0 && customers && !subs_mailed) {
-			char *t = payload_clean(title, false), *x = payload_clean(text, true);
+	memset(&n, 0, sizeof(n));
+	n.incident_id = incident_id;
+	n.pb = pb;
+	n.audience = audience;
+	n.event = event;
+	return notify(queued, ctx, &n, title, text);
+}
 
-			buf_reset(&b);
-			count = 0;
-			if ((rc = payload_notice(&b, "email", event, t, x, ctx->conf->page_url,
-			    now)) == 0)
-				rc = store_outbox_add_subscribers(&count, ctx->store, "email",
-								  incident_id, 0, ch->id, now, t,
-								  buf_str(&b));
-			free(t);
-			free(x);
-			*queued += count;
-			subs_mailed = true;
-		}
-	}
-	if (rc == 0 && customers) {
-		buf_reset(&b);
-		count = 0;
-		if ((rc = payload_notice(&b, "webhook", event, title, text, ctx->conf->page_url,
-		    now)) == 0)
-			rc = store_outbox_add_subscribers(&count, ctx->store, "webhook",
-							  incident_id, 0, NULL, now, NULL,
-							  buf_str(&b));
-		*queued += count;
-	}
-	buf_release(&b);
+int
+comms_notify_maintenance(int64_t *queued, struct incident_ctx *ctx,
+			 const struct store_maintenance *m, const char *event,
+			 const char *title, const char *text)
+{
+	struct payload_maintenance pm;
+	struct notice n;
+	char path[48], *name;
+	const char *status = strrchr(event, '.');
+	int rc;
+
+	status = status != NULL ? status + 1 : event;
+	memset(&pm, 0, sizeof(pm));
+	pm.id = m->id;
+	pm.name = name = utf8_repair(m->title); /* stored unchecked before schema 7 */
+	pm.status = strcmp(status, "started") == 0 ? "in_progress" : status;
+	pm.scheduled_for = m->starts_at;
+	pm.scheduled_until = m->ends_at;
+	pm.components = m->components;
+	pm.ncomponents = m->ncomponents;
+	memset(&n, 0, sizeof(n));
+	n.m = &pm;
+	n.audience = "customers";
+	n.event = event;
+	snprintf(path, sizeof(path), "maintenances/mnt-%lld", (long long)m->id);
+	n.url = payload_url(ctx->conf->page_url, path);
+	rc = notify(queued, ctx, &n, title, text);
+	free(name);
 	return rc;
+}
+
+/* "14:05 UTC", "14:05:30 UTC", "2026-12-05 14:05 UTC". */
+static void
+format_clock(char *out, size_t len, int64_t ms, bool date, bool seconds)
+{
+	char iso[32];
+
+	clock_format_iso(iso, sizeof(iso), ms);
+	snprintf(out, len, "%.*s%.*s UTC", date ? 11 : 0, iso, seconds ? 8 : 5, iso + 11);
+	if (date)
+		out[10] = ' ';
+}
+
+/*
+ * A window for people. The date goes with a time that is not on now's day
+ * (UTC), and with the end when it is not on the start's day; seconds when
+ * the window is under five minutes, so that a short one does not read
+ * "06:46 UTC until 06:46 UTC". duration.c's date-aware formatter may take
+ * this over.
+ */
+void
+comms_format_window(char *out, size_t len, int64_t from, int64_t until, int64_t now)
+{
+	char a[40], b[40];
+	bool seconds = until - from < 5 * 60 * 1000;
+	int64_t day = 86400000;
+	bool from_date = from / day != now / day;
+	bool until_date = until / day != from / day;
+
+	format_clock(a, sizeof(a), from, from_date, seconds);
+	format_clock(b, sizeof(b), until, until_date, seconds);
+	snprintf(out, len, "%s until %s", a, b);
 }

@@ -631,10 +631,11 @@ setup_mail(struct lane *d, struct transfer *t, struct chan *ch,
 			 d->c->page_name, unsub);
 	}
 	mid = xasprintf("%s@%s", t->row.msg_id, domain ? domain + 1 : "sitrep.invalid");
-	m.from_name = d->c->page_name;
+	/* A playbook's route may sign and title its e-mail itself. */
+	m.from_name = t->row.from_name != NULL ? t->row.from_name : d->c->page_name;
 	m.from = cc->from;
 	m.to = t->row.recipient;
-	m.subject = r->subject;
+	m.subject = t->row.subject != NULL ? t->row.subject : r->subject;
 	m.body = buf_str(&text);
 	m.message_id = mid;
 	m.date = clock_now_ms() / 1000;

@@ -53,13 +53,10 @@ feed_entries(const struct snapshot *sn, size_t *n)
 			e.published = m->created_at;
 			e.updated = m->updated_at > m->created_at ? m->updated_at : m->created_at;
 			e.title = m->name;
-			/* A maintenance has no page of its own: its place on the
-			 * status page. */
-			snprintf(path, sizeof(path), "#mnt-%lld", (long long)m->id);
+			/* Its own page, which stays when it is over. */
+			snprintf(path, sizeof(path), "maintenances/mnt-%lld", (long long)m->id);
 		}
-		e.url = path[0] == '#' ? xasprintf("%s%s", sn->page_url != NULL ?
-						   sn->page_url : "", path) :
-			statuspage_url(sn, path);
+		e.url = statuspage_url(sn, path);
 		size_t j = k++;
 
 		while (j > 0 && v[j - 1].updated < e.updated) {

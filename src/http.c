@@ -124,6 +124,7 @@ enum http_doc {
 enum http_kind {
 	ROUTE_DOC,
 	ROUTE_INCIDENT,
+	ROUTE_MAINTENANCE,
 	ROUTE_SUBSCRIBE,
 	ROUTE_UNSUBSCRIBE,
 	ROUTE_HEALTHZ,
@@ -158,6 +159,7 @@ static const struct http_route http_routes[] = {
 	{ "/healthz", ROUTE_HEALTHZ, 0 },
 	{ "/metrics", ROUTE_METRICS, 0 },
 	{ "/incidents/", ROUTE_INCIDENT, 0 }, /* a prefix: see route_find */
+	{ "/maintenances/", ROUTE_MAINTENANCE, 0 }, /* a prefix too */
 };
 
 /* Only what was said to the public is public: /metrics (counts of open
@@ -179,7 +181,7 @@ route_find(const char *url, bool internal)
 
 		if (!route_on(r, internal))
 			continue;
-		if (r->kind == ROUTE_INCIDENT) {
+		if (r->kind == ROUTE_INCIDENT || r->kind == ROUTE_MAINTENANCE) {
 			size_t n = strlen(r->path);
 
 			if (strncmp(url, r->path, n) == 0 && url[n] != '\0' &&
@@ -596,6 +598,25 @@ serve_incident(struct http_server *h, struct MHD_Connection *conn, const char *u
 	if (statuspage_incident_html(&b, h->cache.sn, id) != 0) {
 		buf_release(&b);
 		return fail(h, conn, url, 404, "There is no such incident on this page.");
+	}
+	return queue(conn, 200, response_from(&b, "text/html; charset=utf-8",
+					       HTTP_DOC_CACHE_CONTROL));
+}
+
+static enum MHD_Result
+serve_maintenance(struct http_server *h, struct MHD_Connection *conn, const char *url)
+{
+	struct buf b = BUF_INIT;
+	int64_t id;
+
+	if (vocab_parse_id(&id, url + strlen("/maintenances/"), "MNT", "a maintenance") != 0)
+		return fail(h, conn, url, 404, "There is no such maintenance on this page.");
+	if (cache_refresh(h) != 0)
+		return fail(h, conn, url, 503, "The status page cannot be read right now; "
+			    "try again in a moment.");
+	if (statuspage_maintenance_html(&b, h->cache.sn, id) != 0) {
+		buf_release(&b);
+		return fail(h, conn, url, 404, "There is no such maintenance on this page.");
 	}
 	return queue(conn, 200, response_from(&b, "text/html; charset=utf-8",
 					       HTTP_DOC_CACHE_CONTROL));
@@ -1529,6 +1550,8 @@ serve_get(struct http_server *h, struct MHD_Connection *conn, const char *url,
 		return serve_doc(h, conn, url, r);
 	case ROUTE_INCIDENT:
 		return serve_incident(h, conn, url);
+	case ROUTE_MAINTENANCE:
+		return serve_maintenance(h, conn, url);
 	case ROUTE_SUBSCRIBE:
 		return queue(conn, 200, subscribe_page(h, NULL, NULL, NULL));
 	case ROUTE_UNSUBSCRIBE:

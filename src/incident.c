@@ -16,6 +16,7 @@
 #include "sitrep/incident.h"
 #include "sitrep/playbook.h"
 #include "sitrep/repo.h"
+#include "sitrep/roles.h"
 #include "sitrep/store.h"
 #include "sitrep/vocab.h"
 #include "sitrep/utf8.h"
@@ -291,6 +292,7 @@ int
 incident_finish_change(struct incident_ctx *ctx, struct store_incident *inc,
 	      const char *kind, json_t *details)
 {
+	json_t *seen = json_incref(details); /* for the steps it completes */
 	int rc;
 
 	inc->updated_at = clock_now_ms();
@@ -298,8 +300,10 @@ incident_finish_change(struct incident_ctx *ctx, struct store_incident *inc,
 		json_decref(details);
 		store_rollback(ctx->store);
 	} else if ((rc = event(ctx, inc->id, inc->updated_at, kind, details)) != 0 ||
+		   (rc = steps_complete_on(ctx, inc, kind, seen)) != 0 ||
 		   (rc = store_commit(ctx->store)) != 0)
 		store_rollback(ctx->store);
+	json_decref(seen);
 	store_incident_release(inc);
 	return rc;
 }

@@ -350,6 +350,10 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER playbook_texts_no_delete BEFORE DELETE ON playbook_texts BEGIN\n"
 	"	SELECT RAISE(ABORT, 'pinned playbooks are kept as they were');\n"
 	"END;\n",
+
+	/* 7 -> 8: a playbook's route may give an e-mail its own sender name
+	 * (a regulator's notice is not signed by the status page). */
+	"ALTER TABLE outbox ADD COLUMN from_name TEXT;\n",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

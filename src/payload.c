@@ -44,6 +44,15 @@ payload_from(struct payload *p, const struct conf *c, const struct store_inciden
 	p->page_name = payload_clean(c->page_name, false);
 	p->page_url = xstrdup(c->page_url);
 	p->incident_id = inc->id;
+	/* The incident's own page shows what the customers were told: an
+	 * update to another audience links to the page itself. */
+	if (strcmp(u->audience, "customers") == 0) {
+		char path[48];
+
+		snprintf(path, sizeof(path), "incidents/inc-%lld", (long long)inc->id);
+		p->incident_url = payload_url(c->page_url, path);
+	} else
+		p->incident_url = xstrdup(c->page_url);
 	p->title = payload_clean(inc->title, false);
 	p->severity = inc->severity;
 	/* The status the update spoke of when it was published, so that a
@@ -106,6 +115,7 @@ payload_release(struct payload *p)
 {
 	free(p->page_name);
 	free(p->page_url);
+	free(p->incident_url);
 	free(p->title);
 	free(p->status);
 	for (size_t i = 0; i < p->ncomponents; i++)
@@ -153,7 +163,7 @@ webhook_event(const struct payload *p)
 		"incident", "id", id, "name", p->title, "status", p->status,
 		"severity", vocab_severity_name(p->severity),
 		"impact", vocab_severity_impact(p->severity),
-		"components", components_json(p), "shortlink", p->page_url,
+		"components", components_json(p), "shortlink", p->incident_url,
 		"update", "id", upd, "kind", p->kind, "audience", p->audience, "body", p->body,
 		"published_at", json_time(p->published_at),
 		"next_update_at", json_time(p->next_update_at));
@@ -188,7 +198,7 @@ slack_message(const struct payload *p, const char *head)
 		"text", text,
 		"blocks",
 		"type", "section", "text", "type", "mrkdwn", "text", text,
-		"type", "context", "elements", "type", "mrkdwn", "text", p->page_url);
+		"type", "context", "elements", "type", "mrkdwn", "text", p->incident_url);
 
 	free(h);
 	free(body);
@@ -212,7 +222,7 @@ teams_message(const struct payload *p, const char *head)
 		"type", "TextBlock", "text", head, "weight", "Bolder", "size", "Medium", "wrap", 1,
 		"type", "TextBlock", "text", p->body, "wrap", 1,
 		"actions",
-		"type", "Action.OpenUrl", "title", p->page_name, "url", p->page_url);
+		"type", "Action.OpenUrl", "title", p->page_name, "url", p->incident_url);
 }
 
 /* Discord caps content at 2,000 characters and an embed's description at
@@ -232,7 +242,7 @@ discord_message(const struct payload *p, const char *head)
 	desc = xstrndup(p->body, len);
 	m = json_pack("{s:s, s:[{s:s, s:s, s:s}], s:{s:[]}}",
 		"content", head,
-		"embeds", "title", p->title, "description", desc, "url", p->page_url,
+		"embeds", "title", p->title, "description", desc, "url", p->incident_url,
 		"allowed_mentions", "parse");
 	free(desc);
 	return m;
@@ -330,7 +340,7 @@ payload_text(struct buf *out, const struct payload *p)
 		if (strstr(p->body, hhmm) == NULL)
 			buf_addf(out, "Next update by %.10s %s.\n", when, hhmm);
 	}
-	buf_addf(out, "Follow this incident at %s\n", p->page_url);
+	buf_addf(out, "Follow this incident at %s\n", p->incident_url);
 	return 0;
 }
 
@@ -386,4 +396,48 @@ payload_notice(struct buf *out, const char *type, const char *event, const char 
 	buf_adds(out, t);
 	free(t);
 	return 0;
+}
+
+int
+payload_maintenance_notice(struct buf *out, const char *type, const char *event,
+			   const char *title, const char *text, const char *url, int64_t at,
+			   const struct payload_maintenance *m)
+{
+	char id[32], *t;
+	json_t *msg, *comps;
+	size_t bad;
+
+	if (strcmp(type, "webhook") != 0)
+		return payload_notice(out, type, event, title, text, url, at);
+	if (!utf8_valid(title, strlen(title), &bad) || !utf8_valid(text, strlen(text), &bad) ||
+	    !utf8_valid(m->name, strlen(m->name), &bad))
+		return err_set(SR_EINVALID, "the %s notice cannot be sent: its title or text is "
+			       "not valid UTF-8", event);
+	snprintf(id, sizeof(id), "mnt-%lld", (long long)m->id);
+	comps = json_array();
+	for (size_t i = 0; i < m->ncomponents; i++)
+		json_array_append_new(comps, json_string(m->components[i]));
+	msg = json_pack("{s:s, s:o, s:{s:s, s:s, s:s, s:{s:s, s:s, s:s, s:o, s:o, s:o}}}",
+		"type", event, "timestamp", json_time(at),
+		"data", "title", title, "text", text, "url", url,
+		"maintenance", "id", id, "name", m->name, "status", m->status,
+		"scheduled_for", json_time(m->scheduled_for),
+		"scheduled_until", json_time(m->scheduled_until), "components", comps);
+	if (msg == NULL || (t = json_dumps(msg, JSON_COMPACT)) == NULL) {
+		json_decref(msg);
+		return err_set(SR_EINVALID, "cannot encode a %s notice for a %s channel", event,
+			       type);
+	}
+	json_decref(msg);
+	buf_adds(out, t);
+	free(t);
+	return 0;
+}
+
+char *
+payload_url(const char *page_url, const char *path)
+{
+	size_t n = strlen(page_url);
+
+	return xasprintf("%s%s%s", page_url, n > 0 && page_url[n - 1] == '/' ? "" : "/", path);
 }

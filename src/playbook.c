@@ -21,7 +21,7 @@ const char *const playbook_template_vars[] = {
 static const char *const top_keys[] = {
 	"name", "title", "summary", "severity", "components", "audiences",
 	"roles", "escalation", "cadence", "apology", "approval", "steps",
-	"templates", NULL
+	"templates", "routes", NULL
 };
 static const char *const role_keys[] = {
 	"id", "title", "required", "max", "handover", "duties", NULL
@@ -36,7 +36,12 @@ static const char *const approval_keys[] = {
 	"audiences", "min_severity", "approvers", NULL
 };
 static const char *const step_keys[] = {
-	"id", "title", "role", "due", "min_severity", "required", "notes", NULL
+	"id", "title", "role", "due", "min_severity", "required", "notes",
+	"completes_on", NULL
+};
+static const char *const completes_keys[] = { "update", "role", "status", "apology", NULL };
+static const char *const route_keys[] = {
+	"audience", "channels", "from_name", "subject", NULL
 };
 static const char *const template_keys[] = { "id", "audience", "status", "text", NULL };
 
@@ -84,6 +89,15 @@ playbook_template(const struct playbook *pb, const char *id)
 	for (size_t i = 0; i < pb->ntemplates; i++)
 		if (strcmp(pb->templates[i].id, id) == 0)
 			return &pb->templates[i];
+	return NULL;
+}
+
+const struct playbook_route *
+playbook_route(const struct playbook *pb, const char *audience)
+{
+	for (size_t i = 0; i < pb->nroutes; i++)
+		if (strcmp(pb->routes[i].audience, audience) == 0)
+			return &pb->routes[i];
 	return NULL;
 }
 
@@ -294,6 +308,54 @@ parse_approval(struct confread *r, struct playbook *pb, const config_setting_t *
 				  a->approvers[i]);
 }
 
+/* completes_on = { update = "internal"; } (or role = "comms", or status =
+ * "identified"): exactly one of them. */
+static void
+parse_completes_on(struct confread *r, const struct playbook *pb, struct playbook_step *s,
+		   const config_setting_t *step)
+{
+	const config_setting_t *g = confread_group(r, step, "completes_on", false);
+	int line, count = 0;
+
+	if (g == NULL)
+		return;
+	line = confread_line(g);
+	confread_check_keys(r, g, completes_keys,
+			    "completes_on (use update, role, status or apology)");
+	for (int k = 0; completes_keys[k] != NULL; k++) {
+		char *v = NULL;
+
+		if (!confread_str(r, g, completes_keys[k], false, &v))
+			continue;
+		if (count++ > 0) {
+			free(v);
+			continue;
+		}
+		s->completes_on = (enum playbook_completes)(PLAYBOOK_COMPLETES_UPDATE + k);
+		s->completes_value = v;
+		line = confread_member_line(g, completes_keys[k]);
+	}
+	if (count != 1) {
+		diags_add(r->diags, r->file, line, "step '%s': completes_on needs exactly one "
+			  "of update = \"AUDIENCE\", role = \"ROLE\", status = \"STATUS\" or "
+			  "apology = \"AUDIENCE\"", s->id);
+		return;
+	}
+	if (s->completes_on == PLAYBOOK_COMPLETES_UPDATE ||
+	    s->completes_on == PLAYBOOK_COMPLETES_APOLOGY)
+		check_audience(r, pb, line, s->completes_value);
+	else if (s->completes_on == PLAYBOOK_COMPLETES_ROLE &&
+		 playbook_role(pb, s->completes_value) == NULL)
+		diags_add(r->diags, r->file, line, "step '%s' is completed by unknown role '%s'",
+			  s->id, s->completes_value);
+	else if (s->completes_on == PLAYBOOK_COMPLETES_STATUS &&
+		 (!vocab_incident_status(s->completes_value) ||
+		  strcmp(s->completes_value, "closed") == 0))
+		diags_add(r->diags, r->file, line, "step '%s': status '%s' is not one of "
+			  "investigating, identified, monitoring, resolved", s->id,
+			  s->completes_value);
+}
+
 static void
 parse_steps(struct confread *r, struct playbook *pb, const config_setting_t *list)
 {
@@ -332,6 +394,7 @@ parse_steps(struct confread *r, struct playbook *pb, const config_setting_t *lis
 		confread_severity(r, g, "min_severity", false, &s->min_severity);
 		confread_bool(r, g, "required", &s->required);
 		confread_str(r, g, "notes", false, &s->notes);
+		parse_completes_on(r, pb, s, g);
 		pb->nsteps++;
 	}
 }
@@ -423,6 +486,58 @@ parse_templates(struct confread *r, struct playbook *pb, const config_setting_t 
 	}
 }
 
+/*
+ * routes = ( { audience = "internal"; channels = [ "sec-chat" ]; }, ... ):
+ * the channels (ids from the site config) that serve an audience during
+ * this playbook's incidents, in place of the site's.
+ */
+static void
+parse_routes(struct confread *r, struct playbook *pb, const config_setting_t *list,
+	     const struct conf *conf)
+{
+	int n = config_setting_length(list);
+
+	pb->routes = xcalloc((size_t)n + 1, sizeof(*pb->routes));
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		struct playbook_route *rt = &pb->routes[pb->nroutes];
+		int line;
+
+		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+			diags_add(r->diags, r->file, confread_line(g),
+				  "each route must be a group { audience = ...; channels = [ ... ]; }");
+			continue;
+		}
+		confread_check_keys(r, g, route_keys, "a route");
+		rt->line = confread_line(g);
+		if (!confread_str(r, g, "audience", true, &rt->audience))
+			rt->audience = xstrdup("");
+		else {
+			check_audience(r, pb, confread_member_line(g, "audience"), rt->audience);
+			for (size_t k = 0; k < pb->nroutes; k++)
+				if (strcmp(pb->routes[k].audience, rt->audience) == 0)
+					diags_add(r->diags, r->file, rt->line,
+						  "audience '%s' has two routes", rt->audience);
+		}
+		if (confread_strs(r, g, "channels", true, &rt->channels, &rt->nchannels)) {
+			line = confread_member_line(g, "channels");
+			if (rt->nchannels == 0)
+				diags_add(r->diags, r->file, line, "the route for '%s' names no "
+					  "channels: name at least one of the site config's",
+					  rt->audience);
+			for (size_t k = 0; conf != NULL && k < rt->nchannels; k++)
+				if (conf_channel(conf, rt->channels[k]) == NULL)
+					diags_add(r->diags, r->file, line, "channel '%s' is not in "
+						  "the site config", rt->channels[k]);
+		}
+		confread_str(r, g, "from_name", false, &rt->from_name);
+		if (confread_str(r, g, "subject", false, &rt->subject))
+			check_template_vars(r, rt->audience, rt->subject,
+					    confread_member_line(g, "subject"));
+		pb->nroutes++;
+	}
+}
+
 static void
 parse_audiences(struct confread *r, struct playbook *pb, const config_setting_t *root)
 {
@@ -496,6 +611,8 @@ parse_top(struct confread *r, struct playbook *pb, const config_setting_t *root,
 		parse_steps(r, pb, s);
 	if ((s = confread_list(r, root, "templates", false)) != NULL)
 		parse_templates(r, pb, s);
+	if ((s = confread_list(r, root, "routes", false)) != NULL)
+		parse_routes(r, pb, s, conf);
 	/* apology and approval refer to templates and roles: parse them last */
 	if ((s = confread_group(r, root, "apology", false)) != NULL) {
 		parse_apology(r, pb, s);
@@ -613,6 +730,7 @@ playbook_free(struct playbook *pb)
 		free(pb->steps[i].title);
 		free(pb->steps[i].role);
 		free(pb->steps[i].notes);
+		free(pb->steps[i].completes_value);
 	}
 	free(pb->steps);
 	for (size_t i = 0; i < pb->ntemplates; i++) {
@@ -622,5 +740,12 @@ playbook_free(struct playbook *pb)
 		free(pb->templates[i].text);
 	}
 	free(pb->templates);
+	for (size_t i = 0; i < pb->nroutes; i++) {
+		free(pb->routes[i].audience);
+		confread_free_strs(pb->routes[i].channels, pb->routes[i].nchannels);
+		free(pb->routes[i].from_name);
+		free(pb->routes[i].subject);
+	}
+	free(pb->routes);
 	free(pb);
 }

@@ -11,6 +11,7 @@
 #include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/incident.h"
+#include "sitrep/log.h"
 #include "sitrep/playbook.h"
 #include "sitrep/roles.h"
 #include "sitrep/store.h"
@@ -284,4 +285,125 @@ steps_mark(struct incident_ctx *ctx, int64_t id, const char *step, const char *s
 	return incident_finish_change(ctx, &inc, strcmp(state, "done") == 0 ? "step_done" :
 				      "step_skipped", json_pack("{s:s, s:s?}", "step", step,
 				      "note", note));
+}
+
+/* What an action's event says it did, for completes_on. */
+static void
+action_of(const char **audience, const char **role, const char **status,
+	  const char **apology, const char *kind, json_t *details)
+{
+	json_t *st;
+
+	*audience = *role = *status = *apology = NULL;
+	if (strcmp(kind, "update_published") == 0 || strcmp(kind, "apology_published") == 0) {
+		/* an update to one account is that account's story */
+		if (json_object_get(details, "account") == NULL)
+			*audience = json_string_value(json_object_get(details, "audience"));
+		if ((st = json_object_get(details, "status")) != NULL)
+			*status = json_string_value(json_object_get(st, "to"));
+		if (strcmp(kind, "apology_published") == 0)
+			*apology = *audience;
+	} else if (strcmp(kind, "role_taken") == 0 || strcmp(kind, "role_assigned") == 0)
+		*role = json_string_value(json_object_get(details, "role"));
+	else if (strcmp(kind, "status") == 0)
+		*status = json_string_value(json_object_get(details, "to"));
+	else if (strcmp(kind, "resolved") == 0)
+		*status = "resolved";
+	else if (strcmp(kind, "reopened") == 0)
+		*status = "investigating";
+}
+
+static bool
+completes(const struct playbook_step *st, const char *audience, const char *role,
+	  const char *status, const char *apology)
+{
+	const char *v = st->completes_value;
+
+	switch (st->completes_on) {
+	case PLAYBOOK_COMPLETES_UPDATE: return audience != NULL && strcmp(v, audience) == 0;
+	case PLAYBOOK_COMPLETES_ROLE: return role != NULL && strcmp(v, role) == 0;
+	case PLAYBOOK_COMPLETES_STATUS: return status != NULL && strcmp(v, status) == 0;
+	case PLAYBOOK_COMPLETES_APOLOGY: return apology != NULL && strcmp(v, apology) == 0;
+	default: return false;
+	}
+}
+
+/* "UPD-3 to internal was published", "bob took the role legal", "the
+ * incident reached identified": what did the step, for its note. */
+static char *
+completion_note(const struct playbook_step *st, json_t *details)
+{
+	const char *person = json_string_value(json_object_get(details, "person"));
+	json_int_t upd = json_integer_value(json_object_get(details, "update"));
+
+	switch (st->completes_on) {
+	case PLAYBOOK_COMPLETES_UPDATE:
+	case PLAYBOOK_COMPLETES_APOLOGY:
+		return xasprintf("%s UPD-%lld to %s was published",
+				 st->completes_on == PLAYBOOK_COMPLETES_APOLOGY ? "the apology" :
+				 "update", (long long)upd, st->completes_value);
+	case PLAYBOOK_COMPLETES_ROLE:
+		return xasprintf("%s took the role %s", person ? person : "someone",
+				 st->completes_value);
+	default:
+		return xasprintf("the incident reached %s", st->completes_value);
+	}
+}
+
+int
+steps_complete_on(struct incident_ctx *ctx, const struct store_incident *inc,
+		  const char *kind, json_t *details)
+{
+	static const char *const what[] = { "", "update", "role", "status", "apology" };
+	const char *audience, *role, *status, *apology;
+	struct playbook *pb = NULL;
+	struct store_step *done = NULL, row;
+	size_t ndone = 0;
+	int rc;
+
+	action_of(&audience, &role, &status, &apology, kind, details);
+	if (audience == NULL && role == NULL && status == NULL)
+		return 0;
+	/* The action stands without its playbook: its steps are then marked
+	 * by hand, as before completes_on. */
+	if (incident_playbook(&pb, ctx, inc) != 0) {
+		log_warnx("INC-%lld: steps not checked for completion: %s", (long long)inc->id,
+			  err_last());
+		err_clear();
+		return 0;
+	}
+	if ((rc = store_steps_get(&done, &ndone, ctx->store, inc->id)) != 0)
+		goto out;
+	for (size_t k = 0; rc == 0 && k < pb->nsteps; k++) {
+		const struct playbook_step *st = &pb->steps[k];
+		bool finished = false;
+		char *note, *text;
+		json_t *ev;
+
+		for (size_t i = 0; i < ndone; i++)
+			finished |= strcmp(done[i].step, st->id) == 0;
+		if (finished || !incident_step_applies(st, inc->severity) ||
+		    !completes(st, audience, role, status, apology))
+			continue;
+		note = completion_note(st, details);
+		row.step = st->id;
+		snprintf(row.state, sizeof(row.state), "done");
+		row.at = inc->updated_at;
+		row.actor = (char *)ctx->actor;
+		row.note = note;
+		ev = json_pack("{s:s, s:s, s:{s:s, s:s}}", "step", st->id, "note", note,
+			       "completed_by", "event", kind, what[st->completes_on],
+			       st->completes_value);
+		text = json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS);
+		json_decref(ev);
+		if ((rc = store_step_set(ctx->store, inc->id, &row)) == 0)
+			rc = store_event_append(ctx->store, inc->id, inc->updated_at, ctx->actor,
+						"step_done", text);
+		free(text);
+		free(note);
+	}
+out:
+	store_steps_free(done, ndone);
+	playbook_free(pb);
+	return rc;
 }

@@ -180,8 +180,8 @@ remind(struct pass *p, const char *key, const char *kind, int64_t due,
 		rc = incident_abandon(&sc->ctx, &inc, rc == SR_EEXIST ? 0 : rc);
 		goto done;
 	}
-	if ((rc = comms_notify(&queued, &sc->ctx, inc.id, "internal", "incident.reminder",
-	    buf_str(&title), buf_str(&text))) != 0) {
+	if ((rc = comms_notify_routed(&queued, &sc->ctx, p->pb, inc.id, "internal",
+	    "incident.reminder", buf_str(&title), buf_str(&text))) != 0) {
 		rc = incident_abandon(&sc->ctx, &inc, rc);
 		goto done;
 	}
@@ -210,13 +210,39 @@ hhmm(char *out, size_t len, int64_t ms)
 	snprintf(out, len, "%.5s UTC", iso + 11);
 }
 
+/*
+ * The command a reminder names, complete so that it runs as printed: the
+ * text to replace, and the playbook's templates for the audience as the
+ * other way ("'sitrep update INC-1 --audience internal -m \"...\"' (or
+ * --template ID: investigating, fixed)").
+ */
+static void
+update_command(char *out, size_t len, const struct pass *p, const char *audience)
+{
+	size_t n = 0;
+	int w;
+
+	w = snprintf(out, len, "'sitrep update INC-%lld --audience %s -m \"...\"'",
+		     (long long)p->inc->id, audience);
+	for (size_t i = 0; w > 0 && (size_t)w < len && i < p->pb->ntemplates; i++) {
+		const struct playbook_template *t = &p->pb->templates[i];
+
+		if (strcmp(t->audience, audience) != 0)
+			continue;
+		w += snprintf(out + w, len - (size_t)w, "%s%s", n++ ? ", " :
+			      " (or instead of -m, --template ID: ", t->id);
+	}
+	if (n > 0 && w > 0 && (size_t)w < len)
+		snprintf(out + w, len - (size_t)w, ")");
+}
+
 /* Five minutes before an audience's promised update, and when it is late. */
 static int
 cadence_reminders(struct pass *p, const struct comms_summary *cs)
 {
 	static const char *const comms[] = { "comms", NULL };
 	static const char *const comms_commander[] = { "comms", "commander", NULL };
-	char key[160], what[256], at[16];
+	char key[160], what[512], at[16], cmd[256];
 	int64_t base, lead;
 	int rc;
 
@@ -229,9 +255,9 @@ cadence_reminders(struct pass *p, const struct comms_summary *cs)
 		hhmm(at, sizeof(at), due);
 		snprintf(key, sizeof(key), "cadence-soon:%lld:%s:%lld", (long long)p->inc->id,
 			 a->audience, (long long)due);
+		update_command(cmd, sizeof(cmd), p, a->audience);
 		snprintf(what, sizeof(what), "The %s update to %s is due by %s: post it with "
-			 "'sitrep update INC-%lld --audience %s'", a->last_at ? "next" : "first",
-			 a->audience, at, (long long)p->inc->id, a->audience);
+			 "%s", a->last_at ? "next" : "first", a->audience, at, cmd);
 		/* Five minutes ahead, or half the interval when it is shorter,
 		 * so a first update due soon after opening is not reminded of
 		 * the moment the incident opens. */
@@ -244,8 +270,7 @@ cadence_reminders(struct pass *p, const struct comms_summary *cs)
 		snprintf(key, sizeof(key), "cadence-late:%lld:%s:%lld", (long long)p->inc->id,
 			 a->audience, (long long)due);
 		snprintf(what, sizeof(what), "The update to %s promised by %s is overdue: post "
-			 "it now with 'sitrep update INC-%lld --audience %s'", a->audience, at,
-			 (long long)p->inc->id, a->audience);
+			 "it now with %s", a->audience, at, cmd);
 		if ((rc = remind(p, key, "update_overdue", due, comms_commander, what)) != 0)
 			return rc;
 	}
@@ -279,7 +304,7 @@ step_reminders(struct pass *p)
 {
 	struct store_step *done;
 	size_t ndone;
-	char key[160], what[320];
+	char key[160], what[768], cmd[256];
 	int rc;
 
 	if ((rc = store_steps_get(&done, &ndone, p->sc->ctx.store, p->inc->id)) != 0)
@@ -294,9 +319,16 @@ step_reminders(struct pass *p)
 		if (finished || !incident_step_applies(st, p->inc->severity))
 			continue;
 		snprintf(key, sizeof(key), "step:%lld:%s", (long long)p->inc->id, st->id);
-		snprintf(what, sizeof(what), "Step '%s' (%s) is past due: mark it with "
-			 "'sitrep step INC-%lld done %s'", st->id, st->title, (long long)p->inc->id,
-			 st->id);
+		if (st->completes_on == PLAYBOOK_COMPLETES_UPDATE) {
+			update_command(cmd, sizeof(cmd), p, st->completes_value);
+			snprintf(what, sizeof(what), "Step '%s' (%s) is past due: an update to %s "
+				 "completes it (%s), or mark it with 'sitrep step INC-%lld done %s'",
+				 st->id, st->title, st->completes_value, cmd,
+				 (long long)p->inc->id, st->id);
+		} else
+			snprintf(what, sizeof(what), "Step '%s' (%s) is past due: mark it with "
+				 "'sitrep step INC-%lld done %s'", st->id, st->title,
+				 (long long)p->inc->id, st->id);
 		rc = remind(p, key, "step_overdue", p->inc->opened_at + st->due * 1000, roles, what);
 	}
 	store_steps_free(done, ndone);
@@ -559,7 +591,7 @@ static int
 maintenance_step(struct schedule *sc, struct store_maintenance *m, const char *to,
 		 int64_t due, int64_t now)
 {
-	char title[512], text[1024], *mt, *mb;
+	char title[512], text[1024], window[96], *mt, *mb;
 	int64_t queued;
 	int rc;
 
@@ -568,6 +600,7 @@ maintenance_step(struct schedule *sc, struct store_maintenance *m, const char *t
 	/* texts written to the store unchecked read with U+FFFD */
 	mt = utf8_repair(m->title);
 	mb = utf8_repair(m->body ? m->body : "");
+	comms_format_window(window, sizeof(window), m->starts_at, m->ends_at, now);
 	snprintf(m->state, sizeof(m->state), "%s", to);
 	m->updated_at = now;
 	if (strcmp(to, "in_progress") == 0)
@@ -576,13 +609,13 @@ maintenance_step(struct schedule *sc, struct store_maintenance *m, const char *t
 		m->completed_at = now;
 	snprintf(title, sizeof(title), "%s: %s", strcmp(to, "in_progress") == 0 ?
 		 "Maintenance in progress" : "Maintenance completed", mt);
-	snprintf(text, sizeof(text), "%s%s", strcmp(to, "in_progress") == 0 ?
-		 "The scheduled maintenance has begun. " : "The scheduled maintenance is "
-		 "complete. ", mb);
+	snprintf(text, sizeof(text), "%s (scheduled from %s). %s", strcmp(to, "in_progress")
+		 == 0 ? "The scheduled maintenance has begun" : "The scheduled maintenance is "
+		 "complete", window, mb);
 	free(mt);
 	free(mb);
 	if ((rc = store_maintenance_update(sc->ctx.store, m)) != 0 ||
-	    (rc = comms_notify(&queued, &sc->ctx, 0, "customers", strcmp(to, "in_progress") == 0
+	    (rc = comms_notify_maintenance(&queued, &sc->ctx, m, strcmp(to, "in_progress") == 0
 	    ? "maintenance.started" : "maintenance.completed", title, text)) != 0 ||
 	    (rc = store_commit(sc->ctx.store)) != 0) {
 		store_rollback(sc->ctx.store);

@@ -615,9 +615,9 @@ maintenance_json(const struct snapshot *sn, const struct sp_layout *l,
 	bool completed = strcmp(m->status, "completed") == 0;
 	int64_t completed_at = m->completed_at != 0 ? m->completed_at : m->scheduled_until;
 
-	/* No page of its own: its place on the status page. */
-	snprintf(path, sizeof(path), "#mnt-%lld", (long long)m->id);
-	shortlink = xasprintf("%s%s", sn->page_url != NULL ? sn->page_url : "", path);
+	/* Its own page, as an incident's. */
+	snprintf(path, sizeof(path), "maintenances/mnt-%lld", (long long)m->id);
+	shortlink = statuspage_url(sn, path);
 	json_object_set_new(o, "id", jidf("mnt", m->id));
 	json_object_set_new(o, "name", jstr(m->name));
 	json_object_set_new(o, "status", jstr(m->status));
@@ -995,13 +995,27 @@ html_active(struct buf *out, const struct snapshot *sn)
 	free(v);
 }
 
+static void html_maintenance_meta(struct buf *out, const struct snapshot *sn,
+				  const struct snapshot_maintenance *m);
+
 static void
 html_maintenance(struct buf *out, const struct snapshot *sn, const struct snapshot_maintenance *m)
 {
-	buf_addf(out, "<article aria-labelledby=\"mnt-%lld\">\n<h4 id=\"mnt-%lld\">",
-		 (long long)m->id, (long long)m->id);
+	buf_addf(out, "<article aria-labelledby=\"mnt-%lld\">\n<h4 id=\"mnt-%lld\">"
+		 "<a href=\"maintenances/mnt-%lld\">", (long long)m->id, (long long)m->id,
+		 (long long)m->id);
 	esc(out, m->name);
-	buf_adds(out, "</h4>\n<p class=\"meta\">Status: ");
+	buf_adds(out, "</a></h4>\n");
+	html_maintenance_meta(out, sn, m);
+	buf_adds(out, "</article>\n");
+}
+
+/* A maintenance's status, window, components and text. */
+static void
+html_maintenance_meta(struct buf *out, const struct snapshot *sn,
+		      const struct snapshot_maintenance *m)
+{
+	buf_adds(out, "<p class=\"meta\">Status: ");
 	html_status(out, m->status);
 	buf_adds(out, " &middot; ");
 	html_time(out, m->scheduled_for);
@@ -1022,7 +1036,6 @@ html_maintenance(struct buf *out, const struct snapshot *sn, const struct snapsh
 		esc(out, m->body);
 		buf_adds(out, "</p>\n");
 	}
-	buf_adds(out, "</article>\n");
 }
 
 static void
@@ -1099,6 +1112,33 @@ html_components(struct buf *out, const struct snapshot *sn)
 	layout_release(&l);
 }
 
+/* Completed maintenances, the latest first, each linking to its page. */
+static void
+html_past_maintenances(struct buf *out, const struct snapshot *sn)
+{
+	size_t n, shown = 0, *v = maintenances_recent(sn, sn->nmaintenances, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct snapshot_maintenance *m = &sn->maintenances[v[i]];
+
+		if (strcmp(m->status, "completed") != 0)
+			continue;
+		if (shown++ == 0)
+			buf_addf(out, "<section aria-labelledby=\"h-past-maint\">\n<h2 id=\""
+				 "h-past-maint\">Past maintenance (last %d days)</h2>\n"
+				 "<ul class=\"plain\">\n", SNAPSHOT_HISTORY_DAYS);
+		buf_addf(out, "<li class=\"row\"><span><a href=\"maintenances/mnt-%lld\">",
+			 (long long)m->id);
+		esc(out, m->name);
+		buf_adds(out, "</a><br>");
+		html_time(out, m->scheduled_for);
+		buf_adds(out, "</span></li>\n");
+	}
+	if (shown > 0)
+		buf_adds(out, "</ul>\n</section>\n");
+	free(v);
+}
+
 static void
 html_history(struct buf *out, const struct snapshot *sn)
 {
@@ -1130,6 +1170,7 @@ html_history(struct buf *out, const struct snapshot *sn)
 		buf_adds(out, "<li>No incidents reported.</li>\n");
 	buf_adds(out, "</ul>\n</section>\n");
 	free(v);
+	html_past_maintenances(out, sn);
 }
 
 static void
@@ -1175,6 +1216,35 @@ statuspage_incident_html(struct buf *out, const struct snapshot *sn, int64_t id)
 	html_updates(out, inc, "h2");
 	if (inc->nupdates == 0)
 		buf_adds(out, "<p>No updates yet.</p>\n");
+	html_foot(out, "../", sn_updated(sn));
+	return 0;
+}
+
+int
+statuspage_maintenance_html(struct buf *out, const struct snapshot *sn, int64_t id)
+{
+	const struct snapshot_maintenance *m = NULL;
+
+	for (size_t i = 0; i < sn->nmaintenances; i++)
+		if (sn->maintenances[i].id == id)
+			m = &sn->maintenances[i];
+	if (m == NULL)
+		return err_set(SR_ENOTFOUND, "no maintenance mnt-%lld on the status page",
+			       (long long)id);
+	statuspage_html_begin(out, sn->page_name, m->name, "../");
+	buf_adds(out, "<h1>");
+	esc(out, m->name);
+	buf_adds(out, "</h1>\n");
+	html_maintenance_meta(out, sn, m);
+	if (m->started_at != 0) {
+		buf_adds(out, "<p class=\"meta\">Started ");
+		html_time(out, m->started_at);
+		if (m->completed_at != 0) {
+			buf_adds(out, " &middot; Completed ");
+			html_time(out, m->completed_at);
+		}
+		buf_adds(out, "</p>\n");
+	}
 	html_foot(out, "../", sn_updated(sn));
 	return 0;
 }

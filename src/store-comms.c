@@ -87,9 +87,9 @@ static const char sql_subscriber_disable[] =
  * message; SQLite's randomblob reads the system's entropy once. */
 static const char sql_outbox_add[] =
 	"INSERT INTO outbox (msg_id, incident_id, update_id, channel, subscriber_id,"
-	" type, recipient, subject, payload, state, next_at, created_at)"
+	" type, recipient, subject, payload, state, next_at, created_at, from_name)"
 	" VALUES ('msg_' || lower(hex(randomblob(16))), ?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-	" ?8, 'pending', ?9, ?9)";
+	" ?8, 'pending', ?9, ?9, ?10)";
 /* A subscriber with no component filter hears of every incident; one with a
  * filter, of incidents touching one of its components. One statement for
  * any number of subscribers. They are read in id order straight from the
@@ -124,7 +124,7 @@ static const char sql_outbox_due[] =
 	"SELECT o.id, o.msg_id, o.incident_id, o.update_id, o.channel, o.subscriber_id,"
 	" o.type, o.recipient, o.subject, o.payload, o.state, o.attempts, o.next_at,"
 	" o.created_at, o.sent_at, o.last_status, o.last_error,"
-	" s.secret, s.token, s.disabled_at, s.disabled_reason"
+	" s.secret, s.token, s.disabled_at, s.disabled_reason, o.from_name"
 	" FROM outbox o INDEXED BY outbox_due LEFT JOIN subscribers s ON s.id = o.subscriber_id"
 	" WHERE o.state IN ('pending', 'retrying') AND o.next_at <= ?1"
 	" AND (o.next_at, o.id) > (?2, ?4) ORDER BY o.next_at, o.id LIMIT ?3";
@@ -696,6 +696,8 @@ outbox_from_row(struct store_outbox *o, sqlite3_stmt *stmt)
 		o->sub_disabled_at = sqlite3_column_int64(stmt, 19);
 		o->sub_disabled_reason = store_column_dup_null(stmt, 20);
 	}
+	if (sqlite3_column_count(stmt) > 21)
+		o->from_name = store_column_dup_null(stmt, 21);
 }
 
 int
@@ -715,6 +717,7 @@ store_outbox_add(struct store *s, const struct store_outbox *row)
 	bind_text_null(stmt, 7, row->subject);
 	bind_text_null(stmt, 8, row->payload);
 	sqlite3_bind_int64(stmt, 9, row->created_at);
+	bind_text_null(stmt, 10, row->from_name);
 	return step_done(s, stmt, "queue a message in the outbox");
 }
 
@@ -944,6 +947,7 @@ store_outbox_release(struct store_outbox *row)
 	free(row->sub_secret);
 	free(row->sub_token);
 	free(row->sub_disabled_reason);
+	free(row->from_name);
 	memset(row, 0, sizeof(*row));
 }
 

@@ -34,6 +34,21 @@ static const char sql_reminder_fire[] =
 	"INSERT INTO reminders (key, incident_id, kind, due_at, fired_at)"
 	" VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (key) DO NOTHING";
 
+/* Like the incidents' fan-out in store-comms.c (SUBSCRIBERS_MATCHING; keep
+ * the two in step): a subscriber without a component filter hears of every
+ * maintenance, one with a filter of those touching its components. */
+static const char sql_maint_subscribers[] =
+	"INSERT INTO outbox (msg_id, incident_id, update_id, channel, subscriber_id,"
+	" type, recipient, subject, payload, state, next_at, created_at)"
+	" SELECT 'msg_' || lower(hex(randomblob(16))), NULL, NULL, ?3, s.id, s.kind,"
+	" s.address, ?6, ?7, 'pending', ?4, ?4 FROM subscribers s"
+	" WHERE +s.kind = ?5 AND s.disabled_at IS NULL"
+	"  AND (s.id NOT IN (SELECT subscriber_id FROM subscriber_components)"
+	"   OR s.id IN (SELECT c.subscriber_id FROM subscriber_components c"
+	"    JOIN maintenance_components mc ON mc.component = c.component"
+	"    WHERE mc.maintenance_id = ?1))"
+	" ORDER BY s.id";
+
 static const char sql_reminder_exists[] = "SELECT 1 FROM reminders WHERE key = ?1";
 
 static int
@@ -204,6 +219,34 @@ store_maintenances_free(struct store_maintenance *v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		store_maintenance_release(&v[i]);
 	free(v);
+}
+
+int
+store_outbox_add_maintenance_subscribers(int64_t *count, struct store *s, const char *kind,
+					 int64_t maintenance_id, const char *channel,
+					 int64_t now, const char *subject, const char *payload)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	*count = 0;
+	if ((rc = store_sql(&stmt, s, sql_maint_subscribers)) != 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, maintenance_id);
+	if (channel != NULL)
+		sqlite3_bind_text(stmt, 3, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, now);
+	sqlite3_bind_text(stmt, 5, kind, -1, SQLITE_STATIC);
+	if (subject != NULL)
+		sqlite3_bind_text(stmt, 6, subject, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 7, payload, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_DONE)
+		*count = sqlite3_changes64(store_db(s));
+	else
+		rc = store_fail(s, "queue a maintenance's notice to subscribers");
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return rc;
 }
 
 int

@@ -38,6 +38,8 @@ struct comms_route {
 	char *recipient;   /* an e-mail address; NULL for the channel's URL */
 	char *subscribers; /* "email" or "webhook": one row per such subscriber */
 	int64_t count;     /* rows it stands for */
+	char *from_name;   /* e-mail: the playbook route's sender name; NULL */
+	char *subject;     /* e-mail: the playbook route's subject, filled; NULL */
 };
 
 struct comms_posted {
@@ -79,6 +81,23 @@ int comms_contact(struct incident_ctx *ctx, int64_t incident, const char *accoun
  */
 int comms_notify(int64_t *queued, struct incident_ctx *ctx, int64_t incident_id,
 		 const char *audience, const char *event, const char *title, const char *text);
+/* The same for an incident whose playbook pb (may be NULL) routes its
+ * audiences to channels of its own (a reminder of a breach goes only
+ * where the breach's internal updates go). */
+int comms_notify_routed(int64_t *queued, struct incident_ctx *ctx, const struct playbook *pb,
+			int64_t incident_id, const char *audience, const char *event,
+			const char *title, const char *text);
+/* A maintenance's notice to the customers: its channels, and the
+ * subscribers whose component filter meets its components; e-mail subjects
+ * carry the page's name, webhooks the maintenance's id and window. */
+struct store_maintenance;
+int comms_notify_maintenance(int64_t *queued, struct incident_ctx *ctx,
+			     const struct store_maintenance *m, const char *event,
+			     const char *title, const char *text);
+/* "2026-12-05 06:46 UTC until 07:46 UTC": a maintenance window for
+ * people, the date shown unless it is today's (now's), seconds when the
+ * window is shorter than a few minutes. */
+void comms_format_window(char *out, size_t len, int64_t from, int64_t until, int64_t now);
 
 /* One promise: "next update to AUDIENCE by promised_at", made by update. */
 enum comms_promise_state { PROMISE_PENDING, PROMISE_KEPT, PROMISE_BROKEN };

@@ -18,6 +18,8 @@ struct store_update;
 /* Everything a message about one update says, as owned strings. */
 struct payload {
 	char *page_name, *page_url;
+	char *incident_url;     /* an update to the customers: the incident's own page
+				 * (page_url + incidents/inc-<n>); else page_url */
 	int64_t incident_id;
 	char *title;
 	int severity;           /* 1..4 */
@@ -67,5 +69,27 @@ int payload_text(struct buf *out, const struct payload *p);
  */
 int payload_notice(struct buf *out, const char *type, const char *event,
 		    const char *title, const char *text, const char *url, int64_t at);
+
+/* What a maintenance's notice says about it, for a machine. */
+struct payload_maintenance {
+	int64_t id;                   /* "mnt-<id>", as in the Statuspage API */
+	const char *name;
+	const char *status;           /* scheduled, in_progress, completed, cancelled */
+	int64_t scheduled_for, scheduled_until; /* ms */
+	char *const *components;      /* config ids */
+	size_t ncomponents;
+};
+
+/* A maintenance's notice: payload_notice's, and for a webhook its data
+ * also carries "maintenance": { id, name, status, scheduled_for,
+ * scheduled_until (ISO 8601), components }, so a receiver can match the
+ * start and the end to the announcement. */
+int payload_maintenance_notice(struct buf *out, const char *type, const char *event,
+			       const char *title, const char *text, const char *url,
+			       int64_t at, const struct payload_maintenance *m);
+
+/* page_url joined with a relative path ("incidents/inc-7"), one slash
+ * between; the caller frees it. */
+char *payload_url(const char *page_url, const char *path);
 
 #endif

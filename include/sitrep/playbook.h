@@ -54,6 +54,14 @@ struct playbook_approval {
 	size_t napprovers;
 };
 
+/* What completes a step on its own, in the transaction of the action
+ * (roles.c's steps_complete_on): an update (or an apology) published to an
+ * audience, a role filled, the incident reaching a status, or an apology
+ * published to an audience. */
+enum playbook_completes { PLAYBOOK_COMPLETES_NONE, PLAYBOOK_COMPLETES_UPDATE,
+			  PLAYBOOK_COMPLETES_ROLE, PLAYBOOK_COMPLETES_STATUS,
+			  PLAYBOOK_COMPLETES_APOLOGY };
+
 struct playbook_step {
 	char *id;
 	char *title;
@@ -62,6 +70,21 @@ struct playbook_step {
 	int min_severity; /* 0 = every severity */
 	bool required;
 	char *notes;      /* may be NULL */
+	enum playbook_completes completes_on;
+	char *completes_value; /* the audience, role or status; NULL for none */
+	int line;
+};
+
+/* Which channels serve one of the playbook's audiences during its
+ * incidents, instead of those the site config names for the audience: a
+ * routed audience reaches only these. An e-mail route may carry its own
+ * sender name and subject ({{variables}} as in templates). */
+struct playbook_route {
+	char *audience;
+	char **channels;   /* config channel ids */
+	size_t nchannels;
+	char *from_name;   /* may be NULL: the status page's name */
+	char *subject;     /* may be NULL: the usual subject */
 	int line;
 };
 
@@ -93,6 +116,8 @@ struct playbook {
 	size_t nsteps;
 	struct playbook_template *templates;
 	size_t ntemplates;
+	struct playbook_route *routes;
+	size_t nroutes;
 };
 
 /* The largest playbook file: a plan a person reads at 3 a.m. is a few
@@ -130,6 +155,8 @@ const struct playbook_step *playbook_step(const struct playbook *pb, const char 
 const struct playbook_template *playbook_template(const struct playbook *pb,
 						  const char *id);
 bool playbook_has_audience(const struct playbook *pb, const char *audience);
+/* The route of audience; NULL when the site config's channels serve it. */
+const struct playbook_route *playbook_route(const struct playbook *pb, const char *audience);
 
 /* Names this build of the validator: results cached under another id were
  * found by other rules. */

@@ -26,4 +26,16 @@ int roles_handoff(struct incident_ctx *ctx, int64_t id, const char *role,
 int steps_mark(struct incident_ctx *ctx, int64_t id, const char *step,
 	       const char *state, const char *note);
 
+/*
+ * Inside the transaction of a change just recorded as an event of kind
+ * with details (an update published to an audience, a role taken or
+ * assigned, a status reached), mark done every open step of inc's playbook
+ * whose completes_on names that action, each with a step_done event saying
+ * what completed it. Changes that complete nothing cost nothing.
+ */
+struct json_t;
+struct store_incident;
+int steps_complete_on(struct incident_ctx *ctx, const struct store_incident *inc,
+		      const char *kind, struct json_t *details);
+
 #endif

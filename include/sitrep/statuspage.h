@@ -48,6 +48,9 @@ void statuspage_html(struct buf *out, const struct snapshot *sn);
 /* Append the page of one incident (`/incidents/<id>`, linking back with
  * "../"); SR_ENOTFOUND when the snapshot has no incident id. */
 int statuspage_incident_html(struct buf *out, const struct snapshot *sn, int64_t id);
+/* The page of one maintenance (`/maintenances/mnt-<id>`), which stays
+ * when it is over; SR_ENOTFOUND when the snapshot has no maintenance id. */
+int statuspage_maintenance_html(struct buf *out, const struct snapshot *sn, int64_t id);
 
 /*
  * The start of a page in the status page's style, up to and including

@@ -10,7 +10,7 @@
 struct store;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 /* Checkpoint the WAL once a commit leaves it this many pages long (1,000
  * unless set). A writer that rewrites the same pages batch after batch
@@ -273,7 +273,9 @@ struct store_outbox {
 	char *channel;       /* the config channel; NULL for a subscriber's webhook */
 	char type[8];        /* webhook, slack, teams, discord, email */
 	char *recipient;     /* e-mail address or subscriber URL; NULL: the channel's */
-	char *subject, *payload; /* for messages that are not updates */
+	char *subject, *payload; /* for messages that are not updates; an
+				  * update's e-mail with a subject of its own */
+	char *from_name;     /* e-mail: a sender name of its own; NULL */
 	char state[10];      /* pending, retrying, sent, dead */
 	int attempts;
 	int64_t next_at, created_at, sent_at;
@@ -353,6 +355,13 @@ int store_maintenance_update(struct store *s, const struct store_maintenance *m)
 int store_maintenances_get(struct store_maintenance **out, size_t *n, struct store *s,
 			   int64_t since);
 void store_maintenance_release(struct store_maintenance *m);
+/* Queue a maintenance's notice (subject and payload) to every active
+ * subscriber of kind whose component filter meets the maintenance's
+ * components (or who has none); *count says how many. */
+int store_outbox_add_maintenance_subscribers(int64_t *count, struct store *s,
+					     const char *kind, int64_t maintenance_id,
+					     const char *channel, int64_t now,
+					     const char *subject, const char *payload);
 void store_maintenances_free(struct store_maintenance *v, size_t n);
 
 /* Reminders fired (store-maintenance.c): each key fires once. Returns 0

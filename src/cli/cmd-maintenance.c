@@ -85,7 +85,7 @@ schedule(struct cli *cli, struct mopts *o)
 {
 	struct incident_ctx ctx;
 	struct store_maintenance m;
-	char title[512], text[1024], from[32], until[32];
+	char title[512], text[1024], from[32], until[32], window[96];
 	int64_t now = clock_now_ms(), queued = 0, id;
 	int rc;
 
@@ -120,12 +120,16 @@ schedule(struct cli *cli, struct mopts *o)
 	when(from, sizeof(from), m.starts_at);
 	when(until, sizeof(until), m.ends_at);
 	snprintf(title, sizeof(title), "Scheduled maintenance: %s", o->title);
-	snprintf(text, sizeof(text), "From %s until %s. %s", from, until, o->msg ? o->msg : "");
+	comms_format_window(window, sizeof(window), m.starts_at, m.ends_at, now);
+	snprintf(text, sizeof(text), "From %s. %s", window, o->msg ? o->msg : "");
 	if ((rc = store_begin(ctx.store)) != 0)
 		return cli_fail(rc);
-	if ((rc = store_maintenance_insert(&id, ctx.store, &m)) != 0 ||
-	    (rc = comms_notify(&queued, &ctx, 0, "customers", "maintenance.scheduled", title,
-	    text)) != 0 || (rc = store_commit(ctx.store)) != 0) {
+	if ((rc = store_maintenance_insert(&id, ctx.store, &m)) == 0) {
+		m.id = id;
+		rc = comms_notify_maintenance(&queued, &ctx, &m, "maintenance.scheduled", title,
+					      text);
+	}
+	if (rc != 0 || (rc = store_commit(ctx.store)) != 0) {
 		store_rollback(ctx.store);
 		return cli_fail(rc);
 	}
@@ -217,7 +221,7 @@ cancel(struct cli *cli, struct mopts *o, const char *arg)
 		m.updated_at = m.cancelled_at = clock_now_ms();
 		snprintf(title, sizeof(title), "Maintenance cancelled: %s", m.title);
 		if ((rc = store_maintenance_update(ctx.store, &m)) == 0 &&
-		    (rc = comms_notify(&queued, &ctx, 0, "customers", "maintenance.cancelled", title,
+		    (rc = comms_notify_maintenance(&queued, &ctx, &m, "maintenance.cancelled", title,
 		    o->msg ? o->msg : "The scheduled maintenance will not take place.")) == 0)
 			rc = store_commit(ctx.store);
 	}

@@ -319,10 +319,15 @@ playbook_json(const struct playbook *pb, const char *sha)
 	}
 	for (size_t i = 0; i < pb->nsteps; i++) {
 		const struct playbook_step *s = &pb->steps[i];
-		json_array_append_new(steps, json_pack("{s:s, s:s, s:s, s:o, s:o, s:b, s:s?}",
+		static const char *const by[] = { "", "update", "role", "status", "apology" };
+		json_t *step = json_pack("{s:s, s:s, s:s, s:o, s:o, s:b, s:s?}",
 			"id", s->id, "title", s->title, "role", s->role,
 			"due", dur_json(s->due), "min_severity", sev_json(s->min_severity),
-			"required", s->required, "notes", s->notes));
+			"required", s->required, "notes", s->notes);
+
+		json_object_set_new(step, "completes_on", s->completes_on == PLAYBOOK_COMPLETES_NONE ?
+			json_null() : json_pack("{s:s}", by[s->completes_on], s->completes_value));
+		json_array_append_new(steps, step);
 	}
 	for (size_t i = 0; i < pb->ntemplates; i++) {
 		const struct playbook_template *t = &pb->templates[i];
@@ -351,6 +356,19 @@ playbook_json(const struct playbook *pb, const char *sha)
 			"approvers", strs_json(pb->approval.approvers, pb->approval.napprovers)));
 	json_object_set_new(o, "steps", steps);
 	json_object_set_new(o, "templates", tpl);
+	{
+		json_t *routes = json_array();
+
+		for (size_t i = 0; i < pb->nroutes; i++) {
+			const struct playbook_route *r = &pb->routes[i];
+
+			json_array_append_new(routes, json_pack("{s:s, s:o, s:s?, s:s?}",
+				"audience", r->audience, "channels",
+				strs_json(r->channels, r->nchannels), "from_name", r->from_name,
+				"subject", r->subject));
+		}
+		json_object_set_new(o, "routes", routes);
+	}
 	return o;
 }
 
@@ -451,6 +469,24 @@ playbook_print(const struct playbook *pb, const char *sha, const char *rev)
 		snprintf(e, sizeof(e), " [SEV%d and worse]", s->min_severity);
 		printf("  %-16s due %-5s %-12s %s%s%s\n", s->id, d, s->role, s->title,
 		       s->required ? " [required]" : "", s->min_severity ? e : "");
+		if (s->completes_on != PLAYBOOK_COMPLETES_NONE)
+			printf("  %-16s done by %s %s\n", "", s->completes_on ==
+			       PLAYBOOK_COMPLETES_UPDATE ? "an update to" : s->completes_on ==
+			       PLAYBOOK_COMPLETES_APOLOGY ? "an apology to" : s->completes_on ==
+			       PLAYBOOK_COMPLETES_ROLE ? "filling the role" : "reaching status",
+			       s->completes_value);
+	}
+	if (pb->nroutes > 0)
+		printf("\nRoutes\n");
+	for (size_t i = 0; i < pb->nroutes; i++) {
+		const struct playbook_route *r = &pb->routes[i];
+
+		printf("  %-16s only to ", r->audience);
+		print_list("", r->channels, r->nchannels);
+		if (r->from_name != NULL)
+			printf("  %-16s from \"%s\"\n", "", r->from_name);
+		if (r->subject != NULL)
+			printf("  %-16s subject \"%s\"\n", "", r->subject);
 	}
 	if (pb->ntemplates > 0)
 		printf("\nTemplates\n");

@@ -10,7 +10,7 @@
 # leaks under valgrind.
 . "$(dirname "$0")/lib.sh"
 
-plan 359
+plan 361
 tmp_workspace
 
 # The ops-chat channel of the default config reads its URL from here; no
@@ -51,14 +51,31 @@ outbox_rows() {
 		coalesce(recipient, '-') || '/' || state AS r FROM outbox WHERE update_id = $1 ORDER BY id)"
 }
 
-# last_event N: kind and actor of INC-N's newest event, "kind actor".
+# last_event N: kind and actor of INC-N's newest event, "kind actor"; the
+# step_done events an action completes on its own (after its own event)
+# are not counted here: see auto_steps.
 last_event() {
-	q "SELECT kind || ' ' || actor FROM events WHERE incident_id = $1 ORDER BY id DESC LIMIT 1"
+	q "SELECT kind || ' ' || actor FROM events WHERE incident_id = $1 AND
+		json_extract(details, '$.completed_by') IS NULL ORDER BY id DESC LIMIT 1"
 }
 
-# last_details N JQ: jq -c JQ over the details of INC-N's newest event.
+# last_details N JQ: jq -c JQ over the details of INC-N's newest event (of
+# those last_event sees).
 last_details() {
-	sitrep timeline "$1" --json | jq -c ".[-1].details | $2"
+	sitrep timeline "$1" --json | jq -c "[.[] | select(.details.completed_by == null)] | .[-1].details | $2"
+}
+
+# own_events N: INC-N's events but the step_done ones actions cause.
+own_events() {
+	q "SELECT count(*) FROM events WHERE incident_id = $1 AND
+		json_extract(details, '$.completed_by') IS NULL"
+}
+
+# auto_steps N: the steps of INC-N completed by actions, "step<-event ...".
+auto_steps() {
+	q "SELECT group_concat(s, ' ') FROM (SELECT json_extract(details, '$.step') || '<-' ||
+		json_extract(details, '$.completed_by.event') AS s FROM events WHERE incident_id = $1
+		AND kind = 'step_done' AND json_extract(details, '$.completed_by') IS NOT NULL ORDER BY id)"
 }
 
 # comms_state: what store_state covers (incidents, their components, roles,
@@ -131,7 +148,7 @@ is_rc 0 "bob takes commander"
 run sitrep --as carol role take 1 comms
 is_rc 0 "carol takes comms"
 
-n=$(events 1)
+n=$(own_events 1)
 all='{{id}}|{{title}}|{{severity}}|{{impact}}|{{status}}|{{components}}|{{next_update}}|{{page_url}}|{{commander}}|{{opened_at}}|{{duration}}'
 run sitrep --as alice update INC-1 --audience internal -m "$all"
 is_rc 0 "alice posts an internal update with every variable"
@@ -153,7 +170,9 @@ is "$(outbox_rows 1)" "ops-chat/slack/-/pending" "one outbox row: the slack chan
 like "$(q 'SELECT msg_id FROM outbox WHERE update_id = 1')" '^msg_[0-9a-f]{32}$' "its msg_id is msg_ and 32 hex digits"
 is "$(q 'SELECT incident_id, attempts, next_at = created_at, created_at = '"$pub"' FROM outbox WHERE update_id = 1')" \
 	"1|0|1|1" "for INC-1, no attempts yet, due now, created at publishing"
-is "$(events 1)" $((n + 1)) "one event"
+is "$(own_events 1)" $((n + 1)) "one event of its own"
+is "$(auto_steps 1)" "first-internal<-update_published" \
+	"the first internal update completed the step 'first-internal', in its transaction"
 is "$(last_event 1)" "update_published alice" "an update_published event by alice"
 is "$(last_details 1 '[.update, .audience, .author, .queued, .next_update_at]')" \
 	"[1,\"internal\",\"alice\",1,$next]" "its details: update, audience, author, queued, next_update_at"
@@ -616,11 +635,13 @@ u=$(last_upd)
 like "$RC:$OUT" "^0:UPD-$u published to internal: 3 messages queued" "an internal update queues 3 messages"
 is "$(outbox_rows "$u")" "ops-chat/slack/-/pending ops-mail/email/oncall@example.com/pending ops-mail/email/lead@example.com/pending" \
 	"one for ops-chat and one per address of ops-mail"
-n=$(events 4)
+n=$(own_events 4)
 run sitrep -c multi.conf --as alice update 4 --audience customers -m "Customers."
 u=$(last_upd)
 like "$RC:$OUT" "^0:UPD-$u published to customers: 5 messages queued" "a customer update queues 5 messages"
-is "$(events 4):$(last_details 4 .queued)" "$((n + 1)):5" "in one event, whose details say 5 were queued"
+is "$(own_events 4):$(last_details 4 .queued)" "$((n + 1)):5" "in one event, whose details say 5 were queued"
+is "$(auto_steps 4)" "first-internal<-update_published status-page<-update_published" \
+	"the first internal and customer updates completed 'first-internal' and 'status-page'"
 is "$ERR" "" "with no warning"
 is "$(outbox_rows "$u")" "ops-mail/email/oncall@example.com/pending ops-mail/email/lead@example.com/pending ops-mail/email/sub1@example.org/pending cust-teams/teams/-/pending -/webhook/http://127.0.0.1:9/hook/pending" \
 	"ops-mail's addresses, the matching e-mail subscriber, cust-teams and the active webhook subscriber"

@@ -375,8 +375,8 @@ b=$(body /ok/w1-hook)
 is "$(jq -c '[.type, .data.incident.id, .data.incident.status, .data.incident.severity,
 	.data.incident.impact, .data.incident.components, .data.incident.shortlink,
 	.data.update.id, .data.update.kind, .data.update.audience]' <<<"$b")" \
-	"[\"incident.update\",\"INC-1\",\"investigating\",\"SEV3\",\"minor\",[\"Public API\",\"Web application\",\"Login and SSO\"],\"$PAGE_URL\",\"UPD-1\",\"update\",\"customers\"]" \
-	"webhook: type incident.update, the incident's id, status, severity, impact, components, shortlink; the update's id"
+	"[\"incident.update\",\"INC-1\",\"investigating\",\"SEV3\",\"minor\",[\"Public API\",\"Web application\",\"Login and SSO\"],\"${PAGE_URL}incidents/inc-1\",\"UPD-1\",\"update\",\"customers\"]" \
+	"webhook: type incident.update, the incident's id, status, severity, impact, components, shortlink (the incident's page); the update's id"
 is "$(jq -r '.data.incident.name' <<<"$b")" "$TITLE" "webhook: the UTF-8 title intact"
 is "$(jq -r '.data.update.body' <<<"$b")" "$TEXT" "webhook: the update's text intact"
 like "$(jq -r '[.timestamp, .data.update.published_at] | join(" ")' <<<"$b")" \
@@ -387,7 +387,7 @@ b=$(body /ok/w1-slack)
 is "$(jq -c '[(.text | contains("INC-1") and contains($t)), (.blocks | length),
 	.blocks[0].type, .blocks[0].text.type, .blocks[0].text.text == .text, .blocks[1].type,
 	.blocks[1].elements[0].text]' --arg t "$TITLE" <<<"$b")" \
-	"[true,2,\"section\",\"mrkdwn\",true,\"context\",\"$PAGE_URL\"]" \
+	"[true,2,\"section\",\"mrkdwn\",true,\"context\",\"${PAGE_URL}incidents/inc-1\"]" \
 	"Slack: text with the incident and title, a mrkdwn section block and a context link"
 is "$(jq -r '.text | split("\n")[1:] | join("\n")' <<<"$b")" "$TEXT_SLACK" \
 	"Slack: the update's text follows, with &, < and > escaped as &amp; &lt; &gt; (Slack's control characters)"
@@ -399,14 +399,14 @@ is "$(jq -c '[.type, (.attachments | length), .attachments[0].contentType,
 	(.attachments[0].content.body[0].text | contains("INC-1") and contains($t)),
 	.attachments[0].content.body[1].text == $m,
 	.attachments[0].content.actions[0].url]' --arg t "$TITLE" --arg m "$TEXT" <<<"$b")" \
-	"[\"message\",1,\"application/vnd.microsoft.card.adaptive\",\"AdaptiveCard\",\"1.4\",[\"TextBlock\"],true,true,\"$PAGE_URL\"]" \
+	"[\"message\",1,\"application/vnd.microsoft.card.adaptive\",\"AdaptiveCard\",\"1.4\",[\"TextBlock\"],true,true,\"${PAGE_URL}incidents/inc-1\"]" \
 	"Teams: a message with one Adaptive Card 1.4 attachment: TextBlocks with headline and text, a link"
 
 b=$(body /ok/w1-discord)
 is "$(jq -c '[(.content | contains("INC-1") and (length <= 2000)), (.embeds | length),
 	.embeds[0].title == $t, .embeds[0].description == $m, .embeds[0].url, .allowed_mentions]' \
 	--arg t "$TITLE" --arg m "$TEXT" <<<"$b")" \
-	"[true,1,true,true,\"$PAGE_URL\",{\"parse\":[]}]" \
+	"[true,1,true,true,\"${PAGE_URL}incidents/inc-1\",{\"parse\":[]}]" \
 	"Discord: content, one embed with title, text and URL, and no mentions parsed"
 
 # ------------------------------------------------------------ e-mail

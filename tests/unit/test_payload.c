@@ -19,6 +19,7 @@ make(struct payload *p, const char *title, const char *body)
 	memset(p, 0, sizeof(*p));
 	p->page_name = xstrdup("Example Status");
 	p->page_url = xstrdup("http://127.0.0.1:8080/");
+	p->incident_url = xstrdup("http://127.0.0.1:8080/incidents/inc-7");
 	p->incident_id = 7;
 	p->title = xstrdup(title);
 	p->severity = 2;

@@ -738,6 +738,89 @@ test_component_not_in_conf(void **state)
 	diags_release(&d);
 }
 
+/* routes: the channels (from the site config) serving an audience, with a
+ * sender name and subject; completes_on: what completes a step. */
+static const char routes_conf[] =
+	"components = ( { id = \"api\"; }, { id = \"web\"; } );\n"
+	"channels = (\n"
+	"  { id = \"chat\"; type = \"slack\"; audiences = [ \"internal\" ]; url_env = \"X\"; },\n"
+	"  { id = \"mail\"; type = \"email\"; audiences = [ \"customers\" ];\n"
+	"    smtp_url = \"smtp://127.0.0.1:25\"; from = \"s@example.com\"; }\n"
+	");\n";
+
+static char *
+with_routes(const char *step21, const char *routes)
+{
+	char *a = edit(valid, 21, step21);
+	size_t n = strlen(a) + strlen(routes) + 1;
+	char *out = malloc(n);
+
+	snprintf(out, n, "%s%s", a, routes);
+	free(a);
+	return out;
+}
+
+static void
+test_routes_and_completes_on(void **state)
+{
+	struct diags d = DIAGS_INIT;
+	struct conf *conf = NULL;
+	struct playbook *pb;
+	const struct playbook_route *r;
+	char *text;
+	bool ok;
+
+	(void)state;
+	assert_int_equal(conf_parse(&conf, &d, routes_conf, "site.conf", "/srv/sitrep"), 0);
+	text = with_routes("  { id = \"call\"; title = \"Call\"; role = \"comms\"; due = \"30s\"; "
+			   "completes_on = { update = \"partners\"; }; }",
+			   "routes = (\n"                                              /* 27 */
+			   "  { audience = \"internal\"; channels = [ \"chat\" ]; },\n" /* 28 */
+			   "  { audience = \"partners\"; channels = [ \"mail\" ];\n"   /* 29 */
+			   "    from_name = \"Us\"; subject = \"About {{id}}\"; }\n"   /* 30 */
+			   ");\n");
+	pb = parse_good(text, PATH, conf);
+	free(text);
+	assert_int_equal(pb->nroutes, 2);
+	assert_null(playbook_route(pb, "customers"));
+	r = playbook_route(pb, "partners");
+	assert_non_null(r);
+	assert_int_equal(r->nchannels, 1);
+	assert_string_equal(r->channels[0], "mail");
+	assert_string_equal(r->from_name, "Us");
+	assert_string_equal(r->subject, "About {{id}}");
+	assert_null(playbook_route(pb, "internal")->from_name);
+	assert_int_equal(pb->steps[1].completes_on, PLAYBOOK_COMPLETES_UPDATE);
+	assert_string_equal(pb->steps[1].completes_value, "partners");
+	assert_int_equal(pb->steps[0].completes_on, PLAYBOOK_COMPLETES_NONE);
+	playbook_free(pb);
+
+	/* an unknown channel, a duplicate route, an unknown variable, a step
+	 * completed two ways and one by an unknown audience: all reported */
+	text = with_routes("  { id = \"call\"; title = \"Call\"; role = \"comms\"; due = \"30s\"; "
+			   "completes_on = { update = \"internal\"; role = \"comms\"; }; },\n"
+			   "  { id = \"later\"; title = \"Later\"; role = \"comms\"; due = \"1h\"; "
+			   "completes_on = { update = \"press\"; }; }",
+			   "routes = (\n"                                                  /* 28 */
+			   "  { audience = \"internal\"; channels = [ \"chat\", \"nope\" ]; },\n" /* 29 */
+			   "  { audience = \"internal\"; channels = [ \"mail\" ];\n"      /* 30 */
+			   "    subject = \"{{whatever}}\"; },\n"                           /* 31 */
+			   "  { audience = \"partners\"; channels = [ ]; }\n"              /* 32 */
+			   ");\n");
+	ok = refused(&d, text, PATH, conf) &&
+	     found(&d, PATH, 21, "step 'call': completes_on needs exactly one") &&
+	     found(&d, PATH, 22, "unknown audience 'press'") &&
+	     found(&d, PATH, 29, "channel 'nope' is not in the site config") &&
+	     found(&d, PATH, 30, "audience 'internal' has two routes") &&
+	     found(&d, PATH, 31, "unknown variable '{{whatever}}'") &&
+	     found(&d, PATH, 32, "the route for 'partners' names no channels") &&
+	     count(&d, 6);
+	diags_release(&d);
+	free(text);
+	conf_free(conf);
+	check(ok);
+}
+
 /* Every problem is reported, not only the first. */
 static void
 test_all_problems_reported(void **state)
@@ -838,6 +921,7 @@ main(void)
 		cmocka_unit_test(test_missing_commander),
 		cmocka_unit_test(test_wrong_type),
 		cmocka_unit_test(test_component_not_in_conf),
+		cmocka_unit_test(test_routes_and_completes_on),
 		cmocka_unit_test(test_all_problems_reported),
 		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_diags_appended),

@@ -827,11 +827,15 @@ test_html_page(void **state)
 	assert_true(newer < older);
 	assert_non_null(strstr(p, "<time datetime=\"2023-11-23T22:43:20.000Z\">23 Nov 2023 "
 			       "22:43 UTC</time>"));
-	/* maintenances: in progress and upcoming, not the completed one */
-	assert_non_null(strstr(p, "CDN swap"));
+	/* maintenances: in progress and upcoming, each linking to its page;
+	 * the completed one only in the history, linked too */
+	assert_non_null(strstr(p, "<a href=\"maintenances/mnt-2\">CDN swap</a>"));
 	assert_non_null(strstr(p, "Database upgrade"));
-	assert_null(strstr(p, "Old upgrade"));
 	assert_true(strstr(p, "In progress") < strstr(p, "Upcoming"));
+	assert_non_null(strstr(p, "Past maintenance"));
+	assert_non_null(strstr(p, "<a href=\"maintenances/mnt-4\">Old upgrade</a>"));
+	assert_true(strstr(p, "Past maintenance") < strstr(p, "Old upgrade"));
+	assert_true(strstr(p, "Upcoming") < strstr(p, "Past maintenance"));
 	/* the history: the resolved incident */
 	assert_non_null(strstr(p, "Past incidents"));
 	assert_non_null(strstr(p, "<a href=\"incidents/inc-3\">Slow logins</a>"));
@@ -873,6 +877,30 @@ test_incident_page(void **state)
 	err_clear();
 	assert_int_equal(statuspage_incident_html(&b, sn, 99), SR_ENOTFOUND);
 	assert_non_null(strstr(err_last(), "INC-99"));
+	buf_release(&b);
+	snapshot_free(sn);
+}
+
+/* A maintenance has a page of its own, which stays when it is over. */
+static void
+test_maintenance_page(void **state)
+{
+	struct snapshot *sn = example();
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(statuspage_maintenance_html(&b, sn, 4), 0);
+	assert_non_null(strstr(b.ptr, "<title>Old upgrade - Acme Status</title>"));
+	assert_non_null(strstr(b.ptr, "<h1>Old upgrade</h1>"));
+	assert_non_null(strstr(b.ptr, "<a href=\"../\">Acme Status</a>"));
+	assert_non_null(strstr(b.ptr, "Done long ago."));
+	assert_non_null(strstr(b.ptr, ">Completed</span>"));
+	assert_false(has_nocase(b.ptr, "<script"));
+	assert_html_ok(b.ptr);
+	buf_reset(&b);
+	err_clear();
+	assert_int_equal(statuspage_maintenance_html(&b, sn, 99), SR_ENOTFOUND);
+	assert_non_null(strstr(err_last(), "mnt-99"));
 	buf_release(&b);
 	snapshot_free(sn);
 }
@@ -1060,7 +1088,7 @@ test_feeds(void **state)
 	 * the maintenance that started, then the open incident */
 	assert_int_equal(json_array_size(json_object_get(atom, "entries")), 5);
 	e = json_array_get(json_object_get(atom, "entries"), 0);
-	assert_string_equal(jget(e, "id"), "https://status.example.com/#mnt-2");
+	assert_string_equal(jget(e, "id"), "https://status.example.com/maintenances/mnt-2");
 	assert_string_equal(jget(e, "title"), "CDN swap");
 	assert_non_null(strstr(jget(e, "content"), "<strong>In Progress</strong> - 24 Nov 2023 "
 			       "21:13 UTC to 24 Nov 2023 23:13 UTC"));
@@ -1141,6 +1169,7 @@ main(void)
 		cmocka_unit_test(test_hostile_html),
 		cmocka_unit_test(test_html_page),
 		cmocka_unit_test(test_incident_page),
+		cmocka_unit_test(test_maintenance_page),
 		cmocka_unit_test(test_feeds),
 		cmocka_unit_test(test_feeds_hostile),
 	};
