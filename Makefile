@@ -142,17 +142,18 @@ build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
 	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) -o $@ $< $(FUZZ_OBJ) $(FUZZ_LIBS)
 FUZZ_SECONDS ?= 60
 fuzz-run: $(FUZZ_BINS)
-	@set -e; n=$(words $(FUZZ_TARGETS)); secs=$$(( $(FUZZ_SECONDS) / n )); [ $$secs -gt 0 ] || secs=1; \
-	for t in $(FUZZ_TARGETS); do \
+	@n=$(words $(FUZZ_TARGETS)); secs=$$(( $(FUZZ_SECONDS) / n )); [ $$secs -gt 0 ] || secs=1; \
+	failed=; for t in $(FUZZ_TARGETS); do \
 		c=build-fuzz/corpus-$$t; rm -rf $$c; mkdir -p $$c; \
 		if [ -d tests/fuzz/seeds/$$t ]; then cp -r tests/fuzz/seeds/$$t/. $$c/; fi; \
 		if [ $$t = playbook ]; then cp playbooks/*.playbook $$c/; fi; \
 		dict=; if [ -f tests/fuzz/$$t.dict ]; then dict=-dict=tests/fuzz/$$t.dict; fi; \
 		echo "# fuzz_$$t for $$secs s, then its corpus again with leak detection"; \
 		SITREP_FUZZ_CORPUS=$$c build-fuzz/fuzz_$$t -max_total_time=$$secs $$dict -detect_leaks=0 \
-			-artifact_prefix=build-fuzz/$$t- -print_final_stats=1 $$c; \
-		build-fuzz/fuzz_$$t -runs=0 -artifact_prefix=build-fuzz/$$t- $$c; \
-	done
+			-artifact_prefix=build-fuzz/$$t- -print_final_stats=1 $$c && \
+		build-fuzz/fuzz_$$t -runs=0 -artifact_prefix=build-fuzz/$$t- $$c || failed="$$failed $$t"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz-run: failed:$$failed (inputs in build-fuzz/)" >&2; exit 1; fi
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
