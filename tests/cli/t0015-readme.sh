@@ -8,9 +8,12 @@
 # the terminal shows them, compared after times, dates, commits and ages
 # are normalised; a line "..." stands for any number of lines. A command
 # whose output starts "sitrep: " (not a warning) must fail, every other
-# must succeed. Lines inside the marker comment itself are commands run
-# first, unshown (a scenario's setup). Then contrib/walkthrough.sh's
-# commands, which `make run` prints, run in order in a fresh workspace.
+# must succeed. Words after NAME on the marker's line are a comment; the
+# lines of a marker comment that goes on are commands run first, unshown
+# (where the scenario stands, when the README's story skips ahead). Then
+# contrib/walkthrough.sh's commands, which `make run` prints, run in order
+# in a fresh workspace. Not marked: blocks that need a fixed port, an
+# editor, the daemon in the foreground or the minutes the story lets pass.
 . "$(dirname "$0")/lib.sh"
 
 tmp_workspace
@@ -27,12 +30,13 @@ def extract(path):
     prompt = re.compile(r"^(?:([a-z][a-z0-9_-]*))?\$ (.*)$")
     while i < len(lines):
         m = re.match(r"^<!-- sitrep-test: ([a-z0-9-]+)(.*)$", lines[i])
+        # (text after the name, to the end of its line, is a comment)
         if not m:
             i += 1
             continue
         scenario, where = m.group(1), i + 1
         # setup lines inside the comment, up to "-->"
-        rest, i = [m.group(2)], i + 1
+        rest, i = [m.group(2) if "-->" in m.group(2) else ""], i + 1
         while "-->" not in rest[-1] and i < len(lines):
             rest.append(lines[i])
             i += 1
@@ -69,6 +73,9 @@ SUBS = [
     (r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", "<date> <hh:mm> UTC"),
     (r"\b\d\d:\d\d UTC", "<hh:mm> UTC"),
     (r"@[0-9a-f]{7}\b", "@<commit>"),
+    (r"\bwhsec_[A-Za-z0-9+/]+=*", "whsec_<secret>"),
+    (r"^unsubscribe token: [0-9a-f]{32}$", "unsubscribe token: <token>"),
+    (r"\b\d+h \d\dm after the incident opened", "<duration> after the incident opened"),
 ]
 
 def norm(text):
