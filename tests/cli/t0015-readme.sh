@@ -76,6 +76,9 @@ SUBS = [
     (r"\bwhsec_[A-Za-z0-9+/]+=*", "whsec_<secret>"),
     (r"^unsubscribe token: [0-9a-f]{32}$", "unsubscribe token: <token>"),
     (r"\b\d+h \d\dm after the incident opened", "<duration> after the incident opened"),
+    (r"\b[0-9a-f]{7} \d{4}-\d\d-\d\d \d\d:\d\d\b", "<commit> <date>"),
+    (r"^(<commit> <date>  .*  )\([^)]*\)$", r"\1(<author>)"),
+    (r"^(  commit +)[0-9a-f]{7} \(", r"\1<commit> ("),
 ]
 
 def norm(text):
@@ -138,6 +141,18 @@ ok "README marks its walkthroughs for this test (at least 20 commands shown: $NS
 
 # ============================================================ README
 
+# The editor README's "Change a playbook" uses: the customers' SEV1
+# cadence first becomes "20 min", then "20m".
+cat >"$TEST_TMP/readme-editor" <<'EOF'
+#!/bin/sh
+if grep -q 'SEV1 = "20 min"' "$1"; then
+	sed -i 's/SEV1 = "20 min"/SEV1 = "20m"/' "$1"
+else
+	sed -i '/audience = "customers"; *every/s/SEV1 = "30m"/SEV1 = "20 min"/' "$1"
+fi
+EOF
+chmod +x "$TEST_TMP/readme-editor"
+
 # step JSON: run one step in the scenario's workspace.
 scenario=
 step() {
@@ -156,7 +171,9 @@ step() {
 		if [ -n "$user" ]; then
 			export SITREP_USER=$user
 		fi
-		export PATH="$SITREP_BIN:$PATH"
+		export PATH="$SITREP_BIN:$PATH" EDITOR="$TEST_TMP/readme-editor"
+		export GIT_AUTHOR_NAME="Alice Ng" GIT_AUTHOR_EMAIL=alice@example.com
+		export GIT_COMMITTER_NAME="Alice Ng" GIT_COMMITTER_EMAIL=alice@example.com
 		exec bash -c "$cmd"
 	) >"$TEST_TMP/got" 2>&1 </dev/null || rc=$?
 	if [ "$(jq -r '.want == null' <<<"$s")" = true ]; then
