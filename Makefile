@@ -124,30 +124,37 @@ run: all
 	@sh contrib/walkthrough.sh $(O)/sitrep var
 	$(O)/sitrepd -c var/sitrep.conf -f
 
-# libFuzzer targets (clang): the playbook parser and validator, and the
-# small text parsers (templates, times, ids, addresses, mail, secrets).
-FUZZ_BIN := build-fuzz/fuzz_playbook
-FUZZ_TEXT := build-fuzz/fuzz_text
-FUZZ_HTTP := build-fuzz/fuzz_http
+# libFuzzer targets (clang), one tests/fuzz/fuzz_NAME.c each: the playbook
+# parser, the small text parsers, the site config, the channel payloads, the
+# escapers, the Retry-After and duration parsers, the store file, and the
+# HTTP form decoder, router and framing checks. A new one is one more word
+# in FUZZ_TARGETS. fuzz-run shares FUZZ_SECONDS among them, each from
+# tests/fuzz/seeds/NAME (and NAME.dict when there is one).
+FUZZ_TARGETS := playbook text conf payload escape retry duration store http
+FUZZ_BINS := $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
+FUZZ_OBJ := $(LIB_SRC:src/%.c=build-fuzz/lib/%.o)
+FUZZ_CC := clang -g -O1 -std=c11 -D_GNU_SOURCE -Iinclude
 FUZZ_LIBS = $(PKG_LIBS) -lmbedcrypto -lmicrohttpd -lpthread -ldl
-fuzz: $(FUZZ_BIN) $(FUZZ_TEXT) $(FUZZ_HTTP)
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) src/http-int.h | deps
+fuzz: $(FUZZ_BINS)
+build-fuzz/lib/%.o: src/%.c $(wildcard include/sitrep/*.h src/*.h) | deps
 	@mkdir -p $(@D)
-	clang -g -O1 -std=c11 -D_GNU_SOURCE -Iinclude -fsanitize=fuzzer,address,undefined \
-		$(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(FUZZ_LIBS)
+	$(FUZZ_CC) -fsanitize=fuzzer-no-link,address,undefined $(PKG_CFLAGS) -c -o $@ $<
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) -o $@ $< $(FUZZ_OBJ) $(FUZZ_LIBS)
 FUZZ_SECONDS ?= 60
-fuzz-run: $(FUZZ_BIN) $(FUZZ_TEXT) $(FUZZ_HTTP)
-	rm -rf build-fuzz/corpus && mkdir -p build-fuzz/corpus && cp playbooks/*.playbook build-fuzz/corpus/
-	$(FUZZ_BIN) -max_total_time=$$(( $(FUZZ_SECONDS) * 2 / 3 )) -dict=tests/fuzz/playbook.dict \
-		-detect_leaks=0 -artifact_prefix=build-fuzz/ -print_final_stats=1 build-fuzz/corpus
-	@echo "# the corpus again, with leak detection"
-	$(FUZZ_BIN) -runs=0 -artifact_prefix=build-fuzz/ build-fuzz/corpus
-	rm -rf build-fuzz/text-corpus && mkdir -p build-fuzz/text-corpus
-	$(FUZZ_TEXT) -max_total_time=$$(( $(FUZZ_SECONDS) / 6 )) -artifact_prefix=build-fuzz/text- \
-		-print_final_stats=1 build-fuzz/text-corpus
-	rm -rf build-fuzz/http-corpus && mkdir -p build-fuzz/http-corpus
-	$(FUZZ_HTTP) -max_total_time=$$(( $(FUZZ_SECONDS) / 6 )) -dict=tests/fuzz/http.dict \
-		-artifact_prefix=build-fuzz/http- -print_final_stats=1 build-fuzz/http-corpus
+fuzz-run: $(FUZZ_BINS)
+	@n=$(words $(FUZZ_TARGETS)); secs=$$(( $(FUZZ_SECONDS) / n )); [ $$secs -gt 0 ] || secs=1; \
+	failed=; for t in $(FUZZ_TARGETS); do \
+		c=build-fuzz/corpus-$$t; rm -rf $$c; mkdir -p $$c; \
+		if [ -d tests/fuzz/seeds/$$t ]; then cp -r tests/fuzz/seeds/$$t/. $$c/; fi; \
+		if [ $$t = playbook ]; then cp playbooks/*.playbook $$c/; fi; \
+		dict=; if [ -f tests/fuzz/$$t.dict ]; then dict=-dict=tests/fuzz/$$t.dict; fi; \
+		echo "# fuzz_$$t for $$secs s, then its corpus again with leak detection"; \
+		SITREP_FUZZ_CORPUS=$$c build-fuzz/fuzz_$$t -max_total_time=$$secs $$dict -detect_leaks=0 \
+			-artifact_prefix=build-fuzz/$$t- -print_final_stats=1 $$c && \
+		build-fuzz/fuzz_$$t -runs=0 -artifact_prefix=build-fuzz/$$t- $$c || failed="$$failed $$t"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz-run: failed:$$failed (inputs in build-fuzz/)" >&2; exit 1; fi
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

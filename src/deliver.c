@@ -451,28 +451,40 @@ discard_body(char *ptr, size_t size, size_t n, void *arg)
 }
 
 /* Retry-After: delay-seconds or an HTTP-date (RFC 9110). */
+long
+deliver_retry_after(const char *value, time_t now)
+{
+	char v[128], *p, *end;
+	struct tm tm;
+	long secs;
+
+	snprintf(v, sizeof(v), "%s", value);
+	v[strcspn(v, "\r\n")] = '\0';
+	p = v + strspn(v, " \t");
+	secs = strtol(p, &end, 10);
+	if (end != p && *end == '\0' && secs >= 0)
+		return secs;
+	memset(&tm, 0, sizeof(tm));
+	if (strptime(p, "%a, %d %b %Y %H:%M:%S GMT", &tm) != NULL) {
+		time_t when = timegm(&tm);
+
+		return when > now ? (long)(when - now) : 0;
+	}
+	return -1;
+}
+
 static size_t
 read_header(char *ptr, size_t size, size_t n, void *arg)
 {
 	struct transfer *t = arg;
 	size_t len = size * n;
 	char value[128];
-	struct tm tm;
+	long secs;
 
 	if (len > 12 && strncasecmp(ptr, "Retry-After:", 12) == 0) {
 		snprintf(value, sizeof(value), "%.*s", (int)(len - 12), ptr + 12);
-		value[strcspn(value, "\r\n")] = '\0';
-		char *v = value + strspn(value, " \t"), *end;
-		long secs = strtol(v, &end, 10);
-
-		if (end != v && *end == '\0' && secs >= 0)
+		if ((secs = deliver_retry_after(value, time(NULL))) >= 0)
 			t->retry_after = secs;
-		else if (memset(&tm, 0, sizeof(tm)),
-			 strptime(v, "%a, %d %b %Y %H:%M:%S GMT", &tm) != NULL) {
-			time_t when = timegm(&tm), now = time(NULL);
-
-			t->retry_after = when > now ? (long)(when - now) : 0;
-		}
 	}
 	return len;
 }

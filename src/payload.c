@@ -189,6 +189,12 @@ slack_escape(const char *s)
 	return buf_detach(&b);
 }
 
+char *
+payload_slack_escape(const char *text)
+{
+	return slack_escape(text);
+}
+
 static json_t *
 slack_message(const struct payload *p, const char *head)
 {

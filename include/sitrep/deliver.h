@@ -11,10 +11,15 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 struct conf;
 struct store;
 struct deliver;
+
+/* The seconds a Retry-After value (delay-seconds or an HTTP-date, RFC 9110)
+ * asks to wait from now, or -1 when it is neither. */
+long deliver_retry_after(const char *value, time_t now);
 
 struct deliver_stats {
 	int64_t sent, retried, dead;

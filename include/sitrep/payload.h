@@ -49,6 +49,10 @@ void payload_release(struct payload *p);
  * keep_lines); the caller frees it. */
 char *payload_clean(const char *text, bool keep_lines);
 
+/* text with Slack's markup characters (&, <, >) escaped as entities; the
+ * caller frees it. */
+char *payload_slack_escape(const char *text);
+
 /* The body a channel of type (webhook, slack, teams, discord) receives, as
  * JSON. SR_EINVALID, appending nothing, when a text of p is not valid
  * UTF-8 (a row written to the store unchecked) or cannot be encoded: the

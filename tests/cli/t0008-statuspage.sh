@@ -67,7 +67,7 @@ closed_port() {
 
 # start_sitrepd [ARGS...]: sitrepd -c ./sitrep.conf ARGS in the background,
 # logging to $SLOG ($TEST_TMP/sitrepd-N.log, N counting the starts); waits
-# up to 10 s for "status page: http://HOST:PORT/" and "internal:
+# up to 60 s for "status page: http://HOST:PORT/" and "internal:
 # http://HOST:PORT/" and leaves SPID, SHOST, PORT, BASE and IBASE (the
 # internal listener, /metrics).
 STARTS=0
@@ -77,7 +77,7 @@ start_sitrepd() {
 	SLOG="$TEST_TMP/sitrepd-$STARTS.log"
 	"$SITREP_BIN/sitrepd" -c "$W/sitrep.conf" "$@" 2>"$SLOG" </dev/null &
 	SPID=$!
-	for ((i = 0; i < 200; i++)); do
+	for ((i = 0; i < 1200; i++)); do
 		line=$(grep -Eo 'status page: http://.*:[0-9]+/$' "$SLOG" | tail -n 1)
 		IBASE=$(grep -Eo 'internal: http://.*:[0-9]+/$' "$SLOG" | tail -n 1 | sed -E 's|^internal: (.*)/$|\1|')
 		if [ -n "$line" ] && [ -n "$IBASE" ]; then
@@ -93,12 +93,12 @@ start_sitrepd() {
 	return 1
 }
 
-# stop_sitrepd: SIGTERM, wait up to 5 s; its exit code in STOP_RC
+# stop_sitrepd: SIGTERM, wait up to 30 s; its exit code in STOP_RC
 # ("killed" when it had to be).
 stop_sitrepd() {
 	local i
 	kill -TERM "$SPID" 2>/dev/null
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < 600; i++)); do
 		kill -0 "$SPID" 2>/dev/null || break
 		sleep 0.05
 	done

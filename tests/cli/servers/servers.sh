@@ -25,7 +25,7 @@ _srv_exit() {
 }
 
 # _srv_start NAME CMD...: run CMD (which takes --portfile) in the background,
-# wait up to 10 s for its port, leave it in SRV_PORT.
+# wait up to 60 s for its port, leave it in SRV_PORT.
 _srv_start() {
 	local name=$1 dir="$TEST_TMP/$1" i
 	shift
@@ -35,7 +35,7 @@ _srv_start() {
 	_srv_pid[$name]=$!
 	echo "${_srv_pid[$name]}" >"$dir/pid"
 	trap _srv_exit EXIT
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < 600; i++)); do
 		if [ -s "$dir/port" ]; then
 			SRV_PORT=$(cat "$dir/port")
 			return 0
