@@ -42,19 +42,6 @@ format_span(char *out, size_t len, int64_t ms)
 		snprintf(out, len, "%lldm", (long long)m);
 }
 
-/* "2026-11-23 14:05 UTC" and "14:05 UTC". */
-static void
-format_when(char *out, size_t len, int64_t ms, bool date)
-{
-	char iso[32];
-
-	clock_format_iso(iso, sizeof(iso), ms);
-	if (date)
-		snprintf(out, len, "%.10s %.5s UTC", iso, iso + 11);
-	else
-		snprintf(out, len, "%.5s UTC", iso + 11);
-}
-
 static const char *
 impact_phrase(int sev)
 {
@@ -156,7 +143,7 @@ vars_fill(struct vars *vs, struct incident_ctx *ctx, const struct store_incident
 	  const struct playbook *pb, const char *status, int64_t next_at,
 	  const struct conf_account *account, int64_t now)
 {
-	char when[40];
+	char when[CLOCK_WHEN_MAX];
 	int64_t end = inc->resolved_at ? inc->resolved_at : now;
 
 	memset(vs, 0, sizeof(*vs));
@@ -168,14 +155,14 @@ vars_fill(struct vars *vs, struct incident_ctx *ctx, const struct store_incident
 	var_add(vs, "status", xstrdup(status), NULL);
 	var_add(vs, "components", component_names(ctx, inc->id),
 		"the incident names no components: add one with 'sitrep component'");
-	format_when(when, sizeof(when), next_at, false);
+	clock_format_when(when, sizeof(when), next_at, now);
 	var_add(vs, "next_update", next_at ? xstrdup(when) : NULL,
 		"nothing promises a next update: give --next DURATION");
 	var_add(vs, "page_url", xstrdup(ctx->conf->page_url), NULL);
 	snprintf(vs->hint, sizeof(vs->hint), "no one holds the commander role: take it with "
 		 "'sitrep role take INC-%lld commander'", (long long)inc->id);
 	var_add(vs, "commander", commander_names(ctx, inc->id), vs->hint);
-	format_when(when, sizeof(when), inc->opened_at, true);
+	clock_format_when(when, sizeof(when), inc->opened_at, now);
 	var_add(vs, "opened_at", xstrdup(when), NULL);
 	format_span(when, sizeof(when), end > inc->opened_at ? end - inc->opened_at : 0);
 	var_add(vs, "duration", xstrdup(when), NULL);

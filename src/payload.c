@@ -270,18 +270,17 @@ payload_subject(const struct payload *p)
 void
 payload_text(struct buf *out, const struct payload *p)
 {
-	char when[32];
+	char when[CLOCK_WHEN_MAX];
 
 	buf_adds(out, p->body);
 	buf_adds(out, "\n\n");
 	if (p->next_update_at != 0) {
-		char hhmm[16];
-
-		clock_format_iso(when, sizeof(when), p->next_update_at);
-		snprintf(hhmm, sizeof(hhmm), "%.5s UTC", when + 11);
-		/* A template usually says it already, with {{next_update}}. */
-		if (strstr(p->body, hhmm) == NULL)
-			buf_addf(out, "Next update by %.10s %s.\n", when, hhmm);
+		/* A template usually says it already, with {{next_update}},
+		 * which is rendered the same way. */
+		clock_format_when(when, sizeof(when), p->next_update_at,
+				  p->published_at ? p->published_at : clock_now_ms());
+		if (strstr(p->body, when) == NULL)
+			buf_addf(out, "Next update by %s.\n", when);
 	}
 	buf_addf(out, "Follow this incident at %s\n", p->page_url);
 }

@@ -192,13 +192,11 @@ done:
 	return rc;
 }
 
+/* With its date when it is not today's: clock_format_when. */
 static void
 hhmm(char *out, size_t len, int64_t ms)
 {
-	char iso[32];
-
-	clock_format_iso(iso, sizeof(iso), ms);
-	snprintf(out, len, "%.5s UTC", iso + 11);
+	clock_format_when(out, len, ms, clock_now_ms());
 }
 
 /* Five minutes before an audience's promised update, and when it is late. */
@@ -207,7 +205,7 @@ cadence_reminders(struct pass *p, const struct comms_summary *cs)
 {
 	static const char *const comms[] = { "comms", NULL };
 	static const char *const comms_commander[] = { "comms", "commander", NULL };
-	char key[160], what[256], at[16];
+	char key[160], what[256], at[CLOCK_WHEN_MAX];
 	int64_t base, lead;
 	int rc;
 

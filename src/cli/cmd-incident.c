@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "sitrep/json.h"
@@ -533,13 +534,24 @@ comms_json(struct incident_ctx *ctx, const struct comms_summary *cs,
 	return json_pack("{s:o, s:o, s:o}", "audiences", ja, "apologies", jp, "to_contact", jc);
 }
 
-/* "14:05 UTC" from an ISO time. */
+/* "14:05 UTC", or with its date when it is not today's, from an ISO time. */
 static const char *
 hhmm(const json_t *v, char *buf, size_t len)
 {
 	const char *s = json_string_value(v);
+	struct tm tm;
+	time_t t;
 
-	snprintf(buf, len, "%.5s UTC", s && strlen(s) > 16 ? s + 11 : "-");
+	memset(&tm, 0, sizeof(tm));
+	if (s == NULL || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	t = timegm(&tm);
+	clock_format_when(buf, len, (int64_t)t * 1000, clock_now_ms());
 	return buf;
 }
 
@@ -548,7 +560,7 @@ print_comms(const json_t *c)
 {
 	json_t *e;
 	size_t i;
-	char t1[16], t2[16];
+	char t1[CLOCK_WHEN_MAX], t2[CLOCK_WHEN_MAX];
 
 	if (c == NULL)
 		return;

@@ -124,10 +124,10 @@ parse_uopts(struct uopts *o, struct cli *cli, const struct cmd_entry *cmd, int a
 static void
 print_when(const char *label, int64_t ms)
 {
-	char iso[32];
+	char when[CLOCK_WHEN_MAX];
 
-	clock_format_iso(iso, sizeof(iso), ms);
-	printf("%s%.10s %.5s UTC", label, iso, iso + 11);
+	clock_format_when(when, sizeof(when), ms, clock_now_ms());
+	printf("%s%s", label, when);
 }
 
 /* Where a route goes, for a human: "slack channel ops-chat". */
