@@ -42,17 +42,6 @@ format_span(char *out, size_t len, int64_t ms)
 		snprintf(out, len, "%lldm", (long long)m);
 }
 
-static const char *
-impact_phrase(int sev)
-{
-	switch (sev) {
-	case 1: return "a critical outage";
-	case 2: return "a major disruption";
-	case 3: return "a partial disruption";
-	default: return "a minor issue";
-	}
-}
-
 static bool
 strs_has(char *const *v, size_t n, const char *s)
 {
@@ -78,28 +67,95 @@ cadence_for(const struct playbook *pb, const char *audience)
 	return NULL;
 }
 
-/* The values a template may use, as owned strings in a small table. */
+/* The values a template may use: the built-in ones and the playbook's
+ * declared ones, as owned strings. */
 struct vars {
-	struct template_var v[13];
-	char *owned[13];
-	size_t n;
-	char hint[128];
+	struct template_var *v;
+	char **owned;   /* values and reasons */
+	size_t n, nowned;
+	char *empty;    /* declared optional variables with no value: "a, b" */
 };
 
 static void
-var_add(struct vars *vs, const char *name, char *value, const char *why)
+var_add(struct vars *vs, const char *name, char *value, char *why)
 {
+	vs->v = xreallocarray(vs->v, vs->n + 1, sizeof(*vs->v));
+	vs->owned = xreallocarray(vs->owned, vs->nowned + 2, sizeof(*vs->owned));
 	vs->v[vs->n].name = name;
 	vs->v[vs->n].value = value;
-	vs->v[vs->n].why = why;
-	vs->owned[vs->n++] = value;
+	vs->v[vs->n++].why = why;
+	vs->owned[vs->nowned++] = value;
+	vs->owned[vs->nowned++] = why;
 }
 
 static void
 vars_release(struct vars *vs)
 {
-	for (size_t i = 0; i < vs->n; i++)
+	for (size_t i = 0; i < vs->nowned; i++)
 		free(vs->owned[i]);
+	free(vs->owned);
+	free(vs->v);
+	free(vs->empty);
+}
+
+/* Whether text has {{name}} (or "{{ name }}"). */
+static bool
+text_uses(const char *text, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (const char *p = text; (p = strstr(p, "{{")) != NULL; p += 2) {
+		const char *s = p + 2;
+
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (strncmp(s, name, len) != 0)
+			continue;
+		for (s += len; *s == ' ' || *s == '\t'; s++)
+			;
+		if (strncmp(s, "}}", 2) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The playbook's declared variables with this incident's values. A
+ * required one without a value refuses the template that uses it, saying
+ * how to fill it; an optional one reads as nothing, and a dry run names it.
+ */
+static void
+vars_declared(struct vars *vs, struct incident_ctx *ctx, const struct store_incident *inc,
+	      const struct playbook *pb, const char *text)
+{
+	struct store_var *sv = NULL;
+	struct buf empty = BUF_INIT;
+	size_t nsv = 0;
+
+	if (store_vars_get(&sv, &nsv, ctx->store, inc->id) != 0) {
+		err_clear(); /* the same store failed nothing else yet: treat as unset */
+		nsv = 0;
+	}
+	for (size_t i = 0; i < pb->nvariables; i++) {
+		const struct playbook_variable *pv = &pb->variables[i];
+		char *value = NULL;
+
+		for (size_t k = 0; k < nsv; k++)
+			if (strcmp(sv[k].name, pv->name) == 0)
+				value = xstrdup(sv[k].value);
+		if (value == NULL && !pv->required) {
+			if (text_uses(text, pv->name))
+				buf_addf(&empty, "%s%s", empty.len ? ", " : "", pv->name);
+			value = xstrdup("");
+		}
+		var_add(vs, pv->name, value, value ? NULL : xasprintf("it is required and "
+			"INC-%lld has none yet (%s): set it with 'sitrep set INC-%lld %s "
+			"VALUE' or --var %s=VALUE", (long long)inc->id, pv->description,
+			(long long)inc->id, pv->name, pv->name));
+	}
+	store_vars_free(sv, nsv);
+	vs->empty = empty.len ? buf_detach(&empty) : NULL;
+	buf_release(&empty);
 }
 
 static char *
@@ -140,35 +196,38 @@ commander_names(struct incident_ctx *ctx, int64_t id)
 
 static void
 vars_fill(struct vars *vs, struct incident_ctx *ctx, const struct store_incident *inc,
-	  const struct playbook *pb, const char *status, int64_t next_at,
-	  const struct conf_account *account, int64_t now)
+	  const struct playbook *pb, const char *audience, const char *status,
+	  int64_t next_at, const struct conf_account *account, const char *text, int64_t now)
 {
 	char when[CLOCK_WHEN_MAX];
 	int64_t end = inc->resolved_at ? inc->resolved_at : now;
 
 	memset(vs, 0, sizeof(*vs));
 	var_add(vs, "id", xasprintf("INC-%lld", (long long)inc->id), NULL);
-	var_add(vs, "title", xstrdup(inc->title), NULL);
+	/* {{title}} is the internal title only for the team's own audiences */
+	var_add(vs, "title", xstrdup(payload_team_audience(audience) ? inc->title :
+				     inc->public_title), NULL);
+	var_add(vs, "public_title", xstrdup(inc->public_title), NULL);
 	var_add(vs, "summary", xstrdup(pb->summary), NULL);
 	var_add(vs, "severity", xstrdup(vocab_severity_name(inc->severity)), NULL);
-	var_add(vs, "impact", xstrdup(impact_phrase(inc->severity)), NULL);
 	var_add(vs, "status", xstrdup(status), NULL);
 	var_add(vs, "components", component_names(ctx, inc->id),
-		"the incident names no components: add one with 'sitrep component'");
+		xstrdup("the incident names no components: add one with 'sitrep component'"));
 	clock_format_when(when, sizeof(when), next_at, now);
 	var_add(vs, "next_update", next_at ? xstrdup(when) : NULL,
-		"nothing promises a next update: give --next DURATION");
+		xstrdup("nothing promises a next update: give --next DURATION"));
 	var_add(vs, "page_url", xstrdup(ctx->conf->page_url), NULL);
-	snprintf(vs->hint, sizeof(vs->hint), "no one holds the commander role: take it with "
-		 "'sitrep role take INC-%lld commander'", (long long)inc->id);
-	var_add(vs, "commander", commander_names(ctx, inc->id), vs->hint);
+	var_add(vs, "commander", commander_names(ctx, inc->id), xasprintf("no one holds the "
+		"commander role: take it with 'sitrep role take INC-%lld commander'",
+		(long long)inc->id));
 	clock_format_when(when, sizeof(when), inc->opened_at, now);
 	var_add(vs, "opened_at", xstrdup(when), NULL);
 	format_span(when, sizeof(when), end > inc->opened_at ? end - inc->opened_at : 0);
 	var_add(vs, "duration", xstrdup(when), NULL);
 	var_add(vs, "account", account ? xstrdup(account->name) : NULL,
-		"it is not addressed to one account: only 'sitrep apologize --account' "
-		"gives it a value");
+		xstrdup("it is not addressed to one account: only 'sitrep apologize "
+		"--account' gives it a value"));
+	vars_declared(vs, ctx, inc, pb, text);
 }
 
 /* Who may approve an update of author's: for the message that says so. */
@@ -480,9 +539,11 @@ post_prepare(struct store_update *u, struct comms_posted *out, struct incident_c
 		snprintf(what, sizeof(what), "template '%s'", template_id);
 	else
 		snprintf(what, sizeof(what), "the text");
-	vars_fill(&vs, ctx, inc, pb, u->status ? u->status : inc->status, u->next_update_at,
-		  account, now);
+	vars_fill(&vs, ctx, inc, pb, req->audience, u->status ? u->status : inc->status,
+		  u->next_update_at, account, text, now);
 	rc = template_render(&u->body, text, vs.v, vs.n, what);
+	if (rc == 0 && vs.empty != NULL && req->dry_run)
+		out->empty_vars = xstrdup(vs.empty);
 	vars_release(&vs);
 	if (rc == 0 && u->body[strspn(u->body, " \t\n")] == '\0')
 		rc = err_set(SR_EUSAGE, "the update's text is empty");
@@ -519,6 +580,7 @@ comms_post(struct comms_posted *out, struct incident_ctx *ctx, const struct comm
 	if ((rc = incident_begin_change(&inc, ctx, req->incident)) != 0)
 		return rc;
 	if ((rc = incident_playbook(&pb, ctx, &inc)) != 0 ||
+	    (rc = incident_vars_apply(ctx, &inc, pb, req->vars, req->nvars)) != 0 ||
 	    (rc = post_prepare(&u, out, ctx, &inc, pb, req, now)) != 0)
 		goto fail;
 	snprintf(out->state, sizeof(out->state), "%s", u.state);
@@ -571,6 +633,7 @@ comms_posted_release(struct comms_posted *p)
 {
 	free(p->body);
 	free(p->approval);
+	free(p->empty_vars);
 	for (size_t i = 0; i < p->nroutes; i++) {
 		free(p->routes[i].channel);
 		free(p->routes[i].recipient);

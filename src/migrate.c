@@ -321,6 +321,21 @@ static const char *const migrations[] = {
 	"CREATE INDEX outbox_failed ON outbox (state, id)\n"
 	"    WHERE state IN ('retrying', 'dead');\n"
 	"CREATE INDEX outbox_update ON outbox (update_id);\n",
+
+	/* 6 -> 7: words for the public. An incident's public title, the one
+	 * its customers read, apart from the team's; incidents opened before
+	 * were published under their one title and keep it. And the values of
+	 * the variables its playbook declares for templates ({{impact}}). */
+	"ALTER TABLE incidents ADD COLUMN public_title TEXT;\n"
+	"UPDATE incidents SET public_title = title;\n"
+	"CREATE TABLE incident_vars (\n"
+	"	incident_id INTEGER NOT NULL REFERENCES incidents (id),\n"
+	"	name TEXT NOT NULL,\n"
+	"	value TEXT NOT NULL,\n"
+	"	set_by TEXT NOT NULL,\n"
+	"	set_at INTEGER NOT NULL,\n"
+	"	PRIMARY KEY (incident_id, name)\n"
+	") STRICT;\n",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

@@ -35,6 +35,12 @@ payload_clean(const char *s, bool keep_lines)
 	return buf_detach(&b);
 }
 
+bool
+payload_team_audience(const char *audience)
+{
+	return strcmp(audience, "internal") == 0 || strcmp(audience, "executives") == 0;
+}
+
 void
 payload_from(struct payload *p, const struct conf *c, const struct store_incident *inc,
 	     char *const *components, size_t ncomponents, const struct store_update *u)
@@ -43,7 +49,9 @@ payload_from(struct payload *p, const struct conf *c, const struct store_inciden
 	p->page_name = payload_clean(c->page_name, false);
 	p->page_url = xstrdup(c->page_url);
 	p->incident_id = inc->id;
-	p->title = payload_clean(inc->title, false);
+	/* The internal title never leaves the team. */
+	p->title = payload_clean(payload_team_audience(u->audience) || inc->public_title == NULL ?
+				 inc->title : inc->public_title, false);
 	p->severity = inc->severity;
 	/* The status the update spoke of when it was published, so that a
 	 * retry says what the first attempt said. */
