@@ -27,19 +27,27 @@ comms_parse_update_id(int64_t *out, const char *text)
 	return vocab_parse_id(out, text, "UPD", "an update");
 }
 
-/* "45m", "1h 5m", "2d 3h": how long, for a reader. */
+/* "45 minutes", "1 hour 5 minutes", "2 days 3 hours": how long, in words,
+ * as a customer reads it in "for {{duration}}". */
 static void
 format_span(char *out, size_t len, int64_t ms)
 {
 	int64_t m = ms / 60000, d = m / 1440, h = m % 1440 / 60;
+	long long a, b;
+	const char *ua, *ub;
 
 	m %= 60;
 	if (d > 0)
-		snprintf(out, len, "%lldd %lldh", (long long)d, (long long)h);
+		a = d, ua = "day", b = h, ub = "hour";
 	else if (h > 0)
-		snprintf(out, len, "%lldh %lldm", (long long)h, (long long)m);
+		a = h, ua = "hour", b = m, ub = "minute";
 	else
-		snprintf(out, len, "%lldm", (long long)m);
+		a = m < 1 ? 1 : m, ua = "minute", b = 0, ub = "";
+	if (b > 0)
+		snprintf(out, len, "%lld %s%s %lld %s%s", a, ua, a == 1 ? "" : "s", b, ub,
+			 b == 1 ? "" : "s");
+	else
+		snprintf(out, len, "%lld %s%s", a, ua, a == 1 ? "" : "s");
 }
 
 static bool
@@ -149,9 +157,9 @@ vars_declared(struct vars *vs, struct incident_ctx *ctx, const struct store_inci
 			value = xstrdup("");
 		}
 		var_add(vs, pv->name, value, value ? NULL : xasprintf("it is required and "
-			"INC-%lld has none yet (%s): set it with 'sitrep set INC-%lld %s "
-			"VALUE' or --var %s=VALUE", (long long)inc->id, pv->description,
-			(long long)inc->id, pv->name, pv->name));
+			"INC-%lld has none yet: set it with 'sitrep set INC-%lld %s VALUE' "
+			"or --var %s=VALUE (what to write: %s)", (long long)inc->id,
+			(long long)inc->id, pv->name, pv->name, pv->description));
 	}
 	store_vars_free(sv, nsv);
 	vs->empty = empty.len ? buf_detach(&empty) : NULL;
@@ -220,7 +228,8 @@ vars_fill(struct vars *vs, struct incident_ctx *ctx, const struct store_incident
 	var_add(vs, "commander", commander_names(ctx, inc->id), xasprintf("no one holds the "
 		"commander role: take it with 'sitrep role take INC-%lld commander'",
 		(long long)inc->id));
-	clock_format_when(when, sizeof(when), inc->opened_at, now);
+	/* a moment referred to later: always with its date and year */
+	clock_format_when(when, sizeof(when), inc->opened_at, 0);
 	var_add(vs, "opened_at", xstrdup(when), NULL);
 	format_span(when, sizeof(when), end > inc->opened_at ? end - inc->opened_at : 0);
 	var_add(vs, "duration", xstrdup(when), NULL);

@@ -20,8 +20,9 @@ void clock_set_fake(int64_t ms);
 void clock_format_iso(char *out, size_t outlen, int64_t ms);
 
 /* ms for a reader at now: "14:05 UTC" today, else "Sat 5 Dec 14:05 UTC",
- * with the year when it is not now's ("Fri 1 Jan 2027 00:30 UTC"); out
- * must hold CLOCK_WHEN_MAX bytes. Every rendered time goes through it. */
+ * with the year when it is not now's ("Fri 1 Jan 2027 00:30 UTC"); now 0
+ * always gives the date and year. out must hold CLOCK_WHEN_MAX bytes.
+ * Every time rendered for a reader goes through it. */
 #define CLOCK_WHEN_MAX 40
 void clock_format_when(char *out, size_t outlen, int64_t ms, int64_t now);
 

@@ -685,7 +685,7 @@ print_human(const json_t *o, const struct store_incident *inc, bool pinned_ok)
 	json_array_foreach(json_object_get(o, "variables"), i, e) {
 		const char *v = json_string_value(json_object_get(e, "value"));
 
-		printf("  %-12s %s\n", json_string_value(json_object_get(e, "name")),
+		printf("  %-16s %s\n", json_string_value(json_object_get(e, "name")),
 		       v != NULL ? v : json_is_true(json_object_get(e, "required")) ?
 		       "EMPTY (required)" : "-");
 	}
