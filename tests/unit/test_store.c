@@ -671,11 +671,14 @@ test_migration_5_6_outbox(void **state)
 	      " ('msg_dead', 1, 'ops', 'slack', 'z', 'dead', 13, 0, 7, NULL)");
 	db_ok(db, "UPDATE outbox SET sent_at = 8, last_status = 200 WHERE msg_id = 'msg_sent'");
 	db_ok(db, "UPDATE outbox SET last_error = 'HTTP 500' WHERE msg_id = 'msg_dead'");
+	/* and without what schema 7 added */
+	db_ok(db, "DROP TABLE incident_vars");
+	db_ok(db, "ALTER TABLE incidents DROP COLUMN public_title");
 	db_ok(db, "PRAGMA user_version = 4");
 	sqlite3_close(db);
 
 	assert_int_equal(store_open(&s, f->path), 0);
-	assert_int_equal(store_schema_version(s), 6);
+	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
 	assert_int_equal(store_outbox_due(&v, &n, s, clock_now_ms(), NULL, 10), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(v[0].msg_id, "msg_leased");
@@ -719,6 +722,51 @@ test_close_null(void **state)
 	store_close(NULL);
 }
 
+/*
+ * Schema 7: an incident opened before keeps the one title it was published
+ * under as its public title; variables are set, replaced and read back.
+ */
+static void
+test_migration_6_7_public_title(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = NULL;
+	struct store_incident inc;
+	struct store_var *v = NULL;
+	size_t n = 0;
+	sqlite3 *db;
+
+	assert_int_equal(store_open(&s, f->path), 0);
+	store_close(s);
+	db = db_open(f->path);
+	db_ok(db, "DROP TABLE incident_vars");
+	db_ok(db, "ALTER TABLE incidents DROP COLUMN public_title");
+	db_add_incident_and_event(db);
+	db_ok(db, "PRAGMA user_version = 6");
+	sqlite3_close(db);
+
+	assert_int_equal(store_open(&s, f->path), 0);
+	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
+	assert_int_equal(store_incident_get(&inc, s, 1), 0);
+	assert_string_equal(inc.public_title, "API down");
+	store_incident_release(&inc);
+	assert_int_equal(store_incident_set_public_title(s, 1, "Service disruption"), 0);
+	assert_int_equal(store_var_set(s, 1, "impact", "Sign-in fails.", "alice", 5), 0);
+	assert_int_equal(store_var_set(s, 1, "impact", "Sign-in fails in Europe.", "bob", 6), 0);
+	assert_int_equal(store_var_set(s, 1, "cause", "A bad deploy.", "bob", 7), 0);
+	assert_int_equal(store_incident_get(&inc, s, 1), 0);
+	assert_string_equal(inc.title, "API down");
+	assert_string_equal(inc.public_title, "Service disruption");
+	store_incident_release(&inc);
+	assert_int_equal(store_vars_get(&v, &n, s, 1), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].name, "cause");
+	assert_string_equal(v[1].value, "Sign-in fails in Europe.");
+	assert_string_equal(v[1].set_by, "bob");
+	store_vars_free(v, n);
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -745,6 +793,7 @@ main(void)
 		    test_wal_kept_between_processes_and_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_due_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration_5_6_outbox, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migration_6_7_public_title, setup, teardown),
 		cmocka_unit_test(test_close_null),
 	};
 
