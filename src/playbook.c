@@ -350,10 +350,23 @@ builtin_var(const char *name, size_t len)
 	return false;
 }
 
+/* What a public title may use besides the declared variables: what is
+ * known when the incident opens. */
 static bool
-known_var(const struct playbook *pb, const char *name, size_t len)
+title_var(const char *name, size_t len)
 {
-	if (builtin_var(name, len))
+	static const char *const v[] = { "id", "severity", "summary", NULL };
+
+	for (const char *const *p = v; *p != NULL; p++)
+		if (strlen(*p) == len && strncmp(*p, name, len) == 0)
+			return true;
+	return false;
+}
+
+static bool
+known_var(const struct playbook *pb, bool title, const char *name, size_t len)
+{
+	if (title ? title_var(name, len) : builtin_var(name, len))
 		return true;
 	for (size_t i = 0; i < pb->nvariables; i++)
 		if (strlen(pb->variables[i].name) == len &&
@@ -499,7 +512,7 @@ check_template_vars(struct confread *r, const struct playbook *pb, const char *i
 		len = (size_t)(end - start);
 		while (len > 0 && start[len - 1] == ' ')
 			len--;
-		if (known_var(pb, start, len)) {
+		if (known_var(pb, *id == '\0', start, len)) {
 			p = end + 2;
 			continue;
 		}
@@ -508,9 +521,10 @@ check_template_vars(struct confread *r, const struct playbook *pb, const char *i
 			 (int)(end - p - 2), p + 2);
 		at = confread_find_line(r, line, needle, &cursor);
 		diags_add(r->diags, r->file, at,
-			  "%s%s%s uses unknown variable '{{%.*s}}': neither built in nor "
-			  "declared under 'variables'", *id ? "template '" : "public_title",
-			  id, *id ? "'" : "", (int)len, start);
+			  "%s%s%s uses unknown variable '{{%.*s}}': %s", *id ? "template '" :
+			  "public_title", id, *id ? "'" : "", (int)len, start, *id ?
+			  "neither built in nor declared under 'variables'" :
+			  "a public title may use id, severity, summary and the declared variables");
 		p = end + 2;
 	}
 }

@@ -832,6 +832,9 @@ test_public_title(void **state)
 	free(text);
 	expect_edit_invalid(3, "summary = \"x\"; public_title = \"{{bogus}} down\";", 3,
 			    "public_title uses unknown variable '{{bogus}}'");
+	/* only what is known at open: not the components, not the commander */
+	expect_edit_invalid(3, "summary = \"x\"; public_title = \"{{components}} down\";", 3,
+			    "a public title may use id, severity, summary and the declared variables");
 }
 
 /* component_impact: what an incident does to public component status. */
