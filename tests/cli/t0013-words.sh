@@ -17,7 +17,7 @@ if ! smtp_usable; then
 	exit 0
 fi
 
-plan 76
+plan 80
 tmp_workspace
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy no_proxy NO_PROXY
 
@@ -297,6 +297,28 @@ is "$RC:$(sitrep show "$B" --json | jq -c '[.components[] | "\(.id)=\(.status)"]
 run sitrep --as alice update "$B" --audience customers --template investigating --dry-run --json
 is "$(jq -r '.routes[] | select(.subscribers == "webhook") | .payload | fromjson | .data.incident.name' <<<"$OUT")" \
 	"Security incident" "the breach goes out as 'Security incident', not its internal title"
+
+# ============================================================ a public title from a template
+
+# A playbook whose public title is a template over a declared variable: the
+# playbook's own title stands in until the variable is set, the title then
+# follows it, and a title set by hand stays.
+sed -e 's/^name    = "outage";/name    = "custom";/' \
+	-e 's/^public_title = .*/public_title = "Problem with {{service}}";/' \
+	-e 's/^variables = (/variables = (\n  { name = "service"; description = "The service, as customers name it."; },/' \
+	"$SITREP_SRC/playbooks/outage.playbook" >playbooks/custom.playbook
+git_commit playbooks "Add the custom playbook" || bail "cannot commit the custom playbook"
+run sitrep --as alice open custom --title "c-1" --var "impact=x." --json
+C=$(jq -r .id <<<"$OUT")
+is "$RC:$(jq -r .public_title <<<"$OUT")" "0:Customer-facing outage" \
+	"until {{service}} is set, the playbook's own title stands in for the public one"
+sitrep --as alice set "$C" service "payments" >/dev/null 2>&1
+is "$(sitrep show "$C" --json | jq -r .public_title)" "Problem with payments" "set service: the public title follows"
+like "$(sitrep timeline "$C")" "set public_title = 'Problem with payments', service = 'payments'" \
+	"the timeline says both"
+sitrep --as alice set "$C" public_title "Payments are failing" >/dev/null 2>&1
+sitrep --as alice set "$C" service "checkout" >/dev/null 2>&1
+is "$(sitrep show "$C" --json | jq -r .public_title)" "Payments are failing" "a public title set by hand stays"
 
 # ============================================================ closed
 
