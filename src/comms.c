@@ -132,18 +132,17 @@ text_uses(const char *text, const char *name)
  * required one without a value refuses the template that uses it, saying
  * how to fill it; an optional one reads as nothing, and a dry run names it.
  */
-static void
+static int
 vars_declared(struct vars *vs, struct incident_ctx *ctx, const struct store_incident *inc,
 	      const struct playbook *pb, const char *text)
 {
 	struct store_var *sv = NULL;
 	struct buf empty = BUF_INIT;
 	size_t nsv = 0;
+	int rc;
 
-	if (store_vars_get(&sv, &nsv, ctx->store, inc->id) != 0) {
-		err_clear(); /* the same store failed nothing else yet: treat as unset */
-		nsv = 0;
-	}
+	if ((rc = store_vars_get(&sv, &nsv, ctx->store, inc->id)) != 0)
+		return rc;
 	for (size_t i = 0; i < pb->nvariables; i++) {
 		const struct playbook_variable *pv = &pb->variables[i];
 		char *value = NULL;
@@ -164,6 +163,7 @@ vars_declared(struct vars *vs, struct incident_ctx *ctx, const struct store_inci
 	store_vars_free(sv, nsv);
 	vs->empty = empty.len ? buf_detach(&empty) : NULL;
 	buf_release(&empty);
+	return 0;
 }
 
 static char *
@@ -202,7 +202,7 @@ commander_names(struct incident_ctx *ctx, int64_t id)
 	return n ? buf_detach(&b) : NULL;
 }
 
-static void
+static int
 vars_fill(struct vars *vs, struct incident_ctx *ctx, const struct store_incident *inc,
 	  const struct playbook *pb, const char *audience, const char *status,
 	  int64_t next_at, const struct conf_account *account, const char *text, int64_t now)
@@ -236,7 +236,7 @@ vars_fill(struct vars *vs, struct incident_ctx *ctx, const struct store_incident
 	var_add(vs, "account", account ? xstrdup(account->name) : NULL,
 		xstrdup("it is not addressed to one account: only 'sitrep apologize "
 		"--account' gives it a value"));
-	vars_declared(vs, ctx, inc, pb, text);
+	return vars_declared(vs, ctx, inc, pb, text);
 }
 
 /* Who may approve an update of author's: for the message that says so. */
@@ -548,9 +548,9 @@ post_prepare(struct store_update *u, struct comms_posted *out, struct incident_c
 		snprintf(what, sizeof(what), "template '%s'", template_id);
 	else
 		snprintf(what, sizeof(what), "the text");
-	vars_fill(&vs, ctx, inc, pb, req->audience, u->status ? u->status : inc->status,
-		  u->next_update_at, account, text, now);
-	rc = template_render(&u->body, text, vs.v, vs.n, what);
+	if ((rc = vars_fill(&vs, ctx, inc, pb, req->audience, u->status ? u->status :
+	    inc->status, u->next_update_at, account, text, now)) == 0)
+		rc = template_render(&u->body, text, vs.v, vs.n, what);
 	if (rc == 0 && vs.empty != NULL && req->dry_run)
 		out->empty_vars = xstrdup(vs.empty);
 	vars_release(&vs);
