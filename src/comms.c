@@ -28,43 +28,27 @@ comms_parse_update_id(int64_t *out, const char *text)
 	return vocab_parse_id(out, text, "UPD", "an update");
 }
 
-/* "45m", "1h 5m", "2d 3h": how long, for a reader. */
+/* "45 minutes", "1 hour 5 minutes", "2 days 3 hours": how long, in words,
+ * as a customer reads it in "for {{duration}}". */
 static void
 format_span(char *out, size_t len, int64_t ms)
 {
 	int64_t m = ms / 60000, d = m / 1440, h = m % 1440 / 60;
+	long long a, b;
+	const char *ua, *ub;
 
 	m %= 60;
 	if (d > 0)
-		snprintf(out, len, "%lldd %lldh", (long long)d, (long long)h);
+		a = d, ua = "day", b = h, ub = "hour";
 	else if (h > 0)
-		snprintf(out, len, "%lldh %lldm", (long long)h, (long long)m);
+		a = h, ua = "hour", b = m, ub = "minute";
 	else
-		snprintf(out, len, "%lldm", (long long)m);
-}
-
-/* "2026-11-23 14:05 UTC" and "14:05 UTC". */
-static void
-format_when(char *out, size_t len, int64_t ms, bool date)
-{
-	char iso[32];
-
-	clock_format_iso(iso, sizeof(iso), ms);
-	if (date)
-		snprintf(out, len, "%.10s %.5s UTC", iso, iso + 11);
+		a = m < 1 ? 1 : m, ua = "minute", b = 0, ub = "";
+	if (b > 0)
+		snprintf(out, len, "%lld %s%s %lld %s%s", a, ua, a == 1 ? "" : "s", b, ub,
+			 b == 1 ? "" : "s");
 	else
-		snprintf(out, len, "%.5s UTC", iso + 11);
-}
-
-static const char *
-impact_phrase(int sev)
-{
-	switch (sev) {
-	case 1: return "a critical outage";
-	case 2: return "a major disruption";
-	case 3: return "a partial disruption";
-	default: return "a minor issue";
-	}
+		snprintf(out, len, "%lld %s%s", a, ua, a == 1 ? "" : "s");
 }
 
 static bool
@@ -92,28 +76,95 @@ cadence_for(const struct playbook *pb, const char *audience)
 	return NULL;
 }
 
-/* The values a template may use, as owned strings in a small table. */
+/* The values a template may use: the built-in ones and the playbook's
+ * declared ones, as owned strings. */
 struct vars {
-	struct template_var v[13];
-	char *owned[13];
-	size_t n;
-	char hint[128];
+	struct template_var *v;
+	char **owned;   /* values and reasons */
+	size_t n, nowned;
+	char *empty;    /* declared optional variables with no value: "a, b" */
 };
 
 static void
-var_add(struct vars *vs, const char *name, char *value, const char *why)
+var_add(struct vars *vs, const char *name, char *value, char *why)
 {
+	vs->v = xreallocarray(vs->v, vs->n + 1, sizeof(*vs->v));
+	vs->owned = xreallocarray(vs->owned, vs->nowned + 2, sizeof(*vs->owned));
 	vs->v[vs->n].name = name;
 	vs->v[vs->n].value = value;
-	vs->v[vs->n].why = why;
-	vs->owned[vs->n++] = value;
+	vs->v[vs->n++].why = why;
+	vs->owned[vs->nowned++] = value;
+	vs->owned[vs->nowned++] = why;
 }
 
 static void
 vars_release(struct vars *vs)
 {
-	for (size_t i = 0; i < vs->n; i++)
+	for (size_t i = 0; i < vs->nowned; i++)
 		free(vs->owned[i]);
+	free(vs->owned);
+	free(vs->v);
+	free(vs->empty);
+}
+
+/* Whether text has {{name}} (or "{{ name }}"). */
+static bool
+text_uses(const char *text, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (const char *p = text; (p = strstr(p, "{{")) != NULL; p += 2) {
+		const char *s = p + 2;
+
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (strncmp(s, name, len) != 0)
+			continue;
+		for (s += len; *s == ' ' || *s == '\t'; s++)
+			;
+		if (strncmp(s, "}}", 2) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The playbook's declared variables with this incident's values. A
+ * required one without a value refuses the template that uses it, saying
+ * how to fill it; an optional one reads as nothing, and a dry run names it.
+ */
+static int
+vars_declared(struct vars *vs, struct incident_ctx *ctx, const struct store_incident *inc,
+	      const struct playbook *pb, const char *text)
+{
+	struct store_var *sv = NULL;
+	struct buf empty = BUF_INIT;
+	size_t nsv = 0;
+	int rc;
+
+	if ((rc = store_vars_get(&sv, &nsv, ctx->store, inc->id)) != 0)
+		return rc;
+	for (size_t i = 0; i < pb->nvariables; i++) {
+		const struct playbook_variable *pv = &pb->variables[i];
+		char *value = NULL;
+
+		for (size_t k = 0; k < nsv; k++)
+			if (strcmp(sv[k].name, pv->name) == 0)
+				value = xstrdup(sv[k].value);
+		if (value == NULL && !pv->required) {
+			if (text_uses(text, pv->name))
+				buf_addf(&empty, "%s%s", empty.len ? ", " : "", pv->name);
+			value = xstrdup("");
+		}
+		var_add(vs, pv->name, value, value ? NULL : xasprintf("it is required and "
+			"INC-%lld has none yet: set it with 'sitrep set INC-%lld %s VALUE' "
+			"or --var %s=VALUE (what to write: %s)", (long long)inc->id,
+			(long long)inc->id, pv->name, pv->name, pv->description));
+	}
+	store_vars_free(sv, nsv);
+	vs->empty = empty.len ? buf_detach(&empty) : NULL;
+	buf_release(&empty);
+	return 0;
 }
 
 static char *
@@ -152,37 +203,41 @@ commander_names(struct incident_ctx *ctx, int64_t id)
 	return n ? buf_detach(&b) : NULL;
 }
 
-static void
+static int
 vars_fill(struct vars *vs, struct incident_ctx *ctx, const struct store_incident *inc,
-	  const struct playbook *pb, const char *status, int64_t next_at,
-	  const struct conf_account *account, int64_t now)
+	  const struct playbook *pb, const char *audience, const char *status,
+	  int64_t next_at, const struct conf_account *account, const char *text, int64_t now)
 {
-	char when[40];
+	char when[CLOCK_WHEN_MAX];
 	int64_t end = inc->resolved_at ? inc->resolved_at : now;
 
 	memset(vs, 0, sizeof(*vs));
 	var_add(vs, "id", xasprintf("INC-%lld", (long long)inc->id), NULL);
-	var_add(vs, "title", xstrdup(inc->title), NULL);
+	/* {{title}} is the internal title only for the team's own audiences */
+	var_add(vs, "title", xstrdup(payload_team_audience(audience) ? inc->title :
+				     inc->public_title), NULL);
+	var_add(vs, "public_title", xstrdup(inc->public_title), NULL);
 	var_add(vs, "summary", xstrdup(pb->summary), NULL);
 	var_add(vs, "severity", xstrdup(vocab_severity_name(inc->severity)), NULL);
-	var_add(vs, "impact", xstrdup(impact_phrase(inc->severity)), NULL);
 	var_add(vs, "status", xstrdup(status), NULL);
 	var_add(vs, "components", component_names(ctx, inc->id),
-		"the incident names no components: add one with 'sitrep component'");
-	format_when(when, sizeof(when), next_at, false);
+		xstrdup("the incident names no components: add one with 'sitrep component'"));
+	clock_format_when(when, sizeof(when), next_at, now);
 	var_add(vs, "next_update", next_at ? xstrdup(when) : NULL,
-		"nothing promises a next update: give --next DURATION");
+		xstrdup("nothing promises a next update: give --next DURATION"));
 	var_add(vs, "page_url", xstrdup(ctx->conf->page_url), NULL);
-	snprintf(vs->hint, sizeof(vs->hint), "no one holds the commander role: take it with "
-		 "'sitrep role take INC-%lld commander'", (long long)inc->id);
-	var_add(vs, "commander", commander_names(ctx, inc->id), vs->hint);
-	format_when(when, sizeof(when), inc->opened_at, true);
+	var_add(vs, "commander", commander_names(ctx, inc->id), xasprintf("no one holds the "
+		"commander role: take it with 'sitrep role take INC-%lld commander'",
+		(long long)inc->id));
+	/* a moment referred to later: always with its date and year */
+	clock_format_when(when, sizeof(when), inc->opened_at, 0);
 	var_add(vs, "opened_at", xstrdup(when), NULL);
 	format_span(when, sizeof(when), end > inc->opened_at ? end - inc->opened_at : 0);
 	var_add(vs, "duration", xstrdup(when), NULL);
 	var_add(vs, "account", account ? xstrdup(account->name) : NULL,
-		"it is not addressed to one account: only 'sitrep apologize --account' "
-		"gives it a value");
+		xstrdup("it is not addressed to one account: only 'sitrep apologize "
+		"--account' gives it a value"));
+	return vars_declared(vs, ctx, inc, pb, text);
 }
 
 /* Who may approve an update of author's: for the message that says so. */
@@ -334,8 +389,9 @@ route_subject(char **out, struct incident_ctx *ctx, const struct store_incident 
 	*out = NULL;
 	if (pr == NULL || pr->subject == NULL)
 		return 0;
-	vars_fill(&vs, ctx, inc, pb, status, next_at, account, now);
-	rc = template_render(out, pr->subject, vs.v, vs.n, "the route's subject");
+	if ((rc = vars_fill(&vs, ctx, inc, pb, audience, status, next_at, account,
+	    pr->subject, now)) == 0)
+		rc = template_render(out, pr->subject, vs.v, vs.n, "the route's subject");
 	vars_release(&vs);
 	if (rc == 0) {
 		clean = payload_clean(*out, false);
@@ -570,9 +626,11 @@ post_prepare(struct store_update *u, struct comms_posted *out, struct incident_c
 		snprintf(what, sizeof(what), "template '%s'", template_id);
 	else
 		snprintf(what, sizeof(what), "the text");
-	vars_fill(&vs, ctx, inc, pb, u->status ? u->status : inc->status, u->next_update_at,
-		  account, now);
-	rc = template_render(&u->body, text, vs.v, vs.n, what);
+	if ((rc = vars_fill(&vs, ctx, inc, pb, req->audience, u->status ? u->status :
+	    inc->status, u->next_update_at, account, text, now)) == 0)
+		rc = template_render(&u->body, text, vs.v, vs.n, what);
+	if (rc == 0 && vs.empty != NULL && req->dry_run)
+		out->empty_vars = xstrdup(vs.empty);
 	vars_release(&vs);
 	if (rc == 0 && u->body[strspn(u->body, " \t\n")] == '\0')
 		rc = err_set(SR_EINVALID, "the update's text is empty: write what you want "
@@ -616,6 +674,7 @@ comms_post(struct comms_posted *out, struct incident_ctx *ctx, const struct comm
 	if ((rc = incident_begin_change(&inc, ctx, req->incident)) != 0)
 		return rc;
 	if ((rc = incident_playbook(&pb, ctx, &inc)) != 0 ||
+	    (rc = incident_vars_apply(ctx, &inc, pb, req->vars, req->nvars)) != 0 ||
 	    (rc = post_prepare(&u, out, ctx, &inc, pb, req, now)) != 0)
 		goto fail;
 	snprintf(out->state, sizeof(out->state), "%s", u.state);
@@ -668,6 +727,7 @@ comms_posted_release(struct comms_posted *p)
 {
 	free(p->body);
 	free(p->approval);
+	free(p->empty_vars);
 	for (size_t i = 0; i < p->nroutes; i++) {
 		free(p->routes[i].channel);
 		free(p->routes[i].recipient);

@@ -92,6 +92,36 @@ clock_format_iso(char *out, size_t outlen, int64_t ms)
 }
 
 /*
+ * A moment for a reader: "14:05 UTC" when it falls on now's UTC day, else
+ * with its day, "Sat 5 Dec 14:05 UTC", and its year when that is not now's,
+ * "Fri 1 Jan 2027 00:30 UTC". A bare "06:56" for a time days away reads as
+ * today's (issue 11): every message and listing formats its times here.
+ * Names are English whatever the locale, as the messages are.
+ */
+void
+clock_format_when(char *out, size_t outlen, int64_t ms, int64_t now)
+{
+	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+		"Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	time_t t = (time_t)(ms / 1000), n = (time_t)(now / 1000);
+	struct tm tm, tn;
+
+	if (ms < 0 || gmtime_r(&t, &tm) == NULL || gmtime_r(&n, &tn) == NULL) {
+		snprintf(out, outlen, "-");
+		return;
+	}
+	if (tm.tm_year == tn.tm_year && tm.tm_yday == tn.tm_yday)
+		snprintf(out, outlen, "%02d:%02d UTC", tm.tm_hour, tm.tm_min);
+	else if (tm.tm_year == tn.tm_year)
+		snprintf(out, outlen, "%s %d %s %02d:%02d UTC", days[tm.tm_wday], tm.tm_mday,
+			 months[tm.tm_mon], tm.tm_hour, tm.tm_min);
+	else
+		snprintf(out, outlen, "%s %d %s %d %02d:%02d UTC", days[tm.tm_wday], tm.tm_mday,
+			 months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
+}
+
+/*
  * A moment: "+30m" (from now), "14:05" (UTC, today, or tomorrow when that
  * has passed), or "2026-11-23T14:05[:SS][Z]" / "2026-11-23 14:05" (UTC).
  */

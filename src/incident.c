@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "sitrep/buf.h"
 #include "sitrep/conf.h"
 #include "sitrep/diag.h"
 #include "sitrep/duration.h"
@@ -18,6 +19,8 @@
 #include "sitrep/repo.h"
 #include "sitrep/roles.h"
 #include "sitrep/store.h"
+#include "sitrep/template.h"
+#include "sitrep/utf8.h"
 #include "sitrep/vocab.h"
 #include "sitrep/utf8.h"
 #include "sitrep/xalloc.h"
@@ -37,6 +40,14 @@ incident_default_component_status(int sev)
 	case 3: return "degraded_performance";
 	default: return "operational";
 	}
+}
+
+const char *
+incident_component_status(const struct playbook *pb, int sev)
+{
+	if (pb != NULL && sev >= 1 && sev <= 4 && pb->component_impact[sev] != NULL)
+		return pb->component_impact[sev];
+	return incident_default_component_status(sev);
 }
 
 /* The refusal of an invalid playbook: its problems are in d, for the
@@ -151,15 +162,207 @@ incident_check_title(const char *what, const char *title)
 }
 
 int
+incident_parse_var(struct incident_var *v, char **owned, const char *text)
+{
+	char *eq;
+
+	*owned = xstrdup(text);
+	if ((eq = strchr(*owned, '=')) == NULL || eq == *owned) {
+		free(*owned);
+		*owned = NULL;
+		return err_set(SR_EUSAGE, "--var '%s': write NAME=VALUE, like "
+			       "--var impact=\"payments are failing\"", text);
+	}
+	*eq = '\0';
+	v->name = *owned;
+	v->value = eq + 1;
+	return 0;
+}
+
+/* Whether the n values may be set in an incident of pb. */
+static int
+check_vars(const struct playbook *pb, const struct incident_var *v, size_t n)
+{
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		bool pt = strcmp(v[i].name, "public_title") == 0;
+
+		if (!pt && playbook_variable(pb, v[i].name) == NULL) {
+			struct buf b = BUF_INIT;
+
+			for (size_t k = 0; k < pb->nvariables; k++)
+				buf_addf(&b, "%s%s", k ? ", " : "", pb->variables[k].name);
+			rc = err_set(SR_ENOTFOUND, "playbook '%s' declares no variable '%s'%s%s%s",
+				     pb->name, v[i].name, pb->nvariables ? " (it declares " :
+				     ": it declares none", buf_str(&b), pb->nvariables ? ")" : "");
+			buf_release(&b);
+			return rc;
+		}
+		if ((rc = utf8_check(v[i].name, v[i].value)) != 0)
+			return rc;
+		if (v[i].value[strspn(v[i].value, " \t\n")] == '\0')
+			return err_set(SR_EINVALID, "%s needs a value: %s", v[i].name,
+				       pt ? "a title the public may read" :
+				       playbook_variable(pb, v[i].name)->description);
+		if (strlen(v[i].value) > 2000)
+			return err_set(SR_EINVALID, "the value of %s is longer than 2000 bytes",
+				       v[i].name);
+		if (pt && strpbrk(v[i].value, "\r\n") != NULL)
+			return err_set(SR_EINVALID, "a public title is one line");
+	}
+	return 0;
+}
+
+/*
+ * The playbook's public title template over the incident's id, severity
+ * and declared variables; NULL when it has none or a value it uses is not
+ * set yet (the playbook's title stands in).
+ */
+static char *
+render_public_title(const struct playbook *pb, const struct store_incident *inc,
+		    const struct store_var *sv, size_t nsv)
+{
+	struct template_var *tv;
+	char id[32];
+	char *out = NULL;
+	size_t n = 0;
+
+	if (pb->public_title == NULL)
+		return NULL;
+	tv = xcalloc(pb->nvariables + 3, sizeof(*tv));
+	snprintf(id, sizeof(id), "INC-%lld", (long long)inc->id);
+	tv[n].name = "id";
+	tv[n++].value = id;
+	tv[n].name = "severity";
+	tv[n++].value = vocab_severity_name(inc->severity);
+	tv[n].name = "summary";
+	tv[n++].value = pb->summary;
+	for (size_t i = 0; i < pb->nvariables; i++) {
+		tv[n].name = pb->variables[i].name;
+		for (size_t k = 0; k < nsv; k++)
+			if (strcmp(sv[k].name, tv[n].name) == 0)
+				tv[n].value = sv[k].value;
+		n++;
+	}
+	if (template_render(&out, pb->public_title, tv, n, "public_title") != 0) {
+		err_clear();
+		out = NULL;
+	}
+	free(tv);
+	return out;
+}
+
+/* Write the (checked) values and the public title that follows from them;
+ * set gets what changed. */
+static int
+vars_write(struct incident_ctx *ctx, struct store_incident *inc, const struct playbook *pb,
+	   const struct incident_var *vars, size_t nvars, int64_t now, json_t *set)
+{
+	struct store_var *sv = NULL;
+	size_t nsv = 0;
+	bool by_hand = false;
+	char *pt = NULL;
+	int rc;
+
+	for (size_t i = 0; i < nvars; i++) {
+		if ((rc = store_var_set(ctx->store, inc->id, vars[i].name, vars[i].value,
+		    ctx->actor, now)) != 0)
+			return rc;
+		json_object_set_new(set, vars[i].name, json_string(vars[i].value));
+	}
+	if ((rc = store_vars_get(&sv, &nsv, ctx->store, inc->id)) != 0)
+		return rc;
+	for (size_t k = 0; k < nsv; k++)
+		if (strcmp(sv[k].name, "public_title") == 0) {
+			by_hand = true;
+			pt = xstrdup(sv[k].value);
+		}
+	if (!by_hand && (pt = render_public_title(pb, inc, sv, nsv)) == NULL)
+		pt = xstrdup(inc->public_title);
+	store_vars_free(sv, nsv);
+	if (strcmp(pt, inc->public_title) != 0) {
+		if ((rc = store_incident_set_public_title(ctx->store, inc->id, pt)) != 0) {
+			free(pt);
+			return rc;
+		}
+		json_object_set_new(set, "public_title", json_string(pt));
+	}
+	free(inc->public_title);
+	inc->public_title = pt;
+	return 0;
+}
+
+int
+incident_vars_apply(struct incident_ctx *ctx, struct store_incident *inc,
+		    const struct playbook *pb, const struct incident_var *vars, size_t nvars)
+{
+	int64_t now = clock_now_ms();
+	json_t *set;
+	int rc;
+
+	if (nvars == 0)
+		return 0;
+	if ((rc = check_vars(pb, vars, nvars)) != 0)
+		return rc;
+	set = json_object();
+	if ((rc = vars_write(ctx, inc, pb, vars, nvars, now, set)) != 0) {
+		json_decref(set);
+		return rc;
+	}
+	return event(ctx, inc->id, now, "variables", json_pack("{s:o}", "set", set));
+}
+
+int
+incident_set_vars(struct incident_ctx *ctx, int64_t id, const struct incident_var *vars,
+		  size_t nvars)
+{
+	struct store_incident inc;
+	struct playbook *pb = NULL;
+	int rc;
+
+	if ((rc = incident_begin_change(&inc, ctx, id)) != 0)
+		return rc;
+	if ((rc = incident_playbook(&pb, ctx, &inc)) != 0 ||
+	    (rc = incident_vars_apply(ctx, &inc, pb, vars, nvars)) != 0) {
+		playbook_free(pb);
+		return incident_abandon(ctx, &inc, rc);
+	}
+	playbook_free(pb);
+	/* the change is the "variables" event already written */
+	inc.updated_at = clock_now_ms();
+	if ((rc = store_incident_update(ctx->store, &inc)) != 0 ||
+	    (rc = store_commit(ctx->store)) != 0)
+		store_rollback(ctx->store);
+	store_incident_release(&inc);
+	return rc;
+}
+
+int
 incident_open(int64_t *out_id, struct incident_ctx *ctx, const char *name,
 	      const char *sha, const char *title, int severity,
 	      char *const *components, size_t ncomponents)
 {
+	struct incident_open_req req = { name, sha, title, NULL, severity, components,
+					 ncomponents, NULL, 0 };
+
+	return incident_open_with(out_id, ctx, &req);
+}
+
+int
+incident_open_with(int64_t *out_id, struct incident_ctx *ctx,
+		   const struct incident_open_req *req)
+{
+	const char *name = req->playbook, *sha = req->sha, *title = req->title;
+	char *const *components = req->components;
+	size_t ncomponents = req->ncomponents;
 	struct diags d = DIAGS_INIT;
 	struct playbook *pb = NULL;
 	struct store_incident inc = { 0 };
 	char *text = NULL;
-	json_t *comps;
+	struct incident_var *vars = NULL;
+	size_t nvars = req->nvars;
+	json_t *comps, *set;
 	int rc;
 
 	if ((rc = incident_check_title("an incident", title)) != 0)
@@ -183,35 +386,60 @@ incident_open(int64_t *out_id, struct incident_ctx *ctx, const char *name,
 		components = pb->components;
 		ncomponents = pb->ncomponents;
 	}
+	/* --public-title is the "public_title" variable set by hand */
+	vars = xcalloc(nvars + 1, sizeof(*vars));
+	if (nvars > 0)
+		memcpy(vars, req->vars, nvars * sizeof(*vars));
+	if (req->public_title != NULL) {
+		vars[nvars].name = "public_title";
+		vars[nvars++].value = req->public_title;
+	}
+	if ((rc = check_vars(pb, vars, nvars)) != 0) {
+		free(vars);
+		playbook_free(pb);
+		return rc;
+	}
 	inc.playbook = pb->name;
 	memcpy(inc.commit, sha, 41);
 	inc.title = (char *)title;
-	inc.severity = severity ? severity : pb->severity;
+	inc.severity = req->severity ? req->severity : pb->severity;
+	/* Until a variable it uses is set, the playbook's own title stands
+	 * in: the internal title never leaves the team. */
+	inc.public_title = xstrdup(pb->title);
 	snprintf(inc.status, sizeof(inc.status), "investigating");
 	inc.opened_by = (char *)ctx->actor;
 	inc.opened_at = clock_now_ms();
 	comps = json_array();
+	set = json_object();
 	if ((rc = store_begin(ctx->store)) != 0)
 		goto out;
 	if ((rc = store_incident_insert(out_id, ctx->store, &inc)) != 0 ||
 	    (rc = store_playbook_text_put(ctx->store, sha, pb->name, text)) != 0)
 		goto fail;
 	for (size_t i = 0; i < ncomponents; i++) {
-		const char *st = incident_default_component_status(inc.severity);
+		const char *st = incident_component_status(pb, inc.severity);
 
 		if ((rc = store_component_set(ctx->store, *out_id, components[i], st)) != 0)
 			goto fail;
 		json_array_append_new(comps, json_string(components[i]));
 	}
-	rc = event(ctx, *out_id, inc.opened_at, "opened", json_pack("{s:s, s:s, s:s, s:s, s:o}",
-		"title", title, "playbook", pb->name, "commit", sha,
-		"severity", vocab_severity_name(inc.severity), "components", json_incref(comps)));
+	/* the values given, and the public title that follows from them */
+	inc.id = *out_id;
+	if ((rc = vars_write(ctx, &inc, pb, vars, nvars, inc.opened_at, set)) != 0)
+		goto fail;
+	rc = event(ctx, *out_id, inc.opened_at, "opened", json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:O}",
+		"title", title, "public_title", inc.public_title, "playbook", pb->name,
+		"commit", sha, "severity", vocab_severity_name(inc.severity),
+		"components", json_incref(comps), "variables", set));
 	if (rc != 0 || (rc = store_commit(ctx->store)) != 0)
 		goto fail;
 	goto out;
 fail:
 	store_rollback(ctx->store);
 out:
+	free(inc.public_title);
+	free(vars);
+	json_decref(set);
 	json_decref(comps);
 	playbook_free(pb);
 	free(text);

@@ -354,6 +354,21 @@ static const char *const migrations[] = {
 	/* 7 -> 8: a playbook's route may give an e-mail its own sender name
 	 * (a regulator's notice is not signed by the status page). */
 	"ALTER TABLE outbox ADD COLUMN from_name TEXT;\n",
+
+	/* 8 -> 9: words for the public. An incident's public title, the one
+	 * its customers read, apart from the team's; incidents opened before
+	 * were published under their one title and keep it. And the values of
+	 * the variables its playbook declares for templates ({{impact}}). */
+	"ALTER TABLE incidents ADD COLUMN public_title TEXT;\n"
+	"UPDATE incidents SET public_title = title;\n"
+	"CREATE TABLE incident_vars (\n"
+	"	incident_id INTEGER NOT NULL REFERENCES incidents (id),\n"
+	"	name TEXT NOT NULL,\n"
+	"	value TEXT NOT NULL,\n"
+	"	set_by TEXT NOT NULL,\n"
+	"	set_at INTEGER NOT NULL,\n"
+	"	PRIMARY KEY (incident_id, name)\n"
+	") STRICT;\n",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

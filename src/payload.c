@@ -36,6 +36,12 @@ payload_clean(const char *s, bool keep_lines)
 	return buf_detach(&b);
 }
 
+bool
+payload_team_audience(const char *audience)
+{
+	return strcmp(audience, "internal") == 0 || strcmp(audience, "executives") == 0;
+}
+
 void
 payload_from(struct payload *p, const struct conf *c, const struct store_incident *inc,
 	     char *const *components, size_t ncomponents, const struct store_update *u)
@@ -53,7 +59,9 @@ payload_from(struct payload *p, const struct conf *c, const struct store_inciden
 		p->incident_url = payload_url(c->page_url, path);
 	} else
 		p->incident_url = xstrdup(c->page_url);
-	p->title = payload_clean(inc->title, false);
+	/* The internal title never leaves the team. */
+	p->title = payload_clean(payload_team_audience(u->audience) || inc->public_title == NULL ?
+				 inc->title : inc->public_title, false);
 	p->severity = inc->severity;
 	/* The status the update spoke of when it was published, so that a
 	 * retry says what the first attempt said. */
@@ -330,7 +338,7 @@ payload_subject(const struct payload *p)
 int
 payload_text(struct buf *out, const struct payload *p)
 {
-	char when[32];
+	char when[CLOCK_WHEN_MAX];
 	int rc;
 
 	if ((rc = payload_check(p)) != 0)
@@ -338,13 +346,12 @@ payload_text(struct buf *out, const struct payload *p)
 	buf_adds(out, p->body);
 	buf_adds(out, "\n\n");
 	if (p->next_update_at != 0) {
-		char hhmm[16];
-
-		clock_format_iso(when, sizeof(when), p->next_update_at);
-		snprintf(hhmm, sizeof(hhmm), "%.5s UTC", when + 11);
-		/* A template usually says it already, with {{next_update}}. */
-		if (strstr(p->body, hhmm) == NULL)
-			buf_addf(out, "Next update by %.10s %s.\n", when, hhmm);
+		/* A template usually says it already, with {{next_update}},
+		 * which is rendered the same way. */
+		clock_format_when(when, sizeof(when), p->next_update_at,
+				  p->published_at ? p->published_at : clock_now_ms());
+		if (strstr(p->body, when) == NULL)
+			buf_addf(out, "Next update by %s.\n", when);
 	}
 	buf_addf(out, "Follow this incident at %s\n", p->incident_url);
 	return 0;

@@ -12,8 +12,10 @@
 #include "sitrep/vocab.h"
 #include "sitrep/xalloc.h"
 
+/* Built in: what every incident knows. Anything else ({{impact}}) is the
+ * playbook's to declare under 'variables' and each incident's to fill. */
 const char *const playbook_template_vars[] = {
-	"id", "title", "summary", "severity", "impact", "status", "components",
+	"id", "title", "public_title", "summary", "severity", "status", "components",
 	"next_update", "page_url", "commander", "opened_at", "duration",
 	"account", NULL
 };
@@ -21,8 +23,11 @@ const char *const playbook_template_vars[] = {
 static const char *const top_keys[] = {
 	"name", "title", "summary", "severity", "components", "audiences",
 	"roles", "escalation", "cadence", "apology", "approval", "steps",
-	"templates", "routes", NULL
+	"templates", "routes",
+	"variables", "public_title", "component_impact",
+	NULL
 };
+static const char *const variable_keys[] = { "name", "description", "required", NULL };
 static const char *const role_keys[] = {
 	"id", "title", "required", "max", "handover", "duties", NULL
 };
@@ -400,7 +405,7 @@ parse_steps(struct confread *r, struct playbook *pb, const config_setting_t *lis
 }
 
 static bool
-known_var(const char *name, size_t len)
+builtin_var(const char *name, size_t len)
 {
 	for (const char *const *v = playbook_template_vars; *v != NULL; v++)
 		if (strlen(*v) == len && strncmp(*v, name, len) == 0)
@@ -408,10 +413,147 @@ known_var(const char *name, size_t len)
 	return false;
 }
 
+/* What a public title may use besides the declared variables: what is
+ * known when the incident opens. */
+static bool
+title_var(const char *name, size_t len)
+{
+	static const char *const v[] = { "id", "severity", "summary", NULL };
+
+	for (const char *const *p = v; *p != NULL; p++)
+		if (strlen(*p) == len && strncmp(*p, name, len) == 0)
+			return true;
+	return false;
+}
+
+static bool
+known_var(const struct playbook *pb, bool title, const char *name, size_t len)
+{
+	if (title ? title_var(name, len) : builtin_var(name, len))
+		return true;
+	for (size_t i = 0; i < pb->nvariables; i++)
+		if (strlen(pb->variables[i].name) == len &&
+		    strncmp(pb->variables[i].name, name, len) == 0)
+			return true;
+	return false;
+}
+
+const struct playbook_variable *
+playbook_variable(const struct playbook *pb, const char *name)
+{
+	for (size_t i = 0; i < pb->nvariables; i++)
+		if (strcmp(pb->variables[i].name, name) == 0)
+			return &pb->variables[i];
+	return NULL;
+}
+
+bool
+playbook_builtin_var(const char *name)
+{
+	return builtin_var(name, strlen(name));
+}
+
+/* The variables a playbook declares for its templates to use: a name that
+ * is not a built-in's, what it means, whether an update may go without it. */
+static void
+parse_variables(struct confread *r, struct playbook *pb, const config_setting_t *list)
+{
+	int n = config_setting_length(list);
+
+	pb->variables = xcalloc((size_t)n + 1, sizeof(*pb->variables));
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		struct playbook_variable *v = &pb->variables[pb->nvariables];
+
+		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+			diags_add(r->diags, r->file, confread_line(g),
+				  "each variable must be a group { name = ...; description = ...; }");
+			continue;
+		}
+		confread_check_keys(r, g, variable_keys, "a variable");
+		v->line = confread_line(g);
+		if (!confread_str(r, g, "name", true, &v->name))
+			v->name = xstrdup("");
+		else if (!vocab_ident(v->name) || strchr(v->name, '-') != NULL)
+			diags_add(r->diags, r->file, v->line,
+				  "variable name '%s' must be lowercase letters, digits or '_'",
+				  v->name);
+		else if (builtin_var(v->name, strlen(v->name)))
+			diags_add(r->diags, r->file, v->line,
+				  "variable '%s' is built in: declare only new variables",
+				  v->name);
+		else
+			for (size_t k = 0; k < pb->nvariables; k++)
+				if (strcmp(pb->variables[k].name, v->name) == 0)
+					diags_add(r->diags, r->file, v->line,
+						  "variable '%s' is declared twice", v->name);
+		confread_str(r, g, "description", true, &v->description);
+		confread_bool(r, g, "required", &v->required);
+		pb->nvariables++;
+	}
+}
+
+/* component_impact: "none" (the incident leaves public component status
+ * alone), "default" (SEV1 major_outage, SEV2 partial_outage, SEV3
+ * degraded_performance), or a group by severity; a severity it does not
+ * name leaves the components operational. */
+static void
+parse_component_impact(struct confread *r, struct playbook *pb, const config_setting_t *root)
+{
+	const config_setting_t *s = config_setting_get_member(root, "component_impact");
+	static const char *const def[] = { NULL, "major_outage", "partial_outage",
+					    "degraded_performance", "operational" };
+	int line;
+
+	for (int sev = 1; sev <= 4; sev++)
+		pb->component_impact[sev] = xstrdup(def[sev]);
+	if (s == NULL)
+		return;
+	line = confread_line(s);
+	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		const char *v = config_setting_get_string(s);
+
+		if (strcmp(v, "none") == 0)
+			for (int sev = 1; sev <= 4; sev++) {
+				free(pb->component_impact[sev]);
+				pb->component_impact[sev] = xstrdup("operational");
+			}
+		else if (strcmp(v, "default") != 0)
+			diags_add(r->diags, r->file, line,
+				  "component_impact '%s' is not 'none', 'default' or a group "
+				  "{ SEV1 = \"major_outage\"; ... }", v);
+		return;
+	}
+	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
+		diags_add(r->diags, r->file, line,
+			  "component_impact must be 'none', 'default' or a group "
+			  "{ SEV1 = \"major_outage\"; SEV2 = \"partial_outage\"; }");
+		return;
+	}
+	confread_check_keys(r, s, every_keys, "component_impact (use SEV1 to SEV4)");
+	for (int sev = 1; sev <= 4; sev++) {
+		char *st = NULL;
+
+		free(pb->component_impact[sev]);
+		pb->component_impact[sev] = xstrdup("operational");
+		if (!confread_str(r, s, every_keys[sev - 1], false, &st))
+			continue;
+		if (!vocab_component_status(st) || strcmp(st, "under_maintenance") == 0)
+			diags_add(r->diags, r->file,
+				  confread_member_line(s, every_keys[sev - 1]),
+				  "component_impact %s: '%s' is not one of operational, "
+				  "degraded_performance, partial_outage, major_outage",
+				  every_keys[sev - 1], st);
+		free(pb->component_impact[sev]);
+		pb->component_impact[sev] = st;
+	}
+}
+
 /* Report each {{variable}} in text that templates cannot fill, at the line
  * of the source where it stands. */
 static void
-check_template_vars(struct confread *r, const char *id, const char *text, int line)
+check_template_vars(struct confread *r, const struct playbook *pb, const char *id,
+		    const char *text, int line)
 {
 	struct confread_cursor cursor = { NULL, 0 };
 	const char *p = text;
@@ -424,7 +566,8 @@ check_template_vars(struct confread *r, const char *id, const char *text, int li
 
 		if (end == NULL) {
 			diags_add(r->diags, r->file, confread_find_line(r, line, "{{", &cursor),
-				  "template '%s': '{{' is never closed with '}}'", id);
+				  "%s%s%s: '{{' is never closed with '}}'",
+				  *id ? "template '" : "public_title", id, *id ? "'" : "");
 			return;
 		}
 		while (start < end && *start == ' ')
@@ -432,7 +575,7 @@ check_template_vars(struct confread *r, const char *id, const char *text, int li
 		len = (size_t)(end - start);
 		while (len > 0 && start[len - 1] == ' ')
 			len--;
-		if (known_var(start, len)) {
+		if (known_var(pb, *id == '\0', start, len)) {
 			p = end + 2;
 			continue;
 		}
@@ -441,7 +584,10 @@ check_template_vars(struct confread *r, const char *id, const char *text, int li
 			 (int)(end - p - 2), p + 2);
 		at = confread_find_line(r, line, needle, &cursor);
 		diags_add(r->diags, r->file, at,
-			  "template '%s' uses unknown variable '{{%.*s}}'", id, (int)len, start);
+			  "%s%s%s uses unknown variable '{{%.*s}}': %s", *id ? "template '" :
+			  "public_title", id, *id ? "'" : "", (int)len, start, *id ?
+			  "neither built in nor declared under 'variables'" :
+			  "a public title may use id, severity, summary and the declared variables");
 		p = end + 2;
 	}
 }
@@ -480,7 +626,7 @@ parse_templates(struct confread *r, struct playbook *pb, const config_setting_t 
 				  "template '%s': status '%s' is not one of investigating, identified, monitoring, resolved",
 				  t->id, t->status);
 		if (confread_str(r, g, "text", true, &t->text))
-			check_template_vars(r, t->id, t->text,
+			check_template_vars(r, pb, t->id, t->text,
 					    confread_line(config_setting_get_member(g, "text")));
 		pb->ntemplates++;
 	}
@@ -532,7 +678,7 @@ parse_routes(struct confread *r, struct playbook *pb, const config_setting_t *li
 		}
 		confread_str(r, g, "from_name", false, &rt->from_name);
 		if (confread_str(r, g, "subject", false, &rt->subject))
-			check_template_vars(r, rt->audience, rt->subject,
+			check_template_vars(r, pb, rt->audience, rt->subject,
 					    confread_member_line(g, "subject"));
 		pb->nroutes++;
 	}
@@ -601,6 +747,13 @@ parse_top(struct confread *r, struct playbook *pb, const config_setting_t *root,
 					  confread_line(config_setting_get_member(root, "components")),
 					  "component '%s' is not in the site config", pb->components[i]);
 	parse_audiences(r, pb, root);
+	/* templates and the public title use the variables: parse them first */
+	if ((s = confread_list(r, root, "variables", false)) != NULL)
+		parse_variables(r, pb, s);
+	if (confread_str(r, root, "public_title", false, &pb->public_title))
+		check_template_vars(r, pb, "", pb->public_title,
+				    confread_member_line(root, "public_title"));
+	parse_component_impact(r, pb, root);
 	if ((s = confread_list(r, root, "roles", true)) != NULL)
 		parse_roles(r, pb, s);
 	if ((s = confread_group(r, root, "escalation", true)) != NULL)
@@ -710,6 +863,14 @@ playbook_free(struct playbook *pb)
 	free(pb->name);
 	free(pb->title);
 	free(pb->summary);
+	free(pb->public_title);
+	for (size_t i = 0; i < pb->nvariables; i++) {
+		free(pb->variables[i].name);
+		free(pb->variables[i].description);
+	}
+	free(pb->variables);
+	for (int sev = 0; sev < 5; sev++)
+		free(pb->component_impact[sev]);
 	confread_free_strs(pb->components, pb->ncomponents);
 	confread_free_strs(pb->audiences, pb->naudiences);
 	for (size_t i = 0; i < pb->nroles; i++) {

@@ -201,13 +201,11 @@ done:
 	return rc;
 }
 
+/* With its date when it is not today's: clock_format_when. */
 static void
 hhmm(char *out, size_t len, int64_t ms)
 {
-	char iso[32];
-
-	clock_format_iso(iso, sizeof(iso), ms);
-	snprintf(out, len, "%.5s UTC", iso + 11);
+	clock_format_when(out, len, ms, clock_now_ms());
 }
 
 /*
@@ -242,7 +240,7 @@ cadence_reminders(struct pass *p, const struct comms_summary *cs)
 {
 	static const char *const comms[] = { "comms", NULL };
 	static const char *const comms_commander[] = { "comms", "commander", NULL };
-	char key[160], what[512], at[16], cmd[256];
+	char key[160], what[512], at[CLOCK_WHEN_MAX], cmd[256];
 	int64_t base, lead;
 	int rc;
 

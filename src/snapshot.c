@@ -83,7 +83,8 @@ incident_fill(struct snapshot_incident *si, struct snapshot *sn, struct store *s
 		return rc;
 	}
 	si->id = inc->id;
-	si->name = xstrdup(inc->title);
+	/* the public title: the internal one never leaves the team */
+	si->name = xstrdup(inc->public_title != NULL ? inc->public_title : inc->title);
 	snprintf(si->status, sizeof(si->status), "%s", open ? inc->status : "resolved");
 	snprintf(si->impact, sizeof(si->impact), "%s", vocab_severity_impact(inc->severity));
 	si->created_at = inc->opened_at;

@@ -13,10 +13,11 @@
 
 static const char sql_incident_insert[] =
 	"INSERT INTO incidents (playbook, playbook_commit, title, severity, status,"
-	" opened_by, opened_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)";
+	" opened_by, opened_at, updated_at, public_title)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)";
 static const char sql_incident_get[] =
 	"SELECT id, playbook, playbook_commit, title, severity, status, opened_by,"
-	" opened_at, updated_at, resolved_at, closed_at, event_count, head_hash FROM incidents WHERE id = ?1";
+	" opened_at, updated_at, resolved_at, closed_at, event_count, head_hash, public_title FROM incidents WHERE id = ?1";
 static const char sql_incident_update[] =
 	"UPDATE incidents SET severity = ?2, status = ?3, updated_at = ?4,"
 	" resolved_at = ?5, closed_at = ?6 WHERE id = ?1";
@@ -24,17 +25,17 @@ static const char sql_incident_update[] =
  * without reading the closed ones, however many there are. */
 static const char sql_incidents_open[] =
 	"SELECT id, playbook, playbook_commit, title, severity, status, opened_by,"
-	" opened_at, updated_at, resolved_at, closed_at, event_count, head_hash FROM incidents"
+	" opened_at, updated_at, resolved_at, closed_at, event_count, head_hash, public_title FROM incidents"
 	" WHERE status IN ('investigating', 'identified', 'monitoring', 'resolved')"
 	" ORDER BY id DESC";
 static const char sql_incidents_all[] =
 	"SELECT id, playbook, playbook_commit, title, severity, status, opened_by,"
-	" opened_at, updated_at, resolved_at, closed_at, event_count, head_hash FROM incidents ORDER BY id DESC";
+	" opened_at, updated_at, resolved_at, closed_at, event_count, head_hash, public_title FROM incidents ORDER BY id DESC";
 /* Customer-visible: a published customer update to everyone. Unresolved
  * ones through the status index, recent ones through the opened index. */
 static const char sql_incidents_public[] =
 	"SELECT id, playbook, playbook_commit, title, severity, status, opened_by,"
-	" opened_at, updated_at, resolved_at, closed_at, event_count, head_hash FROM ("
+	" opened_at, updated_at, resolved_at, closed_at, event_count, head_hash, public_title FROM ("
 	" SELECT * FROM incidents WHERE status IN ('investigating', 'identified', 'monitoring')"
 	" UNION SELECT * FROM incidents WHERE opened_at >= ?1) i"
 	" WHERE EXISTS (SELECT 1 FROM updates u WHERE u.incident_id = i.id"
@@ -42,6 +43,16 @@ static const char sql_incidents_public[] =
 	" ORDER BY i.status IN ('resolved', 'closed'), i.id DESC";
 static const char sql_incidents_changed[] =
 	"SELECT id FROM incidents WHERE updated_at >= ?1 ORDER BY id";
+static const char sql_incident_public_title[] =
+	"UPDATE incidents SET public_title = ?2 WHERE id = ?1";
+static const char sql_vars_get[] =
+	"SELECT name, value, set_by, set_at FROM incident_vars WHERE incident_id = ?1"
+	" ORDER BY name";
+static const char sql_var_set[] =
+	"INSERT INTO incident_vars (incident_id, name, value, set_by, set_at)"
+	" VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (incident_id, name)"
+	" DO UPDATE SET value = excluded.value, set_by = excluded.set_by,"
+	" set_at = excluded.set_at";
 static const char sql_component_set[] =
 	"INSERT INTO incident_components (incident_id, component, status)"
 	" VALUES (?1, ?2, ?3) ON CONFLICT (incident_id, component)"
@@ -112,6 +123,8 @@ incident_from_row(struct store_incident *inc, sqlite3_stmt *stmt)
 	inc->closed_at = sqlite3_column_int64(stmt, 10);
 	inc->event_count = sqlite3_column_int64(stmt, 11);
 	store_column_copy(inc->head_hash, sizeof(inc->head_hash), stmt, 12);
+	inc->public_title = sqlite3_column_type(stmt, 13) == SQLITE_NULL ?
+			    xstrdup(inc->title) : store_column_dup(stmt, 13);
 }
 
 static void
@@ -138,6 +151,8 @@ store_incident_insert(int64_t *out_id, struct store *s, const struct store_incid
 	sqlite3_bind_text(stmt, 5, inc->status, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 6, inc->opened_by, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 7, inc->opened_at);
+	sqlite3_bind_text(stmt, 8, inc->public_title ? inc->public_title : inc->title, -1,
+			  SQLITE_STATIC);
 	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : store_fail(s, "record the incident");
 	sqlite3_reset(stmt);
 	if (rc == 0)
@@ -273,8 +288,85 @@ store_incident_release(struct store_incident *inc)
 {
 	free(inc->playbook);
 	free(inc->title);
+	free(inc->public_title);
 	free(inc->opened_by);
-	inc->playbook = inc->title = inc->opened_by = NULL;
+	inc->playbook = inc->title = inc->public_title = inc->opened_by = NULL;
+}
+
+int
+store_incident_set_public_title(struct store *s, int64_t id, const char *title)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((rc = store_sql(&stmt, s, sql_incident_public_title)) != 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, title, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : store_fail(s, "set the public title");
+	sqlite3_reset(stmt);
+	return rc;
+}
+
+int
+store_vars_get(struct store_var **out, size_t *n, struct store *s, int64_t id)
+{
+	struct store_var *v = NULL;
+	size_t k = 0;
+	sqlite3_stmt *stmt;
+	int rc, step;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = store_sql(&stmt, s, sql_vars_get)) != 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, id);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		v = xreallocarray(v, k + 1, sizeof(*v));
+		v[k].name = store_column_dup(stmt, 0);
+		v[k].value = store_column_dup(stmt, 1);
+		v[k].set_by = store_column_dup(stmt, 2);
+		v[k++].set_at = sqlite3_column_int64(stmt, 3);
+	}
+	rc = step == SQLITE_DONE ? 0 : store_fail(s, "read the incident's variables");
+	sqlite3_reset(stmt);
+	if (rc != 0) {
+		store_vars_free(v, k);
+		return rc;
+	}
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+void
+store_vars_free(struct store_var *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].value);
+		free(v[i].set_by);
+	}
+	free(v);
+}
+
+int
+store_var_set(struct store *s, int64_t id, const char *name, const char *value,
+	      const char *by, int64_t at)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((rc = store_sql(&stmt, s, sql_var_set)) != 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, value, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, by, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 5, at);
+	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : store_fail(s, "set the variable");
+	sqlite3_reset(stmt);
+	return rc;
 }
 
 void

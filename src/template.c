@@ -47,8 +47,11 @@ template_render(char **out, const char *text, const struct template_var *vars,
 		else if (v->value == NULL)
 			rc = err_set(SR_EREFUSED, "%s uses {{%s}}, which has no value: %s", what,
 				     v->name, v->why ? v->why : "nothing gives it one yet");
-		else
+		else if (*v->value != '\0')
 			buf_adds(&b, v->value);
+		else if (close[2] == ' ' && (b.len == 0 || b.ptr[b.len - 1] == ' ' ||
+			 b.ptr[b.len - 1] == '\n'))
+			close++; /* "A. {{empty}} B." reads "A. B." */
 		p = close + 2;
 	}
 	if (rc != 0) {

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 struct incident_ctx;
+struct incident_var;
 struct payload;
 struct playbook;
 struct store_incident;
@@ -29,6 +30,8 @@ struct comms_post {
 				  * negative: no promise */
 	bool dry_run;
 	int64_t publish_at;      /* ms: publish then (sitrepd does); 0: now */
+	const struct incident_var *vars; /* --var: set first, in the same change */
+	size_t nvars;
 };
 
 /* One destination a published update is queued for. */
@@ -53,6 +56,8 @@ struct comms_posted {
 	struct comms_route *routes;
 	size_t nroutes;
 	struct payload *preview; /* a dry run: what the channels would say */
+	char *empty_vars;        /* a dry run: optional variables the text
+				  * uses or could use that have no value */
 };
 
 int comms_post(struct comms_posted *out, struct incident_ctx *ctx,

@@ -19,6 +19,13 @@ void clock_set_fake(int64_t ms);
 /* "2026-11-23T11:19:37.123Z"; out must hold 32 bytes. */
 void clock_format_iso(char *out, size_t outlen, int64_t ms);
 
+/* ms for a reader at now: "14:05 UTC" today, else "Sat 5 Dec 14:05 UTC",
+ * with the year when it is not now's ("Fri 1 Jan 2027 00:30 UTC"); now 0
+ * always gives the date and year. out must hold CLOCK_WHEN_MAX bytes.
+ * Every time rendered for a reader goes through it. */
+#define CLOCK_WHEN_MAX 40
+void clock_format_when(char *out, size_t outlen, int64_t ms, int64_t now);
+
 /* A moment as ms since the epoch: "+30m", "14:05" (UTC, the next one) or
  * "2026-11-23T14:05Z". SR_EUSAGE otherwise. */
 int clock_parse_time(int64_t *out, const char *text, int64_t now);

@@ -45,6 +45,42 @@ int incident_open(int64_t *out_id, struct incident_ctx *ctx, const char *name,
 		  const char *sha, const char *title, int severity,
 		  char *const *components, size_t ncomponents);
 
+/* A value given to a playbook's declared template variable, or to
+ * "public_title" (`--var NAME=VALUE`, `sitrep set INC NAME VALUE`). */
+struct incident_var {
+	const char *name;
+	const char *value;
+};
+
+/* What `sitrep open` asks for beyond incident_open's arguments. */
+struct incident_open_req {
+	const char *playbook, *sha, *title;
+	const char *public_title;  /* NULL: the playbook's public_title, else its title */
+	int severity;
+	char *const *components;   /* NULL: the playbook's */
+	size_t ncomponents;
+	const struct incident_var *vars;
+	size_t nvars;
+};
+int incident_open_with(int64_t *out_id, struct incident_ctx *ctx,
+		       const struct incident_open_req *req);
+
+/*
+ * Set template variables of an incident inside the caller's open change
+ * (incident_begin_change): each must be declared by pb (or be
+ * "public_title"), its value non-empty UTF-8. Appends a "variables" event;
+ * a public title from the playbook's template follows the new values
+ * unless one was set by hand. inc->public_title is updated.
+ */
+int incident_vars_apply(struct incident_ctx *ctx, struct store_incident *inc,
+			const struct playbook *pb, const struct incident_var *vars,
+			size_t nvars);
+/* `sitrep set INC NAME VALUE`: the same in a change of its own. */
+int incident_set_vars(struct incident_ctx *ctx, int64_t id, const struct incident_var *vars,
+		      size_t nvars);
+/* "NAME=VALUE" into v (pointing into text's copy, which *owned keeps). */
+int incident_parse_var(struct incident_var *v, char **owned, const char *text);
+
 /* The playbook the incident is pinned to, read at its commit. */
 int incident_playbook(struct playbook **out, struct incident_ctx *ctx,
 		      const struct store_incident *inc);
@@ -89,7 +125,9 @@ int incident_require_command(struct incident_ctx *ctx, const struct store_incide
 struct playbook_step;
 bool incident_step_applies(const struct playbook_step *st, int severity);
 
-/* The component status an incident of severity sev starts its components at. */
+/* The component status an incident of severity sev starts its components
+ * at, by the playbook's component_impact when pb is not NULL. */
 const char *incident_default_component_status(int sev);
+const char *incident_component_status(const struct playbook *pb, int sev);
 
 #endif

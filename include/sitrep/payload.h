@@ -45,6 +45,10 @@ int payload_load_incident(struct payload *p, struct store *s, const struct conf 
 int payload_load(struct payload *p, struct store *s, const struct conf *c, int64_t update_id);
 void payload_release(struct payload *p);
 
+/* Whether audience is the team's own (internal, executives): only those
+ * read an incident's internal title; everyone else its public one. */
+bool payload_team_audience(const char *audience);
+
 /* text without control characters (line ends and tabs kept when
  * keep_lines); the caller frees it. */
 char *payload_clean(const char *text, bool keep_lines);

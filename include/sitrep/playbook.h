@@ -96,6 +96,15 @@ struct playbook_template {
 	int line;
 };
 
+/* A template variable the playbook declares ({{impact}}), which each
+ * incident fills with `--var NAME=VALUE` or `sitrep set`. */
+struct playbook_variable {
+	char *name;
+	char *description;
+	bool required; /* an update using it is refused while it is empty */
+	int line;
+};
+
 struct playbook {
 	char *name;
 	char *title;
@@ -118,6 +127,11 @@ struct playbook {
 	size_t ntemplates;
 	struct playbook_route *routes;
 	size_t nroutes;
+	struct playbook_variable *variables;
+	size_t nvariables;
+	char *public_title;          /* a template for it; NULL: the title */
+	char *component_impact[5];   /* by severity 1..4: the status its
+				      * components take at open */
 };
 
 /* The largest playbook file: a plan a person reads at 3 a.m. is a few
@@ -157,6 +171,10 @@ const struct playbook_template *playbook_template(const struct playbook *pb,
 bool playbook_has_audience(const struct playbook *pb, const char *audience);
 /* The route of audience; NULL when the site config's channels serve it. */
 const struct playbook_route *playbook_route(const struct playbook *pb, const char *audience);
+const struct playbook_variable *playbook_variable(const struct playbook *pb,
+						  const char *name);
+/* Whether name is one of playbook_template_vars. */
+bool playbook_builtin_var(const char *name);
 
 /* Names this build of the validator: results cached under another id were
  * found by other rules. */

@@ -10,7 +10,7 @@
 struct store;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 
 /* Checkpoint the WAL once a commit leaves it this many pages long (1,000
  * unless set). A writer that rewrites the same pages batch after batch
@@ -80,6 +80,7 @@ struct store_incident {
 	char *playbook;
 	char commit[41]; /* the pinned playbook commit */
 	char *title;
+	char *public_title; /* what leaves the team; never NULL once read */
 	int severity;    /* 1..4 */
 	char status[16];
 	char *opened_by;
@@ -117,6 +118,20 @@ int store_incidents_changed(int64_t **out, size_t *n, struct store *s, int64_t s
 /* Incidents not closed (all when all), newest first. */
 int store_incidents_list(struct store_incident **out, size_t *n, struct store *s, bool all);
 void store_incident_release(struct store_incident *inc);
+/* Set the public title of incident id. */
+int store_incident_set_public_title(struct store *s, int64_t id, const char *title);
+
+/* A value a playbook's declared template variable has in one incident. */
+struct store_var {
+	char *name, *value, *set_by;
+	int64_t set_at;
+};
+/* Every variable set in incident id, by name. */
+int store_vars_get(struct store_var **out, size_t *n, struct store *s, int64_t id);
+void store_vars_free(struct store_var *v, size_t n);
+/* Set (or replace) one. */
+int store_var_set(struct store *s, int64_t id, const char *name, const char *value,
+		  const char *by, int64_t at);
 void store_incidents_free(struct store_incident *v, size_t n);
 
 int store_component_set(struct store *s, int64_t id, const char *component,

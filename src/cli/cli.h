@@ -112,6 +112,7 @@ extern const struct cmd_entry cmd_show_entry;
 extern const struct cmd_entry cmd_status_entry;
 extern const struct cmd_entry cmd_sev_entry;
 extern const struct cmd_entry cmd_component_entry;
+extern const struct cmd_entry cmd_set_entry;
 extern const struct cmd_entry cmd_resolve_entry;
 extern const struct cmd_entry cmd_reopen_entry;
 extern const struct cmd_entry cmd_close_entry;

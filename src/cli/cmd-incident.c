@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "sitrep/json.h"
@@ -21,16 +22,24 @@
 /* The options of these commands; each command allows some of them. */
 enum {
 	O_MSG = 1 << 0, O_SEV = 1 << 1, O_TITLE = 1 << 2, O_COMPONENT = 1 << 3,
-	O_AT = 1 << 4, O_ALL = 1 << 5, O_FORCE = 1 << 6,
+	O_AT = 1 << 4, O_ALL = 1 << 5, O_FORCE = 1 << 6, O_VAR = 1 << 7, O_PUBLIC_TITLE = 1 << 8,
 };
-enum { OPT_SEV = OPT_FIRST_CMD, OPT_TITLE, OPT_COMPONENT, OPT_AT, OPT_ALL };
+enum {
+	OPT_SEV = OPT_FIRST_CMD, OPT_TITLE, OPT_COMPONENT, OPT_AT, OPT_ALL, OPT_VAR,
+	OPT_PUBLIC_TITLE,
+};
 
 struct iopts {
-	const char *msg, *sev, *title, *at;
+	const char *msg, *sev, *title, *at, *public_title;
 	char **components;
 	size_t ncomponents;
 	bool all, force;
+	struct incident_var *vars; /* --var NAME=VALUE, pointing into owned */
+	char **owned;
+	size_t nvars;
 };
+
+static void iopts_release(struct iopts *o);
 
 static int
 parse_iopts(struct iopts *o, struct cli *cli, const struct cmd_entry *cmd,
@@ -45,6 +54,8 @@ parse_iopts(struct iopts *o, struct cli *cli, const struct cmd_entry *cmd,
 		{ "at", required_argument, NULL, OPT_AT },
 		{ "all", no_argument, NULL, OPT_ALL },
 		{ "force", no_argument, NULL, 'f' },
+		{ "var", required_argument, NULL, OPT_VAR },
+		{ "public-title", required_argument, NULL, OPT_PUBLIC_TITLE },
 		{ NULL, 0, NULL, 0 }
 	};
 	int opt, rc, bit, li = -1;
@@ -59,6 +70,24 @@ parse_iopts(struct iopts *o, struct cli *cli, const struct cmd_entry *cmd,
 		case OPT_AT: bit = O_AT; o->at = optarg; break;
 		case OPT_ALL: bit = O_ALL; o->all = true; break;
 		case 'f': bit = O_FORCE; o->force = true; break;
+		case OPT_PUBLIC_TITLE: bit = O_PUBLIC_TITLE; o->public_title = optarg; break;
+		case OPT_VAR: {
+			struct incident_var v;
+			char *owned;
+
+			bit = O_VAR;
+			if (!(allowed & bit))
+				break;
+			if (incident_parse_var(&v, &owned, optarg) != 0) {
+				iopts_release(o);
+				return cli_usage_error(cmd, "%s", err_last());
+			}
+			o->vars = xreallocarray(o->vars, o->nvars + 1, sizeof(*o->vars));
+			o->owned = xreallocarray(o->owned, o->nvars + 1, sizeof(*o->owned));
+			o->vars[o->nvars] = v;
+			o->owned[o->nvars++] = owned;
+			break;
+		}
 		case OPT_COMPONENT:
 			bit = O_COMPONENT;
 			o->components = xreallocarray(o->components, o->ncomponents + 1,
@@ -67,15 +96,13 @@ parse_iopts(struct iopts *o, struct cli *cli, const struct cmd_entry *cmd,
 			break;
 		default:
 			if ((rc = cli_common_opt(cli, cmd, opt)) >= 0) {
-				free(o->components);
-				o->components = NULL;
+				iopts_release(o);
 				return rc;
 			}
 			continue;
 		}
 		if (!(allowed & bit)) {
-			free(o->components);
-			o->components = NULL;
+			iopts_release(o);
 			return cli_usage_error(cmd, "option '%s%s' does not apply to '%s'",
 					       li >= 0 ? "--" : "-", li >= 0 ? longopts[li].name :
 					       (opt == 'f' ? "f" : "m"), cmd->name);
@@ -89,6 +116,14 @@ static void
 iopts_release(struct iopts *o)
 {
 	free(o->components);
+	o->components = NULL;
+	for (size_t i = 0; i < o->nvars; i++)
+		free(o->owned[i]);
+	free(o->owned);
+	free(o->vars);
+	o->owned = NULL;
+	o->vars = NULL;
+	o->nvars = 0;
 }
 
 static int print_incident(struct cli *cli, struct incident_ctx *ctx, int64_t id);
@@ -110,7 +145,8 @@ done(struct cli *cli, struct incident_ctx *ctx, int rc, const char *what, int64_
 
 static int open_exec(struct cli *, int, char **);
 const struct cmd_entry cmd_open_entry = {
-	"open", "PLAYBOOK --title T [--sev SEVn] [--component C]... [--at REV] [--json]",
+	"open", "PLAYBOOK --title T [--public-title T] [--var NAME=VALUE]... [--sev SEVn] "
+	"[--component C]... [--at REV] [--json]",
 	"open an incident from a playbook, pinned to the commit it was read from",
 	open_exec,
 };
@@ -118,6 +154,7 @@ const struct cmd_entry cmd_open_entry = {
 static int
 open_exec(struct cli *cli, int argc, char **argv)
 {
+	struct incident_open_req req = { 0 };
 	struct incident_ctx ctx;
 	struct iopts o;
 	char sha[41];
@@ -125,8 +162,8 @@ open_exec(struct cli *cli, int argc, char **argv)
 	int rc, sev = 0;
 
 	if ((rc = parse_iopts(&o, cli, &cmd_open_entry, argc, argv,
-			      O_SEV | O_TITLE | O_COMPONENT | O_AT)) >= 0)
-		goto out;
+			      O_SEV | O_TITLE | O_COMPONENT | O_AT | O_VAR | O_PUBLIC_TITLE)) >= 0)
+		return rc;
 	rc = EXIT_USAGE;
 	if (optind + 1 != argc) {
 		rc = cli_usage_error(&cmd_open_entry, optind == argc ?
@@ -142,10 +179,18 @@ open_exec(struct cli *cli, int argc, char **argv)
 		rc = cli_usage_error(&cmd_open_entry, "severity '%s' is not one of SEV1, SEV2, SEV3, SEV4", o.sev);
 		goto out;
 	}
+	req.playbook = argv[optind];
+	req.sha = sha;
+	req.title = o.title;
+	req.public_title = o.public_title;
+	req.severity = sev;
+	req.components = o.ncomponents ? o.components : NULL;
+	req.ncomponents = o.ncomponents;
+	req.vars = o.vars;
+	req.nvars = o.nvars;
 	if ((rc = cli_incident_ctx(&ctx, cli)) != 0 ||
 	    (rc = cli_resolve(cli, o.at, sha)) != 0 ||
-	    (rc = incident_open(&id, &ctx, argv[optind], sha, o.title, sev,
-				o.ncomponents ? o.components : NULL, o.ncomponents)) != 0) {
+	    (rc = incident_open_with(&id, &ctx, &req)) != 0) {
 		rc = cli_fail(rc);
 		goto out;
 	}
@@ -458,9 +503,9 @@ incident_json(struct incident_ctx *ctx, const struct store_incident *inc,
 			"id", ps->id, "title", ps->title, "role", ps->role, "due", t[3],
 			"required", ps->required, "state", state));
 	}
-	/* a title written to the store unchecked is shown, not lost */
-	o = json_pack("{s:I, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
-		"id", (json_int_t)inc->id, "title", json_text(inc->title), "playbook", inc->playbook,
+	o = json_pack("{s:I, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+		"id", (json_int_t)inc->id, "title", json_text(inc->title),
+		"public_title", json_text(inc->public_title), "playbook", inc->playbook,
 		"commit", inc->commit, "severity", vocab_severity_name(inc->severity),
 		"status", inc->status, "opened_by", inc->opened_by, "opened_at", t[0],
 		"updated_at", t[1]);
@@ -548,13 +593,24 @@ comms_json(struct incident_ctx *ctx, const struct comms_summary *cs,
 	return json_pack("{s:o, s:o, s:o}", "audiences", ja, "apologies", jp, "to_contact", jc);
 }
 
-/* "14:05 UTC" from an ISO time. */
+/* "14:05 UTC", or with its date when it is not today's, from an ISO time. */
 static const char *
 hhmm(const json_t *v, char *buf, size_t len)
 {
 	const char *s = json_string_value(v);
+	struct tm tm;
+	time_t t;
 
-	snprintf(buf, len, "%.5s UTC", s && strlen(s) > 16 ? s + 11 : "-");
+	memset(&tm, 0, sizeof(tm));
+	if (s == NULL || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	t = timegm(&tm);
+	clock_format_when(buf, len, (int64_t)t * 1000, clock_now_ms());
 	return buf;
 }
 
@@ -563,7 +619,7 @@ print_comms(const json_t *c)
 {
 	json_t *e;
 	size_t i;
-	char t1[16], t2[16];
+	char t1[CLOCK_WHEN_MAX], t2[CLOCK_WHEN_MAX];
 
 	if (c == NULL)
 		return;
@@ -628,6 +684,7 @@ print_human(struct cli *cli, const json_t *o, const struct store_incident *inc, 
 	int64_t now = clock_now_ms();
 
 	printf("INC-%lld  %s\n", (long long)inc->id, cli_line(cli, inc->title));
+	printf("  public     %s\n", cli_line(cli, inc->public_title));
 	printf("  playbook   %s@%.7s%s\n", inc->playbook, inc->commit,
 	       pinned_ok ? "" : " (cannot be read: see 'sitrep playbook show')");
 	printf("  severity   %s (%s)\n", vocab_severity_name(inc->severity),
@@ -639,6 +696,15 @@ print_human(struct cli *cli, const json_t *o, const struct store_incident *inc, 
 		printf("  resolved   %s\n", json_string_value(json_object_get(o, "resolved_at")));
 	if (inc->closed_at)
 		printf("  closed     %s\n", json_string_value(json_object_get(o, "closed_at")));
+	if (json_array_size(json_object_get(o, "variables")) > 0)
+		printf("\nVariables (sitrep set INC-%lld NAME VALUE)\n", (long long)inc->id);
+	json_array_foreach(json_object_get(o, "variables"), i, e) {
+		const char *v = json_string_value(json_object_get(e, "value"));
+
+		printf("  %-16s %s\n", json_string_value(json_object_get(e, "name")),
+		       v != NULL ? v : json_is_true(json_object_get(e, "required")) ?
+		       "EMPTY (required)" : "-");
+	}
 	printf("\nComponents\n");
 	json_array_foreach(json_object_get(o, "components"), i, e)
 		printf("  %-12s %s\n", json_string_value(json_object_get(e, "id")),
@@ -693,6 +759,34 @@ print_human(struct cli *cli, const json_t *o, const struct store_incident *inc, 
 	print_comms(json_object_get(o, "communications"));
 }
 
+/* The playbook's declared variables with their values (null while
+ * empty), and any set that it no longer declares. */
+static json_t *
+vars_json(struct incident_ctx *ctx, const struct store_incident *inc,
+	  const struct playbook *pb)
+{
+	struct store_var *sv = NULL;
+	size_t nsv = 0;
+	json_t *a = json_array();
+
+	if (store_vars_get(&sv, &nsv, ctx->store, inc->id) != 0)
+		cli_error("warning: %s", err_last());
+	for (size_t i = 0; pb != NULL && i < pb->nvariables; i++) {
+		const struct playbook_variable *pv = &pb->variables[i];
+		const struct store_var *v = NULL;
+
+		for (size_t k = 0; k < nsv; k++)
+			if (strcmp(sv[k].name, pv->name) == 0)
+				v = &sv[k];
+		json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:s?, s:s?}",
+			"name", pv->name, "description", pv->description,
+			"required", pv->required, "value", v ? v->value : NULL,
+			"set_by", v ? v->set_by : NULL));
+	}
+	store_vars_free(sv, nsv);
+	return a;
+}
+
 static int
 print_incident(struct cli *cli, struct incident_ctx *ctx, int64_t id)
 {
@@ -715,6 +809,7 @@ print_incident(struct cli *cli, struct incident_ctx *ctx, int64_t id)
 	    (rc = store_steps_get(&st, &ns, ctx->store, id)) == 0 &&
 	    (rc = store_pages_get(&pages, &np, ctx->store, id, false)) == 0) {
 		o = incident_json(ctx, &inc, pb, comps, ncomps, h, nh, st, ns, pages, np);
+		json_object_set_new(o, "variables", vars_json(ctx, &inc, pb));
 		if (pb != NULL) {
 			struct comms_summary cs;
 			int64_t now = clock_now_ms();
@@ -831,6 +926,33 @@ sev_exec(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(&cmd_sev_entry, "severity '%s' is not one of SEV1, SEV2, SEV3, SEV4",
 				       argv[optind + 1]);
 	return done(cli, &ctx, incident_set_severity(&ctx, id, sev), vocab_severity_name(sev), id);
+}
+
+static int set_exec(struct cli *, int, char **);
+const struct cmd_entry cmd_set_entry = {
+	"set", "INC NAME VALUE",
+	"fill a template variable the playbook declares, or the public title (public_title)",
+	set_exec,
+};
+
+static int
+set_exec(struct cli *cli, int argc, char **argv)
+{
+	struct incident_ctx ctx;
+	struct incident_var v;
+	struct iopts o;
+	int64_t id;
+	int rc;
+
+	if ((rc = change_args(&id, &ctx, &o, cli, &cmd_set_entry, argc, argv, 2, 0)) >= 0)
+		return rc;
+	v.name = argv[optind + 1];
+	v.value = argv[optind + 2];
+	rc = incident_set_vars(&ctx, id, &v, 1);
+	if (rc != 0 || cli->json)
+		return done(cli, &ctx, rc, "", id);
+	printf("INC-%lld: %s set\n", (long long)id, v.name);
+	return EXIT_OK;
 }
 
 static int component_exec(struct cli *, int, char **);

@@ -369,6 +369,24 @@ playbook_json(const struct playbook *pb, const char *sha)
 		}
 		json_object_set_new(o, "routes", routes);
 	}
+	/* the words for the public (issue 11): variables, public title, and
+	 * what an incident does to component status, by severity */
+	{
+		json_t *vars = json_array(), *ci = json_object();
+
+		for (size_t i = 0; i < pb->nvariables; i++)
+			json_array_append_new(vars, json_pack("{s:s, s:s, s:b}", "name",
+				pb->variables[i].name, "description", pb->variables[i].description,
+				"required", pb->variables[i].required));
+		for (int sev = 1; sev <= 4; sev++)
+			if (pb->component_impact[sev] != NULL)
+				json_object_set_new(ci, vocab_severity_name(sev),
+						    json_string(pb->component_impact[sev]));
+		json_object_set_new(o, "variables", vars);
+		json_object_set_new(o, "public_title", pb->public_title ?
+				    json_string(pb->public_title) : json_null());
+		json_object_set_new(o, "component_impact", ci);
+	}
 	return o;
 }
 

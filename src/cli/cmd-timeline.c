@@ -39,6 +39,15 @@ describe(struct cli *cli, const struct store_event *e, json_t *d)
 		printf("severity %s -> %s", S("from"), S("to"));
 	else if (strcmp(k, "component") == 0)
 		printf("component %s is %s", S("component"), S("status"));
+	else if (strcmp(k, "variables") == 0) {
+		const char *name;
+		json_t *v;
+		int n = 0;
+
+		printf("set");
+		json_object_foreach(json_object_get(d, "set"), name, v)
+			printf("%s %s = '%s'", n++ ? "," : "", name, json_string_value(v));
+	}
 	else if (strcmp(k, "resolved") == 0)
 		printf("resolved (was %s)", S("from"));
 	else if (strcmp(k, "reopened") == 0)

@@ -20,14 +20,14 @@
 static int update_exec(struct cli *, int, char **);
 const struct cmd_entry cmd_update_entry = {
 	"update", "INC --audience A [--status S] (-m TEXT | --template ID) [--next DURATION] "
-	"[--at TIME] [--dry-run] [--json]",
+	"[--var NAME=VALUE]... [--at TIME] [--dry-run] [--json]",
 	"post a status update to an audience (a draft when the playbook wants approval)",
 	update_exec,
 };
 static int apologize_exec(struct cli *, int, char **);
 const struct cmd_entry cmd_apologize_entry = {
 	"apologize", "INC --audience A (-m TEXT | --template ID) [--account ACCOUNT] "
-	"[--dry-run] [--json]",
+	"[--var NAME=VALUE]... [--dry-run] [--json]",
 	"send an apology, delivered and approved like an update",
 	apologize_exec,
 };
@@ -58,18 +58,50 @@ const struct cmd_entry cmd_contact_entry = {
 
 enum {
 	OPT_AUDIENCE = OPT_FIRST_CMD, OPT_STATUS, OPT_TEMPLATE, OPT_NEXT, OPT_DRY_RUN,
-	OPT_ACCOUNT, OPT_VIA, OPT_AT,
+	OPT_ACCOUNT, OPT_VIA, OPT_AT, OPT_VAR,
 };
 /* Which commands take which options. */
 enum {
 	U_AUDIENCE = 1 << 0, U_STATUS = 1 << 1, U_MSG = 1 << 2, U_TEMPLATE = 1 << 3,
 	U_NEXT = 1 << 4, U_DRY = 1 << 5, U_ACCOUNT = 1 << 6, U_VIA = 1 << 7, U_AT = 1 << 8,
+	U_VAR = 1 << 9,
 };
 
 struct uopts {
 	const char *audience, *status, *msg, *template_id, *next, *account, *via, *at;
 	bool dry_run;
+	struct incident_var *vars; /* --var NAME=VALUE, pointing into owned */
+	char **owned;
+	size_t nvars;
 };
+
+static void
+uopts_release(struct uopts *o)
+{
+	for (size_t i = 0; i < o->nvars; i++)
+		free(o->owned[i]);
+	free(o->owned);
+	free(o->vars);
+	o->owned = NULL;
+	o->vars = NULL;
+	o->nvars = 0;
+}
+
+/* Add "--var NAME=VALUE" to o; a usage error's exit code, or -1. */
+static int
+uopts_var(struct uopts *o, const struct cmd_entry *cmd, const char *arg)
+{
+	struct incident_var v;
+	char *owned;
+
+	if (incident_parse_var(&v, &owned, arg) != 0)
+		return cli_usage_error(cmd, "%s", err_last());
+	o->vars = xreallocarray(o->vars, o->nvars + 1, sizeof(*o->vars));
+	o->owned = xreallocarray(o->owned, o->nvars + 1, sizeof(*o->owned));
+	o->vars[o->nvars] = v;
+	o->owned[o->nvars++] = owned;
+	return -1;
+}
 
 static int
 parse_uopts(struct uopts *o, struct cli *cli, const struct cmd_entry *cmd, int argc,
@@ -86,6 +118,7 @@ parse_uopts(struct uopts *o, struct cli *cli, const struct cmd_entry *cmd, int a
 		{ "account", required_argument, NULL, OPT_ACCOUNT },
 		{ "via", required_argument, NULL, OPT_VIA },
 		{ "at", required_argument, NULL, OPT_AT },
+		{ "var", required_argument, NULL, OPT_VAR },
 		{ NULL, 0, NULL, 0 }
 	};
 	int opt, rc, bit, li = -1;
@@ -104,17 +137,29 @@ parse_uopts(struct uopts *o, struct cli *cli, const struct cmd_entry *cmd, int a
 		case OPT_ACCOUNT: bit = U_ACCOUNT; o->account = optarg; break;
 		case OPT_VIA: bit = U_VIA; o->via = optarg; break;
 		case OPT_AT: bit = U_AT; o->at = optarg; break;
-		default:
-			if ((rc = cli_common_opt(cli, cmd, opt)) >= 0)
+		case OPT_VAR:
+			bit = U_VAR;
+			if ((allowed & bit) && (rc = uopts_var(o, cmd, optarg)) >= 0) {
+				uopts_release(o);
 				return rc;
+			}
+			break;
+		default:
+			if ((rc = cli_common_opt(cli, cmd, opt)) >= 0) {
+				uopts_release(o);
+				return rc;
+			}
 			continue;
 		}
-		if (!(allowed & bit))
+		if (!(allowed & bit)) {
+			uopts_release(o);
 			return cli_usage_error(cmd, "option '%s%s' does not apply to '%s'",
 					       li >= 0 ? "--" : "-", li >= 0 ? longopts[li].name : "m",
 					       cmd->name);
+		}
 	}
 	if (argc - optind != nargs) {
+		uopts_release(o);
 		cli_usage(cmd, stderr);
 		return EXIT_USAGE;
 	}
@@ -124,10 +169,10 @@ parse_uopts(struct uopts *o, struct cli *cli, const struct cmd_entry *cmd, int a
 static void
 print_when(const char *label, int64_t ms)
 {
-	char iso[32];
+	char when[CLOCK_WHEN_MAX];
 
-	clock_format_iso(iso, sizeof(iso), ms);
-	printf("%s%.10s %.5s UTC", label, iso, iso + 11);
+	clock_format_when(when, sizeof(when), ms, clock_now_ms());
+	printf("%s%s", label, when);
 }
 
 /* Where a route goes, for a human: "slack channel ops-chat". */
@@ -198,6 +243,16 @@ print_posted(struct cli *cli, const struct comms_posted *out, const struct comms
 			"queued", (json_int_t)out->queued,
 			"approval", out->approval, "routes", routes,
 			"publish_at", json_time(out->publish_at));
+		if (req->dry_run) {
+			json_t *empty = json_array();
+			char *list = out->empty_vars ? xstrdup(out->empty_vars) : NULL, *save = NULL;
+
+			for (char *t = list ? strtok_r(list, ", ", &save) : NULL; t != NULL;
+			     t = strtok_r(NULL, ", ", &save))
+				json_array_append_new(empty, json_string(t));
+			free(list);
+			json_object_set_new(o, "empty_variables", empty);
+		}
 		cli_print_json(o);
 		return EXIT_OK;
 	}
@@ -208,6 +263,10 @@ print_posted(struct cli *cli, const struct comms_posted *out, const struct comms
 		       out->publish_at != 0 ? "scheduled" : "published now", out->body);
 		if (out->next_update_at)
 			print_when("\npromise: next update by ", out->next_update_at), putchar('\n');
+		if (out->empty_vars != NULL)
+			printf("\nstill empty, so read as nothing: %s (set with 'sitrep set INC-%lld "
+			       "NAME VALUE' or --var NAME=VALUE)\n", out->empty_vars,
+			       (long long)req->incident);
 		if (out->nroutes == 0)
 			printf("\nno channel serves '%s'%s: nothing would be sent\n", req->audience,
 			       req->account ? " for that account" : "");
@@ -252,21 +311,37 @@ print_posted(struct cli *cli, const struct comms_posted *out, const struct comms
 	return EXIT_OK;
 }
 
+static int post_with(struct cli *cli, const struct cmd_entry *cmd, struct uopts *op,
+		     struct comms_post *reqp, char **argv, bool apology);
+
 static int
 post(struct cli *cli, const struct cmd_entry *cmd, int argc, char **argv, bool apology)
 {
 	struct comms_post req;
-	struct comms_posted out;
-	struct incident_ctx ctx;
 	struct uopts o;
-	int64_t next = 0;
 	int rc;
 
 	memset(&req, 0, sizeof(req));
 	if ((rc = parse_uopts(&o, cli, cmd, argc, argv, apology ?
-	    U_AUDIENCE | U_MSG | U_TEMPLATE | U_ACCOUNT | U_DRY :
-	    U_AUDIENCE | U_STATUS | U_MSG | U_TEMPLATE | U_NEXT | U_DRY | U_AT, 1)) >= 0)
+	    U_AUDIENCE | U_MSG | U_TEMPLATE | U_ACCOUNT | U_DRY | U_VAR :
+	    U_AUDIENCE | U_STATUS | U_MSG | U_TEMPLATE | U_NEXT | U_DRY | U_AT | U_VAR, 1)) >= 0)
 		return rc;
+	rc = post_with(cli, cmd, &o, &req, argv, apology);
+	uopts_release(&o);
+	return rc;
+}
+
+static int
+post_with(struct cli *cli, const struct cmd_entry *cmd, struct uopts *op,
+	  struct comms_post *reqp, char **argv, bool apology)
+{
+	struct comms_post req = *reqp;
+	struct comms_posted out;
+	struct incident_ctx ctx;
+	struct uopts o = *op;
+	int64_t next = 0;
+	int rc;
+
 	if (o.audience == NULL)
 		return cli_usage_error(cmd, "say who it is for with --audience, like "
 				       "--audience customers");
@@ -296,6 +371,8 @@ post(struct cli *cli, const struct cmd_entry *cmd, int argc, char **argv, bool a
 	req.account = o.account;
 	req.next = next;
 	req.dry_run = o.dry_run;
+	req.vars = o.vars;
+	req.nvars = o.nvars;
 	if ((rc = cli_incident_ctx(&ctx, cli)) != 0 ||
 	    (rc = comms_post(&out, &ctx, &req)) != 0)
 		return cli_fail(rc);

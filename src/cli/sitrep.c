@@ -20,6 +20,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_status_entry,
 	&cmd_sev_entry,
 	&cmd_component_entry,
+	&cmd_set_entry,
 	&cmd_resolve_entry,
 	&cmd_reopen_entry,
 	&cmd_close_entry,

@@ -34,6 +34,38 @@ hhmm() {
 ymdhm() {
 	date -u -d "@$(($1 / 1000))" '+%Y-%m-%d %H:%M'
 }
+# when MS: a time for a reader, as sitrep writes it: "14:05 UTC" today,
+# "Fri 4 Dec 00:10 UTC" another day, with the year in another year.
+when() {
+	local d=$(($1 / 1000)) now
+	now=$(date -u +%s)
+	if [ "$(date -u -d "@$d" +%F)" = "$(date -u -d "@$now" +%F)" ]; then
+		LC_ALL=C date -u -d "@$d" '+%H:%M UTC'
+	elif [ "$(date -u -d "@$d" +%Y)" = "$(date -u -d "@$now" +%Y)" ]; then
+		LC_ALL=C date -u -d "@$d" '+%a %-d %b %H:%M UTC'
+	else
+		LC_ALL=C date -u -d "@$d" '+%a %-d %b %Y %H:%M UTC'
+	fi
+}
+# dated MS: always with the date and year, as {{opened_at}} is.
+dated() {
+	LC_ALL=C date -u -d "@$(($1 / 1000))" '+%a %-d %b %Y %H:%M UTC'
+}
+# The outage playbook's declared variables, filled at open.
+IMPACT="Sign-in fails for most customers."
+CAUSE="A bad deploy overloaded the sign-in service."
+VARS=(--var "impact=$IMPACT" --var "cause=$CAUSE")
+
+# span MS: a duration as {{duration}} says it: "1 minute", "12 minutes".
+span() {
+	local m=$(($1 / 60000))
+	[ "$m" -lt 1 ] && m=1
+	if [ "$m" -lt 60 ]; then
+		[ "$m" = 1 ] && echo "1 minute" || echo "$m minutes"
+	else
+		echo "more than an hour"
+	fi
+}
 
 # last_upd: the newest update's id.
 last_upd() {
@@ -120,6 +152,8 @@ table_counts() {
 }
 
 WHEN='[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} UTC'
+# a time for a reader: today's bare, another day's with its date
+RWHEN='([A-Z][a-z]{2} [0-9]{1,2} [A-Z][a-z]{2} ([0-9]{4} )?)?[0-9]{2}:[0-9]{2} UTC'
 COMPONENTS="Public API, Web application, Login and SSO"
 APPROVERS="a holder of commander or comms other than its author alice \(now: bob \(commander\), carol \(comms\)\)"
 
@@ -129,7 +163,7 @@ cd "$W" || bail "no workspace"
 
 # ============================================================ INC-1: internal updates at SEV2
 
-run sitrep --as alice open outage --title "API down"
+run sitrep --as alice open outage --title "API down" "${VARS[@]}"
 is_rc 0 "alice opens INC-1 from outage (SEV2)"
 [ "$(q 'SELECT id FROM incidents')" = 1 ] || bail "the first incident is not INC-1"
 opened=$(q 'SELECT opened_at FROM incidents WHERE id = 1')
@@ -155,14 +189,14 @@ is_rc 0 "alice posts an internal update with every variable"
 u=$(last_upd)
 is "$u" 1 "it is UPD-1"
 IFS='|' read -r pub created next st <<<"$(upd 1 'published_at, created_at, next_update_at, state')"
-is "$OUT" "UPD-1 published to internal: 1 message queued; next update by $(ymdhm "$next") UTC" \
+is "$OUT" "UPD-1 published to internal: 1 message queued; next update by $(when "$next")" \
 	"no approval for internal: published at once, one message queued, with the promise"
 is "$ERR" "" "and nothing on stderr"
 is "$st:$((pub - created))" "published:0" "the stored update is published when it is created"
 is "$((next - pub))" 1800000 "next_update_at = published_at + 30m, the internal cadence at SEV2"
 is "$(upd 1 body)" \
-	"INC-1|API down|SEV2|a major disruption|investigating|$COMPONENTS|$(hhmm "$next") UTC|http://127.0.0.1:8080/|Bob Okafor|$(ymdhm "$opened") UTC|$(((pub - opened) / 60000))m" \
-	"the variables: id, title, severity, impact, status, components, next_update (HH:MM UTC), page_url, commander, opened_at, duration"
+	"INC-1|API down|SEV2|$IMPACT|investigating|$COMPONENTS|$(when "$next")|http://127.0.0.1:8080/|Bob Okafor|$(dated "$opened")|$(span $((pub - opened)))" \
+	"the variables: id, title, severity, the declared impact, status, components, next_update (with its date unless today), page_url, commander, opened_at (dated), duration (in words)"
 is "$(upd 1 "kind, audience, coalesce(status, '-'), coalesce(template, '-'), author, coalesce(approver, '-')")" \
 	"update|internal|investigating|-|alice|-" \
 	"kind update, audience internal, the status it speaks of, no template, by alice, no approver"
@@ -182,7 +216,7 @@ is_rc 0 "internal-update works once bob holds commander"
 u=$(last_upd)
 IFS='|' read -r pub next <<<"$(upd "$u" 'published_at, next_update_at')"
 is "$(upd "$u" 'template')" "internal-update" "the template is recorded"
-like "$(upd "$u" body)" "^\[SEV2\] INC-1 API down - investigating\. Impact: a major disruption\. Components: $COMPONENTS\. IC: Bob Okafor\. Open [0-9]+m \(since $(ymdhm "$opened") UTC\)\. Next update $(hhmm "$next") UTC\. Work in the incident channel\." \
+like "$(upd "$u" body)" "^\[SEV2\] INC-1 API down: investigating\. Impact: $IMPACT Components: $COMPONENTS\. IC: Bob Okafor\. Open [0-9]+ minutes?, since $(dated "$opened")\. Next update by $(when "$next")\. Work in the incident channel\." \
 	"the playbook's internal-update text, filled in"
 is "$((next - pub))" 1800000 "the template's promise is the cadence too"
 
@@ -191,8 +225,8 @@ is_rc 0 "--next 10m"
 u=$(last_upd)
 IFS='|' read -r pub next <<<"$(upd "$u" 'published_at, next_update_at')"
 is "$((next - pub))" 600000 "--next overrides the cadence: published_at + 10m"
-is "$(upd "$u" body)" "next by $(hhmm "$next") UTC" "and {{next_update}} says that time"
-like "$OUT" "; next update by $(ymdhm "$next") UTC$" "so does the output"
+is "$(upd "$u" body)" "next by $(when "$next")" "and {{next_update}} says that time"
+like "$OUT" "; next update by $(when "$next")$" "so does the output"
 
 run sitrep --as dave update 1 --audience internal -m "plain words" --next 2h --json
 is_rc 0 "update --json"
@@ -220,7 +254,7 @@ like "$OUT" "^UPD-$c1 saved as a draft: updates to customers at this severity ne
 IFS='|' read -r created next st status pub <<<"$(upd "$c1" "created_at, next_update_at, state, status, coalesce(published_at, '-')")"
 is "$st:$status:$pub" "draft:identified:-" "stored as a draft with the template's status identified, not published"
 is "$((next - created))" 1800000 "its promise is the customer cadence at SEV2, 30m"
-like "$(upd "$c1" body)" "^We have found the cause of a major disruption affecting $COMPONENTS and are putting a fix in place\. .* Next update by $(hhmm "$next") UTC\.$" \
+like "$(upd "$c1" body)" "^We have found the cause of the problem with $COMPONENTS\. $CAUSE We are putting a fix in place; .* Next update by $(when "$next")\.$" \
 	"the identified template, filled in"
 is "$(q 'SELECT count(*) FROM outbox')" "$ncust" "a draft queues nothing"
 is "$(last_event 1)" "update_drafted alice" "an update_drafted event"
@@ -269,7 +303,7 @@ run sitrep --as alice update 1 --audience executives --template exec-brief
 e1=$(last_upd)
 like "$RC:$OUT" "^0:UPD-$e1 saved as a draft: updates to executives at this severity need approval" \
 	"an executive brief at SEV2 is a draft too"
-like "$(upd "$e1" body)" "^SEV2 INC-1: API down\. Customer impact: a major disruption on $COMPONENTS\. Status: identified, running [0-9]+m\. IC: Bob Okafor\. " \
+like "$(upd "$e1" body)" "^SEV2 INC-1: API down\. Customer impact on $COMPONENTS: $IMPACT Status: identified, running [0-9]+ minutes?\. IC: Bob Okafor\. " \
 	"exec-brief, filled in with the new status"
 IFS='|' read -r created next <<<"$(upd "$e1" 'created_at, next_update_at')"
 is "$((next - created))" 3600000 "its promise is the executive cadence at SEV2, 1h"
@@ -345,7 +379,7 @@ like "$RC:$OUT" "^0:UPD-$a1 saved as a draft: updates to customers at this sever
 	"apologize at SEV2 uses the playbook's apology template and is a draft"
 is "$(upd "$a1" "kind, audience, template, state")" "apology|customers|apology|draft" \
 	"kind apology, to customers, template apology"
-like "$(upd "$a1" body)" "^We are sorry\. On $(ymdhm "$opened") UTC, for [0-9]+m, $COMPONENTS failed you: a major disruption\. " \
+like "$(upd "$a1" body)" "^We are sorry\. From $(dated "$opened"), for [0-9]+ minutes?, $COMPONENTS let you down\. $IMPACT " \
 	"the apology template, filled in"
 is "$(last_event 1)" "apology_drafted alice" "an apology_drafted event"
 
@@ -353,8 +387,8 @@ run sitrep --as alice apologize 1 --audience customers -m "Sorry, {{account}}. {
 a2=$(last_upd)
 is_rc 0 "apologize -m --account globex"
 is "$(upd "$a2" "kind, account, coalesce(template, '-'), body")" \
-	"apology|globex|-|Sorry, Globex Corporation. API down was our fault." \
-	"the account is recorded and {{account}} is its name"
+	"apology|globex|-|Sorry, Globex Corporation. Service disruption was our fault." \
+	"the account is recorded, {{account}} is its name, and {{title}} to customers is the public title"
 run sitrep --as bob approve "$a2"
 is_rc 0 "bob approves the apology"
 run sitrep --as alice publish "$a2"
@@ -405,11 +439,11 @@ is_rc 0 "an internal --dry-run exits 0"
 dnext=$(sed -n 's/^promise: next update by //p' <<<"$OUT")
 like "$OUT" "^dry run: nothing was saved or sent; as an update this would be published now
 
-Dry INC-1 by [0-9]{2}:[0-9]{2} UTC
+Dry INC-1 by $RWHEN
 
-promise: next update by $WHEN
+promise: next update by $RWHEN
 " "it prints the outcome, the body and the promise"
-like "$dnext" "^$WHEN$" "the promise is a date and time"
+like "$dnext" "^$RWHEN$" "the promise is a time, dated unless today"
 ok "it names the route: the slack channel ops-chat" has_line "$OUT" "^== slack channel ops-chat$"
 payload=$(sed -n '/^== slack channel ops-chat$/{n;p;}' <<<"$OUT")
 like "$(jq -r '.text' <<<"$payload")" "Dry INC-1 by " "and prints the slack payload, whose text has the body"
@@ -503,12 +537,12 @@ crefused 2 "option '-m' does not apply to 'approve'" "approve -m" sitrep --as ca
 
 # ============================================================ INC-2: SEV3, no approval
 
-run sitrep --as alice open outage --title "Login slow" --sev SEV3
+run sitrep --as alice open outage --title "Login slow" --sev SEV3 "${VARS[@]}"
 is_rc 0 "alice opens INC-2 at SEV3"
 run sitrep --as alice update 2 --audience customers --template investigating --status identified
 u=$(last_upd)
 IFS='|' read -r pub next <<<"$(upd "$u" 'published_at, next_update_at')"
-is "$RC:$OUT" "0:UPD-$u published to customers: 0 messages queued; next update by $(ymdhm "$next") UTC" \
+is "$RC:$OUT" "0:UPD-$u published to customers: 0 messages queued; next update by $(when "$next")" \
 	"at SEV3 a customer update publishes at once (approval starts at SEV2)"
 is "$ERR" "sitrep: warning: no channel or subscriber reaches 'customers': nothing will be sent; log what you tell them with 'sitrep contact'" \
 	"and warns that no channel reaches the customers"
@@ -535,8 +569,8 @@ run sitrep --as dave update 2 --audience customers --template resolved --json
 u=$(last_upd)
 is "$RC:$(jq -c '[.state, .next_update_at, .queued]' <<<"$OUT")" '0:["published",null,0]' \
 	"dave's resolved update publishes, with no promise"
-like "$(jq -r .body <<<"$OUT")" "^This incident is resolved\. Starting $(ymdhm "$(q 'SELECT opened_at FROM incidents WHERE id = 2')") UTC, for [0-9]+m, a partial disruption affected $COMPONENTS\." \
-	"the resolved template with opened_at, duration and the SEV3 impact"
+like "$(jq -r .body <<<"$OUT")" "^This incident is resolved and everything is working normally\. From $(dated "$(q 'SELECT opened_at FROM incidents WHERE id = 2')"), for [0-9]+ minutes?, $COMPONENTS did not work as they should\. $IMPACT $CAUSE We will publish" \
+	"the resolved template with opened_at, duration and the declared impact and cause"
 is "$(sitrep show 2 --json | jq -c '[.status, (.resolved_at | type)]')" '["resolved","string"]' \
 	"INC-2 is resolved, with a resolved_at"
 is "$(upd "$u" "coalesce(next_update_at, 'none')")" none "no next_update_at is stored"
@@ -545,7 +579,7 @@ crefused 1 "INC-2 is resolved: reopen it first \('sitrep reopen INC-2'\)" "a cus
 
 run sitrep --as dave update 2 --audience internal --template internal-resolved
 u=$(last_upd)
-like "$RC:$(upd "$u" body)" "^0:\[SEV3\] INC-2 Login slow is resolved after [0-9]+m\. Stand down" "the internal-resolved template"
+like "$RC:$(upd "$u" body)" "^0:\[SEV3\] INC-2 Login slow is resolved after [0-9]+ minutes?\. Stand down" "the internal-resolved template"
 is "$(upd "$u" "coalesce(next_update_at, 'none')")" none \
 	"internal-resolved (status resolved) on the resolved INC-2 makes no next-update promise"
 
@@ -576,7 +610,7 @@ is "$(comms_state)" "$before" "those dry runs changed nothing"
 
 # ============================================================ INC-3: the status moves at publish, checked then
 
-run sitrep --as alice open outage --title "Cache cold"
+run sitrep --as alice open outage --title "Cache cold" "${VARS[@]}"
 run sitrep --as bob role take 3 commander
 run sitrep --as alice update 3 --audience customers --template monitoring
 d3=$(last_upd)
@@ -628,7 +662,7 @@ sitrep -c multi.conf unsubscribe http://127.0.0.1:9/gone >/dev/null 2>&1 || bail
 sub1=$(q "SELECT id FROM subscribers WHERE address = 'sub1@example.org'")
 hook=$(q "SELECT id FROM subscribers WHERE address = 'http://127.0.0.1:9/hook'")
 
-run sitrep -c multi.conf --as alice open outage --title "Everything" --sev SEV3
+run sitrep -c multi.conf --as alice open outage --title "Everything" --sev SEV3 "${VARS[@]}"
 is_rc 0 "INC-4 at SEV3 under the config with three channels"
 run sitrep -c multi.conf --as alice update 4 --audience internal -m "Internal."
 u=$(last_upd)
@@ -662,7 +696,7 @@ like "$(jq -r '.routes[0].payload' <<<"$OUT")" "^Subject: .*INC-4" "an e-mail ro
 # A resolving customer update may be drafted by anyone; publishing it moves
 # the incident to resolved, which is the commander's decision: the
 # commander publishes it, or approved it.
-run sitrep --as alice open outage --title "Search down"
+run sitrep --as alice open outage --title "Search down" "${VARS[@]}"
 is "$RC:$OUT" "0:INC-5 opened from outage@$(git -C playbooks rev-parse --short=7 main)" "alice opens INC-5"
 sitrep --as bob role take 5 commander >/dev/null && sitrep --as carol role take 5 comms >/dev/null
 run sitrep --as alice update 5 --audience customers --status resolved -m "Search works again."

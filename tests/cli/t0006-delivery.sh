@@ -311,8 +311,9 @@ is "$(jq -c 'map(has("secret")) | any' <<<"$OUT")" false "subscribers --json nev
 
 # ------------------------------------------------------------ one update, eight rows
 
-run sitrep --as alice open outage --title "$TITLE" --sev SEV3
-is_rc 0 "alice opens INC-1 at SEV3 with a UTF-8 title"
+# The UTF-8 title is the public one: it is what customers' channels carry.
+run sitrep --as alice open outage --title "$TITLE" --public-title "$TITLE" --sev SEV3
+is_rc 0 "alice opens INC-1 at SEV3 with a UTF-8 (public) title"
 run sitrep --as alice update 1 --audience customers -m "$TEXT"
 is_rc 0 "a customer update at SEV3 is published at once"
 like "$OUT" "^UPD-1 published to customers: 8 messages queued" \

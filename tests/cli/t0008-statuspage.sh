@@ -26,7 +26,7 @@ if [ ! -x "$SITREP_BIN/sitrepd" ]; then
 	exit 0
 fi
 
-plan 228
+plan 229
 tmp_workspace
 
 PY=/usr/bin/python3
@@ -350,7 +350,9 @@ is "$(jq -r '.[] | select(.kind == "webhook") | .unsubscribe_token' <<<"$OUT")" 
 	"the token on the page is the subscriber's"
 
 # INC-1: public, with internal and executive updates and responders.
-run sitrep --as alice open outage --title "Login failures" --sev SEV3 --json
+# Its internal title never leaves the team: the public reads the public one.
+run sitrep --as alice open outage --title "INTERNAL-TITLE-a11e Login failures for @bigcreator" \
+	--public-title "Login failures" --sev SEV3 --json
 [ "$RC" = 0 ] && [ "$(jq -r .id <<<"$OUT")" = 1 ] || bail "cannot open INC-1: $ERR"
 run sitrep --as alice update INC-1 --audience customers -m "PUBLIC-C1 We are investigating failed logins." --json
 state_is published "a customer update at SEV3 is published at once"
@@ -373,7 +375,7 @@ run sitrep --as alice update INC-2 --audience customers -m "DRAFT-SECRET-41d0 un
 state_is draft "a customer update at SEV2 is a draft awaiting approval"
 
 # INC-3: public, then resolved.
-run sitrep --as alice open degraded --title "Search slowness" --sev SEV3 --json
+run sitrep --as alice open degraded --title "Search slowness" --public-title "Search slowness" --sev SEV3 --json
 [ "$RC" = 0 ] || bail "cannot open INC-3: $ERR"
 sitrep --as alice update INC-3 --audience customers -m "PUBLIC-C3 Searches are slow." >/dev/null 2>&1
 run sitrep --as alice resolve INC-3 -m "RESOLVE-NOTE-88aa cache flushed"
@@ -384,7 +386,7 @@ LONG=$($PY -c 'print("é✓" * 2000)')
 HTITLE=$'<script>alert(1)</script> "Login" & it\'s ]]> down\x01\x1b[0m!'
 HTEXT=$'<script>alert(1)</script> "quoted" \'single\' ]]> <![CDATA[x]]> &amp; ctl:\x01\x02\x1b\x7f:end\r\nnext line '"$LONG"
 export HTITLE HTEXT
-run sitrep --as alice open outage --title "$HTITLE" --sev SEV3 --json
+run sitrep --as alice open outage --title "$HTITLE" --public-title "$HTITLE" --sev SEV3 --json
 [ "$RC" = 0 ] && [ "$(jq -r .id <<<"$OUT")" = 4 ] || bail "cannot open INC-4: $ERR"
 run sitrep --as alice update INC-4 --audience customers -m "$HTEXT" --next 1s --json
 state_is published "a hostile customer update (script, quotes, ]]>, controls, 2,000 × é✓) is published"
@@ -778,6 +780,7 @@ like "$(leaks 'PUBLIC-C1')" 'summary.json' "the search finds the published custo
 is "$(leaks 'INTERNAL-SECRET')" "" "no internal update text in any public document"
 is "$(leaks 'EXEC-SECRET')" "" "no executive update text in any public document"
 is "$(leaks 'DRAFT-SECRET|HIDDEN-TITLE')" "" "no draft text, and not the title of the incident with only a draft"
+is "$(leaks 'INTERNAL-TITLE')" "" "no internal title of a public incident: only its public title"
 is "$(leaks 'LATER-SECRET')" "" "no text of an update scheduled for later"
 is "$(leaks 'RESOLVE-NOTE')" "" "no resolve note (it is the timeline's)"
 is "$(leaks '\b(alice|bob|carol|dave|erin)\b|Alice Ng|Bob Okafor|Carol Diaz|Dave Kim|@example\.com')" "" \
@@ -1186,7 +1189,7 @@ report("/metrics: sitrep_overdue_updates counts INC-4's customer update promised
 EOF
 SUBS=$(jq -r 'select(.path == "/ok/sub" and .method == "POST") | .body' "$RLOG")
 is "$(sub_updates)" "3 INC-1 1 INC-3 1 INC-4 " "the webhook subscriber got the five published customer updates (INC-1 three, INC-3, INC-4)"
-is "$(grep -Eo 'INTERNAL-SECRET|EXEC-SECRET|DRAFT-SECRET|HIDDEN-TITLE|LATER-SECRET|RESOLVE-NOTE' <<<"$SUBS" | sort -u | tr '\n' ' ')" "" \
+is "$(grep -Eo 'INTERNAL-SECRET|EXEC-SECRET|DRAFT-SECRET|HIDDEN-TITLE|INTERNAL-TITLE|LATER-SECRET|RESOLVE-NOTE' <<<"$SUBS" | sort -u | tr '\n' ' ')" "" \
 	"and no internal, executive, draft or scheduled text, nor the incident with only a draft"
 
 # ============================================================ a phone-sized browser

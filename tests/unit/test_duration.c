@@ -281,6 +281,41 @@ test_err_set_wraps_its_own_message(void **state)
 	assert_int_equal(strlen(err_last()), 1023);
 }
 
+/* Times for a reader: today's bare, any other day's with its date, another
+ * year's with the year (issue 11: "Next update by 06:56 UTC" for a promise
+ * two days out). The clock is fixed at 2026-12-03T23:50Z, a Thursday. */
+static void
+test_format_when(void **state)
+{
+	int64_t now = INT64_C(1796341800000), min = 60000, day = 86400000;
+	char out[CLOCK_WHEN_MAX];
+
+	(void)state;
+	clock_set_fake(now);
+	clock_format_when(out, sizeof(out), now + 5 * min, clock_now_ms());
+	assert_string_equal(out, "23:55 UTC");
+	clock_format_when(out, sizeof(out), now - 23 * 60 * min, clock_now_ms());
+	assert_string_equal(out, "00:50 UTC");
+	/* twenty minutes later is tomorrow: it says so */
+	clock_format_when(out, sizeof(out), now + 20 * min, clock_now_ms());
+	assert_string_equal(out, "Fri 4 Dec 00:10 UTC");
+	/* the issue's case: two days out */
+	clock_format_when(out, sizeof(out), INT64_C(1796453760000), clock_now_ms());
+	assert_string_equal(out, "Sat 5 Dec 06:56 UTC");
+	clock_format_when(out, sizeof(out), now - day, clock_now_ms());
+	assert_string_equal(out, "Wed 2 Dec 23:50 UTC");
+	/* across the year: the year too, both ways */
+	clock_format_when(out, sizeof(out), now + 28 * day + 40 * min, clock_now_ms());
+	assert_string_equal(out, "Fri 1 Jan 2027 00:30 UTC");
+	clock_set_fake(now + 28 * day + 40 * min);
+	clock_format_when(out, sizeof(out), now, clock_now_ms());
+	assert_string_equal(out, "Thu 3 Dec 2026 23:50 UTC");
+	/* a short buffer is cut, never overrun */
+	clock_format_when(out, 6, now, clock_now_ms());
+	assert_string_equal(out, "Thu 3");
+	clock_set_fake(0);
+}
+
 int
 main(void)
 {
@@ -301,6 +336,7 @@ main(void)
 		cmocka_unit_test(test_parse_time),
 		cmocka_unit_test(test_parse_time_bad_relative_message),
 		cmocka_unit_test(test_err_set_wraps_its_own_message),
+		cmocka_unit_test(test_format_when),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

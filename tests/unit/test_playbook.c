@@ -41,7 +41,8 @@ static const char valid[] =
 	"templates = (\n"                                                          /* 23 */
 	"  { id = \"investigating\"; audience = \"customers\"; status = \"investigating\"; text = \"We are investigating {{impact}} affecting {{components}}.\"; },\n" /* 24 */
 	"  { id = \"sorry\"; audience = \"partners\"; text = \"We are sorry about {{ title }}.\"; }\n" /* 25 */
-	");\n";                                                                    /* 26 */
+	");\n"                                                                     /* 26 */
+	"variables = ( { name = \"impact\"; description = \"What customers notice.\"; required = true; } );\n"; /* 27 */
 
 #define PATH "test.playbook"
 
@@ -801,19 +802,19 @@ test_routes_and_completes_on(void **state)
 			   "completes_on = { update = \"internal\"; role = \"comms\"; }; },\n"
 			   "  { id = \"later\"; title = \"Later\"; role = \"comms\"; due = \"1h\"; "
 			   "completes_on = { update = \"press\"; }; }",
-			   "routes = (\n"                                                  /* 28 */
-			   "  { audience = \"internal\"; channels = [ \"chat\", \"nope\" ]; },\n" /* 29 */
-			   "  { audience = \"internal\"; channels = [ \"mail\" ];\n"      /* 30 */
-			   "    subject = \"{{whatever}}\"; },\n"                           /* 31 */
-			   "  { audience = \"partners\"; channels = [ ]; }\n"              /* 32 */
+			   "routes = (\n"                                                  /* 29 */
+			   "  { audience = \"internal\"; channels = [ \"chat\", \"nope\" ]; },\n" /* 30 */
+			   "  { audience = \"internal\"; channels = [ \"mail\" ];\n"      /* 31 */
+			   "    subject = \"{{whatever}}\"; },\n"                           /* 32 */
+			   "  { audience = \"partners\"; channels = [ ]; }\n"              /* 33 */
 			   ");\n");
 	ok = refused(&d, text, PATH, conf) &&
 	     found(&d, PATH, 21, "step 'call': completes_on needs exactly one") &&
 	     found(&d, PATH, 22, "unknown audience 'press'") &&
-	     found(&d, PATH, 29, "channel 'nope' is not in the site config") &&
-	     found(&d, PATH, 30, "audience 'internal' has two routes") &&
-	     found(&d, PATH, 31, "unknown variable '{{whatever}}'") &&
-	     found(&d, PATH, 32, "the route for 'partners' names no channels") &&
+	     found(&d, PATH, 30, "channel 'nope' is not in the site config") &&
+	     found(&d, PATH, 31, "audience 'internal' has two routes") &&
+	     found(&d, PATH, 32, "unknown variable '{{whatever}}'") &&
+	     found(&d, PATH, 33, "the route for 'partners' names no channels") &&
 	     count(&d, 6);
 	diags_release(&d);
 	free(text);
@@ -885,6 +886,109 @@ test_name_from_path(void **state)
 	assert_null(playbook_name_from_path(""));
 }
 
+/* Declared variables: read with their description and whether required;
+ * a template may use them; one nobody declares is refused at its line
+ * (issue 11: {{impact}} is no longer the severity's label). */
+static void
+test_declared_variables(void **state)
+{
+	struct playbook *pb = parse_good(valid, PATH, NULL);
+	const struct playbook_variable *v;
+	char *text;
+
+	(void)state;
+	assert_int_equal(pb->nvariables, 1);
+	assert_non_null(v = playbook_variable(pb, "impact"));
+	assert_string_equal(v->description, "What customers notice.");
+	assert_true(v->required);
+	assert_int_equal(v->line, 27);
+	assert_null(playbook_variable(pb, "title"));
+	assert_true(playbook_builtin_var("title"));
+	assert_false(playbook_builtin_var("impact"));
+	playbook_free(pb);
+	/* optional by default */
+	text = edit(valid, 27, "variables = ( { name = \"impact\"; description = \"x\"; },"
+		    " { name = \"cause\"; description = \"y\"; required = true; } );");
+	pb = parse_good(text, PATH, NULL);
+	assert_false(playbook_variable(pb, "impact")->required);
+	assert_true(playbook_variable(pb, "cause")->required);
+	playbook_free(pb);
+	free(text);
+	/* undeclared: the template using it is refused, at its line */
+	expect_edit_invalid(27, "", 24, "template 'investigating' uses unknown variable "
+			    "'{{impact}}': neither built in nor declared under 'variables'");
+	expect_edit_invalid(27, "variables = ( { name = \"title\"; description = \"x\"; } );", 27,
+			    "variable 'title' is built in: declare only new variables");
+	expect_edit_invalid(27, "variables = ( { name = \"impact\"; description = \"x\"; },"
+			    " { name = \"impact\"; description = \"y\"; } );", 27,
+			    "variable 'impact' is declared twice");
+	expect_edit_invalid(27, "variables = ( { name = \"Impact-1\"; description = \"x\"; } );", 27,
+			    "variable name 'Impact-1' must be lowercase letters, digits or '_'");
+	expect_edit_invalid(27, "variables = ( { name = \"impact\"; } );", 27, "description");
+	expect_edit_invalid(27, "variables = ( { name = \"impact\"; description = \"x\"; why = 1; } );",
+			    27, "why");
+}
+
+/* public_title: a template over the declared variables, checked like one. */
+static void
+test_public_title(void **state)
+{
+	struct playbook *pb = parse_good(valid, PATH, NULL);
+	char *text;
+
+	(void)state;
+	assert_null(pb->public_title);
+	playbook_free(pb);
+	text = edit(valid, 3, "summary = \"x\"; public_title = \"Service disruption: {{impact}}\";");
+	pb = parse_good(text, PATH, NULL);
+	assert_string_equal(pb->public_title, "Service disruption: {{impact}}");
+	playbook_free(pb);
+	free(text);
+	expect_edit_invalid(3, "summary = \"x\"; public_title = \"{{bogus}} down\";", 3,
+			    "public_title uses unknown variable '{{bogus}}'");
+	/* only what is known at open: not the components, not the commander */
+	expect_edit_invalid(3, "summary = \"x\"; public_title = \"{{components}} down\";", 3,
+			    "a public title may use id, severity, summary and the declared variables");
+}
+
+/* component_impact: what an incident does to public component status. */
+static void
+test_component_impact(void **state)
+{
+	struct playbook *pb = parse_good(valid, PATH, NULL);
+	char *text;
+
+	(void)state;
+	/* absent: today's behaviour */
+	assert_string_equal(pb->component_impact[1], "major_outage");
+	assert_string_equal(pb->component_impact[2], "partial_outage");
+	assert_string_equal(pb->component_impact[3], "degraded_performance");
+	assert_string_equal(pb->component_impact[4], "operational");
+	playbook_free(pb);
+	text = edit(valid, 4, "severity = \"SEV2\"; component_impact = \"none\";");
+	pb = parse_good(text, PATH, NULL);
+	for (int sev = 1; sev <= 4; sev++)
+		assert_string_equal(pb->component_impact[sev], "operational");
+	playbook_free(pb);
+	free(text);
+	text = edit(valid, 4, "severity = \"SEV2\"; component_impact = { SEV1 = \"partial_outage\"; "
+		    "SEV2 = \"degraded_performance\"; };");
+	pb = parse_good(text, PATH, NULL);
+	assert_string_equal(pb->component_impact[1], "partial_outage");
+	assert_string_equal(pb->component_impact[2], "degraded_performance");
+	assert_string_equal(pb->component_impact[3], "operational");
+	playbook_free(pb);
+	free(text);
+	expect_edit_invalid(4, "severity = \"SEV2\"; component_impact = \"some\";", 4,
+			    "component_impact 'some' is not 'none', 'default' or a group");
+	expect_edit_invalid(4, "severity = \"SEV2\"; component_impact = { SEV1 = \"down\"; };", 4,
+			    "component_impact SEV1: 'down' is not one of operational");
+	expect_edit_invalid(4, "severity = \"SEV2\"; component_impact = { SEV9 = \"major_outage\"; };", 4,
+			    "SEV9");
+	expect_edit_invalid(4, "severity = \"SEV2\"; component_impact = 3;", 4,
+			    "component_impact must be 'none', 'default' or a group");
+}
+
 int
 main(void)
 {
@@ -904,6 +1008,9 @@ main(void)
 		cmocka_unit_test(test_unknown_audience_line_in_multiline_template),
 		cmocka_unit_test(test_unknown_apology_template),
 		cmocka_unit_test(test_unknown_variable),
+		cmocka_unit_test(test_declared_variables),
+		cmocka_unit_test(test_public_title),
+		cmocka_unit_test(test_component_impact),
 		cmocka_unit_test(test_unknown_variable_multiline),
 		cmocka_unit_test(test_unknown_variable_line_in_concatenated_text),
 		cmocka_unit_test(test_unknown_variable_line_after_escaped_newline),

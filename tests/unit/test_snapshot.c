@@ -64,6 +64,8 @@ test_public_view(void **state)
 		" VALUES (1, 'DB upgrade', 'in_progress', 1799999000000, 1800003600000, 'alice', 1, 1799999500000, 1799999000000),"
 		" (2, 'Cancelled', 'cancelled', 1800100000000, 1800200000000, 'alice', 1, 1799999500000, NULL)");
 	sql(db, "INSERT INTO maintenance_components VALUES (1, 'db')");
+	/* the public title is what the public reads, never the internal one */
+	sql(db, "UPDATE incidents SET public_title = 'Service disruption' WHERE id = 1");
 	sqlite3_close(db);
 
 	if (snapshot_build(&sn, s, c, now, now - 3600000) != 0)
@@ -73,11 +75,13 @@ test_public_view(void **state)
 	assert_int_equal(sn->incidents[0].id, 1);
 	assert_string_equal(sn->incidents[0].status, "identified");
 	assert_string_equal(sn->incidents[0].impact, "critical");
+	assert_string_equal(sn->incidents[0].name, "Service disruption");
 	assert_int_equal(sn->incidents[0].nupdates, 2);
 	assert_string_equal(sn->incidents[0].updates[0].body, "Found it");
 	assert_string_equal(sn->incidents[0].updates[1].body, "Looking <b>");
 	assert_int_equal(sn->incidents[1].id, 3);
 	assert_string_equal(sn->incidents[1].status, "resolved");
+	assert_string_equal(sn->incidents[1].name, "Old");
 	assert_int_equal(sn->incidents[1].resolved_at, 1799137000000);
 	assert_int_equal(sn->ncomponents, 3);
 	assert_string_equal(sn->components[0].status, "major_outage");

@@ -676,6 +676,9 @@ test_migration_5_6_outbox(void **state)
 	db_ok(db, "ALTER TABLE incidents DROP COLUMN event_count");
 	db_ok(db, "ALTER TABLE incidents DROP COLUMN head_hash");
 	db_ok(db, "DROP TABLE playbook_texts");
+	/* nor what schema 9 added */
+	db_ok(db, "DROP TABLE incident_vars");
+	db_ok(db, "ALTER TABLE incidents DROP COLUMN public_title");
 	db_ok(db, "PRAGMA user_version = 4");
 	sqlite3_close(db);
 
@@ -836,6 +839,51 @@ test_close_null(void **state)
 	store_close(NULL);
 }
 
+/*
+ * Schema 7: an incident opened before keeps the one title it was published
+ * under as its public title; variables are set, replaced and read back.
+ */
+static void
+test_migration_8_9_public_title(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = NULL;
+	struct store_incident inc;
+	struct store_var *v = NULL;
+	size_t n = 0;
+	sqlite3 *db;
+
+	assert_int_equal(store_create(&s, f->path), 0);
+	store_close(s);
+	db = db_open(f->path);
+	db_ok(db, "DROP TABLE incident_vars");
+	db_ok(db, "ALTER TABLE incidents DROP COLUMN public_title");
+	db_add_incident_and_event(db);
+	db_ok(db, "PRAGMA user_version = 8");
+	sqlite3_close(db);
+
+	assert_int_equal(store_open(&s, f->path), 0);
+	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
+	assert_int_equal(store_incident_get(&inc, s, 1), 0);
+	assert_string_equal(inc.public_title, "API down");
+	store_incident_release(&inc);
+	assert_int_equal(store_incident_set_public_title(s, 1, "Service disruption"), 0);
+	assert_int_equal(store_var_set(s, 1, "impact", "Sign-in fails.", "alice", 5), 0);
+	assert_int_equal(store_var_set(s, 1, "impact", "Sign-in fails in Europe.", "bob", 6), 0);
+	assert_int_equal(store_var_set(s, 1, "cause", "A bad deploy.", "bob", 7), 0);
+	assert_int_equal(store_incident_get(&inc, s, 1), 0);
+	assert_string_equal(inc.title, "API down");
+	assert_string_equal(inc.public_title, "Service disruption");
+	store_incident_release(&inc);
+	assert_int_equal(store_vars_get(&v, &n, s, 1), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].name, "cause");
+	assert_string_equal(v[1].value, "Sign-in fails in Europe.");
+	assert_string_equal(v[1].set_by, "bob");
+	store_vars_free(v, n);
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -864,6 +912,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_migration_5_6_outbox, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_or_empty_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_event_head_and_playbook_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migration_8_9_public_title, setup, teardown),
 		cmocka_unit_test(test_close_null),
 	};
 

@@ -60,6 +60,27 @@ test_variable_without_value(void **state)
 			    "has no value: no one holds the commander role");
 }
 
+/* An optional variable with no value reads as nothing, without leaving two
+ * spaces or a space at the start where its sentence stood. */
+static void
+test_empty_value_leaves_no_gap(void **state)
+{
+	char *out;
+
+	(void)state;
+	assert_int_equal(template_render(&out, "We know. {{empty}} Next update soon.", vars, NVARS,
+					 "template 'identified'"), 0);
+	assert_string_equal(out, "We know. Next update soon.");
+	free(out);
+	assert_int_equal(template_render(&out, "{{empty}} Starts here. {{ empty }}", vars, NVARS,
+					 "the text"), 0);
+	assert_string_equal(out, "Starts here. ");
+	free(out);
+	assert_int_equal(template_render(&out, "A.\n{{empty}} B.", vars, NVARS, "the text"), 0);
+	assert_string_equal(out, "A.\nB.");
+	free(out);
+}
+
 static void
 test_unclosed(void **state)
 {
@@ -79,6 +100,7 @@ main(void)
 		cmocka_unit_test(test_unknown_variable),
 		cmocka_unit_test(test_variable_without_value),
 		cmocka_unit_test(test_unclosed),
+		cmocka_unit_test(test_empty_value_leaves_no_gap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
