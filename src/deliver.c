@@ -29,6 +29,7 @@
 #include "sitrep/err.h"
 #include "sitrep/log.h"
 #include "sitrep/mail.h"
+#include "sitrep/netguard.h"
 #include "sitrep/payload.h"
 #include "sitrep/store.h"
 #include "sitrep/version.h"
@@ -62,7 +63,10 @@ enum { HDR_TYPE, HDR_AGENT, HDR_ID, HDR_TIMESTAMP, HDR_SIGNATURE, HDR_EXPECT, HD
 
 struct transfer {
 	CURL *h;
+	struct lane *lane;
 	bool busy;
+	bool guard;          /* a subscriber's URL: connect to public addresses only */
+	char refused[192];   /* why on_open refused an address; "" */
 	char kind;           /* what h is set up for: 'h' HTTP, 'm' mail, 0 reset */
 	struct store_outbox row;
 	struct curl_slist hdr[HDR_MAX];
@@ -505,6 +509,7 @@ common_options(struct lane *d, struct transfer *t, char kind)
 	CURL *h = t->h;
 
 	t->errbuf[0] = '\0';
+	t->refused[0] = '\0';
 	t->retry_after = -1;
 	if (t->kind == kind && kind == 'h')
 		return;
@@ -515,7 +520,10 @@ common_options(struct lane *d, struct transfer *t, char kind)
 	a->easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(d->c->delivery.timeout * 1000));
 	a->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(d->c->delivery.timeout * 1000));
 	a->easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, on_open);
-	a->easy_setopt(h, CURLOPT_OPENSOCKETDATA, d);
+	a->easy_setopt(h, CURLOPT_OPENSOCKETDATA, t);
+	/* A redirect is not followed (curl's default, said here): a 3xx is a
+	 * failed attempt, never a way around the address check. */
+	a->easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	if (!d->e->env_proxy) {
 		a->easy_setopt(h, CURLOPT_PROXY, "");
 		a->easy_setopt(h, CURLOPT_NOPROXY, "");
@@ -672,6 +680,7 @@ transfer_setup(struct lane *d, struct transfer *t, bool *retry)
 	struct chan *ch = NULL;
 	const char *url, *secret = NULL;
 
+	t->guard = false;
 	if (t->row.channel != NULL && (ch = chan_get(d, t->row.channel)) == NULL)
 		return xasprintf("channel '%s' is no longer in %s", t->row.channel, d->c->path);
 	if (ch != NULL && ch->problem != NULL) {
@@ -703,6 +712,9 @@ transfer_setup(struct lane *d, struct transfer *t, bool *retry)
 	url = t->row.recipient != NULL ? t->row.recipient : ch ? ch->url : NULL;
 	if (url == NULL)
 		return xstrdup("the message has no URL to go to");
+	/* A URL someone gave us is checked at every connection; a channel's,
+	 * in the site's own secret, is the operator's choice. */
+	t->guard = t->row.recipient != NULL;
 	secret = t->row.subscriber_id ? t->row.sub_secret : ch ? ch->secret : NULL;
 	return setup_http(d, t, url, secret);
 }
@@ -756,6 +768,10 @@ transfer_done(struct lane *d, struct transfer *t, CURLcode code)
 	} else if (code == CURLE_OK) {
 		snprintf(why, sizeof(why), "HTTP %ld", status);
 		result_failed(d, &t->row, (int)status, why, t->retry_after);
+	} else if (t->refused[0] != '\0') {
+		/* retried like any failure: the name may resolve elsewhere
+		 * later, or the site allow the range */
+		result_failed(d, &t->row, 0, t->refused, -1);
 	} else {
 		snprintf(why, sizeof(why), "%s", t->errbuf[0] ? t->errbuf : a->easy_strerror(code));
 		why[strcspn(why, "\r\n")] = '\0';
@@ -849,15 +865,30 @@ on_socket(CURL *h, curl_socket_t fd, int what, void *arg, void *socketp)
 	return 0;
 }
 
-/* Every socket curl opens: a new socket may reuse a closed one's number. */
+/*
+ * Every socket curl opens, after name resolution and before connecting:
+ * for a subscriber's URL, an address that is not public (and not in
+ * delivery.allow) is refused here, whatever name led to it, so that a
+ * name that resolves to 10.0.0.1 (or is made to, between two deliveries)
+ * reaches nothing. curl tries the name's other addresses, if any. And a
+ * new socket may reuse a closed one's number: forget what that one had.
+ */
 static curl_socket_t
 on_open(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 {
-	struct lane *d = arg;
+	struct transfer *t = arg;
+	struct lane *d = t->lane;
+	const struct conf_delivery *cd = &d->c->delivery;
 	curl_socket_t fd;
 	uint32_t *w;
 
 	(void)purpose;
+	if (t->guard && netguard_check_sockaddr(&a->addr, a->addrlen, cd->allow,
+						cd->nallow) != 0) {
+		snprintf(t->refused, sizeof(t->refused), "%s", err_last());
+		err_clear();
+		return CURL_SOCKET_BAD;
+	}
 	fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
 	if ((w = watch_slot(d, fd)) != NULL)
 		*w = 0;
@@ -1010,9 +1041,11 @@ lane_open(struct lane *d, struct deliver *e, const struct curlapi *api, int nxfe
 		return err_set(SR_ESYS, "cannot start libcurl");
 	d->nxfers = nxfers;
 	d->xfers = xcalloc((size_t)nxfers, sizeof(*d->xfers));
-	for (int i = 0; i < nxfers; i++)
+	for (int i = 0; i < nxfers; i++) {
+		d->xfers[i].lane = d;
 		if ((d->xfers[i].h = api->easy_init()) == NULL)
 			return err_set(SR_ESYS, "cannot start libcurl");
+	}
 	api->multi_setopt(d->multi, CURLMOPT_MAXCONNECTS, (long)nxfers);
 	if ((d->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
 	    (d->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)

@@ -12,6 +12,7 @@
 #include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/mail.h"
+#include "sitrep/netguard.h"
 #include "sitrep/store.h"
 #include "sitrep/subscribers.h"
 #include "sitrep/webhook.h"
@@ -30,28 +31,19 @@ subscribers_token(char out[33])
 }
 
 /* An http:// or https:// URL with a host and nothing a header or a log
- * line could be confused by. */
+ * line could be confused by, that does not name an address the delivery
+ * engine would refuse anyway (netguard.h; it checks again at every
+ * connection, after resolving the name). */
 static int
-check_url(const char *url)
+check_url(const struct conf *c, const char *url)
 {
-	const char *host;
-
-	if (strncmp(url, "https://", 8) == 0)
-		host = url + 8;
-	else if (strncmp(url, "http://", 7) == 0)
-		host = url + 7;
-	else
-		return err_set(SR_EUSAGE, "webhook URL '%s' must start with http:// or https://",
-			       url);
-	if (*host == '\0' || *host == '/' || *host == ':' || *host == '?')
-		return err_set(SR_EUSAGE, "webhook URL '%s' names no host", url);
 	if (strlen(url) > 2048)
 		return err_set(SR_EUSAGE, "webhook URL is longer than 2048 characters");
 	for (const char *p = url; *p != '\0'; p++)
 		if (!isgraph((unsigned char)*p))
 			return err_set(SR_EUSAGE, "webhook URL '%s' has a space or control "
 				       "character; encode it", url);
-	return 0;
+	return netguard_check_url(url, c->delivery.allow, c->delivery.nallow);
 }
 
 static const struct conf_channel *
@@ -83,7 +75,7 @@ subscribers_add(struct store_subscriber *out, struct store *s, const struct conf
 				       "add one (type = \"email\"; audiences = [ \"customers\" ]) "
 				       "before taking e-mail subscribers", c->path);
 	} else if (strcmp(kind, "webhook") == 0) {
-		if ((rc = check_url(address)) != 0)
+		if ((rc = check_url(c, address)) != 0)
 			return rc;
 	} else
 		return err_set(SR_EUSAGE, "subscribe to 'email' or 'webhook', not '%s'", kind);

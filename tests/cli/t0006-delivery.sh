@@ -101,7 +101,8 @@ t, n = re.subn(r"^channels = \(.*?^\);\n",
                t, flags=re.S | re.M)
 assert n == 1, "no channels list"
 t = re.sub(r"^delivery = \{.*?\};\n", "", t, flags=re.S | re.M)
-t += "delivery = { " + os.environ["DL"] + " };\n"
+# the receivers are on loopback: subscribers' webhooks may reach them
+t += "delivery = { allow = [ \"127.0.0.1/32\", \"::1/128\" ]; " + os.environ["DL"] + " };\n"
 open(p, "w", encoding="utf-8").write(t)
 EOF
 	sitrep outbox >/dev/null 2>&1 || bail "the rewritten sitrep.conf is not valid: $(sitrep outbox 2>&1)"
