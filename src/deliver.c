@@ -693,6 +693,11 @@ transfer_setup(struct lane *d, struct transfer *t, bool *retry)
 		return xasprintf("subscriber %lld is no longer subscribed (%s)",
 				 (long long)t->row.subscriber_id, t->row.sub_disabled_reason ?
 				 t->row.sub_disabled_reason : "disabled");
+	/* Only its confirmation reaches an address not confirmed yet, and
+	 * that row names no subscriber. */
+	if (t->row.subscriber_id != 0 && t->row.sub_confirmed_at == 0)
+		return xasprintf("subscriber %lld has not confirmed its address",
+				 (long long)t->row.subscriber_id);
 	if (t->row.update_id != 0) {
 		if ((r = rendered_get(d, t->row.update_id, t->row.type)) == NULL)
 			return xstrdup(err_last());

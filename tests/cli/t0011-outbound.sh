@@ -16,7 +16,7 @@ if ! smtp_usable; then
 	exit 0
 fi
 
-plan 24
+plan 56
 tmp_workspace
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy no_proxy NO_PROXY
 
@@ -119,9 +119,9 @@ like "$(q "SELECT state || '|' || last_error FROM outbox WHERE update_id = (SELE
 # check would hold, or a name that resolves elsewhere by now): each is
 # refused when its connection is opened.
 sub_insert() {
-	q "INSERT INTO subscribers (kind, address, secret, token, created_at)
+	q "INSERT INTO subscribers (kind, address, secret, token, created_at, confirmed_at)
 	   VALUES ('webhook', '$1', 'whsec_$(head -c 24 /dev/urandom | base64)',
-	           lower(hex(randomblob(16))), 0)"
+	           lower(hex(randomblob(16))), 1, 1)"
 }
 sitrep unsubscribe "http://localhost:$WEB_PORT/ok/by-name" >/dev/null 2>&1 || bail "cannot unsubscribe"
 sub_insert "http://0:$WEB_PORT/ok/zero"
@@ -147,3 +147,144 @@ run sitrep --as alice update 1 --audience internal -m "Internal."
 is_rc 0 "an internal update is published"
 run sitrep deliver --once
 is "$(hits /ok/ops)" 1 "the site's webhook channel on loopback is delivered without an allow-list entry"
+
+# ============================================================ 3. double opt-in, and no answer that tells
+
+# sitrepd serves the public form and sends what is queued.
+sed -i 's/^http = { listen = "127\.0\.0\.1:8080"; };/http = { listen = "127.0.0.1:0"; };/' sitrep.conf
+grep -q '^http = { listen = "127.0.0.1:0"; };' sitrep.conf || bail "cannot set http.listen"
+set_conf "$ALLOW"
+SPID=
+start_sitrepd() {
+	local i line
+	SLOG="$TEST_TMP/sitrepd.log"
+	"$SITREP_BIN/sitrepd" -c "$W/sitrep.conf" 2>"$SLOG" </dev/null &
+	SPID=$!
+	for ((i = 0; i < 400; i++)); do
+		line=$(grep -Eo 'status page: http://.*:[0-9]+/$' "$SLOG" | tail -n 1)
+		if [ -n "$line" ]; then
+			BASE=${line#status page: }
+			BASE=${BASE%/}
+			return 0
+		fi
+		kill -0 "$SPID" 2>/dev/null || break
+		sleep 0.05
+	done
+	diag "sitrepd did not start: $(cat "$SLOG")"
+	return 1
+}
+_t11_exit() {
+	local rc=$?
+	if [ -n "$SPID" ]; then
+		kill -TERM "$SPID" 2>/dev/null
+		wait "$SPID" 2>/dev/null
+	fi
+	(exit "$rc")
+	_srv_exit
+}
+trap _t11_exit EXIT
+start_sitrepd || bail "cannot start sitrepd"
+
+# req CURL-ARGS...: one request; its status in CODE and body in BODY.
+req() {
+	CODE=$(curl -sS --max-time 10 -o "$TEST_TMP/body" -w '%{http_code}' "$@" 2>&1) || CODE="curl failed: $CODE"
+	BODY=$(cat "$TEST_TMP/body" 2>/dev/null)
+}
+# mails_to ADDR: how many messages the SMTP server stored for ADDR.
+mails_to() {
+	if [ -f "$MAILDIR/index.jsonl" ]; then
+		jq -r --arg a "$1" 'select(.rcpt_tos | index($a)) | .file' "$MAILDIR/index.jsonl" | wc -l
+	else
+		echo 0
+	fi
+}
+mails_to_are() {
+	[ "$(mails_to "$1")" = "$2" ]
+}
+# last_mail_to ADDR: the file of the newest message to ADDR.
+last_mail_to() {
+	jq -r --arg a "$1" 'select(.rcpt_tos | index($a)) | .file' "$MAILDIR/index.jsonl" | tail -n 1
+}
+sub_col() {
+	q "SELECT $2 FROM subscribers WHERE address = '$1' ORDER BY id DESC LIMIT 1"
+}
+
+req -X POST -d 'kind=email&address=reader%40example.net' "$BASE/subscribe"
+FIRST="$CODE|$BODY"
+like "$CODE" '^2[0-9][0-9]$' "POST /subscribe with an e-mail address succeeds"
+is "$(sub_col reader@example.net "coalesce(confirmed_at, 'unconfirmed')")" unconfirmed \
+	"the e-mail subscriber starts unconfirmed"
+ok "a confirmation mail reaches the address" wait_until 60 mails_to_are reader@example.net 1
+M="$MAILDIR/$(last_mail_to reader@example.net)"
+MAILTEXT=$(/usr/bin/python3 -c 'import email, email.policy, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+print(m["Subject"]); print(m.get_body().get_content())' "$M")
+like "$MAILTEXT" "^Confirm your subscription to " "its subject asks to confirm"
+CTOKEN=$(grep -Eo 'subscribe/confirm\?token=[0-9a-f]{32}' <<<"$MAILTEXT" | head -n 1 | sed 's/.*=//')
+like "$CTOKEN" '^[0-9a-f]{32}$' "it carries a /subscribe/confirm link with a token"
+isnt "$CTOKEN" "$(sub_col reader@example.net token)" "the confirmation token is not the unsubscribe token"
+
+run sitrep --as alice update 1 --audience customers -m "While unconfirmed."
+is_rc 0 "a customer update is published while the address is unconfirmed"
+is "$(q "SELECT count(*) FROM outbox WHERE subscriber_id = $(sub_col reader@example.net id)")" 0 \
+	"nothing is queued for an unconfirmed subscriber"
+
+req -X POST -d 'kind=email&address=reader%40example.net' "$BASE/subscribe"
+is "$CODE|$BODY" "$FIRST" "subscribing the address again gets the very same answer"
+is "$(q "SELECT count(*) FROM outbox WHERE recipient = 'reader@example.net'")" 1 \
+	"and no second confirmation mail within the hour"
+
+req "$BASE/subscribe/confirm?token=$CTOKEN"
+is "$CODE" 200 "GET of the confirmation link: 200"
+like "$BODY" "<form method=\"post\" action=\"confirm\\?token=$CTOKEN\">" "it shows a button that posts the confirmation"
+is "$(sub_col reader@example.net "coalesce(confirmed_at, 'unconfirmed')")" unconfirmed \
+	"a GET alone (a mail scanner) confirms nothing"
+req -X POST "$BASE/subscribe/confirm?token=$CTOKEN"
+is "$CODE" 200 "POST of the confirmation link: 200"
+like "$BODY" "<h1>Subscribed</h1>" "the page says subscribed"
+like "$(sub_col reader@example.net "coalesce(confirmed_at, 'unconfirmed')")" '^[0-9]+$' "the subscriber is confirmed"
+req -X POST "$BASE/subscribe/confirm?token=$CTOKEN"
+is "$CODE" 404 "the link works once"
+req -X POST "$BASE/subscribe/confirm?token=nothex"
+is "$CODE" 404 "a malformed token: 404"
+
+run sitrep --as alice update 1 --audience customers -m "Now confirmed."
+is_rc 0 "a customer update is published after the confirmation"
+ok "the confirmed subscriber gets it" wait_until 60 mails_to_are reader@example.net 2
+
+req -X POST -d 'kind=email&address=reader%40example.net' "$BASE/subscribe"
+is "$CODE|$BODY" "$FIRST" "subscribing a confirmed address again: the very same answer"
+is "$(q "SELECT count(*) FROM outbox WHERE recipient = 'reader@example.net' AND update_id IS NULL")" 1 \
+	"and nothing is sent to it"
+
+# An unconfirmed subscription ends after 24 hours: the next subscribe ends it.
+req -X POST -d 'kind=email&address=late%40example.net' "$BASE/subscribe"
+like "$CODE" '^2[0-9][0-9]$' "another address subscribes"
+ok "its confirmation mail arrives" wait_until 60 mails_to_are late@example.net 1
+LTOKEN=$(grep -Eo 'subscribe/confirm\?token=[0-9a-f]{32}' "$MAILDIR/$(last_mail_to late@example.net)" | head -n 1 | sed 's/.*=//')
+q "UPDATE subscribers SET created_at = created_at - 25 * 3600 * 1000 WHERE address = 'late@example.net'"
+req -X POST -d 'kind=email&address=third%40example.net' "$BASE/subscribe"
+is "$(sub_col late@example.net "coalesce(disabled_reason, 'active')")" "not confirmed in time" \
+	"left unconfirmed for 24 hours, it is ended at the next subscribe"
+req -X POST "$BASE/subscribe/confirm?token=$LTOKEN"
+is "$CODE" 404 "its link no longer confirms"
+
+# The operator's subscribe is taken at once, and told of a repeat.
+run sitrep subscribe email ops@example.net --json
+is "$RC:$(jq -c .confirmed <<<"$OUT")" "0:true" "sitrep subscribe email: confirmed at once"
+is "$(q "SELECT count(*) FROM outbox WHERE recipient = 'ops@example.net'")" 0 "with no confirmation mail"
+run sitrep subscribe email ops@example.net
+is "$RC" 1 "the operator is told the address is already subscribed"
+
+# A webhook URL subscribed twice through the form: two subscriptions, each
+# with its own secret; the second answer hands out nothing of the first.
+HOOK="http://127.0.0.1:$WEB_PORT/ok/twice"
+req -X POST --data-urlencode kind=webhook --data-urlencode "address=$HOOK" "$BASE/subscribe"
+C1=$CODE
+S1=$(grep -Eo 'whsec_[A-Za-z0-9+/=]+' <<<"$BODY" | head -n 1)
+req -X POST --data-urlencode kind=webhook --data-urlencode "address=$HOOK" "$BASE/subscribe"
+S2=$(grep -Eo 'whsec_[A-Za-z0-9+/=]+' <<<"$BODY" | head -n 1)
+is "$C1:$CODE" "201:201" "the same webhook URL twice: the same status"
+ok "each answer shows a secret, and they differ" eval '[ -n "$S1" ] && [ -n "$S2" ] && [ "$S1" != "$S2" ]'
+is "$(q "SELECT count(*) FROM subscribers WHERE address = '$HOOK' AND disabled_at IS NULL")" 2 \
+	"two active subscriptions"
