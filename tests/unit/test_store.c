@@ -522,15 +522,37 @@ test_outbox_due_in_order(void **state)
 	sub.token = "t1";
 	sub.address = "http://127.0.0.1:1/a";
 	sub.created_at = 1;
+	sub.confirmed_at = 1;
 	assert_int_equal(store_subscriber_insert(&id, s, &sub), 0);
 	sub.token = "t2";
 	sub.address = "http://127.0.0.1:1/b";
 	sub.components = comps;
 	sub.ncomponents = 1;
 	assert_int_equal(store_subscriber_insert(&id, s, &sub), 0);
-	assert_int_equal(store_subscriber_insert(&id, s, &sub), SR_EEXIST);
 	assert_int_equal(store_subscribers_matching(&count, s, "webhook", 1), 0);
 	assert_int_equal(count, 1);
+	/* a webhook URL may be subscribed again, each with its own token;
+	 * one not confirmed (an e-mail subscriber's state) hears nothing */
+	sub.token = "t3";
+	sub.address = "http://127.0.0.1:1/a";
+	sub.components = NULL;
+	sub.ncomponents = 0;
+	sub.confirmed_at = 0;
+	assert_int_equal(store_subscriber_insert(&id, s, &sub), 0);
+	assert_int_equal(store_subscriber_active(&id, s, "webhook", "http://127.0.0.1:1/a"), 0);
+	assert_int_equal(id, 1);
+	assert_int_equal(store_subscriber_active(&id, s, "email", "http://127.0.0.1:1/a"),
+			 SR_ENOTFOUND);
+	assert_int_equal(store_subscribers_matching(&count, s, "webhook", 1), 0);
+	assert_int_equal(count, 1);
+	/* an e-mail address may not repeat */
+	strcpy(sub.kind, "email");
+	sub.token = "t4";
+	sub.address = "a@example.com";
+	assert_int_equal(store_subscriber_insert(&id, s, &sub), 0);
+	sub.token = "t5";
+	assert_int_equal(store_subscriber_insert(&id, s, &sub), SR_EEXIST);
+	strcpy(sub.kind, "webhook");
 
 	assert_int_equal(store_outbox_add_subscribers(&count, s, "webhook", 1, 0, NULL, 1000,
 						       NULL, NULL), 0);
@@ -671,11 +693,22 @@ test_migration_5_6_outbox(void **state)
 	      " ('msg_dead', 1, 'ops', 'slack', 'z', 'dead', 13, 0, 7, NULL)");
 	db_ok(db, "UPDATE outbox SET sent_at = 8, last_status = 200 WHERE msg_id = 'msg_sent'");
 	db_ok(db, "UPDATE outbox SET last_error = 'HTTP 500' WHERE msg_id = 'msg_dead'");
+	/* and the subscribers back in schema 6's shape, with one of them,
+	 * which 6 -> 7 takes as confirmed */
+	db_ok(db, "DROP INDEX subscribers_confirm; DROP INDEX subscribers_unconfirmed;"
+	      " DROP INDEX subscribers_address; DROP INDEX subscribers_active;"
+	      " ALTER TABLE subscribers DROP COLUMN confirmed_at;"
+	      " ALTER TABLE subscribers DROP COLUMN confirm_token;"
+	      " ALTER TABLE subscribers DROP COLUMN confirm_sent_at;"
+	      " CREATE UNIQUE INDEX subscribers_active ON subscribers (kind, address)"
+	      " WHERE disabled_at IS NULL;"
+	      " INSERT INTO subscribers (kind, address, token, created_at)"
+	      " VALUES ('email', 'old@example.com', 'tok', 42)");
 	db_ok(db, "PRAGMA user_version = 4");
 	sqlite3_close(db);
 
 	assert_int_equal(store_open(&s, f->path), 0);
-	assert_int_equal(store_schema_version(s), 6);
+	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
 	assert_int_equal(store_outbox_due(&v, &n, s, clock_now_ms(), NULL, 10), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(v[0].msg_id, "msg_leased");
@@ -684,6 +717,8 @@ test_migration_5_6_outbox(void **state)
 	store_close(s);
 	db = db_open(f->path);
 	assert_int_equal(db_int(db, "SELECT count(*) FROM outbox"), 3);
+	assert_int_equal(db_int(db, "SELECT confirmed_at FROM subscribers"
+				" WHERE address = 'old@example.com' AND confirm_token IS NULL"), 42);
 	assert_int_equal(db_int(db, "SELECT count(*) FROM pragma_table_info('outbox')"
 				" WHERE name = 'lease_until'"), 0);
 	assert_int_equal(db_int(db, "SELECT sent_at * 1000 + last_status FROM outbox"
