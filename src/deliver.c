@@ -66,7 +66,12 @@ struct transfer {
 	struct lane *lane;
 	bool busy;
 	bool guard;          /* a subscriber's URL: connect to public addresses only */
-	char refused[192];   /* why on_open refused an address; "" */
+	char refused[320];   /* why on_open or read_smtp_reply stopped it; "" */
+	bool refused_dead;   /* ...for good: retrying cannot help */
+	/* SMTP: whether the envelope needs SMTPUTF8, whether the relay's
+	 * last EHLO offered it (and STARTTLS), and the last reply's code */
+	bool needs_utf8, offers_utf8, offers_starttls;
+	int smtp_last;
 	char kind;           /* what h is set up for: 'h' HTTP, 'm' mail, 0 reset */
 	struct store_outbox row;
 	struct curl_slist hdr[HDR_MAX];
@@ -443,6 +448,50 @@ discard_body(char *ptr, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+/*
+ * The relay's replies, line by line (libcurl hands SMTP replies to the
+ * header callback). An address with UTF-8 needs SMTPUTF8 (RFC 6531), which
+ * libcurl asks for by itself when the relay offers it; when the EHLO reply
+ * ends without it (and without STARTTLS, after which a new EHLO may offer
+ * it), the transfer stops here, before MAIL FROM, and the row says why.
+ */
+static size_t
+read_smtp_reply(char *ptr, size_t size, size_t n, void *arg)
+{
+	struct transfer *t = arg;
+	size_t len = size * n;
+	int code;
+
+	if (len < 4 || ptr[0] < '2' || ptr[0] > '5' || ptr[1] < '0' || ptr[1] > '9' ||
+	    ptr[2] < '0' || ptr[2] > '9' || (ptr[3] != '-' && ptr[3] != ' '))
+		return len;
+	code = (ptr[0] - '0') * 100 + (ptr[1] - '0') * 10 + (ptr[2] - '0');
+	if (code == 250) {
+		size_t k = strcspn(ptr + 4, " \r\n");
+
+		if (k == 8 && strncasecmp(ptr + 4, "SMTPUTF8", 8) == 0)
+			t->offers_utf8 = true;
+		else if (k == 8 && strncasecmp(ptr + 4, "STARTTLS", 8) == 0)
+			t->offers_starttls = true;
+	}
+	if (ptr[3] != ' ')
+		return len;
+	/* The reply's last line. A 250 right after a 220 (the greeting, or
+	 * "go ahead" to STARTTLS) is the EHLO reply. */
+	if (code == 250 && t->smtp_last == 220 && t->needs_utf8 && !t->offers_utf8 &&
+	    !t->offers_starttls) {
+		snprintf(t->refused, sizeof(t->refused), "the mail relay does not offer "
+			 "SMTPUTF8 (RFC 6531), which the address '%s' needs: use a relay "
+			 "that does", t->row.recipient);
+		t->refused_dead = true;
+		return 0;
+	}
+	if (code == 220)
+		t->offers_utf8 = t->offers_starttls = false;
+	t->smtp_last = code;
+	return len;
+}
+
 /* Retry-After: delay-seconds or an HTTP-date (RFC 9110). */
 static size_t
 read_header(char *ptr, size_t size, size_t n, void *arg)
@@ -510,6 +559,7 @@ common_options(struct lane *d, struct transfer *t, char kind)
 
 	t->errbuf[0] = '\0';
 	t->refused[0] = '\0';
+	t->refused_dead = false;
 	t->retry_after = -1;
 	if (t->kind == kind && kind == 'h')
 		return;
@@ -653,6 +703,11 @@ setup_mail(struct lane *d, struct transfer *t, struct chan *ch,
 	common_options(d, t, 'm');
 	a->easy_setopt(t->h, CURLOPT_URL, cc->smtp_url);
 	a->easy_setopt(t->h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	t->needs_utf8 = !mail_address_ascii(t->row.recipient) || !mail_address_ascii(cc->from);
+	t->offers_utf8 = t->offers_starttls = false;
+	t->smtp_last = 0;
+	a->easy_setopt(t->h, CURLOPT_HEADERFUNCTION, read_smtp_reply);
+	a->easy_setopt(t->h, CURLOPT_HEADERDATA, t);
 	a->easy_setopt(t->h, CURLOPT_MAIL_FROM, addr);
 	a->easy_setopt(t->h, CURLOPT_MAIL_RCPT, t->rcpt);
 	a->easy_setopt(t->h, CURLOPT_UPLOAD, 1L);
@@ -773,6 +828,8 @@ transfer_done(struct lane *d, struct transfer *t, CURLcode code)
 	} else if (code == CURLE_OK) {
 		snprintf(why, sizeof(why), "HTTP %ld", status);
 		result_failed(d, &t->row, (int)status, why, t->retry_after);
+	} else if (t->refused[0] != '\0' && t->refused_dead) {
+		result_add(d, &t->row, "dead", 0, t->refused, 0);
 	} else if (t->refused[0] != '\0') {
 		/* retried like any failure: the name may resolve elsewhere
 		 * later, or the site allow the range */

@@ -16,7 +16,7 @@ if ! smtp_usable; then
 	exit 0
 fi
 
-plan 56
+plan 69
 tmp_workspace
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy no_proxy NO_PROXY
 
@@ -288,3 +288,45 @@ is "$C1:$CODE" "201:201" "the same webhook URL twice: the same status"
 ok "each answer shows a secret, and they differ" eval '[ -n "$S1" ] && [ -n "$S2" ] && [ "$S1" != "$S2" ]'
 is "$(q "SELECT count(*) FROM subscribers WHERE address = '$HOOK' AND disabled_at IS NULL")" 2 \
 	"two active subscriptions"
+
+# ============================================================ 4. internationalised addresses (RFC 6531)
+
+req -X POST --data-urlencode kind=email --data-urlencode 'address=jürgen.self@example.org' "$BASE/subscribe"
+like "$CODE" '^2[0-9][0-9]$' "POST /subscribe takes a UTF-8 local part (jürgen.self@example.org)"
+req -X POST --data-urlencode kind=email --data-urlencode 'address=user@bücher.example' "$BASE/subscribe"
+like "$CODE" '^2[0-9][0-9]$' "and an internationalised domain (user@bücher.example)"
+ok "the confirmation to jürgen.self@example.org arrives" wait_until 60 mails_to_are 'jürgen.self@example.org' 1
+is "$(jq -c --arg a 'jürgen.self@example.org' 'select(.rcpt_tos | index($a)) | [.smtputf8, .mail_options]' "$MAILDIR/index.jsonl")" \
+	'[true,["SIZE='"$(jq -r --arg a 'jürgen.self@example.org' 'select(.rcpt_tos | index($a)) | .size' "$MAILDIR/index.jsonl")"'","SMTPUTF8"]]' \
+	"sent with SMTPUTF8, the relay offering it"
+ok "the confirmation to user@bücher.example arrives" wait_until 60 mails_to_are 'user@bücher.example' 1
+is "$(jq -c --arg a 'user@bücher.example' 'select(.rcpt_tos | index($a)) | .smtputf8' "$MAILDIR/index.jsonl")" true \
+	"sent with SMTPUTF8 too, the domain as it was given (RFC 6531 allows a U-label)"
+# RFC 6532: the header carries the address in UTF-8 as it is.
+is "$(/usr/bin/python3 -c 'import email, email.policy, sys
+m = email.message_from_string(open(sys.argv[1], "rb").read().decode("utf-8"), policy=email.policy.SMTPUTF8)
+print(m["To"].addresses[0].addr_spec, len(m.defects))' "$MAILDIR/$(last_mail_to 'jürgen.self@example.org')")" \
+	"jürgen.self@example.org 0" "its To: header is the UTF-8 address, and the message has no defects"
+kill -TERM "$SPID" 2>/dev/null
+wait "$SPID" 2>/dev/null
+SPID=
+
+# A relay that does not offer SMTPUTF8: those rows are dead, saying why,
+# before anything is sent; ASCII addresses go as before.
+start_smtprecv plain --no-smtputf8 || bail "cannot start the SMTP server without SMTPUTF8"
+MAIL_PORT=$SMTP_PORT
+set_conf "$ALLOW"
+run sitrep subscribe email 'grüße@example.org'
+is_rc 0 "sitrep subscribe email takes grüße@example.org"
+run sitrep subscribe email 'ops@müller.example'
+is_rc 0 "and ops@müller.example"
+run sitrep --as alice update 1 --audience customers -m "To a relay without SMTPUTF8."
+is_rc 0 "a customer update is published"
+run sitrep deliver --once
+is_rc 0 "deliver --once exits 0"
+is "$(q "SELECT group_concat(recipient || ' ' || state || ' ' || coalesce(last_error, '-'), '|') FROM (SELECT * FROM outbox
+	WHERE update_id = (SELECT max(id) FROM updates) AND subscriber_id IS NOT NULL AND type = 'email' ORDER BY id)")" \
+	"reader@example.net sent -|ops@example.net sent -|grüße@example.org dead the mail relay does not offer SMTPUTF8 (RFC 6531), which the address 'grüße@example.org' needs: use a relay that does|ops@müller.example dead the mail relay does not offer SMTPUTF8 (RFC 6531), which the address 'ops@müller.example' needs: use a relay that does" \
+	"the ASCII addresses are sent; the UTF-8 ones are dead with the precise reason"
+is "$(jq -r '.rcpt' "$TEST_TMP/plain/mail/rcpt.jsonl" | sort | tr '\n' ' ')" "ops@example.net reader@example.net " \
+	"the relay without SMTPUTF8 was never given a UTF-8 address"
