@@ -16,7 +16,7 @@
 static int subscribe_exec(struct cli *, int, char **);
 const struct cmd_entry cmd_subscribe_entry = {
 	"subscribe", "email ADDR | webhook URL [--component C]... [--json]",
-	"subscribe a customer's e-mail address or webhook to incident updates",
+	"subscribe a customer's e-mail address (confirmed at once) or webhook to updates",
 	subscribe_exec,
 };
 static int subscribers_exec(struct cli *, int, char **);
