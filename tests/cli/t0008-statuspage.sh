@@ -293,7 +293,7 @@ t, n3 = re.subn(r"^channels = \(.*?^\);\n", lambda m: """channels = (
 """ % os.environ["CONF_MAIL_PORT"], t, flags=re.S | re.M)
 assert n1 == n2 == n3 == 1, (n1, n2, n3)
 t += 'delivery = { timeout = "2s"; retries = 3; backoff = [ "10m" ];\n'
-t += '             allow = [ "127.0.0.1/32" ]; };  # the receivers are on loopback\n'
+t += '             allow = [ "127.0.0.1/32" ]; };\n'  # the receivers are on loopback
 open(p, "w", encoding="utf-8").write(t)
 EOF
 sitrep outbox >/dev/null 2>&1 || bail "the rewritten sitrep.conf is not valid: $(sitrep outbox 2>&1)"
