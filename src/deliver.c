@@ -71,6 +71,7 @@ struct transfer {
 	/* SMTP: whether the envelope needs SMTPUTF8, whether the relay's
 	 * last EHLO offered it (and STARTTLS), and the last reply's code */
 	bool needs_utf8, offers_utf8, offers_starttls;
+	const char *utf8_addr; /* the address that needs it */
 	int smtp_last;
 	char kind;           /* what h is set up for: 'h' HTTP, 'm' mail, 0 reset */
 	struct store_outbox row;
@@ -482,7 +483,7 @@ read_smtp_reply(char *ptr, size_t size, size_t n, void *arg)
 	    !t->offers_starttls) {
 		snprintf(t->refused, sizeof(t->refused), "the mail relay does not offer "
 			 "SMTPUTF8 (RFC 6531), which the address '%s' needs: use a relay "
-			 "that does", t->row.recipient);
+			 "that does", t->utf8_addr);
 		t->refused_dead = true;
 		return 0;
 	}
@@ -703,7 +704,9 @@ setup_mail(struct lane *d, struct transfer *t, struct chan *ch,
 	common_options(d, t, 'm');
 	a->easy_setopt(t->h, CURLOPT_URL, cc->smtp_url);
 	a->easy_setopt(t->h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	t->needs_utf8 = !mail_address_ascii(t->row.recipient) || !mail_address_ascii(cc->from);
+	t->utf8_addr = !mail_address_ascii(t->row.recipient) ? t->row.recipient :
+		       !mail_address_ascii(cc->from) ? cc->from : NULL;
+	t->needs_utf8 = t->utf8_addr != NULL;
 	t->offers_utf8 = t->offers_starttls = false;
 	t->smtp_last = 0;
 	a->easy_setopt(t->h, CURLOPT_HEADERFUNCTION, read_smtp_reply);
