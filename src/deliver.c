@@ -3,8 +3,9 @@
  * connection cache is the speed) in a thread of its own with its share of
  * delivery.concurrency in flight, and their outcomes written back in
  * batched transactions: sent, retrying with backoff and jitter
- * (Retry-After honoured), or dead. What a message says is
- * payload.c's and mail.c's; signing is webhook.c's. */
+ * (Retry-After honoured), or dead. A subscriber's webhook is connected to
+ * only at public addresses (netguard.h), checked as each socket opens.
+ * What a message says is payload.c's and mail.c's; signing is webhook.c's. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>

@@ -1,11 +1,12 @@
 /* subscribers.c: taking and ending customer subscriptions: the checks on
- * an address or URL, the unsubscribe token and the webhook signing secret.
- * Who receives a published update is comms.c's question. */
+ * an address or URL, the unsubscribe token, the webhook signing secret, and
+ * the double opt-in of an e-mail address (its confirmation mail, link and
+ * expiry). Who receives a published update is comms.c's question. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
