@@ -72,6 +72,9 @@ static const char sql_subscriber_confirm[] =
 static const char sql_subscriber_confirm_sent[] =
 	"UPDATE subscribers SET confirm_token = ?2, confirm_sent_at = ?3"
 	" WHERE id = ?1 AND confirmed_at IS NULL";
+static const char sql_subscribers_unconfirmed_oldest[] =
+	"SELECT min(created_at) FROM subscribers"
+	" WHERE confirmed_at IS NULL AND disabled_at IS NULL";
 static const char sql_subscribers_expire[] =
 	"UPDATE subscribers SET disabled_at = ?2, confirm_token = NULL,"
 	" disabled_reason = 'not confirmed in time'"
@@ -628,6 +631,22 @@ store_subscribers_expire(int64_t *n, struct store *s, int64_t before, int64_t at
 		return rc;
 	*n = sqlite3_changes(store_db(s));
 	return 0;
+}
+
+int
+store_subscribers_unconfirmed_oldest(int64_t *created_at, struct store *s)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	*created_at = 0;
+	if ((rc = store_sql(&stmt, s, sql_subscribers_unconfirmed_oldest)) != 0)
+		return rc;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*created_at = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? 0 : store_fail(s, "look for unconfirmed subscribers");
 }
 
 /* The one row sql finds with key bound as ?1 (an id or a text). */

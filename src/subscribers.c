@@ -262,17 +262,28 @@ subscribers_confirm(struct store_subscriber *out, struct store *s, const char *t
 }
 
 int
-subscribers_expire(int64_t *n, struct store *s)
+subscribers_expire(int64_t *n, int64_t *next_at, struct store *s, int64_t now)
 {
-	int64_t now = clock_now_ms();
+	int64_t oldest = 0;
 	int rc;
 
-	if ((rc = store_begin(s)) != 0)
+	*n = *next_at = 0;
+	/* a read first: the daemon asks at every change, and there is
+	 * seldom anything to end */
+	if ((rc = store_subscribers_unconfirmed_oldest(&oldest, s)) != 0)
 		return rc;
-	if ((rc = store_subscribers_expire(n, s, now - CONFIRM_WITHIN_MS, now)) != 0 ||
-	    (rc = store_commit(s)) != 0)
-		store_rollback(s);
-	return rc;
+	if (oldest != 0 && oldest + CONFIRM_WITHIN_MS <= now) {
+		if ((rc = store_begin(s)) != 0)
+			return rc;
+		if ((rc = store_subscribers_expire(n, s, now - CONFIRM_WITHIN_MS, now)) != 0 ||
+		    (rc = store_subscribers_unconfirmed_oldest(&oldest, s)) != 0 ||
+		    (rc = store_commit(s)) != 0) {
+			store_rollback(s);
+			return rc;
+		}
+	}
+	*next_at = oldest ? oldest + CONFIRM_WITHIN_MS : 0;
+	return 0;
 }
 
 int

@@ -250,6 +250,8 @@ int store_subscriber_confirm_sent(struct store *s, int64_t id, const char *token
 /* End every subscription still unconfirmed that was made before before,
  * as disabled at at, "not confirmed in time"; *n says how many. */
 int store_subscribers_expire(int64_t *n, struct store *s, int64_t before, int64_t at);
+/* When the oldest subscription still unconfirmed was made; 0 when none. */
+int store_subscribers_unconfirmed_oldest(int64_t *created_at, struct store *s);
 /* By id, by token (when token), else by active address. SR_ENOTFOUND when
  * none. */
 int store_subscriber_get(struct store_subscriber *out, struct store *s, int64_t id);

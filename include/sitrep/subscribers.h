@@ -46,8 +46,9 @@ int subscribers_add_confirmed(struct store_subscriber *out, struct store *s,
  * expired, or never made). */
 int subscribers_confirm(struct store_subscriber *out, struct store *s, const char *token);
 
-/* End the subscriptions left unconfirmed for 24 hours; *n says how many. */
-int subscribers_expire(int64_t *n, struct store *s);
+/* End the subscriptions left unconfirmed for 24 hours at now; *n says how
+ * many, *next_at when the next one will end (0: none waits). */
+int subscribers_expire(int64_t *n, int64_t *next_at, struct store *s, int64_t now);
 
 /* Unsubscribe by id, address, URL or token; *out_id says whom. */
 int subscribers_remove(int64_t *out_id, struct store *s, const char *which,

@@ -16,7 +16,7 @@ if ! smtp_usable; then
 	exit 0
 fi
 
-plan 69
+plan 70
 tmp_workspace
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy no_proxy NO_PROXY
 
@@ -262,10 +262,11 @@ req -X POST -d 'kind=email&address=late%40example.net' "$BASE/subscribe"
 like "$CODE" '^2[0-9][0-9]$' "another address subscribes"
 ok "its confirmation mail arrives" wait_until 60 mails_to_are late@example.net 1
 LTOKEN=$(grep -Eo 'subscribe/confirm\?token=[0-9a-f]{32}' "$MAILDIR/$(last_mail_to late@example.net)" | head -n 1 | sed 's/.*=//')
+late_state() {
+	[ "$(sub_col late@example.net "coalesce(disabled_reason, 'active')")" = "not confirmed in time" ]
+}
 q "UPDATE subscribers SET created_at = created_at - 25 * 3600 * 1000 WHERE address = 'late@example.net'"
-req -X POST -d 'kind=email&address=third%40example.net' "$BASE/subscribe"
-is "$(sub_col late@example.net "coalesce(disabled_reason, 'active')")" "not confirmed in time" \
-	"left unconfirmed for 24 hours, it is ended at the next subscribe"
+ok "left unconfirmed for 24 hours, sitrepd's scheduler ends it" wait_until 30 late_state
 req -X POST "$BASE/subscribe/confirm?token=$LTOKEN"
 is "$CODE" 404 "its link no longer confirms"
 
@@ -320,13 +321,18 @@ run sitrep subscribe email 'grüße@example.org'
 is_rc 0 "sitrep subscribe email takes grüße@example.org"
 run sitrep subscribe email 'ops@müller.example'
 is_rc 0 "and ops@müller.example"
+# With sitrepd stopped, the next subscribe ends what was left unconfirmed.
+q "UPDATE subscribers SET created_at = created_at - 25 * 3600 * 1000 WHERE address = 'user@bücher.example'"
+run sitrep subscribe email 'next@example.org'
+is "$RC:$(sub_col 'user@bücher.example' "coalesce(disabled_reason, 'active')")" "0:not confirmed in time" \
+	"left unconfirmed for 24 hours, it is ended at the next subscribe"
 run sitrep --as alice update 1 --audience customers -m "To a relay without SMTPUTF8."
 is_rc 0 "a customer update is published"
 run sitrep deliver --once
 is_rc 0 "deliver --once exits 0"
 is "$(q "SELECT group_concat(recipient || ' ' || state || ' ' || coalesce(last_error, '-'), '|') FROM (SELECT * FROM outbox
 	WHERE update_id = (SELECT max(id) FROM updates) AND subscriber_id IS NOT NULL AND type = 'email' ORDER BY id)")" \
-	"reader@example.net sent -|ops@example.net sent -|grüße@example.org dead the mail relay does not offer SMTPUTF8 (RFC 6531), which the address 'grüße@example.org' needs: use a relay that does|ops@müller.example dead the mail relay does not offer SMTPUTF8 (RFC 6531), which the address 'ops@müller.example' needs: use a relay that does" \
+	"reader@example.net sent -|ops@example.net sent -|grüße@example.org dead the mail relay does not offer SMTPUTF8 (RFC 6531), which the address 'grüße@example.org' needs: use a relay that does|ops@müller.example dead the mail relay does not offer SMTPUTF8 (RFC 6531), which the address 'ops@müller.example' needs: use a relay that does|next@example.org sent -" \
 	"the ASCII addresses are sent; the UTF-8 ones are dead with the precise reason"
-is "$(jq -r '.rcpt' "$TEST_TMP/plain/mail/rcpt.jsonl" | sort | tr '\n' ' ')" "ops@example.net reader@example.net " \
+is "$(jq -r '.rcpt' "$TEST_TMP/plain/mail/rcpt.jsonl" | sort | tr '\n' ' ')" "next@example.org ops@example.net reader@example.net " \
 	"the relay without SMTPUTF8 was never given a UTF-8 address"
