@@ -16,7 +16,7 @@ if ! smtp_usable; then
 	exit 0
 fi
 
-plan 70
+plan 73
 tmp_workspace
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy no_proxy NO_PROXY
 
@@ -147,6 +147,18 @@ run sitrep --as alice update 1 --audience internal -m "Internal."
 is_rc 0 "an internal update is published"
 run sitrep deliver --once
 is "$(hits /ok/ops)" 1 "the site's webhook channel on loopback is delivered without an allow-list entry"
+
+# A redirect is never followed, even to an address that is allowed.
+set_conf "$ALLOW"
+REDIR="http://127.0.0.1:$WEB_PORT/redirect/307/x?to=http://127.0.0.1:$WEB_PORT/ok/redirected"
+run sitrep subscribe webhook "$REDIR"
+is_rc 0 "a webhook that answers with a redirect is subscribed"
+run sitrep --as alice update 1 --audience customers -m "Fourth."
+run sitrep deliver --once
+is "$(hits /redirect/307/x):$(hits /ok/redirected)" "1:0" "its redirect is not followed"
+is "$(q "SELECT state || ' ' || last_error FROM outbox WHERE recipient = '$REDIR'")" \
+	"dead HTTP 307 (after 1 attempts)" "the 307 is a failed attempt"
+sitrep unsubscribe "$REDIR" >/dev/null 2>&1 || bail "cannot unsubscribe"
 
 # ============================================================ 3. double opt-in, and no answer that tells
 
