@@ -110,7 +110,8 @@ grep -q '^delivery' "$conf" && die "the default sitrep.conf already has a delive
 cat >>"$conf" <<EOF
 
 # bench/fanout.sh: the engine's concurrency is wrk's connection count.
-delivery = { concurrency = $conc; timeout = "10s"; };
+# The receiver is on loopback: subscribers' webhooks may reach it.
+delivery = { concurrency = $conc; timeout = "10s"; allow = [ "127.0.0.1/32" ]; };
 EOF
 
 # One subscriber through the CLI, for a real whsec_ secret; the rest by SQL
@@ -126,8 +127,8 @@ sqlite3 -bail "$ws/sitrep.db" <<EOF >/dev/null || die "cannot insert subscribers
 PRAGMA busy_timeout = 10000;
 BEGIN;
 WITH RECURSIVE seq(k) AS (SELECT 2 WHERE 2 <= $nsub UNION ALL SELECT k + 1 FROM seq WHERE k < $nsub)
-INSERT INTO subscribers (kind, address, secret, token, created_at)
-SELECT 'webhook', '$url/' || k, '$secret', lower(hex(randomblob(16))), $now FROM seq;
+INSERT INTO subscribers (kind, address, secret, token, created_at, confirmed_at)
+SELECT 'webhook', '$url/' || k, '$secret', lower(hex(randomblob(16))), $now, $now FROM seq;
 COMMIT;
 PRAGMA wal_checkpoint(TRUNCATE);
 EOF

@@ -36,7 +36,7 @@ static const char *const account_keys[] = {
 	"id", "name", "priority", "components", "email", NULL
 };
 static const char *const delivery_keys[] = {
-	"timeout", "retries", "backoff", "concurrency", "threads", NULL
+	"timeout", "retries", "backoff", "concurrency", "threads", "allow", NULL
 };
 static const char *const channel_keys[] = {
 	"id", "type", "audiences", "url_env", "url_file", "secret_env",
@@ -480,6 +480,29 @@ read_delivery_int(struct confread *r, const config_setting_t *g, const char *nam
 }
 
 /*
+ * delivery.allow: address ranges a subscriber's webhook may reach although
+ * they are not public (netguard.h); empty unless the site says otherwise.
+ */
+static void
+read_delivery_allow(struct confread *r, struct conf *c, const config_setting_t *g)
+{
+	char **v = NULL;
+	size_t n = 0;
+
+	if (!confread_strs(r, g, "allow", false, &v, &n))
+		return;
+	c->delivery.allow = xcalloc(n + 1, sizeof(*c->delivery.allow));
+	for (size_t i = 0; i < n; i++) {
+		if (netguard_cidr_parse(&c->delivery.allow[c->delivery.nallow], v[i]) != 0)
+			diags_add(r->diags, r->file, confread_member_line(g, "allow"),
+				  "delivery allow: %s", err_last());
+		else
+			c->delivery.nallow++;
+	}
+	confread_free_strs(v, n);
+}
+
+/*
  * Retries back off 5s, 30s, 2m, 10m, 30m, then every hour (DESIGN.md), with
  * jitter added by the engine; after 12 retries a row is dead. Tests shorten
  * all of it.
@@ -504,6 +527,7 @@ read_delivery(struct confread *r, struct conf *c, const config_setting_t *root)
 	read_delivery_int(r, g, "retries", 0, 100, &c->delivery.retries);
 	read_delivery_int(r, g, "concurrency", 1, 1024, &c->delivery.concurrency);
 	read_delivery_int(r, g, "threads", 1, 64, &c->delivery.threads);
+	read_delivery_allow(r, c, g);
 	if ((list = config_setting_get_member(g, "backoff")) != NULL) {
 		int n = config_setting_is_array(list) ? config_setting_length(list) : -1;
 
@@ -702,6 +726,7 @@ conf_free(struct conf *c)
 		free(c->accounts[i].email);
 	}
 	free(c->accounts);
+	free(c->delivery.allow);
 	for (size_t i = 0; i < c->nchannels; i++) {
 		struct conf_channel *ch = &c->channels[i];
 

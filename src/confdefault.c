@@ -72,4 +72,7 @@ const char conf_default_text[] =
 "\n"
 "# How 'sitrep deliver' and sitrepd retry (these are the defaults).\n"
 "# delivery = { timeout = \"10s\"; retries = 12; concurrency = 64; threads = 2;\n"
-"#              backoff = [ \"5s\", \"30s\", \"2m\", \"10m\", \"30m\", \"1h\" ]; };\n";
+"#              backoff = [ \"5s\", \"30s\", \"2m\", \"10m\", \"30m\", \"1h\" ]; };\n"
+"# A subscriber's webhook reaches public addresses only; delivery.allow\n"
+"# names private or loopback ranges it may reach too (none by default):\n"
+"#   delivery = { allow = [ \"10.20.0.0/16\" ]; };\n";

@@ -3,8 +3,9 @@
  * connection cache is the speed) in a thread of its own with its share of
  * delivery.concurrency in flight, and their outcomes written back in
  * batched transactions: sent, retrying with backoff and jitter
- * (Retry-After honoured), or dead. What a message says is
- * payload.c's and mail.c's; signing is webhook.c's. */
+ * (Retry-After honoured), or dead. A subscriber's webhook is connected to
+ * only at public addresses (netguard.h), checked as each socket opens.
+ * What a message says is payload.c's and mail.c's; signing is webhook.c's. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -29,6 +30,7 @@
 #include "sitrep/err.h"
 #include "sitrep/log.h"
 #include "sitrep/mail.h"
+#include "sitrep/netguard.h"
 #include "sitrep/payload.h"
 #include "sitrep/store.h"
 #include "sitrep/utf8.h"
@@ -63,7 +65,16 @@ enum { HDR_TYPE, HDR_AGENT, HDR_ID, HDR_TIMESTAMP, HDR_SIGNATURE, HDR_EXPECT, HD
 
 struct transfer {
 	CURL *h;
+	struct lane *lane;
 	bool busy;
+	bool guard;          /* a subscriber's URL: connect to public addresses only */
+	char refused[320];   /* why on_open or read_smtp_reply stopped it; "" */
+	bool refused_dead;   /* ...for good: retrying cannot help */
+	/* SMTP: whether the envelope needs SMTPUTF8, whether the relay's
+	 * last EHLO offered it (and STARTTLS), and the last reply's code */
+	bool needs_utf8, offers_utf8, offers_starttls;
+	const char *utf8_addr; /* the address that needs it */
+	int smtp_last;
 	char kind;           /* what h is set up for: 'h' HTTP, 'm' mail, 0 reset */
 	struct store_outbox row;
 	struct curl_slist hdr[HDR_MAX];
@@ -450,6 +461,50 @@ discard_body(char *ptr, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+/*
+ * The relay's replies, line by line (libcurl hands SMTP replies to the
+ * header callback). An address with UTF-8 needs SMTPUTF8 (RFC 6531), which
+ * libcurl asks for by itself when the relay offers it; when the EHLO reply
+ * ends without it (and without STARTTLS, after which a new EHLO may offer
+ * it), the transfer stops here, before MAIL FROM, and the row says why.
+ */
+static size_t
+read_smtp_reply(char *ptr, size_t size, size_t n, void *arg)
+{
+	struct transfer *t = arg;
+	size_t len = size * n;
+	int code;
+
+	if (len < 4 || ptr[0] < '2' || ptr[0] > '5' || ptr[1] < '0' || ptr[1] > '9' ||
+	    ptr[2] < '0' || ptr[2] > '9' || (ptr[3] != '-' && ptr[3] != ' '))
+		return len;
+	code = (ptr[0] - '0') * 100 + (ptr[1] - '0') * 10 + (ptr[2] - '0');
+	if (code == 250) {
+		size_t k = strcspn(ptr + 4, " \r\n");
+
+		if (k == 8 && strncasecmp(ptr + 4, "SMTPUTF8", 8) == 0)
+			t->offers_utf8 = true;
+		else if (k == 8 && strncasecmp(ptr + 4, "STARTTLS", 8) == 0)
+			t->offers_starttls = true;
+	}
+	if (ptr[3] != ' ')
+		return len;
+	/* The reply's last line. A 250 right after a 220 (the greeting, or
+	 * "go ahead" to STARTTLS) is the EHLO reply. */
+	if (code == 250 && t->smtp_last == 220 && t->needs_utf8 && !t->offers_utf8 &&
+	    !t->offers_starttls) {
+		snprintf(t->refused, sizeof(t->refused), "the mail relay does not offer "
+			 "SMTPUTF8 (RFC 6531), which the address '%s' needs: use a relay "
+			 "that does", t->utf8_addr);
+		t->refused_dead = true;
+		return 0;
+	}
+	if (code == 220)
+		t->offers_utf8 = t->offers_starttls = false;
+	t->smtp_last = code;
+	return len;
+}
+
 /* Retry-After: delay-seconds or an HTTP-date (RFC 9110). */
 long
 deliver_retry_after(const char *value, time_t now)
@@ -528,6 +583,8 @@ common_options(struct lane *d, struct transfer *t, char kind)
 	CURL *h = t->h;
 
 	t->errbuf[0] = '\0';
+	t->refused[0] = '\0';
+	t->refused_dead = false;
 	t->retry_after = -1;
 	if (t->kind == kind && kind == 'h')
 		return;
@@ -538,7 +595,10 @@ common_options(struct lane *d, struct transfer *t, char kind)
 	a->easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(d->c->delivery.timeout * 1000));
 	a->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(d->c->delivery.timeout * 1000));
 	a->easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, on_open);
-	a->easy_setopt(h, CURLOPT_OPENSOCKETDATA, d);
+	a->easy_setopt(h, CURLOPT_OPENSOCKETDATA, t);
+	/* A redirect is not followed (curl's default, said here): a 3xx is a
+	 * failed attempt, never a way around the address check. */
+	a->easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	if (!d->e->env_proxy) {
 		a->easy_setopt(h, CURLOPT_PROXY, "");
 		a->easy_setopt(h, CURLOPT_NOPROXY, "");
@@ -669,6 +729,13 @@ setup_mail(struct lane *d, struct transfer *t, struct chan *ch,
 	common_options(d, t, 'm');
 	a->easy_setopt(t->h, CURLOPT_URL, cc->smtp_url);
 	a->easy_setopt(t->h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	t->utf8_addr = !mail_address_ascii(t->row.recipient) ? t->row.recipient :
+		       !mail_address_ascii(cc->from) ? cc->from : NULL;
+	t->needs_utf8 = t->utf8_addr != NULL;
+	t->offers_utf8 = t->offers_starttls = false;
+	t->smtp_last = 0;
+	a->easy_setopt(t->h, CURLOPT_HEADERFUNCTION, read_smtp_reply);
+	a->easy_setopt(t->h, CURLOPT_HEADERDATA, t);
 	a->easy_setopt(t->h, CURLOPT_MAIL_FROM, addr);
 	a->easy_setopt(t->h, CURLOPT_MAIL_RCPT, t->rcpt);
 	a->easy_setopt(t->h, CURLOPT_UPLOAD, 1L);
@@ -696,6 +763,7 @@ transfer_setup(struct lane *d, struct transfer *t, bool *retry)
 	struct chan *ch = NULL;
 	const char *url, *secret = NULL;
 
+	t->guard = false;
 	if (t->row.channel != NULL && (ch = chan_get(d, t->row.channel)) == NULL)
 		return xasprintf("channel '%s' is no longer in %s", t->row.channel, d->c->path);
 	if (ch != NULL && ch->problem != NULL) {
@@ -708,6 +776,11 @@ transfer_setup(struct lane *d, struct transfer *t, bool *retry)
 		return xasprintf("subscriber %lld is no longer subscribed (%s)",
 				 (long long)t->row.subscriber_id, t->row.sub_disabled_reason ?
 				 t->row.sub_disabled_reason : "disabled");
+	/* Only its confirmation reaches an address not confirmed yet, and
+	 * that row names no subscriber. */
+	if (t->row.subscriber_id != 0 && t->row.sub_confirmed_at == 0)
+		return xasprintf("subscriber %lld has not confirmed its address",
+				 (long long)t->row.subscriber_id);
 	if (t->row.update_id != 0) {
 		int rc;
 
@@ -737,6 +810,9 @@ transfer_setup(struct lane *d, struct transfer *t, bool *retry)
 	url = t->row.recipient != NULL ? t->row.recipient : ch ? ch->url : NULL;
 	if (url == NULL)
 		return xstrdup("the message has no URL to go to");
+	/* A URL someone gave us is checked at every connection; a channel's,
+	 * in the site's own secret, is the operator's choice. */
+	t->guard = t->row.recipient != NULL;
 	secret = t->row.subscriber_id ? t->row.sub_secret : ch ? ch->secret : NULL;
 	return setup_http(d, t, url, secret);
 }
@@ -803,6 +879,12 @@ transfer_done(struct lane *d, struct transfer *t, CURLcode code)
 	} else if (code == CURLE_OK) {
 		snprintf(why, sizeof(why), "HTTP %ld", status);
 		result_failed(d, &t->row, (int)status, why, t->retry_after);
+	} else if (t->refused[0] != '\0' && t->refused_dead) {
+		result_add(d, &t->row, "dead", 0, t->refused, 0);
+	} else if (t->refused[0] != '\0') {
+		/* retried like any failure: the name may resolve elsewhere
+		 * later, or the site allow the range */
+		result_failed(d, &t->row, 0, t->refused, -1);
 	} else {
 		snprintf(why, sizeof(why), "%s", t->errbuf[0] ? t->errbuf : a->easy_strerror(code));
 		why[strcspn(why, "\r\n")] = '\0';
@@ -896,15 +978,30 @@ on_socket(CURL *h, curl_socket_t fd, int what, void *arg, void *socketp)
 	return 0;
 }
 
-/* Every socket curl opens: a new socket may reuse a closed one's number. */
+/*
+ * Every socket curl opens, after name resolution and before connecting:
+ * for a subscriber's URL, an address that is not public (and not in
+ * delivery.allow) is refused here, whatever name led to it, so that a
+ * name that resolves to 10.0.0.1 (or is made to, between two deliveries)
+ * reaches nothing. curl tries the name's other addresses, if any. And a
+ * new socket may reuse a closed one's number: forget what that one had.
+ */
 static curl_socket_t
 on_open(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 {
-	struct lane *d = arg;
+	struct transfer *t = arg;
+	struct lane *d = t->lane;
+	const struct conf_delivery *cd = &d->c->delivery;
 	curl_socket_t fd;
 	uint32_t *w;
 
 	(void)purpose;
+	if (t->guard && netguard_check_sockaddr(&a->addr, a->addrlen, cd->allow,
+						cd->nallow) != 0) {
+		snprintf(t->refused, sizeof(t->refused), "%s", err_last());
+		err_clear();
+		return CURL_SOCKET_BAD;
+	}
 	fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
 	if ((w = watch_slot(d, fd)) != NULL)
 		*w = 0;
@@ -1058,9 +1155,11 @@ lane_open(struct lane *d, struct deliver *e, const struct curlapi *api, int nxfe
 		return err_set(SR_ESYS, "cannot start libcurl");
 	d->nxfers = nxfers;
 	d->xfers = xcalloc((size_t)nxfers, sizeof(*d->xfers));
-	for (int i = 0; i < nxfers; i++)
+	for (int i = 0; i < nxfers; i++) {
+		d->xfers[i].lane = d;
 		if ((d->xfers[i].h = api->easy_init()) == NULL)
 			return err_set(SR_ESYS, "cannot start libcurl");
+	}
 	api->multi_setopt(d->multi, CURLMOPT_MAXCONNECTS, (long)nxfers);
 	if ((d->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
 	    (d->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)

@@ -129,6 +129,7 @@ enum http_kind {
 	ROUTE_UNSUBSCRIBE,
 	ROUTE_HEALTHZ,
 	ROUTE_METRICS,
+	ROUTE_CONFIRM,
 };
 
 struct http_route {
@@ -156,6 +157,7 @@ static const struct http_route http_routes[] = {
 	{ "/history.rss", ROUTE_DOC, DOC_RSS },
 	{ "/subscribe", ROUTE_SUBSCRIBE, 0 },
 	{ "/unsubscribe", ROUTE_UNSUBSCRIBE, 0 },
+	{ "/subscribe/confirm", ROUTE_CONFIRM, 0 },
 	{ "/healthz", ROUTE_HEALTHZ, 0 },
 	{ "/metrics", ROUTE_METRICS, 0 },
 	{ "/incidents/", ROUTE_INCIDENT, 0 }, /* a prefix: see route_find */
@@ -204,7 +206,8 @@ http_route_kind(const char *url, bool internal)
 static bool
 route_takes_post(const struct http_route *r)
 {
-	return r->kind == ROUTE_SUBSCRIBE || r->kind == ROUTE_UNSUBSCRIBE;
+	return r->kind == ROUTE_SUBSCRIBE || r->kind == ROUTE_UNSUBSCRIBE ||
+	       r->kind == ROUTE_CONFIRM;
 }
 
 /* Cross-origin readers welcome: the API and the feeds. */
@@ -946,8 +949,10 @@ subscribed(struct http_server *h, struct MHD_Connection *conn, const char *kind,
 				 "</p>\n<p>A response of 410 Gone to a delivery ends the "
 				 "subscription.</p>\n");
 	} else
-		buf_adds(&b, " will receive an e-mail for every update. Each one has a link "
-			 "to unsubscribe.</p>\n");
+		buf_adds(&b, ": we sent a confirmation link to this address, unless it is "
+			 "subscribed already. Follow it within 24 hours to receive an e-mail "
+			 "for every update; until then we send nothing else. Each update has "
+			 "a link to unsubscribe.</p>\n");
 	statuspage_html_end(&b, "");
 	return queue(conn, 201, response_from(&b, "text/html; charset=utf-8", "no-store"));
 }
@@ -1019,7 +1024,10 @@ subscribe_post(struct http_server *h, struct MHD_Connection *conn, struct http_r
 			msg = err_last();
 			break;
 		case SR_EREFUSED:
-			msg = "This page does not take e-mail subscriptions; use a webhook.";
+			msg = strcmp(kind, "email") == 0 ?
+			      "This page does not take e-mail subscriptions; use a webhook." :
+			      "That webhook URL cannot be taken: give a public http(s) URL "
+			      "without a user name or password.";
 			break;
 		default:
 			code = 500;
@@ -1539,6 +1547,68 @@ refuse(struct http_server *h, struct MHD_Connection *conn, const char *url, unsi
 	return queue(conn, code, r);
 }
 
+/* A page of the confirmation link: a title, a text, and with token the
+ * button that confirms. */
+static struct MHD_Response *
+confirm_page(struct http_server *h, const char *title, const char *text, const char *token)
+{
+	struct buf b = BUF_INIT;
+
+	statuspage_html_begin(&b, h->conf->page_name, title, "");
+	buf_adds(&b, "<h1>");
+	statuspage_escape(&b, title);
+	buf_adds(&b, "</h1>\n<p>");
+	statuspage_escape(&b, text);
+	buf_adds(&b, "</p>\n");
+	if (token != NULL) {
+		buf_adds(&b, "<form method=\"post\" action=\"confirm?token=");
+		statuspage_escape(&b, token);
+		buf_adds(&b, "\">\n<p><button type=\"submit\">Confirm</button></p>\n</form>\n");
+	}
+	statuspage_html_end(&b, "");
+	return response_from(&b, "text/html; charset=utf-8", "no-store");
+}
+
+/*
+ * /subscribe/confirm?token=T, the link in a confirmation mail
+ * (subscribers.h). A GET shows a button and a POST confirms, so that a
+ * mail scanner opening every link confirms no one.
+ */
+static enum MHD_Result
+confirm_subscription(struct http_server *h, struct MHD_Connection *conn, bool post)
+{
+	const char *token = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "token");
+	struct store_subscriber sub;
+	char *text;
+	enum MHD_Result ret;
+	int rc;
+
+	if (!token_valid(token))
+		return queue(conn, 404, confirm_page(h, "Unknown link", "This confirmation link "
+			     "is not one of ours, or it was mistyped.", NULL));
+	if (!post)
+		return queue(conn, 200, confirm_page(h, "Confirm your subscription", "Receive "
+			     "an e-mail for every incident update at the address this link "
+			     "was sent to?", token));
+	rc = subscribers_confirm(&sub, h->store, token);
+	h->cache.dirty = true;
+	if (rc == SR_ENOTFOUND)
+		return queue(conn, 404, confirm_page(h, "Link used or expired", "This link "
+			     "was used already or is older than 24 hours. To subscribe, use "
+			     "the form again.", NULL));
+	if (rc != 0) {
+		log_warnx("subscribe: %s", err_last());
+		return queue(conn, 503, confirm_page(h, "Try again later", "We cannot change "
+			     "subscriptions right now; try again in a moment.", NULL));
+	}
+	text = xasprintf("%s will receive an e-mail for every incident update. Each one has "
+			 "a link to unsubscribe.", sub.address);
+	ret = queue(conn, 200, confirm_page(h, "Subscribed", text, NULL));
+	free(text);
+	store_subscriber_release(&sub);
+	return ret;
+}
+
 /* ---- the handler ---- */
 
 static enum MHD_Result
@@ -1560,6 +1630,8 @@ serve_get(struct http_server *h, struct MHD_Connection *conn, const char *url,
 		return serve_healthz(h, conn);
 	case ROUTE_METRICS:
 		return serve_metrics(h, conn, url);
+	case ROUTE_CONFIRM:
+		return confirm_subscription(h, conn, false);
 	}
 	return fail(h, conn, url, 404, NULL);
 }
@@ -1644,6 +1716,8 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url, const char
 		return fail(h, conn, url, 413, "The form is too large.");
 	if (rq->route->kind == ROUTE_SUBSCRIBE)
 		return subscribe_post(h, conn, rq);
+	if (rq->route->kind == ROUTE_CONFIRM)
+		return confirm_subscription(h, conn, true);
 	return unsubscribe(h, conn, rq, true);
 }
 

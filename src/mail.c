@@ -14,6 +14,7 @@
 #include "sitrep/buf.h"
 #include "sitrep/err.h"
 #include "sitrep/mail.h"
+#include "sitrep/utf8.h"
 #include "sitrep/xalloc.h"
 
 #define MAIL_LINE_MAX 998     /* RFC 5322 2.1.1: a line MUST NOT be longer */
@@ -57,6 +58,40 @@ mail_dot_atom(const char *s, size_t n)
 	return true;
 }
 
+/* The length of the well-formed non-ASCII UTF-8 character at s (RFC
+ * 6531's UTF8-non-ascii) other than a C1 control, or 0. */
+static size_t
+mail_utf8_char(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (u[0] < 0x80 || (u[0] == 0xc2 && u[1] < 0xa0))
+		return 0;
+	return utf8_seq_len(u, strnlen(s, 4));
+}
+
+/* RFC 6531 3.3 dot-atom-text of a local part: atext, or UTF-8 beyond
+ * ASCII, in runs joined by single dots. */
+static bool
+mail_local_part(const char *s, size_t n)
+{
+	if (n == 0 || s[0] == '.' || s[n - 1] == '.')
+		return false;
+	for (size_t i = 0; i < n;) {
+		size_t k;
+
+		if (s[i] == '.' && s[i + 1] == '.')
+			return false;
+		if (s[i] == '.' || mail_is_atext(s[i]))
+			i++;
+		else if ((k = mail_utf8_char(s + i)) != 0 && i + k <= n)
+			i += k;
+		else
+			return false;
+	}
+	return true;
+}
+
 bool
 mail_address_valid(const char *addr)
 {
@@ -66,13 +101,17 @@ mail_address_valid(const char *addr)
 		return false;
 	if ((at = strchr(addr, '@')) == NULL)
 		return false;
-	if ((size_t)(at - addr) > MAIL_LOCAL_MAX || !mail_dot_atom(addr, (size_t)(at - addr)))
+	if ((size_t)(at - addr) > MAIL_LOCAL_MAX || !mail_local_part(addr, (size_t)(at - addr)))
 		return false;
+	/* Labels are letters, digits and hyphens, or U-labels (RFC 5890)
+	 * with characters beyond ASCII; whether a U-label is one IDNA2008
+	 * allows is the resolver's and the relay's to say. */
 	for (p = at + 1;; p++) {
 		const char *label = p;
+		size_t k;
 
-		while (mail_is_ldh(*p))
-			p++;
+		while (mail_is_ldh(*p) || (k = mail_utf8_char(p)) != 0)
+			p += mail_is_ldh(*p) ? 1 : k;
 		if (p == label || p - label > MAIL_LABEL_MAX || *label == '-' || p[-1] == '-')
 			return false;
 		if (*p == '\0')
@@ -80,6 +119,15 @@ mail_address_valid(const char *addr)
 		if (*p != '.')
 			return false;
 	}
+}
+
+bool
+mail_address_ascii(const char *addr)
+{
+	for (const char *p = addr; *p != '\0'; p++)
+		if ((unsigned char)*p >= 0x80)
+			return false;
+	return true;
 }
 
 /* The length of the well-formed UTF-8 sequence at s (n bytes there), or 0

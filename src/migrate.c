@@ -369,6 +369,27 @@ static const char *const migrations[] = {
 	"	set_at INTEGER NOT NULL,\n"
 	"	PRIMARY KEY (incident_id, name)\n"
 	") STRICT;\n",
+
+	/* 9 -> 10: subscribers' double opt-in. An e-mail subscriber taken through the
+	 * public form hears nothing until it follows the link in the
+	 * confirmation mail (confirm_token, sent at confirm_sent_at);
+	 * subscribers from before were all taken at once, and stay so. A
+	 * webhook URL may now be subscribed more than once (each with its
+	 * own secret): a second subscribe must not tell anyone the URL is
+	 * taken, nor hand out the first one's secret. */
+	"ALTER TABLE subscribers ADD COLUMN confirmed_at INTEGER;\n"
+	"ALTER TABLE subscribers ADD COLUMN confirm_token TEXT;\n"
+	"ALTER TABLE subscribers ADD COLUMN confirm_sent_at INTEGER;\n"
+	"UPDATE subscribers SET confirmed_at = created_at;\n"
+	"CREATE UNIQUE INDEX subscribers_confirm ON subscribers (confirm_token)\n"
+	"    WHERE confirm_token IS NOT NULL;\n"
+	"CREATE INDEX subscribers_unconfirmed ON subscribers (created_at)\n"
+	"    WHERE confirmed_at IS NULL AND disabled_at IS NULL;\n"
+	"DROP INDEX subscribers_active;\n"
+	"CREATE UNIQUE INDEX subscribers_active ON subscribers (kind, address)\n"
+	"    WHERE disabled_at IS NULL AND kind = 'email';\n"
+	"CREATE INDEX subscribers_address ON subscribers (address)\n"
+	"    WHERE disabled_at IS NULL;\n",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

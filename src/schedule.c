@@ -20,6 +20,7 @@
 #include "sitrep/playbook.h"
 #include "sitrep/schedule.h"
 #include "sitrep/store.h"
+#include "sitrep/subscribers.h"
 #include "sitrep/utf8.h"
 #include "sitrep/xalloc.h"
 
@@ -650,6 +651,24 @@ maintenances(struct schedule *sc, int64_t now, int64_t *next)
 	return rc;
 }
 
+/* E-mail subscriptions left unconfirmed end 24 hours after they were
+ * made (subscribers.h); the next one to end is due then. */
+static int
+unconfirmed_subscribers(struct schedule *sc, int64_t now, int64_t *next)
+{
+	int64_t n, at;
+	int rc;
+
+	if ((rc = subscribers_expire(&n, &at, sc->ctx.store, now)) != 0)
+		return rc;
+	if (n > 0)
+		log_info("%lld e-mail subscription(s) not confirmed within 24 hours ended",
+			 (long long)n);
+	if (at != 0)
+		*next = sooner(*next, at);
+	return 0;
+}
+
 int
 schedule_run(struct schedule *sc, int64_t now, int64_t *next_due)
 {
@@ -662,7 +681,8 @@ schedule_run(struct schedule *sc, int64_t now, int64_t *next_due)
 	 * makes its incident due for a look in this same run. */
 	if ((rc = mark_changed(sc, now)) != 0 ||
 	    (rc = scheduled_updates(sc, now, &next)) != 0 ||
-	    (rc = maintenances(sc, now, &next)) != 0)
+	    (rc = maintenances(sc, now, &next)) != 0 ||
+	    (rc = unconfirmed_subscribers(sc, now, &next)) != 0)
 		return rc;
 	for (size_t i = 0; i < sc->nwatch; i++) {
 		struct watch *w = &sc->watch[i];

@@ -48,11 +48,13 @@ static const char sql_touchpoints_account[] =
 	" WHERE incident_id = ?1 AND account = ?2 ORDER BY at, id";
 
 #define SUBSCRIBER_COLUMNS \
-	"id, kind, address, secret, token, created_at, disabled_at, disabled_reason"
+	"id, kind, address, secret, token, created_at, disabled_at, disabled_reason," \
+	" confirmed_at, confirm_token, confirm_sent_at"
 
 static const char sql_subscriber_insert[] =
-	"INSERT INTO subscribers (kind, address, secret, token, created_at)"
-	" VALUES (?1, ?2, ?3, ?4, ?5)";
+	"INSERT INTO subscribers (kind, address, secret, token, created_at,"
+	" confirmed_at, confirm_token, confirm_sent_at)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, NULLIF(?6, 0), ?7, NULLIF(?8, 0))";
 static const char sql_subscriber_component[] =
 	"INSERT OR IGNORE INTO subscriber_components (subscriber_id, component)"
 	" VALUES (?1, ?2)";
@@ -61,7 +63,22 @@ static const char sql_subscriber_components[] =
 	" ORDER BY component";
 static const char sql_subscriber_active[] =
 	"SELECT id FROM subscribers WHERE kind = ?1 AND address = ?2"
-	" AND disabled_at IS NULL";
+	" AND disabled_at IS NULL ORDER BY id LIMIT 1";
+static const char sql_subscriber_by_confirm_token[] =
+	"SELECT " SUBSCRIBER_COLUMNS " FROM subscribers WHERE confirm_token = ?1";
+static const char sql_subscriber_confirm[] =
+	"UPDATE subscribers SET confirmed_at = ?2, confirm_token = NULL"
+	" WHERE id = ?1 AND disabled_at IS NULL";
+static const char sql_subscriber_confirm_sent[] =
+	"UPDATE subscribers SET confirm_token = ?2, confirm_sent_at = ?3"
+	" WHERE id = ?1 AND confirmed_at IS NULL";
+static const char sql_subscribers_unconfirmed_oldest[] =
+	"SELECT min(created_at) FROM subscribers"
+	" WHERE confirmed_at IS NULL AND disabled_at IS NULL";
+static const char sql_subscribers_expire[] =
+	"UPDATE subscribers SET disabled_at = ?2, confirm_token = NULL,"
+	" disabled_reason = 'not confirmed in time'"
+	" WHERE confirmed_at IS NULL AND disabled_at IS NULL AND created_at < ?1";
 static const char sql_subscriber_by_id[] =
 	"SELECT " SUBSCRIBER_COLUMNS " FROM subscribers WHERE id = ?1";
 static const char sql_subscriber_by_address[] =
@@ -98,7 +115,8 @@ static const char sql_outbox_add[] =
  * the filters are two sets built once, not subqueries run per subscriber. */
 #define SUBSCRIBERS_MATCHING \
 	" FROM subscribers s" \
-	" WHERE +s.kind = ?5 AND s.disabled_at IS NULL AND (?1 = 0" \
+	" WHERE +s.kind = ?5 AND s.disabled_at IS NULL AND s.confirmed_at IS NOT NULL" \
+	" AND (?1 = 0" \
 	"  OR s.id NOT IN (SELECT subscriber_id FROM subscriber_components)" \
 	"  OR s.id IN (SELECT c.subscriber_id FROM subscriber_components c" \
 	"   JOIN incident_components ic ON ic.component = c.component" \
@@ -124,7 +142,7 @@ static const char sql_outbox_due[] =
 	"SELECT o.id, o.msg_id, o.incident_id, o.update_id, o.channel, o.subscriber_id,"
 	" o.type, o.recipient, o.subject, o.payload, o.state, o.attempts, o.next_at,"
 	" o.created_at, o.sent_at, o.last_status, o.last_error,"
-	" s.secret, s.token, s.disabled_at, s.disabled_reason, o.from_name"
+	" s.secret, s.token, s.disabled_at, s.disabled_reason, o.from_name, s.confirmed_at"
 	" FROM outbox o INDEXED BY outbox_due LEFT JOIN subscribers s ON s.id = o.subscriber_id"
 	" WHERE o.state IN ('pending', 'retrying') AND o.next_at <= ?1"
 	" AND (o.next_at, o.id) > (?2, ?4) ORDER BY o.next_at, o.id LIMIT ?3";
@@ -492,6 +510,9 @@ subscriber_from_row(struct store_subscriber *sub, sqlite3_stmt *stmt)
 	sub->created_at = sqlite3_column_int64(stmt, 5);
 	sub->disabled_at = sqlite3_column_int64(stmt, 6);
 	sub->disabled_reason = store_column_dup_null(stmt, 7);
+	sub->confirmed_at = sqlite3_column_int64(stmt, 8);
+	sub->confirm_token = store_column_dup_null(stmt, 9);
+	sub->confirm_sent_at = sqlite3_column_int64(stmt, 10);
 }
 
 int
@@ -502,18 +523,13 @@ store_subscriber_insert(int64_t *out_id, struct store *s,
 	int64_t id;
 	int rc;
 
-	if ((rc = store_sql(&stmt, s, sql_subscriber_active)) != 0)
-		return rc;
-	sqlite3_bind_text(stmt, 1, sub->kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, sub->address, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	id = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
-	sqlite3_reset(stmt);
-	if (rc == SQLITE_ROW)
-		return err_set(SR_EEXIST, "%s '%s' is already subscribed (subscriber %lld)",
-			       sub->kind, sub->address, (long long)id);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, "look for the subscriber");
+	if (strcmp(sub->kind, "email") == 0) {
+		if ((rc = store_subscriber_active(&id, s, sub->kind, sub->address)) == 0)
+			return err_set(SR_EEXIST, "%s '%s' is already subscribed (subscriber %lld)",
+				       sub->kind, sub->address, (long long)id);
+		if (rc != SR_ENOTFOUND)
+			return rc;
+	}
 	if ((rc = store_sql(&stmt, s, sql_subscriber_insert)) != 0)
 		return rc;
 	sqlite3_bind_text(stmt, 1, sub->kind, -1, SQLITE_STATIC);
@@ -521,6 +537,9 @@ store_subscriber_insert(int64_t *out_id, struct store *s,
 	bind_text_null(stmt, 3, sub->secret);
 	sqlite3_bind_text(stmt, 4, sub->token, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 5, sub->created_at);
+	sqlite3_bind_int64(stmt, 6, sub->confirmed_at);
+	bind_text_null(stmt, 7, sub->confirm_token);
+	sqlite3_bind_int64(stmt, 8, sub->confirm_sent_at);
 	if ((rc = step_done(s, stmt, "record the subscriber")) != 0)
 		return rc;
 	id = sqlite3_last_insert_rowid(store_db(s));
@@ -534,6 +553,100 @@ store_subscriber_insert(int64_t *out_id, struct store *s,
 	}
 	*out_id = id;
 	return 0;
+}
+
+int
+store_subscriber_active(int64_t *out_id, struct store *s, const char *kind,
+			const char *address)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	*out_id = 0;
+	if ((rc = store_sql(&stmt, s, sql_subscriber_active)) != 0)
+		return rc;
+	sqlite3_bind_text(stmt, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, address, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*out_id = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return SR_ENOTFOUND;
+	return store_fail(s, "look for the subscriber");
+}
+
+/* An UPDATE of subscribers binding id as ?1, then two more values. */
+static int
+subscriber_update(struct store *s, const char *sql, int64_t id, const char *text,
+		  int64_t at, const char *what)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((rc = store_sql(&stmt, s, sql)) != 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, id);
+	if (text != NULL) {
+		sqlite3_bind_text(stmt, 2, text, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 3, at);
+	} else
+		sqlite3_bind_int64(stmt, 2, at);
+	if ((rc = step_done(s, stmt, what)) != 0)
+		return rc;
+	if (sqlite3_changes(store_db(s)) == 0)
+		return err_set(SR_ENOTFOUND, "subscriber %lld is not awaiting that change",
+			       (long long)id);
+	return 0;
+}
+
+int
+store_subscriber_confirm(struct store *s, int64_t id, int64_t at)
+{
+	return subscriber_update(s, sql_subscriber_confirm, id, NULL, at,
+				 "confirm the subscriber");
+}
+
+int
+store_subscriber_confirm_sent(struct store *s, int64_t id, const char *token, int64_t at)
+{
+	return subscriber_update(s, sql_subscriber_confirm_sent, id, token, at,
+				 "record the confirmation mail");
+}
+
+int
+store_subscribers_expire(int64_t *n, struct store *s, int64_t before, int64_t at)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	*n = 0;
+	if ((rc = store_sql(&stmt, s, sql_subscribers_expire)) != 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, before);
+	sqlite3_bind_int64(stmt, 2, at);
+	if ((rc = step_done(s, stmt, "end the unconfirmed subscriptions")) != 0)
+		return rc;
+	*n = sqlite3_changes(store_db(s));
+	return 0;
+}
+
+int
+store_subscribers_unconfirmed_oldest(int64_t *created_at, struct store *s)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	*created_at = 0;
+	if ((rc = store_sql(&stmt, s, sql_subscribers_unconfirmed_oldest)) != 0)
+		return rc;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*created_at = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? 0 : store_fail(s, "look for unconfirmed subscribers");
 }
 
 /* The one row sql finds with key bound as ?1 (an id or a text). */
@@ -596,6 +709,13 @@ store_subscriber_by_token(struct store_subscriber *out, struct store *s,
 }
 
 int
+store_subscriber_by_confirm_token(struct store_subscriber *out, struct store *s,
+				  const char *token)
+{
+	return subscriber_find(out, s, sql_subscriber_by_confirm_token, 0, token);
+}
+
+int
 store_subscribers_get(struct store_subscriber **out, size_t *n, struct store *s,
 		      bool all)
 {
@@ -653,6 +773,7 @@ store_subscriber_release(struct store_subscriber *sub)
 	free(sub->secret);
 	free(sub->token);
 	free(sub->disabled_reason);
+	free(sub->confirm_token);
 	for (size_t i = 0; i < sub->ncomponents; i++)
 		free(sub->components[i]);
 	free(sub->components);
@@ -695,9 +816,9 @@ outbox_from_row(struct store_outbox *o, sqlite3_stmt *stmt)
 		o->sub_token = store_column_dup_null(stmt, 18);
 		o->sub_disabled_at = sqlite3_column_int64(stmt, 19);
 		o->sub_disabled_reason = store_column_dup_null(stmt, 20);
-	}
-	if (sqlite3_column_count(stmt) > 21)
 		o->from_name = store_column_dup_null(stmt, 21);
+		o->sub_confirmed_at = sqlite3_column_int64(stmt, 22);
+	}
 }
 
 int

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "diag.h"
+#include "netguard.h"
 
 struct conf_component {
 	char *id;
@@ -71,6 +72,8 @@ struct conf_delivery {
 	size_t nbackoff;
 	int concurrency;      /* requests in flight at once */
 	int threads;          /* lanes sending at once, each with its share */
+	struct netguard_cidr *allow; /* delivery.allow: ranges subscribers' */
+	size_t nallow;               /* webhooks may reach though not public */
 };
 
 struct conf {

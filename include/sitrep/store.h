@@ -10,7 +10,7 @@
 struct store;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 9
+#define STORE_SCHEMA_VERSION 10
 
 /* Checkpoint the WAL once a commit leaves it this many pages long (1,000
  * unless set). A writer that rewrites the same pages batch after batch
@@ -260,11 +260,34 @@ struct store_subscriber {
 	char *disabled_reason; /* NULL while active */
 	char **components;   /* empty: every incident reaches them */
 	size_t ncomponents;
+	int64_t confirmed_at;  /* 0 until an e-mail subscriber confirms */
+	char *confirm_token;   /* the confirmation link's; NULL once confirmed */
+	int64_t confirm_sent_at; /* when the last confirmation mail was queued */
 };
 
-/* SR_EEXIST when an active subscriber has the same kind and address. */
+/* Record a subscriber (confirmed_at, confirm_token and confirm_sent_at
+ * included). An active e-mail subscriber with the same address is
+ * SR_EEXIST; webhook URLs may repeat (see store_subscriber_active). */
 int store_subscriber_insert(int64_t *out_id, struct store *s,
 			    const struct store_subscriber *sub);
+/* The oldest active subscriber of kind with address, into *out_id;
+ * SR_ENOTFOUND (with no message) when none. */
+int store_subscriber_active(int64_t *out_id, struct store *s, const char *kind,
+			    const char *address);
+/* The subscriber whose confirmation link carries token; SR_ENOTFOUND. */
+int store_subscriber_by_confirm_token(struct store_subscriber *out, struct store *s,
+				      const char *token);
+/* Mark subscriber id confirmed at at (its confirmation token is spent). */
+int store_subscriber_confirm(struct store *s, int64_t id, int64_t at);
+/* A new confirmation token for a subscriber awaiting confirmation, and
+ * when its mail was queued. */
+int store_subscriber_confirm_sent(struct store *s, int64_t id, const char *token,
+				  int64_t at);
+/* End every subscription still unconfirmed that was made before before,
+ * as disabled at at, "not confirmed in time"; *n says how many. */
+int store_subscribers_expire(int64_t *n, struct store *s, int64_t before, int64_t at);
+/* When the oldest subscription still unconfirmed was made; 0 when none. */
+int store_subscribers_unconfirmed_oldest(int64_t *created_at, struct store *s);
 /* By id, by token (when token), else by active address. SR_ENOTFOUND when
  * none. */
 int store_subscriber_get(struct store_subscriber *out, struct store *s, int64_t id);
@@ -299,6 +322,7 @@ struct store_outbox {
 	/* Filled by store_outbox_due for a subscriber's row, so that the
 	 * engine need not read the subscriber per message. */
 	char *sub_secret, *sub_token;
+	int64_t sub_confirmed_at;
 	int64_t sub_disabled_at;
 	char *sub_disabled_reason;
 };

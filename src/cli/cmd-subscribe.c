@@ -16,7 +16,7 @@
 static int subscribe_exec(struct cli *, int, char **);
 const struct cmd_entry cmd_subscribe_entry = {
 	"subscribe", "email ADDR | webhook URL [--component C]... [--json]",
-	"subscribe a customer's e-mail address or webhook to incident updates",
+	"subscribe a customer's e-mail address (confirmed at once) or webhook to updates",
 	subscribe_exec,
 };
 static int subscribers_exec(struct cli *, int, char **);
@@ -44,6 +44,7 @@ subscriber_json(const struct store_subscriber *sub, bool with_secret)
 	o = json_pack("{s:I, s:s, s:s, s:o, s:s, s:s}", "id", (json_int_t)sub->id,
 		      "kind", sub->kind, "address", sub->address, "components", comps,
 		      "since", since, "unsubscribe_token", sub->token);
+	json_object_set_new(o, "confirmed", json_boolean(sub->confirmed_at != 0));
 	if (sub->disabled_at) {
 		clock_format_iso(until, sizeof(until), sub->disabled_at);
 		json_object_set_new(o, "disabled_at", json_string(until));
@@ -83,8 +84,8 @@ subscribe_exec(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(&cmd_subscribe_entry, "give 'email ADDR' or 'webhook URL'");
 	}
 	if ((rc = cli_open_store(cli)) == 0)
-		rc = subscribers_add(&sub, cli->store, cli->conf, argv[optind], argv[optind + 1],
-				     comps, ncomps);
+		rc = subscribers_add_confirmed(&sub, cli->store, cli->conf, argv[optind],
+					       argv[optind + 1], comps, ncomps);
 	free(comps);
 	if (rc != 0)
 		return cli_fail(rc);
@@ -147,7 +148,8 @@ subscribers_exec(struct cli *cli, int argc, char **argv)
 					 (k ? strlen(comps) : 0), "%s%s", k ? "," : "",
 					 v[i].components[k]);
 			printf("%-6lld %-8s %-40s %-20s %.10s%s\n", (long long)v[i].id, v[i].kind,
-			       v[i].address, comps, since, v[i].disabled_at ? "  (inactive)" : "");
+			       v[i].address, comps, since, v[i].disabled_at ? "  (inactive)" :
+			       v[i].confirmed_at == 0 ? "  (unconfirmed)" : "");
 		}
 	}
 	store_subscribers_free(v, n);

@@ -27,7 +27,7 @@ is "$ERR" "" "init prints nothing on stderr"
 
 ok "init writes DIR/sitrep.conf" test -s "$W/sitrep.conf"
 ok "sitrep.conf explains itself in comments" grep -q '^[[:space:]]*#' "$W/sitrep.conf"
-is "$(sqlite3 "$W/sitrep.db" 'PRAGMA user_version')" 9 "sitrep.db is migrated to schema 9"
+is "$(sqlite3 "$W/sitrep.db" 'PRAGMA user_version')" 10 "sitrep.db is migrated to schema 10"
 is "$(sqlite3 "$W/sitrep.db" 'PRAGMA journal_mode')" wal "sitrep.db is in WAL mode"
 
 is "$(git -C "$W/playbooks" rev-parse --is-inside-work-tree 2>&1)" true \
@@ -83,7 +83,7 @@ is "$(git -C "$W/playbooks" rev-parse main 2>&1)" "$head" \
 	"init --force keeps the playbook branch head"
 is "$(sqlite3 "$W/sitrep.db" 'SELECT x FROM t0001_marker' 2>&1)" 42 \
 	"init --force keeps the database's data"
-is "$(sqlite3 "$W/sitrep.db" 'PRAGMA user_version')" 9 \
+is "$(sqlite3 "$W/sitrep.db" 'PRAGMA user_version')" 10 \
 	"the kept database is at the current schema"
 
 mkdir "$TEST_TMP/here"

@@ -649,6 +649,7 @@ channels = (
   { id = "cust-teams"; type = "teams"; audiences = [ "customers" ];
     url_env = "SITREP_TEAMS_URL"; }
 );
+delivery = { allow = [ "127.0.0.1/32" ]; };  # the webhook subscriber is on loopback
 EOF
 sitrep -c multi.conf list >/dev/null 2>&1 || bail "cannot make a config with more channels"
 # Subscribers: an e-mail one for everything, an e-mail one for payments

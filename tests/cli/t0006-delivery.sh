@@ -101,7 +101,8 @@ t, n = re.subn(r"^channels = \(.*?^\);\n",
                t, flags=re.S | re.M)
 assert n == 1, "no channels list"
 t = re.sub(r"^delivery = \{.*?\};\n", "", t, flags=re.S | re.M)
-t += "delivery = { " + os.environ["DL"] + " };\n"
+# the receivers are on loopback: subscribers' webhooks may reach them
+t += "delivery = { allow = [ \"127.0.0.1/32\", \"::1/128\" ]; " + os.environ["DL"] + " };\n"
 open(p, "w", encoding="utf-8").write(t)
 EOF
 	sitrep outbox >/dev/null 2>&1 || bail "the rewritten sitrep.conf is not valid: $(sitrep outbox 2>&1)"
@@ -788,9 +789,10 @@ SECRET5=$(new_secret)
 # Eight threads asked for, four connections: four lanes of one each.
 set_conf "" 'timeout = "5s"; retries = 3; backoff = [ "1s" ]; concurrency = 4; threads = 8;'
 q "WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < 2000)
-	INSERT INTO subscribers (kind, address, secret, token, created_at)
+	INSERT INTO subscribers (kind, address, secret, token, created_at, confirmed_at)
 	SELECT 'webhook', '$H/slow/0.02/w5-s' || n, '$SECRET5', lower(hex(randomblob(16))),
-	CAST(strftime('%s', 'now') AS INTEGER) * 1000 FROM k" || bail "cannot insert 2,000 subscribers"
+	CAST(strftime('%s', 'now') AS INTEGER) * 1000, CAST(strftime('%s', 'now') AS INTEGER) * 1000
+	FROM k" || bail "cannot insert 2,000 subscribers"
 is "$(sitrep subscribers --json | jq length)" 2000 "2,000 webhook subscribers"
 sitrep --as alice open outage --title "Many" --sev SEV3 >/dev/null 2>&1 || bail "cannot open an incident"
 run sitrep --as alice update 1 --audience customers -m "To everyone"

@@ -217,7 +217,8 @@ assert n == 1, "no channels list"
 t, n = re.subn(r'^http = \{[^}]*\};', 'http = { listen = "127.0.0.1:0"; };', t, flags=re.M)
 assert n == 1, "no http group"
 t = re.sub(r"^delivery = \{.*?\};\n", "", t, flags=re.S | re.M)
-t += 'delivery = { timeout = "10s"; retries = 5; backoff = [ "1s" ]; concurrency = 16; };\n'
+t += 'delivery = { timeout = "10s"; retries = 5; backoff = [ "1s" ]; concurrency = 16;\n'
+t += '             allow = [ "127.0.0.1/32" ]; };\n'  # the receivers are on loopback
 open(p, "w", encoding="utf-8").write(t)
 EOF
 	sitrep outbox >/dev/null 2>&1 || bail "the rewritten sitrep.conf is not valid: $(sitrep outbox 2>&1)"

@@ -26,7 +26,7 @@ if [ ! -x "$SITREP_BIN/sitrepd" ]; then
 	exit 0
 fi
 
-plan 229
+plan 230
 tmp_workspace
 
 PY=/usr/bin/python3
@@ -296,7 +296,8 @@ t, n3 = re.subn(r"^channels = \(.*?^\);\n", lambda m: """channels = (
 );
 """ % os.environ["CONF_MAIL_PORT"], t, flags=re.S | re.M)
 assert n1 == n2 == n3 == 1, (n1, n2, n3)
-t += 'delivery = { timeout = "2s"; retries = 3; backoff = [ "10m" ]; };\n'
+t += 'delivery = { timeout = "2s"; retries = 3; backoff = [ "10m" ];\n'
+t += '             allow = [ "127.0.0.1/32" ]; };\n'  # the receivers are on loopback
 open(p, "w", encoding="utf-8").write(t)
 EOF
 sitrep outbox >/dev/null 2>&1 || bail "the rewritten sitrep.conf is not valid: $(sitrep outbox 2>&1)"
@@ -1078,10 +1079,14 @@ req -X POST --data-urlencode kind=webhook --data-urlencode $'address=http://127.
 is "$CODE" 400 "a webhook URL with CR LF: 400"
 req -X POST -H 'Content-Type: text/plain' --data-binary 'kind=webhook' "$BASE/subscribe"
 is "$CODE" 415 "a form sent as text/plain: 415"
+# The same URL again is answered as the first time was (nothing tells
+# that it was taken): a subscription of its own, with its own secret.
 req -X POST --data-urlencode kind=webhook --data-urlencode "address=$H/ok/sub" "$BASE/subscribe"
-is "$CODE" 201 "subscribing the same webhook again: 201, as the first time (no 409 telling who is subscribed)"
-ok "and the same words, without the secret" eval '[[ $BODY == *"<h1>Subscribed</h1>"* && $BODY != *whsec_* && $BODY != *lready* ]]'
-is "$(sitrep subscribers --json | jq length)" 2 "the refused forms added no subscriber"
+is "$CODE" 201 "subscribing the same webhook again: 201, as the first time"
+AGAIN_TOKEN=$(grep -Eo 'unsubscribe\?token=[0-9a-f]{32}' <<<"$BODY" | head -n 1 | sed 's/.*=//')
+ok "a subscription of its own: not the first one's token" eval '[[ $AGAIN_TOKEN =~ ^[0-9a-f]{32}$ && $AGAIN_TOKEN != "$HOOK_TOKEN" ]]'
+is "$(sitrep subscribers --json | jq length)" 3 "the refused forms added no subscriber (the repeat is one)"
+sitrep unsubscribe "$AGAIN_TOKEN" >/dev/null 2>&1 || bail "cannot unsubscribe the repeated webhook"
 
 # ============================================================ unsubscribe (RFC 8058)
 
@@ -1098,7 +1103,7 @@ req -X POST -F List-Unsubscribe=One-Click "$BASE/unsubscribe?token=$MAIL_TOKEN"
 is "$CODE" 200 "one-click POST as multipart/form-data (RFC 8058's SHOULD): 200"
 is "$(sitrep subscribers --json | jq length)" 0 "sitrep subscribers --json: both gone"
 is "$(sitrep subscribers --all --json | jq -c '[.[] | [.kind, .disabled_reason]]')" \
-	'[["webhook","unsubscribed"],["email","unsubscribed"]]' "--all shows them disabled, 'unsubscribed'"
+	'[["webhook","unsubscribed"],["email","unsubscribed"],["webhook","unsubscribed"]]' "--all shows them disabled, 'unsubscribed'"
 req -X POST -d List-Unsubscribe=One-Click "$BASE/unsubscribe?token=$HOOK_TOKEN"
 is "$CODE" 200 "a second one-click POST: 200 still"
 get "/unsubscribe?token=$HOOK_TOKEN"

@@ -453,6 +453,12 @@ test_delivery(void **state)
 		  "delivery concurrency must be between 1 and 1024" },
 		{ "delivery = {\n  retries = 101;\n};\n", 2,
 		  "delivery retries must be between 0 and 100" },
+		{ "delivery = {\n  threads = 1;\n  allow = [ \"127.0.0.1/32\", \"10.0.0.1/8\" ];\n};\n", 3,
+		  "delivery allow: '10.0.0.1/8' has bits set below its /8 prefix: write the "
+		  "network's first address" },
+		{ "delivery = {\n  allow = [ \"localhost\" ];\n};\n", 2,
+		  "delivery allow: 'localhost' is not an address range like \"127.0.0.1/32\" "
+		  "or \"fd00::/8\"" },
 	};
 	struct conf *c = parse_good("", WSDIR);
 
@@ -461,6 +467,12 @@ test_delivery(void **state)
 	assert_int_equal(c->delivery.threads, 2);
 	assert_int_equal(c->delivery.retries, 12);
 	assert_int_equal(c->delivery.timeout, 10);
+	assert_int_equal(c->delivery.nallow, 0); /* nothing private allowed by default */
+	conf_free(c);
+	c = parse_good("delivery = { allow = [ \"127.0.0.1/32\", \"fd00::/8\" ]; };\n", WSDIR);
+	assert_int_equal(c->delivery.nallow, 2);
+	assert_int_equal(c->delivery.allow[1].family, AF_INET6);
+	assert_int_equal(c->delivery.allow[1].bits, 8);
 	conf_free(c);
 	c = parse_good("delivery = { concurrency = 16; threads = 4; retries = 0;"
 		       " timeout = \"2s\"; };\n", WSDIR);

@@ -516,6 +516,13 @@ test_address_valid(void **state)
 		"user@123.example",
 		"1234567890123456789012345678901234567890123456789012345678901234@example.com",
 		"a@123456789012345678901234567890123456789012345678901234567890123.example",
+		/* RFC 6531: UTF-8 in the local part and the domain */
+		"j\xc3\xbcrgen.self@example.org",
+		"\xc3\xa9@example.com",
+		"a@ex\xc3\xa4mple.com",
+		"user@b\xc3\xbc" "cher.example",
+		"\xe7\x94\xa8\xe6\x88\xb7@\xe4\xbe\x8b\xe5\xad\x90.\xe5\xb9\xbf\xe5\x91\x8a",
+		"\xf0\x9f\x98\x80@example.com",
 	};
 	static const char *bad[] = {
 		"",
@@ -543,8 +550,15 @@ test_address_valid(void **state)
 		"a@[127.0.0.1]",
 		"a(comment)@example.com",
 		"a,b@example.com",
-		"\xc3\xa9@example.com",
-		"a@ex\xc3\xa4mple.com",
+		"\xff@example.com",            /* not UTF-8 */
+		"a\xc3@example.com",           /* cut short */
+		"\xc0\xaf@example.com",        /* overlong */
+		"\xed\xa0\x80@example.com",    /* a surrogate */
+		"a@ex\xc3.com",
+		"\xc3\xa4..b@example.com",
+		"a@-\xc3\xa4.example",
+		"a@\xc3\xa4-.example",
+		"a@\xc2\x85.example",          /* a C1 control (NEL) */
 		"12345678901234567890123456789012345678901234567890123456789012345@example.com",
 		"a@1234567890123456789012345678901234567890123456789012345678901234.example",
 	};

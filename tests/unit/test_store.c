@@ -522,15 +522,37 @@ test_outbox_due_in_order(void **state)
 	sub.token = "t1";
 	sub.address = "http://127.0.0.1:1/a";
 	sub.created_at = 1;
+	sub.confirmed_at = 1;
 	assert_int_equal(store_subscriber_insert(&id, s, &sub), 0);
 	sub.token = "t2";
 	sub.address = "http://127.0.0.1:1/b";
 	sub.components = comps;
 	sub.ncomponents = 1;
 	assert_int_equal(store_subscriber_insert(&id, s, &sub), 0);
-	assert_int_equal(store_subscriber_insert(&id, s, &sub), SR_EEXIST);
 	assert_int_equal(store_subscribers_matching(&count, s, "webhook", 1), 0);
 	assert_int_equal(count, 1);
+	/* a webhook URL may be subscribed again, each with its own token;
+	 * one not confirmed (an e-mail subscriber's state) hears nothing */
+	sub.token = "t3";
+	sub.address = "http://127.0.0.1:1/a";
+	sub.components = NULL;
+	sub.ncomponents = 0;
+	sub.confirmed_at = 0;
+	assert_int_equal(store_subscriber_insert(&id, s, &sub), 0);
+	assert_int_equal(store_subscriber_active(&id, s, "webhook", "http://127.0.0.1:1/a"), 0);
+	assert_int_equal(id, 1);
+	assert_int_equal(store_subscriber_active(&id, s, "email", "http://127.0.0.1:1/a"),
+			 SR_ENOTFOUND);
+	assert_int_equal(store_subscribers_matching(&count, s, "webhook", 1), 0);
+	assert_int_equal(count, 1);
+	/* an e-mail address may not repeat */
+	strcpy(sub.kind, "email");
+	sub.token = "t4";
+	sub.address = "a@example.com";
+	assert_int_equal(store_subscriber_insert(&id, s, &sub), 0);
+	sub.token = "t5";
+	assert_int_equal(store_subscriber_insert(&id, s, &sub), SR_EEXIST);
+	strcpy(sub.kind, "webhook");
 
 	assert_int_equal(store_outbox_add_subscribers(&count, s, "webhook", 1, 0, NULL, 1000,
 						       NULL, NULL), 0);
@@ -639,6 +661,19 @@ db_ephemeral_tables(sqlite3 *db, const char *sql)
  * temporary b-tree, and without lease_until. The database is a fresh one
  * with its outbox put back in schema 4's shape.
  */
+/* The subscribers table as it was before schema 10 (no double opt-in). */
+static void
+db_subscribers_before_10(sqlite3 *db)
+{
+	db_ok(db, "DROP INDEX subscribers_confirm; DROP INDEX subscribers_unconfirmed;"
+	      " DROP INDEX subscribers_address; DROP INDEX subscribers_active;"
+	      " ALTER TABLE subscribers DROP COLUMN confirmed_at;"
+	      " ALTER TABLE subscribers DROP COLUMN confirm_token;"
+	      " ALTER TABLE subscribers DROP COLUMN confirm_sent_at;"
+	      " CREATE UNIQUE INDEX subscribers_active ON subscribers (kind, address)"
+	      " WHERE disabled_at IS NULL;");
+}
+
 static void
 test_migration_5_6_outbox(void **state)
 {
@@ -679,6 +714,11 @@ test_migration_5_6_outbox(void **state)
 	/* nor what schema 9 added */
 	db_ok(db, "DROP TABLE incident_vars");
 	db_ok(db, "ALTER TABLE incidents DROP COLUMN public_title");
+	/* and the subscribers back in schema 6's shape, with one of them,
+	 * which 9 -> 10 takes as confirmed */
+	db_subscribers_before_10(db);
+	db_ok(db, "INSERT INTO subscribers (kind, address, token, created_at)"
+	      " VALUES ('email', 'old@example.com', 'tok', 42)");
 	db_ok(db, "PRAGMA user_version = 4");
 	sqlite3_close(db);
 
@@ -696,6 +736,8 @@ test_migration_5_6_outbox(void **state)
 	assert_int_equal(db_int(db, "SELECT event_count FROM incidents WHERE id = 1"), 1);
 	assert_int_equal(db_int(db, "SELECT head_hash = 'h1' FROM incidents WHERE id = 1"), 1);
 	assert_int_equal(db_int(db, "SELECT count(*) FROM playbook_texts"), 0);
+	assert_int_equal(db_int(db, "SELECT confirmed_at FROM subscribers"
+				" WHERE address = 'old@example.com' AND confirm_token IS NULL"), 42);
 	assert_int_equal(db_int(db, "SELECT count(*) FROM pragma_table_info('outbox')"
 				" WHERE name = 'lease_until'"), 0);
 	assert_int_equal(db_int(db, "SELECT sent_at * 1000 + last_status FROM outbox"
@@ -859,6 +901,8 @@ test_migration_8_9_public_title(void **state)
 	db_ok(db, "DROP TABLE incident_vars");
 	db_ok(db, "ALTER TABLE incidents DROP COLUMN public_title");
 	db_add_incident_and_event(db);
+	/* and the subscribers as they were before schema 10 */
+	db_subscribers_before_10(db);
 	db_ok(db, "PRAGMA user_version = 8");
 	sqlite3_close(db);
 

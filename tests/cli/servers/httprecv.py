@@ -12,6 +12,7 @@ the first segment of the path, so one server can play many recipients:
   /retry-after/<secs>/<key>    429 with "Retry-After: <secs>" the first time, then 200
   /slow/<secs>/...             sleeps <secs>, then 200
   /gone/...                    410
+  /redirect/<code>/...?to=URL  <code> (a 3xx) with "Location: URL"
   anything else                404
 
 "The first time" counts per path (without the query string), across all
@@ -130,6 +131,9 @@ class Handler(BaseHTTPRequestHandler):
                 return 200, {}, float(segs[1])
             if first == "gone":
                 return 410, {}, 0
+            if first == "redirect" and len(segs) >= 2:
+                to = urllib.parse.parse_qs(self.query).get("to", [""])[0]
+                return int(segs[1]), {"Location": to}, 0
         except ValueError:
             return 400, {}, 0
         return 404, {}, 0
@@ -156,6 +160,7 @@ class Handler(BaseHTTPRequestHandler):
             "client": self.client_address[0],
         }
         hit = self.server.record(entry, path)
+        self.query = url.query
         status, extra, delay = self.decide(segs, hit)
         entry["status"] = status
         self.server.write(entry)

@@ -25,7 +25,7 @@ Usage:
 With --user, AUTH (PLAIN or LOGIN) with that name and password is required
 before MAIL, and is allowed without TLS (loopback only). With --tls-cert
 and --tls-key, STARTTLS is offered; --require-tls makes it mandatory.
-8BITMIME and SMTPUTF8 are offered. Prints the port it bound on stdout and,
+8BITMIME and SMTPUTF8 are offered (SMTPUTF8 not with --no-smtputf8). Prints the port it bound on stdout and,
 atomically, to --portfile. Exits 0 on SIGTERM or SIGINT.
 """
 
@@ -166,6 +166,8 @@ def main():
                     help="refuse MAIL before STARTTLS")
     ap.add_argument("--hostname", default="smtprecv.test",
                     help="the name in the greeting and EHLO reply")
+    ap.add_argument("--no-smtputf8", action="store_true",
+                    help="do not offer SMTPUTF8 (a relay without RFC 6531)")
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
 
@@ -190,7 +192,7 @@ def main():
         tls_context.load_cert_chain(args.tls_cert, args.tls_key)
 
     kwargs = dict(
-        enable_SMTPUTF8=True,
+        enable_SMTPUTF8=not args.no_smtputf8,
         decode_data=False,
         hostname=args.hostname,
         ident="smtprecv",
