@@ -141,6 +141,8 @@ build-fuzz/lib/%.o: src/%.c $(wildcard include/sitrep/*.h src/*.h) | deps
 	$(FUZZ_CC) -fsanitize=fuzzer-no-link,address,undefined $(PKG_CFLAGS) -c -o $@ $<
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
 	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) -o $@ $< $(FUZZ_OBJ) $(FUZZ_LIBS)
+# the objects are kept between runs (not intermediate files make removes)
+.SECONDARY: $(FUZZ_OBJ)
 FUZZ_SECONDS ?= 60
 fuzz-run: $(FUZZ_BINS)
 	@n=$(words $(FUZZ_TARGETS)); secs=$$(( $(FUZZ_SECONDS) / n )); [ $$secs -gt 0 ] || secs=1; \

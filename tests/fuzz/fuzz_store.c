@@ -74,7 +74,7 @@ seed(const char *corpus)
 	int ch;
 
 	clean();
-	if (store_open(&s, db) != 0)
+	if (store_create(&s, db) != 0)
 		die("cannot create the seed store");
 	memset(&inc, 0, sizeof(inc));
 	inc.playbook = "outage";
