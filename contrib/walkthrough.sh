@@ -23,10 +23,10 @@ sitrepd now runs in the foreground (Ctrl-C stops it): it delivers the outbox,
 fires reminders and escalations on time and serves the status page at the
 URL it prints below. In a second terminal, work an incident and watch the
 page, its API (/api/v2/summary.json) and feeds (/history.atom) change:
-  $sitrep -c $ws/sitrep.conf --as alice open outage --title "API errors" --sev SEV3
+  $sitrep -c $ws/sitrep.conf --as alice open outage --title "API errors" --sev SEV3 --var impact="Some requests to our API fail with an error."
   $sitrep -c $ws/sitrep.conf --as alice update INC-1 --audience customers --template investigating
   $sitrep -c $ws/sitrep.conf --as alice role take INC-1 commander
-  $sitrep -c $ws/sitrep.conf --as alice update INC-1 --audience customers --template resolved
+  $sitrep -c $ws/sitrep.conf --as alice update INC-1 --audience customers --template resolved --var cause="A faulty deploy; we rolled it back."
   $sitrep -c $ws/sitrep.conf timeline INC-1
 
 See README.md, sitrep(1) and sitrepd(8).

@@ -42,7 +42,7 @@ static const char sql_maint_subscribers[] =
 	" type, recipient, subject, payload, state, next_at, created_at)"
 	" SELECT 'msg_' || lower(hex(randomblob(16))), NULL, NULL, ?3, s.id, s.kind,"
 	" s.address, ?6, ?7, 'pending', ?4, ?4 FROM subscribers s"
-	" WHERE +s.kind = ?5 AND s.disabled_at IS NULL"
+	" WHERE +s.kind = ?5 AND s.disabled_at IS NULL AND s.confirmed_at IS NOT NULL"
 	"  AND (s.id NOT IN (SELECT subscriber_id FROM subscriber_components)"
 	"   OR s.id IN (SELECT c.subscriber_id FROM subscriber_components c"
 	"    JOIN maintenance_components mc ON mc.component = c.component"

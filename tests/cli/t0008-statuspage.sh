@@ -26,7 +26,7 @@ if [ ! -x "$SITREP_BIN/sitrepd" ]; then
 	exit 0
 fi
 
-plan 230
+plan 229
 tmp_workspace
 
 PY=/usr/bin/python3

@@ -333,6 +333,8 @@ is_rc 0 "and a good one after it"
 UPD_G2=$(q "SELECT max(id) FROM updates")
 poison updates body "$UPD_P2" "stored poison "
 poison incidents title 2 "Checkout "
+# the public page shows the public title: poison that one too
+poison incidents public_title 2 "Checkout "
 poison updates body "$UPD_PUBLIC" "We found "
 
 # Two drills whose reminders are due by the time sitrepd starts; the

@@ -163,8 +163,9 @@ sitrep unsubscribe "$REDIR" >/dev/null 2>&1 || bail "cannot unsubscribe"
 # ============================================================ 3. double opt-in, and no answer that tells
 
 # sitrepd serves the public form and sends what is queued.
-sed -i 's/^http = { listen = "127\.0\.0\.1:8080"; };/http = { listen = "127.0.0.1:0"; };/' sitrep.conf
-grep -q '^http = { listen = "127.0.0.1:0"; };' sitrep.conf || bail "cannot set http.listen"
+# (every form here comes from 127.0.0.1: no rate limit for this test)
+sed -i 's/^http = { listen = "127\.0\.0\.1:8080"; };/http = { listen = "127.0.0.1:0"; subscribe_burst = 100000; };/' sitrep.conf
+grep -q '^http = { listen = "127.0.0.1:0"; subscribe_burst = 100000; };' sitrep.conf || bail "cannot set http.listen"
 set_conf "$ALLOW"
 SPID=
 start_sitrepd() {

@@ -223,6 +223,8 @@ sitrep update 2 --audience internal -m "second" >/dev/null || bail "no second up
 sitrep role take 2 commander >/dev/null || bail "no role"
 sitrep step 2 done declare >/dev/null || bail "no step"
 sitrep contact 2 --account globex --via phone -m "called" >/dev/null || bail "no contact"
+# the receiver is on loopback: allow it (delivery.allow, sitrep.conf(5))
+echo 'delivery = { allow = [ "127.0.0.1/32" ]; };' >>sitrep.conf
 sitrep subscribe webhook "http://127.0.0.1:$HTTP_PORT/ok/sub" >/dev/null || bail "no subscriber"
 sitrep maintenance schedule --title "db upgrade" --component database --from +1h --until +2h >/dev/null ||
 	bail "no maintenance"

@@ -114,7 +114,8 @@ t, n = re.subn(r'^http = \{[^}]*\};', 'http = { listen = "%s"; };' %
 assert n == 1, "no http group"
 t, n = re.subn(r'url       = "[^"]*";', 'url = "%s";' % os.environ["PAGE"], t)
 assert n == 1, "no status page url"
-t += 'delivery = { timeout = "10s"; retries = 5; backoff = [ "1s" ]; concurrency = 8; };\n'
+t += 'delivery = { timeout = "10s"; retries = 5; backoff = [ "1s" ]; concurrency = 8;\n'
+t += '             allow = [ "127.0.0.1/32" ]; };\n'
 open(p, "w", encoding="utf-8").write(t)
 EOF
 sitrep outbox >/dev/null 2>&1 || bail "the rewritten sitrep.conf is not valid: $(sitrep outbox 2>&1)"

@@ -71,6 +71,9 @@ def extract(path):
 SUBS = [
     (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", "<time>"),
     (r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", "<date> <hh:mm> UTC"),
+    # a time for a reader carries its day when it is not today's: the run
+    # may cross midnight where the README's story did not
+    (r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)(?: \d{4})? (\d\d:\d\d UTC)", r"\1"),
     (r"\b\d\d:\d\d UTC", "<hh:mm> UTC"),
     (r"@[0-9a-f]{7}\b", "@<commit>"),
     (r"\bwhsec_[A-Za-z0-9+/]+=*", "whsec_<secret>"),
