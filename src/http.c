@@ -587,39 +587,38 @@ serve_doc(struct http_server *h, struct MHD_Connection *conn, const char *url,
 	return MHD_queue_response(conn, 200, c->resp[doc]);
 }
 
+/* What an item page (an incident's, a maintenance's) is: its path's
+ * prefix, its id's prefix, the words for one that is not there, and its
+ * HTML from the snapshot. */
+struct item_page {
+	const char *path, *id_prefix, *what, *missing;
+	int (*render)(struct buf *out, const struct snapshot *sn, int64_t id);
+};
+
+static const struct item_page incident_page = {
+	"/incidents/", "INC", "an incident", "There is no such incident on this page.",
+	statuspage_incident_html
+};
+static const struct item_page maintenance_page = {
+	"/maintenances/", "MNT", "a maintenance",
+	"There is no such maintenance on this page.", statuspage_maintenance_html
+};
+
 static enum MHD_Result
-serve_incident(struct http_server *h, struct MHD_Connection *conn, const char *url)
+serve_item(struct http_server *h, struct MHD_Connection *conn, const char *url,
+	   const struct item_page *p)
 {
 	struct buf b = BUF_INIT;
 	int64_t id;
 
-	if (vocab_parse_id(&id, url + strlen("/incidents/"), "INC", "an incident") != 0)
-		return fail(h, conn, url, 404, "There is no such incident on this page.");
+	if (vocab_parse_id(&id, url + strlen(p->path), p->id_prefix, p->what) != 0)
+		return fail(h, conn, url, 404, p->missing);
 	if (cache_refresh(h) != 0)
 		return fail(h, conn, url, 503, "The status page cannot be read right now; "
 			    "try again in a moment.");
-	if (statuspage_incident_html(&b, h->cache.sn, id) != 0) {
+	if (p->render(&b, h->cache.sn, id) != 0) {
 		buf_release(&b);
-		return fail(h, conn, url, 404, "There is no such incident on this page.");
-	}
-	return queue(conn, 200, response_from(&b, "text/html; charset=utf-8",
-					       HTTP_DOC_CACHE_CONTROL));
-}
-
-static enum MHD_Result
-serve_maintenance(struct http_server *h, struct MHD_Connection *conn, const char *url)
-{
-	struct buf b = BUF_INIT;
-	int64_t id;
-
-	if (vocab_parse_id(&id, url + strlen("/maintenances/"), "MNT", "a maintenance") != 0)
-		return fail(h, conn, url, 404, "There is no such maintenance on this page.");
-	if (cache_refresh(h) != 0)
-		return fail(h, conn, url, 503, "The status page cannot be read right now; "
-			    "try again in a moment.");
-	if (statuspage_maintenance_html(&b, h->cache.sn, id) != 0) {
-		buf_release(&b);
-		return fail(h, conn, url, 404, "There is no such maintenance on this page.");
+		return fail(h, conn, url, 404, p->missing);
 	}
 	return queue(conn, 200, response_from(&b, "text/html; charset=utf-8",
 					       HTTP_DOC_CACHE_CONTROL));
@@ -1619,9 +1618,9 @@ serve_get(struct http_server *h, struct MHD_Connection *conn, const char *url,
 	case ROUTE_DOC:
 		return serve_doc(h, conn, url, r);
 	case ROUTE_INCIDENT:
-		return serve_incident(h, conn, url);
+		return serve_item(h, conn, url, &incident_page);
 	case ROUTE_MAINTENANCE:
-		return serve_maintenance(h, conn, url);
+		return serve_item(h, conn, url, &maintenance_page);
 	case ROUTE_SUBSCRIBE:
 		return queue(conn, 200, subscribe_page(h, NULL, NULL, NULL));
 	case ROUTE_UNSUBSCRIBE:

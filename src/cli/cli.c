@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -244,4 +245,29 @@ cli_release(struct cli *cli)
 	cli->store = NULL;
 	cli->repo = NULL;
 	cli->conf = NULL;
+}
+
+int
+cli_vars_add(struct cli_vars *vars, const struct cmd_entry *cmd, const char *arg)
+{
+	struct incident_var v;
+	char *owned;
+
+	if (incident_parse_var(&v, &owned, arg) != 0)
+		return cli_usage_error(cmd, "%s", err_last());
+	vars->v = xreallocarray(vars->v, vars->n + 1, sizeof(*vars->v));
+	vars->owned = xreallocarray(vars->owned, vars->n + 1, sizeof(*vars->owned));
+	vars->v[vars->n] = v;
+	vars->owned[vars->n++] = owned;
+	return -1;
+}
+
+void
+cli_vars_release(struct cli_vars *vars)
+{
+	for (size_t i = 0; i < vars->n; i++)
+		free(vars->owned[i]);
+	free(vars->owned);
+	free(vars->v);
+	memset(vars, 0, sizeof(*vars));
 }

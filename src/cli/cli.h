@@ -99,6 +99,17 @@ FILE *cli_raw_stdout(void);
 /* The acting person: --as, $SITREP_USER, or the login name. */
 const char *cli_actor(struct cli *cli);
 
+/* The --var NAME=VALUE options of a command: v points into owned. */
+struct cli_vars {
+	struct incident_var *v;
+	char **owned;
+	size_t n;
+};
+/* Add one "--var NAME=VALUE" to vars; a usage error's exit code (the
+ * message printed), or -1 when it was added. */
+int cli_vars_add(struct cli_vars *vars, const struct cmd_entry *cmd, const char *arg);
+void cli_vars_release(struct cli_vars *vars);
+
 /* Print a JSON value to stdout (indented) and free it. */
 void cli_print_json(json_t *v);
 

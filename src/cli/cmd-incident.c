@@ -34,9 +34,7 @@ struct iopts {
 	char **components;
 	size_t ncomponents;
 	bool all, force;
-	struct incident_var *vars; /* --var NAME=VALUE, pointing into owned */
-	char **owned;
-	size_t nvars;
+	struct cli_vars vars;
 };
 
 static void iopts_release(struct iopts *o);
@@ -71,23 +69,13 @@ parse_iopts(struct iopts *o, struct cli *cli, const struct cmd_entry *cmd,
 		case OPT_ALL: bit = O_ALL; o->all = true; break;
 		case 'f': bit = O_FORCE; o->force = true; break;
 		case OPT_PUBLIC_TITLE: bit = O_PUBLIC_TITLE; o->public_title = optarg; break;
-		case OPT_VAR: {
-			struct incident_var v;
-			char *owned;
-
+		case OPT_VAR:
 			bit = O_VAR;
-			if (!(allowed & bit))
-				break;
-			if (incident_parse_var(&v, &owned, optarg) != 0) {
+			if ((allowed & bit) && (rc = cli_vars_add(&o->vars, cmd, optarg)) >= 0) {
 				iopts_release(o);
-				return cli_usage_error(cmd, "%s", err_last());
+				return rc;
 			}
-			o->vars = xreallocarray(o->vars, o->nvars + 1, sizeof(*o->vars));
-			o->owned = xreallocarray(o->owned, o->nvars + 1, sizeof(*o->owned));
-			o->vars[o->nvars] = v;
-			o->owned[o->nvars++] = owned;
 			break;
-		}
 		case OPT_COMPONENT:
 			bit = O_COMPONENT;
 			o->components = xreallocarray(o->components, o->ncomponents + 1,
@@ -117,13 +105,7 @@ iopts_release(struct iopts *o)
 {
 	free(o->components);
 	o->components = NULL;
-	for (size_t i = 0; i < o->nvars; i++)
-		free(o->owned[i]);
-	free(o->owned);
-	free(o->vars);
-	o->owned = NULL;
-	o->vars = NULL;
-	o->nvars = 0;
+	cli_vars_release(&o->vars);
 }
 
 static int print_incident(struct cli *cli, struct incident_ctx *ctx, int64_t id);
@@ -186,8 +168,8 @@ open_exec(struct cli *cli, int argc, char **argv)
 	req.severity = sev;
 	req.components = o.ncomponents ? o.components : NULL;
 	req.ncomponents = o.ncomponents;
-	req.vars = o.vars;
-	req.nvars = o.nvars;
+	req.vars = o.vars.v;
+	req.nvars = o.vars.n;
 	if ((rc = cli_incident_ctx(&ctx, cli)) != 0 ||
 	    (rc = cli_resolve(cli, o.at, sha)) != 0 ||
 	    (rc = incident_open_with(&id, &ctx, &req)) != 0) {

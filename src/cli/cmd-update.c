@@ -70,37 +70,13 @@ enum {
 struct uopts {
 	const char *audience, *status, *msg, *template_id, *next, *account, *via, *at;
 	bool dry_run;
-	struct incident_var *vars; /* --var NAME=VALUE, pointing into owned */
-	char **owned;
-	size_t nvars;
+	struct cli_vars vars;
 };
 
 static void
 uopts_release(struct uopts *o)
 {
-	for (size_t i = 0; i < o->nvars; i++)
-		free(o->owned[i]);
-	free(o->owned);
-	free(o->vars);
-	o->owned = NULL;
-	o->vars = NULL;
-	o->nvars = 0;
-}
-
-/* Add "--var NAME=VALUE" to o; a usage error's exit code, or -1. */
-static int
-uopts_var(struct uopts *o, const struct cmd_entry *cmd, const char *arg)
-{
-	struct incident_var v;
-	char *owned;
-
-	if (incident_parse_var(&v, &owned, arg) != 0)
-		return cli_usage_error(cmd, "%s", err_last());
-	o->vars = xreallocarray(o->vars, o->nvars + 1, sizeof(*o->vars));
-	o->owned = xreallocarray(o->owned, o->nvars + 1, sizeof(*o->owned));
-	o->vars[o->nvars] = v;
-	o->owned[o->nvars++] = owned;
-	return -1;
+	cli_vars_release(&o->vars);
 }
 
 static int
@@ -139,7 +115,7 @@ parse_uopts(struct uopts *o, struct cli *cli, const struct cmd_entry *cmd, int a
 		case OPT_AT: bit = U_AT; o->at = optarg; break;
 		case OPT_VAR:
 			bit = U_VAR;
-			if ((allowed & bit) && (rc = uopts_var(o, cmd, optarg)) >= 0) {
+			if ((allowed & bit) && (rc = cli_vars_add(&o->vars, cmd, optarg)) >= 0) {
 				uopts_release(o);
 				return rc;
 			}
@@ -371,8 +347,8 @@ post_with(struct cli *cli, const struct cmd_entry *cmd, struct uopts *op,
 	req.account = o.account;
 	req.next = next;
 	req.dry_run = o.dry_run;
-	req.vars = o.vars;
-	req.nvars = o.nvars;
+	req.vars = o.vars.v;
+	req.nvars = o.vars.n;
 	if ((rc = cli_incident_ctx(&ctx, cli)) != 0 ||
 	    (rc = comms_post(&out, &ctx, &req)) != 0)
 		return cli_fail(rc);
