@@ -11,7 +11,7 @@ DEB_PACKAGES := gcc make pkg-config git perl jq sqlite3 mandoc \
 	libmbedtls-dev libhttp-parser-dev libssh2-1-dev libpcre2-dev zlib1g-dev \
 	libmicrohttpd-dev libjansson-dev libssl-dev libcmocka-dev \
 	clang libclang-rt-14-dev valgrind \
-	python3 python3-aiosmtpd nginx-light wrk curl openssl chromium
+	python3 python3-aiosmtpd nginx-light wrk curl openssl chromium tzdata
 PKGS := sqlite3 libgit2 libconfig libcurl libmicrohttpd jansson libcrypto
 
 CC      ?= cc

@@ -220,7 +220,12 @@ read_page(struct confread *r, struct conf *c, const config_setting_t *root)
 				  confread_line(config_setting_get_member(g, "url")),
 				  "status page url '%s' must start with http:// or https://",
 				  c->page_url);
-		confread_str(r, g, "time_zone", false, &c->time_zone);
+		if (confread_str(r, g, "time_zone", false, &c->time_zone) &&
+		    !clock_zone_known(c->time_zone))
+			diags_add(r->diags, r->file,
+				  confread_line(config_setting_get_member(g, "time_zone")),
+				  "unknown time zone '%s': give a name from /usr/share/zoneinfo, "
+				  "like \"Europe/Berlin\" or \"UTC\"", c->time_zone);
 	}
 	if (h != NULL) {
 		confread_check_keys(r, h, http_keys, "http");

@@ -1,11 +1,15 @@
-/* duration.c: parses playbook durations and formats UTC timestamps. The
- * clock can be fixed by tests; nothing else here keeps state. */
+/* duration.c: parses playbook durations and times, formats ISO 8601
+ * timestamps, and times for readers in the site's time zone. The clock can
+ * be fixed by tests; the reader's zone is the only other state. */
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <sys/stat.h>
 
 #include "sitrep/duration.h"
 #include "sitrep/err.h"
@@ -98,6 +102,38 @@ clock_format_iso(char *out, size_t outlen, int64_t ms)
  * today's (issue 11): every message and listing formats its times here.
  * Names are English whatever the locale, as the messages are.
  */
+/* Whether clock_format_when uses the local zone (TZ) rather than UTC. */
+static bool reader_zone_local;
+
+bool
+clock_zone_known(const char *name)
+{
+	char path[512];
+	struct stat st;
+
+	if (name == NULL || name[0] == '\0' || name[0] == '/' || strstr(name, "..") != NULL ||
+	    strlen(name) > 200)
+		return false;
+	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", name);
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int
+clock_set_reader_zone(const char *name)
+{
+	if (name == NULL || strcmp(name, "UTC") == 0 || strcmp(name, "Etc/UTC") == 0) {
+		reader_zone_local = false;
+		return 0;
+	}
+	if (!clock_zone_known(name))
+		return err_set(SR_EINVALID, "unknown time zone '%s': give a name from "
+			       "/usr/share/zoneinfo, like \"Europe/Berlin\" or \"UTC\"", name);
+	setenv("TZ", name, 1);
+	tzset();
+	reader_zone_local = true;
+	return 0;
+}
+
 void
 clock_format_when(char *out, size_t outlen, int64_t ms, int64_t now)
 {
@@ -106,19 +142,23 @@ clock_format_when(char *out, size_t outlen, int64_t ms, int64_t now)
 		"Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	time_t t = (time_t)(ms / 1000), n = (time_t)(now / 1000);
 	struct tm tm, tn;
+	struct tm *(*split)(const time_t *, struct tm *) = reader_zone_local ? localtime_r :
+		gmtime_r;
+	const char *zone;
 
-	if (ms < 0 || gmtime_r(&t, &tm) == NULL || gmtime_r(&n, &tn) == NULL) {
+	if (ms < 0 || split(&t, &tm) == NULL || split(&n, &tn) == NULL) {
 		snprintf(out, outlen, "-");
 		return;
 	}
+	zone = reader_zone_local && tm.tm_zone != NULL ? tm.tm_zone : "UTC";
 	if (tm.tm_year == tn.tm_year && tm.tm_yday == tn.tm_yday)
-		snprintf(out, outlen, "%02d:%02d UTC", tm.tm_hour, tm.tm_min);
+		snprintf(out, outlen, "%02d:%02d %s", tm.tm_hour, tm.tm_min, zone);
 	else if (tm.tm_year == tn.tm_year)
-		snprintf(out, outlen, "%s %d %s %02d:%02d UTC", days[tm.tm_wday], tm.tm_mday,
-			 months[tm.tm_mon], tm.tm_hour, tm.tm_min);
+		snprintf(out, outlen, "%s %d %s %02d:%02d %s", days[tm.tm_wday], tm.tm_mday,
+			 months[tm.tm_mon], tm.tm_hour, tm.tm_min, zone);
 	else
-		snprintf(out, outlen, "%s %d %s %d %02d:%02d UTC", days[tm.tm_wday], tm.tm_mday,
-			 months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
+		snprintf(out, outlen, "%s %d %s %d %02d:%02d %s", days[tm.tm_wday], tm.tm_mday,
+			 months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, zone);
 }
 
 /*

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "sitrep/conf.h"
 #include "sitrep/diag.h"
+#include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/incident.h"
 #include "sitrep/repo.h"
@@ -115,7 +116,10 @@ cli_load_conf(struct cli *cli)
 	if ((path = conf_find(cli->config_path)) == NULL)
 		return SR_ENOTFOUND;
 	rc = conf_load(&cli->conf, &d, path);
-	if (rc == SR_EINVALID) {
+	/* times for readers in the page's time zone (validated with the config) */
+	if (rc == 0)
+		rc = clock_set_reader_zone(cli->conf->time_zone);
+	if (rc == SR_EINVALID && d.n > 0) {
 		diags_print(&d, stderr);
 		err_set(rc, "the site config '%s' has %zu problem%s: fix %s and try again",
 			path, d.n, d.n == 1 ? "" : "s", d.n == 1 ? "it" : "them");

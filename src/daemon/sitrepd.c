@@ -266,6 +266,10 @@ reload(struct daemon *dm)
 		conf_free(fresh);
 		return;
 	}
+	/* TZ is not set again while threads run: a new zone waits for a start */
+	if (strcmp(fresh->time_zone, dm->conf->time_zone) != 0)
+		log_warnx("status_page time_zone '%s' takes effect when sitrepd starts again; "
+			  "messages keep '%s' until then", fresh->time_zone, dm->conf->time_zone);
 	/* The new listeners first, beside the running ones (an address both
 	 * use keeps its socket): one that cannot listen refuses the reload
 	 * while the old ones still serve. */
@@ -368,6 +372,11 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (load_conf(&dm.conf, dm.config_path, dm.listen) != 0) {
+		log_errorx("%s", err_last());
+		return 1;
+	}
+	/* while this is the only thread: it sets TZ */
+	if (clock_set_reader_zone(dm.conf->time_zone) != 0) {
 		log_errorx("%s", err_last());
 		return 1;
 	}

@@ -17,7 +17,7 @@ if ! smtp_usable; then
 	exit 0
 fi
 
-plan 80
+plan 83
 tmp_workspace
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy no_proxy NO_PROXY
 
@@ -329,6 +329,23 @@ sitrep --as bob close "$I" --force -m "test" >/dev/null 2>&1
 wrefused 1 "INC-$I is closed" "sitrep set on a closed incident" sitrep --as alice set "$I" cause "x"
 run sitrep timeline "$I" --verify
 is_rc 0 "the timeline, variables events included, verifies"
+
+# ------------------------------------------------------------ the page's time zone
+
+# Times for readers are in status_page.time_zone, with its abbreviation;
+# two days out, with the day of that zone.
+sed -i 's|^  time_zone = "UTC";|  time_zone = "America/New_York";|' sitrep.conf
+grep -q 'time_zone = "America/New_York"' sitrep.conf || bail "cannot set the time zone"
+run sitrep --as alice update "$J" --audience internal -m "Still on it." --next 2d
+like "$RC:$OUT" "^0:.*next update by (Mon|Tue|Wed|Thu|Fri|Sat|Sun) [0-9]{1,2} [A-Z][a-z]{2}( [0-9]{4})? [0-9]{2}:[0-9]{2} E[SD]T" \
+	"in America/New_York, a promise two days out reads with its day and EST/EDT"
+sed -i 's|^  time_zone = "America/New_York";|  time_zone = "Mars/Olympus_Mons";|' sitrep.conf
+run sitrep list
+like "$RC:$ERR" "^1:.*sitrep.conf:[0-9]+: unknown time zone 'Mars/Olympus_Mons'" \
+	"an unknown time zone is refused at its line (exit 1)"
+sed -i 's|^  time_zone = "Mars/Olympus_Mons";|  time_zone = "UTC";|' sitrep.conf
+run sitrep list
+is_rc 0 "and UTC again is taken"
 
 if valgrind_usable; then
 	run valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 \

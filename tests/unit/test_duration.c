@@ -310,8 +310,24 @@ test_format_when(void **state)
 	clock_set_fake(now + 28 * day + 40 * min);
 	clock_format_when(out, sizeof(out), now, clock_now_ms());
 	assert_string_equal(out, "Thu 3 Dec 2026 23:50 UTC");
+	/* in the page's time zone: its day, its abbreviation */
+	assert_int_equal(clock_set_reader_zone("Europe/Berlin"), 0);
+	clock_set_fake(now);
+	/* now is 00:50 on the 4th in Berlin: "today" is the 4th there */
+	clock_format_when(out, sizeof(out), now + 5 * min, clock_now_ms());
+	assert_string_equal(out, "00:55 CET");
+	clock_format_when(out, sizeof(out), now - 60 * min, clock_now_ms());
+	assert_string_equal(out, "Thu 3 Dec 23:50 CET");
+	assert_int_equal(clock_set_reader_zone("America/New_York"), 0);
+	clock_format_when(out, sizeof(out), INT64_C(1796453760000), clock_now_ms());
+	assert_string_equal(out, "Sat 5 Dec 01:56 EST");
+	assert_int_equal(clock_set_reader_zone("Mars/Olympus_Mons"), SR_EINVALID);
+	assert_int_equal(clock_set_reader_zone("../../etc/passwd"), SR_EINVALID);
+	assert_int_equal(clock_set_reader_zone("UTC"), 0);
+	clock_format_when(out, sizeof(out), now, clock_now_ms());
+	assert_string_equal(out, "23:50 UTC");
 	/* a short buffer is cut, never overrun */
-	clock_format_when(out, 6, now, clock_now_ms());
+	clock_format_when(out, 6, now, now + 28 * day);
 	assert_string_equal(out, "Thu 3");
 	clock_set_fake(0);
 }
