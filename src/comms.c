@@ -635,6 +635,10 @@ post_prepare(struct store_update *u, struct comms_posted *out, struct incident_c
 	if (rc == 0 && u->body[strspn(u->body, " \t\n")] == '\0')
 		rc = err_set(SR_EINVALID, "the update's text is empty: write what you want "
 			     "to say");
+	else if (rc == 0 && strlen(u->body) > COMMS_BODY_MAX)
+		rc = err_set(SR_EINVALID, "the update's text is %zu bytes long, more than the "
+			     "%d an update may be: shorten it, and link to the details",
+			     strlen(u->body), COMMS_BODY_MAX);
 	snprintf(u->state, sizeof(u->state), "%s",
 		 needs_approval(pb, req->audience, inc->severity) || u->publish_at ? "draft" :
 		 "published");

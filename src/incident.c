@@ -158,6 +158,10 @@ incident_check_title(const char *what, const char *title)
 	if (title[strspn(title, " \t\n\r\v\f")] == '\0')
 		return err_set(SR_EINVALID, "%s needs a title with words in it, not %s",
 			       what, *title ? "only spaces" : "an empty one");
+	if (strlen(title) > INCIDENT_TITLE_MAX)
+		return err_set(SR_EINVALID, "the title is %zu bytes long: a title is one line "
+			       "of at most %d bytes; say the rest in an update", strlen(title),
+			       INCIDENT_TITLE_MAX);
 	return utf8_check("the title", title);
 }
 
@@ -210,6 +214,9 @@ check_vars(const struct playbook *pb, const struct incident_var *v, size_t n)
 				       v[i].name);
 		if (pt && strpbrk(v[i].value, "\r\n") != NULL)
 			return err_set(SR_EINVALID, "a public title is one line");
+		if (pt && strlen(v[i].value) > INCIDENT_TITLE_MAX)
+			return err_set(SR_EINVALID, "the public title is %zu bytes long: at most "
+				       "%d", strlen(v[i].value), INCIDENT_TITLE_MAX);
 	}
 	return 0;
 }

@@ -15,6 +15,10 @@ struct payload;
 struct playbook;
 struct store_incident;
 
+/* The longest text of an update, in bytes, once its template is filled:
+ * what a chat message, a mail and a status page entry can carry. */
+#define COMMS_BODY_MAX 16384
+
 /* What `sitrep update` and `sitrep apologize` ask for. */
 struct comms_post {
 	int64_t incident;

@@ -29,10 +29,14 @@ struct incident_ctx {
 /* "INC-7", "inc-7" or "7" -> 7; SR_EUSAGE otherwise. */
 int incident_parse_id(int64_t *out, const char *text);
 
+/* The longest title, in bytes (a status page's heading, a mail's subject). */
+#define INCIDENT_TITLE_MAX 200
+
 /*
  * Whether title can be a title (of an incident, a maintenance: what names
- * it): SR_EUSAGE when NULL, SR_EINVALID when it is blank (spaces only) or
- * not valid UTF-8, the message naming what.
+ * it): SR_EUSAGE when NULL, SR_EINVALID when it is blank (spaces only),
+ * longer than INCIDENT_TITLE_MAX or not valid UTF-8, the message naming
+ * what.
  */
 int incident_check_title(const char *what, const char *title);
 

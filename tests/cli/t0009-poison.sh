@@ -13,7 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/servers/servers.sh"
 
-plan 151
+plan 155
 tmp_workspace
 # Every request goes straight to loopback, whatever proxy the caller uses.
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy no_proxy NO_PROXY
@@ -421,3 +421,16 @@ run sitrep maintenance list --json
 is "$RC:$(jq -r '.[0].title' <<<"$OUT")" $'0:Database \xef\xbf\xbd' "maintenance list --json shows its poisoned title with U+FFFD"
 run sitrep status INC-2 monitoring
 isnt "$RC" 70 "a change to the poisoned incident does not end with 70"
+
+# ============================================================ lengths
+
+# A title is one line of at most 200 bytes; an update's text at most 16 KiB.
+LONGT=$(printf 'x%.0s' $(seq 1 201))
+N0=$(q "SELECT count(*) FROM incidents")
+run sitrep open outage --title "$LONGT"
+is "$RC:$(q "SELECT count(*) FROM incidents")" "1:$N0" "a title of 201 bytes is refused (exit 1), nothing opened"
+like "$ERR" "the title is 201 bytes long: a title is one line of at most 200 bytes" "the message says how long and the limit"
+U0=$(q "SELECT count(*) FROM updates")
+run sitrep update INC-1 --audience internal -m "$(head -c 16385 /dev/zero | tr '\0' 'y')"
+is "$RC:$(q "SELECT count(*) FROM updates")" "1:$U0" "an update of 16,385 bytes is refused (exit 1), nothing saved"
+like "$ERR" "the update's text is 16385 bytes long, more than the 16384" "the message says how long and the limit"
