@@ -6,6 +6,7 @@
  * (Retry-After honoured), or dead. A subscriber's webhook is connected to
  * only at public addresses (netguard.h), checked as each socket opens.
  * What a message says is payload.c's and mail.c's; signing is webhook.c's. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -569,6 +570,8 @@ transfer_release(struct lane *d, struct transfer *t)
 }
 
 static curl_socket_t on_open(void *arg, curlsocktype purpose, struct curl_sockaddr *a);
+static int on_prereq(void *arg, char *primary_ip, char *local_ip, int primary_port,
+		     int local_port);
 
 /*
  * Set h up for kind ('h' HTTP, 'm' mail). A handle that sent the same
@@ -596,6 +599,8 @@ common_options(struct lane *d, struct transfer *t, char kind)
 	a->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(d->c->delivery.timeout * 1000));
 	a->easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, on_open);
 	a->easy_setopt(h, CURLOPT_OPENSOCKETDATA, t);
+	a->easy_setopt(h, CURLOPT_PREREQFUNCTION, on_prereq);
+	a->easy_setopt(h, CURLOPT_PREREQDATA, t);
 	/* A redirect is not followed (curl's default, said here): a 3xx is a
 	 * failed attempt, never a way around the address check. */
 	a->easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
@@ -1006,6 +1011,48 @@ on_open(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 	if ((w = watch_slot(d, fd)) != NULL)
 		*w = 0;
 	return fd;
+}
+
+/*
+ * Just before each request goes out, on a new connection or a reused one:
+ * a subscriber's transfer is checked again against the address it is
+ * connected to. on_open alone is not enough: a connection the site's own
+ * channel opened to an internal host, cached, would otherwise carry a
+ * subscriber's POST to a URL naming the same host and port.
+ */
+static int
+on_prereq(void *arg, char *primary_ip, char *local_ip, int primary_port, int local_port)
+{
+	struct transfer *t = arg;
+	const struct conf_delivery *cd = &t->lane->c->delivery;
+	struct sockaddr_storage ss;
+	struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+	size_t len;
+
+	(void)local_ip;
+	(void)primary_port;
+	(void)local_port;
+	if (!t->guard)
+		return CURL_PREREQFUNC_OK;
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, primary_ip, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		len = sizeof(*in4);
+	} else if (inet_pton(AF_INET6, primary_ip, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		len = sizeof(*in6);
+	} else {
+		snprintf(t->refused, sizeof(t->refused), "cannot tell the address '%s' a "
+			 "subscriber's webhook is connected to", primary_ip);
+		return CURL_PREREQFUNC_ABORT;
+	}
+	if (netguard_check_sockaddr((struct sockaddr *)&ss, len, cd->allow, cd->nallow) != 0) {
+		snprintf(t->refused, sizeof(t->refused), "%s", err_last());
+		err_clear();
+		return CURL_PREREQFUNC_ABORT;
+	}
+	return CURL_PREREQFUNC_OK;
 }
 
 /* A socket curl does not watch became ready: an idle connection the

@@ -403,6 +403,7 @@ incident_open_with(int64_t *out_id, struct incident_ctx *ctx,
 	}
 	if ((rc = check_vars(pb, vars, nvars)) != 0) {
 		free(vars);
+		free(text);
 		playbook_free(pb);
 		return rc;
 	}

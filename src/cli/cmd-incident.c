@@ -658,6 +658,15 @@ print_comms(const json_t *c)
 		       json_string_value(json_object_get(e, "name")));
 }
 
+/* "none: swarm" -> "swarm"; "unknown" (the playbook cannot be read) as is. */
+static const char *
+escalation_words(const char *escalation)
+{
+	if (escalation == NULL)
+		return "unknown";
+	return strncmp(escalation, "none: ", 6) == 0 ? escalation + 6 : escalation;
+}
+
 static void
 print_human(struct cli *cli, const json_t *o, const struct store_incident *inc, bool pinned_ok)
 {
@@ -719,7 +728,7 @@ print_human(struct cli *cli, const json_t *o, const struct store_incident *inc, 
 		       json_is_null(json_object_get(e, "escalates_at")) ?
 		       "no escalation:" : "escalates",
 		       json_is_null(json_object_get(e, "escalates_at")) ?
-		       json_string_value(json_object_get(e, "escalation")) + 6 :
+		       escalation_words(json_string_value(json_object_get(e, "escalation"))) :
 		       json_string_value(json_object_get(e, "escalates_at")));
 	printf("\nSteps\n");
 	json_array_foreach(json_object_get(o, "steps"), i, e) {

@@ -16,7 +16,7 @@ if ! smtp_usable; then
 	exit 0
 fi
 
-plan 73
+plan 77
 tmp_workspace
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy no_proxy NO_PROXY
 
@@ -142,11 +142,40 @@ is "$(q "SELECT group_concat(state || ' ' || last_error, '|') FROM (SELECT * FRO
 is "$(jq -r '.path' "$LOG" | grep -v '^/ok/ops$' | sort | uniq -c | tr -s ' ')" " 1 /ok/by-name" \
 	"the loopback listener received nothing but the allowed POST"
 
+# A connection the site's own channel opened to a host (unchecked: the
+# operator's), kept alive in the engine's cache, must not carry a
+# subscriber's POST to a URL naming the same host and port: each request
+# is checked again just before it goes out. One lane, so both share one
+# connection cache; the subscriber's row falls due 2 s after the channel's.
+set_conf "$NOALLOW threads = 1;"
+sub_insert "http://127.0.0.1:$WEB_PORT/ok/reuse"
+run sitrep --as alice update 1 --audience internal -m "Internal, opening the connection."
+is_rc 0 "an internal update for the site's channel"
+run sitrep --as alice update 1 --audience customers -m "Fourth."
+is_rc 0 "a fourth customer update"
+q "UPDATE outbox SET next_at = next_at + 2000 WHERE update_id = (SELECT max(id) FROM updates)
+   AND subscriber_id IS NOT NULL" || bail "cannot delay the subscriber's rows"
+"$SITREP_BIN/sitrep" deliver >/dev/null 2>&1 &
+DPID=$!
+reuse_done() {
+	[ "$(q "SELECT count(*) FROM outbox WHERE update_id = (SELECT max(id) FROM updates)
+	       AND subscriber_id IS NOT NULL AND state = 'pending'")" = 0 ]
+}
+wait_until 60 reuse_done || diag "the subscriber's rows were not tried"
+kill -TERM "$DPID" 2>/dev/null
+wait "$DPID" 2>/dev/null
+is "$(hits /ok/reuse)" 0 \
+	"a cached connection to the same host did not carry the subscriber's POST"
+like "$(q "SELECT last_error FROM outbox WHERE recipient = 'http://127.0.0.1:$WEB_PORT/ok/reuse'")" \
+	"address 127\.0\.0\.1 is not allowed \(loopback\)" "and its row says which address was refused"
+sitrep unsubscribe "http://127.0.0.1:$WEB_PORT/ok/reuse" >/dev/null 2>&1 || bail "cannot unsubscribe"
+set_conf "$NOALLOW"
+
 # The site's own channel on loopback is the operator's choice: not checked.
 run sitrep --as alice update 1 --audience internal -m "Internal."
 is_rc 0 "an internal update is published"
 run sitrep deliver --once
-is "$(hits /ok/ops)" 1 "the site's webhook channel on loopback is delivered without an allow-list entry"
+is "$(hits /ok/ops)" 2 "the site's webhook channel on loopback is delivered without an allow-list entry (here and above)"
 
 # A redirect is never followed, even to an address that is allowed.
 set_conf "$ALLOW"
