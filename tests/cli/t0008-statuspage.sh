@@ -188,38 +188,6 @@ EOF
 	)
 }
 
-# pytap N SCRIPT ARGS...: run a Python check that prints one line per test,
-# "ok<TAB>DESC" or "not ok<TAB>DESC<TAB>WHY", and record them: N tests, the
-# ones it did not get to (it crashed) as failures; anything else it prints
-# is a diagnostic.
-pytap() {
-	local n=$1 got=0 line desc why
-	shift
-	while IFS= read -r line; do
-		case "$line" in
-		"ok	"*)
-			pass "${line#ok	}"
-			got=$((got + 1))
-			;;
-		"not ok	"*)
-			line=${line#not ok	}
-			desc=${line%%	*}
-			why=${line#*	}
-			fail "$desc"
-			diag "    $why"
-			got=$((got + 1))
-			;;
-		*)
-			diag "$line"
-			;;
-		esac
-	done < <($PY "$@" 2>&1)
-	while [ "$got" -lt "$n" ]; do
-		fail "a Python check that did not run (see the diagnostics above)"
-		got=$((got + 1))
-	done
-}
-
 # same A B: "same" when the strings are, else "different".
 same() {
 	if [ "$1" = "$2" ]; then

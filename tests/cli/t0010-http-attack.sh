@@ -38,37 +38,6 @@ _t10_exit() {
 }
 trap _t10_exit EXIT
 
-# pytap N SCRIPT ARGS...: a Python check printing "ok<TAB>DESC" or
-# "not ok<TAB>DESC<TAB>WHY" per test; N tests, those it did not get to
-# failed; anything else it prints is a diagnostic.
-pytap() {
-	local n=$1 got=0 line desc why
-	shift
-	while IFS= read -r line; do
-		case "$line" in
-		"ok	"*)
-			pass "${line#ok	}"
-			got=$((got + 1))
-			;;
-		"not ok	"*)
-			line=${line#not ok	}
-			desc=${line%%	*}
-			why=${line#*	}
-			fail "$desc"
-			diag "    $why"
-			got=$((got + 1))
-			;;
-		*)
-			diag "$line"
-			;;
-		esac
-	done < <($PY "$@" 2>&1)
-	while [ "$got" -lt "$n" ]; do
-		fail "a Python check that did not run (see the diagnostics above)"
-		got=$((got + 1))
-	done
-}
-
 W="$TEST_TMP/w"
 sitrep init "$W" >/dev/null 2>&1 || bail "sitrep init failed"
 cd "$W" || bail "no workspace"
