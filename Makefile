@@ -37,12 +37,18 @@ STATIC_LIBS := -Wl,-Bstatic -lgit2 -lmbedtls -lmbedx509 -lmbedcrypto \
 	-Wl,-Bdynamic -lm -lpthread -ldl
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
-LIB_SRC := $(wildcard src/*.c)
+# The layers, lowest first (README, Design): each folder may call the ones
+# before it. The library holds all but the daemon's own modules.
+LAYERS  := util store config deliver domain public
+LIB_SRC := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(O)/lib/%.o)
+LIB_HDR := $(wildcard include/sitrep/*.h $(LAYERS:%=src/%/*.h))
 CLI_SRC := $(wildcard src/cli/*.c)
 CLI_OBJ := $(CLI_SRC:src/cli/%.c=$(O)/cli/%.o)
 D_SRC   := $(wildcard src/daemon/*.c)
 D_OBJ   := $(D_SRC:src/daemon/%.c=$(O)/daemon/%.o)
+# the daemon's modules without its main(), for the unit tests
+D_MOD   := $(filter-out $(O)/daemon/sitrepd.o,$(D_OBJ))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 
@@ -74,13 +80,13 @@ $(SERVERS)/node_modules/.installed: $(SERVERS)/package.json $(SERVERS)/package-l
 	npm ci --prefix $(SERVERS) --no-audit --no-fund --loglevel=error
 	@touch $@
 
-$(O)/lib/%.o: src/%.c $(wildcard include/sitrep/*.h) | deps
+$(O)/lib/%.o: src/%.c $(LIB_HDR) | deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 $(O)/cli/%.o: src/cli/%.c $(wildcard include/sitrep/*.h src/cli/*.h) | deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -Isrc/cli -c -o $@ $<
-$(O)/daemon/%.o: src/daemon/%.c $(wildcard include/sitrep/*.h) | deps
+$(O)/daemon/%.o: src/daemon/%.c $(LIB_HDR) $(wildcard src/daemon/*.h) | deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
@@ -98,15 +104,15 @@ $(O)/gen/shipped.o: $(O)/gen/shipped.c
 # otherwise spends a good part of its life applying the relocations of a
 # position-independent one (bench/playbook.sh). The daemon stays PIE.
 $(O)/sitrep: $(CLI_OBJ) $(O)/gen/shipped.o $(O)/libsitrep.a
-	$(CC) $(SANFLAGS) $(LDFLAGS) -no-pie -o $@ $(CLI_OBJ) $(O)/gen/shipped.o $(O)/libsitrep.a $(O)/lib/nogss.o $(STATIC_LIBS)
+	$(CC) $(SANFLAGS) $(LDFLAGS) -no-pie -o $@ $(CLI_OBJ) $(O)/gen/shipped.o $(O)/libsitrep.a $(O)/lib/config/nogss.o $(STATIC_LIBS)
 # The daemon also serves HTTP (libmicrohttpd, its own thread).
 $(O)/sitrepd: $(D_OBJ) $(O)/libsitrep.a
-	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $(D_OBJ) $(O)/libsitrep.a $(O)/lib/nogss.o $(STATIC_LIBS) \
+	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $(D_OBJ) $(O)/libsitrep.a $(O)/lib/config/nogss.o $(STATIC_LIBS) \
 		-lmicrohttpd -lpthread
 
-$(O)/tests/%: tests/unit/%.c $(O)/libsitrep.a tests/unit/testutil.h tests/unit/diagcheck.h | deps
+$(O)/tests/%: tests/unit/%.c $(D_MOD) $(O)/libsitrep.a tests/unit/testutil.h tests/unit/diagcheck.h | deps
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(O)/libsitrep.a $(O)/lib/nogss.o $(STATIC_LIBS) -lmicrohttpd -lpthread $(CMOCKA_LIBS)
+	$(CC) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(D_MOD) $(O)/libsitrep.a $(O)/lib/config/nogss.o $(STATIC_LIBS) -lmicrohttpd -lpthread $(CMOCKA_LIBS)
 
 check: all unit cli-test man-lint
 unit: $(UNIT_BIN)
@@ -132,11 +138,11 @@ run: all
 # tests/fuzz/seeds/NAME (and NAME.dict when there is one).
 FUZZ_TARGETS := playbook text conf payload escape retry duration store http
 FUZZ_BINS := $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
-FUZZ_OBJ := $(LIB_SRC:src/%.c=build-fuzz/lib/%.o)
+FUZZ_OBJ := $(LIB_SRC:src/%.c=build-fuzz/lib/%.o) $(patsubst src/%.c,build-fuzz/lib/%.o,$(filter-out src/daemon/sitrepd.c,$(D_SRC)))
 FUZZ_CC := clang -g -O1 -std=c11 -D_GNU_SOURCE -Iinclude
 FUZZ_LIBS = $(PKG_LIBS) -lmbedcrypto -lmicrohttpd -lpthread -ldl
 fuzz: $(FUZZ_BINS)
-build-fuzz/lib/%.o: src/%.c $(wildcard include/sitrep/*.h src/*.h) | deps
+build-fuzz/lib/%.o: src/%.c $(LIB_HDR) $(wildcard src/daemon/*.h) | deps
 	@mkdir -p $(@D)
 	$(FUZZ_CC) -fsanitize=fuzzer-no-link,address,undefined $(PKG_CFLAGS) -c -o $@ $<
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)

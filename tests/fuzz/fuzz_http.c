@@ -11,7 +11,7 @@
 
 #include "sitrep/buf.h"
 
-#include "../../src/http-int.h"
+#include "../../src/daemon/http-int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
