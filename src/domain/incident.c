@@ -100,7 +100,7 @@ incident_playbook(struct playbook **out, struct incident_ctx *ctx,
 	*out = NULL;
 	rc = store_playbook_text_get(&text, ctx->store, inc->commit, inc->playbook);
 	if (rc == SR_ENOTFOUND) {
-		if (ctx->repo == NULL)
+		if (ctx->repo == NULL || repo_ready(ctx->repo) != 0)
 			return err_set(SR_ESYS, "the playbook repository '%s' cannot be opened, "
 				       "and INC-%lld was opened before sitrep kept playbooks "
 				       "in its store: restore the repository ('sitrep playbook "
