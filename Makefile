@@ -221,7 +221,7 @@ install: all
 	chmod 644 $(DESTDIR)$(UNITDIR)/sitrepd.service
 
 # the header dependencies -MMD wrote
--include $(shell find $(O) build-fuzz -name '*.d' 2>/dev/null)
+-include $(patsubst %.o,%.d,$(LIB_OBJ) $(CLI_OBJ) $(D_OBJ) $(UNIT_BIN:=.o) $(STATIC_OBJ) $(FUZZ_OBJ))
 
 clean:
 	rm -rf build build-san-* build-static build-static-* build-fuzz
