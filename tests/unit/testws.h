@@ -2,7 +2,8 @@
  * test_roles.c): a site config, a git repository of playbooks and a store
  * in a temp dir, an incident_ctx over them, and a text of everything the
  * store holds about an incident, to show a refused change left it as it
- * was. Include after testutil.h. */
+ * was; and incidents written straight through the store's functions, for
+ * tests that need the rows without a playbook. Include after testutil.h. */
 #ifndef SITREP_TESTWS_H
 #define SITREP_TESTWS_H
 
@@ -157,6 +158,42 @@ testws_last_event(struct testws *w, int64_t id, const char *kind)
 	out = strdup(e[n - 1].details);
 	store_events_free(e, n);
 	return out;
+}
+
+/*
+ * An incident of playbook "outage" opened by alice at opened_at, at
+ * severity (1..4) and status, resolved at resolved_at (0: not), with its
+ * "opened" event and its n components at component_status: one
+ * transaction of the store's own functions. Its id.
+ */
+static inline int64_t
+testws_add_incident(struct store *s, const char *title, int severity, const char *status,
+		    int64_t opened_at, int64_t resolved_at, char *const *components,
+		    const char *component_status, size_t n)
+{
+	struct store_incident inc;
+	int64_t id = 0;
+
+	memset(&inc, 0, sizeof(inc));
+	inc.playbook = "outage";
+	memset(inc.commit, 'c', 40);
+	inc.title = (char *)title;
+	inc.severity = severity;
+	snprintf(inc.status, sizeof(inc.status), "%s", status);
+	inc.opened_by = "alice";
+	inc.opened_at = inc.updated_at = opened_at;
+	TESTWS_CHECK(store_begin(s));
+	TESTWS_CHECK(store_incident_insert(&id, s, &inc));
+	inc.id = id;
+	if (resolved_at != 0) {
+		inc.resolved_at = resolved_at;
+		TESTWS_CHECK(store_incident_update(s, &inc));
+	}
+	for (size_t i = 0; i < n; i++)
+		TESTWS_CHECK(store_component_set(s, id, components[i], component_status));
+	TESTWS_CHECK(store_event_append(s, id, opened_at, "alice", "opened", "{}"));
+	TESTWS_CHECK(store_commit(s));
+	return id;
 }
 
 #endif
