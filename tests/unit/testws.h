@@ -1,5 +1,5 @@
 /* testws.h: a real workspace for the domain unit tests (test_incident.c,
- * test_roles.c): a site config, a git repository of playbooks and a store
+ * test_roles.c, test_schedule.c): a site config, a git repository of playbooks and a store
  * in a temp dir, an incident_ctx over them, and a text of everything the
  * store holds about an incident, to show a refused change left it as it
  * was; and incidents written straight through the store's functions, for
