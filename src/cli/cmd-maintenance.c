@@ -13,6 +13,7 @@
 #include "sitrep/err.h"
 #include "sitrep/incident.h"
 #include "sitrep/json.h"
+#include "sitrep/store-maintenance.h"
 #include "sitrep/store.h"
 #include "sitrep/xalloc.h"
 
