@@ -1,5 +1,5 @@
 /* test_maintenance.c: the maintenance domain (maintenance.c) against a real
- * site config and store in a temp dir: scheduling refused for bad input or
+ * workspace in a temp dir (testws.h): scheduling refused for bad input or
  * a stranger with the store left as it was, scheduled with its notices
  * queued to the customers' channel and subscribers, cancelled (once, by
  * one of the people), and its window started and completed on time. What
@@ -11,14 +11,15 @@
 
 #include "sitrep/buf.h"
 #include "sitrep/conf.h"
-#include "sitrep/diag.h"
 #include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/incident.h"
 #include "sitrep/maintenance.h"
+#include "sitrep/repo.h"
 #include "sitrep/store-maintenance.h"
 #include "sitrep/store.h"
 #include "sitrep/subscribers.h"
+#include "testws.h"
 
 #define MIN	(60 * 1000LL)
 /* 2027-01-15T08:00:00Z */
@@ -40,60 +41,33 @@ static const char conf_text[] =
 	"    smtp_url = \"smtp://127.0.0.1:2525\"; from = \"status@example.com\"; }\n"
 	");\n";
 
-struct ws {
-	char *dir;
-	struct conf *conf;
-	struct store *store;
-	struct incident_ctx ctx;
-};
+/* A maintenance needs no playbook; the workspace has one all the same. */
+static const char note_playbook[] =
+	"name = \"note\";\n"
+	"title = \"Note\";\n"
+	"summary = \"Nothing to do.\";\n"
+	"severity = \"SEV3\";\n"
+	"components = [ \"api\" ];\n"
+	"roles = ( { id = \"commander\"; title = \"Incident Commander\"; } );\n";
 
-/* What a test has open, so that the teardown releases it when a failed
- * assertion ends the test early. */
-static struct ws live;
-static bool live_open;
+static struct testws ws;
 
-#define CHECK(call) do { \
-	if ((call) != 0) \
-		fail_msg("%s: %s", #call, err_last()); \
-} while (0)
-
-static struct ws *
-ws_open(void)
+static int
+setup(void **state)
 {
-	struct ws *w = &live;
-	struct diags d = DIAGS_INIT;
-	char path[4200];
+	char *names[] = { "note.playbook" };
+	char *texts[] = { (char *)note_playbook };
 
-	memset(w, 0, sizeof(*w));
-	clock_set_fake(T0);
-	w->dir = testutil_tmpdir();
-	live_open = true;
-	if (conf_parse(&w->conf, &d, conf_text, "sitrep.conf", w->dir) != 0) {
-		diags_print(&d, stderr);
-		fail_msg("the test's site config is invalid");
-	}
-	diags_release(&d);
-	snprintf(path, sizeof(path), "%s/sitrep.db", w->dir);
-	CHECK(store_create(&w->store, path));
-	w->ctx.conf = w->conf;
-	w->ctx.store = w->store;
-	w->ctx.actor = "alice";
-	return w;
+	(void)state;
+	testws_open(&ws, conf_text, names, texts, 1, T0);
+	return 0;
 }
 
 static int
 teardown(void **state)
 {
 	(void)state;
-	if (live_open) {
-		store_close(live.store);
-		conf_free(live.conf);
-		testutil_rmtree(live.dir);
-		free(live.dir);
-		memset(&live, 0, sizeof(live));
-		live_open = false;
-	}
-	clock_set_fake(0);
+	testws_close(&ws);
 	return 0;
 }
 
@@ -101,14 +75,14 @@ teardown(void **state)
  * maintenance and per message queued, so that two texts are equal when a
  * change left the store as it was. The caller frees. */
 static char *
-store_text(struct ws *w)
+store_text(struct testws *w)
 {
 	struct store_maintenance *v;
 	struct store_outbox *o;
 	struct buf b = BUF_INIT;
 	size_t n;
 
-	CHECK(maintenance_list(&v, &n, w->store, true));
+	TESTWS_CHECK(maintenance_list(&v, &n, w->store, true));
 	for (size_t i = 0; i < n; i++) {
 		buf_addf(&b, "mnt-%lld %s [%s] %s %lld..%lld by %s at %lld: %lld %lld %lld %lld",
 			 (long long)v[i].id, v[i].state, v[i].title, v[i].body ? v[i].body : "-",
@@ -121,7 +95,7 @@ store_text(struct ws *w)
 		buf_adds(&b, "\n");
 	}
 	store_maintenances_free(v, n);
-	CHECK(store_outbox_list(&o, &n, w->store, NULL, 0));
+	TESTWS_CHECK(store_outbox_list(&o, &n, w->store, NULL, 0));
 	for (size_t i = 0; i < n; i++)
 		buf_addf(&b, "outbox %lld %s %s %s %s %s\n", (long long)o[i].id,
 			 o[i].channel ? o[i].channel : "-", o[i].type,
@@ -134,13 +108,13 @@ store_text(struct ws *w)
 /* The messages queued whose subject or payload holds text, one line each
  * ("channel type recipient"), oldest first. The caller frees. */
 static char *
-queued_with(struct ws *w, const char *text)
+queued_with(struct testws *w, const char *text)
 {
 	struct store_outbox *o;
 	struct buf b = BUF_INIT;
 	size_t n;
 
-	CHECK(store_outbox_list(&o, &n, w->store, NULL, 0));
+	TESTWS_CHECK(store_outbox_list(&o, &n, w->store, NULL, 0));
 	for (size_t i = n; i-- > 0;)
 		if ((o[i].payload != NULL && strstr(o[i].payload, text) != NULL) ||
 		    (o[i].subject != NULL && strstr(o[i].subject, text) != NULL))
@@ -151,7 +125,7 @@ queued_with(struct ws *w, const char *text)
 }
 
 static void
-expect_queued(struct ws *w, const char *text, const char *want)
+expect_queued(struct testws *w, const char *text, const char *want)
 {
 	char *got = queued_with(w, text);
 
@@ -173,17 +147,17 @@ upgrade(void)
 }
 
 static int64_t
-schedule_upgrade(struct ws *w, int64_t *queued)
+schedule_upgrade(struct testws *w, int64_t *queued)
 {
 	struct maintenance_req req = upgrade();
 	int64_t id, q;
 
-	CHECK(maintenance_schedule(&id, queued ? queued : &q, &w->ctx, &req, T0));
+	TESTWS_CHECK(maintenance_schedule(&id, queued ? queued : &q, &w->ctx, &req, T0));
 	return id;
 }
 
 static void
-expect_refused(struct ws *w, struct maintenance_req *req, int code, const char *msg)
+expect_refused(struct testws *w, struct maintenance_req *req, int code, const char *msg)
 {
 	char *before = store_text(w), *after;
 	int64_t id = -1, queued = -1;
@@ -201,7 +175,7 @@ expect_refused(struct ws *w, struct maintenance_req *req, int code, const char *
 static void
 test_schedule_refused(void **state)
 {
-	struct ws *w = ws_open();
+	struct testws *w = &ws;
 	struct maintenance_req req;
 	char *comps[] = { "api", "cache" };
 	int64_t from, until;
@@ -236,7 +210,7 @@ test_schedule_refused(void **state)
 
 	/* the checks that need no workspace give the window */
 	req = upgrade();
-	CHECK(maintenance_check(&from, &until, &req, T0));
+	TESTWS_CHECK(maintenance_check(&from, &until, &req, T0));
 	assert_int_equal(from, T0 + 10 * MIN);
 	assert_int_equal(until, T0 + 70 * MIN);
 }
@@ -244,7 +218,7 @@ test_schedule_refused(void **state)
 static void
 test_schedule(void **state)
 {
-	struct ws *w = ws_open();
+	struct testws *w = &ws;
 	struct store_subscriber sub;
 	struct store_maintenance m;
 	char *db[] = { "db" }, *api_only[] = { "api" };
@@ -252,16 +226,16 @@ test_schedule(void **state)
 
 	(void)state;
 	/* subscribers: one to everything, one to db, one to api only */
-	CHECK(subscribers_add_confirmed(&sub, w->store, w->conf, "email", "all@example.com",
+	TESTWS_CHECK(subscribers_add_confirmed(&sub, w->store, w->conf, "email", "all@example.com",
 					NULL, 0));
 	store_subscriber_release(&sub);
-	CHECK(subscribers_add_confirmed(&sub, w->store, w->conf, "email", "db@example.com",
+	TESTWS_CHECK(subscribers_add_confirmed(&sub, w->store, w->conf, "email", "db@example.com",
 					db, 1));
 	store_subscriber_release(&sub);
 	id = schedule_upgrade(w, &queued);
 	assert_int_equal(id, 1);
 	assert_int_equal(queued, 3);
-	CHECK(store_maintenance_get(&m, w->store, id));
+	TESTWS_CHECK(store_maintenance_get(&m, w->store, id));
 	assert_string_equal(m.state, "scheduled");
 	assert_string_equal(m.title, "Database upgrade");
 	assert_string_equal(m.body, "Expect brief errors.");
@@ -286,7 +260,7 @@ test_schedule(void **state)
 		req.title = "API restart";
 		req.components = api_only;
 		req.ncomponents = 1;
-		CHECK(maintenance_schedule(&id, &queued, &w->ctx, &req, T0));
+		TESTWS_CHECK(maintenance_schedule(&id, &queued, &w->ctx, &req, T0));
 		assert_int_equal(id, 2);
 		assert_int_equal(queued, 2);
 		expect_queued(w, "Scheduled maintenance: API restart",
@@ -297,7 +271,7 @@ test_schedule(void **state)
 static void
 test_cancel(void **state)
 {
-	struct ws *w = ws_open();
+	struct testws *w = &ws;
 	struct store_maintenance m;
 	char *before, *after;
 	int64_t id, queued;
@@ -319,9 +293,9 @@ test_cancel(void **state)
 	free(before);
 	free(after);
 
-	CHECK(maintenance_cancel(&queued, &w->ctx, id, "Postponed to next week.", T0 + MIN));
+	TESTWS_CHECK(maintenance_cancel(&queued, &w->ctx, id, "Postponed to next week.", T0 + MIN));
 	assert_int_equal(queued, 1);
-	CHECK(store_maintenance_get(&m, w->store, id));
+	TESTWS_CHECK(store_maintenance_get(&m, w->store, id));
 	assert_string_equal(m.state, "cancelled");
 	assert_int_equal(m.cancelled_at, T0 + MIN);
 	assert_int_equal(m.updated_at, T0 + MIN);
@@ -343,7 +317,7 @@ test_cancel(void **state)
 
 	/* without a reason, the customers hear it will not take place */
 	id = schedule_upgrade(w, NULL);
-	CHECK(maintenance_cancel(&queued, &w->ctx, id, NULL, T0 + 3 * MIN));
+	TESTWS_CHECK(maintenance_cancel(&queued, &w->ctx, id, NULL, T0 + 3 * MIN));
 	expect_queued(w, "\"text\":\"The scheduled maintenance will not take place.\"",
 		      "status-hook webhook -\n");
 }
@@ -351,13 +325,13 @@ test_cancel(void **state)
 /* Whether maintenance_list lists maintenance id (with all: ended ones
  * too); *out, when not NULL, is its row, for the caller to release. */
 static bool
-listed(struct ws *w, int64_t id, bool all, struct store_maintenance *out)
+listed(struct testws *w, int64_t id, bool all, struct store_maintenance *out)
 {
 	struct store_maintenance *v;
 	size_t n;
 	bool found = false;
 
-	CHECK(maintenance_list(&v, &n, w->store, all));
+	TESTWS_CHECK(maintenance_list(&v, &n, w->store, all));
 	for (size_t i = 0; i < n; i++)
 		if (v[i].id == id) {
 			found = true;
@@ -373,7 +347,7 @@ listed(struct ws *w, int64_t id, bool all, struct store_maintenance *out)
 static void
 test_advance(void **state)
 {
-	struct ws *w = ws_open();
+	struct testws *w = &ws;
 	struct incident_ctx daemon;
 	struct store_maintenance m;
 	char *before, *after;
@@ -387,13 +361,13 @@ test_advance(void **state)
 
 	assert_true(listed(w, id, false, &m));
 	assert_int_equal(maintenance_due(&m), T0 + 10 * MIN);
-	CHECK(maintenance_advance(&queued, &daemon, &m, T0 + 10 * MIN + 5));
+	TESTWS_CHECK(maintenance_advance(&queued, &daemon, &m, T0 + 10 * MIN + 5));
 	assert_int_equal(queued, 1);
 	assert_string_equal(m.state, "in_progress");
 	assert_int_equal(m.started_at, T0 + 10 * MIN + 5);
 	assert_int_equal(maintenance_due(&m), T0 + 70 * MIN);
 	store_maintenance_release(&m);
-	CHECK(store_maintenance_get(&m, w->store, id));
+	TESTWS_CHECK(store_maintenance_get(&m, w->store, id));
 	assert_string_equal(m.state, "in_progress");
 	assert_int_equal(m.started_at, T0 + 10 * MIN + 5);
 	assert_int_equal(m.completed_at, 0);
@@ -403,7 +377,7 @@ test_advance(void **state)
 		      "08:10 UTC until 09:10 UTC). Expect brief errors.\"", "status-hook webhook -\n");
 	expect_queued(w, "\"status\":\"in_progress\"", "status-hook webhook -\n");
 
-	CHECK(maintenance_advance(&queued, &daemon, &m, T0 + 70 * MIN));
+	TESTWS_CHECK(maintenance_advance(&queued, &daemon, &m, T0 + 70 * MIN));
 	assert_string_equal(m.state, "completed");
 	assert_int_equal(m.completed_at, T0 + 70 * MIN);
 	assert_int_equal(maintenance_due(&m), 0);
@@ -431,11 +405,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_schedule_refused, teardown),
-		cmocka_unit_test_teardown(test_schedule, teardown),
-		cmocka_unit_test_teardown(test_cancel, teardown),
-		cmocka_unit_test_teardown(test_advance, teardown),
+		cmocka_unit_test_setup_teardown(test_schedule_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_schedule, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_advance, setup, teardown),
 	};
 
+	/* no git identity of the caller's in the seeded repository */
+	unsetenv("XDG_CONFIG_HOME");
+	repo_global_init();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
