@@ -120,9 +120,17 @@ json_set(struct json *obj, const char *key, struct json *v)
 {
 	if (!json_is_object(jv(obj)))
 		fatalx("json_set of '%s' on a value that is not an object", key);
-	/* the key too is checked when written */
-	if (json_object_set_new_nocheck(jv(obj), key, v != NULL ? jv(v) : unwritable()) != 0)
-		fatal("out of memory building JSON");
+	if (json_object_set_new(jv(obj), key, v != NULL ? jv(v) : unwritable()) != 0) {
+		/* The key is not UTF-8 (jansson took v): jansson would write
+		 * it unchecked, so the member goes in under the key repaired,
+		 * with a value that fails the dump. */
+		char *repaired = utf8_repair(key);
+		int rc = json_object_set_new_nocheck(jv(obj), repaired, unwritable());
+
+		free(repaired);
+		if (rc != 0)
+			fatal("out of memory building JSON");
+	}
 }
 
 void
