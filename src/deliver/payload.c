@@ -9,6 +9,7 @@
 #include "sitrep/err.h"
 #include "sitrep/json.h"
 #include "sitrep/payload.h"
+#include "sitrep/store-incident.h"
 #include "sitrep/store.h"
 #include "sitrep/utf8.h"
 #include "sitrep/vocab.h"
