@@ -363,7 +363,7 @@ discord_update(const struct payload *p, const char *head)
 /*
  * Whether every text of p is valid UTF-8. The CLI and the forms refuse
  * anything else where it enters, but a row written to the store another
- * way must not reach a channel (jansson refuses it; a mail would carry
+ * way must not reach a channel (JSON cannot carry it; a mail would carry
  * it): the message is refused, and the engine marks it dead.
  */
 static int
