@@ -14,6 +14,7 @@
 #include "sitrep/err.h"
 #include "sitrep/json.h"
 #include "sitrep/store.h"
+#include "sitrep/store-outbox.h"
 
 static int outbox_exec(struct cli *, int, char **);
 const struct cmd_entry cmd_outbox_entry = {

@@ -20,6 +20,7 @@
 #include "sitrep/playbook.h"
 #include "sitrep/schedule.h"
 #include "sitrep/store.h"
+#include "sitrep/store-updates.h"
 #include "sitrep/subscribers.h"
 #include "sitrep/utf8.h"
 #include "sitrep/xalloc.h"

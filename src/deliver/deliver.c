@@ -34,6 +34,8 @@
 #include "sitrep/netguard.h"
 #include "sitrep/payload.h"
 #include "sitrep/store.h"
+#include "sitrep/store-outbox.h"
+#include "sitrep/store-subscribers.h"
 #include "sitrep/utf8.h"
 #include "sitrep/version.h"
 #include "sitrep/webhook.h"

@@ -12,6 +12,7 @@
 #include "sitrep/err.h"
 #include "sitrep/payload.h"
 #include "sitrep/store.h"
+#include "sitrep/store-updates.h"
 #include "sitrep/utf8.h"
 #include "sitrep/vocab.h"
 #include "sitrep/xalloc.h"

@@ -17,6 +17,7 @@
 #include "sitrep/diag.h"
 #include "sitrep/payload.h"
 #include "sitrep/store.h"
+#include "sitrep/store-updates.h"
 #include "sitrep/utf8.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

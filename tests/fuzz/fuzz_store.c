@@ -14,6 +14,7 @@
 #include "sitrep/diag.h"
 #include "sitrep/snapshot.h"
 #include "sitrep/store.h"
+#include "sitrep/store-updates.h"
 #include "sitrep/timeline.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

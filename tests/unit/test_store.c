@@ -12,6 +12,8 @@
 #include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/store.h"
+#include "sitrep/store-outbox.h"
+#include "sitrep/store-subscribers.h"
 
 struct fixture {
 	char	*dir;
