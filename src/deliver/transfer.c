@@ -88,10 +88,11 @@ on_prereq(void *arg, char *primary_ip, char *local_ip, int primary_port, int loc
 }
 
 /*
- * Set h up for kind ('h' HTTP, 'm' mail). A handle that sent HTTP last
- * time keeps its options, and only what differs per message is set again
- * (the caller sets its kind's own when this returns true); curl_easy_reset and a dozen options per message were a few
- * percent of a fan-out.
+ * Set h up for kind ('h' HTTP, 'm' mail); true when it was reset, and the
+ * caller sets its kind's own options again. A handle that sent HTTP last
+ * time keeps its options, and only what differs per message is set again:
+ * curl_easy_reset and a dozen options per message were a few percent of a
+ * fan-out.
  */
 bool
 transfer_options(struct lane *d, struct transfer *t, char kind)
