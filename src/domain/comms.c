@@ -18,6 +18,7 @@
 #include "sitrep/outbox.h"
 #include "sitrep/payload.h"
 #include "sitrep/playbook.h"
+#include "sitrep/store-incident.h"
 #include "sitrep/store.h"
 #include "sitrep/store-outbox.h"
 #include "sitrep/store-touchpoints.h"
