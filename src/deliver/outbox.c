@@ -11,6 +11,7 @@
 #include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/outbox.h"
+#include "sitrep/store-maintenance.h"
 #include "sitrep/store.h"
 #include "sitrep/store-outbox.h"
 #include "sitrep/store-subscribers.h"

@@ -19,6 +19,7 @@
 #include "sitrep/payload.h"
 #include "sitrep/playbook.h"
 #include "sitrep/store-incident.h"
+#include "sitrep/store-maintenance.h"
 #include "sitrep/store.h"
 #include "sitrep/store-outbox.h"
 #include "sitrep/store-touchpoints.h"
