@@ -33,6 +33,8 @@
 #include "sitrep/statuspage.h"
 #include "sitrep/store-metrics.h"
 #include "sitrep/store.h"
+#include "sitrep/store-outbox.h"
+#include "sitrep/store-subscribers.h"
 #include "sitrep/subscribers.h"
 #include "sitrep/utf8.h"
 #include "sitrep/vocab.h"
