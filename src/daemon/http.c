@@ -26,6 +26,7 @@
 #include "sitrep/conf.h"
 #include "sitrep/duration.h"
 #include "sitrep/err.h"
+#include "sitrep/escape.h"
 #include "sitrep/feed.h"
 #include "sitrep/http.h"
 #include "sitrep/log.h"
@@ -456,7 +457,7 @@ error_response(struct http_server *h, const char *url, unsigned int code, const 
 	if (message == NULL)
 		message = reason(code);
 	if (strncmp(url, "/api/", 5) == 0) {
-		char *clean = statuspage_clean(message);
+		char *clean = escape_clean(message);
 
 		buf_adds(&b, "{\"error\":\"");
 		for (const char *p = clean; *p != '\0'; p++) {
@@ -474,9 +475,9 @@ error_response(struct http_server *h, const char *url, unsigned int code, const 
 	url_root(root, sizeof(root), url);
 	statuspage_html_begin(&b, h->conf->page_name, reason(code), root);
 	buf_adds(&b, "<h1>");
-	statuspage_escape(&b, reason(code));
+	escape_markup(&b, reason(code));
 	buf_adds(&b, "</h1>\n<p>");
-	statuspage_escape(&b, message);
+	escape_markup(&b, message);
 	buf_adds(&b, "</p>\n");
 	statuspage_html_end(&b, root);
 	return response_from(&b, "text/html; charset=utf-8", "no-store");
@@ -597,11 +598,11 @@ struct item_page {
 
 static const struct item_page incident_page = {
 	"/incidents/", "INC", "an incident", "There is no such incident on this page.",
-	statuspage_incident_html
+	statuspage_html_incident
 };
 static const struct item_page maintenance_page = {
 	"/maintenances/", "MNT", "a maintenance",
-	"There is no such maintenance on this page.", statuspage_maintenance_html
+	"There is no such maintenance on this page.", statuspage_html_maintenance
 };
 
 static enum MHD_Result
@@ -842,7 +843,7 @@ subscribe_form(struct buf *b, const struct conf *c, const char *kind, const char
 	buf_adds(b, "<p><label for=\"address\">E-mail address or webhook URL</label><br>\n"
 		 "<input id=\"address\" name=\"address\" type=\"text\" required "
 		 "maxlength=\"2048\" size=\"40\" autocomplete=\"email\" value=\"");
-	statuspage_escape(b, address);
+	escape_markup(b, address);
 	buf_adds(b, "\"></p>\n");
 	if (c->ncomponents > 0) {
 		buf_adds(b, "<fieldset>\n<legend>Only about these components "
@@ -850,9 +851,9 @@ subscribe_form(struct buf *b, const struct conf *c, const char *kind, const char
 		for (size_t i = 0; i < c->ncomponents; i++) {
 			buf_addf(b, "<p><input type=\"checkbox\" id=\"c-%zu\" name=\"component\" "
 				 "value=\"", i);
-			statuspage_escape(b, c->components[i].id);
+			escape_markup(b, c->components[i].id);
 			buf_addf(b, "\"> <label for=\"c-%zu\">", i);
-			statuspage_escape(b, c->components[i].name != NULL ?
+			escape_markup(b, c->components[i].name != NULL ?
 					  c->components[i].name : c->components[i].id);
 			buf_adds(b, "</label></p>\n");
 		}
@@ -870,7 +871,7 @@ subscribe_page(struct http_server *h, const char *error, const char *kind, const
 	buf_adds(&b, "<h1>Subscribe to updates</h1>\n");
 	if (error != NULL) {
 		buf_adds(&b, "<p role=\"alert\"><strong>Not subscribed:</strong> ");
-		statuspage_escape(&b, error);
+		escape_markup(&b, error);
 		buf_adds(&b, "</p>\n");
 	}
 	buf_adds(&b, "<p>Hear from us when an incident starts, as it progresses and when "
@@ -923,7 +924,7 @@ subscribed(struct http_server *h, struct MHD_Connection *conn, const char *kind,
 
 	statuspage_html_begin(&b, h->conf->page_name, "Subscribed", "");
 	buf_adds(&b, "<h1>Subscribed</h1>\n<p>");
-	statuspage_escape(&b, address);
+	escape_markup(&b, address);
 	if (strcmp(kind, "webhook") == 0) {
 		buf_adds(&b, " will receive a POST for every update, signed as Standard "
 			 "Webhooks (headers webhook-id, webhook-timestamp, "
@@ -933,12 +934,12 @@ subscribed(struct http_server *h, struct MHD_Connection *conn, const char *kind,
 			char *link = page_link(h->conf, path);
 
 			buf_adds(&b, " with this secret:</p>\n<p><code>");
-			statuspage_escape(&b, secret);
+			escape_markup(&b, secret);
 			buf_adds(&b, "</code></p>\n<p><strong>Keep it now: it is not shown again."
 				 "</strong></p>\n<p>To stop, visit <a href=\"");
-			statuspage_escape(&b, path);
+			escape_markup(&b, path);
 			buf_adds(&b, "\">");
-			statuspage_escape(&b, link);
+			escape_markup(&b, link);
 			buf_adds(&b, "</a>. A response of 410 Gone to a delivery ends the "
 				 "subscription too.</p>\n");
 			free(path);
@@ -1072,13 +1073,13 @@ unsubscribe_page(struct http_server *h, const char *title, const char *text,
 
 	statuspage_html_begin(&b, h->conf->page_name, title, "");
 	buf_adds(&b, "<h1>");
-	statuspage_escape(&b, title);
+	escape_markup(&b, title);
 	buf_adds(&b, "</h1>\n<p>");
-	statuspage_escape(&b, text);
+	escape_markup(&b, text);
 	buf_adds(&b, "</p>\n");
 	if (token != NULL) {
 		buf_adds(&b, "<form method=\"post\" action=\"unsubscribe?token=");
-		statuspage_escape(&b, token);
+		escape_markup(&b, token);
 		buf_adds(&b, "\">\n<input type=\"hidden\" name=\"List-Unsubscribe\" "
 			 "value=\"One-Click\">\n<p><button type=\"submit\">Unsubscribe</button>"
 			 "</p>\n</form>\n");
@@ -1555,13 +1556,13 @@ confirm_page(struct http_server *h, const char *title, const char *text, const c
 
 	statuspage_html_begin(&b, h->conf->page_name, title, "");
 	buf_adds(&b, "<h1>");
-	statuspage_escape(&b, title);
+	escape_markup(&b, title);
 	buf_adds(&b, "</h1>\n<p>");
-	statuspage_escape(&b, text);
+	escape_markup(&b, text);
 	buf_adds(&b, "</p>\n");
 	if (token != NULL) {
 		buf_adds(&b, "<form method=\"post\" action=\"confirm?token=");
-		statuspage_escape(&b, token);
+		escape_markup(&b, token);
 		buf_adds(&b, "\">\n<p><button type=\"submit\">Confirm</button></p>\n</form>\n");
 	}
 	statuspage_html_end(&b, "");
