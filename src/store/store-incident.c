@@ -108,8 +108,10 @@ static const char sql_page_close[] =
 	"UPDATE pages SET state = ?2, closed_at = ?3 WHERE id = ?1 AND state = 'open'";
 
 static void
-incident_from_row(struct store_incident *inc, sqlite3_stmt *stmt)
+incident_from_row(void *row, sqlite3_stmt *stmt)
 {
+	struct store_incident *inc = row;
+
 	inc->id = sqlite3_column_int64(stmt, 0);
 	inc->playbook = store_column_dup(stmt, 1);
 	store_column_copy(inc->commit, sizeof(inc->commit), stmt, 2);
@@ -205,24 +207,22 @@ store_incident_update(struct store *s, const struct store_incident *inc)
 	return rc;
 }
 
+static void
+id_from_row(void *row, sqlite3_stmt *stmt)
+{
+	*(int64_t *)row = sqlite3_column_int64(stmt, 0);
+}
+
 /* Read the incidents stmt returns. */
 static int
 incidents_read(struct store_incident **out, size_t *n, struct store *s, sqlite3_stmt *stmt)
 {
-	struct store_incident *v = NULL;
-	size_t k = 0, cap = 0;
-	int rc, step;
+	void *v;
+	size_t k;
+	int rc;
 
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (k == cap) {
-			cap = cap ? cap * 2 : 16;
-			v = xreallocarray(v, cap, sizeof(*v));
-		}
-		memset(&v[k], 0, sizeof(v[k]));
-		incident_from_row(&v[k++], stmt);
-	}
-	rc = step == SQLITE_DONE ? 0 : store_fail(s, "list incidents");
-	sqlite3_reset(stmt);
+	rc = store_rows(&v, &k, s, stmt, sizeof(struct store_incident), incident_from_row,
+	    "list incidents");
 	if (rc != 0) {
 		store_incidents_free(v, k);
 		return rc;
@@ -263,23 +263,16 @@ int
 store_incidents_changed(int64_t **out, size_t *n, struct store *s, int64_t since)
 {
 	sqlite3_stmt *stmt;
-	int64_t *v = NULL;
-	size_t k = 0;
-	int rc, step;
+	void *v;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if ((rc = store_sql(&stmt, s, sql_incidents_changed)) != 0)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, since);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		v = xreallocarray(v, k + 1, sizeof(*v));
-		v[k++] = sqlite3_column_int64(stmt, 0);
-	}
-	rc = step == SQLITE_DONE ? 0 : store_fail(s, "find changed incidents");
-	sqlite3_reset(stmt);
+	rc = store_rows(&v, n, s, stmt, sizeof(int64_t), id_from_row, "find changed incidents");
 	*out = v;
-	*n = k;
 	return rc;
 }
 
@@ -308,28 +301,32 @@ store_incident_set_public_title(struct store *s, int64_t id, const char *title)
 	return rc;
 }
 
+static void
+var_from_row(void *row, sqlite3_stmt *stmt)
+{
+	struct store_var *v = row;
+
+	v->name = store_column_dup(stmt, 0);
+	v->value = store_column_dup(stmt, 1);
+	v->set_by = store_column_dup(stmt, 2);
+	v->set_at = sqlite3_column_int64(stmt, 3);
+}
+
 int
 store_vars_get(struct store_var **out, size_t *n, struct store *s, int64_t id)
 {
-	struct store_var *v = NULL;
-	size_t k = 0;
+	void *v;
+	size_t k;
 	sqlite3_stmt *stmt;
-	int rc, step;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if ((rc = store_sql(&stmt, s, sql_vars_get)) != 0)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, id);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		v = xreallocarray(v, k + 1, sizeof(*v));
-		v[k].name = store_column_dup(stmt, 0);
-		v[k].value = store_column_dup(stmt, 1);
-		v[k].set_by = store_column_dup(stmt, 2);
-		v[k++].set_at = sqlite3_column_int64(stmt, 3);
-	}
-	rc = step == SQLITE_DONE ? 0 : store_fail(s, "read the incident's variables");
-	sqlite3_reset(stmt);
+	rc = store_rows(&v, &k, s, stmt, sizeof(struct store_var), var_from_row,
+	    "read the incident's variables");
 	if (rc != 0) {
 		store_vars_free(v, k);
 		return rc;
@@ -394,30 +391,31 @@ store_component_set(struct store *s, int64_t id, const char *component,
 	return rc;
 }
 
+static void
+component_from_row(void *row, sqlite3_stmt *stmt)
+{
+	struct store_component *r = row;
+
+	r->component = store_column_dup(stmt, 0);
+	store_column_copy(r->status, sizeof(r->status), stmt, 1);
+}
+
 int
 store_components_get(struct store_component **out, size_t *n, struct store *s,
 		     int64_t id)
 {
 	sqlite3_stmt *stmt;
-	struct store_component *v = NULL;
-	size_t k = 0;
-	int rc, step;
+	void *v;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if ((rc = store_sql(&stmt, s, sql_components_get)) != 0)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, id);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		v = xreallocarray(v, k + 1, sizeof(*v));
-		v[k].component = store_column_dup(stmt, 0);
-		store_column_copy(v[k].status, sizeof(v[k].status), stmt, 1);
-		k++;
-	}
-	rc = step == SQLITE_DONE ? 0 : store_fail(s, "read the components");
-	sqlite3_reset(stmt);
+	rc = store_rows(&v, n, s, stmt, sizeof(struct store_component), component_from_row,
+	    "read the components");
 	*out = v;
-	*n = k;
 	return rc;
 }
 
@@ -429,14 +427,23 @@ store_components_free(struct store_component *v, size_t n)
 	free(v);
 }
 
+static void
+holder_from_row(void *row, sqlite3_stmt *stmt)
+{
+	struct store_holder *r = row;
+
+	r->role = store_column_dup(stmt, 0);
+	r->person = store_column_dup(stmt, 1);
+	r->since = sqlite3_column_int64(stmt, 2);
+}
+
 int
 store_holders_get(struct store_holder **out, size_t *n, struct store *s,
 		  int64_t id, const char *role)
 {
 	sqlite3_stmt *stmt;
-	struct store_holder *v = NULL;
-	size_t k = 0;
-	int rc, step;
+	void *v;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
@@ -445,17 +452,9 @@ store_holders_get(struct store_holder **out, size_t *n, struct store *s,
 	sqlite3_bind_int64(stmt, 1, id);
 	if (role != NULL)
 		sqlite3_bind_text(stmt, 2, role, -1, SQLITE_STATIC);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		v = xreallocarray(v, k + 1, sizeof(*v));
-		v[k].role = store_column_dup(stmt, 0);
-		v[k].person = store_column_dup(stmt, 1);
-		v[k].since = sqlite3_column_int64(stmt, 2);
-		k++;
-	}
-	rc = step == SQLITE_DONE ? 0 : store_fail(s, "read the role holders");
-	sqlite3_reset(stmt);
+	rc = store_rows(&v, n, s, stmt, sizeof(struct store_holder), holder_from_row,
+	    "read the role holders");
 	*out = v;
-	*n = k;
 	return rc;
 }
 
@@ -552,39 +551,37 @@ store_playbook_text_get(char **out, struct store *s, const char *commit, const c
 	return rc;
 }
 
+static void
+event_from_row(void *row, sqlite3_stmt *stmt)
+{
+	struct store_event *r = row;
+
+	r->id = sqlite3_column_int64(stmt, 0);
+	r->incident_id = sqlite3_column_int64(stmt, 1);
+	r->at = sqlite3_column_int64(stmt, 2);
+	r->actor = store_column_dup(stmt, 3);
+	r->kind = store_column_dup(stmt, 4);
+	r->details = store_column_dup(stmt, 5);
+	store_column_copy(r->prev_hash, sizeof(r->prev_hash), stmt, 6);
+	store_column_copy(r->hash, sizeof(r->hash), stmt, 7);
+}
+
 int
 store_events_get(struct store_event **out, size_t *n, struct store *s,
 		 int64_t incident_id)
 {
 	sqlite3_stmt *stmt;
-	struct store_event *v = NULL;
-	size_t k = 0, cap = 0;
-	int rc, step;
+	void *v;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if ((rc = store_sql(&stmt, s, sql_events_get)) != 0)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, incident_id);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (k == cap) {
-			cap = cap ? cap * 2 : 32;
-			v = xreallocarray(v, cap, sizeof(*v));
-		}
-		v[k].id = sqlite3_column_int64(stmt, 0);
-		v[k].incident_id = sqlite3_column_int64(stmt, 1);
-		v[k].at = sqlite3_column_int64(stmt, 2);
-		v[k].actor = store_column_dup(stmt, 3);
-		v[k].kind = store_column_dup(stmt, 4);
-		v[k].details = store_column_dup(stmt, 5);
-		store_column_copy(v[k].prev_hash, sizeof(v[k].prev_hash), stmt, 6);
-		store_column_copy(v[k].hash, sizeof(v[k].hash), stmt, 7);
-		k++;
-	}
-	rc = step == SQLITE_DONE ? 0 : store_fail(s, "read the timeline");
-	sqlite3_reset(stmt);
+	rc = store_rows(&v, n, s, stmt, sizeof(struct store_event), event_from_row,
+	    "read the timeline");
 	*out = v;
-	*n = k;
 	return rc;
 }
 
@@ -599,32 +596,33 @@ store_events_free(struct store_event *v, size_t n)
 	free(v);
 }
 
+static void
+step_from_row(void *row, sqlite3_stmt *stmt)
+{
+	struct store_step *r = row;
+
+	r->step = store_column_dup(stmt, 0);
+	store_column_copy(r->state, sizeof(r->state), stmt, 1);
+	r->at = sqlite3_column_int64(stmt, 2);
+	r->actor = store_column_dup(stmt, 3);
+	r->note = store_column_dup_null(stmt, 4);
+}
+
 int
 store_steps_get(struct store_step **out, size_t *n, struct store *s, int64_t id)
 {
 	sqlite3_stmt *stmt;
-	struct store_step *v = NULL;
-	size_t k = 0;
-	int rc, step;
+	void *v;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if ((rc = store_sql(&stmt, s, sql_steps_get)) != 0)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, id);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		v = xreallocarray(v, k + 1, sizeof(*v));
-		v[k].step = store_column_dup(stmt, 0);
-		store_column_copy(v[k].state, sizeof(v[k].state), stmt, 1);
-		v[k].at = sqlite3_column_int64(stmt, 2);
-		v[k].actor = store_column_dup(stmt, 3);
-		v[k].note = store_column_dup_null(stmt, 4);
-		k++;
-	}
-	rc = step == SQLITE_DONE ? 0 : store_fail(s, "read the steps");
-	sqlite3_reset(stmt);
+	rc = store_rows(&v, n, s, stmt, sizeof(struct store_step), step_from_row,
+	    "read the steps");
 	*out = v;
-	*n = k;
 	return rc;
 }
 
@@ -715,37 +713,38 @@ store_page_insert(struct store *s, const struct store_page *p)
 	return rc;
 }
 
+static void
+page_from_row(void *row, sqlite3_stmt *stmt)
+{
+	struct store_page *r = row;
+
+	r->id = sqlite3_column_int64(stmt, 0);
+	r->incident_id = sqlite3_column_int64(stmt, 1);
+	r->role = store_column_dup(stmt, 2);
+	r->tier = sqlite3_column_int(stmt, 3);
+	r->person = store_column_dup(stmt, 4);
+	r->paged_at = sqlite3_column_int64(stmt, 5);
+	r->timeout_at = sqlite3_column_int64(stmt, 6);
+	r->closed_at = sqlite3_column_int64(stmt, 7);
+	store_column_copy(r->state, sizeof(r->state), stmt, 8);
+}
+
 int
 store_pages_get(struct store_page **out, size_t *n, struct store *s, int64_t id,
 		bool open_only)
 {
 	sqlite3_stmt *stmt;
-	struct store_page *v = NULL;
-	size_t k = 0;
-	int rc, step;
+	void *v;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if ((rc = store_sql(&stmt, s, open_only ? sql_pages_open : sql_pages_all)) != 0)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, id);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		v = xreallocarray(v, k + 1, sizeof(*v));
-		v[k].id = sqlite3_column_int64(stmt, 0);
-		v[k].incident_id = sqlite3_column_int64(stmt, 1);
-		v[k].role = store_column_dup(stmt, 2);
-		v[k].tier = sqlite3_column_int(stmt, 3);
-		v[k].person = store_column_dup(stmt, 4);
-		v[k].paged_at = sqlite3_column_int64(stmt, 5);
-		v[k].timeout_at = sqlite3_column_int64(stmt, 6);
-		v[k].closed_at = sqlite3_column_int64(stmt, 7);
-		store_column_copy(v[k].state, sizeof(v[k].state), stmt, 8);
-		k++;
-	}
-	rc = step == SQLITE_DONE ? 0 : store_fail(s, "read the pages");
-	sqlite3_reset(stmt);
+	rc = store_rows(&v, n, s, stmt, sizeof(struct store_page), page_from_row,
+	    "read the pages");
 	*out = v;
-	*n = k;
 	return rc;
 }
 

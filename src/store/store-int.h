@@ -27,5 +27,10 @@ void store_bind_text_null(sqlite3_stmt *stmt, int col, const char *text);
 /* Step a statement that returns no rows and reset it; what names it in
  * the error. */
 int store_step_done(struct store *s, sqlite3_stmt *stmt, const char *what);
+/* Read every row of a bound statement into an array of elements of size
+ * bytes, each zeroed and then filled by read; reset it. *out and *n hold
+ * what was read even on a failure (what names it in the error). */
+int store_rows(void **out, size_t *n, struct store *s, sqlite3_stmt *stmt, size_t size,
+	       void (*read)(void *row, sqlite3_stmt *stmt), const char *what);
 
 #endif

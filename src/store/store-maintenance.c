@@ -72,8 +72,10 @@ maint_components(struct store_maintenance *m, struct store *s)
 }
 
 static void
-maint_from_row(struct store_maintenance *m, sqlite3_stmt *stmt)
+maint_from_row(void *row, sqlite3_stmt *stmt)
 {
+	struct store_maintenance *m = row;
+
 	memset(m, 0, sizeof(*m));
 	m->id = sqlite3_column_int64(stmt, 0);
 	m->title = store_column_dup(stmt, 1);
@@ -175,22 +177,20 @@ int
 store_maintenances_get(struct store_maintenance **out, size_t *n, struct store *s,
 		       int64_t since)
 {
-	struct store_maintenance *v = NULL;
+	struct store_maintenance *v;
+	void *rows;
 	sqlite3_stmt *stmt;
-	size_t k = 0;
-	int rc, step;
+	size_t k;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if ((rc = store_sql(&stmt, s, sql_maints_get)) != 0)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, since);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		v = xreallocarray(v, k + 1, sizeof(*v));
-		maint_from_row(&v[k++], stmt);
-	}
-	rc = step == SQLITE_DONE ? 0 : store_fail(s, "list the maintenances");
-	sqlite3_reset(stmt);
+	rc = store_rows(&rows, &k, s, stmt, sizeof(*v), maint_from_row,
+	    "list the maintenances");
+	v = rows;
 	for (size_t i = 0; rc == 0 && i < k; i++)
 		rc = maint_components(&v[i], s);
 	if (rc != 0) {

@@ -8,7 +8,6 @@
 
 #include "sitrep/err.h"
 #include "sitrep/store-outbox.h"
-#include "sitrep/xalloc.h"
 #include "store-int.h"
 
 #define OUTBOX_COLUMNS \
@@ -92,8 +91,10 @@ static const char sql_outbox_next_due[] =
 static const char *const outbox_states[4] = { "pending", "retrying", "sent", "dead" };
 
 static void
-outbox_from_row(struct store_outbox *o, sqlite3_stmt *stmt)
+outbox_from_row(void *row, sqlite3_stmt *stmt)
 {
+	struct store_outbox *o = row;
+
 	memset(o, 0, sizeof(*o));
 	o->id = sqlite3_column_int64(stmt, 0);
 	store_column_copy(o->msg_id, sizeof(o->msg_id), stmt, 1);
@@ -199,19 +200,11 @@ static int
 outbox_rows(struct store_outbox **out, size_t *n, struct store *s,
 	    sqlite3_stmt *stmt, const char *what)
 {
-	struct store_outbox *v = NULL;
-	size_t k = 0, cap = 0;
-	int rc, step;
+	void *v;
+	size_t k;
+	int rc;
 
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (k == cap) {
-			cap = cap ? cap * 2 : 64;
-			v = xreallocarray(v, cap, sizeof(*v));
-		}
-		outbox_from_row(&v[k++], stmt);
-	}
-	rc = step == SQLITE_DONE ? 0 : store_fail(s, what);
-	sqlite3_reset(stmt);
+	rc = store_rows(&v, &k, s, stmt, sizeof(struct store_outbox), outbox_from_row, what);
 	if (rc != 0) {
 		store_outbox_free(v, k);
 		return rc;

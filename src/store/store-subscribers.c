@@ -78,8 +78,10 @@ subscriber_components_get(struct store_subscriber *sub, struct store *s)
 }
 
 static void
-subscriber_from_row(struct store_subscriber *sub, sqlite3_stmt *stmt)
+subscriber_from_row(void *row, sqlite3_stmt *stmt)
 {
+	struct store_subscriber *sub = row;
+
 	memset(sub, 0, sizeof(*sub));
 	sub->id = sqlite3_column_int64(stmt, 0);
 	store_column_copy(sub->kind, sizeof(sub->kind), stmt, 1);
@@ -299,23 +301,18 @@ store_subscribers_get(struct store_subscriber **out, size_t *n, struct store *s,
 		      bool all)
 {
 	sqlite3_stmt *stmt;
-	struct store_subscriber *v = NULL;
-	size_t k = 0, cap = 0;
-	int rc = 0, step;
+	struct store_subscriber *v;
+	void *rows;
+	size_t k;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if ((rc = store_sql(&stmt, s, all ? sql_subscribers_all : sql_subscribers_active)) != 0)
 		return rc;
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (k == cap) {
-			cap = cap ? cap * 2 : 16;
-			v = xreallocarray(v, cap, sizeof(*v));
-		}
-		subscriber_from_row(&v[k++], stmt);
-	}
-	rc = step == SQLITE_DONE ? 0 : store_fail(s, "list the subscribers");
-	sqlite3_reset(stmt);
+	rc = store_rows(&rows, &k, s, stmt, sizeof(*v), subscriber_from_row,
+	    "list the subscribers");
+	v = rows;
 	for (size_t i = 0; rc == 0 && i < k; i++)
 		rc = subscriber_components_get(&v[i], s);
 	if (rc != 0) {

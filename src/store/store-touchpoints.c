@@ -3,11 +3,9 @@
  * still owed a contact is comms.c's business. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "sitrep/err.h"
 #include "sitrep/store-touchpoints.h"
-#include "sitrep/xalloc.h"
 #include "store-int.h"
 
 static const char sql_touchpoint_insert[] =
@@ -37,14 +35,27 @@ store_touchpoint_insert(struct store *s, const struct store_touchpoint *t)
 	return store_step_done(s, stmt, "record the touchpoint");
 }
 
+static void
+touchpoint_from_row(void *row, sqlite3_stmt *stmt)
+{
+	struct store_touchpoint *r = row;
+
+	r->id = sqlite3_column_int64(stmt, 0);
+	r->incident_id = sqlite3_column_int64(stmt, 1);
+	r->account = store_column_dup(stmt, 2);
+	store_column_copy(r->via, sizeof(r->via), stmt, 3);
+	r->summary = store_column_dup(stmt, 4);
+	r->actor = store_column_dup(stmt, 5);
+	r->at = sqlite3_column_int64(stmt, 6);
+}
+
 int
 store_touchpoints_get(struct store_touchpoint **out, size_t *n, struct store *s,
 		      int64_t incident_id, const char *account)
 {
 	sqlite3_stmt *stmt;
-	struct store_touchpoint *v = NULL;
-	size_t k = 0;
-	int rc, step;
+	void *v;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
@@ -54,21 +65,9 @@ store_touchpoints_get(struct store_touchpoint **out, size_t *n, struct store *s,
 	sqlite3_bind_int64(stmt, 1, incident_id);
 	if (account != NULL)
 		sqlite3_bind_text(stmt, 2, account, -1, SQLITE_STATIC);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		v = xreallocarray(v, k + 1, sizeof(*v));
-		v[k].id = sqlite3_column_int64(stmt, 0);
-		v[k].incident_id = sqlite3_column_int64(stmt, 1);
-		v[k].account = store_column_dup(stmt, 2);
-		store_column_copy(v[k].via, sizeof(v[k].via), stmt, 3);
-		v[k].summary = store_column_dup(stmt, 4);
-		v[k].actor = store_column_dup(stmt, 5);
-		v[k].at = sqlite3_column_int64(stmt, 6);
-		k++;
-	}
-	rc = step == SQLITE_DONE ? 0 : store_fail(s, "read the touchpoints");
-	sqlite3_reset(stmt);
+	rc = store_rows(&v, n, s, stmt, sizeof(struct store_touchpoint), touchpoint_from_row,
+	    "read the touchpoints");
 	*out = v;
-	*n = k;
 	return rc;
 }
 

@@ -8,7 +8,6 @@
 
 #include "sitrep/err.h"
 #include "sitrep/store-updates.h"
-#include "sitrep/xalloc.h"
 #include "store-int.h"
 
 #define UPDATE_COLUMNS \
@@ -38,8 +37,10 @@ static const char sql_public_updates[] =
 	" ORDER BY published_at DESC, id DESC";
 
 static void
-update_from_row(struct store_update *u, sqlite3_stmt *stmt)
+update_from_row(void *row, sqlite3_stmt *stmt)
 {
+	struct store_update *u = row;
+
 	u->id = sqlite3_column_int64(stmt, 0);
 	u->incident_id = sqlite3_column_int64(stmt, 1);
 	store_column_copy(u->kind, sizeof(u->kind), stmt, 2);
@@ -137,27 +138,17 @@ store_updates_get(struct store_update **out, size_t *n, struct store *s,
 		  int64_t incident_id)
 {
 	sqlite3_stmt *stmt;
-	struct store_update *v = NULL;
-	size_t k = 0, cap = 0;
-	int rc, step;
+	void *v;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if ((rc = store_sql(&stmt, s, sql_updates_get)) != 0)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, incident_id);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (k == cap) {
-			cap = cap ? cap * 2 : 8;
-			v = xreallocarray(v, cap, sizeof(*v));
-		}
-		memset(&v[k], 0, sizeof(v[k]));
-		update_from_row(&v[k++], stmt);
-	}
-	rc = step == SQLITE_DONE ? 0 : store_fail(s, "read the updates");
-	sqlite3_reset(stmt);
+	rc = store_rows(&v, n, s, stmt, sizeof(struct store_update), update_from_row,
+	    "read the updates");
 	*out = v;
-	*n = k;
 	return rc;
 }
 
@@ -165,23 +156,16 @@ int
 store_updates_scheduled(struct store_update **out, size_t *n, struct store *s)
 {
 	sqlite3_stmt *stmt;
-	struct store_update *v = NULL;
-	size_t k = 0;
-	int rc, step;
+	void *v;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if ((rc = store_sql(&stmt, s, sql_updates_scheduled)) != 0)
 		return rc;
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		v = xreallocarray(v, k + 1, sizeof(*v));
-		memset(&v[k], 0, sizeof(v[k]));
-		update_from_row(&v[k++], stmt);
-	}
-	rc = step == SQLITE_DONE ? 0 : store_fail(s, "read the scheduled updates");
-	sqlite3_reset(stmt);
+	rc = store_rows(&v, n, s, stmt, sizeof(struct store_update), update_from_row,
+	    "read the scheduled updates");
 	*out = v;
-	*n = k;
 	return rc;
 }
 
@@ -207,32 +191,34 @@ store_updates_free(struct store_update *v, size_t n)
 	free(v);
 }
 
+static void
+public_update_from_row(void *row, sqlite3_stmt *stmt)
+{
+	struct store_public_update *r = row;
+
+	r->id = sqlite3_column_int64(stmt, 0);
+	store_column_copy(r->status, sizeof(r->status), stmt, 1);
+	r->body = store_column_dup(stmt, 2);
+	r->published_at = sqlite3_column_int64(stmt, 3);
+}
+
 int
 store_public_updates(struct store_public_update **out, size_t *n, struct store *s,
 		     int64_t incident_id)
 {
-	struct store_public_update *v = NULL;
+	void *v;
 	sqlite3_stmt *stmt;
-	size_t k = 0;
-	int rc, step;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if ((rc = store_sql(&stmt, s, sql_public_updates)) != 0)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, incident_id);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		v = xreallocarray(v, k + 1, sizeof(*v));
-		v[k].id = sqlite3_column_int64(stmt, 0);
-		store_column_copy(v[k].status, sizeof(v[k].status), stmt, 1);
-		v[k].body = store_column_dup(stmt, 2);
-		v[k].published_at = sqlite3_column_int64(stmt, 3);
-		k++;
-	}
-	rc = step == SQLITE_DONE ? 0 : store_fail(s, "read the published updates");
-	sqlite3_reset(stmt);
+	rc = store_rows(&v, n, s, stmt, sizeof(struct store_public_update),
+	    public_update_from_row,
+	    "read the published updates");
 	*out = v;
-	*n = k;
 	return rc;
 }
 

@@ -154,6 +154,36 @@ store_step_done(struct store *s, sqlite3_stmt *stmt, const char *what)
 	return rc;
 }
 
+/*
+ * The list readers' loop, written once: each row stmt returns is read by
+ * read into a new zeroed element of size bytes at the end of an array that
+ * grows by doubling. The array and its length are handed back even on a
+ * failure (what names the list in the error), for the caller to free.
+ */
+int
+store_rows(void **out, size_t *n, struct store *s, sqlite3_stmt *stmt, size_t size,
+	   void (*read)(void *row, sqlite3_stmt *stmt), const char *what)
+{
+	char *v = NULL;
+	size_t k = 0, cap = 0;
+	int rc, step;
+
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (k == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = xreallocarray(v, cap, size);
+		}
+		memset(v + k * size, 0, size);
+		read(v + k * size, stmt);
+		k++;
+	}
+	rc = step == SQLITE_DONE ? 0 : store_fail(s, what);
+	sqlite3_reset(stmt);
+	*out = v;
+	*n = k;
+	return rc;
+}
+
 int
 store_fail(struct store *s, const char *what)
 {
