@@ -51,6 +51,8 @@ void json_set_time(struct json *obj, const char *key, int64_t ms);
 /* Append v (taken) to the array arr; json_append_str a json_new_string. */
 void json_append(struct json *arr, struct json *v);
 void json_append_str(struct json *arr, const char *s);
+/* A new array of the n texts in v (copied). */
+struct json *json_new_str_array(char *const *v, size_t n);
 
 void json_free(struct json *v);
 

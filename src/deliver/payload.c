@@ -135,16 +135,6 @@ payload_release(struct payload *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static struct json *
-strs_json(char *const *v, size_t n)
-{
-	struct json *a = json_new_array();
-
-	for (size_t i = 0; i < n; i++)
-		json_append_str(a, v[i]);
-	return a;
-}
-
 /* "INC-7 API down (SEV2, identified)": the line every chat message leads with. */
 static char *
 headline(const struct payload *p)
@@ -185,7 +175,7 @@ webhook_event(const struct payload *p)
 	json_set_str(inc, "status", p->status);
 	json_set_str(inc, "severity", vocab_severity_name(p->severity));
 	json_set_str(inc, "impact", vocab_severity_impact(p->severity));
-	json_set(inc, "components", strs_json(p->components, p->ncomponents));
+	json_set(inc, "components", json_new_str_array(p->components, p->ncomponents));
 	json_set_str(inc, "shortlink", p->incident_url);
 	json_set(data, "update", upd = json_new_object());
 	json_set_str(upd, "id", uid);
@@ -516,7 +506,7 @@ payload_maintenance_notice(struct buf *out, const char *type, const char *event,
 	json_set_str(mnt, "status", m->status);
 	json_set_time(mnt, "scheduled_for", m->scheduled_for);
 	json_set_time(mnt, "scheduled_until", m->scheduled_until);
-	json_set(mnt, "components", strs_json(m->components, m->ncomponents));
+	json_set(mnt, "components", json_new_str_array(m->components, m->ncomponents));
 	if (json_dump(out, msg, JSON_STYLE_COMPACT) != 0)
 		rc = err_set(SR_EINVALID, "cannot encode a %s notice for a %s channel", event,
 			     type);

@@ -724,16 +724,6 @@ free_strs(char **v, size_t n)
 	free(v);
 }
 
-static struct json *
-strs_json(char *const *v, size_t n)
-{
-	struct json *a = json_new_array();
-
-	for (size_t i = 0; i < n; i++)
-		json_append_str(a, v[i]);
-	return a;
-}
-
 bool
 incident_step_applies(const struct playbook_step *st, int severity)
 {
@@ -817,7 +807,7 @@ incident_close(struct incident_ctx *ctx, int64_t id, bool force, const char *rea
 	details = json_new_object();
 	json_set_bool(details, "forced", force && nopen > 0);
 	json_set_str_or_null(details, "reason", reason);
-	json_set(details, "open_steps", strs_json(open, nopen));
+	json_set(details, "open_steps", json_new_str_array(open, nopen));
 	json_set_int(details, "pages_ended", ended);
 	free_strs(open, nopen);
 	return incident_finish_change(ctx, &inc, "closed", details);

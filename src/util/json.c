@@ -178,6 +178,16 @@ json_append_str(struct json *arr, const char *s)
 	json_append(arr, json_new_string(s));
 }
 
+struct json *
+json_new_str_array(char *const *v, size_t n)
+{
+	struct json *a = json_new_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_append_str(a, v[i]);
+	return a;
+}
+
 void
 json_free(struct json *v)
 {
