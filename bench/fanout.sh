@@ -41,9 +41,7 @@
 # Usage: bench/fanout.sh   (from anywhere; paths are resolved to the repo)
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")/.." && pwd)
-bin=${SITREP_BIN:-$here/build}
-case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
+. "$(dirname "$0")/lib.sh"
 nsub=${NSUB:-100000}
 conc=${CONCURRENCY:-64}
 wrk_secs=${WRK_SECS:-5}
@@ -51,54 +49,20 @@ rounds=${ROUNDS:-3}
 workers=${NGINX_WORKERS:-1}
 message="We are investigating elevated error rates on the public API and will post again within the hour."
 
-die() { echo "bench/fanout.sh: $*" >&2; exit 1; }
-
-for v in NSUB:nsub CONCURRENCY:conc WRK_SECS:wrk_secs ROUNDS:rounds; do
-	name=${v%%:*} v=${v#*:}
-	case ${!v} in ''|*[!0-9]*) die "$name must be a number (got '${!v}')" ;; esac
-	[ "${!v}" -ge 1 ] || die "$name must be at least 1"
-done
+bench_numbers NSUB:nsub CONCURRENCY:conc WRK_SECS:wrk_secs ROUNDS:rounds
 [ "$conc" -le 1024 ] || die "CONCURRENCY must be at most 1024 (sitrep.conf's limit)"
 case $workers in auto) ;; ''|*[!0-9]*) die "NGINX_WORKERS must be a number or auto" ;; esac
-nginx=$(PATH=$PATH:/usr/sbin:/sbin command -v nginx) ||
-	die "nginx is not installed (make deps installs nginx-light)"
-for c in wrk curl jq sqlite3 python3; do
-	command -v $c >/dev/null || die "$c is not installed (make deps installs it)"
-done
-[ -z "${BENCH_PERF:-}" ] || command -v perf >/dev/null || die "BENCH_PERF is set but perf is not installed"
-
-. "$here/bench/lib.sh"
+bench_tools nginx wrk curl jq sqlite3 python3 perf
+bench_setup sitrep sitrepd
 
 # ------------------------------------------------------------ nginx
 
+# One receiver for both clients: every POST to /hook/... gets 204 No
+# Content; the body is read and dropped.
 port=$(free_port)
 ngx=$tmp/nginx
-mkdir -p "$ngx/temp"
-cat >"$ngx/nginx.conf" <<EOF
-# One receiver for both clients: every POST to /hook/... gets 204 No
-# Content; the body is read and dropped. No logs on the request path.
-worker_processes $workers;
-daemon off;
-pid $ngx/nginx.pid;
-error_log $ngx/error.log warn;
-events { worker_connections 4096; }
-http {
-	access_log off;
-	client_body_temp_path $ngx/temp/body;
-	proxy_temp_path $ngx/temp/proxy;
-	fastcgi_temp_path $ngx/temp/fastcgi;
-	uwsgi_temp_path $ngx/temp/uwsgi;
-	scgi_temp_path $ngx/temp/scgi;
-	client_body_buffer_size 64k;
-	keepalive_requests 100000000;
-	keepalive_timeout 120s;
-	server {
-		listen 127.0.0.1:$port;
-		location /hook/ { return 204; }
-		location / { return 404; }
-	}
-}
-EOF
+nginx_conf "$ngx" "$port" "$workers" "client_body_buffer_size 64k;" \
+	"location /hook/ { return 204; }"
 nginx_start "$ngx" "$port" 204
 
 # ------------------------------------------------------------ the workspace

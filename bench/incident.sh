@@ -17,39 +17,16 @@
 # Usage: bench/incident.sh   (from anywhere; paths are resolved to the repo)
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")/.." && pwd)
-bin=${SITREP_BIN:-$here/build}
-case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
+. "$(dirname "$0")/lib.sh"
 runs=${RUNS:-25}
 nsmall=100       # closed incidents in workspace A
 nlarge=100000    # closed incidents in workspace B
 nopen=5          # open incidents in both, opened through the CLI
 
-die() { echo "bench/incident.sh: $*" >&2; exit 1; }
-
-case $runs in ''|*[!0-9]*) die "RUNS must be a number (got '$runs')" ;; esac
-[ "$runs" -ge 1 ] || die "RUNS must be at least 1"
+bench_numbers RUNS:runs
 [ "$runs" -ge 20 ] || echo "note: RUNS=$runs; at least 20 give a steadier median" >&2
-command -v git >/dev/null || die "git is not installed"
-command -v python3 >/dev/null || die "python3 is not installed"
-command -v sqlite3 >/dev/null || die "sqlite3 (the shell) is not installed; it fills the stores"
-
-if [ ! -x "$bin/sitrep" ]; then
-	[ "$(cd "$bin" 2>/dev/null && pwd || echo "$bin")" = "$here/build" ] ||
-		die "no sitrep in SITREP_BIN=$bin (make builds only $here/build)"
-	echo "building sitrep (make)..." >&2
-	make -C "$here" >&2 || die "make failed"
-fi
-sitrep=$bin/sitrep
-[ -x "$sitrep" ] || die "no executable $sitrep"
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/sitrep-bench.XXXXXX")
-if [ -n "${BENCH_KEEP:-}" ]; then
-	echo "keeping the workspaces in $tmp" >&2
-else
-	trap 'rm -rf "$tmp"' EXIT
-fi
-trap 'exit 130' INT TERM
+bench_tools git python3 sqlite3
+bench_setup sitrep
 
 # Three workspaces from `sitrep init`, each with the shipped playbooks:
 #   ws  open, role take and show (and git show, on its playbook repository)
@@ -133,15 +110,13 @@ done
 echo "$("$sitrep" --version), $(git --version), sqlite3 $(sqlite3 --version | cut -d' ' -f1);" \
 	"$runs runs each, interleaved"
 
-# The timing harness: one warm-up round, then $runs rounds each running the
-# six commands once, in an order that rotates per round so noise and cache
-# effects fall on all of them alike. Wall time per run from perf_counter
-# around fork, exec and wait; output goes to /dev/null. `open` adds an
-# incident to ws each run; `role take` takes sme on INC-2 in the warm-up and
-# INC-(r+3) in round r, each prepared above.
-python3 - "$runs" "$sitrep" "$conf" "$repo" "$tmp/a/sitrep.conf" "$tmp/b/sitrep.conf" \
-	"$nsmall" "$nlarge" <<'EOF' || die "the timing runs failed"
-import statistics, subprocess, sys, time
+# The timed rounds (bench/timing.py), the six commands in each. `open`
+# adds an incident to ws each run; `role take` takes sme on INC-2 in the
+# warm-up and INC-(r+3) in round r, each prepared above.
+PYTHONPATH=$here/bench python3 - "$runs" "$sitrep" "$conf" "$repo" "$tmp/a/sitrep.conf" \
+	"$tmp/b/sitrep.conf" "$nsmall" "$nlarge" <<'EOF' || die "the timing runs failed"
+import sys
+from timing import rounds
 
 runs, sitrep, conf, repo, conf_a, conf_b = int(sys.argv[1]), *sys.argv[2:7]
 nsmall, nlarge = int(sys.argv[7]), int(sys.argv[8])
@@ -150,37 +125,14 @@ OPEN, TAKE, SHOW = "sitrep open outage", "sitrep role take INC-k sme", "sitrep s
 LIST_A = "sitrep list (%d closed)" % nsmall
 LIST_B = "sitrep list (%d closed)" % nlarge
 # Each command is a function of the round (-1 for the warm-up).
-cmds = [
+med = rounds(runs, [
     (GIT, lambda r: ["git", "-C", repo, "show", "HEAD:outage.playbook"]),
     (OPEN, lambda r: [sitrep, "-c", conf, "--as", "alice", "open", "outage", "--title", "T"]),
     (TAKE, lambda r: [sitrep, "-c", conf, "--as", "bob", "role", "take", "INC-%d" % (r + 3), "sme"]),
     (SHOW, lambda r: [sitrep, "-c", conf, "show", "INC-1"]),
     (LIST_A, lambda r: [sitrep, "-c", conf_a, "list"]),
     (LIST_B, lambda r: [sitrep, "-c", conf_b, "list"]),
-]
-times = {label: [] for label, _ in cmds}
-
-def run(label, argv):
-    t = time.perf_counter()
-    p = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    t = time.perf_counter() - t
-    if p.returncode != 0:
-        sys.stderr.write(p.stderr.decode(errors="replace"))
-        sys.exit("'%s' exited %d" % (" ".join(argv), p.returncode))
-    return t
-
-for label, argv in cmds:
-    run(label, argv(-1))
-for r in range(runs):
-    for k in range(len(cmds)):
-        label, argv = cmds[(r + k) % len(cmds)]
-        times[label].append(run(label, argv(r)))
-
-med = {label: statistics.median(v) * 1000 for label, v in times.items()}
-print("median wall time over %d runs (ms; min .. max):" % runs)
-for label, _ in cmds:
-    v = times[label]
-    print("  %-32s %8.2f   (%.2f .. %.2f)" % (label, med[label], min(v) * 1000, max(v) * 1000))
+])
 base = med[GIT]
 ratios = [
     ("open/git-show", "open", med[OPEN] / base, 1.5),

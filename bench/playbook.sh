@@ -13,33 +13,15 @@
 # Usage: bench/playbook.sh   (from anywhere; paths are resolved to the repo)
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")/.." && pwd)
-bin=${SITREP_BIN:-$here/build}
-case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
+. "$(dirname "$0")/lib.sh"
 runs=${RUNS:-25}
 npb=50
 ncommits=200
 
-die() { echo "bench/playbook.sh: $*" >&2; exit 1; }
-
-case $runs in ''|*[!0-9]*) die "RUNS must be a number (got '$runs')" ;; esac
-[ "$runs" -ge 1 ] || die "RUNS must be at least 1"
+bench_numbers RUNS:runs
 [ "$runs" -ge 20 ] || echo "note: RUNS=$runs; at least 20 give a steadier median" >&2
-command -v git >/dev/null || die "git is not installed"
-command -v python3 >/dev/null || die "python3 is not installed"
-
-if [ ! -x "$bin/sitrep" ]; then
-	[ "$(cd "$bin" 2>/dev/null && pwd || echo "$bin")" = "$here/build" ] ||
-		die "no sitrep in SITREP_BIN=$bin (make builds only $here/build)"
-	echo "building sitrep (make)..." >&2
-	make -C "$here" >&2 || die "make failed"
-fi
-sitrep=$bin/sitrep
-[ -x "$sitrep" ] || die "no executable $sitrep"
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/sitrep-bench.XXXXXX")
-[ -n "${BENCH_KEEP:-}" ] || trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
+bench_tools git python3
+bench_setup sitrep
 ws=$tmp/ws
 conf=$ws/sitrep.conf
 repo=$ws/playbooks
@@ -142,42 +124,17 @@ case $out in "$npb playbooks valid"*) ;; *) die "unexpected validate output: $ou
 echo "playbook repository: $npb playbooks, $ncommits commits ($out)"
 echo "$("$sitrep" --version), $(git --version); $runs runs each, interleaved"
 
-# The timing harness: one warm-up round, then $runs rounds each running the
-# three commands once, in an order that rotates per round so noise and cache
-# effects fall on all three alike. Wall time per run from perf_counter
-# around fork, exec and wait; output goes to /dev/null.
-python3 - "$runs" "$sitrep" "$conf" "$repo" <<'EOF' || die "the timing runs failed"
-import statistics, subprocess, sys, time
+# The timed rounds (bench/timing.py), the three commands in each.
+PYTHONPATH=$here/bench python3 - "$runs" "$sitrep" "$conf" "$repo" <<'EOF' || die "the timing runs failed"
+import sys
+from timing import rounds
 
 runs, sitrep, conf, repo = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-cmds = [
-    ("git show HEAD:outage.playbook", ["git", "-C", repo, "show", "HEAD:outage.playbook"]),
-    ("sitrep playbook show outage", [sitrep, "-c", conf, "playbook", "show", "outage"]),
-    ("sitrep playbook list", [sitrep, "-c", conf, "playbook", "list"]),
-]
-times = {label: [] for label, _ in cmds}
-
-def run(label, argv):
-    t = time.perf_counter()
-    p = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    t = time.perf_counter() - t
-    if p.returncode != 0:
-        sys.stderr.write(p.stderr.decode(errors="replace"))
-        sys.exit("'%s' exited %d" % (label, p.returncode))
-    return t
-
-for label, argv in cmds:
-    run(label, argv)
-for r in range(runs):
-    for k in range(len(cmds)):
-        label, argv = cmds[(r + k) % len(cmds)]
-        times[label].append(run(label, argv))
-
-med = {label: statistics.median(v) * 1000 for label, v in times.items()}
-print("median wall time over %d runs (ms; min .. max):" % runs)
-for label, _ in cmds:
-    v = times[label]
-    print("  %-32s %8.2f   (%.2f .. %.2f)" % (label, med[label], min(v) * 1000, max(v) * 1000))
+med = rounds(runs, [
+    ("git show HEAD:outage.playbook", lambda r: ["git", "-C", repo, "show", "HEAD:outage.playbook"]),
+    ("sitrep playbook show outage", lambda r: [sitrep, "-c", conf, "playbook", "show", "outage"]),
+    ("sitrep playbook list", lambda r: [sitrep, "-c", conf, "playbook", "list"]),
+])
 base = med["git show HEAD:outage.playbook"]
 show = med["sitrep playbook show outage"] / base
 lst = med["sitrep playbook list"] / base

@@ -58,62 +58,26 @@
 # Usage: bench/scheduler.sh   (from anywhere; paths are resolved to the repo)
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")/.." && pwd)
-bin=${SITREP_BIN:-$here/build}
-case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
+. "$(dirname "$0")/lib.sh"
 nopen=${NOPEN:-10000}
 spread=${SPREAD_SECS:-20}
 lead=${LEAD_SECS:-15}
 idle=${IDLE_SECS:-10}
 
-die() { echo "bench/scheduler.sh: $*" >&2; exit 1; }
-
-for v in NOPEN:nopen SPREAD_SECS:spread LEAD_SECS:lead IDLE_SECS:idle; do
-	name=${v%%:*} v=${v#*:}
-	case ${!v} in ''|*[!0-9]*) die "$name must be a number (got '${!v}')" ;; esac
-	[ "${!v}" -ge 1 ] || die "$name must be at least 1"
-done
+bench_numbers NOPEN:nopen SPREAD_SECS:spread LEAD_SECS:lead IDLE_SECS:idle
 [ "$nopen" -ge 2 ] || die "NOPEN must be at least 2"
-nginx=$(PATH=$PATH:/usr/sbin:/sbin command -v nginx) ||
-	die "nginx is not installed (make deps installs nginx-light)"
-for c in curl jq sqlite3 python3 git; do
-	command -v $c >/dev/null || die "$c is not installed (make deps installs it)"
-done
 [ -r /proc/self/stat ] || die "this needs Linux's /proc"
-[ -z "${BENCH_PERF:-}" ] || command -v perf >/dev/null || die "BENCH_PERF is set but perf is not installed"
-
-. "$here/bench/lib.sh"
+bench_tools nginx curl jq sqlite3 python3 git perf
+bench_setup sitrep sitrepd
 
 # ------------------------------------------------------------ nginx
 
+# The Slack endpoint of the workspace's ops-chat channel: 200 to every
+# POST; the body is read and dropped.
 ngx_port=$(free_port)
 ngx=$tmp/nginx
-mkdir -p "$ngx/temp"
-cat >"$ngx/nginx.conf" <<EOF
-# The Slack endpoint of the workspace's ops-chat channel: 200 to every
-# POST; the body is read and dropped. No logs on the request path.
-worker_processes 1;
-daemon off;
-pid $ngx/nginx.pid;
-error_log $ngx/error.log warn;
-events { worker_connections 4096; }
-http {
-	access_log off;
-	client_body_temp_path $ngx/temp/body;
-	proxy_temp_path $ngx/temp/proxy;
-	fastcgi_temp_path $ngx/temp/fastcgi;
-	uwsgi_temp_path $ngx/temp/uwsgi;
-	scgi_temp_path $ngx/temp/scgi;
-	client_body_buffer_size 64k;
-	keepalive_requests 100000000;
-	keepalive_timeout 120s;
-	server {
-		listen 127.0.0.1:$ngx_port;
-		location /hook/ { return 200 "ok"; }
-		location / { return 404; }
-	}
-}
-EOF
+nginx_conf "$ngx" "$ngx_port" 1 "client_body_buffer_size 64k;" \
+	'location /hook/ { return 200 "ok"; }'
 nginx_start "$ngx" "$ngx_port" 200
 export SITREP_SLACK_URL=http://127.0.0.1:$ngx_port/hook/slack
 

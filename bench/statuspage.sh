@@ -68,9 +68,7 @@
 # Usage: bench/statuspage.sh   (from anywhere; paths are resolved to the repo)
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")/.." && pwd)
-bin=${SITREP_BIN:-$here/build}
-case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
+. "$(dirname "$0")/lib.sh"
 conns=${CONNECTIONS:-64}
 wrk_secs=${WRK_SECS:-10}
 nlarge=${NLARGE:-100000}
@@ -80,61 +78,24 @@ churn_hz=${CHURN_HZ:-10}
 spacing_min=30   # minutes between the openings of the resolved incidents
 path=/api/v2/summary.json
 
-die() { echo "bench/statuspage.sh: $*" >&2; exit 1; }
-
-for v in CONNECTIONS:conns WRK_SECS:wrk_secs NLARGE:nlarge NSMALL:nsmall ROUNDS:rounds; do
-	name=${v%%:*} v=${v#*:}
-	case ${!v} in ''|*[!0-9]*) die "$name must be a number (got '${!v}')" ;; esac
-	[ "${!v}" -ge 1 ] || die "$name must be at least 1"
-done
+bench_numbers CONNECTIONS:conns WRK_SECS:wrk_secs NLARGE:nlarge NSMALL:nsmall ROUNDS:rounds
 case $churn_hz in ''|*[!0-9]*) die "CHURN_HZ must be a number (got '$churn_hz')" ;; esac
 [ "$nsmall" -le "$nlarge" ] || die "NSMALL must not exceed NLARGE"
 [ "$wrk_secs" -lt 60 ] || die "WRK_SECS must be under 60 (the daemon's cache lives a minute)"
-nginx=$(PATH=$PATH:/usr/sbin:/sbin command -v nginx) ||
-	die "nginx is not installed (make deps installs nginx-light)"
-for c in wrk curl sqlite3 python3 git; do
-	command -v $c >/dev/null || die "$c is not installed (make deps installs it)"
-done
-[ -z "${BENCH_PERF:-}" ] || command -v perf >/dev/null || die "BENCH_PERF is set but perf is not installed"
-
-. "$here/bench/lib.sh"
+bench_tools nginx wrk curl sqlite3 python3 git perf
+bench_setup sitrep sitrepd
 
 # ------------------------------------------------------------ nginx
 
+# The reference server: summary.json as a static file, one worker. The
+# daemons' Slack channel posts to /hook/ here and gets 200.
 ngx_port=$(free_port)
 ngx=$tmp/nginx
-mkdir -p "$ngx/temp" "$ngx/www/api/v2"
+mkdir -p "$ngx/www/api/v2"
 chmod -R 755 "$ngx/www"
-cat >"$ngx/nginx.conf" <<EOF
-# The reference server: summary.json as a static file, one worker, no
-# logs on the request path, keep-alive as long as the client likes. The
-# daemons' Slack channel posts to /hook/ here and gets 200.
-worker_processes 1;
-daemon off;
-pid $ngx/nginx.pid;
-error_log $ngx/error.log warn;
-events { worker_connections 4096; }
-http {
-	access_log off;
-	sendfile on;
-	open_file_cache max=64 inactive=60s;
-	tcp_nopush on;
-	client_body_temp_path $ngx/temp/body;
-	proxy_temp_path $ngx/temp/proxy;
-	fastcgi_temp_path $ngx/temp/fastcgi;
-	uwsgi_temp_path $ngx/temp/uwsgi;
-	scgi_temp_path $ngx/temp/scgi;
-	keepalive_requests 100000000;
-	keepalive_timeout 120s;
-	server {
-		listen 127.0.0.1:$ngx_port;
-		root $ngx/www;
-		location = $path { default_type application/json; }
-		location /hook/ { return 200 "ok"; }
-		location / { return 404; }
-	}
-}
-EOF
+nginx_conf "$ngx" "$ngx_port" 1 "sendfile on; open_file_cache max=64 inactive=60s; tcp_nopush on;" \
+	"root $ngx/www; location = $path { default_type application/json; }
+		location /hook/ { return 200 \"ok\"; }"
 nginx_start "$ngx" "$ngx_port" 200
 # The workspaces' ops-chat channel (internal, executives) names this
 # variable: its notices go to nginx and are sent, not retried.
