@@ -119,6 +119,10 @@ int incident_open_required_steps(char ***out, size_t *n, struct incident_ctx *ct
  */
 struct json;
 int incident_begin_change(struct store_incident *inc, struct incident_ctx *ctx, int64_t id);
+/* incident_begin_change, then the incident's pinned playbook in *pb (the
+ * caller frees it); abandoned when the playbook cannot be read. */
+int incident_begin_playbook(struct store_incident *inc, struct playbook **pb,
+			    struct incident_ctx *ctx, int64_t id);
 int incident_finish_change(struct incident_ctx *ctx, struct store_incident *inc,
 			   const char *kind, struct json *details);
 int incident_abandon(struct incident_ctx *ctx, struct store_incident *inc, int rc);

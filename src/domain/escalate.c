@@ -52,21 +52,6 @@ page_tiers(struct incident_ctx *ctx, const struct store_incident *inc,
 	return 0;
 }
 
-/* The incident in a write transaction and its pinned playbook. */
-static int
-begin(struct store_incident *inc, struct playbook **pb, struct incident_ctx *ctx,
-      int64_t id)
-{
-	int rc;
-
-	*pb = NULL;
-	if ((rc = incident_begin_change(inc, ctx, id)) != 0)
-		return rc;
-	if ((rc = incident_playbook(pb, ctx, inc)) != 0)
-		return incident_abandon(ctx, inc, rc);
-	return 0;
-}
-
 static int
 fail(struct incident_ctx *ctx, struct store_incident *inc, struct playbook *pb,
      struct json *people, int rc)
@@ -96,7 +81,7 @@ escalate_page(struct incident_ctx *ctx, int64_t id, const char *role, int tier)
 	bool swarm;
 	int rc;
 
-	if ((rc = begin(&inc, &pb, ctx, id)) != 0)
+	if ((rc = incident_begin_playbook(&inc, &pb, ctx, id)) != 0)
 		return rc;
 	people = json_new_array();
 	if (playbook_role(pb, role) == NULL)
@@ -212,7 +197,7 @@ escalate_escalate(struct incident_ctx *ctx, int64_t id, const char *for_role, in
 	int64_t now = clock_now_ms();
 	int rc;
 
-	if ((rc = begin(&inc, &pb, ctx, id)) != 0)
+	if ((rc = incident_begin_playbook(&inc, &pb, ctx, id)) != 0)
 		return rc;
 	people = json_new_array();
 	if ((rc = store_pages_get(&all, &nall, ctx->store, id, false)) != 0)

@@ -328,10 +328,9 @@ incident_set_vars(struct incident_ctx *ctx, int64_t id, const struct incident_va
 	struct playbook *pb = NULL;
 	int rc;
 
-	if ((rc = incident_begin_change(&inc, ctx, id)) != 0)
+	if ((rc = incident_begin_playbook(&inc, &pb, ctx, id)) != 0)
 		return rc;
-	if ((rc = incident_playbook(&pb, ctx, &inc)) != 0 ||
-	    (rc = incident_vars_apply(ctx, &inc, pb, vars, nvars)) != 0) {
+	if ((rc = incident_vars_apply(ctx, &inc, pb, vars, nvars)) != 0) {
 		playbook_free(pb);
 		return incident_abandon(ctx, &inc, rc);
 	}
@@ -497,6 +496,20 @@ incident_require_command(struct incident_ctx *ctx, const struct store_incident *
 			     h[0].person, what, (long long)inc->id, ctx->actor);
 	store_holders_free(h, n);
 	return rc;
+}
+
+int
+incident_begin_playbook(struct store_incident *inc, struct playbook **pb,
+			struct incident_ctx *ctx, int64_t id)
+{
+	int rc;
+
+	*pb = NULL;
+	if ((rc = incident_begin_change(inc, ctx, id)) != 0)
+		return rc;
+	if ((rc = incident_playbook(pb, ctx, inc)) != 0)
+		return incident_abandon(ctx, inc, rc);
+	return 0;
 }
 
 /*

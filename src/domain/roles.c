@@ -83,10 +83,8 @@ change_begin(struct change *c, struct incident_ctx *ctx, int64_t id, const char 
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	if ((rc = incident_begin_change(&c->inc, ctx, id)) != 0)
+	if ((rc = incident_begin_playbook(&c->inc, &c->pb, ctx, id)) != 0)
 		return rc;
-	if ((rc = incident_playbook(&c->pb, ctx, &c->inc)) != 0)
-		return change_fail(ctx, c, rc);
 	if ((c->role = playbook_role(c->pb, role)) == NULL) {
 		char list[512] = "";
 
@@ -261,10 +259,8 @@ steps_mark(struct incident_ctx *ctx, int64_t id, const char *step, const char *s
 
 	if (strcmp(state, "skipped") == 0 && (note == NULL || *note == '\0'))
 		return err_set(SR_EUSAGE, "skipping a step needs a reason: -m \"why\"");
-	if ((rc = incident_begin_change(&inc, ctx, id)) != 0)
+	if ((rc = incident_begin_playbook(&inc, &pb, ctx, id)) != 0)
 		return rc;
-	if ((rc = incident_playbook(&pb, ctx, &inc)) != 0)
-		return incident_abandon(ctx, &inc, rc);
 	if ((ps = playbook_step(pb, step)) == NULL)
 		rc = err_set(SR_EREFUSED, "playbook '%s' has no step '%s': run 'sitrep step "
 			     "INC-%lld' to see them", pb->name, step, (long long)id);
