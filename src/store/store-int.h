@@ -32,5 +32,7 @@ int store_step_done(struct store *s, sqlite3_stmt *stmt, const char *what);
  * what was read even on a failure (what names it in the error). */
 int store_rows(void **out, size_t *n, struct store *s, sqlite3_stmt *stmt, size_t size,
 	       void (*read)(void *row, sqlite3_stmt *stmt), const char *what);
+/* store_rows for a statement of one text column (copied, "" for NULL). */
+int store_texts(char ***out, size_t *n, struct store *s, sqlite3_stmt *stmt, const char *what);
 
 #endif

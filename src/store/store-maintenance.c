@@ -7,7 +7,6 @@
 #include "sitrep/err.h"
 #include "sitrep/store-maintenance.h"
 #include "sitrep/store.h"
-#include "sitrep/xalloc.h"
 #include "store-int.h"
 
 #define MAINT_COLUMNS \
@@ -56,19 +55,13 @@ static int
 maint_components(struct store_maintenance *m, struct store *s)
 {
 	sqlite3_stmt *stmt;
-	int rc, step;
+	int rc;
 
 	if ((rc = store_sql(&stmt, s, sql_maint_components)) != 0)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, m->id);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		m->components = xreallocarray(m->components, m->ncomponents + 1,
-					      sizeof(*m->components));
-		m->components[m->ncomponents++] = store_column_dup(stmt, 0);
-	}
-	rc = step == SQLITE_DONE ? 0 : store_fail(s, "read a maintenance's components");
-	sqlite3_reset(stmt);
-	return rc;
+	return store_texts(&m->components, &m->ncomponents, s, stmt,
+	    "read a maintenance's components");
 }
 
 static void

@@ -7,7 +7,6 @@
 
 #include "sitrep/err.h"
 #include "sitrep/store-subscribers.h"
-#include "sitrep/xalloc.h"
 #include "store-int.h"
 
 #define SUBSCRIBER_COLUMNS \
@@ -62,19 +61,13 @@ static int
 subscriber_components_get(struct store_subscriber *sub, struct store *s)
 {
 	sqlite3_stmt *stmt;
-	int rc, step;
+	int rc;
 
 	if ((rc = store_sql(&stmt, s, sql_subscriber_components)) != 0)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, sub->id);
-	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-		sub->components = xreallocarray(sub->components, sub->ncomponents + 1,
-		    sizeof(*sub->components));
-		sub->components[sub->ncomponents++] = store_column_dup(stmt, 0);
-	}
-	rc = step == SQLITE_DONE ? 0 : store_fail(s, "read a subscriber's components");
-	sqlite3_reset(stmt);
-	return rc;
+	return store_texts(&sub->components, &sub->ncomponents, s, stmt,
+	    "read a subscriber's components");
 }
 
 static void

@@ -184,6 +184,22 @@ store_rows(void **out, size_t *n, struct store *s, sqlite3_stmt *stmt, size_t si
 	return rc;
 }
 
+static void
+text_from_row(void *row, sqlite3_stmt *stmt)
+{
+	*(char **)row = store_column_dup(stmt, 0);
+}
+
+int
+store_texts(char ***out, size_t *n, struct store *s, sqlite3_stmt *stmt, const char *what)
+{
+	void *v;
+	int rc = store_rows(&v, n, s, stmt, sizeof(char *), text_from_row, what);
+
+	*out = v;
+	return rc;
+}
+
 int
 store_fail(struct store *s, const char *what)
 {
