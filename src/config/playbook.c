@@ -115,6 +115,28 @@ playbook_has_audience(const struct playbook *pb, const char *audience)
 	return false;
 }
 
+/*
+ * The i-th element of one of the playbook's lists (roles, steps...): NULL,
+ * reported as "each <what> must be a group { <shape> }", when it is not a
+ * group; else checked to hold only the keys listed.
+ */
+static const config_setting_t *
+list_group(struct confread *r, const config_setting_t *list, int i,
+	   const char *const *keys, const char *what, const char *shape)
+{
+	const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+	char a[32];
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+		diags_add(r->diags, r->file, confread_line(g), "each %s must be a group { %s }",
+			  what, shape);
+		return NULL;
+	}
+	snprintf(a, sizeof(a), "a %s", what);
+	confread_check_keys(r, g, keys, a);
+	return g;
+}
+
 static void
 parse_roles(struct confread *r, struct playbook *pb, const config_setting_t *list)
 {
@@ -123,16 +145,13 @@ parse_roles(struct confread *r, struct playbook *pb, const config_setting_t *lis
 
 	pb->roles = xcalloc((size_t)n + 1, sizeof(*pb->roles));
 	for (int i = 0; i < n; i++) {
-		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		const config_setting_t *g = list_group(r, list, i, role_keys, "role",
+		    "id = ...; title = ...;");
 		struct playbook_role *role = &pb->roles[pb->nroles];
 		long long max = 1;
 
-		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-			diags_add(r->diags, r->file, confread_line(g),
-				  "each role must be a group { id = ...; title = ...; }");
+		if (g == NULL)
 			continue;
-		}
-		confread_check_keys(r, g, role_keys, "a role");
 		role->line = confread_line(g);
 		role->max = 1;
 		if (!confread_str(r, g, "id", true, &role->id))
@@ -235,16 +254,13 @@ parse_cadence(struct confread *r, struct playbook *pb, const config_setting_t *l
 
 	pb->cadence = xcalloc((size_t)n + 1, sizeof(*pb->cadence));
 	for (int i = 0; i < n; i++) {
-		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		const config_setting_t *g = list_group(r, list, i, cadence_keys, "cadence",
+		    "audience = ...; every = { ... };");
 		const config_setting_t *every;
 		struct playbook_cadence *c = &pb->cadence[pb->ncadence];
 
-		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-			diags_add(r->diags, r->file, confread_line(g),
-				  "each cadence must be a group { audience = ...; every = { ... }; }");
+		if (g == NULL)
 			continue;
-		}
-		confread_check_keys(r, g, cadence_keys, "a cadence");
 		c->line = confread_line(g);
 		if (!confread_str(r, g, "audience", true, &c->audience))
 			c->audience = xstrdup("");
@@ -368,15 +384,12 @@ parse_steps(struct confread *r, struct playbook *pb, const config_setting_t *lis
 
 	pb->steps = xcalloc((size_t)n + 1, sizeof(*pb->steps));
 	for (int i = 0; i < n; i++) {
-		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		const config_setting_t *g = list_group(r, list, i, step_keys, "step",
+		    "id = ...; title = ...; role = ...; due = ...;");
 		struct playbook_step *s = &pb->steps[pb->nsteps];
 
-		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-			diags_add(r->diags, r->file, confread_line(g),
-				  "each step must be a group { id = ...; title = ...; role = ...; due = ...; }");
+		if (g == NULL)
 			continue;
-		}
-		confread_check_keys(r, g, step_keys, "a step");
 		s->line = confread_line(g);
 		if (confread_str(r, g, "id", true, &s->id)) {
 			for (size_t k = 0; k < pb->nsteps; k++)
@@ -462,15 +475,12 @@ parse_variables(struct confread *r, struct playbook *pb, const config_setting_t 
 
 	pb->variables = xcalloc((size_t)n + 1, sizeof(*pb->variables));
 	for (int i = 0; i < n; i++) {
-		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		const config_setting_t *g = list_group(r, list, i, variable_keys, "variable",
+		    "name = ...; description = ...;");
 		struct playbook_variable *v = &pb->variables[pb->nvariables];
 
-		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-			diags_add(r->diags, r->file, confread_line(g),
-				  "each variable must be a group { name = ...; description = ...; }");
+		if (g == NULL)
 			continue;
-		}
-		confread_check_keys(r, g, variable_keys, "a variable");
 		v->line = confread_line(g);
 		if (!confread_str(r, g, "name", true, &v->name))
 			v->name = xstrdup("");
@@ -599,15 +609,12 @@ parse_templates(struct confread *r, struct playbook *pb, const config_setting_t 
 
 	pb->templates = xcalloc((size_t)n + 1, sizeof(*pb->templates));
 	for (int i = 0; i < n; i++) {
-		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		const config_setting_t *g = list_group(r, list, i, template_keys, "template",
+		    "id = ...; audience = ...; text = ...;");
 		struct playbook_template *t = &pb->templates[pb->ntemplates];
 
-		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-			diags_add(r->diags, r->file, confread_line(g),
-				  "each template must be a group { id = ...; audience = ...; text = ...; }");
+		if (g == NULL)
 			continue;
-		}
-		confread_check_keys(r, g, template_keys, "a template");
 		t->line = confread_line(g);
 		if (confread_str(r, g, "id", true, &t->id)) {
 			for (size_t k = 0; k < pb->ntemplates; k++)
@@ -645,16 +652,13 @@ parse_routes(struct confread *r, struct playbook *pb, const config_setting_t *li
 
 	pb->routes = xcalloc((size_t)n + 1, sizeof(*pb->routes));
 	for (int i = 0; i < n; i++) {
-		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		const config_setting_t *g = list_group(r, list, i, route_keys, "route",
+		    "audience = ...; channels = [ ... ];");
 		struct playbook_route *rt = &pb->routes[pb->nroutes];
 		int line;
 
-		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-			diags_add(r->diags, r->file, confread_line(g),
-				  "each route must be a group { audience = ...; channels = [ ... ]; }");
+		if (g == NULL)
 			continue;
-		}
-		confread_check_keys(r, g, route_keys, "a route");
 		rt->line = confread_line(g);
 		if (!confread_str(r, g, "audience", true, &rt->audience))
 			rt->audience = xstrdup("");
