@@ -184,6 +184,33 @@ feed_updated(const struct snapshot *sn, const struct feed_entry *v, size_t n)
 	return t;
 }
 
+/* What both feeds are made of: the entries, the feed's own URL (file on
+ * the page), its title and when it last changed. */
+struct feed_doc {
+	struct feed_entry *v;
+	size_t n;
+	char *self, *title;
+	int64_t updated;
+};
+
+static void
+feed_doc_init(struct feed_doc *d, const struct snapshot *sn, const char *file)
+{
+	d->v = feed_entries(sn, &d->n);
+	d->self = statuspage_url(sn, file);
+	d->title = xasprintf("%s - Incident History", sn->page_name != NULL ?
+			     sn->page_name : "Status");
+	d->updated = feed_updated(sn, d->v, d->n);
+}
+
+static void
+feed_doc_release(struct feed_doc *d)
+{
+	free(d->self);
+	free(d->title);
+	feed_entries_free(d->v, d->n);
+}
+
 static void
 xml_elem(struct buf *out, const char *name, const char *text)
 {
@@ -204,41 +231,36 @@ xml_time(struct buf *out, const char *name, int64_t ms)
 void
 feed_atom(struct buf *out, const struct snapshot *sn)
 {
-	size_t n;
-	struct feed_entry *v = feed_entries(sn, &n);
-	char *self = statuspage_url(sn, "history.atom");
-	char *title = xasprintf("%s - Incident History", sn->page_name != NULL ?
-				sn->page_name : "Status");
+	struct feed_doc d;
 
+	feed_doc_init(&d, sn, "history.atom");
 	buf_adds(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		 "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"en\">\n");
-	xml_elem(out, "id", self);
-	xml_elem(out, "title", title);
-	xml_time(out, "updated", feed_updated(sn, v, n));
+	xml_elem(out, "id", d.self);
+	xml_elem(out, "title", d.title);
+	xml_time(out, "updated", d.updated);
 	buf_adds(out, "<link rel=\"self\" type=\"application/atom+xml\" href=\"");
-	escape_markup(out, self);
+	escape_markup(out, d.self);
 	buf_adds(out, "\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"");
 	escape_markup(out, sn->page_url);
 	buf_adds(out, "\"/>\n<author><name>");
 	escape_markup(out, sn->page_name != NULL ? sn->page_name : "Status");
 	buf_adds(out, "</name></author>\n");
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < d.n; i++) {
 		buf_adds(out, "<entry>\n");
-		xml_elem(out, "id", v[i].url);
-		xml_time(out, "published", v[i].published);
-		xml_time(out, "updated", v[i].updated);
+		xml_elem(out, "id", d.v[i].url);
+		xml_time(out, "published", d.v[i].published);
+		xml_time(out, "updated", d.v[i].updated);
 		buf_adds(out, "<link rel=\"alternate\" type=\"text/html\" href=\"");
-		escape_markup(out, v[i].url);
+		escape_markup(out, d.v[i].url);
 		buf_adds(out, "\"/>\n");
-		xml_elem(out, "title", v[i].title);
+		xml_elem(out, "title", d.v[i].title);
 		buf_adds(out, "<content type=\"html\">");
-		entry_content(out, sn, &v[i]);
+		entry_content(out, sn, &d.v[i]);
 		buf_adds(out, "</content>\n</entry>\n");
 	}
 	buf_adds(out, "</feed>\n");
-	free(self);
-	free(title);
-	feed_entries_free(v, n);
+	feed_doc_release(&d);
 }
 
 /* RFC 822 (with a four-digit year, as RSS 2.0 asks): "Mon, 23 Nov 2026
@@ -261,37 +283,32 @@ rss_time(struct buf *out, const char *name, int64_t ms)
 void
 feed_rss(struct buf *out, const struct snapshot *sn)
 {
-	size_t n;
-	struct feed_entry *v = feed_entries(sn, &n);
-	char *self = statuspage_url(sn, "history.rss");
-	char *title = xasprintf("%s - Incident History", sn->page_name != NULL ?
-				sn->page_name : "Status");
+	struct feed_doc d;
 
+	feed_doc_init(&d, sn, "history.rss");
 	buf_adds(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		 "<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\">\n"
 		 "<channel>\n");
-	xml_elem(out, "title", title);
+	xml_elem(out, "title", d.title);
 	xml_elem(out, "link", sn->page_url != NULL ? sn->page_url : "");
-	xml_elem(out, "description", title);
+	xml_elem(out, "description", d.title);
 	buf_adds(out, "<language>en</language>\n");
-	rss_time(out, "lastBuildDate", feed_updated(sn, v, n));
+	rss_time(out, "lastBuildDate", d.updated);
 	buf_adds(out, "<atom:link rel=\"self\" type=\"application/rss+xml\" href=\"");
-	escape_markup(out, self);
+	escape_markup(out, d.self);
 	buf_adds(out, "\"/>\n");
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < d.n; i++) {
 		buf_adds(out, "<item>\n");
-		xml_elem(out, "title", v[i].title);
+		xml_elem(out, "title", d.v[i].title);
 		buf_adds(out, "<description>");
-		entry_content(out, sn, &v[i]);
+		entry_content(out, sn, &d.v[i]);
 		buf_adds(out, "</description>\n");
-		rss_time(out, "pubDate", v[i].published);
-		xml_elem(out, "link", v[i].url);
+		rss_time(out, "pubDate", d.v[i].published);
+		xml_elem(out, "link", d.v[i].url);
 		buf_adds(out, "<guid isPermaLink=\"true\">");
-		escape_markup(out, v[i].url);
+		escape_markup(out, d.v[i].url);
 		buf_adds(out, "</guid>\n</item>\n");
 	}
 	buf_adds(out, "</channel>\n</rss>\n");
-	free(self);
-	free(title);
-	feed_entries_free(v, n);
+	feed_doc_release(&d);
 }
