@@ -211,8 +211,10 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	repo_global_init();
-	optind = 1;
-	rc = cmd->exec(&cli, argc - i, argv + i);
+	if (cmd->dispatch != NULL)
+		rc = cmd->dispatch(&cli, argc - i, argv + i);
+	else
+		rc = cli_run(&cli, cmd, argc - i, argv + i);
 	cli_release(&cli);
 	repo_global_shutdown();
 	return rc;
