@@ -17,12 +17,19 @@
 enum { ARGS_OPT_AS = 1000, ARGS_OPT_JSON, ARGS_OPT_INDEX };
 
 /* The options every command knows, first in getopt's table (an abbreviated
- * long option is matched, or found ambiguous, in this order). */
-static const struct option args_common[] = {
-	{ "as", required_argument, NULL, ARGS_OPT_AS },
-	{ "json", no_argument, NULL, ARGS_OPT_JSON },
-	{ "help", no_argument, NULL, 'h' },
-	{ "config", required_argument, NULL, 'c' },
+ * long option is matched, or found ambiguous, in this order), and before
+ * the command's name as global options (but --help, which is main's). */
+static const struct {
+	const char *name;
+	int letter;
+	bool value;
+	int val;          /* getopt_long's */
+	const char *form; /* how a missing value's message writes it */
+} args_common[] = {
+	{ "as", 0, true, ARGS_OPT_AS, "--as HANDLE" },
+	{ "json", 0, false, ARGS_OPT_JSON, NULL },
+	{ "help", 'h', false, 'h', NULL },
+	{ "config", 'c', true, 'c', "-c FILE" },
 };
 #define ARGS_NCOMMON (sizeof(args_common) / sizeof(args_common[0]))
 
@@ -109,8 +116,13 @@ args_getopt_tables(char **shortopts, const struct cli_option *options, size_t n)
 	struct option *longopts = xcalloc(ARGS_NCOMMON + n + 1, sizeof(*longopts));
 	char *s = xmalloc(3 * n + 3), *p = s;
 
-	memcpy(longopts, args_common, sizeof(args_common));
-	p += sprintf(p, "hc:");
+	for (size_t i = 0; i < ARGS_NCOMMON; i++) {
+		longopts[i].name = args_common[i].name;
+		longopts[i].has_arg = args_common[i].value ? required_argument : no_argument;
+		longopts[i].val = args_common[i].val;
+		if (args_common[i].letter != 0)
+			p += sprintf(p, "%c%s", args_common[i].letter, args_common[i].value ? ":" : "");
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct option *o = &longopts[ARGS_NCOMMON + i];
 
@@ -158,6 +170,36 @@ args_common_opt(struct cli *cli, const struct cmd_entry *cmd, int opt, char *val
 		cli_usage(cmd, stderr);
 		return EXIT_USAGE;
 	}
+}
+
+int
+cli_args_global(struct cli *cli, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i];
+
+	for (size_t k = 0; k < ARGS_NCOMMON; k++) {
+		const char *name = args_common[k].name;
+		size_t len = strlen(name);
+		bool word = (a[1] == '-' && strcmp(a + 2, name) == 0) ||
+			    (args_common[k].letter != 0 && a[1] == args_common[k].letter &&
+			     a[2] == '\0');
+
+		if (args_common[k].val == 'h')
+			continue;
+		if (word && !args_common[k].value)
+			return args_common_opt(cli, NULL, args_common[k].val, NULL);
+		if (word && *i + 1 < argc)
+			return args_common_opt(cli, NULL, args_common[k].val, argv[++*i]);
+		if (word) {
+			fprintf(stderr, "sitrep: option '%s' needs a value: %s\n", a,
+				args_common[k].form);
+			return EXIT_USAGE;
+		}
+		if (args_common[k].value && a[1] == '-' && strncmp(a + 2, name, len) == 0 &&
+		    a[2 + len] == '=')
+			return args_common_opt(cli, NULL, args_common[k].val, argv[*i] + 3 + len);
+	}
+	return 0;
 }
 
 /*

@@ -95,6 +95,12 @@ bool cli_args_has(const struct cli_args *args, const char *name);
 const char *cli_args_get(const struct cli_args *args, const char *name);
 size_t cli_args_all(char ***out, const struct cli_args *args, const char *name);
 void cli_args_free(struct cli_args *args);
+/*
+ * One of the common options before the command's name, at argv[*i] (*i
+ * moves on past a separate value): -1 when it was one, EXIT_USAGE when its
+ * value is missing (said on stderr), 0 when argv[*i] is not one of them.
+ */
+int cli_args_global(struct cli *cli, int argc, char **argv, int *i);
 /* Parse cmd's line and run its exec. */
 int cli_run(struct cli *cli, const struct cmd_entry *cmd, int argc, char **argv);
 /* -1 when args has n positional arguments; else cmd's usage on stderr and
