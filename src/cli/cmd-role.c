@@ -11,7 +11,7 @@
 #include "sitrep/incident.h"
 #include "sitrep/playbook.h"
 #include "sitrep/roles.h"
-#include "sitrep/store.h"
+#include "sitrep/store-incident.h"
 
 /* -m NOTE, for every subcommand of role and for step. */
 static const struct cli_option role_options[] = {

@@ -13,7 +13,7 @@
 #include "sitrep/err.h"
 #include "sitrep/log.h"
 #include "sitrep/repo.h"
-#include "sitrep/store.h"
+#include "sitrep/store-incident.h"
 #include "sitrep/timeline.h"
 #include "sitrep/xalloc.h"
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "sitrep/err.h"
-#include "sitrep/store.h"
+#include "sitrep/store-incident.h"
 #include "sitrep/timeline.h"
 #include "sitrep/xalloc.h"
 #include "store-int.h"
