@@ -89,23 +89,53 @@ args_noptions(const struct cli_option *options)
 	return n;
 }
 
+/* The next word of a takes list at *p (its length in *len), or NULL. */
+static const char *
+args_word(const char **p, size_t *len)
+{
+	const char *w = *p + strspn(*p, " ");
+
+	if (*w == '\0')
+		return NULL;
+	*len = strcspn(w, " ");
+	*p = w + *len;
+	return w;
+}
+
 /* Whether cmd takes the option name: one of the words of cmd->takes. */
 static bool
 args_takes(const struct cmd_entry *cmd, const char *name)
 {
-	size_t len = strlen(name);
+	const char *p = cmd->takes, *w;
+	size_t n;
 
-	if (cmd->takes == NULL)
+	if (p == NULL)
 		return true;
-	for (const char *p = cmd->takes; *p != '\0';) {
-		size_t n = strcspn(p, " ");
-
-		if (n == len && strncmp(p, name, len) == 0)
+	while ((w = args_word(&p, &n)) != NULL)
+		if (n == strlen(name) && strncmp(w, name, n) == 0)
 			return true;
-		p += n;
-		p += strspn(p, " ");
-	}
 	return false;
+}
+
+/* A word of cmd->takes that names no option of its table is a mistake in
+ * the table, found by the first run of the command. */
+static void
+args_check_takes(const struct cmd_entry *cmd, size_t noptions)
+{
+	const char *p = cmd->takes, *w;
+	size_t n, i;
+
+	while (p != NULL && (w = args_word(&p, &n)) != NULL) {
+		for (i = 0; i < noptions; i++)
+			if (strlen(cmd->options[i].name) == n &&
+			    strncmp(cmd->options[i].name, w, n) == 0)
+				break;
+		if (i == noptions) {
+			fprintf(stderr, "sitrep: %s takes '%.*s', an option its table lacks\n",
+				cmd->name, (int)n, w);
+			abort();
+		}
+	}
 }
 
 /* getopt_long's long and short tables for cmd: the common options, then
@@ -245,6 +275,7 @@ cli_args_parse(struct cli_args *args, struct cli *cli, const struct cmd_entry *c
 	args->cmd = cmd;
 	args->options = cmd->options;
 	args->noptions = args_noptions(cmd->options);
+	args_check_takes(cmd, args->noptions);
 	args->values = xcalloc(args->noptions + 1, sizeof(*args->values));
 	longopts = args_getopt_tables(&shortopts, cmd->options, args->noptions);
 	optind = 0;

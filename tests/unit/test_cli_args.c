@@ -239,7 +239,7 @@ test_takes_whole_words(void **state)
 {
 	static const struct cmd_entry partial = {
 		.name = "partial", .usage = "", .summary = "", .options = group,
-		.takes = "mess titles force", .exec = dummy_exec,
+		.takes = "  even  force ", .exec = dummy_exec,
 	};
 	struct cli cli = { 0 };
 	struct cli_args args;
@@ -250,6 +250,9 @@ test_takes_whole_words(void **state)
 	assert_int_equal(parse(&args, &cli, &partial, NULL, WORDS("partial", "--title", "x")),
 			 EXIT_USAGE);
 	assert_int_equal(parse(&args, &cli, &partial, NULL, WORDS("partial", "-f")), -1);
+	cli_args_free(&args);
+	assert_int_equal(parse(&args, &cli, &partial, NULL, WORDS("partial", "--even", "xy")),
+			 -1);
 	cli_args_free(&args);
 }
 
