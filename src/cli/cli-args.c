@@ -144,7 +144,7 @@ static struct option *
 args_getopt_tables(char **shortopts, const struct cli_option *options, size_t n)
 {
 	struct option *longopts = xcalloc(ARGS_NCOMMON + n + 1, sizeof(*longopts));
-	char *s = xmalloc(3 * n + 3), *p = s;
+	char *s = xmalloc(2 * (ARGS_NCOMMON + n) + 1), *p = s;
 
 	for (size_t i = 0; i < ARGS_NCOMMON; i++) {
 		longopts[i].name = args_common[i].name;
