@@ -281,6 +281,25 @@ test_help(void **state)
 }
 
 static void
+test_no_options(void **state)
+{
+	static const struct cmd_entry none = {
+		.name = "none", .usage = "ID", .summary = "", .exec = dummy_exec,
+	};
+	struct cli cli = { 0 };
+	struct cli_args args;
+
+	(void)state;
+	assert_int_equal(parse(&args, &cli, &none, NULL, WORDS("none", "--json", "7", "-c", "f")),
+			 -1);
+	assert_true(cli.json);
+	assert_int_equal(args.argc, 1);
+	assert_false(cli_args_has(&args, "all"));
+	cli_args_free(&args);
+	assert_int_equal(parse(&args, &cli, &none, NULL, WORDS("none", "--all")), EXIT_USAGE);
+}
+
+static void
 test_run(void **state)
 {
 	struct cli cli = { 0 };
@@ -337,6 +356,7 @@ main(void)
 		cmocka_unit_test(test_first_problem_reported),
 		cmocka_unit_test(test_takes_whole_words),
 		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_no_options),
 		cmocka_unit_test(test_run),
 		cmocka_unit_test(test_global),
 	};
