@@ -10,6 +10,7 @@
 #include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/store.h"
+#include "sitrep/store-subscribers.h"
 #include "sitrep/subscribers.h"
 
 static const struct cli_option subscribe_options[] = {

@@ -16,6 +16,8 @@
 #include "sitrep/payload.h"
 #include "sitrep/store-incident.h"
 #include "sitrep/store.h"
+#include "sitrep/store-outbox.h"
+#include "sitrep/store-updates.h"
 #include "sitrep/xalloc.h"
 
 /* The options of these commands; each command takes some of them. */

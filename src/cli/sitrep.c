@@ -1,5 +1,6 @@
 /* sitrep.c: the CLI's main: global options (the common ones read by
- * cli-args.c), the command table and prefix lookup (tmux's way). Each command lives in its own cmd-*.c file. */
+ * cli-args.c), the command table and prefix lookup (tmux's way). Each
+ * command lives in its own cmd-*.c file. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,7 +197,6 @@ main(int argc, char **argv)
 			  ambiguous ? "ambiguous" : "unknown", argv[i]);
 		return EXIT_USAGE;
 	}
-	repo_global_init();
 	if (cmd->dispatch != NULL)
 		rc = cmd->dispatch(&cli, argc - i, argv + i);
 	else

@@ -16,6 +16,8 @@
 #include "sitrep/mail.h"
 #include "sitrep/netguard.h"
 #include "sitrep/store.h"
+#include "sitrep/store-outbox.h"
+#include "sitrep/store-subscribers.h"
 #include "sitrep/subscribers.h"
 #include "sitrep/webhook.h"
 #include "sitrep/xalloc.h"
