@@ -18,7 +18,6 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +26,7 @@
 #include "sitrep/buf.h"
 #include "sitrep/conf.h"
 #include "sitrep/deliver.h"
+#include "sitrep/digest.h"
 #include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/log.h"
@@ -1223,7 +1223,7 @@ lane_open(struct lane *d, struct deliver *e, const struct curlapi *api, int nxfe
 	d->chans = xcalloc(c->nchannels + 1, sizeof(*d->chans));
 	for (size_t i = 0; i < c->nchannels; i++)
 		d->chans[i].ch = &c->channels[i];
-	if (getrandom(&d->rng, sizeof(d->rng), 0) != sizeof(d->rng) || d->rng == 0)
+	if (digest_random(&d->rng, sizeof(d->rng), "the retry jitter") != 0 || d->rng == 0)
 		d->rng = (uint64_t)clock_now_ms() | 1;
 	d->last_flush = clock_now_ms();
 	return 0;
@@ -1402,8 +1402,6 @@ deliver_open(struct deliver **out, const struct conf *c)
 	 * 40 MB at most) instead of 1,000 copies each of them a tenth as
 	 * often. */
 	store_set_checkpoint(e->store, 10000);
-	/* libcurl brought libcrypto in: sign with its faster SHA-256 */
-	(void)webhook_accelerate();
 	e->env_proxy = proxy_in_environment();
 	if (nlanes > c->delivery.concurrency)
 		nlanes = c->delivery.concurrency;
