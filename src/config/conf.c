@@ -13,11 +13,11 @@
 #include "sitrep/buf.h"
 #include "sitrep/conf.h"
 #include "sitrep/mail.h"
-#include "sitrep/confread.h"
 #include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/vocab.h"
 #include "sitrep/xalloc.h"
+#include "confread.h"
 
 static const char *const top_keys[] = {
 	"workspace", "status_page", "http", "components", "people", "tiers",

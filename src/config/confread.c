@@ -4,12 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sitrep/confread.h"
 #include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/utf8.h"
 #include "sitrep/vocab.h"
 #include "sitrep/xalloc.h"
+#include "confread.h"
 
 int
 confread_line(const config_setting_t *s)

@@ -5,12 +5,12 @@
 #include <string.h>
 
 #include "sitrep/conf.h"
-#include "sitrep/confread.h"
 #include "sitrep/err.h"
 #include "sitrep/playbook.h"
 #include "sitrep/repo.h"
 #include "sitrep/vocab.h"
 #include "sitrep/xalloc.h"
+#include "confread.h"
 
 /* Built in: what every incident knows. Anything else ({{impact}}) is the
  * playbook's to declare under 'variables' and each incident's to fill. */
