@@ -12,7 +12,7 @@
 
 #include "sitrep/buf.h"
 #include "sitrep/conf.h"
-#include "sitrep/mail.h"
+#include "sitrep/mailaddr.h"
 #include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/vocab.h"
@@ -393,7 +393,7 @@ read_accounts(struct confread *r, struct conf *c, const config_setting_t *root)
 			a->name = xstrdup(a->id);
 		confread_bool(r, g, "priority", &a->priority);
 		if (confread_str(r, g, "email", false, &a->email) &&
-		    !mail_address_valid(a->email))
+		    !mailaddr_valid(a->email))
 			diags_add(r->diags, r->file, confread_member_line(g, "email"),
 				  "account '%s': '%s' is not an e-mail address", a->id, a->email);
 		confread_strs(r, g, "components", false, &a->components, &a->ncomponents);
@@ -591,7 +591,7 @@ read_channels(struct confread *r, struct conf *c, const config_setting_t *root)
 		confread_str(r, g, "password_file", false, &ch->password_file);
 		confread_strs(r, g, "to", false, &ch->to, &ch->nto);
 		for (size_t k = 0; k < ch->nto; k++)
-			if (!mail_address_valid(ch->to[k]))
+			if (!mailaddr_valid(ch->to[k]))
 				diags_add(r->diags, r->file, confread_member_line(g, "to"),
 					  "channel '%s': '%s' is not an e-mail address",
 					  ch->id, ch->to[k]);

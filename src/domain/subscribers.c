@@ -12,7 +12,7 @@
 #include "sitrep/duration.h"
 #include "sitrep/digest.h"
 #include "sitrep/err.h"
-#include "sitrep/mail.h"
+#include "sitrep/mailaddr.h"
 #include "sitrep/netguard.h"
 #include "sitrep/store.h"
 #include "sitrep/subscribers.h"
@@ -107,7 +107,7 @@ check_new(const struct conf *c, const char *kind, const char *address,
 	int rc;
 
 	if (strcmp(kind, "email") == 0) {
-		if (!mail_address_valid(address))
+		if (!mailaddr_valid(address))
 			return err_set(SR_EUSAGE, "'%s' is not an e-mail address like "
 				       "name@example.com", address);
 		if (customer_mail_channel(c) == NULL)
