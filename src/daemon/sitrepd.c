@@ -352,13 +352,13 @@ main(int argc, char **argv)
 
 	memset(&dm, 0, sizeof(dm));
 	dm.lock_fd = -1;
-	log_init("sitrepd", LOG_LEVEL_INFO);
+	log_init("sitrepd");
 	while ((opt = getopt_long(argc, argv, "c:l:fvh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': dm.config_path = optarg; break;
 		case 'l': dm.listen = optarg; break;
 		case 'f': break;
-		case 'v': log_init("sitrepd", LOG_LEVEL_DEBUG); break;
+		case 'v': log_setverbose(1); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
