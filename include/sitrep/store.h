@@ -1,5 +1,6 @@
-/* store.h: the SQLite store (WAL, one file). All SQL lives in store.c and
- * migrate.c; nothing else sees a sqlite3 handle. */
+/* store.h: the SQLite store (WAL, one file). All SQL lives in src/store
+ * (store.c, store-incident.c, store-comms.c, store-maintenance.c,
+ * store-metrics.c and migrate.c); nothing else sees a sqlite3 handle. */
 #ifndef SITREP_STORE_H
 #define SITREP_STORE_H
 
