@@ -105,7 +105,8 @@ void
 log_warn(const char *fmt, ...)
 {
 	va_list ap;
-	const char *e = strerror(errno);
+	char buf[128];
+	const char *e = strerror_r(errno, buf, sizeof(buf)); /* GNU's: thread-safe */
 
 	va_start(ap, fmt);
 	log_vemit("warning: ", fmt, ap, e);
@@ -148,7 +149,8 @@ void
 fatal(const char *fmt, ...)
 {
 	va_list ap;
-	const char *e = strerror(errno);
+	char buf[128];
+	const char *e = strerror_r(errno, buf, sizeof(buf)); /* GNU's: thread-safe */
 
 	va_start(ap, fmt);
 	log_vemit("fatal: ", fmt, ap, e);
