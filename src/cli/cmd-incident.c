@@ -15,7 +15,7 @@
 #include "sitrep/escalate.h"
 #include "sitrep/incident.h"
 #include "sitrep/playbook.h"
-#include "sitrep/store.h"
+#include "sitrep/store-incident.h"
 #include "sitrep/vocab.h"
 #include "sitrep/xalloc.h"
 

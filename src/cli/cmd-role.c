@@ -11,7 +11,7 @@
 #include "sitrep/incident.h"
 #include "sitrep/playbook.h"
 #include "sitrep/roles.h"
-#include "sitrep/store.h"
+#include "sitrep/store-incident.h"
 
 static int role_exec(struct cli *, int, char **);
 const struct cmd_entry cmd_role_entry = {

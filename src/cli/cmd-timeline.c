@@ -10,7 +10,7 @@
 #include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/incident.h"
-#include "sitrep/store.h"
+#include "sitrep/store-incident.h"
 #include "sitrep/timeline.h"
 #include "sitrep/xalloc.h"
 

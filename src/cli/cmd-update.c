@@ -14,6 +14,7 @@
 #include "sitrep/err.h"
 #include "sitrep/incident.h"
 #include "sitrep/payload.h"
+#include "sitrep/store-incident.h"
 #include "sitrep/store.h"
 #include "sitrep/xalloc.h"
 

@@ -19,6 +19,7 @@
 #include "sitrep/log.h"
 #include "sitrep/playbook.h"
 #include "sitrep/schedule.h"
+#include "sitrep/store-incident.h"
 #include "sitrep/store.h"
 #include "sitrep/subscribers.h"
 #include "sitrep/utf8.h"

@@ -11,6 +11,7 @@
 #include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/payload.h"
+#include "sitrep/store-incident.h"
 #include "sitrep/store.h"
 #include "sitrep/utf8.h"
 #include "sitrep/vocab.h"

@@ -16,6 +16,7 @@
 #include "sitrep/incident.h"
 #include "sitrep/payload.h"
 #include "sitrep/playbook.h"
+#include "sitrep/store-incident.h"
 #include "sitrep/store.h"
 #include "sitrep/template.h"
 #include "sitrep/vocab.h"

@@ -14,7 +14,7 @@
 #include "sitrep/escalate.h"
 #include "sitrep/incident.h"
 #include "sitrep/playbook.h"
-#include "sitrep/store.h"
+#include "sitrep/store-incident.h"
 #include "sitrep/xalloc.h"
 
 /* Page role at each of tiers[0..ntiers); who was paged goes into people. */

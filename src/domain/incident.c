@@ -18,6 +18,7 @@
 #include "sitrep/playbook.h"
 #include "sitrep/repo.h"
 #include "sitrep/roles.h"
+#include "sitrep/store-incident.h"
 #include "sitrep/store.h"
 #include "sitrep/template.h"
 #include "sitrep/utf8.h"

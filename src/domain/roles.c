@@ -14,7 +14,7 @@
 #include "sitrep/log.h"
 #include "sitrep/playbook.h"
 #include "sitrep/roles.h"
-#include "sitrep/store.h"
+#include "sitrep/store-incident.h"
 #include "sitrep/xalloc.h"
 
 /* A role change in progress: the incident (in a write transaction), its

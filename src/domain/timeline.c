@@ -9,7 +9,7 @@
 #include "sitrep/buf.h"
 #include "sitrep/err.h"
 #include "sitrep/repo.h"
-#include "sitrep/store.h"
+#include "sitrep/store-incident.h"
 #include "sitrep/timeline.h"
 #include "sitrep/xalloc.h"
 

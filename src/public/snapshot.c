@@ -8,6 +8,7 @@
 #include "sitrep/conf.h"
 #include "sitrep/err.h"
 #include "sitrep/snapshot.h"
+#include "sitrep/store-incident.h"
 #include "sitrep/store.h"
 #include "sitrep/vocab.h"
 #include "sitrep/xalloc.h"

@@ -8,7 +8,7 @@
 #include "sitrep/err.h"
 #include "sitrep/log.h"
 #include "sitrep/store.h"
-#include "store-int.h"
+#include "migrate.h"
 
 /*
  * migrations[i] brings PRAGMA user_version from i to i + 1. Entries are never

@@ -8,7 +8,7 @@
 
 #include "sitrep/digest.h"
 #include "sitrep/err.h"
-#include "sitrep/store.h"
+#include "sitrep/store-incident.h"
 #include "sitrep/xalloc.h"
 #include "store-int.h"
 

@@ -1,13 +1,11 @@
-/* store-int.h: what store.c and migrate.c share and nothing else sees. */
+/* store-int.h: what store.c gives the other store files (store-*.c) and
+ * nothing outside src/store sees. */
 #ifndef SITREP_STORE_INT_H
 #define SITREP_STORE_INT_H
 
 #include <sqlite3.h>
 
 #include "sitrep/store.h"
-
-/* Bring the database at path up to STORE_SCHEMA_VERSION (migrate.c). */
-int migrate_run(sqlite3 *db, const char *path);
 
 /* For the store files (store-*.c): the handle, a cached statement for a
  * string-constant sql, and a failure message naming the database. */

@@ -15,8 +15,9 @@
 
 #include "sitrep/err.h"
 #include "sitrep/store.h"
-#include "store-int.h"
 #include "sitrep/xalloc.h"
+#include "migrate.h"
+#include "store-int.h"
 
 /* Statements prepared once per connection, on first use. */
 enum store_stmt_id {

@@ -338,17 +338,6 @@ git_commit() {
 		git_t -C "$1" commit -q -m "$2"
 }
 
-# make_git_repo DIR [FILE...]: a new repository at DIR on branch main; with
-# FILEs, copy them in and commit them as one deterministic commit.
-make_git_repo() {
-	local dir=$1
-	shift
-	git_t init -q -b main "$dir" || return 1
-	if [ $# -gt 0 ]; then
-		cp -- "$@" "$dir"/ && git_commit "$dir" "Add ${#} files"
-	fi
-}
-
 # ------------------------------------------------- the incident store
 
 # store_state: a digest of every incident row in ./sitrep.db, so a test can

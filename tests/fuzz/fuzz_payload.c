@@ -16,6 +16,7 @@
 #include "sitrep/conf.h"
 #include "sitrep/diag.h"
 #include "sitrep/payload.h"
+#include "sitrep/store-incident.h"
 #include "sitrep/store.h"
 #include "sitrep/utf8.h"
 

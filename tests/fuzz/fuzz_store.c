@@ -13,6 +13,7 @@
 #include "sitrep/conf.h"
 #include "sitrep/diag.h"
 #include "sitrep/snapshot.h"
+#include "sitrep/store-incident.h"
 #include "sitrep/store.h"
 #include "sitrep/timeline.h"
 

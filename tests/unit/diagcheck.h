@@ -1,11 +1,13 @@
 /* diagcheck.h: helpers for the validation tests (config and playbook):
- * edit one line of a text, and find a problem at a file and line. */
+ * edit one line of a text, check a parse was refused as it should be, and
+ * find a problem at a file and line. */
 #ifndef SITREP_DIAGCHECK_H
 #define SITREP_DIAGCHECK_H
 
 #include <stdbool.h>
 
 #include "sitrep/diag.h"
+#include "sitrep/err.h"
 
 /* text with its line n (1-based) replaced by repl; repl may hold newlines,
  * which moves the lines after it down. The caller frees. */
@@ -45,6 +47,38 @@ check(bool ok)
 {
 	if (!ok)
 		fail_msg("%s", failure);
+}
+
+/*
+ * Whether a parse of a text that must be refused was, given what the
+ * parser (named for the failure message) did: it returned rc SR_EINVALID,
+ * left *out NULL (out_null), put a message naming path in err_last() and
+ * at least one problem in d.
+ */
+static inline bool
+refused(const struct diags *d, const char *parser, int rc, bool out_null,
+	const char *path)
+{
+	if (rc != SR_EINVALID) {
+		diags_print(d, stderr);
+		snprintf(failure, sizeof(failure), "%s returned %d, not SR_EINVALID",
+			 parser, rc);
+		return false;
+	}
+	if (!out_null) {
+		snprintf(failure, sizeof(failure), "*out is not NULL on failure");
+		return false;
+	}
+	if (d->n == 0) {
+		snprintf(failure, sizeof(failure), "SR_EINVALID without a diagnostic");
+		return false;
+	}
+	if (strstr(err_last(), path) == NULL) {
+		snprintf(failure, sizeof(failure), "err_last() '%s' does not name '%s'",
+			 err_last(), path);
+		return false;
+	}
+	return true;
 }
 
 static inline bool

@@ -25,8 +25,11 @@
 #include "sitrep/diag.h"
 #include "sitrep/err.h"
 #include "sitrep/http.h"
+#include "sitrep/store-incident.h"
 #include "sitrep/store.h"
 #include "sitrep/xalloc.h"
+
+#include "testws.h"
 
 static const char conf_text[] =
 	"workspace = { database = \"sitrep.db\"; playbooks = \"playbooks\"; };\n"
@@ -42,7 +45,8 @@ struct fixture {
 	struct conf *conf;
 	struct http_metrics metrics;
 	struct http_server *server;
-	sqlite3 *db; /* the test's own connection: "another process" */
+	struct store *store; /* the test's own connection: "another process" */
+	sqlite3 *db;         /* and its own reader of what the server wrote */
 	int port;
 	int iport;   /* the internal listener's */
 };
@@ -105,7 +109,7 @@ setup_with(void **state, int burst, int64_t every, int max, int per_addr)
 	f->port = http_port(f->server);
 	f->iport = http_internal_port(f->server);
 	snprintf(path, sizeof(path), "%s/sitrep.db", f->dir);
-	if (sqlite3_open(path, &f->db) != SQLITE_OK)
+	if (store_open(&f->store, path) != 0 || sqlite3_open(path, &f->db) != SQLITE_OK)
 		return -1;
 	sql(f->db, "PRAGMA busy_timeout=10000");
 	*state = f;
@@ -143,6 +147,7 @@ teardown(void **state)
 
 	http_stop(f->server);
 	sqlite3_close(f->db);
+	store_close(f->store);
 	http_metrics_release(&f->metrics);
 	conf_free(f->conf);
 	testutil_rmtree(f->dir);
@@ -294,25 +299,48 @@ assert_status(struct reply *r, int want)
 
 /* ---- data from "another process" ---- */
 
+/* A published customer update of incident, promising the next at
+ * next_update_at (0: none). */
+static void
+add_update(struct fixture *f, int64_t incident, const char *status, const char *body,
+	   int64_t published_at, int64_t next_update_at)
+{
+	struct store_update u;
+	int64_t id;
+
+	memset(&u, 0, sizeof(u));
+	u.incident_id = incident;
+	snprintf(u.kind, sizeof(u.kind), "update");
+	u.audience = "customers";
+	u.status = (char *)status;
+	u.body = (char *)body;
+	u.next_update_at = next_update_at;
+	snprintf(u.state, sizeof(u.state), "published");
+	u.author = "alice";
+	u.created_at = published_at;
+	u.published_at = published_at;
+	TESTWS_CHECK(store_update_insert(&id, f->store, &u));
+}
+
+/* Incident id (the next one), opened a minute ago with the api in a major
+ * outage, and its customer update, promising the next at next_update_at. */
+static void
+add_incident_promising(struct fixture *f, int id, const char *sev, const char *status,
+		       const char *title, const char *update, int64_t next_update_at)
+{
+	char *api[] = { "api" };
+	int64_t now = time(NULL) * 1000LL;
+
+	assert_int_equal(testws_add_incident(f->store, title, sev[3] - '0', status, now - 60000,
+					     0, api, "major_outage", 1), id);
+	add_update(f, id, status, update, now - 50000, next_update_at);
+}
+
 static void
 add_incident(struct fixture *f, int id, const char *sev, const char *status,
 	     const char *title, const char *update)
 {
-	char *q = sqlite3_mprintf(
-		"BEGIN IMMEDIATE;"
-		"INSERT INTO incidents (id, playbook, playbook_commit, title, severity, status,"
-		" opened_by, opened_at, updated_at) VALUES (%d, 'outage', 'c', %Q, %Q, %Q,"
-		" 'alice', %lld, %lld);"
-		"INSERT INTO incident_components VALUES (%d, 'api', 'major_outage');"
-		"INSERT INTO updates (incident_id, kind, audience, status, body, state, author,"
-		" created_at, published_at) VALUES (%d, 'update', 'customers', %Q, %Q,"
-		" 'published', 'alice', %lld, %lld);"
-		"COMMIT;", id, title, sev, status, (long long)(time(NULL) * 1000LL - 60000),
-		(long long)(time(NULL) * 1000LL - 60000), id, id, status, update,
-		(long long)(time(NULL) * 1000LL - 50000), (long long)(time(NULL) * 1000LL - 50000));
-
-	sql(f->db, q);
-	sqlite3_free(q);
+	add_incident_promising(f, id, sev, status, title, update, 0);
 }
 
 /* ---- tests ---- */
@@ -707,21 +735,14 @@ test_metrics(void **state)
 {
 	struct fixture *f = *state;
 	struct reply r;
-	char *q;
 
-	add_incident(f, 1, "SEV1", "investigating", "A", "a");
-	add_incident(f, 2, "SEV1", "identified", "B", "b");
+	/* incident 1's customers were promised an update a minute ago,
+	 * incident 2's later */
+	add_incident_promising(f, 1, "SEV1", "investigating", "A", "a",
+			       time(NULL) * 1000LL - 60000);
+	add_incident_promising(f, 2, "SEV1", "identified", "B", "b",
+			       time(NULL) * 1000LL + 600000);
 	add_incident(f, 3, "SEV3", "resolved", "C", "c");
-	/* incident 1's customers were promised an update a minute ago */
-	q = sqlite3_mprintf("UPDATE updates SET next_update_at = %lld WHERE incident_id = 1",
-			    (long long)(time(NULL) * 1000LL - 60000));
-	sql(f->db, q);
-	sqlite3_free(q);
-	/* incident 2's promise is later */
-	q = sqlite3_mprintf("UPDATE updates SET next_update_at = %lld WHERE incident_id = 2",
-			    (long long)(time(NULL) * 1000LL + 600000));
-	sql(f->db, q);
-	sqlite3_free(q);
 	sql(f->db, "INSERT INTO outbox (msg_id, type, state, next_at, created_at) VALUES"
 		   " ('msg_1', 'webhook', 'pending', 0, 0), ('msg_2', 'webhook', 'dead', 0, 0),"
 		   " ('msg_3', 'webhook', 'dead', 0, 0)");
@@ -827,9 +848,7 @@ test_cache(void **state)
 	reply_release(&c);
 
 	/* a published update to an incident already shown */
-	sql(f->db, "INSERT INTO updates (incident_id, kind, audience, status, body, state,"
-		   " author, created_at, published_at) VALUES (1, 'update', 'customers',"
-		   " 'monitoring', 'A fix is out.', 'published', 'alice', 1, 1800000000000)");
+	add_update(f, 1, "monitoring", "A fix is out.", 1800000000000, 0);
 	get(&c, f, "/");
 	assert_non_null(strstr(c.body, "A fix is out."));
 	reply_release(&c);

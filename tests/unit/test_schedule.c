@@ -24,6 +24,8 @@
 #include "sitrep/schedule.h"
 #include "sitrep/store.h"
 
+#include "testws.h"
+
 #define SEC	1000LL
 #define MIN	(60 * SEC)
 #define HOUR	(60 * MIN)
@@ -123,14 +125,11 @@ static const char swarm_playbook[] =
 	"escalation = { mode = \"swarm\"; ack_timeout = \"5m\"; tiers = [ \"L1\", \"L2\", \"L3\" ]; };\n"
 	"cadence = ( { audience = \"internal\"; every = { SEV1 = \"2m\"; }; first_within = \"4m\"; } );\n";
 
+/* The shared workspace (testws.h) and a connection of the test's own to
+ * read what was written. */
 struct ws {
-	char *dir;
-	struct conf *conf;
-	struct repo *repo;
-	struct store *store;
-	struct incident_ctx ctx;
-	sqlite3 *db; /* the test's own connection, to read what was written */
-	char sha[41];
+	struct testws t;
+	sqlite3 *db;
 };
 
 /* What a test has open, so that the teardown releases it when a failed
@@ -145,31 +144,13 @@ ws_open(struct ws *w, const char *conf)
 	char *names[] = { "basic.playbook", "drill.playbook", "swarm.playbook" };
 	char *contents[] = { (char *)basic_playbook, (char *)drill_playbook,
 			     (char *)swarm_playbook };
-	struct diags d = DIAGS_INIT;
 	char path[4200];
 
 	memset(w, 0, sizeof(*w));
-	clock_set_fake(T0 - HOUR);
-	w->dir = testutil_tmpdir();
-	if (conf_parse(&w->conf, &d, conf, "sitrep.conf", w->dir) != 0) {
-		diags_print(&d, stderr);
-		fail_msg("the test's site config is invalid");
-	}
-	diags_release(&d);
-	snprintf(path, sizeof(path), "%s/playbooks", w->dir);
-	if (repo_create_seeded(path, "main", names, contents, 3, "Drill playbooks") != 0)
-		fail_msg("repo_create_seeded: %s", err_last());
-	if (repo_open(&w->repo, path) != 0 || repo_resolve(w->sha, w->repo, "main") != 0)
-		fail_msg("the playbook repository: %s", err_last());
-	snprintf(path, sizeof(path), "%s/sitrep.db", w->dir);
-	if (store_create(&w->store, path) != 0)
-		fail_msg("store_open: %s", err_last());
+	testws_open(&w->t, conf, names, contents, 3, T0 - HOUR);
+	snprintf(path, sizeof(path), "%s/sitrep.db", w->t.dir);
 	assert_int_equal(sqlite3_open(path, &w->db), SQLITE_OK);
 	sqlite3_busy_timeout(w->db, 10000);
-	w->ctx.conf = w->conf;
-	w->ctx.repo = w->repo;
-	w->ctx.store = w->store;
-	w->ctx.actor = "alice";
 	live_ws = *w;
 	live_ws_open = true;
 }
@@ -179,12 +160,7 @@ ws_close(struct ws *w)
 {
 	live_ws_open = false;
 	sqlite3_close(w->db);
-	store_close(w->store);
-	repo_free(w->repo);
-	conf_free(w->conf);
-	testutil_rmtree(w->dir);
-	free(w->dir);
-	clock_set_fake(0);
+	testws_close(&w->t);
 }
 
 /* The workspace's context acting as who, at the fake time at. */
@@ -192,30 +168,25 @@ static struct incident_ctx *
 as(struct ws *w, const char *who, int64_t at)
 {
 	clock_set_fake(at);
-	w->ctx.actor = who;
-	w->ctx.daemon = false;
-	return &w->ctx;
+	w->t.ctx.actor = who;
+	w->t.ctx.daemon = false;
+	return &w->t.ctx;
 }
-
-#define CHECK(call) do { \
-	if ((call) != 0) \
-		fail_msg("%s: %s", #call, err_last()); \
-} while (0)
 
 static int64_t
 open_incident(struct ws *w, int64_t at, const char *playbook, int sev)
 {
 	int64_t id;
 
-	CHECK(incident_open(&id, as(w, "alice", at), playbook, w->sha, "Drill incident", sev,
-			    NULL, 0));
+	TESTWS_CHECK(incident_open(&id, as(w, "alice", at), playbook, w->t.sha, "Drill incident",
+				   sev, NULL, 0));
 	return id;
 }
 
 static void
 take(struct ws *w, int64_t id, const char *who, const char *role, int64_t at)
 {
-	CHECK(roles_take(as(w, who, at), id, role));
+	TESTWS_CHECK(roles_take(as(w, who, at), id, role));
 }
 
 /* Post an update; publish_at 0 publishes now (unless it needs approval). */
@@ -232,7 +203,7 @@ post(struct ws *w, int64_t id, const char *who, const char *audience, const char
 	req.audience = audience;
 	req.text = text;
 	req.publish_at = publish_at;
-	CHECK(comms_post(&out, as(w, who, at), &req));
+	TESTWS_CHECK(comms_post(&out, as(w, who, at), &req));
 	uid = out.update_id;
 	comms_posted_release(&out);
 	return uid;
@@ -241,11 +212,11 @@ post(struct ws *w, int64_t id, const char *who, const char *audience, const char
 static struct schedule *
 sched_open(struct ws *w)
 {
-	struct incident_ctx ctx = w->ctx;
+	struct incident_ctx ctx = w->t.ctx;
 	struct schedule *sc;
 
 	ctx.actor = "alice"; /* schedule_open acts as sitrepd whatever it is given */
-	CHECK(schedule_open(&sc, &ctx));
+	TESTWS_CHECK(schedule_open(&sc, &ctx));
 	for (size_t i = 0; i < sizeof(live_sc) / sizeof(live_sc[0]); i++)
 		if (live_sc[i] == NULL) {
 			live_sc[i] = sc;
@@ -474,7 +445,7 @@ test_cadence(void **state)
 	assert_int_equal(reminders(&w, id, "update_due"), 3);
 
 	/* resolved: the cadence ends */
-	CHECK(incident_resolve(as(&w, "alice", due3 - 4 * MIN), id, NULL));
+	TESTWS_CHECK(incident_resolve(as(&w, "alice", due3 - 4 * MIN), id, NULL));
 	schedule_changed(sc);
 	assert_int_equal(run(sc, due3 - 4 * MIN), 0);
 	run(sc, due3 + HOUR);
@@ -552,12 +523,12 @@ test_apology(void **state)
 	req.incident = sent;
 	req.apology = true;
 	req.audience = "customers";
-	CHECK(comms_post(&out, as(&w, "bob", T0 + 20 * MIN), &req));
+	TESTWS_CHECK(comms_post(&out, as(&w, "bob", T0 + 20 * MIN), &req));
 	assert_string_equal(out.state, "draft");
 	upd = out.update_id;
 	comms_posted_release(&out);
-	CHECK(comms_approve(as(&w, "alice", T0 + 25 * MIN), upd));
-	CHECK(comms_publish(&queued, as(&w, "bob", T0 + 30 * MIN), upd));
+	TESTWS_CHECK(comms_approve(as(&w, "alice", T0 + 25 * MIN), upd));
+	TESTWS_CHECK(comms_publish(&queued, as(&w, "bob", T0 + 30 * MIN), upd));
 
 	sc = sched_open(&w);
 	run(sc, T0 + 30 * MIN);
@@ -573,7 +544,7 @@ test_apology(void **state)
 	assert_int_equal(reminders(&w, minor, "apology_owed"), 0);
 
 	/* still owed once resolved, and still once */
-	CHECK(incident_resolve(as(&w, "alice", T0 + 2 * HOUR), owed, NULL));
+	TESTWS_CHECK(incident_resolve(as(&w, "alice", T0 + 2 * HOUR), owed, NULL));
 	sched_close(sc);
 	sc = sched_open(&w);
 	run_n(sc, T0 + 2 * HOUR, 2);
@@ -584,7 +555,8 @@ test_apology(void **state)
 		int64_t late = open_incident(&w, T0 + 3 * HOUR, "drill", 0);
 
 		take(&w, late, "alice", "commander", T0 + 3 * HOUR);
-		CHECK(incident_resolve(as(&w, "alice", T0 + 3 * HOUR + 10 * MIN), late, NULL));
+		TESTWS_CHECK(incident_resolve(as(&w, "alice", T0 + 3 * HOUR + 10 * MIN), late,
+					      NULL));
 		schedule_changed(sc);
 		run(sc, T0 + 3 * HOUR + 10 * MIN);
 		run(sc, T0 + 4 * HOUR - 1);
@@ -611,7 +583,7 @@ test_steps(void **state)
 	sc = sched_open(&w);
 	run(sc, T0);
 	/* declare is done in time; scope (ops, unheld) is not */
-	CHECK(steps_mark(as(&w, "alice", T0 + 10 * MIN), id, "declare", "done", NULL));
+	TESTWS_CHECK(steps_mark(as(&w, "alice", T0 + 10 * MIN), id, "declare", "done", NULL));
 	schedule_changed(sc);
 	run(sc, T0 + 10 * MIN);
 	run(sc, T0 + 15 * MIN);
@@ -657,7 +629,7 @@ test_handover(void **state)
 	assert_string_equal(reminder_field(&w, id, "handover", "to"), "[\"alice\"]");
 	assert_int_equal(atoll(reminder_field(&w, id, "handover", "due_at")), T0 + MIN + 2 * HOUR);
 	/* handed over: the new commander's own two hours */
-	CHECK(roles_handoff(as(&w, "alice", T0 + 3 * HOUR), id, "commander", "carol",
+	TESTWS_CHECK(roles_handoff(as(&w, "alice", T0 + 3 * HOUR), id, "commander", "carol",
 			    "shift change"));
 	schedule_changed(sc);
 	run(sc, T0 + 3 * HOUR);
@@ -695,12 +667,12 @@ test_escalation(void **state)
 		take(&w, i, "alice", "commander", T0);
 		take(&w, i, "bob", "comms", T0);
 	}
-	CHECK(escalate_page(as(&w, "alice", T0 + MIN), id, "ops", -1));
-	CHECK(escalate_page(as(&w, "alice", T0 + MIN), acked, "ops", -1));
-	CHECK(escalate_page(as(&w, "alice", T0 + MIN), swarm, "ops", -1));
+	TESTWS_CHECK(escalate_page(as(&w, "alice", T0 + MIN), id, "ops", -1));
+	TESTWS_CHECK(escalate_page(as(&w, "alice", T0 + MIN), acked, "ops", -1));
+	TESTWS_CHECK(escalate_page(as(&w, "alice", T0 + MIN), swarm, "ops", -1));
 	assert_string_equal(pages(&w, id), "L1:alice:ops=open");
 	assert_string_equal(pages(&w, swarm), "L1:alice:ops=open L2:bob:ops=open L3:carol:ops=open");
-	CHECK(escalate_ack(as(&w, "alice", T0 + 3 * MIN), acked));
+	TESTWS_CHECK(escalate_ack(as(&w, "alice", T0 + 3 * MIN), acked));
 
 	sc = sched_open(&w);
 	next = run(sc, T0 + 3 * MIN);
@@ -789,7 +761,7 @@ test_unfilled_roles(void **state)
 	assert_string_equal(pages(&w, id), "L1:alice:commander=open");
 	/* taken after the page: not paged again when it is released */
 	take(&w, id, "carol", "commander", T0 + 7 * MIN);
-	CHECK(roles_release(as(&w, "carol", T0 + 8 * MIN), id, "commander", NULL));
+	TESTWS_CHECK(roles_release(as(&w, "carol", T0 + 8 * MIN), id, "commander", NULL));
 	schedule_changed(sc);
 	run(sc, T0 + 8 * MIN);
 	assert_int_equal(events_of(&w, id, "paged"), 1);
@@ -829,7 +801,7 @@ test_unfilled_roles_escalate(void **state)
 				  " (SELECT details FROM events WHERE kind = 'escalated' ORDER BY id)"),
 			    "commander comms");
 	/* bob acknowledges both of his pages: nothing goes on to L3 */
-	CHECK(escalate_ack(as(&w, "bob", T0 + 12 * MIN), id));
+	TESTWS_CHECK(escalate_ack(as(&w, "bob", T0 + 12 * MIN), id));
 	schedule_changed(sc);
 	run(sc, T0 + 12 * MIN);
 	run(sc, T0 + 15 * MIN);
@@ -900,7 +872,7 @@ test_scheduled_updates(void **state)
 			    "draft");
 	assert_int_equal(qint(&w, "SELECT count(*) FROM outbox WHERE update_id = %lld",
 			      (long long)customer), 0);
-	CHECK(comms_approve(as(&w, "alice", T0 + 25 * MIN), customer));
+	TESTWS_CHECK(comms_approve(as(&w, "alice", T0 + 25 * MIN), customer));
 	schedule_changed(sc);
 	run(sc, T0 + 25 * MIN);
 	assert_string_equal(qtext(&w, "SELECT state || ' ' || approver || ' ' || published_at FROM"
@@ -978,9 +950,9 @@ add_maintenance(struct ws *w, int64_t starts, int64_t ends)
 	m.components = comps;
 	m.ncomponents = 1;
 	clock_set_fake(T0);
-	CHECK(store_begin(w->store));
-	CHECK(store_maintenance_insert(&mid, w->store, &m));
-	CHECK(store_commit(w->store));
+	TESTWS_CHECK(store_begin(w->t.store));
+	TESTWS_CHECK(store_maintenance_insert(&mid, w->t.store, &m));
+	TESTWS_CHECK(store_commit(w->t.store));
 	return mid;
 }
 

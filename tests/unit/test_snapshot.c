@@ -4,13 +4,14 @@
  * maintenances in progress as under_maintenance, and the indicator. */
 #include "testutil.h"
 
-#include <sqlite3.h>
-
 #include "sitrep/conf.h"
 #include "sitrep/diag.h"
 #include "sitrep/err.h"
 #include "sitrep/snapshot.h"
+#include "sitrep/store-incident.h"
 #include "sitrep/store.h"
+
+#include "testws.h"
 
 static const char conf_text[] =
 	"workspace = { database = \"sitrep.db\"; playbooks = \"playbooks\"; };\n"
@@ -19,11 +20,48 @@ static const char conf_text[] =
 	"  { id = \"web\"; name = \"Web\"; }, { id = \"db\"; name = \"Database\"; } );\n"
 	"people = ( { handle = \"alice\"; name = \"Alice\"; } );\n";
 
+/* An update of incident to audience: published at published_at, or a
+ * draft when 0. */
 static void
-sql(sqlite3 *db, const char *q)
+add_update(struct store *s, int64_t incident, const char *audience, const char *status,
+	   const char *body, int64_t published_at)
 {
-	if (sqlite3_exec(db, q, NULL, NULL, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", q, sqlite3_errmsg(db));
+	struct store_update u;
+	int64_t id;
+
+	memset(&u, 0, sizeof(u));
+	u.incident_id = incident;
+	snprintf(u.kind, sizeof(u.kind), "update");
+	u.audience = (char *)audience;
+	u.status = (char *)status;
+	u.body = (char *)body;
+	snprintf(u.state, sizeof(u.state), "%s", published_at ? "published" : "draft");
+	u.author = "alice";
+	u.created_at = 1;
+	u.published_at = published_at;
+	TESTWS_CHECK(store_update_insert(&id, s, &u));
+}
+
+/* A maintenance of the n components, moved to state. */
+static void
+add_maintenance(struct store *s, const char *title, const char *state, int64_t starts_at,
+		int64_t ends_at, int64_t started_at, char **components, size_t n)
+{
+	struct store_maintenance m;
+
+	memset(&m, 0, sizeof(m));
+	m.title = (char *)title;
+	m.starts_at = starts_at;
+	m.ends_at = ends_at;
+	m.created_by = "alice";
+	m.created_at = 1;
+	m.components = components;
+	m.ncomponents = n;
+	TESTWS_CHECK(store_maintenance_insert(&m.id, s, &m));
+	snprintf(m.state, sizeof(m.state), "%s", state);
+	m.updated_at = 1799999500000;
+	m.started_at = started_at;
+	TESTWS_CHECK(store_maintenance_update(s, &m));
 }
 
 static void
@@ -34,39 +72,36 @@ test_public_view(void **state)
 	struct conf *c = NULL;
 	struct store *s = NULL;
 	struct snapshot *sn = NULL;
+	char *api[] = { "api" }, *web[] = { "web" }, *db[] = { "db" };
 	int64_t now = 1800000000000;
-	sqlite3 *db;
 
 	(void)state;
 	assert_int_equal(conf_parse(&c, &d, conf_text, "sitrep.conf", dir), 0);
 	snprintf(path, sizeof(path), "%s/sitrep.db", dir);
 	assert_int_equal(store_create(&s, path), 0);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	/* 1: open, customer-visible, api major; 2: open, internal updates only;
 	 * 3: resolved 10 days ago, visible; 4: resolved 200 days ago. */
-	sql(db, "INSERT INTO incidents (id, playbook, playbook_commit, title, severity, status,"
-		" opened_by, opened_at, updated_at, resolved_at) VALUES"
-		" (1, 'outage', 'c', 'API down', 'SEV1', 'identified', 'alice', 1799999000000, 1799999000000, NULL),"
-		" (2, 'outage', 'c', 'Secret', 'SEV2', 'investigating', 'alice', 1799999000000, 1799999000000, NULL),"
-		" (3, 'outage', 'c', 'Old', 'SEV3', 'closed', 'alice', 1799136000000, 1799136000000, 1799137000000),"
-		" (4, 'outage', 'c', 'Ancient', 'SEV3', 'resolved', 'alice', 1782720000000, 1782720000000, 1782721000000)");
-	sql(db, "INSERT INTO incident_components VALUES (1, 'api', 'major_outage'), (1, 'web', 'degraded_performance'),"
-		" (2, 'db', 'major_outage'), (3, 'web', 'partial_outage')");
-	sql(db, "INSERT INTO updates (incident_id, kind, audience, status, body, state, author, created_at, published_at) VALUES"
-		" (1, 'update', 'customers', 'investigating', 'Looking <b>', 'published', 'alice', 1, 1799999100000),"
-		" (1, 'update', 'customers', 'identified', 'Found it', 'published', 'alice', 1, 1799999200000),"
-		" (1, 'update', 'customers', NULL, 'draft text', 'draft', 'alice', 1, NULL),"
-		" (1, 'update', 'internal', 'identified', 'internal text', 'published', 'alice', 1, 1799999300000),"
-		" (2, 'update', 'internal', 'investigating', 'internal only', 'published', 'alice', 1, 1799999100000),"
-		" (3, 'update', 'customers', 'resolved', 'All good', 'published', 'alice', 1, 1799137000000),"
-		" (4, 'update', 'customers', 'resolved', 'Long ago', 'published', 'alice', 1, 1782721000000)");
-	sql(db, "INSERT INTO maintenances (id, title, state, starts_at, ends_at, created_by, created_at, updated_at, started_at)"
-		" VALUES (1, 'DB upgrade', 'in_progress', 1799999000000, 1800003600000, 'alice', 1, 1799999500000, 1799999000000),"
-		" (2, 'Cancelled', 'cancelled', 1800100000000, 1800200000000, 'alice', 1, 1799999500000, NULL)");
-	sql(db, "INSERT INTO maintenance_components VALUES (1, 'db')");
+	testws_add_incident(s, "API down", 1, "identified", 1799999000000, 0, api,
+			    "major_outage", 1);
+	TESTWS_CHECK(store_component_set(s, 1, "web", "degraded_performance"));
+	testws_add_incident(s, "Secret", 2, "investigating", 1799999000000, 0, db,
+			    "major_outage", 1);
+	testws_add_incident(s, "Old", 3, "closed", 1799136000000, 1799137000000, web,
+			    "partial_outage", 1);
+	testws_add_incident(s, "Ancient", 3, "resolved", 1782720000000, 1782721000000, NULL,
+			    NULL, 0);
+	add_update(s, 1, "customers", "investigating", "Looking <b>", 1799999100000);
+	add_update(s, 1, "customers", "identified", "Found it", 1799999200000);
+	add_update(s, 1, "customers", NULL, "draft text", 0);
+	add_update(s, 1, "internal", "identified", "internal text", 1799999300000);
+	add_update(s, 2, "internal", "investigating", "internal only", 1799999100000);
+	add_update(s, 3, "customers", "resolved", "All good", 1799137000000);
+	add_update(s, 4, "customers", "resolved", "Long ago", 1782721000000);
+	add_maintenance(s, "DB upgrade", "in_progress", 1799999000000, 1800003600000,
+			1799999000000, db, 1);
+	add_maintenance(s, "Cancelled", "cancelled", 1800100000000, 1800200000000, 0, NULL, 0);
 	/* the public title is what the public reads, never the internal one */
-	sql(db, "UPDATE incidents SET public_title = 'Service disruption' WHERE id = 1");
-	sqlite3_close(db);
+	TESTWS_CHECK(store_incident_set_public_title(s, 1, "Service disruption"));
 
 	if (snapshot_build(&sn, s, c, now, now - 3600000) != 0)
 		fail_msg("%s", err_last());

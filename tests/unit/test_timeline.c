@@ -6,7 +6,7 @@
 
 #include "sitrep/err.h"
 #include "sitrep/repo.h"
-#include "sitrep/store.h"
+#include "sitrep/store-incident.h"
 #include "sitrep/timeline.h"
 
 static void
