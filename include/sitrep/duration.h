@@ -6,8 +6,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sitrep/clock.h" /* until every caller includes it */
-
 /* Parse "<digits><s|m|h|d>" into seconds. Returns 0, or SR_EUSAGE with a
  * message naming the problem (empty, negative, bad unit, overflow). */
 int duration_parse(int64_t *out_seconds, const char *text);

@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "sitrep/clock.h"
 #include "sitrep/conf.h"
 #include "sitrep/diag.h"
-#include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/incident.h"
 #include "sitrep/repo.h"

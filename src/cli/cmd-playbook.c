@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "sitrep/buf.h"
+#include "sitrep/clock.h"
 #include "sitrep/conf.h"
 #include "sitrep/duration.h"
 #include "sitrep/err.h"

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sitrep/buf.h"
+#include "sitrep/clock.h"
 #include "sitrep/conf.h"
 #include "sitrep/mailaddr.h"
 #include "sitrep/duration.h"

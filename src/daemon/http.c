@@ -23,8 +23,8 @@
 #include <microhttpd.h>
 
 #include "sitrep/buf.h"
+#include "sitrep/clock.h"
 #include "sitrep/conf.h"
-#include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/feed.h"
 #include "sitrep/http.h"

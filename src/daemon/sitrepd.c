@@ -16,10 +16,10 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "sitrep/clock.h"
 #include "sitrep/conf.h"
 #include "sitrep/deliver.h"
 #include "sitrep/diag.h"
-#include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/http.h"
 #include "sitrep/incident.h"

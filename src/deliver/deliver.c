@@ -24,10 +24,10 @@
 
 #include "curlapi.h"
 #include "sitrep/buf.h"
+#include "sitrep/clock.h"
 #include "sitrep/conf.h"
 #include "sitrep/deliver.h"
 #include "sitrep/digest.h"
-#include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/log.h"
 #include "sitrep/mail.h"

@@ -6,9 +6,9 @@
 
 #include <jansson.h>
 
+#include "sitrep/clock.h"
 #include "sitrep/json.h"
 #include "sitrep/conf.h"
-#include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/payload.h"
 #include "sitrep/store-incident.h"

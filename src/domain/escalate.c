@@ -8,8 +8,8 @@
 
 #include <jansson.h>
 
+#include "sitrep/clock.h"
 #include "sitrep/conf.h"
-#include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/escalate.h"
 #include "sitrep/incident.h"

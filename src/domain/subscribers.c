@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sitrep/clock.h"
 #include "sitrep/conf.h"
-#include "sitrep/duration.h"
 #include "sitrep/digest.h"
 #include "sitrep/err.h"
 #include "sitrep/mailaddr.h"

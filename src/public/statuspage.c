@@ -10,9 +10,9 @@
 
 #include <jansson.h>
 
+#include "sitrep/clock.h"
 #include "sitrep/json.h"
 #include "sitrep/buf.h"
-#include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/log.h"
 #include "sitrep/snapshot.h"

@@ -1,6 +1,6 @@
 /* json.c: the JSON helpers every JSON producer shares: times as ISO 8601
  * strings, null when unset. Building documents is each producer's job. */
-#include "sitrep/duration.h"
+#include "sitrep/clock.h"
 #include <stdlib.h>
 
 #include "sitrep/json.h"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sitrep/buf.h"
+#include "sitrep/clock.h"
 #include "sitrep/duration.h"
 #include "sitrep/mail.h"
 #include "sitrep/mailaddr.h"

@@ -10,9 +10,9 @@
 #include <stdbool.h>
 
 #include "sitrep/buf.h"
+#include "sitrep/clock.h"
 #include "sitrep/conf.h"
 #include "sitrep/diag.h"
-#include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/incident.h"
 #include "sitrep/repo.h"
