@@ -92,8 +92,8 @@ load_conf(struct conf **out, const char *config_path, const char *listen)
 		return SR_ENOTFOUND;
 	rc = conf_load(out, &d, path);
 	if (rc == SR_EINVALID)
-		diags_print(&d, stderr);
-	diags_release(&d);
+		diag_print(&d, stderr);
+	diag_release(&d);
 	free(path);
 	if (rc == 0 && listen != NULL) {
 		free((*out)->listen);

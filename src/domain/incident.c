@@ -114,7 +114,7 @@ incident_playbook(struct playbook **out, struct incident_ctx *ctx,
 	if (rc == SR_EINVALID)
 		rc = invalid_playbook(inc->playbook, inc->commit, &d);
 	free(text);
-	diags_release(&d);
+	diag_release(&d);
 	return rc;
 }
 
@@ -385,11 +385,11 @@ incident_open_with(int64_t *out_id, struct incident_ctx *ctx,
 	if (ctx->repo == NULL)
 		return err_set(SR_ESYS, "no playbook repository to open '%s' from", name);
 	if ((rc = read_playbook(&pb, &text, ctx, name, sha, &d)) != 0) {
-		diags_print(&d, stderr);
-		diags_release(&d);
+		diag_print(&d, stderr);
+		diag_release(&d);
 		return rc;
 	}
-	diags_release(&d);
+	diag_release(&d);
 	if (components == NULL) {
 		components = pb->components;
 		ncomponents = pb->ncomponents;
