@@ -1,19 +1,18 @@
 /* cmd-maintenance.c: `sitrep maintenance schedule|list|cancel`: planned
- * work announced to customers ahead of time; sitrepd moves it to
- * in_progress and completed on time. The rows are store-maintenance.c's;
- * the announcement is comms.c's. */
+ * work announced to customers ahead of time; its arguments and what is
+ * printed. What a change checks, does and says to customers is
+ * maintenance.c's; sitrepd moves it to in_progress and completed on time. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "sitrep/clock.h"
-#include "sitrep/comms.h"
-#include "sitrep/conf.h"
 #include "sitrep/err.h"
 #include "sitrep/incident.h"
 #include "sitrep/json.h"
-#include "sitrep/store.h"
+#include "sitrep/maintenance.h"
+#include "sitrep/store-maintenance.h"
 #include "sitrep/xalloc.h"
 
 static int maintenance_exec(struct cli *, int, char **);
@@ -84,55 +83,26 @@ static int
 schedule(struct cli *cli, struct mopts *o)
 {
 	struct incident_ctx ctx;
-	struct store_maintenance m;
-	char title[512], text[1024], from[32], until[32], window[96];
-	int64_t now = clock_now_ms(), queued = 0, id;
+	struct maintenance_req req = {
+		.title = o->title, .body = o->msg, .from = o->from, .until = o->until,
+		.components = o->components, .ncomponents = o->ncomponents,
+	};
+	char from[32], until[32];
+	int64_t now = clock_now_ms(), starts_at, ends_at, queued, id;
 	int rc;
 
 	if (o->title == NULL || o->from == NULL || o->until == NULL || o->ncomponents == 0)
 		return cli_usage_error(&cmd_maintenance_entry, "schedule needs --title, at least "
 				       "one --component, --from and --until");
-	if ((rc = incident_check_title("a maintenance", o->title)) != 0)
+	/* what the words say is checked before the workspace is opened */
+	if ((rc = maintenance_check(&starts_at, &ends_at, &req, now)) != 0)
+		return rc == SR_EUSAGE ? cli_usage_error(&cmd_maintenance_entry, "%s", err_last())
+				       : cli_fail(rc);
+	if ((rc = cli_incident_ctx(&ctx, cli)) != 0 ||
+	    (rc = maintenance_schedule(&id, &queued, &ctx, &req, now)) != 0)
 		return cli_fail(rc);
-	memset(&m, 0, sizeof(m));
-	if ((rc = clock_parse_time(&m.starts_at, o->from, now)) != 0 ||
-	    (rc = clock_parse_time(&m.ends_at, o->until, now)) != 0)
-		return cli_usage_error(&cmd_maintenance_entry, "%s", err_last());
-	if (m.ends_at <= m.starts_at)
-		return cli_usage_error(&cmd_maintenance_entry, "--until must come after --from");
-	if (m.ends_at <= now)
-		return cli_fail(err_set(SR_EREFUSED, "--until %s is in the past", o->until));
-	if ((rc = cli_incident_ctx(&ctx, cli)) != 0)
-		return cli_fail(rc);
-	if (conf_person(ctx.conf, ctx.actor) == NULL)
-		return cli_fail(err_set(SR_EREFUSED, "'%s' is not one of the people in %s: act as "
-					"one of them with --as HANDLE", ctx.actor, ctx.conf->path));
-	for (size_t i = 0; i < o->ncomponents; i++)
-		if (conf_component(ctx.conf, o->components[i]) == NULL)
-			return cli_fail(err_set(SR_ENOTFOUND, "no component '%s' in %s",
-						o->components[i], ctx.conf->path));
-	m.title = (char *)o->title;
-	m.body = (char *)o->msg;
-	m.created_by = (char *)ctx.actor;
-	m.created_at = now;
-	m.components = o->components;
-	m.ncomponents = o->ncomponents;
-	when(from, sizeof(from), m.starts_at);
-	when(until, sizeof(until), m.ends_at);
-	snprintf(title, sizeof(title), "Scheduled maintenance: %s", o->title);
-	comms_format_window(window, sizeof(window), m.starts_at, m.ends_at, now);
-	snprintf(text, sizeof(text), "From %s. %s", window, o->msg ? o->msg : "");
-	if ((rc = store_begin(ctx.store)) != 0)
-		return cli_fail(rc);
-	if ((rc = store_maintenance_insert(&id, ctx.store, &m)) == 0) {
-		m.id = id;
-		rc = comms_notify_maintenance(&queued, &ctx, &m, "maintenance.scheduled", title,
-					      text);
-	}
-	if (rc != 0 || (rc = store_commit(ctx.store)) != 0) {
-		store_rollback(ctx.store);
-		return cli_fail(rc);
-	}
+	when(from, sizeof(from), starts_at);
+	when(until, sizeof(until), ends_at);
 	if (cli->json)
 		cli_print_json(json_pack("{s:I, s:s, s:I}", "id", (json_int_t)id, "state",
 					 "scheduled", "queued", (json_int_t)queued));
@@ -152,7 +122,7 @@ list(struct cli *cli, struct mopts *o)
 	int rc;
 
 	if ((rc = cli_open_store(cli)) != 0 ||
-	    (rc = store_maintenances_get(&v, &n, cli->store, o->all ? 1 : 0)) != 0) {
+	    (rc = maintenance_list(&v, &n, cli->store, o->all)) != 0) {
 		json_decref(arr);
 		return cli_fail(rc);
 	}
@@ -194,42 +164,16 @@ static int
 cancel(struct cli *cli, struct mopts *o, const char *arg)
 {
 	struct incident_ctx ctx;
-	struct store_maintenance m;
-	char title[512], *end;
+	char *end;
 	long long id = strtoll(arg, &end, 10);
-	int64_t queued = 0;
+	int64_t queued;
 	int rc;
 
 	if (*arg == '\0' || *end != '\0' || id <= 0)
 		return cli_usage_error(&cmd_maintenance_entry, "'%s' is not a maintenance id", arg);
-	if ((rc = cli_incident_ctx(&ctx, cli)) != 0)
+	if ((rc = cli_incident_ctx(&ctx, cli)) != 0 ||
+	    (rc = maintenance_cancel(&queued, &ctx, id, o->msg, clock_now_ms())) != 0)
 		return cli_fail(rc);
-	if (conf_person(ctx.conf, ctx.actor) == NULL)
-		return cli_fail(err_set(SR_EREFUSED, "'%s' is not one of the people in %s: act as "
-					"one of them with --as HANDLE", ctx.actor, ctx.conf->path));
-	if ((rc = store_begin(ctx.store)) != 0)
-		return cli_fail(rc);
-	if ((rc = store_maintenance_get(&m, ctx.store, id)) != 0) {
-		store_rollback(ctx.store);
-		return cli_fail(rc);
-	}
-	if (strcmp(m.state, "scheduled") != 0 && strcmp(m.state, "in_progress") != 0)
-		rc = err_set(SR_EREFUSED, "maintenance %lld is %s: only a scheduled or running "
-			     "one is cancelled", id, m.state);
-	if (rc == 0) {
-		snprintf(m.state, sizeof(m.state), "cancelled");
-		m.updated_at = m.cancelled_at = clock_now_ms();
-		snprintf(title, sizeof(title), "Maintenance cancelled: %s", m.title);
-		if ((rc = store_maintenance_update(ctx.store, &m)) == 0 &&
-		    (rc = comms_notify_maintenance(&queued, &ctx, &m, "maintenance.cancelled", title,
-		    o->msg ? o->msg : "The scheduled maintenance will not take place.")) == 0)
-			rc = store_commit(ctx.store);
-	}
-	store_maintenance_release(&m);
-	if (rc != 0) {
-		store_rollback(ctx.store);
-		return cli_fail(rc);
-	}
 	if (cli->json)
 		cli_print_json(json_pack("{s:I, s:s}", "id", (json_int_t)id, "state", "cancelled"));
 	else

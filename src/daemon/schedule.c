@@ -17,9 +17,11 @@
 #include "sitrep/escalate.h"
 #include "sitrep/incident.h"
 #include "sitrep/log.h"
+#include "sitrep/maintenance.h"
 #include "sitrep/playbook.h"
 #include "sitrep/schedule.h"
 #include "sitrep/store-incident.h"
+#include "sitrep/store-maintenance.h"
 #include "sitrep/store.h"
 #include "sitrep/subscribers.h"
 #include "sitrep/utf8.h"
@@ -587,46 +589,8 @@ scheduled_updates(struct schedule *sc, int64_t now, int64_t *next)
 	return 0;
 }
 
-static int
-maintenance_step(struct schedule *sc, struct store_maintenance *m, const char *to,
-		 int64_t due, int64_t now)
-{
-	char title[512], text[1024], window[96], *mt, *mb;
-	int64_t queued;
-	int rc;
-
-	if ((rc = store_begin(sc->ctx.store)) != 0)
-		return rc;
-	/* texts written to the store unchecked read with U+FFFD */
-	mt = utf8_repair(m->title);
-	mb = utf8_repair(m->body ? m->body : "");
-	comms_format_window(window, sizeof(window), m->starts_at, m->ends_at, now);
-	snprintf(m->state, sizeof(m->state), "%s", to);
-	m->updated_at = now;
-	if (strcmp(to, "in_progress") == 0)
-		m->started_at = now;
-	else
-		m->completed_at = now;
-	snprintf(title, sizeof(title), "%s: %s", strcmp(to, "in_progress") == 0 ?
-		 "Maintenance in progress" : "Maintenance completed", mt);
-	snprintf(text, sizeof(text), "%s (scheduled from %s). %s", strcmp(to, "in_progress")
-		 == 0 ? "The scheduled maintenance has begun" : "The scheduled maintenance is "
-		 "complete", window, mb);
-	free(mt);
-	free(mb);
-	if ((rc = store_maintenance_update(sc->ctx.store, m)) != 0 ||
-	    (rc = comms_notify_maintenance(&queued, &sc->ctx, m, strcmp(to, "in_progress") == 0
-	    ? "maintenance.started" : "maintenance.completed", title, text)) != 0 ||
-	    (rc = store_commit(sc->ctx.store)) != 0) {
-		store_rollback(sc->ctx.store);
-		return rc;
-	}
-	sc->lag = now - due;
-	log_info("maintenance %lld is %s (%lld ms after due)", (long long)m->id, to,
-		 (long long)(now - due));
-	return 0;
-}
-
+/* Maintenances move on time (maintenance.c): one whose whole window has
+ * passed while the daemon was down starts and completes in one run. */
 static int
 maintenances(struct schedule *sc, int64_t now, int64_t *next)
 {
@@ -634,19 +598,20 @@ maintenances(struct schedule *sc, int64_t now, int64_t *next)
 	size_t n;
 	int rc = 0;
 
-	if ((rc = store_maintenances_get(&v, &n, sc->ctx.store, 0)) != 0)
+	if ((rc = maintenance_list(&v, &n, sc->ctx.store, false)) != 0)
 		return rc;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		struct store_maintenance *m = &v[i];
+		int64_t due, queued;
 
-		if (strcmp(m->state, "scheduled") == 0 && m->starts_at <= now)
-			rc = maintenance_step(sc, m, "in_progress", m->starts_at, now);
-		if (rc == 0 && strcmp(m->state, "in_progress") == 0 && m->ends_at <= now)
-			rc = maintenance_step(sc, m, "completed", m->ends_at, now);
-		if (strcmp(m->state, "scheduled") == 0)
-			*next = sooner(*next, m->starts_at);
-		else if (strcmp(m->state, "in_progress") == 0)
-			*next = sooner(*next, m->ends_at);
+		while (rc == 0 && (due = maintenance_due(m)) != 0 && due <= now)
+			if ((rc = maintenance_advance(&queued, &sc->ctx, m, now)) == 0) {
+				sc->lag = now - due;
+				log_info("maintenance %lld is %s (%lld ms after due)",
+					 (long long)m->id, m->state, (long long)(now - due));
+			}
+		if ((due = maintenance_due(m)) != 0)
+			*next = sooner(*next, due);
 	}
 	store_maintenances_free(v, n);
 	return rc;

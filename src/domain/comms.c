@@ -17,6 +17,7 @@
 #include "sitrep/payload.h"
 #include "sitrep/playbook.h"
 #include "sitrep/store-incident.h"
+#include "sitrep/store-maintenance.h"
 #include "sitrep/store.h"
 #include "sitrep/template.h"
 #include "sitrep/vocab.h"

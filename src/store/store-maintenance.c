@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sitrep/err.h"
+#include "sitrep/store-maintenance.h"
 #include "sitrep/store.h"
 #include "sitrep/xalloc.h"
 #include "store-int.h"

@@ -22,6 +22,7 @@
 #include "sitrep/repo.h"
 #include "sitrep/roles.h"
 #include "sitrep/schedule.h"
+#include "sitrep/store-maintenance.h"
 #include "sitrep/store.h"
 
 #include "testws.h"

@@ -9,6 +9,7 @@
 #include "sitrep/err.h"
 #include "sitrep/snapshot.h"
 #include "sitrep/store-incident.h"
+#include "sitrep/store-maintenance.h"
 #include "sitrep/store.h"
 
 #include "testws.h"
