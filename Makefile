@@ -2,9 +2,15 @@
 # commands a newcomer needs; both install what is missing first (make deps).
 
 PREFIX   ?= /usr/local
+# systemd looks for units under /usr/local/lib too (systemd.unit(5))
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
 SANITIZE ?=
 WERROR   ?=
-O        := build$(if $(SANITIZE),-san)
+STATIC_CLI ?=
+# One build folder per set of options, so switching never mixes objects:
+# build, build-san-address-undefined, build-static...
+comma   := ,
+O       := build$(if $(SANITIZE),-san-$(subst $(comma),-,$(SANITIZE)))$(if $(STATIC_CLI),-static)
 
 DEB_PACKAGES := gcc make pkg-config git perl jq sqlite3 mandoc \
 	libsqlite3-dev libgit2-dev libconfig-dev libcurl4-openssl-dev \
@@ -19,22 +25,19 @@ WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wformat=2 -Wvla $(if $(WERROR),-Werror)
 CFLAGS  ?= -O2 -g
 LDFLAGS ?= -Wl,--as-needed
-# repo.c skips libgit2's HTTPS and SSH start-up (see the comment there).
-LDFLAGS += -Wl,--wrap=git_mbedtls_stream_global_init \
-	-Wl,--wrap=git_transport_ssh_global_init
-CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude
+# -MMD -MP: each object's header dependencies, written beside it (.d)
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -MMD -MP
 SANFLAGS := $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-# Every sitrep command starts a process, and loading two dozen shared
-# libraries (libgit2 pulls in mbedTLS, libssh2, Kerberos...) cost more than
-# the work itself: the store, config and git libraries are linked statically
-# (bench/playbook.sh measures it). libgit2's GSSAPI calls are answered by
-# src/nogss.c instead of Kerberos's seven shared libraries (linked as an
-# object: nothing before libgit2 on the line refers to it).
-STATIC_LIBS := -Wl,-Bstatic -lgit2 -lmbedtls -lmbedx509 -lmbedcrypto \
-	-lhttp_parser -lssh2 -lpcre2-8 -lz -lsqlite3 -lconfig -ljansson -lcrypto \
-	-Wl,-Bdynamic -lm -lpthread -ldl
+# The system's shared libraries, as pkg-config names them, so Debian's
+# security updates reach an installed sitrep without a rebuild. libgit2
+# and libcurl are loaded with dlopen when first needed (src/config/gitapi.c,
+# src/deliver/curlapi.c): with the libraries behind them (mbedTLS, libssh2,
+# OpenSSL, Kerberos...), loading them costs more than most commands' own
+# work, and most commands need neither. mbedTLS has no .pc file in Debian.
+LIBS = $(shell pkg-config --libs sqlite3 libconfig jansson libcrypto 2>/dev/null) \
+	-lmbedcrypto -lm -lpthread -ldl
+D_LIBS = $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 # The layers, lowest first (README, Design): each folder may call the ones
@@ -42,7 +45,6 @@ CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 LAYERS  := util store config deliver domain public
 LIB_SRC := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(O)/lib/%.o)
-LIB_HDR := $(wildcard include/sitrep/*.h $(LAYERS:%=src/%/*.h))
 CLI_SRC := $(wildcard src/cli/*.c)
 CLI_OBJ := $(CLI_SRC:src/cli/%.c=$(O)/cli/%.o)
 D_SRC   := $(wildcard src/daemon/*.c)
@@ -53,7 +55,12 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 
 .PHONY: all deps test-deps check unit cli-test man-lint run fuzz fuzz-run clean install
-all: deps $(O)/sitrep $(O)/sitrepd
+all: $(O)/sitrep $(O)/sitrepd
+
+# `make run`, `make check` and `make deps` install what is missing before
+# they build; any other goal builds with what is installed, so a build as
+# an ordinary user works once the packages are there.
+DEPS_FIRST := $(if $(filter run check deps,$(MAKECMDGOALS)),deps)
 
 # Install the Debian packages that are missing: one update, one install.
 # A fast no-op when everything is present.
@@ -71,7 +78,7 @@ deps:
 # unless one is already installed) and the Standard Webhooks reference
 # library from the npm registry, which checks our signatures independently.
 SERVERS := tests/cli/servers
-test-deps: deps $(SERVERS)/node_modules/.installed
+test-deps: $(DEPS_FIRST) $(SERVERS)/node_modules/.installed
 $(SERVERS)/node_modules/.installed: $(SERVERS)/package.json $(SERVERS)/package-lock.json
 	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
 		echo "installing: nodejs npm"; \
@@ -80,15 +87,16 @@ $(SERVERS)/node_modules/.installed: $(SERVERS)/package.json $(SERVERS)/package-l
 	npm ci --prefix $(SERVERS) --no-audit --no-fund --loglevel=error
 	@touch $@
 
-$(O)/lib/%.o: src/%.c $(LIB_HDR) | deps
+COMPILE = $(CC) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS)
+$(O)/lib/%.o: src/%.c | $(DEPS_FIRST)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -c -o $@ $<
-$(O)/cli/%.o: src/cli/%.c $(wildcard include/sitrep/*.h src/cli/*.h) | deps
+	$(COMPILE) -c -o $@ $<
+$(O)/cli/%.o: src/cli/%.c | $(DEPS_FIRST)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -Isrc/cli -c -o $@ $<
-$(O)/daemon/%.o: src/daemon/%.c $(LIB_HDR) $(wildcard src/daemon/*.h) | deps
+	$(COMPILE) -Isrc/cli -c -o $@ $<
+$(O)/daemon/%.o: src/daemon/%.c | $(DEPS_FIRST)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	$(COMPILE) -c -o $@ $<
 
 $(O)/libsitrep.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
@@ -100,31 +108,65 @@ $(O)/gen/shipped.c: $(wildcard playbooks/*.playbook) tools/embed-playbooks.sh
 $(O)/gen/shipped.o: $(O)/gen/shipped.c
 	$(CC) $(CFLAGS) $(SANFLAGS) -c -o $@ $<
 
-# The CLI is linked as a fixed-address executable: a new process per command
-# otherwise spends a good part of its life applying the relocations of a
-# position-independent one (bench/playbook.sh). The daemon stays PIE.
+ifeq ($(STATIC_CLI),)
 $(O)/sitrep: $(CLI_OBJ) $(O)/gen/shipped.o $(O)/libsitrep.a
-	$(CC) $(SANFLAGS) $(LDFLAGS) -no-pie -o $@ $(CLI_OBJ) $(O)/gen/shipped.o $(O)/libsitrep.a $(O)/lib/config/nogss.o $(STATIC_LIBS)
+	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(O)/gen/shipped.o $(O)/libsitrep.a $(LIBS)
+else
+# make STATIC_CLI=1 (in build-static/): a CLI for sites that run many
+# commands that read git (open, playbook ...). The store, config and git
+# libraries are linked statically and libgit2 is called directly
+# (gitapi.c built with GITAPI_LINKED, so no dlopen); libgit2's HTTPS and
+# SSH start-up is wrapped away (src/static/gitwrap.c) and its GSSAPI calls
+# answered in-process (src/static/nogss.c, linked as an object: nothing
+# before libgit2 on the line refers to it); a fixed-address executable
+# spends no time on its own relocations. The daemon stays as ordinary.
+# The link traces the wrapped symbols and fails unless libgit2 itself
+# refers to each one: a libgit2 that renamed a wrapped function would
+# otherwise silently run its start-up again.
+STATIC_WRAPS := git_mbedtls_stream_global_init git_transport_ssh_global_init
+STATIC_LIBS := -Wl,-Bstatic -lgit2 -lmbedtls -lmbedx509 -lmbedcrypto \
+	-lhttp_parser -lssh2 -lpcre2-8 -lz -lsqlite3 -lconfig -ljansson -lcrypto \
+	-Wl,-Bdynamic -lm -lpthread -ldl
+STATIC_OBJ := $(O)/static/gitapi-linked.o $(O)/static/gitwrap.o $(O)/static/nogss.o
+$(O)/static/gitapi-linked.o: src/config/gitapi.c | $(DEPS_FIRST)
+	@mkdir -p $(@D)
+	$(COMPILE) -DGITAPI_LINKED -c -o $@ $<
+$(O)/static/%.o: src/static/%.c | $(DEPS_FIRST)
+	@mkdir -p $(@D)
+	$(COMPILE) -c -o $@ $<
+$(O)/sitrep: $(CLI_OBJ) $(O)/gen/shipped.o $(STATIC_OBJ) $(O)/libsitrep.a
+	$(CC) $(SANFLAGS) $(LDFLAGS) -no-pie $(STATIC_WRAPS:%=-Wl,--wrap=%) \
+		$(STATIC_WRAPS:%=-Wl,-y,__wrap_%) -o $@ $(CLI_OBJ) $(O)/gen/shipped.o \
+		$(STATIC_OBJ) $(O)/libsitrep.a $(STATIC_LIBS) 2> $@.trace; \
+		rc=$$?; grep -v ': \(definition of\|reference to\) ' $@.trace >&2; exit $$rc
+	@for w in $(STATIC_WRAPS); do \
+		grep -q "libgit2\.a(.*): reference to __wrap_$$w$$" $@.trace || { \
+		echo "sitrep: the wrap of $$w no longer applies: libgit2 does not call it" >&2; \
+		rm -f $@; exit 1; }; done
+endif
 # The daemon also serves HTTP (libmicrohttpd, its own thread).
 $(O)/sitrepd: $(D_OBJ) $(O)/libsitrep.a
-	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $(D_OBJ) $(O)/libsitrep.a $(O)/lib/config/nogss.o $(STATIC_LIBS) \
-		-lmicrohttpd -lpthread
+	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $(D_OBJ) $(O)/libsitrep.a $(LIBS) $(D_LIBS)
 
-$(O)/tests/%: tests/unit/%.c $(D_MOD) $(O)/libsitrep.a tests/unit/testutil.h tests/unit/diagcheck.h | deps
+$(O)/tests/%.o: tests/unit/%.c | $(DEPS_FIRST)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(D_MOD) $(O)/libsitrep.a $(O)/lib/config/nogss.o $(STATIC_LIBS) -lmicrohttpd -lpthread $(CMOCKA_LIBS)
+	$(COMPILE) -Itests/unit -c -o $@ $<
+$(O)/tests/%: $(O)/tests/%.o $(D_MOD) $(O)/libsitrep.a
+	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $< $(D_MOD) $(O)/libsitrep.a $(LIBS) $(D_LIBS) $(CMOCKA_LIBS)
+# the objects are kept between runs (not intermediate files make removes)
+.SECONDARY: $(UNIT_BIN:%=%.o)
 
-check: all unit cli-test man-lint
+check: all unit cli-test man-lint | $(DEPS_FIRST)
 unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do echo "# $$t"; $$t || fail=1; done; exit $$fail
 cli-test: $(O)/sitrep $(O)/sitrepd test-deps
 	SITREP_BIN=$(CURDIR)/$(O) SITREP_SRC=$(CURDIR) prove -e bash tests/cli/t*.sh
-man-lint: deps
+man-lint: $(DEPS_FIRST)
 	mandoc -Tlint -W warning doc/*.1 doc/*.5 doc/*.8
 
 # The main job on the embedded default: a workspace under ./var, then
 # sitrepd in the foreground serving its status page (Ctrl-C stops it).
-run: all
+run: all | $(DEPS_FIRST)
 	@[ -f var/sitrep.conf ] || $(O)/sitrep init var
 	$(O)/sitrep -c var/sitrep.conf playbook list
 	@sh contrib/walkthrough.sh $(O)/sitrep var
@@ -140,11 +182,11 @@ FUZZ_TARGETS := playbook text conf payload escape retry duration store http
 FUZZ_BINS := $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
 FUZZ_OBJ := $(LIB_SRC:src/%.c=build-fuzz/lib/%.o) $(patsubst src/%.c,build-fuzz/lib/%.o,$(filter-out src/daemon/sitrepd.c,$(D_SRC)))
 FUZZ_CC := clang -g -O1 -std=c11 -D_GNU_SOURCE -Iinclude
-FUZZ_LIBS = $(PKG_LIBS) -lmbedcrypto -lmicrohttpd -lpthread -ldl
+FUZZ_LIBS = $(LIBS) $(D_LIBS)
 fuzz: $(FUZZ_BINS)
-build-fuzz/lib/%.o: src/%.c $(LIB_HDR) $(wildcard src/daemon/*.h) | deps
+build-fuzz/lib/%.o: src/%.c | $(DEPS_FIRST)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) -fsanitize=fuzzer-no-link,address,undefined $(PKG_CFLAGS) -c -o $@ $<
+	$(FUZZ_CC) -fsanitize=fuzzer-no-link,address,undefined $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
 	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) -o $@ $< $(FUZZ_OBJ) $(FUZZ_LIBS)
 # the objects are kept between runs (not intermediate files make removes)
@@ -164,13 +206,22 @@ fuzz-run: $(FUZZ_BINS)
 	done; \
 	if [ -n "$$failed" ]; then echo "fuzz-run: failed:$$failed (inputs in build-fuzz/)" >&2; exit 1; fi
 
+# The programs, their man pages, and sitrepd's systemd unit with the
+# installed path of sitrepd (systemctl daemon-reload, then enable it).
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
+		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)$(UNITDIR)
 	install -m 755 $(O)/sitrep $(O)/sitrepd $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 doc/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 doc/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 644 doc/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	sed 's|/usr/local/bin/sitrepd|$(PREFIX)/bin/sitrepd|' contrib/sitrepd.service \
+		> $(DESTDIR)$(UNITDIR)/sitrepd.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/sitrepd.service
+
+# the header dependencies -MMD wrote
+-include $(patsubst %.o,%.d,$(LIB_OBJ) $(CLI_OBJ) $(D_OBJ) $(UNIT_BIN:=.o) $(STATIC_OBJ) $(FUZZ_OBJ))
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san-* build-static build-static-* build-fuzz

@@ -117,10 +117,10 @@ int incident_open_required_steps(char ***out, size_t *n, struct incident_ctx *ct
  * append the event with details, a JSON object it takes, and commit) or
  * abandon (roll back, returning rc). Both release inc.
  */
-struct json_t;
+struct json;
 int incident_begin_change(struct store_incident *inc, struct incident_ctx *ctx, int64_t id);
 int incident_finish_change(struct incident_ctx *ctx, struct store_incident *inc,
-			   const char *kind, struct json_t *details);
+			   const char *kind, struct json *details);
 int incident_abandon(struct incident_ctx *ctx, struct store_incident *inc, int rc);
 /* Refuse (SR_EREFUSED, saying who may) unless the actor may command. */
 int incident_require_command(struct incident_ctx *ctx, const struct store_incident *inc,

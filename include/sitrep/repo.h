@@ -1,6 +1,6 @@
 /* repo.h: the playbook git repository, read through libgit2 from commits,
  * never from the work tree, so what ran is exactly what was committed. All
- * libgit2 calls live in repo.c. */
+ * libgit2 calls live in repo.c (through gitapi.h). */
 #ifndef SITREP_REPO_H
 #define SITREP_REPO_H
 
@@ -16,12 +16,28 @@ struct repo_commit {
 	char *subject;
 };
 
-/* Call once from main before any other repo_ function. */
+/*
+ * libgit2 is loaded and initialised when a repository is first opened, so
+ * a command that never reads git never pays for it. A program with threads
+ * (sitrepd) calls repo_global_init once from main before they start; it
+ * ends the process when libgit2 cannot be loaded. repo_global_shutdown
+ * releases libgit2 if it was initialised.
+ */
 void repo_global_init(void);
 void repo_global_shutdown(void);
 
 /* Open a bare or non-bare repository at path. */
 int repo_open(struct repo **out, const char *path);
+
+/*
+ * A repository at path, opened only when a repo_ function first needs it
+ * (or repo_ready is called): that call then fails as repo_open would have.
+ * The caller frees it with repo_free.
+ */
+struct repo *repo_open_lazy(const char *path);
+
+/* Open r now if it is not open yet: 0, or repo_open's error. */
+int repo_ready(struct repo *r);
 void repo_free(struct repo *r);
 
 /* Resolve a revision (branch, tag, full or short SHA, HEAD~2) to the full

@@ -33,9 +33,9 @@ int steps_mark(struct incident_ctx *ctx, int64_t id, const char *step,
  * whose completes_on names that action, each with a step_done event saying
  * what completed it. Changes that complete nothing cost nothing.
  */
-struct json_t;
+struct json;
 struct store_incident;
 int steps_complete_on(struct incident_ctx *ctx, const struct store_incident *inc,
-		      const char *kind, struct json_t *details);
+		      const char *kind, const struct json *details);
 
 #endif

@@ -134,11 +134,11 @@ cli_open_repo(struct cli *cli)
 {
 	int rc;
 
-	if (cli->repo != NULL)
-		return 0;
 	if ((rc = cli_load_conf(cli)) != 0)
 		return rc;
-	return repo_open(&cli->repo, cli->conf->playbooks);
+	if (cli->repo == NULL)
+		cli->repo = repo_open_lazy(cli->conf->playbooks);
+	return repo_ready(cli->repo);
 }
 
 int
@@ -177,11 +177,11 @@ cli_incident_ctx(struct incident_ctx *ctx, struct cli *cli)
 		return rc;
 	if (cli->store == NULL && (rc = store_open(&cli->store, cli->conf->database)) != 0)
 		return rc;
-	/* A repository that cannot be opened leaves running incidents
-	 * working: their pinned playbooks are in the store. What needs the
-	 * repository itself (opening an incident) opens it and says why not. */
-	if (cli_open_repo(cli) != 0)
-		err_clear();
+	/* Running incidents read their pinned playbooks from the store: the
+	 * repository is opened (and libgit2 loaded) only if something needs
+	 * it, and what does (opening an incident) says why it cannot be. */
+	if (cli->repo == NULL)
+		cli->repo = repo_open_lazy(cli->conf->playbooks);
 	ctx->conf = cli->conf;
 	ctx->repo = cli->repo;
 	ctx->store = cli->store;

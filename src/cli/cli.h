@@ -72,8 +72,8 @@ int cli_open_repo(struct cli *cli);
 int cli_open_store(struct cli *cli);
 /* Resolve rev (the configured branch when NULL) to a commit SHA. */
 int cli_resolve(struct cli *cli, const char *rev, char sha[41]);
-/* Open the workspace's store (and config and repository) and fill ctx
- * for incident operations. */
+/* Open the workspace's store (and config) and fill ctx for incident
+ * operations; its repository is opened only when one needs it. */
 int cli_incident_ctx(struct incident_ctx *ctx, struct cli *cli);
 /* Parse an incident id argument, reporting a usage error for cmd. */
 int cli_incident_id(int64_t *out, const struct cmd_entry *cmd, const char *arg);

@@ -154,11 +154,9 @@ verify_exec(struct cli *cli, struct incident_ctx *ctx, int64_t id, bool anchor)
 	json_t *arr = cli->json ? json_array() : NULL;
 	int rc;
 
-	if (ctx->repo == NULL) {
-		if ((rc = cli_open_repo(cli)) != 0)
-			goto fail;
-		ctx->repo = cli->repo;
-	}
+	if ((rc = cli_open_repo(cli)) != 0)
+		goto fail;
+	ctx->repo = cli->repo;
 	if ((rc = timeline_anchors_load(&anchors, &nanchors, sha, ctx->repo)) != 0)
 		goto fail;
 	if (id != 0) {

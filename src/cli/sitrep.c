@@ -210,7 +210,6 @@ main(int argc, char **argv)
 			  ambiguous ? "ambiguous" : "unknown", argv[i]);
 		return EXIT_USAGE;
 	}
-	repo_global_init();
 	optind = 1;
 	rc = cmd->exec(&cli, argc - i, argv + i);
 	cli_release(&cli);

@@ -7,17 +7,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <git2.h>
-
+#include "gitapi.h"
 #include "sitrep/err.h"
 #include "sitrep/log.h"
 #include "sitrep/repo.h"
 #include "sitrep/xalloc.h"
 
 struct repo {
-	git_repository *git;
+	git_repository *git; /* NULL until repo_ready opens it */
 	char *path; /* as the caller gave it, for messages */
 };
+
+static int initialised; /* libgit2 loaded and initialised */
 
 /*
  * A commit and what it changed, seen against its first parent. When both
@@ -41,50 +42,43 @@ lasterr(void)
 }
 
 /*
- * Trees up to 256 KiB stay in libgit2's object cache (the default is 4 KiB,
- * about a hundred playbooks), so a walk that reads each tree as a commit's
- * and then as its child's parent's reads it from disk once.
+ * Load and initialise libgit2 when a repository is first needed: a command
+ * that never reads git pays nothing for it. Trees up to 256 KiB stay in
+ * libgit2's object cache (the default is 4 KiB, about a hundred playbooks),
+ * so a walk that reads each tree as a commit's and then as its child's
+ * parent's reads it from disk once.
  */
-/*
- * git_libgit2_init() readies libgit2's network transports: Debian's 1.5
- * build parses the whole system CA bundle into mbedTLS (about 140
- * certificates), gathers entropy for its random generator, and starts
- * libssh2 and OpenSSL, every time a process starts. sitrep reads local
- * repositories only and never opens an HTTPS or SSH remote, yet every
- * `sitrep` command is a new process that paid for this before its own work.
- * The link wraps those two start-up functions (ld --wrap, see the Makefile),
- * as a libgit2 built without HTTPS and SSH would have none: opening a
- * remote from sitrep is not supported. Nothing else in sitrep uses mbedTLS
- * or libssh2: libcurl is built with OpenSSL and starts it itself.
- */
-int __wrap_git_mbedtls_stream_global_init(void);
-int __wrap_git_transport_ssh_global_init(void);
-
-int
-__wrap_git_mbedtls_stream_global_init(void)
+static int
+lib_ready(void)
 {
-	return 0;
-}
+	int rc;
 
-int
-__wrap_git_transport_ssh_global_init(void)
-{
+	if (initialised)
+		return 0;
+	if ((rc = gitapi_load()) != 0)
+		return rc;
+	if (git_libgit2_init() < 0)
+		return err_set(SR_ESYS, "cannot initialise libgit2: %s", lasterr());
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, (int)GIT_OBJECT_TREE,
+	    (size_t)256 * 1024);
+	initialised = 1;
 	return 0;
 }
 
 void
 repo_global_init(void)
 {
-	if (git_libgit2_init() < 0)
-		fatalx("cannot initialise libgit2: %s", lasterr());
-	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, (int)GIT_OBJECT_TREE,
-	    (size_t)256 * 1024);
+	if (lib_ready() != 0)
+		fatalx("%s", err_last());
 }
 
 void
 repo_global_shutdown(void)
 {
+	if (!initialised)
+		return;
 	git_libgit2_shutdown();
+	initialised = 0;
 }
 
 /*
@@ -104,22 +98,36 @@ owner_refused(int rc)
 	    strstr(e->message, "safe.directory") != NULL;
 }
 
+struct repo *
+repo_open_lazy(const char *path)
+{
+	struct repo *r = xmalloc(sizeof(*r));
+
+	r->git = NULL;
+	r->path = xstrdup(path != NULL ? path : "");
+	return r;
+}
+
 /*
  * NO_SEARCH: a path inside some other repository's work tree must not open
  * that repository, or `sitrep` would read playbooks from the wrong place.
  */
 int
-repo_open(struct repo **out, const char *path)
+repo_ready(struct repo *r)
 {
-	git_repository *git;
-	struct repo *r;
+	const char *path = r->path;
 	int rc;
 
-	*out = NULL;
-	if (path == NULL || *path == '\0')
+	if (r->git != NULL)
+		return 0;
+	if (*path == '\0')
 		return err_set(SR_EUSAGE, "no playbook repository path given");
-	rc = git_repository_open_ext(&git, path, GIT_REPOSITORY_OPEN_NO_SEARCH,
+	if ((rc = lib_ready()) != 0)
+		return rc;
+	rc = git_repository_open_ext(&r->git, path, GIT_REPOSITORY_OPEN_NO_SEARCH,
 	    NULL);
+	if (rc < 0)
+		r->git = NULL;
 	if (owner_refused(rc))
 		return err_set(SR_EREFUSED, "repository '%s' is owned by another "
 		    "user: run git config --global --add safe.directory %s",
@@ -129,9 +137,23 @@ repo_open(struct repo **out, const char *path)
 	if (rc < 0)
 		return err_set(SR_ESYS, "cannot open repository '%s': %s", path,
 		    lasterr());
-	r = xmalloc(sizeof(*r));
-	r->git = git;
-	r->path = xstrdup(path);
+	return 0;
+}
+
+int
+repo_open(struct repo **out, const char *path)
+{
+	struct repo *r;
+	int rc;
+
+	*out = NULL;
+	if (path == NULL || *path == '\0')
+		return err_set(SR_EUSAGE, "no playbook repository path given");
+	r = repo_open_lazy(path);
+	if ((rc = repo_ready(r)) != 0) {
+		repo_free(r);
+		return rc;
+	}
 	*out = r;
 	return 0;
 }
@@ -141,7 +163,8 @@ repo_free(struct repo *r)
 {
 	if (r == NULL)
 		return;
-	git_repository_free(r->git);
+	if (r->git != NULL)
+		git_repository_free(r->git);
 	free(r->path);
 	free(r);
 }
@@ -180,6 +203,8 @@ repo_resolve(char out_sha[41], struct repo *r, const char *rev)
 	out_sha[0] = '\0';
 	if (rev == NULL || *rev == '\0')
 		return err_set(SR_EUSAGE, "empty revision");
+	if ((rc = repo_ready(r)) != 0)
+		return rc;
 	/* Asked first: libgit2 1.5's revparse leaks the reference when its
 	 * target is missing. */
 	if (ref_dangles(out_sha, r, rev)) {
@@ -356,6 +381,8 @@ repo_file_id(char out_id[41], struct repo *r, const char *sha, const char *path)
 	git_tree_entry *e;
 	int rc;
 
+	if ((rc = repo_ready(r)) != 0)
+		return rc;
 	if ((rc = file_entry(&e, r, sha, path)) < 0)
 		return rc;
 	git_oid_tostr(out_id, 41, git_tree_entry_id(e));
@@ -376,6 +403,8 @@ repo_read_file(char **out, size_t *out_len, struct repo *r, const char *sha,
 	*out = NULL;
 	if (out_len != NULL)
 		*out_len = 0;
+	if ((rc = repo_ready(r)) != 0)
+		return rc;
 	if ((rc = file_entry(&e, r, sha, path)) < 0)
 		return rc;
 	if (git_blob_lookup(&blob, r->git, git_tree_entry_id(e)) < 0) {
@@ -430,6 +459,8 @@ repo_list_files(char ***out, size_t *out_n, struct repo *r, const char *sha,
 
 	*out = NULL;
 	*out_n = 0;
+	if ((rc = repo_ready(r)) != 0)
+		return rc;
 	if ((rc = lookup_commit(&c, r, sha)) < 0)
 		return rc;
 	if ((rc = commit_tree(&tree, r, c)) < 0) {
@@ -623,6 +654,8 @@ repo_log(struct repo_commit **out, size_t *out_n, struct repo *r,
 	*out_n = 0;
 	if (path != NULL && *path == '\0')
 		return err_set(SR_EUSAGE, "empty file name");
+	if ((rc = repo_ready(r)) != 0)
+		return rc;
 	if ((rc = walk_start(&walk, r, sha)) < 0)
 		return rc;
 	while (limit == 0 || n < limit) {
@@ -856,6 +889,8 @@ repo_last_changes(struct repo_commit *out, struct repo *r, const char *sha,
 		if (paths[i] == NULL || *paths[i] == '\0')
 			return err_set(SR_EUSAGE, "empty file name");
 	}
+	if ((rc = repo_ready(r)) != 0)
+		return rc;
 	if ((rc = dw_start(&w, r, sha)) < 0)
 		return rc;
 	while (left > 0) {
@@ -934,6 +969,8 @@ repo_diff_file(char **out, struct repo *r, const char *sha_a,
 	*out = NULL;
 	if (path == NULL || *path == '\0')
 		return err_set(SR_EUSAGE, "empty file name");
+	if ((rc = repo_ready(r)) != 0)
+		return rc;
 	if ((rc = lookup_commit(&ca, r, sha_a)) < 0 ||
 	    (rc = lookup_commit(&cb, r, sha_b)) < 0 ||
 	    (rc = commit_tree(&ta, r, ca)) < 0 ||
@@ -1031,6 +1068,8 @@ repo_create_seeded(const char *path, const char *branch,
 
 	if (path == NULL || *path == '\0')
 		return err_set(SR_EUSAGE, "no repository path given");
+	if ((rc = lib_ready()) != 0)
+		return rc;
 	if (branch != NULL && (git_branch_name_is_valid(&valid, branch) < 0 ||
 	    !valid))
 		return err_set(SR_EUSAGE, "bad branch name '%s'", branch);
@@ -1118,6 +1157,8 @@ repo_commit_file(char out_sha[41], struct repo *r, const char *ref,
 	int rc, nparents = 0;
 
 	out_sha[0] = '\0';
+	if ((rc = repo_ready(r)) != 0)
+		return rc;
 	rc = git_reference_name_to_id(&parent_id, r->git, ref);
 	if (rc == 0) {
 		if (git_commit_lookup(&parent, r->git, &parent_id) < 0) {

@@ -16,6 +16,7 @@
 #include "sitrep/err.h"
 #include "sitrep/escalate.h"
 #include "sitrep/incident.h"
+#include "sitrep/json.h"
 #include "sitrep/log.h"
 #include "sitrep/maintenance.h"
 #include "sitrep/playbook.h"
@@ -189,9 +190,9 @@ remind(struct pass *p, const char *key, const char *kind, int64_t due,
 		rc = incident_abandon(&sc->ctx, &inc, rc);
 		goto done;
 	}
-	rc = incident_finish_change(&sc->ctx, &inc, "reminder", json_pack("{s:s, s:o, s:s, s:I, s:I, s:I}",
+	rc = incident_finish_change(&sc->ctx, &inc, "reminder", json_from_jansson(json_pack("{s:s, s:o, s:s, s:I, s:I, s:I}",
 		"reminder", kind, "to", to, "text", buf_str(&text), "due_at", (json_int_t)due,
-		"late_ms", (json_int_t)(p->now - due), "queued", (json_int_t)queued));
+		"late_ms", (json_int_t)(p->now - due), "queued", (json_int_t)queued)));
 	to = NULL;
 	if (rc == 0) {
 		sc->lag = p->now - due;

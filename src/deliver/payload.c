@@ -4,12 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "sitrep/clock.h"
-#include "sitrep/json.h"
 #include "sitrep/conf.h"
 #include "sitrep/err.h"
+#include "sitrep/json.h"
 #include "sitrep/payload.h"
 #include "sitrep/store-incident.h"
 #include "sitrep/store.h"
@@ -136,13 +134,13 @@ payload_release(struct payload *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static json_t *
-components_json(const struct payload *p)
+static struct json *
+strs_json(char *const *v, size_t n)
 {
-	json_t *a = json_array();
+	struct json *a = json_new_array();
 
-	for (size_t i = 0; i < p->ncomponents; i++)
-		json_array_append_new(a, json_string(p->components[i]));
+	for (size_t i = 0; i < n; i++)
+		json_append_str(a, v[i]);
 	return a;
 }
 
@@ -155,27 +153,47 @@ headline(const struct payload *p)
 			 vocab_severity_name(p->severity), p->status);
 }
 
-/* The Standard Webhooks event: a type, a timestamp and the data. */
-static json_t *
+/* The Standard Webhooks event: a type, a timestamp and data, an object
+ * the caller fills. */
+static struct json *
+webhook_envelope(struct json **data, const char *type, int64_t at)
+{
+	struct json *m = json_new_object();
+
+	json_set_str(m, "type", type);
+	json_set_time(m, "timestamp", at);
+	json_set(m, "data", *data = json_new_object());
+	return m;
+}
+
+static struct json *
 webhook_event(const struct payload *p)
 {
-	char id[32], upd[32];
+	struct json *m, *data, *inc, *upd;
+	char id[32], uid[32];
 
 	snprintf(id, sizeof(id), "INC-%lld", (long long)p->incident_id);
 	/* A dry run shows an update that has no id yet. */
-	snprintf(upd, sizeof(upd), p->update_id ? "UPD-%lld" : "UPD-new",
+	snprintf(uid, sizeof(uid), p->update_id ? "UPD-%lld" : "UPD-new",
 		 (long long)p->update_id);
-	return json_pack("{s:s, s:o, s:{s:{s:s, s:s, s:s, s:s, s:s, s:o, s:s}, s:{s:s, s:s, s:s, s:s, s:o, s:o}}}",
-		"type", strcmp(p->kind, "apology") == 0 ? "incident.apology" : "incident.update",
-		"timestamp", json_time(p->published_at),
-		"data",
-		"incident", "id", id, "name", p->title, "status", p->status,
-		"severity", vocab_severity_name(p->severity),
-		"impact", vocab_severity_impact(p->severity),
-		"components", components_json(p), "shortlink", p->incident_url,
-		"update", "id", upd, "kind", p->kind, "audience", p->audience, "body", p->body,
-		"published_at", json_time(p->published_at),
-		"next_update_at", json_time(p->next_update_at));
+	m = webhook_envelope(&data, strcmp(p->kind, "apology") == 0 ? "incident.apology" :
+			     "incident.update", p->published_at);
+	json_set(data, "incident", inc = json_new_object());
+	json_set_str(inc, "id", id);
+	json_set_str(inc, "name", p->title);
+	json_set_str(inc, "status", p->status);
+	json_set_str(inc, "severity", vocab_severity_name(p->severity));
+	json_set_str(inc, "impact", vocab_severity_impact(p->severity));
+	json_set(inc, "components", strs_json(p->components, p->ncomponents));
+	json_set_str(inc, "shortlink", p->incident_url);
+	json_set(data, "update", upd = json_new_object());
+	json_set_str(upd, "id", uid);
+	json_set_str(upd, "kind", p->kind);
+	json_set_str(upd, "audience", p->audience);
+	json_set_str(upd, "body", p->body);
+	json_set_time(upd, "published_at", p->published_at);
+	json_set_time(upd, "next_update_at", p->next_update_at);
+	return m;
 }
 
 /* Slack reads &, < and > as markup ("<!here>" notifies a channel): its
@@ -204,50 +222,132 @@ payload_slack_escape(const char *text)
 	return slack_escape(text);
 }
 
-static json_t *
-slack_message(const struct payload *p, const char *head)
+/* {"type": type, "text": text}, and the like: a Slack text object. */
+static struct json *
+slack_text(const char *type, const char *text)
 {
-	char *h = slack_escape(head), *body = slack_escape(p->body);
-	char *text = xasprintf("*%s*\n%s", h, body);
-	json_t *m = json_pack("{s:s, s:[{s:s, s:{s:s, s:s}}, {s:s, s:[{s:s, s:s}]}]}",
-		"text", text,
-		"blocks",
-		"type", "section", "text", "type", "mrkdwn", "text", text,
-		"type", "context", "elements", "type", "mrkdwn", "text", p->incident_url);
+	struct json *t = json_new_object();
 
+	json_set_str(t, "type", type);
+	json_set_str(t, "text", text);
+	return t;
+}
+
+/* A Slack message: its title (escaped here) in bold over its text, in a
+ * section block, with blocks to follow appended to *blocks. */
+static struct json *
+slack_message(struct json **blocks, const char *title, const char *body)
+{
+	char *h = slack_escape(title), *b = slack_escape(body);
+	char *text = xasprintf("*%s*\n%s", h, b);
+	struct json *m = json_new_object(), *section = json_new_object();
+
+	json_set_str(m, "text", text);
+	json_set(m, "blocks", *blocks = json_new_array());
+	json_set_str(section, "type", "section");
+	json_set(section, "text", slack_text("mrkdwn", text));
+	json_append(*blocks, section);
 	free(h);
-	free(body);
+	free(b);
 	free(text);
 	return m;
 }
 
-/* A Teams incoming webhook takes a message whose attachment is an Adaptive
- * Card. */
-static json_t *
-teams_message(const struct payload *p, const char *head)
+static struct json *
+slack_update(const struct payload *p, const char *head)
 {
-	return json_pack("{s:s, s:[{s:s, s:n, s:{s:s, s:s, s:s, s:[{s:s, s:s, s:s, s:s, s:b}, {s:s, s:s, s:b}], s:[{s:s, s:s, s:s}]}}]}",
-		"type", "message",
-		"attachments",
-		"contentType", "application/vnd.microsoft.card.adaptive", "contentUrl",
-		"content",
-		"$schema", "http://adaptivecards.io/schemas/adaptive-card.json",
-		"type", "AdaptiveCard", "version", "1.4",
-		"body",
-		"type", "TextBlock", "text", head, "weight", "Bolder", "size", "Medium", "wrap", 1,
-		"type", "TextBlock", "text", p->body, "wrap", 1,
-		"actions",
-		"type", "Action.OpenUrl", "title", p->page_name, "url", p->incident_url);
+	struct json *blocks, *context = json_new_object(), *elements = json_new_array();
+	struct json *m = slack_message(&blocks, head, p->body);
+
+	json_set_str(context, "type", "context");
+	json_set(context, "elements", elements);
+	json_append(elements, slack_text("mrkdwn", p->incident_url));
+	json_append(blocks, context);
+	return m;
+}
+
+static struct json *
+teams_text_block(const char *text, bool heading, bool medium)
+{
+	struct json *b = json_new_object();
+
+	json_set_str(b, "type", "TextBlock");
+	json_set_str(b, "text", text);
+	if (heading)
+		json_set_str(b, "weight", "Bolder");
+	if (medium)
+		json_set_str(b, "size", "Medium");
+	json_set_bool(b, "wrap", true);
+	return b;
+}
+
+/* A Teams incoming webhook takes a message whose attachment is an Adaptive
+ * Card: its title over its text, with the card's actions to follow
+ * appended to *actions when actions is not NULL. */
+static struct json *
+teams_message(struct json **actions, const char *title, bool medium, const char *text)
+{
+	struct json *m = json_new_object(), *attachments = json_new_array();
+	struct json *att = json_new_object(), *card = json_new_object();
+	struct json *body = json_new_array();
+
+	json_set_str(m, "type", "message");
+	json_set(m, "attachments", attachments);
+	json_append(attachments, att);
+	json_set_str(att, "contentType", "application/vnd.microsoft.card.adaptive");
+	json_set(att, "contentUrl", json_new_null());
+	json_set(att, "content", card);
+	json_set_str(card, "$schema", "http://adaptivecards.io/schemas/adaptive-card.json");
+	json_set_str(card, "type", "AdaptiveCard");
+	json_set_str(card, "version", "1.4");
+	json_set(card, "body", body);
+	json_append(body, teams_text_block(title, true, medium));
+	json_append(body, teams_text_block(text, false, false));
+	if (actions != NULL)
+		json_set(card, "actions", *actions = json_new_array());
+	return m;
+}
+
+static struct json *
+teams_update(const struct payload *p, const char *head)
+{
+	struct json *actions, *open = json_new_object();
+	struct json *m = teams_message(&actions, head, true, p->body);
+
+	json_set_str(open, "type", "Action.OpenUrl");
+	json_set_str(open, "title", p->page_name);
+	json_set_str(open, "url", p->incident_url);
+	json_append(actions, open);
+	return m;
+}
+
+/* A Discord message: content over one embed, mentioning no one. */
+static struct json *
+discord_message(const char *content, const char *title, const char *desc,
+		const char *url)
+{
+	struct json *m = json_new_object(), *embeds = json_new_array();
+	struct json *embed = json_new_object(), *mentions = json_new_object();
+
+	json_set_str(m, "content", content);
+	json_set(m, "embeds", embeds);
+	json_append(embeds, embed);
+	json_set_str(embed, "title", title);
+	json_set_str(embed, "description", desc);
+	json_set_str(embed, "url", url);
+	json_set(m, "allowed_mentions", mentions);
+	json_set(mentions, "parse", json_new_array());
+	return m;
 }
 
 /* Discord caps content at 2,000 characters and an embed's description at
  * 4,096: the text goes in the embed, cut at a character boundary. */
-static json_t *
-discord_message(const struct payload *p, const char *head)
+static struct json *
+discord_update(const struct payload *p, const char *head)
 {
 	size_t len = strlen(p->body);
+	struct json *m;
 	char *desc;
-	json_t *m;
 
 	if (len > 4000) {
 		len = 4000;
@@ -255,10 +355,7 @@ discord_message(const struct payload *p, const char *head)
 			len--;
 	}
 	desc = xstrndup(p->body, len);
-	m = json_pack("{s:s, s:[{s:s, s:s, s:s}], s:{s:[]}}",
-		"content", head,
-		"embeds", "title", p->title, "description", desc, "url", p->incident_url,
-		"allowed_mentions", "parse");
+	m = discord_message(head, p->title, desc, p->incident_url);
 	free(desc);
 	return m;
 }
@@ -266,7 +363,7 @@ discord_message(const struct payload *p, const char *head)
 /*
  * Whether every text of p is valid UTF-8. The CLI and the forms refuse
  * anything else where it enters, but a row written to the store another
- * way must not reach a channel (jansson refuses it; a mail would carry
+ * way must not reach a channel (JSON cannot carry it; a mail would carry
  * it): the message is refused, and the engine marks it dead.
  */
 static int
@@ -300,8 +397,8 @@ payload_check(const struct payload *p)
 int
 payload_json(struct buf *out, const char *type, const struct payload *p)
 {
-	char *head, *text;
-	json_t *m;
+	struct json *m;
+	char *head;
 	int rc;
 
 	if ((rc = payload_check(p)) != 0)
@@ -309,23 +406,19 @@ payload_json(struct buf *out, const char *type, const struct payload *p)
 	head = headline(p);
 
 	if (strcmp(type, "slack") == 0)
-		m = slack_message(p, head);
+		m = slack_update(p, head);
 	else if (strcmp(type, "teams") == 0)
-		m = teams_message(p, head);
+		m = teams_update(p, head);
 	else if (strcmp(type, "discord") == 0)
-		m = discord_message(p, head);
+		m = discord_update(p, head);
 	else
 		m = webhook_event(p);
 	free(head);
-	if (m == NULL || (text = json_dumps(m, JSON_COMPACT)) == NULL) {
-		json_decref(m);
-		return err_set(SR_EINVALID, "cannot encode a %s message for UPD-%lld", type,
-			       (long long)p->update_id);
-	}
-	json_decref(m);
-	buf_adds(out, text);
-	free(text);
-	return 0;
+	if (json_dump(out, m, JSON_STYLE_COMPACT) != 0)
+		rc = err_set(SR_EINVALID, "cannot encode a %s message for UPD-%lld", type,
+			     (long long)p->update_id);
+	json_free(m);
+	return rc;
 }
 
 char *
@@ -362,9 +455,9 @@ int
 payload_notice(struct buf *out, const char *type, const char *event, const char *title,
 	       const char *text, const char *url, int64_t at)
 {
-	char *t, *h, *b;
-	json_t *m;
+	struct json *m, *data, *blocks;
 	size_t bad;
+	int rc = 0;
 
 	if (!utf8_valid(title, strlen(title), &bad))
 		return err_set(SR_EINVALID, "the %s notice cannot be sent: its title is not "
@@ -376,40 +469,23 @@ payload_notice(struct buf *out, const char *type, const char *event, const char 
 		buf_addf(out, "%s\n\n%s\n", text, url);
 		return 0;
 	}
-	if (strcmp(type, "slack") == 0) {
-		h = slack_escape(title);
-		b = slack_escape(text);
-		t = xasprintf("*%s*\n%s", h, b);
-		m = json_pack("{s:s, s:[{s:s, s:{s:s, s:s}}]}", "text", t, "blocks",
-			      "type", "section", "text", "type", "mrkdwn", "text", t);
-		free(h);
-		free(b);
-		free(t);
-	} else if (strcmp(type, "teams") == 0)
-		m = json_pack("{s:s, s:[{s:s, s:n, s:{s:s, s:s, s:s, s:[{s:s, s:s, s:s, s:b}, {s:s, s:s, s:b}]}}]}",
-			"type", "message", "attachments",
-			"contentType", "application/vnd.microsoft.card.adaptive", "contentUrl",
-			"content", "$schema", "http://adaptivecards.io/schemas/adaptive-card.json",
-			"type", "AdaptiveCard", "version", "1.4", "body",
-			"type", "TextBlock", "text", title, "weight", "Bolder", "wrap", 1,
-			"type", "TextBlock", "text", text, "wrap", 1);
+	if (strcmp(type, "slack") == 0)
+		m = slack_message(&blocks, title, text);
+	else if (strcmp(type, "teams") == 0)
+		m = teams_message(NULL, title, false, text);
 	else if (strcmp(type, "discord") == 0)
-		m = json_pack("{s:s, s:[{s:s, s:s, s:s}], s:{s:[]}}", "content", title,
-			      "embeds", "title", title, "description", text, "url", url,
-			      "allowed_mentions", "parse");
-	else
-		m = json_pack("{s:s, s:o, s:{s:s, s:s, s:s}}", "type", event,
-			      "timestamp", json_time(at), "data", "title", title,
-			      "text", text, "url", url);
-	if (m == NULL || (t = json_dumps(m, JSON_COMPACT)) == NULL) {
-		json_decref(m);
-		return err_set(SR_EINVALID, "cannot encode a %s notice for a %s channel", event,
-			       type);
+		m = discord_message(title, title, text, url);
+	else {
+		m = webhook_envelope(&data, event, at);
+		json_set_str(data, "title", title);
+		json_set_str(data, "text", text);
+		json_set_str(data, "url", url);
 	}
-	json_decref(m);
-	buf_adds(out, t);
-	free(t);
-	return 0;
+	if (json_dump(out, m, JSON_STYLE_COMPACT) != 0)
+		rc = err_set(SR_EINVALID, "cannot encode a %s notice for a %s channel", event,
+			     type);
+	json_free(m);
+	return rc;
 }
 
 int
@@ -417,9 +493,10 @@ payload_maintenance_notice(struct buf *out, const char *type, const char *event,
 			   const char *title, const char *text, const char *url, int64_t at,
 			   const struct payload_maintenance *m)
 {
-	char id[32], *t;
-	json_t *msg, *comps;
+	struct json *msg, *data, *mnt;
+	char id[32];
 	size_t bad;
+	int rc = 0;
 
 	if (strcmp(type, "webhook") != 0)
 		return payload_notice(out, type, event, title, text, url, at);
@@ -428,24 +505,22 @@ payload_maintenance_notice(struct buf *out, const char *type, const char *event,
 		return err_set(SR_EINVALID, "the %s notice cannot be sent: its title or text is "
 			       "not valid UTF-8", event);
 	snprintf(id, sizeof(id), "mnt-%lld", (long long)m->id);
-	comps = json_array();
-	for (size_t i = 0; i < m->ncomponents; i++)
-		json_array_append_new(comps, json_string(m->components[i]));
-	msg = json_pack("{s:s, s:o, s:{s:s, s:s, s:s, s:{s:s, s:s, s:s, s:o, s:o, s:o}}}",
-		"type", event, "timestamp", json_time(at),
-		"data", "title", title, "text", text, "url", url,
-		"maintenance", "id", id, "name", m->name, "status", m->status,
-		"scheduled_for", json_time(m->scheduled_for),
-		"scheduled_until", json_time(m->scheduled_until), "components", comps);
-	if (msg == NULL || (t = json_dumps(msg, JSON_COMPACT)) == NULL) {
-		json_decref(msg);
-		return err_set(SR_EINVALID, "cannot encode a %s notice for a %s channel", event,
-			       type);
-	}
-	json_decref(msg);
-	buf_adds(out, t);
-	free(t);
-	return 0;
+	msg = webhook_envelope(&data, event, at);
+	json_set_str(data, "title", title);
+	json_set_str(data, "text", text);
+	json_set_str(data, "url", url);
+	json_set(data, "maintenance", mnt = json_new_object());
+	json_set_str(mnt, "id", id);
+	json_set_str(mnt, "name", m->name);
+	json_set_str(mnt, "status", m->status);
+	json_set_time(mnt, "scheduled_for", m->scheduled_for);
+	json_set_time(mnt, "scheduled_until", m->scheduled_until);
+	json_set(mnt, "components", strs_json(m->components, m->ncomponents));
+	if (json_dump(out, msg, JSON_STYLE_COMPACT) != 0)
+		rc = err_set(SR_EINVALID, "cannot encode a %s notice for a %s channel", event,
+			     type);
+	json_free(msg);
+	return rc;
 }
 
 char *

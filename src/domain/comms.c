@@ -14,6 +14,7 @@
 #include "sitrep/conf.h"
 #include "sitrep/err.h"
 #include "sitrep/incident.h"
+#include "sitrep/json.h"
 #include "sitrep/payload.h"
 #include "sitrep/playbook.h"
 #include "sitrep/store-incident.h"
@@ -715,7 +716,7 @@ comms_post(struct comms_posted *out, struct incident_ctx *ctx, const struct comm
 		goto fail;
 	}
 	rc = incident_finish_change(ctx, &inc, event_kind(&u, strcmp(out->state, "draft") == 0
-				    ? "drafted" : "published"), details);
+				    ? "drafted" : "published"), json_from_jansson(details));
 	store_update_release(&u);
 	playbook_free(pb);
 	if (rc != 0)
@@ -786,7 +787,7 @@ static int
 update_finish(struct incident_ctx *ctx, struct store_update *u, struct store_incident *inc,
 	      struct playbook *pb, const char *what, json_t *details)
 {
-	int rc = incident_finish_change(ctx, inc, event_kind(u, what), details);
+	int rc = incident_finish_change(ctx, inc, event_kind(u, what), json_from_jansson(details));
 
 	store_update_release(u);
 	playbook_free(pb);
@@ -956,8 +957,8 @@ comms_contact(struct incident_ctx *ctx, int64_t incident, const char *account,
 	t.at = clock_now_ms();
 	if ((rc = store_touchpoint_insert(ctx->store, &t)) != 0)
 		return incident_abandon(ctx, &inc, rc);
-	return incident_finish_change(ctx, &inc, "touchpoint", json_pack("{s:s, s:s, s:s}",
-		"account", account, "via", via, "summary", summary));
+	return incident_finish_change(ctx, &inc, "touchpoint", json_from_jansson(json_pack("{s:s, s:s, s:s}",
+		"account", account, "via", via, "summary", summary)));
 }
 
 /* Summary */

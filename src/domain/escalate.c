@@ -6,13 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "sitrep/clock.h"
 #include "sitrep/conf.h"
 #include "sitrep/err.h"
 #include "sitrep/escalate.h"
 #include "sitrep/incident.h"
+#include "sitrep/json.h"
 #include "sitrep/playbook.h"
 #include "sitrep/store-incident.h"
 #include "sitrep/xalloc.h"
@@ -21,9 +20,10 @@
 static int
 page_tiers(struct incident_ctx *ctx, const struct store_incident *inc,
 	   const struct playbook *pb, const char *role, const int *tiers, size_t ntiers,
-	   json_t *people, int64_t now)
+	   struct json *people, int64_t now)
 {
 	struct store_page p = { 0 };
+	struct json *paged;
 	char tier[16];
 	int rc;
 
@@ -44,8 +44,9 @@ page_tiers(struct incident_ctx *ctx, const struct store_incident *inc,
 			p.timeout_at = now + pb->escalation.ack_timeout * 1000;
 			if ((rc = store_page_insert(ctx->store, &p)) != 0)
 				return rc;
-			json_array_append_new(people, json_pack("{s:s, s:s}", "person",
-				roster->people[k], "tier", tier));
+			json_append(people, paged = json_new_object());
+			json_set_str(paged, "person", roster->people[k]);
+			json_set_str(paged, "tier", tier);
 		}
 	}
 	return 0;
@@ -68,9 +69,9 @@ begin(struct store_incident *inc, struct playbook **pb, struct incident_ctx *ctx
 
 static int
 fail(struct incident_ctx *ctx, struct store_incident *inc, struct playbook *pb,
-     json_t *people, int rc)
+     struct json *people, int rc)
 {
-	json_decref(people);
+	json_free(people);
 	playbook_free(pb);
 	return incident_abandon(ctx, inc, rc);
 }
@@ -89,7 +90,7 @@ escalate_page(struct incident_ctx *ctx, int64_t id, const char *role, int tier)
 {
 	struct store_incident inc;
 	struct playbook *pb;
-	json_t *people;
+	struct json *people, *details;
 	int tiers[5];
 	size_t ntiers;
 	bool swarm;
@@ -97,7 +98,7 @@ escalate_page(struct incident_ctx *ctx, int64_t id, const char *role, int tier)
 
 	if ((rc = begin(&inc, &pb, ctx, id)) != 0)
 		return rc;
-	people = json_array();
+	people = json_new_array();
 	if (playbook_role(pb, role) == NULL)
 		return fail(ctx, &inc, pb, people, err_set(SR_EREFUSED,
 			"playbook '%s' has no role '%s': see 'sitrep role list INC-%lld'",
@@ -112,9 +113,12 @@ escalate_page(struct incident_ctx *ctx, int64_t id, const char *role, int tier)
 	}
 	if ((rc = page_tiers(ctx, &inc, pb, role, tiers, ntiers, people, clock_now_ms())) != 0)
 		return fail(ctx, &inc, pb, people, rc);
-	rc = incident_finish_change(ctx, &inc, "paged", json_pack("{s:s, s:s, s:o, s:I}",
-		"role", role, "mode", swarm ? "swarm" : "tiered", "people", people,
-		"ack_timeout_s", (json_int_t)pb->escalation.ack_timeout));
+	details = json_new_object();
+	json_set_str(details, "role", role);
+	json_set_str(details, "mode", swarm ? "swarm" : "tiered");
+	json_set(details, "people", people);
+	json_set_int(details, "ack_timeout_s", pb->escalation.ack_timeout);
+	rc = incident_finish_change(ctx, &inc, "paged", details);
 	playbook_free(pb);
 	return rc;
 }
@@ -125,7 +129,7 @@ escalate_ack(struct incident_ctx *ctx, int64_t id)
 	struct store_incident inc;
 	struct store_page *v;
 	size_t n, acked = 0;
-	json_t *roles;
+	struct json *roles, *details;
 	int64_t now = clock_now_ms();
 	int rc;
 
@@ -133,12 +137,12 @@ escalate_ack(struct incident_ctx *ctx, int64_t id)
 		return rc;
 	if ((rc = store_pages_get(&v, &n, ctx->store, id, true)) != 0)
 		return incident_abandon(ctx, &inc, rc);
-	roles = json_array();
+	roles = json_new_array();
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		if (strcmp(v[i].person, ctx->actor) != 0)
 			continue;
 		rc = store_page_close(ctx->store, v[i].id, "acked", now);
-		json_array_append_new(roles, json_string(v[i].role));
+		json_append_str(roles, v[i].role);
 		acked++;
 	}
 	store_pages_free(v, n);
@@ -146,11 +150,12 @@ escalate_ack(struct incident_ctx *ctx, int64_t id)
 		rc = err_set(SR_EREFUSED, "'%s' has no open page on INC-%lld to acknowledge",
 			     ctx->actor, (long long)id);
 	if (rc != 0) {
-		json_decref(roles);
+		json_free(roles);
 		return incident_abandon(ctx, &inc, rc);
 	}
-	return incident_finish_change(ctx, &inc, "acknowledged", json_pack("{s:o}",
-		"roles", roles));
+	details = json_new_object();
+	json_set(details, "roles", roles);
+	return incident_finish_change(ctx, &inc, "acknowledged", details);
 }
 
 /*
@@ -199,7 +204,7 @@ escalate_escalate(struct incident_ctx *ctx, int64_t id, const char *for_role, in
 	struct playbook *pb;
 	struct store_page *all;
 	size_t nall;
-	json_t *people;
+	struct json *people, *details;
 	int tiers[5], from = -1;
 	char from_tier[16];
 	size_t ntiers = 0;
@@ -209,7 +214,7 @@ escalate_escalate(struct incident_ctx *ctx, int64_t id, const char *for_role, in
 
 	if ((rc = begin(&inc, &pb, ctx, id)) != 0)
 		return rc;
-	people = json_array();
+	people = json_new_array();
 	if ((rc = store_pages_get(&all, &nall, ctx->store, id, false)) != 0)
 		return fail(ctx, &inc, pb, people, rc);
 	if (nall == 0) {
@@ -260,9 +265,13 @@ escalate_escalate(struct incident_ctx *ctx, int64_t id, const char *for_role, in
 		return fail(ctx, &inc, pb, people, rc);
 	}
 	snprintf(from_tier, sizeof(from_tier), "L%d", from);
-	rc = incident_finish_change(ctx, &inc, "escalated", json_pack("{s:s, s:s, s:s, s:o, s:s}",
-		"role", role, "from", from_tier,
-		"mode", swarm ? "swarm" : "tiered", "people", people, "reason", reason));
+	details = json_new_object();
+	json_set_str(details, "role", role);
+	json_set_str(details, "from", from_tier);
+	json_set_str(details, "mode", swarm ? "swarm" : "tiered");
+	json_set(details, "people", people);
+	json_set_str(details, "reason", reason);
+	rc = incident_finish_change(ctx, &inc, "escalated", details);
 	free(role);
 	playbook_free(pb);
 	return rc;

@@ -7,14 +7,13 @@
 #include <string.h>
 #include <strings.h>
 
-#include <jansson.h>
-
 #include "sitrep/buf.h"
 #include "sitrep/clock.h"
 #include "sitrep/conf.h"
 #include "sitrep/diag.h"
 #include "sitrep/err.h"
 #include "sitrep/incident.h"
+#include "sitrep/json.h"
 #include "sitrep/playbook.h"
 #include "sitrep/repo.h"
 #include "sitrep/roles.h"
@@ -101,7 +100,7 @@ incident_playbook(struct playbook **out, struct incident_ctx *ctx,
 	*out = NULL;
 	rc = store_playbook_text_get(&text, ctx->store, inc->commit, inc->playbook);
 	if (rc == SR_ENOTFOUND) {
-		if (ctx->repo == NULL)
+		if (ctx->repo == NULL || repo_ready(ctx->repo) != 0)
 			return err_set(SR_ESYS, "the playbook repository '%s' cannot be opened, "
 				       "and INC-%lld was opened before sitrep kept playbooks "
 				       "in its store: restore the repository ('sitrep playbook "
@@ -118,23 +117,23 @@ incident_playbook(struct playbook **out, struct incident_ctx *ctx,
 	return rc;
 }
 
-/* Append an event whose details are the JSON object obj (consumed). */
+/* Append an event whose details are the JSON object obj. */
 static int
-event(struct incident_ctx *ctx, int64_t id, int64_t at, const char *kind, json_t *obj)
+event(struct incident_ctx *ctx, int64_t id, int64_t at, const char *kind,
+      const struct json *obj)
 {
-	char *details = obj != NULL ? json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	struct buf details = BUF_INIT;
 	int rc;
 
-	json_decref(obj);
-	/* jansson refuses a string that is not UTF-8: the change is
+	/* A text that is not UTF-8 cannot be written: the change is
 	 * refused, and its transaction abandoned, rather than the program
 	 * ended (text is checked where it enters; this is what a row
 	 * written unchecked meets) */
-	if (details == NULL)
+	if (json_dump(&details, obj, JSON_STYLE_SORTED) != 0)
 		return err_set(SR_EINVALID, "cannot record a '%s' event on INC-%lld: a text "
 			       "in it is not valid UTF-8", kind, (long long)id);
-	rc = store_event_append(ctx->store, id, at, ctx->actor, kind, details);
-	free(details);
+	rc = store_event_append(ctx->store, id, at, ctx->actor, kind, buf_str(&details));
+	buf_release(&details);
 	return rc;
 }
 
@@ -265,7 +264,7 @@ render_public_title(const struct playbook *pb, const struct store_incident *inc,
  * set gets what changed. */
 static int
 vars_write(struct incident_ctx *ctx, struct store_incident *inc, const struct playbook *pb,
-	   const struct incident_var *vars, size_t nvars, int64_t now, json_t *set)
+	   const struct incident_var *vars, size_t nvars, int64_t now, struct json *set)
 {
 	struct store_var *sv = NULL;
 	size_t nsv = 0;
@@ -277,7 +276,7 @@ vars_write(struct incident_ctx *ctx, struct store_incident *inc, const struct pl
 		if ((rc = store_var_set(ctx->store, inc->id, vars[i].name, vars[i].value,
 		    ctx->actor, now)) != 0)
 			return rc;
-		json_object_set_new(set, vars[i].name, json_string(vars[i].value));
+		json_set_str(set, vars[i].name, vars[i].value);
 	}
 	if ((rc = store_vars_get(&sv, &nsv, ctx->store, inc->id)) != 0)
 		return rc;
@@ -294,7 +293,7 @@ vars_write(struct incident_ctx *ctx, struct store_incident *inc, const struct pl
 			free(pt);
 			return rc;
 		}
-		json_object_set_new(set, "public_title", json_string(pt));
+		json_set_str(set, "public_title", pt);
 	}
 	free(inc->public_title);
 	inc->public_title = pt;
@@ -306,19 +305,19 @@ incident_vars_apply(struct incident_ctx *ctx, struct store_incident *inc,
 		    const struct playbook *pb, const struct incident_var *vars, size_t nvars)
 {
 	int64_t now = clock_now_ms();
-	json_t *set;
+	struct json *details, *set;
 	int rc;
 
 	if (nvars == 0)
 		return 0;
 	if ((rc = check_vars(pb, vars, nvars)) != 0)
 		return rc;
-	set = json_object();
-	if ((rc = vars_write(ctx, inc, pb, vars, nvars, now, set)) != 0) {
-		json_decref(set);
-		return rc;
-	}
-	return event(ctx, inc->id, now, "variables", json_pack("{s:o}", "set", set));
+	details = json_new_object();
+	json_set(details, "set", set = json_new_object());
+	if ((rc = vars_write(ctx, inc, pb, vars, nvars, now, set)) == 0)
+		rc = event(ctx, inc->id, now, "variables", details);
+	json_free(details);
+	return rc;
 }
 
 int
@@ -370,7 +369,7 @@ incident_open_with(int64_t *out_id, struct incident_ctx *ctx,
 	char *text = NULL;
 	struct incident_var *vars = NULL;
 	size_t nvars = req->nvars;
-	json_t *comps, *set;
+	struct json *details, *comps, *set;
 	int rc;
 
 	if ((rc = incident_check_title("an incident", title)) != 0)
@@ -418,8 +417,9 @@ incident_open_with(int64_t *out_id, struct incident_ctx *ctx,
 	snprintf(inc.status, sizeof(inc.status), "investigating");
 	inc.opened_by = (char *)ctx->actor;
 	inc.opened_at = clock_now_ms();
-	comps = json_array();
-	set = json_object();
+	details = json_new_object();
+	json_set(details, "components", comps = json_new_array());
+	json_set(details, "variables", set = json_new_object());
 	if ((rc = store_begin(ctx->store)) != 0)
 		goto out;
 	if ((rc = store_incident_insert(out_id, ctx->store, &inc)) != 0 ||
@@ -430,17 +430,19 @@ incident_open_with(int64_t *out_id, struct incident_ctx *ctx,
 
 		if ((rc = store_component_set(ctx->store, *out_id, components[i], st)) != 0)
 			goto fail;
-		json_array_append_new(comps, json_string(components[i]));
+		json_append_str(comps, components[i]);
 	}
 	/* the values given, and the public title that follows from them */
 	inc.id = *out_id;
 	if ((rc = vars_write(ctx, &inc, pb, vars, nvars, inc.opened_at, set)) != 0)
 		goto fail;
-	rc = event(ctx, *out_id, inc.opened_at, "opened", json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:O}",
-		"title", title, "public_title", inc.public_title, "playbook", pb->name,
-		"commit", sha, "severity", vocab_severity_name(inc.severity),
-		"components", json_incref(comps), "variables", set));
-	if (rc != 0 || (rc = store_commit(ctx->store)) != 0)
+	json_set_str(details, "title", title);
+	json_set_str(details, "public_title", inc.public_title);
+	json_set_str(details, "playbook", pb->name);
+	json_set_str(details, "commit", sha);
+	json_set_str(details, "severity", vocab_severity_name(inc.severity));
+	if ((rc = event(ctx, *out_id, inc.opened_at, "opened", details)) != 0 ||
+	    (rc = store_commit(ctx->store)) != 0)
 		goto fail;
 	goto out;
 fail:
@@ -448,8 +450,7 @@ fail:
 out:
 	free(inc.public_title);
 	free(vars);
-	json_decref(set);
-	json_decref(comps);
+	json_free(details);
 	playbook_free(pb);
 	free(text);
 	return rc;
@@ -527,20 +528,17 @@ incident_begin_change(struct store_incident *inc, struct incident_ctx *ctx, int6
 /* Write inc and its event, and commit; roll back on any failure. */
 int
 incident_finish_change(struct incident_ctx *ctx, struct store_incident *inc,
-	      const char *kind, json_t *details)
+	      const char *kind, struct json *details)
 {
-	json_t *seen = json_incref(details); /* for the steps it completes */
 	int rc;
 
 	inc->updated_at = clock_now_ms();
-	if ((rc = store_incident_update(ctx->store, inc)) != 0) {
-		json_decref(details);
+	if ((rc = store_incident_update(ctx->store, inc)) != 0 ||
+	    (rc = event(ctx, inc->id, inc->updated_at, kind, details)) != 0 ||
+	    (rc = steps_complete_on(ctx, inc, kind, details)) != 0 ||
+	    (rc = store_commit(ctx->store)) != 0)
 		store_rollback(ctx->store);
-	} else if ((rc = event(ctx, inc->id, inc->updated_at, kind, details)) != 0 ||
-		   (rc = steps_complete_on(ctx, inc, kind, seen)) != 0 ||
-		   (rc = store_commit(ctx->store)) != 0)
-		store_rollback(ctx->store);
-	json_decref(seen);
+	json_free(details);
 	store_incident_release(inc);
 	return rc;
 }
@@ -587,6 +585,7 @@ incident_set_status(struct incident_ctx *ctx, int64_t id, const char *status,
 		    const char *note)
 {
 	struct store_incident inc;
+	struct json *details;
 	char from[16];
 	int rc;
 
@@ -610,14 +609,18 @@ incident_set_status(struct incident_ctx *ctx, int64_t id, const char *status,
 			(long long)id, status));
 	snprintf(from, sizeof(from), "%s", inc.status);
 	snprintf(inc.status, sizeof(inc.status), "%s", status);
-	return incident_finish_change(ctx, &inc, "status", json_pack("{s:s, s:s, s:s?}",
-		"from", from, "to", status, "note", note));
+	details = json_new_object();
+	json_set_str(details, "from", from);
+	json_set_str(details, "to", status);
+	json_set_str_or_null(details, "note", note);
+	return incident_finish_change(ctx, &inc, "status", details);
 }
 
 int
 incident_set_severity(struct incident_ctx *ctx, int64_t id, int severity)
 {
 	struct store_incident inc;
+	struct json *details;
 	int rc, from;
 
 	if (severity < 1 || severity > 4)
@@ -631,8 +634,10 @@ incident_set_severity(struct incident_ctx *ctx, int64_t id, int severity)
 						  (long long)id, severity));
 	from = inc.severity;
 	inc.severity = severity;
-	return incident_finish_change(ctx, &inc, "severity", json_pack("{s:s, s:s}",
-		"from", vocab_severity_name(from), "to", vocab_severity_name(severity)));
+	details = json_new_object();
+	json_set_str(details, "from", vocab_severity_name(from));
+	json_set_str(details, "to", vocab_severity_name(severity));
+	return incident_finish_change(ctx, &inc, "severity", details);
 }
 
 int
@@ -640,6 +645,7 @@ incident_set_component(struct incident_ctx *ctx, int64_t id, const char *compone
 		       const char *status)
 {
 	struct store_incident inc;
+	struct json *details;
 	int rc;
 
 	if (!vocab_component_status(status))
@@ -653,14 +659,17 @@ incident_set_component(struct incident_ctx *ctx, int64_t id, const char *compone
 		return rc;
 	if ((rc = store_component_set(ctx->store, id, component, status)) != 0)
 		return incident_abandon(ctx, &inc, rc);
-	return incident_finish_change(ctx, &inc, "component", json_pack("{s:s, s:s}",
-		"component", component, "status", status));
+	details = json_new_object();
+	json_set_str(details, "component", component);
+	json_set_str(details, "status", status);
+	return incident_finish_change(ctx, &inc, "component", details);
 }
 
 int
 incident_resolve(struct incident_ctx *ctx, int64_t id, const char *note)
 {
 	struct store_incident inc;
+	struct json *details;
 	char from[16];
 	int64_t ended;
 	int rc;
@@ -678,14 +687,18 @@ incident_resolve(struct incident_ctx *ctx, int64_t id, const char *note)
 	inc.resolved_at = clock_now_ms();
 	if ((rc = end_pages(&ended, ctx, id, inc.resolved_at)) != 0)
 		return incident_abandon(ctx, &inc, rc);
-	return incident_finish_change(ctx, &inc, "resolved", json_pack("{s:s, s:s?, s:I}",
-		"from", from, "note", note, "pages_ended", (json_int_t)ended));
+	details = json_new_object();
+	json_set_str(details, "from", from);
+	json_set_str_or_null(details, "note", note);
+	json_set_int(details, "pages_ended", ended);
+	return incident_finish_change(ctx, &inc, "resolved", details);
 }
 
 int
 incident_reopen(struct incident_ctx *ctx, int64_t id, const char *note)
 {
 	struct store_incident inc;
+	struct json *details;
 	int rc;
 
 	if ((rc = incident_begin_change(&inc, ctx, id)) != 0)
@@ -698,7 +711,9 @@ incident_reopen(struct incident_ctx *ctx, int64_t id, const char *note)
 		return incident_abandon(ctx, &inc, rc);
 	snprintf(inc.status, sizeof(inc.status), "investigating");
 	inc.resolved_at = 0;
-	return incident_finish_change(ctx, &inc, "reopened", json_pack("{s:s?}", "note", note));
+	details = json_new_object();
+	json_set_str_or_null(details, "note", note);
+	return incident_finish_change(ctx, &inc, "reopened", details);
 }
 
 static void
@@ -707,6 +722,16 @@ free_strs(char **v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
+}
+
+static struct json *
+strs_json(char *const *v, size_t n)
+{
+	struct json *a = json_new_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_append_str(a, v[i]);
+	return a;
 }
 
 bool
@@ -751,7 +776,7 @@ incident_close(struct incident_ctx *ctx, int64_t id, bool force, const char *rea
 	struct playbook *pb = NULL;
 	char **open = NULL;
 	size_t nopen = 0;
-	json_t *skipped;
+	struct json *details;
 	int64_t ended;
 	int rc;
 
@@ -771,9 +796,6 @@ incident_close(struct incident_ctx *ctx, int64_t id, bool force, const char *rea
 		return incident_abandon(ctx, &inc, rc);
 	}
 	playbook_free(pb);
-	skipped = json_array();
-	for (size_t i = 0; i < nopen; i++)
-		json_array_append_new(skipped, json_string(open[i]));
 	if (nopen > 0 && !force) {
 		char list[512] = "";
 
@@ -781,20 +803,22 @@ incident_close(struct incident_ctx *ctx, int64_t id, bool force, const char *rea
 			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
 				 i ? ", " : "", open[i]);
 		free_strs(open, nopen);
-		json_decref(skipped);
 		return incident_abandon(ctx, &inc, err_set(SR_EREFUSED,
 			"INC-%lld has required steps still open (%s): finish them with "
 			"'sitrep step INC-%lld done STEP', or close with --force -m REASON",
 			(long long)id, list, (long long)id));
 	}
-	free_strs(open, nopen);
 	snprintf(inc.status, sizeof(inc.status), "closed");
 	inc.closed_at = clock_now_ms();
 	if ((rc = end_pages(&ended, ctx, id, inc.closed_at)) != 0) {
-		json_decref(skipped);
+		free_strs(open, nopen);
 		return incident_abandon(ctx, &inc, rc);
 	}
-	return incident_finish_change(ctx, &inc, "closed", json_pack("{s:b, s:s?, s:o, s:I}",
-		"forced", force && nopen > 0, "reason", reason, "open_steps", skipped,
-		"pages_ended", (json_int_t)ended));
+	details = json_new_object();
+	json_set_bool(details, "forced", force && nopen > 0);
+	json_set_str_or_null(details, "reason", reason);
+	json_set(details, "open_steps", strs_json(open, nopen));
+	json_set_int(details, "pages_ended", ended);
+	free_strs(open, nopen);
+	return incident_finish_change(ctx, &inc, "closed", details);
 }

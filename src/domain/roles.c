@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
+#include "sitrep/buf.h"
 #include "sitrep/clock.h"
 #include "sitrep/conf.h"
 #include "sitrep/err.h"
 #include "sitrep/incident.h"
+#include "sitrep/json.h"
 #include "sitrep/log.h"
 #include "sitrep/playbook.h"
 #include "sitrep/roles.h"
@@ -42,10 +42,21 @@ change_fail(struct incident_ctx *ctx, struct change *c, int rc)
 }
 
 static int
-change_done(struct incident_ctx *ctx, struct change *c, const char *kind, json_t *details)
+change_done(struct incident_ctx *ctx, struct change *c, const char *kind, struct json *details)
 {
 	change_release(c);
 	return incident_finish_change(ctx, &c->inc, kind, details);
+}
+
+/* The details of a role change: {"role": role, key: person}. */
+static struct json *
+role_details(const char *role, const char *key, const char *person)
+{
+	struct json *d = json_new_object();
+
+	json_set_str(d, "role", role);
+	json_set_str(d, key, person);
+	return d;
 }
 
 static bool
@@ -130,8 +141,7 @@ roles_take(struct incident_ctx *ctx, int64_t id, const char *role)
 	if ((rc = check_room(&c, ctx->actor)) != 0 ||
 	    (rc = store_holder_add(ctx->store, id, role, ctx->actor, clock_now_ms())) != 0)
 		return change_fail(ctx, &c, rc);
-	return change_done(ctx, &c, "role_taken", json_pack("{s:s, s:s}",
-		"role", role, "person", ctx->actor));
+	return change_done(ctx, &c, "role_taken", role_details(role, "person", ctx->actor));
 }
 
 int
@@ -148,8 +158,7 @@ roles_assign(struct incident_ctx *ctx, int64_t id, const char *role, const char 
 	    (rc = check_room(&c, person)) != 0 ||
 	    (rc = store_holder_add(ctx->store, id, role, person, clock_now_ms())) != 0)
 		return change_fail(ctx, &c, rc);
-	return change_done(ctx, &c, "role_assigned", json_pack("{s:s, s:s}",
-		"role", role, "person", person));
+	return change_done(ctx, &c, "role_assigned", role_details(role, "person", person));
 }
 
 int
@@ -170,8 +179,7 @@ roles_release(struct incident_ctx *ctx, int64_t id, const char *role, const char
 		return change_fail(ctx, &c, rc);
 	if ((rc = store_holder_remove(ctx->store, id, role, person)) != 0)
 		return change_fail(ctx, &c, rc);
-	return change_done(ctx, &c, "role_released", json_pack("{s:s, s:s}",
-		"role", role, "person", person));
+	return change_done(ctx, &c, "role_released", role_details(role, "person", person));
 }
 
 /*
@@ -183,6 +191,7 @@ roles_handoff(struct incident_ctx *ctx, int64_t id, const char *role,
 	      const char *person, const char *note)
 {
 	struct change c;
+	struct json *details;
 	char *outgoing;
 	int rc;
 
@@ -230,9 +239,11 @@ roles_handoff(struct incident_ctx *ctx, int64_t id, const char *role,
 		free(outgoing);
 		return change_fail(ctx, &c, rc);
 	}
-	rc = change_done(ctx, &c, "role_handoff", json_pack("{s:s, s:s, s:s, s:s}",
-		"role", role, "from", outgoing, "to", person, "note", note));
+	details = role_details(role, "from", outgoing);
+	json_set_str(details, "to", person);
+	json_set_str(details, "note", note);
 	free(outgoing);
+	return change_done(ctx, &c, "role_handoff", details);
 	return rc;
 }
 
@@ -244,6 +255,7 @@ steps_mark(struct incident_ctx *ctx, int64_t id, const char *step, const char *s
 	struct playbook *pb = NULL;
 	const struct playbook_step *ps;
 	struct store_step *done, row;
+	struct json *details;
 	size_t ndone;
 	int rc;
 
@@ -282,31 +294,30 @@ steps_mark(struct incident_ctx *ctx, int64_t id, const char *step, const char *s
 	row.note = (char *)note;
 	if ((rc = store_step_set(ctx->store, id, &row)) != 0)
 		return incident_abandon(ctx, &inc, rc);
+	details = json_new_object();
+	json_set_str(details, "step", step);
+	json_set_str_or_null(details, "note", note);
 	return incident_finish_change(ctx, &inc, strcmp(state, "done") == 0 ? "step_done" :
-				      "step_skipped", json_pack("{s:s, s:s?}", "step", step,
-				      "note", note));
+				      "step_skipped", details);
 }
 
 /* What an action's event says it did, for completes_on. */
 static void
 action_of(const char **audience, const char **role, const char **status,
-	  const char **apology, const char *kind, json_t *details)
+	  const char **apology, const char *kind, const struct json *details)
 {
-	json_t *st;
-
 	*audience = *role = *status = *apology = NULL;
 	if (strcmp(kind, "update_published") == 0 || strcmp(kind, "apology_published") == 0) {
 		/* an update to one account is that account's story */
-		if (json_object_get(details, "account") == NULL)
-			*audience = json_string_value(json_object_get(details, "audience"));
-		if ((st = json_object_get(details, "status")) != NULL)
-			*status = json_string_value(json_object_get(st, "to"));
+		if (json_get(details, "account") == NULL)
+			*audience = json_get_str(details, "audience");
+		*status = json_get_str(json_get(details, "status"), "to");
 		if (strcmp(kind, "apology_published") == 0)
 			*apology = *audience;
 	} else if (strcmp(kind, "role_taken") == 0 || strcmp(kind, "role_assigned") == 0)
-		*role = json_string_value(json_object_get(details, "role"));
+		*role = json_get_str(details, "role");
 	else if (strcmp(kind, "status") == 0)
-		*status = json_string_value(json_object_get(details, "to"));
+		*status = json_get_str(details, "to");
 	else if (strcmp(kind, "resolved") == 0)
 		*status = "resolved";
 	else if (strcmp(kind, "reopened") == 0)
@@ -331,10 +342,10 @@ completes(const struct playbook_step *st, const char *audience, const char *role
 /* "UPD-3 to internal was published", "bob took the role legal", "the
  * incident reached identified": what did the step, for its note. */
 static char *
-completion_note(const struct playbook_step *st, json_t *details)
+completion_note(const struct playbook_step *st, const struct json *details)
 {
-	const char *person = json_string_value(json_object_get(details, "person"));
-	json_int_t upd = json_integer_value(json_object_get(details, "update"));
+	const char *person = json_get_str(details, "person");
+	int64_t upd = json_get_int(details, "update");
 
 	switch (st->completes_on) {
 	case PLAYBOOK_COMPLETES_UPDATE:
@@ -350,11 +361,31 @@ completion_note(const struct playbook_step *st, json_t *details)
 	}
 }
 
-int
-steps_complete_on(struct incident_ctx *ctx, const struct store_incident *inc,
-		  const char *kind, json_t *details)
+/* The details of the step_done event for st, completed by an event of
+ * kind: its text, or NULL when it cannot be written (the store refuses
+ * that). */
+static char *
+completion_event(const struct playbook_step *st, const char *note, const char *kind)
 {
 	static const char *const what[] = { "", "update", "role", "status", "apology" };
+	struct json *ev = json_new_object(), *by = json_new_object();
+	struct buf text = BUF_INIT;
+
+	json_set_str(ev, "step", st->id);
+	json_set_str(ev, "note", note);
+	json_set_str(by, "event", kind);
+	json_set_str(by, what[st->completes_on], st->completes_value);
+	json_set(ev, "completed_by", by);
+	if (json_dump(&text, ev, JSON_STYLE_SORTED) != 0)
+		err_clear();
+	json_free(ev);
+	return text.len > 0 ? buf_detach(&text) : NULL;
+}
+
+int
+steps_complete_on(struct incident_ctx *ctx, const struct store_incident *inc,
+		  const char *kind, const struct json *details)
+{
 	const char *audience, *role, *status, *apology;
 	struct playbook *pb = NULL;
 	struct store_step *done = NULL, row;
@@ -378,7 +409,6 @@ steps_complete_on(struct incident_ctx *ctx, const struct store_incident *inc,
 		const struct playbook_step *st = &pb->steps[k];
 		bool finished = false;
 		char *note, *text;
-		json_t *ev;
 
 		for (size_t i = 0; i < ndone; i++)
 			finished |= strcmp(done[i].step, st->id) == 0;
@@ -391,11 +421,7 @@ steps_complete_on(struct incident_ctx *ctx, const struct store_incident *inc,
 		row.at = inc->updated_at;
 		row.actor = (char *)ctx->actor;
 		row.note = note;
-		ev = json_pack("{s:s, s:s, s:{s:s, s:s}}", "step", st->id, "note", note,
-			       "completed_by", "event", kind, what[st->completes_on],
-			       st->completes_value);
-		text = json_dumps(ev, JSON_COMPACT | JSON_SORT_KEYS);
-		json_decref(ev);
+		text = completion_event(st, note, kind);
 		if ((rc = store_step_set(ctx->store, inc->id, &row)) == 0)
 			rc = store_event_append(ctx->store, inc->id, inc->updated_at, ctx->actor,
 						"step_done", text);

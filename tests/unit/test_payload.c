@@ -3,10 +3,9 @@
  * unchecked) is refused with a reason instead of ending the program. */
 #include "testutil.h"
 
-#include <jansson.h>
-
 #include "sitrep/buf.h"
 #include "sitrep/err.h"
+#include "sitrep/json.h"
 #include "sitrep/payload.h"
 #include "sitrep/utf8.h"
 #include "sitrep/xalloc.h"
@@ -44,16 +43,100 @@ test_good_update(void **state)
 	make(&p, "API down \xe2\x9c\x93", "We are on it \xe2\x80\x94 <soon>.");
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		struct buf b = BUF_INIT;
-		json_error_t je;
-		json_t *j;
+		struct json *j;
 
 		assert_int_equal(payload_json(&b, types[i], &p), 0);
-		j = json_loads(buf_str(&b), 0, &je);
+		j = json_parse(b.ptr, b.len);
 		assert_non_null(j);
-		json_decref(j);
+		json_free(j);
 		assert_non_null(strstr(buf_str(&b), "We are on it"));
 		buf_release(&b);
 	}
+	payload_release(&p);
+}
+
+/* The bytes each channel type receives, as they were before our JSON
+ * module replaced jansson calls here: receivers see no change. */
+static void
+test_exact_bytes(void **state)
+{
+	static const char *const want_update[] = {
+		"{\"type\":\"incident.update\",\"timestamp\":\"2026-11-23T12:00:00.00"
+		"0Z\",\"data\":{\"incident\":{\"id\":\"INC-7\",\"name\":\"API down "
+		"\xe2\x9c\x93\",\"status\":\"identified\",\"severity\":\"SEV2\",\"imp"
+		"act\":\"major\",\"components\":[\"Public API\"],\"shortlink\":\"http"
+		"://127.0.0.1:8080/incidents/inc-7\"},\"update\":{\"id\":\"UPD-5\",\""
+		"kind\":\"update\",\"audience\":\"internal\",\"body\":\"We are on it "
+		"\xe2\x80\x94 <soon>.\",\"published_at\":\"2026-11-23T12:00:00.000Z\""
+		",\"next_update_at\":null}}}",
+		"{\"text\":\"*INC-7 API down \xe2\x9c\x93 (SEV2, identified)*\\nWe ar"
+		"e on it \xe2\x80\x94 &lt;soon&gt;.\",\"blocks\":[{\"type\":\"section"
+		"\",\"text\":{\"type\":\"mrkdwn\",\"text\":\"*INC-7 API down "
+		"\xe2\x9c\x93 (SEV2, identified)*\\nWe are on it \xe2\x80\x94 &lt;soo"
+		"n&gt;.\"}},{\"type\":\"context\",\"elements\":[{\"type\":\"mrkdwn\","
+		"\"text\":\"http://127.0.0.1:8080/incidents/inc-7\"}]}]}",
+		"{\"type\":\"message\",\"attachments\":[{\"contentType\":\"applicatio"
+		"n/vnd.microsoft.card.adaptive\",\"contentUrl\":null,\"content\":{\"$"
+		"schema\":\"http://adaptivecards.io/schemas/adaptive-card.json\",\"ty"
+		"pe\":\"AdaptiveCard\",\"version\":\"1.4\",\"body\":[{\"type\":\"Text"
+		"Block\",\"text\":\"INC-7 API down \xe2\x9c\x93 (SEV2, identified)\","
+		"\"weight\":\"Bolder\",\"size\":\"Medium\",\"wrap\":true},{\"type\":"
+		"\"TextBlock\",\"text\":\"We are on it \xe2\x80\x94 <soon>.\",\"wrap"
+		"\":true}],\"actions\":[{\"type\":\"Action.OpenUrl\",\"title\":\"Exam"
+		"ple Status\",\"url\":\"http://127.0.0.1:8080/incidents/inc-7\"}]}}]}",
+		"{\"content\":\"INC-7 API down \xe2\x9c\x93 (SEV2, identified)\",\"em"
+		"beds\":[{\"title\":\"API down \xe2\x9c\x93\",\"description\":\"We ar"
+		"e on it \xe2\x80\x94 <soon>.\",\"url\":\"http://127.0.0.1:8080/incid"
+		"ents/inc-7\"}],\"allowed_mentions\":{\"parse\":[]}}",
+	};
+	static const char *const want_notice[] = {
+		"{\"type\":\"incident.reminder\",\"timestamp\":\"2026-11-23T12:00:00."
+		"000Z\",\"data\":{\"title\":\"Title\",\"text\":\"fine \xe2\x9c\x93\","
+		"\"url\":\"http://x/\"}}",
+		"{\"text\":\"*Title*\\nfine \xe2\x9c\x93\",\"blocks\":[{\"type\":\"se"
+		"ction\",\"text\":{\"type\":\"mrkdwn\",\"text\":\"*Title*\\nfine "
+		"\xe2\x9c\x93\"}}]}",
+		"{\"type\":\"message\",\"attachments\":[{\"contentType\":\"applicatio"
+		"n/vnd.microsoft.card.adaptive\",\"contentUrl\":null,\"content\":{\"$"
+		"schema\":\"http://adaptivecards.io/schemas/adaptive-card.json\",\"ty"
+		"pe\":\"AdaptiveCard\",\"version\":\"1.4\",\"body\":[{\"type\":\"Text"
+		"Block\",\"text\":\"Title\",\"weight\":\"Bolder\",\"wrap\":true},{\"t"
+		"ype\":\"TextBlock\",\"text\":\"fine \xe2\x9c\x93\",\"wrap\":true}]}}"
+		"]}",
+		"{\"content\":\"Title\",\"embeds\":[{\"title\":\"Title\",\"descriptio"
+		"n\":\"fine \xe2\x9c\x93\",\"url\":\"http://x/\"}],\"allowed_mentions"
+		"\":{\"parse\":[]}}",
+	};
+	static const char want_maintenance[] =
+		"{\"type\":\"maintenance.scheduled\",\"timestamp\":\"2026-11-23T12:00"
+		":00.000Z\",\"data\":{\"title\":\"T\",\"text\":\"x\",\"url\":\"http:/"
+		"/x/\",\"maintenance\":{\"id\":\"mnt-3\",\"name\":\"DB upgrade\",\"st"
+		"atus\":\"scheduled\",\"scheduled_for\":\"2026-11-23T12:00:00.000Z\","
+		"\"scheduled_until\":\"2026-11-23T13:00:00.000Z\",\"components\":[\"a"
+		"pi\"]}}}";
+	char *comps[] = { "api" };
+	const struct payload_maintenance m = { 3, "DB upgrade", "scheduled", 1795435200000,
+					       1795438800000, comps, 1 };
+	struct payload p;
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	make(&p, "API down \xe2\x9c\x93", "We are on it \xe2\x80\x94 <soon>.");
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		buf_reset(&b);
+		assert_int_equal(payload_json(&b, types[i], &p), 0);
+		assert_string_equal(buf_str(&b), want_update[i]);
+		buf_reset(&b);
+		assert_int_equal(payload_notice(&b, types[i], "incident.reminder", "Title",
+						"fine \xe2\x9c\x93", "http://x/", 1795435200000), 0);
+		assert_string_equal(buf_str(&b), want_notice[i]);
+	}
+	buf_reset(&b);
+	assert_int_equal(payload_maintenance_notice(&b, "webhook", "maintenance.scheduled",
+						    "T", "x", "http://x/", 1795435200000,
+						    &m), 0);
+	assert_string_equal(buf_str(&b), want_maintenance);
+	buf_release(&b);
 	payload_release(&p);
 }
 
@@ -122,6 +205,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_update),
+		cmocka_unit_test(test_exact_bytes),
 		cmocka_unit_test(test_poison_update_refused),
 		cmocka_unit_test(test_poison_notice_refused),
 	};

@@ -173,6 +173,39 @@ test_open(void **state)
 	free(p);
 }
 
+/* A lazy repository opens at its first use, and fails there as repo_open
+ * would have, every time it is asked. */
+static void
+test_open_lazy(void **state)
+{
+	struct repo *r;
+	char sha[41], *p, want[4200];
+
+	(void)state;
+	r = repo_open_lazy(fx.work);
+	assert_int_equal(repo_resolve(sha, r, "main"), 0);
+	assert_int_equal(strlen(sha), 40);
+	assert_int_equal(repo_ready(r), 0);
+	repo_free(r);
+
+	/* never used: nothing to close */
+	repo_free(repo_open_lazy(fx.work));
+
+	p = path_in(fx.tmp, "home");
+	r = repo_open_lazy(p);
+	snprintf(want, sizeof(want), "'%s' is not a git repository", p);
+	assert_int_equal(repo_resolve(sha, r, "main"), SR_ENOTFOUND);
+	assert_string_equal(err_last(), want);
+	assert_int_equal(repo_ready(r), SR_ENOTFOUND);
+	assert_string_equal(err_last(), want);
+	repo_free(r);
+	free(p);
+
+	r = repo_open_lazy("");
+	assert_int_equal(repo_ready(r), SR_EUSAGE);
+	repo_free(r);
+}
+
 /*
  * A repository owned by someone else is refused with the command that
  * allows it. Only root can give a directory away, so others skip this.
@@ -753,6 +786,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open),
+		cmocka_unit_test(test_open_lazy),
 		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_open_owner),
 		cmocka_unit_test(test_resolve),

@@ -5,7 +5,9 @@
  * feature sitrep never uses: it reads local playbook repositories only,
  * like a libgit2 built with USE_GSSAPI=OFF. Should a remote ever ask for
  * Negotiate, libgit2 gets GSS_S_FAILURE and reports that the mechanism is
- * unavailable. The signatures follow RFC 2744; no gssapi.h is installed. */
+ * unavailable. The signatures follow RFC 2744; no gssapi.h is installed.
+ * Linked into the opt-in static CLI only (make STATIC_CLI=1): the ordinary
+ * build loads libgit2 as a shared library, Kerberos and all. */
 #include <stddef.h>
 #include <stdint.h>
 
