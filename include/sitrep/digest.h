@@ -1,9 +1,11 @@
-/* digest.h: SHA-256, HMAC-SHA256 and random bytes: the process's one crypto
- * module, so one library (OpenSSL's libcrypto) is behind every hash and
- * signature. What is hashed and why is the callers'. */
+/* digest.h: SHA-256, HMAC-SHA256 and random bytes: the one module that
+ * calls a crypto library (mbedTLS, or OpenSSL's libcrypto once
+ * digest_accelerate found it loaded). What is hashed and why is the
+ * callers'. */
 #ifndef SITREP_DIGEST_H
 #define SITREP_DIGEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define DIGEST_SHA256_LEN 32
@@ -17,6 +19,15 @@ void digest_sha256(unsigned char out[DIGEST_SHA256_LEN], const void *const parts
 void digest_hmac_sha256(unsigned char out[DIGEST_SHA256_LEN], const void *key,
 			size_t keylen, const void *const parts[], const size_t lens[],
 			size_t n);
+
+/*
+ * Hash with the libcrypto already loaded into the process (by libcurl, in
+ * the delivery engine), whose SHA-256 uses the CPU's SHA instructions,
+ * rather than mbedTLS: the same digests, faster. Returns whether it did;
+ * without a loaded libcrypto nothing changes. Call it before any thread
+ * hashes.
+ */
+bool digest_accelerate(void);
 
 /* n bytes in lowercase hex and a NUL: out holds 2 * n + 1 bytes. */
 void digest_hex(char *out, const unsigned char *p, size_t n);

@@ -1403,6 +1403,8 @@ deliver_open(struct deliver **out, const struct conf *c)
 	 * 40 MB at most) instead of 1,000 copies each of them a tenth as
 	 * often. */
 	store_set_checkpoint(e->store, 10000);
+	/* libcurl brought libcrypto in: hash with its faster SHA-256 */
+	(void)digest_accelerate();
 	e->env_proxy = proxy_in_environment();
 	if (nlanes > c->delivery.concurrency)
 		nlanes = c->delivery.concurrency;

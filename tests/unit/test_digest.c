@@ -1,7 +1,11 @@
 /* test_digest.c: SHA-256 and HMAC-SHA256 give the published test vectors
- * (FIPS 180-2's, RFC 4231's) whole or in parts; hex is lowercase; random
- * bytes differ from call to call. */
+ * (FIPS 180-2's, RFC 4231's) whole or in parts, with mbedTLS and again
+ * with OpenSSL's libcrypto once it is loaded (as libcurl loads it in the
+ * delivery engine); hex is lowercase; random bytes differ from call to
+ * call. */
 #include "testutil.h"
+
+#include <dlfcn.h>
 
 #include "sitrep/digest.h"
 
@@ -74,6 +78,21 @@ test_random(void **state)
 	assert_memory_not_equal(a, b, sizeof(a));
 }
 
+/* Without libcrypto in the process digest_accelerate changes nothing;
+ * this test loads it and then it must switch, with the same digests. */
+static void
+test_accelerated(void **state)
+{
+	void *lib;
+
+	assert_false(digest_accelerate());
+	lib = dlopen("libcrypto.so.3", RTLD_NOW | RTLD_LOCAL);
+	assert_non_null(lib);
+	assert_true(digest_accelerate());
+	test_sha256(state);
+	test_hmac_sha256(state);
+}
+
 int
 main(void)
 {
@@ -82,6 +101,8 @@ main(void)
 		cmocka_unit_test(test_hmac_sha256),
 		cmocka_unit_test(test_hex),
 		cmocka_unit_test(test_random),
+		/* last: it switches the process to OpenSSL */
+		cmocka_unit_test(test_accelerated),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
