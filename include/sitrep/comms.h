@@ -1,7 +1,7 @@
 /* comms.h: what an incident says to its audiences: status updates and
  * apologies with their approval and their "next update by" promise,
- * customer touchpoints, and the outbox rows publishing writes. How a row
- * travels is deliver.c's business. */
+ * customer touchpoints, and the messages publishing queues (through
+ * outbox.h). How a row travels is deliver.h's business. */
 #ifndef SITREP_COMMS_H
 #define SITREP_COMMS_H
 

@@ -1,7 +1,7 @@
 /* snapshot.h: what the public may see, read from the store in one go: the
  * components and their status, the customer-visible incidents with their
  * published customer updates, and the maintenances. The status page, the
- * Statuspage v2 API and the feeds (statuspage.c, feed.c) are rendered from
+ * Statuspage v2 API and the feeds (statuspage*.c, feed.c) are rendered from
  * it; sitrepd rebuilds it only when the store changes. Nothing in it names
  * a responder, and no draft, internal or executive update is in it. */
 #ifndef SITREP_SNAPSHOT_H

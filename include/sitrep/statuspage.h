@@ -1,7 +1,9 @@
 /* statuspage.h: the public documents rendered from a snapshot: the
  * Statuspage v2 public API (same paths, field names and values as
- * Atlassian Statuspage's /api/v2) and the HTML status page. Pure
- * functions of the snapshot: no store, no clock, no I/O.
+ * Atlassian Statuspage's /api/v2; statuspage-json.c) and the HTML status
+ * page (statuspage-html.c), and what they share (statuspage.c). Pure
+ * functions of the snapshot: no store, no clock, no I/O. The escaping
+ * they share with the feeds is escape.h's.
  *
  * Ids: an incident is "inc-<n>" (INC-7 is "inc-7"), its updates
  * "upd-<n>", a maintenance "mnt-<n>" and its (synthesized) updates
@@ -33,8 +35,12 @@ enum statuspage_doc {
  * Statuspage does. */
 #define STATUSPAGE_LIST_MAX 50
 
+/* ---- the JSON documents (statuspage-json.c) ---- */
+
 /* Append the JSON document which (compact, UTF-8, one line) to out. */
 void statuspage_json(struct buf *out, const struct snapshot *sn, enum statuspage_doc which);
+
+/* ---- the HTML page (statuspage-html.c) ---- */
 
 /*
  * Append the status page (`/`): the overall status, active incidents with
@@ -47,35 +53,23 @@ void statuspage_html(struct buf *out, const struct snapshot *sn);
 
 /* Append the page of one incident (`/incidents/<id>`, linking back with
  * "../"); SR_ENOTFOUND when the snapshot has no incident id. */
-int statuspage_incident_html(struct buf *out, const struct snapshot *sn, int64_t id);
+int statuspage_html_incident(struct buf *out, const struct snapshot *sn, int64_t id);
 /* The page of one maintenance (`/maintenances/mnt-<id>`), which stays
  * when it is over; SR_ENOTFOUND when the snapshot has no maintenance id. */
-int statuspage_maintenance_html(struct buf *out, const struct snapshot *sn, int64_t id);
+int statuspage_html_maintenance(struct buf *out, const struct snapshot *sn, int64_t id);
 
 /*
  * The start of a page in the status page's style, up to and including
- * <main>, and its end: for the pages rendered elsewhere (http.c's forms
- * and errors). With a title, the header links home (root: "" or "../") and
- * the caller writes the <h1>; without, the page name is the <h1>. The
- * page name and title are escaped here.
+ * <main>, and its end: for the pages rendered elsewhere (the daemon's
+ * forms and errors, http-page.c). With a title, the header links home
+ * (root: "" or "../") and the caller writes the <h1>; without, the page
+ * name is the <h1>. The page name and title are escaped here.
  */
 void statuspage_html_begin(struct buf *out, const char *page_name, const char *title,
 			   const char *root);
 void statuspage_html_end(struct buf *out, const char *root);
 
-/*
- * Append text escaped for HTML and XML alike (element content and quoted
- * attribute values): & < > " ' become references; C0 controls other than
- * tab and newline, DEL and invalid UTF-8 are dropped (an invalid byte
- * becomes U+FFFD), as are the XML non-characters U+FFFE and U+FFFF. NULL
- * appends nothing.
- */
-void statuspage_escape(struct buf *out, const char *text);
-
-/* text made safe the same way but not escaped (for JSON, whose encoder
- * escapes): valid UTF-8 without the dropped characters. The caller frees
- * it; NULL gives NULL. */
-char *statuspage_clean(const char *text);
+/* ---- what the documents share (statuspage.c; feed.c uses it too) ---- */
 
 /* Statuspage's words for a status ("Partial Outage", "Investigating",
  * "In Progress", ...); the status itself when unknown. */

@@ -1,7 +1,7 @@
 /* subscribers.h: customers who asked to hear about incidents, by e-mail
  * or by webhook, optionally only for some components. Each has an
  * unsubscribe token; a webhook subscriber has its own whsec_ signing
- * secret. The rows are store-comms.c's. */
+ * secret. The rows are store-subscribers.c's. */
 #ifndef SITREP_SUBSCRIBERS_H
 #define SITREP_SUBSCRIBERS_H
 

@@ -13,7 +13,9 @@
 #include "sitrep/deliver.h"
 #include "sitrep/err.h"
 #include "sitrep/json.h"
+#include "sitrep/outbox.h"
 #include "sitrep/store.h"
+#include "sitrep/store-outbox.h"
 
 static int outbox_exec(struct cli *, int, char **);
 const struct cmd_entry cmd_outbox_entry = {
@@ -54,32 +56,14 @@ row_json(const struct store_outbox *o)
 static int
 outbox_retry(struct cli *cli, const char *arg)
 {
-	struct store_outbox row;
 	char *end;
 	long long id = strtoll(arg, &end, 10);
 	int rc;
 
 	if (*arg == '\0' || *end != '\0' || id <= 0)
 		return cli_usage_error(&cmd_outbox_entry, "'%s' is not an outbox id", arg);
-	if ((rc = cli_open_store(cli)) != 0 || (rc = store_begin(cli->store)) != 0)
+	if ((rc = cli_open_store(cli)) != 0 || (rc = outbox_requeue(cli->store, id)) != 0)
 		return cli_fail(rc);
-	if ((rc = store_outbox_get(&row, cli->store, id)) == 0) {
-		if (strcmp(row.state, "dead") != 0)
-			rc = err_set(SR_EREFUSED, "outbox message %lld is %s, not dead: only a "
-				     "dead one is requeued", id, row.state);
-		else {
-			snprintf(row.state, sizeof(row.state), "pending");
-			row.attempts = 0;
-			row.next_at = clock_now_ms();
-			if ((rc = store_outbox_result(cli->store, &row)) == 0)
-				rc = store_commit(cli->store);
-		}
-		store_outbox_release(&row);
-	}
-	if (rc != 0) {
-		store_rollback(cli->store);
-		return cli_fail(rc);
-	}
 	if (cli->json)
 		cli_print_json(json_pack("{s:I, s:s}", "id", (json_int_t)id, "state", "pending"));
 	else

@@ -10,6 +10,7 @@
 #include "sitrep/conf.h"
 #include "sitrep/err.h"
 #include "sitrep/store.h"
+#include "sitrep/store-subscribers.h"
 #include "sitrep/subscribers.h"
 #include "sitrep/xalloc.h"
 

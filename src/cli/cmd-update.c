@@ -17,6 +17,8 @@
 #include "sitrep/payload.h"
 #include "sitrep/store-incident.h"
 #include "sitrep/store.h"
+#include "sitrep/store-outbox.h"
+#include "sitrep/store-updates.h"
 #include "sitrep/xalloc.h"
 
 static int update_exec(struct cli *, int, char **);

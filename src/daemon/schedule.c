@@ -24,6 +24,7 @@
 #include "sitrep/store-incident.h"
 #include "sitrep/store-maintenance.h"
 #include "sitrep/store.h"
+#include "sitrep/store-updates.h"
 #include "sitrep/subscribers.h"
 #include "sitrep/utf8.h"
 #include "sitrep/xalloc.h"

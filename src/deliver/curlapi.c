@@ -1,6 +1,7 @@
 /* curlapi.c: finds libcurl's functions with dlopen, once, so that only the
  * processes that deliver messages pay for loading libcurl and the TLS and
- * protocol libraries behind it. What is done with them is deliver.c's. */
+ * protocol libraries behind it. What is done with them is the delivery
+ * engine's (deliver.c and its files in src/deliver, the only users). */
 #include <dlfcn.h>
 #include <stddef.h>
 #include <string.h>
@@ -9,7 +10,7 @@
 #include "sitrep/err.h"
 
 static struct curlapi api;
-static int loaded; /* 1 loaded, -1 failed */
+static int loaded; /* 1 once loaded; after a failure, tried again next time */
 
 /* dlsym returns an object pointer; POSIX guarantees it converts to a
  * function pointer, which ISO C leaves undefined, hence the memcpy. */

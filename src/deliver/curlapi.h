@@ -1,7 +1,7 @@
 /* curlapi.h: libcurl, loaded when the delivery engine first needs it.
  * Linking it would make every sitrep command load 32 shared libraries at
  * start-up (about 9 ms) for the one command that sends anything; only
- * deliver.c uses this. */
+ * the delivery engine's files (src/deliver) use this. */
 #ifndef SITREP_CURLAPI_H
 #define SITREP_CURLAPI_H
 

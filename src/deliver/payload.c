@@ -11,6 +11,7 @@
 #include "sitrep/payload.h"
 #include "sitrep/store-incident.h"
 #include "sitrep/store.h"
+#include "sitrep/store-updates.h"
 #include "sitrep/utf8.h"
 #include "sitrep/vocab.h"
 #include "sitrep/xalloc.h"

@@ -1,7 +1,8 @@
 /* comms.c: status updates and apologies (text, approval, the "next update
  * by" promise, publishing into the outbox in one transaction), customer
  * touchpoints, and where an incident stands with each audience. Filling
- * {{variables}} is template.c's job; sending is deliver.c's. */
+ * {{variables}} is template.c's job; queueing is outbox.c's, sending
+ * deliver.c's. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,11 +16,15 @@
 #include "sitrep/err.h"
 #include "sitrep/incident.h"
 #include "sitrep/json.h"
+#include "sitrep/outbox.h"
 #include "sitrep/payload.h"
 #include "sitrep/playbook.h"
 #include "sitrep/store-incident.h"
 #include "sitrep/store-maintenance.h"
 #include "sitrep/store.h"
+#include "sitrep/store-outbox.h"
+#include "sitrep/store-touchpoints.h"
+#include "sitrep/store-updates.h"
 #include "sitrep/template.h"
 #include "sitrep/vocab.h"
 #include "sitrep/utf8.h"
@@ -409,33 +414,31 @@ static int
 routes_queue(struct comms_posted *out, struct incident_ctx *ctx, int64_t incident,
 	     int64_t update_id, int64_t now)
 {
+	int64_t count;
 	int rc;
 
 	out->queued = 0;
 	for (size_t i = 0; i < out->nroutes; i++) {
 		struct comms_route *r = &out->routes[i];
-		struct store_outbox row;
+		struct outbox_msg m;
 
-		if (r->subscribers != NULL) {
-			if ((rc = store_outbox_add_subscribers(&r->count, ctx->store,
-			    r->subscribers, incident, update_id, r->channel, now, NULL,
-			    NULL)) != 0)
-				return rc;
-			out->queued += r->count;
-			continue;
+		memset(&m, 0, sizeof(m));
+		m.incident_id = incident;
+		m.update_id = update_id;
+		m.channel = r->channel;
+		m.type = r->type;
+		m.recipient = r->recipient;
+		m.subscribers = r->subscribers;
+		if (r->subscribers == NULL) {
+			m.subject = r->subject;
+			m.from_name = r->from_name;
 		}
-		memset(&row, 0, sizeof(row));
-		row.incident_id = incident;
-		row.update_id = update_id;
-		row.channel = r->channel;
-		snprintf(row.type, sizeof(row.type), "%s", r->type);
-		row.recipient = r->recipient;
-		row.created_at = now;
-		row.subject = r->subject;
-		row.from_name = r->from_name;
-		if ((rc = store_outbox_add(ctx->store, &row)) != 0)
+		m.now = now;
+		if ((rc = outbox_queue(&count, ctx->store, &m)) != 0)
 			return rc;
-		out->queued++;
+		if (r->subscribers != NULL)
+			r->count = count;
+		out->queued += count;
 	}
 	return 0;
 }
@@ -528,12 +531,11 @@ publish_locked(json_t **details, struct comms_posted *out, struct incident_ctx *
 	return 0;
 }
 
+/* "update_published", "apology_drafted": into the caller's kind. */
 static const char *
-event_kind(const struct store_update *u, const char *what)
+event_kind(char kind[32], const struct store_update *u, const char *what)
 {
-	static char kind[32];
-
-	snprintf(kind, sizeof(kind), "%s_%s", u->kind, what);
+	snprintf(kind, 32, "%s_%s", u->kind, what);
 	return kind;
 }
 
@@ -673,6 +675,7 @@ comms_post(struct comms_posted *out, struct incident_ctx *ctx, const struct comm
 	struct playbook *pb = NULL;
 	struct store_update u;
 	json_t *details = NULL;
+	char kind[32];
 	int64_t now = clock_now_ms();
 	int rc;
 
@@ -715,8 +718,9 @@ comms_post(struct comms_posted *out, struct incident_ctx *ctx, const struct comm
 		store_update_release(&u);
 		goto fail;
 	}
-	rc = incident_finish_change(ctx, &inc, event_kind(&u, strcmp(out->state, "draft") == 0
-				    ? "drafted" : "published"), json_from_jansson(details));
+	rc = incident_finish_change(ctx, &inc, event_kind(kind, &u,
+				    strcmp(out->state, "draft") == 0 ? "drafted" : "published"),
+				    json_from_jansson(details));
 	store_update_release(&u);
 	playbook_free(pb);
 	if (rc != 0)
@@ -787,7 +791,9 @@ static int
 update_finish(struct incident_ctx *ctx, struct store_update *u, struct store_incident *inc,
 	      struct playbook *pb, const char *what, json_t *details)
 {
-	int rc = incident_finish_change(ctx, inc, event_kind(u, what), json_from_jansson(details));
+	char kind[32];
+	int rc = incident_finish_change(ctx, inc, event_kind(kind, u, what),
+					json_from_jansson(details));
 
 	store_update_release(u);
 	playbook_free(pb);
@@ -1120,53 +1126,35 @@ notice_render(struct buf *b, const struct notice *n, const char *type)
 	return payload_notice(b, type, n->event, n->title, n->text, n->url, n->now);
 }
 
-/* One outbox row carrying a notice rendered for its channel type. */
+/*
+ * Queue the notice, rendered for type: to one recipient of channel (NULL:
+ * the channel's URL) or, when subscribers is "email" or "webhook", to the
+ * subscribers of that kind of the maintenance's components, or of the
+ * incident's. *count says how many rows.
+ */
 static int
-notice_row(struct incident_ctx *ctx, const struct notice *n, const char *channel,
-	   const char *type, const char *recipient)
+notice_queue(int64_t *count, struct incident_ctx *ctx, const struct notice *n,
+	     const char *channel, const char *type, const char *recipient,
+	     const char *subscribers)
 {
-	struct store_outbox row;
-	struct buf b = BUF_INIT;
-	int rc;
-
-	if ((rc = notice_render(&b, n, type)) != 0)
-		goto done;
-	memset(&row, 0, sizeof(row));
-	row.incident_id = n->incident_id;
-	row.channel = (char *)channel;
-	snprintf(row.type, sizeof(row.type), "%s", type);
-	row.recipient = (char *)recipient;
-	row.subject = strcmp(type, "email") == 0 ? n->subject : NULL;
-	row.payload = (char *)buf_str(&b);
-	row.created_at = n->now;
-	rc = store_outbox_add(ctx->store, &row);
-done:
-	buf_release(&b);
-	return rc;
-}
-
-/* The notice's subscribers of kind: those of the maintenance's
- * components, or of the incident's. */
-static int
-notice_subscribers(int64_t *count, struct incident_ctx *ctx, const struct notice *n,
-		   const char *kind, const char *channel)
-{
+	struct outbox_msg m;
 	struct buf b = BUF_INIT;
 	int rc;
 
 	*count = 0;
-	if ((rc = notice_render(&b, n, kind)) != 0) {
-		buf_release(&b);
-		return rc;
+	if ((rc = notice_render(&b, n, type)) == 0) {
+		memset(&m, 0, sizeof(m));
+		m.incident_id = n->incident_id;
+		m.maintenance_id = n->m != NULL ? n->m->id : 0;
+		m.channel = channel;
+		m.type = type;
+		m.recipient = recipient;
+		m.subscribers = subscribers;
+		m.subject = strcmp(type, "email") == 0 ? n->subject : NULL;
+		m.payload = buf_str(&b);
+		m.now = n->now;
+		rc = outbox_queue(count, ctx->store, &m);
 	}
-	if (n->m != NULL)
-		rc = store_outbox_add_maintenance_subscribers(count, ctx->store, kind, n->m->id,
-			channel, n->now, strcmp(kind, "email") == 0 ? n->subject : NULL,
-			buf_str(&b));
-	else
-		rc = store_outbox_add_subscribers(count, ctx->store, kind, n->incident_id, 0,
-			channel, n->now, strcmp(kind, "email") == 0 ? n->subject : NULL,
-			buf_str(&b));
 	buf_release(&b);
 	return rc;
 }
@@ -1193,21 +1181,22 @@ notify(int64_t *queued, struct incident_ctx *ctx, struct notice *n, const char *
 		if (!route_serves(pr, ch, n->audience))
 			continue;
 		if (strcmp(ch->type, "email") != 0) {
-			if ((rc = notice_row(ctx, n, ch->id, ch->type, NULL)) == 0)
-				(*queued)++;
+			if ((rc = notice_queue(&count, ctx, n, ch->id, ch->type, NULL, NULL)) == 0)
+				*queued += count;
 			continue;
 		}
 		for (size_t k = 0; rc == 0 && k < ch->nto; k++)
-			if ((rc = notice_row(ctx, n, ch->id, "email", ch->to[k])) == 0)
-				(*queued)++;
+			if ((rc = notice_queue(&count, ctx, n, ch->id, "email", ch->to[k],
+					       NULL)) == 0)
+				*queued += count;
 		if (rc == 0 && customers && !subs_mailed) {
-			rc = notice_subscribers(&count, ctx, n, "email", ch->id);
+			rc = notice_queue(&count, ctx, n, ch->id, "email", NULL, "email");
 			*queued += count;
 			subs_mailed = true;
 		}
 	}
 	if (rc == 0 && customers) {
-		rc = notice_subscribers(&count, ctx, n, "webhook", NULL);
+		rc = notice_queue(&count, ctx, n, NULL, "webhook", NULL, "webhook");
 		*queued += count;
 	}
 	free(n->title);

@@ -15,6 +15,8 @@
 #include "sitrep/mailaddr.h"
 #include "sitrep/netguard.h"
 #include "sitrep/store.h"
+#include "sitrep/store-outbox.h"
+#include "sitrep/store-subscribers.h"
 #include "sitrep/subscribers.h"
 #include "sitrep/webhook.h"
 #include "sitrep/xalloc.h"

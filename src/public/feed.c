@@ -1,7 +1,7 @@
 /* feed.c: the incident history as Atom 1.0 and RSS 2.0. Each entry's
  * content is an HTML fragment (the updates, newest first) escaped once
  * more as XML text, never CDATA, so no text can end it early. The escaping
- * itself is statuspage.c's; serving is http.c's. */
+ * itself is escape.c's; serving is the daemon's. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 
 #include "sitrep/buf.h"
 #include "sitrep/clock.h"
+#include "sitrep/escape.h"
 #include "sitrep/feed.h"
 #include "sitrep/snapshot.h"
 #include "sitrep/statuspage.h"
@@ -96,7 +97,7 @@ html_text(struct buf *out, const char *text)
 {
 	struct buf e = BUF_INIT;
 
-	statuspage_escape(&e, text);
+	escape_markup(&e, text);
 	for (size_t i = 0; i < e.len; i++) {
 		if (e.ptr[i] == '\n')
 			buf_adds(out, "<br>");
@@ -168,7 +169,7 @@ entry_content(struct buf *out, const struct snapshot *sn, const struct feed_entr
 	struct buf h = BUF_INIT;
 
 	entry_html(&h, sn, e);
-	statuspage_escape(out, buf_str(&h));
+	escape_markup(out, buf_str(&h));
 	buf_release(&h);
 }
 
@@ -187,7 +188,7 @@ static void
 xml_elem(struct buf *out, const char *name, const char *text)
 {
 	buf_addf(out, "<%s>", name);
-	statuspage_escape(out, text);
+	escape_markup(out, text);
 	buf_addf(out, "</%s>\n", name);
 }
 
@@ -215,11 +216,11 @@ feed_atom(struct buf *out, const struct snapshot *sn)
 	xml_elem(out, "title", title);
 	xml_time(out, "updated", feed_updated(sn, v, n));
 	buf_adds(out, "<link rel=\"self\" type=\"application/atom+xml\" href=\"");
-	statuspage_escape(out, self);
+	escape_markup(out, self);
 	buf_adds(out, "\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"");
-	statuspage_escape(out, sn->page_url);
+	escape_markup(out, sn->page_url);
 	buf_adds(out, "\"/>\n<author><name>");
-	statuspage_escape(out, sn->page_name != NULL ? sn->page_name : "Status");
+	escape_markup(out, sn->page_name != NULL ? sn->page_name : "Status");
 	buf_adds(out, "</name></author>\n");
 	for (size_t i = 0; i < n; i++) {
 		buf_adds(out, "<entry>\n");
@@ -227,7 +228,7 @@ feed_atom(struct buf *out, const struct snapshot *sn)
 		xml_time(out, "published", v[i].published);
 		xml_time(out, "updated", v[i].updated);
 		buf_adds(out, "<link rel=\"alternate\" type=\"text/html\" href=\"");
-		statuspage_escape(out, v[i].url);
+		escape_markup(out, v[i].url);
 		buf_adds(out, "\"/>\n");
 		xml_elem(out, "title", v[i].title);
 		buf_adds(out, "<content type=\"html\">");
@@ -275,7 +276,7 @@ feed_rss(struct buf *out, const struct snapshot *sn)
 	buf_adds(out, "<language>en</language>\n");
 	rss_time(out, "lastBuildDate", feed_updated(sn, v, n));
 	buf_adds(out, "<atom:link rel=\"self\" type=\"application/rss+xml\" href=\"");
-	statuspage_escape(out, self);
+	escape_markup(out, self);
 	buf_adds(out, "\"/>\n");
 	for (size_t i = 0; i < n; i++) {
 		buf_adds(out, "<item>\n");
@@ -286,7 +287,7 @@ feed_rss(struct buf *out, const struct snapshot *sn)
 		rss_time(out, "pubDate", v[i].published);
 		xml_elem(out, "link", v[i].url);
 		buf_adds(out, "<guid isPermaLink=\"true\">");
-		statuspage_escape(out, v[i].url);
+		escape_markup(out, v[i].url);
 		buf_adds(out, "</guid>\n</item>\n");
 	}
 	buf_adds(out, "</channel>\n</rss>\n");

@@ -1,7 +1,7 @@
 /* snapshot.c: the public state, read from the store in one go: component
  * statuses from the customer-visible incidents and the maintenances in
  * progress, the incidents with their published customer updates, and the
- * maintenances. Rendering it is statuspage.c's and feed.c's job. */
+ * maintenances. Rendering it is statuspage's and feed.c's job. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +11,7 @@
 #include "sitrep/store-incident.h"
 #include "sitrep/store-maintenance.h"
 #include "sitrep/store.h"
+#include "sitrep/store-updates.h"
 #include "sitrep/vocab.h"
 #include "sitrep/xalloc.h"
 

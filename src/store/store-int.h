@@ -20,5 +20,12 @@ char *store_column_dup(sqlite3_stmt *stmt, int col);
 char *store_column_dup_null(sqlite3_stmt *stmt, int col);
 void store_column_copy(char *out, size_t len, sqlite3_stmt *stmt, int col);
 void store_bind_time(sqlite3_stmt *stmt, int col, int64_t ms);
+/* An id bound as NULL when 0, and text as NULL when NULL (the text must
+ * outlive the statement's step). */
+void store_bind_id(sqlite3_stmt *stmt, int col, int64_t id);
+void store_bind_text_null(sqlite3_stmt *stmt, int col, const char *text);
+/* Step a statement that returns no rows and reset it; what names it in
+ * the error. */
+int store_step_done(struct store *s, sqlite3_stmt *stmt, const char *what);
 
 #endif

@@ -35,7 +35,7 @@ static const char sql_reminder_fire[] =
 	"INSERT INTO reminders (key, incident_id, kind, due_at, fired_at)"
 	" VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (key) DO NOTHING";
 
-/* Like the incidents' fan-out in store-comms.c (SUBSCRIBERS_MATCHING; keep
+/* Like the incidents' fan-out in store-outbox.c (SUBSCRIBERS_MATCHING; keep
  * the two in step): a subscriber without a component filter hears of every
  * maintenance, one with a filter of those touching its components. */
 static const char sql_maint_subscribers[] =

@@ -1,6 +1,6 @@
 /* store-metrics.c: the queries behind sitrepd's cache check and /metrics.
- * What the numbers mean to an operator is http.c's to say; the outbox
- * counts are store-comms.c's (store_outbox_counts). */
+ * What the numbers mean to an operator is http-metrics.c's to say; the outbox
+ * counts are store-outbox.c's (store_outbox_counts). */
 #include <stdint.h>
 
 #include <sqlite3.h>

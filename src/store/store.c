@@ -129,6 +129,31 @@ store_bind_time(sqlite3_stmt *stmt, int col, int64_t ms)
 		sqlite3_bind_int64(stmt, col, ms);
 }
 
+/* An id bound as NULL when 0 (stored as NULL: no such row). */
+void
+store_bind_id(sqlite3_stmt *stmt, int col, int64_t id)
+{
+	store_bind_time(stmt, col, id);
+}
+
+void
+store_bind_text_null(sqlite3_stmt *stmt, int col, const char *text)
+{
+	if (text == NULL)
+		sqlite3_bind_null(stmt, col);
+	else
+		sqlite3_bind_text(stmt, col, text, -1, SQLITE_STATIC);
+}
+
+int
+store_step_done(struct store *s, sqlite3_stmt *stmt, const char *what)
+{
+	int rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : store_fail(s, what);
+
+	sqlite3_reset(stmt);
+	return rc;
+}
+
 int
 store_fail(struct store *s, const char *what)
 {

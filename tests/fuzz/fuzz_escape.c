@@ -1,5 +1,5 @@
 /* fuzz_escape.c: libFuzzer target for the escapers every public text goes
- * through (statuspage_escape and statuspage_clean, which the HTML page,
+ * through (escape_markup and escape_clean, which the HTML page,
  * the Atom and RSS feeds and the JSON API share, and Slack's), checked as
  * properties: the output is valid UTF-8 and parses. Escaped text holds no
  * raw markup and unescapes to the cleaned text; cleaned text round-trips
@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "sitrep/buf.h"
+#include "sitrep/escape.h"
 #include "sitrep/feed.h"
 #include "sitrep/payload.h"
 #include "sitrep/snapshot.h"
@@ -184,11 +185,11 @@ static void
 check_text(const char *in)
 {
 	struct buf e = BUF_INIT;
-	char *clean = statuspage_clean(in), *dump, *slack;
+	char *clean = escape_clean(in), *dump, *slack;
 	json_t *j, *back = NULL;
 
 	/* HTML and XML: element content and quoted attributes alike. */
-	statuspage_escape(&e, in);
+	escape_markup(&e, in);
 	check_escaped(in, buf_str(&e), clean, "<>\"'");
 	for (const char *p = clean; *p != '\0'; p++)
 		if ((unsigned char)*p < 0x20 && *p != '\t' && *p != '\n')

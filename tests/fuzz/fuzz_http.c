@@ -103,7 +103,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		framing(text, len, (data[0] & 4) ? "HTTP/1.1" : "HTTP/1.0");
 		break;
 	case 3: {
-		unsigned int code = http_target_problem(text, len);
+		unsigned int code = http_framing_target_problem(text, len);
 
 		if (code != 0 && code != 414 && code != 400)
 			abort();

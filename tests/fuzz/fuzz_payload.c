@@ -18,6 +18,7 @@
 #include "sitrep/payload.h"
 #include "sitrep/store-incident.h"
 #include "sitrep/store.h"
+#include "sitrep/store-updates.h"
 #include "sitrep/utf8.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

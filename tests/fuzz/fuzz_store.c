@@ -15,6 +15,7 @@
 #include "sitrep/snapshot.h"
 #include "sitrep/store-incident.h"
 #include "sitrep/store.h"
+#include "sitrep/store-updates.h"
 #include "sitrep/timeline.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

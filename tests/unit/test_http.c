@@ -27,6 +27,7 @@
 #include "sitrep/http.h"
 #include "sitrep/store-incident.h"
 #include "sitrep/store.h"
+#include "sitrep/store-updates.h"
 #include "sitrep/xalloc.h"
 
 #include "testws.h"

@@ -18,6 +18,8 @@
 #include "sitrep/repo.h"
 #include "sitrep/store-maintenance.h"
 #include "sitrep/store.h"
+#include "sitrep/store-outbox.h"
+#include "sitrep/store-subscribers.h"
 #include "sitrep/subscribers.h"
 #include "testws.h"
 

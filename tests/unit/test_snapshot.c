@@ -11,6 +11,7 @@
 #include "sitrep/store-incident.h"
 #include "sitrep/store-maintenance.h"
 #include "sitrep/store.h"
+#include "sitrep/store-updates.h"
 
 #include "testws.h"
 

@@ -11,6 +11,7 @@
 
 #include "sitrep/buf.h"
 #include "sitrep/err.h"
+#include "sitrep/escape.h"
 #include "sitrep/feed.h"
 #include "sitrep/snapshot.h"
 #include "sitrep/statuspage.h"
@@ -643,25 +644,25 @@ test_escape(void **state)
 	char *c;
 
 	(void)state;
-	statuspage_escape(&b, "<script>alert(\"x\" & 'y')</script>]]>");
+	escape_markup(&b, "<script>alert(\"x\" & 'y')</script>]]>");
 	assert_string_equal(b.ptr, "&lt;script&gt;alert(&quot;x&quot; &amp; &#39;y&#39;)"
 			    "&lt;/script&gt;]]&gt;");
 	buf_reset(&b);
 	/* C0 controls but tab and newline, DEL, C1, CR, U+FFFE go; bad UTF-8
 	 * becomes U+FFFD; good UTF-8 stays */
-	statuspage_escape(&b, "a\x01" "b\x1b[31m\t\r\nc\x7f" "d\xc2\x85" "e\xef\xbf\xbe"
-			  "f\xff" "g\xc3" "h\xe2\x82" "i\xed\xa0\x80" "j\xc0\xaf" "k"
-			  "\xc3\xa9\xe2\x82\xac\xf0\x9f\x94\xa5");
+	escape_markup(&b, "a\x01" "b\x1b[31m\t\r\nc\x7f" "d\xc2\x85" "e\xef\xbf\xbe"
+		      "f\xff" "g\xc3" "h\xe2\x82" "i\xed\xa0\x80" "j\xc0\xaf" "k"
+		      "\xc3\xa9\xe2\x82\xac\xf0\x9f\x94\xa5");
 	assert_string_equal(b.ptr, "ab[31m\t\ncdef\xef\xbf\xbdg\xef\xbf\xbdh\xef\xbf\xbd\xef\xbf\xbd"
 			    "i\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdj\xef\xbf\xbd\xef\xbf\xbdk"
 			    "\xc3\xa9\xe2\x82\xac\xf0\x9f\x94\xa5");
 	buf_release(&b);
-	statuspage_escape(&b, NULL);
+	escape_markup(&b, NULL);
 	assert_int_equal(b.len, 0);
-	c = statuspage_clean("<b>&\x02</b>");
+	c = escape_clean("<b>&\x02</b>");
 	assert_string_equal(c, "<b>&</b>");
 	free(c);
-	assert_null(statuspage_clean(NULL));
+	assert_null(escape_clean(NULL));
 }
 
 /* Hostile text, everywhere text can come from. */
@@ -771,7 +772,7 @@ test_hostile_html(void **state)
 	assert_non_null(strstr(b.ptr, long_text));
 	assert_html_ok(b.ptr);
 	buf_reset(&b);
-	assert_int_equal(statuspage_incident_html(&b, sn, 9), 0);
+	assert_int_equal(statuspage_html_incident(&b, sn, 9), 0);
 	assert_clean_bytes(b.ptr, b.len, "incident HTML");
 	assert_false(has_nocase(b.ptr, "<script"));
 	assert_null(strstr(b.ptr, "]]>"));
@@ -864,7 +865,7 @@ test_incident_page(void **state)
 	struct buf b = BUF_INIT;
 
 	(void)state;
-	assert_int_equal(statuspage_incident_html(&b, sn, 3), 0);
+	assert_int_equal(statuspage_html_incident(&b, sn, 3), 0);
 	assert_non_null(strstr(b.ptr, "<title>Slow logins - Acme Status</title>"));
 	assert_non_null(strstr(b.ptr, "<h1>Slow logins</h1>"));
 	assert_non_null(strstr(b.ptr, "<a href=\"../\">Acme Status</a>"));
@@ -875,7 +876,7 @@ test_incident_page(void **state)
 	assert_html_ok(b.ptr);
 	buf_reset(&b);
 	err_clear();
-	assert_int_equal(statuspage_incident_html(&b, sn, 99), SR_ENOTFOUND);
+	assert_int_equal(statuspage_html_incident(&b, sn, 99), SR_ENOTFOUND);
 	assert_non_null(strstr(err_last(), "INC-99"));
 	buf_release(&b);
 	snapshot_free(sn);
@@ -889,7 +890,7 @@ test_maintenance_page(void **state)
 	struct buf b = BUF_INIT;
 
 	(void)state;
-	assert_int_equal(statuspage_maintenance_html(&b, sn, 4), 0);
+	assert_int_equal(statuspage_html_maintenance(&b, sn, 4), 0);
 	assert_non_null(strstr(b.ptr, "<title>Old upgrade - Acme Status</title>"));
 	assert_non_null(strstr(b.ptr, "<h1>Old upgrade</h1>"));
 	assert_non_null(strstr(b.ptr, "<a href=\"../\">Acme Status</a>"));
@@ -899,7 +900,7 @@ test_maintenance_page(void **state)
 	assert_html_ok(b.ptr);
 	buf_reset(&b);
 	err_clear();
-	assert_int_equal(statuspage_maintenance_html(&b, sn, 99), SR_ENOTFOUND);
+	assert_int_equal(statuspage_html_maintenance(&b, sn, 99), SR_ENOTFOUND);
 	assert_non_null(strstr(err_last(), "mnt-99"));
 	buf_release(&b);
 	snapshot_free(sn);

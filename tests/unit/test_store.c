@@ -13,6 +13,8 @@
 #include "sitrep/err.h"
 #include "sitrep/store-incident.h"
 #include "sitrep/store.h"
+#include "sitrep/store-outbox.h"
+#include "sitrep/store-subscribers.h"
 
 #include "testws.h"
 
