@@ -1,6 +1,6 @@
 /* webhook.h: Standard Webhooks signing (https://www.standardwebhooks.com/):
  * the subscriber's "whsec_<base64>" secret and the `webhook-signature`
- * header value. Sending the request is deliver.c's job. */
+ * header value. Building the request is sendhttp.c's job. */
 #ifndef SITREP_WEBHOOK_H
 #define SITREP_WEBHOOK_H
 

@@ -1,5 +1,5 @@
 /* mail.c: formats one notification e-mail as RFC 5322 text. Sending it over
- * SMTP is deliver.c's job; what the message says is the templates'; whether
+ * SMTP is sendsmtp.c's job; what the message says is the templates'; whether
  * an address is plausible is mailaddr.c's. */
 #include <stdbool.h>
 #include <stdint.h>

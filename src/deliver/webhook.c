@@ -1,5 +1,5 @@
 /* webhook.c: makes Standard Webhooks secrets and signs deliveries with them.
- * Building the request and sending it are deliver.c's; checking a
+ * Building the request is sendhttp.c's, sending it the engine's; checking a
  * receiver's answer is the outbox's. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* mailaddr.c: whether an e-mail address is plausible (RFC 5321/5322 with
  * RFC 6531's UTF-8). Formatting a message is mail.c's; sending it,
- * deliver.c's. */
+ * sendsmtp.c's. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
