@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sitrep/clock.h"
 #include "sitrep/comms.h"
 #include "sitrep/conf.h"
-#include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/incident.h"
 #include "sitrep/maintenance.h"
