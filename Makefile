@@ -152,7 +152,11 @@ $(O)/tests/%.o: tests/unit/%.c | $(DEPS_FIRST)
 	@mkdir -p $(@D)
 	$(COMPILE) -Itests/unit -c -o $@ $<
 $(O)/tests/%: $(O)/tests/%.o $(D_MOD) $(O)/libsitrep.a
-	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $< $(D_MOD) $(O)/libsitrep.a $(LIBS) $(D_LIBS) $(CMOCKA_LIBS)
+	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $< $(TEST_OBJ) $(D_MOD) $(O)/libsitrep.a $(LIBS) $(D_LIBS) $(CMOCKA_LIBS)
+# the CLI's option parser is tested from its own objects (not in libsitrep.a)
+$(O)/tests/test_cli_args.o: CFLAGS += -Isrc/cli
+$(O)/tests/test_cli_args: TEST_OBJ = $(O)/cli/cli-args.o $(O)/cli/cli.o $(O)/cli/show.o
+$(O)/tests/test_cli_args: $(O)/cli/cli-args.o $(O)/cli/cli.o $(O)/cli/show.o
 # the objects are kept between runs (not intermediate files make removes)
 .SECONDARY: $(UNIT_BIN:%=%.o)
 
