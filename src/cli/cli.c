@@ -1,6 +1,6 @@
-/* cli.c: the helpers every sitrep command shares: option handling, error
- * reporting with DESIGN.md's exit codes, and loading the workspace. What
- * each command does lives in its cmd-*.c file. */
+/* cli.c: the helpers every sitrep command shares: error reporting with
+ * DESIGN.md's exit codes, and loading the workspace. Parsing a command's
+ * line is cli-args.c's; what each command does lives in its cmd-*.c file. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,56 +52,6 @@ cli_fail(int rc)
 {
 	cli_error("%s", err_last());
 	return cli_exit_code(rc);
-}
-
-void
-cli_usage(const struct cmd_entry *cmd, FILE *fp)
-{
-	fprintf(fp, "usage: sitrep %s %s\n", cmd->name, cmd->usage);
-}
-
-int
-cli_usage_error(const struct cmd_entry *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("sitrep: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	cli_usage(cmd, stderr);
-	fprintf(stderr, "Run 'sitrep %s --help' for more.\n", cmd->name);
-	return EXIT_USAGE;
-}
-
-int
-cli_common_opt(struct cli *cli, const struct cmd_entry *cmd, int opt)
-{
-	switch (opt) {
-	case OPT_AS:
-		cli->as = optarg;
-		return -1;
-	case OPT_JSON:
-		cli->json = true;
-		return -1;
-	case 'c':
-		cli->config_path = optarg;
-		return -1;
-	case 'h':
-		cli_usage(cmd, stdout);
-		printf("\n%s\n\nCommon options:\n"
-		       "  -c, --config FILE  the site config (else $SITREP_CONFIG, ./sitrep.conf, ...)\n"
-		       "      --as HANDLE    act as this person (else $SITREP_USER, else the login name)\n"
-		       "      --json         print data as JSON\n"
-		       "  -h, --help         this help\n"
-		       "See sitrep(1).\n", cmd->summary);
-		return EXIT_OK;
-	default:
-		/* getopt_long already said what was wrong */
-		cli_usage(cmd, stderr);
-		return EXIT_USAGE;
-	}
 }
 
 int
@@ -264,6 +214,29 @@ cli_vars_add(struct cli_vars *vars, const struct cmd_entry *cmd, const char *arg
 	vars->v[vars->n] = v;
 	vars->owned[vars->n++] = owned;
 	return -1;
+}
+
+int
+cli_vars_check(const struct cmd_entry *cmd, const char *arg)
+{
+	struct incident_var v;
+	char *owned;
+
+	if (incident_parse_var(&v, &owned, arg) != 0)
+		return cli_usage_error(cmd, "%s", err_last());
+	free(owned);
+	return -1;
+}
+
+void
+cli_vars_from(struct cli_vars *vars, const struct cmd_entry *cmd, const struct cli_args *args)
+{
+	char **v;
+	size_t n = cli_args_all(&v, args, "var");
+
+	memset(vars, 0, sizeof(*vars));
+	for (size_t i = 0; i < n; i++)
+		cli_vars_add(vars, cmd, v[i]);
 }
 
 void

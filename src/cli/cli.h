@@ -1,10 +1,10 @@
 /* cli.h: what the sitrep commands share: the command table entry (tmux's
- * cmd_entry), the per-run context, common options and the workspace
- * loaders. Each cmd-*.c file owns one command group. */
+ * cmd_entry) with its options, the parsed line, the per-run context and
+ * the workspace loaders. Each cmd-*.c file owns one command group. */
 #ifndef SITREP_CLI_H
 #define SITREP_CLI_H
 
-#include <getopt.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,33 +27,89 @@ struct cli {
 	size_t nshown;
 };
 
+struct cli_args;
+struct cmd_entry;
+
+/*
+ * One option of a command group, as getopt_long learns it (tmux's args
+ * template, spelt out): the long name, the short letter (0 for none),
+ * whether it takes a value, and a check of the value made where it stands
+ * on the line (a usage error's exit code, the message printed, or -1).
+ */
+struct cli_option {
+	const char *name;
+	int letter;
+	bool value;
+	int (*check)(const struct cmd_entry *cmd, const char *value);
+};
+
 struct cmd_entry {
 	const char *name;
 	const char *usage;   /* after "sitrep NAME " */
 	const char *summary; /* one line for `sitrep --help` */
-	int (*exec)(struct cli *cli, int argc, char **argv);
+	/* --help's text after the usage line; NULL: the summary and the
+	 * common options */
+	const char *help;
+	/* the options of the command's group (NULL-terminated; NULL: only the
+	 * common ones) and the names of those this command takes, separated
+	 * by spaces (NULL: all of them); one it does not take is refused */
+	const struct cli_option *options;
+	const char *takes;
+	bool refused_here; /* refused as "--NAME does not apply here" */
+	int (*exec)(struct cli *cli, struct cli_args *args);
+	/* instead of exec, for a command that parses its subcommand's line */
+	int (*dispatch)(struct cli *cli, int argc, char **argv);
 };
 
 /* Exit codes of DESIGN.md. */
 enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_SYSTEM = 3 };
 
-/* Long options every command accepts; put CLI_COMMON_LONGOPTS first in a
- * command's table and call cli_common_opt from its default: case. */
-enum { OPT_AS = 1000, OPT_JSON, OPT_HELP, OPT_CONFIG, OPT_FIRST_CMD };
-#define CLI_COMMON_LONGOPTS \
-	{ "as", required_argument, NULL, OPT_AS }, \
-	{ "json", no_argument, NULL, OPT_JSON }, \
-	{ "help", no_argument, NULL, 'h' }, \
-	{ "config", required_argument, NULL, 'c' }
-#define CLI_COMMON_SHORTOPTS "hc:"
+/* The values of one option, in the order given. */
+struct cli_values {
+	char **v;
+	size_t n;
+};
+
+/* A command's line once parsed (cli-args.c): its positional arguments
+ * and each of its options' values (a flag's value is ""). */
+struct cli_args {
+	const struct cmd_entry *cmd;
+	int argc;
+	char **argv;
+	const struct cli_option *options;
+	size_t noptions;
+	struct cli_values *values;
+};
 
 /*
- * Handle a common option. Returns -1 when it was one and the command goes
- * on, an exit code when the command must stop (help printed, or a usage
- * error), for the command to return.
+ * Parse a command's line (argv[0] is the command's name) with its entry's
+ * options; -c, --as and --json go to cli. Returns -1 when the command goes
+ * on (args to free with cli_args_free), or the exit code when it must
+ * stop: --help printed, or a usage error reported.
  */
-int cli_common_opt(struct cli *cli, const struct cmd_entry *cmd, int opt);
-/* Print "usage: sitrep NAME USAGE" and the see-also line to fp. */
+int cli_args_parse(struct cli_args *args, struct cli *cli, const struct cmd_entry *cmd,
+		   int argc, char **argv);
+/* Whether the option name was given; its last value (NULL when not given);
+ * all its values (owned by args) and how many. */
+bool cli_args_has(const struct cli_args *args, const char *name);
+const char *cli_args_get(const struct cli_args *args, const char *name);
+size_t cli_args_all(char ***out, const struct cli_args *args, const char *name);
+void cli_args_free(struct cli_args *args);
+/*
+ * One of the common options before the command's name, at argv[*i] (*i
+ * moves on past a separate value): -1 when it was one, EXIT_USAGE when its
+ * value is missing (said on stderr), 0 when argv[*i] is not one of them.
+ */
+int cli_args_global(struct cli *cli, int argc, char **argv, int *i);
+/* Parse cmd's line and run its exec. */
+int cli_run(struct cli *cli, const struct cmd_entry *cmd, int argc, char **argv);
+/* -1 when args has n positional arguments; else cmd's usage on stderr and
+ * EXIT_USAGE. */
+int cli_args_count(const struct cli_args *args, const struct cmd_entry *cmd, int n);
+
+/* Print cmd's --help on stdout. */
+void cli_help(const struct cmd_entry *cmd);
+/* Print "usage: sitrep NAME USAGE" to fp. */
 void cli_usage(const struct cmd_entry *cmd, FILE *fp);
 /* Report a usage problem for cmd and return EXIT_USAGE. */
 int cli_usage_error(const struct cmd_entry *cmd, const char *fmt, ...)
@@ -108,6 +164,11 @@ struct cli_vars {
 /* Add one "--var NAME=VALUE" to vars; a usage error's exit code (the
  * message printed), or -1 when it was added. */
 int cli_vars_add(struct cli_vars *vars, const struct cmd_entry *cmd, const char *arg);
+/* The check of a --var option's value (struct cli_option's check). */
+int cli_vars_check(const struct cmd_entry *cmd, const char *arg);
+/* vars from every --var of args (each checked already). */
+void cli_vars_from(struct cli_vars *vars, const struct cmd_entry *cmd,
+		   const struct cli_args *args);
 void cli_vars_release(struct cli_vars *vars);
 
 /* Print a JSON value to stdout (indented) and free it. */

@@ -19,94 +19,19 @@
 #include "sitrep/vocab.h"
 #include "sitrep/xalloc.h"
 
-/* The options of these commands; each command allows some of them. */
-enum {
-	O_MSG = 1 << 0, O_SEV = 1 << 1, O_TITLE = 1 << 2, O_COMPONENT = 1 << 3,
-	O_AT = 1 << 4, O_ALL = 1 << 5, O_FORCE = 1 << 6, O_VAR = 1 << 7, O_PUBLIC_TITLE = 1 << 8,
+/* The options of these commands; each command takes some of them. */
+static const struct cli_option incident_options[] = {
+	{ "message", 'm', true, NULL },
+	{ "sev", 0, true, NULL },
+	{ "title", 0, true, NULL },
+	{ "component", 0, true, NULL },
+	{ "at", 0, true, NULL },
+	{ "all", 0, false, NULL },
+	{ "force", 'f', false, NULL },
+	{ "var", 0, true, cli_vars_check },
+	{ "public-title", 0, true, NULL },
+	{ NULL, 0, false, NULL }
 };
-enum {
-	OPT_SEV = OPT_FIRST_CMD, OPT_TITLE, OPT_COMPONENT, OPT_AT, OPT_ALL, OPT_VAR,
-	OPT_PUBLIC_TITLE,
-};
-
-struct iopts {
-	const char *msg, *sev, *title, *at, *public_title;
-	char **components;
-	size_t ncomponents;
-	bool all, force;
-	struct cli_vars vars;
-};
-
-static void iopts_release(struct iopts *o);
-
-static int
-parse_iopts(struct iopts *o, struct cli *cli, const struct cmd_entry *cmd,
-	    int argc, char **argv, int allowed)
-{
-	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "message", required_argument, NULL, 'm' },
-		{ "sev", required_argument, NULL, OPT_SEV },
-		{ "title", required_argument, NULL, OPT_TITLE },
-		{ "component", required_argument, NULL, OPT_COMPONENT },
-		{ "at", required_argument, NULL, OPT_AT },
-		{ "all", no_argument, NULL, OPT_ALL },
-		{ "force", no_argument, NULL, 'f' },
-		{ "var", required_argument, NULL, OPT_VAR },
-		{ "public-title", required_argument, NULL, OPT_PUBLIC_TITLE },
-		{ NULL, 0, NULL, 0 }
-	};
-	int opt, rc, bit, li = -1;
-
-	memset(o, 0, sizeof(*o));
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "m:f", longopts, &li)) != -1) {
-		switch (opt) {
-		case 'm': bit = O_MSG; o->msg = optarg; break;
-		case OPT_SEV: bit = O_SEV; o->sev = optarg; break;
-		case OPT_TITLE: bit = O_TITLE; o->title = optarg; break;
-		case OPT_AT: bit = O_AT; o->at = optarg; break;
-		case OPT_ALL: bit = O_ALL; o->all = true; break;
-		case 'f': bit = O_FORCE; o->force = true; break;
-		case OPT_PUBLIC_TITLE: bit = O_PUBLIC_TITLE; o->public_title = optarg; break;
-		case OPT_VAR:
-			bit = O_VAR;
-			if ((allowed & bit) && (rc = cli_vars_add(&o->vars, cmd, optarg)) >= 0) {
-				iopts_release(o);
-				return rc;
-			}
-			break;
-		case OPT_COMPONENT:
-			bit = O_COMPONENT;
-			o->components = xreallocarray(o->components, o->ncomponents + 1,
-						      sizeof(char *));
-			o->components[o->ncomponents++] = optarg;
-			break;
-		default:
-			if ((rc = cli_common_opt(cli, cmd, opt)) >= 0) {
-				iopts_release(o);
-				return rc;
-			}
-			continue;
-		}
-		if (!(allowed & bit)) {
-			iopts_release(o);
-			return cli_usage_error(cmd, "option '%s%s' does not apply to '%s'",
-					       li >= 0 ? "--" : "-", li >= 0 ? longopts[li].name :
-					       (opt == 'f' ? "f" : "m"), cmd->name);
-		}
-		li = -1;
-	}
-	return -1;
-}
-
-static void
-iopts_release(struct iopts *o)
-{
-	free(o->components);
-	o->components = NULL;
-	cli_vars_release(&o->vars);
-}
 
 static int print_incident(struct cli *cli, struct incident_ctx *ctx, int64_t id);
 
@@ -125,53 +50,47 @@ done(struct cli *cli, struct incident_ctx *ctx, int rc, const char *what, int64_
 
 /* ------------------------------------------------------------------ open */
 
-static int open_exec(struct cli *, int, char **);
+static int open_exec(struct cli *, struct cli_args *);
 const struct cmd_entry cmd_open_entry = {
-	"open", "PLAYBOOK --title T [--public-title T] [--var NAME=VALUE]... [--sev SEVn] "
+	.name = "open",
+	.usage = "PLAYBOOK --title T [--public-title T] [--var NAME=VALUE]... [--sev SEVn] "
 	"[--component C]... [--at REV] [--json]",
-	"open an incident from a playbook, pinned to the commit it was read from",
-	open_exec,
+	.summary = "open an incident from a playbook, pinned to the commit it was read from",
+	.options = incident_options,
+	.takes = "sev title component at var public-title",
+	.exec = open_exec,
 };
 
 static int
-open_exec(struct cli *cli, int argc, char **argv)
+open_exec(struct cli *cli, struct cli_args *args)
 {
 	struct incident_open_req req = { 0 };
 	struct incident_ctx ctx;
-	struct iopts o;
-	char sha[41];
+	struct cli_vars vars;
+	const char *sevname = cli_args_get(args, "sev");
+	char sha[41], **components;
 	int64_t id;
 	int rc, sev = 0;
 
-	if ((rc = parse_iopts(&o, cli, &cmd_open_entry, argc, argv,
-			      O_SEV | O_TITLE | O_COMPONENT | O_AT | O_VAR | O_PUBLIC_TITLE)) >= 0)
-		return rc;
-	rc = EXIT_USAGE;
-	if (optind + 1 != argc) {
-		rc = cli_usage_error(&cmd_open_entry, optind == argc ?
-				     "name the playbook to open the incident from" :
-				     "too many arguments");
-		goto out;
-	}
-	if (o.title == NULL) {
-		rc = cli_usage_error(&cmd_open_entry, "an incident needs a title: --title \"what is broken\"");
-		goto out;
-	}
-	if (o.sev != NULL && (sev = vocab_severity(o.sev)) == 0) {
-		rc = cli_usage_error(&cmd_open_entry, "severity '%s' is not one of SEV1, SEV2, SEV3, SEV4", o.sev);
-		goto out;
-	}
-	req.playbook = argv[optind];
+	if (args->argc != 1)
+		return cli_usage_error(&cmd_open_entry, args->argc == 0 ?
+				       "name the playbook to open the incident from" :
+				       "too many arguments");
+	if ((req.title = cli_args_get(args, "title")) == NULL)
+		return cli_usage_error(&cmd_open_entry, "an incident needs a title: --title \"what is broken\"");
+	if (sevname != NULL && (sev = vocab_severity(sevname)) == 0)
+		return cli_usage_error(&cmd_open_entry, "severity '%s' is not one of SEV1, SEV2, SEV3, SEV4", sevname);
+	cli_vars_from(&vars, &cmd_open_entry, args);
+	req.playbook = args->argv[0];
 	req.sha = sha;
-	req.title = o.title;
-	req.public_title = o.public_title;
+	req.public_title = cli_args_get(args, "public-title");
 	req.severity = sev;
-	req.components = o.ncomponents ? o.components : NULL;
-	req.ncomponents = o.ncomponents;
-	req.vars = o.vars.v;
-	req.nvars = o.vars.n;
+	req.ncomponents = cli_args_all(&components, args, "component");
+	req.components = components;
+	req.vars = vars.v;
+	req.nvars = vars.n;
 	if ((rc = cli_incident_ctx(&ctx, cli)) != 0 ||
-	    (rc = cli_resolve(cli, o.at, sha)) != 0 ||
+	    (rc = cli_resolve(cli, cli_args_get(args, "at"), sha)) != 0 ||
 	    (rc = incident_open_with(&id, &ctx, &req)) != 0) {
 		rc = cli_fail(rc);
 		goto out;
@@ -180,10 +99,10 @@ open_exec(struct cli *cli, int argc, char **argv)
 		rc = print_incident(cli, &ctx, id);
 		goto out;
 	}
-		printf("INC-%lld opened from %s@%.7s\n", (long long)id, argv[optind], sha);
+	printf("INC-%lld opened from %s@%.7s\n", (long long)id, args->argv[0], sha);
 	rc = EXIT_OK;
 out:
-	iopts_release(&o);
+	cli_vars_release(&vars);
 	return rc;
 }
 
@@ -344,36 +263,37 @@ pbcache_release(struct pbcache *c)
 	free(c->v);
 }
 
-static int list_exec(struct cli *, int, char **);
+static int list_exec(struct cli *, struct cli_args *);
 const struct cmd_entry cmd_list_entry = {
-	"list", "[--all] [--json]",
-	"list open incidents (--all: closed ones too) with the flags that need attention",
-	list_exec,
+	.name = "list",
+	.usage = "[--all] [--json]",
+	.summary = "list open incidents (--all: closed ones too) with the flags that need attention",
+	.options = incident_options,
+	.takes = "all",
+	.exec = list_exec,
 };
 
 static int
-list_exec(struct cli *cli, int argc, char **argv)
+list_exec(struct cli *cli, struct cli_args *args)
 {
 	struct incident_ctx ctx;
 	struct store_incident *v = NULL;
 	struct pbcache cache = { NULL, 0 };
-	struct iopts o;
+	bool all = cli_args_has(args, "all");
 	size_t n = 0;
 	json_t *arr = NULL;
 	int64_t now = clock_now_ms();
 	int rc;
 
-	if ((rc = parse_iopts(&o, cli, &cmd_list_entry, argc, argv, O_ALL)) >= 0)
-		return rc;
-	if (optind != argc)
-		return cli_usage_error(&cmd_list_entry, "unexpected argument '%s'", argv[optind]);
+	if (args->argc != 0)
+		return cli_usage_error(&cmd_list_entry, "unexpected argument '%s'", args->argv[0]);
 	if ((rc = cli_incident_ctx(&ctx, cli)) != 0 ||
-	    (rc = store_incidents_list(&v, &n, ctx.store, o.all)) != 0)
+	    (rc = store_incidents_list(&v, &n, ctx.store, all)) != 0)
 		return cli_fail(rc);
 	if (cli->json)
 		arr = json_array();
 	else if (n == 0)
-		printf("no %sincidents\n", o.all ? "" : "open ");
+		printf("no %sincidents\n", all ? "" : "open ");
 	else
 		printf("%-8s %-4s  %-13s %-7s %-12s %-36s %s\n", "ID", "SEV", "STATUS", "AGE",
 		       "COMMANDER", "TITLE", "FLAGS");
@@ -827,26 +747,26 @@ print_incident(struct cli *cli, struct incident_ctx *ctx, int64_t id)
 	return rc != 0 ? cli_fail(rc) : EXIT_OK;
 }
 
-static int show_exec(struct cli *, int, char **);
+static int show_exec(struct cli *, struct cli_args *);
 const struct cmd_entry cmd_show_entry = {
-	"show", "INC [--json]",
-	"show everything about an incident: playbook, severity, status, components, roles, steps",
-	show_exec,
+	.name = "show",
+	.usage = "INC [--json]",
+	.summary = "show everything about an incident: playbook, severity, status, components, roles, steps",
+	.options = incident_options,
+	.takes = "",
+	.exec = show_exec,
 };
 
 static int
-show_exec(struct cli *cli, int argc, char **argv)
+show_exec(struct cli *cli, struct cli_args *args)
 {
 	struct incident_ctx ctx;
-	struct iopts o;
 	int64_t id;
 	int rc;
 
-	if ((rc = parse_iopts(&o, cli, &cmd_show_entry, argc, argv, 0)) >= 0)
-		return rc;
-	if (optind + 1 != argc)
+	if (args->argc != 1)
 		return cli_usage_error(&cmd_show_entry, "name one incident, like INC-7");
-	if ((rc = cli_incident_id(&id, &cmd_show_entry, argv[optind])) != 0)
+	if ((rc = cli_incident_id(&id, &cmd_show_entry, args->argv[0])) != 0)
 		return rc;
 	if ((rc = cli_incident_ctx(&ctx, cli)) != 0)
 		return cli_fail(rc);
@@ -855,90 +775,92 @@ show_exec(struct cli *cli, int argc, char **argv)
 
 /* ------------------------------------------- status, sev, component, ... */
 
-/* Parse "INC" plus nargs more positional arguments for a change command. */
+/* "INC" plus nargs more positional arguments for a change command. */
 static int
-change_args(int64_t *id, struct incident_ctx *ctx, struct iopts *o, struct cli *cli,
-	    const struct cmd_entry *cmd, int argc, char **argv, int nargs, int allowed)
+change_args(int64_t *id, struct incident_ctx *ctx, struct cli *cli, const struct cmd_entry *cmd,
+	    const struct cli_args *args, int nargs)
 {
 	int rc;
 
-	if ((rc = parse_iopts(o, cli, cmd, argc, argv, allowed)) >= 0)
+	if ((rc = cli_args_count(args, cmd, 1 + nargs)) >= 0)
 		return rc;
-	if (argc - optind != 1 + nargs) {
-		cli_usage(cmd, stderr);
-		return EXIT_USAGE;
-	}
-	if ((rc = cli_incident_id(id, cmd, argv[optind])) != 0)
+	if ((rc = cli_incident_id(id, cmd, args->argv[0])) != 0)
 		return rc;
 	if ((rc = cli_incident_ctx(ctx, cli)) != 0)
 		return cli_fail(rc);
 	return -1;
 }
 
-static int status_exec(struct cli *, int, char **);
+static int status_exec(struct cli *, struct cli_args *);
 const struct cmd_entry cmd_status_entry = {
-	"status", "INC STATUS [-m NOTE]",
-	"move an incident to investigating, identified, monitoring, resolved or closed",
-	status_exec,
+	.name = "status",
+	.usage = "INC STATUS [-m NOTE]",
+	.summary = "move an incident to investigating, identified, monitoring, resolved or closed",
+	.options = incident_options,
+	.takes = "message",
+	.exec = status_exec,
 };
 
 static int
-status_exec(struct cli *cli, int argc, char **argv)
+status_exec(struct cli *cli, struct cli_args *args)
 {
 	struct incident_ctx ctx;
-	struct iopts o;
 	int64_t id;
 	int rc;
 
-	if ((rc = change_args(&id, &ctx, &o, cli, &cmd_status_entry, argc, argv, 1, O_MSG)) >= 0)
+	if ((rc = change_args(&id, &ctx, cli, &cmd_status_entry, args, 1)) >= 0)
 		return rc;
-	return done(cli, &ctx, incident_set_status(&ctx, id, argv[optind + 1], o.msg),
-		    argv[optind + 1], id);
+	return done(cli, &ctx, incident_set_status(&ctx, id, args->argv[1],
+		    cli_args_get(args, "message")), args->argv[1], id);
 }
 
-static int sev_exec(struct cli *, int, char **);
+static int sev_exec(struct cli *, struct cli_args *);
 const struct cmd_entry cmd_sev_entry = {
-	"sev", "INC SEVn",
-	"change an incident's severity (the commander's call)",
-	sev_exec,
+	.name = "sev",
+	.usage = "INC SEVn",
+	.summary = "change an incident's severity (the commander's call)",
+	.options = incident_options,
+	.takes = "",
+	.exec = sev_exec,
 };
 
 static int
-sev_exec(struct cli *cli, int argc, char **argv)
+sev_exec(struct cli *cli, struct cli_args *args)
 {
 	struct incident_ctx ctx;
-	struct iopts o;
 	int64_t id;
 	int rc, sev;
 
-	if ((rc = change_args(&id, &ctx, &o, cli, &cmd_sev_entry, argc, argv, 1, 0)) >= 0)
+	if ((rc = change_args(&id, &ctx, cli, &cmd_sev_entry, args, 1)) >= 0)
 		return rc;
-	if ((sev = vocab_severity(argv[optind + 1])) == 0)
+	if ((sev = vocab_severity(args->argv[1])) == 0)
 		return cli_usage_error(&cmd_sev_entry, "severity '%s' is not one of SEV1, SEV2, SEV3, SEV4",
-				       argv[optind + 1]);
+				       args->argv[1]);
 	return done(cli, &ctx, incident_set_severity(&ctx, id, sev), vocab_severity_name(sev), id);
 }
 
-static int set_exec(struct cli *, int, char **);
+static int set_exec(struct cli *, struct cli_args *);
 const struct cmd_entry cmd_set_entry = {
-	"set", "INC NAME VALUE",
-	"fill a template variable the playbook declares, or the public title (public_title)",
-	set_exec,
+	.name = "set",
+	.usage = "INC NAME VALUE",
+	.summary = "fill a template variable the playbook declares, or the public title (public_title)",
+	.options = incident_options,
+	.takes = "",
+	.exec = set_exec,
 };
 
 static int
-set_exec(struct cli *cli, int argc, char **argv)
+set_exec(struct cli *cli, struct cli_args *args)
 {
 	struct incident_ctx ctx;
 	struct incident_var v;
-	struct iopts o;
 	int64_t id;
 	int rc;
 
-	if ((rc = change_args(&id, &ctx, &o, cli, &cmd_set_entry, argc, argv, 2, 0)) >= 0)
+	if ((rc = change_args(&id, &ctx, cli, &cmd_set_entry, args, 2)) >= 0)
 		return rc;
-	v.name = argv[optind + 1];
-	v.value = argv[optind + 2];
+	v.name = args->argv[1];
+	v.value = args->argv[2];
 	rc = incident_set_vars(&ctx, id, &v, 1);
 	if (rc != 0 || cli->json)
 		return done(cli, &ctx, rc, "", id);
@@ -946,85 +868,97 @@ set_exec(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int component_exec(struct cli *, int, char **);
+static int component_exec(struct cli *, struct cli_args *);
 const struct cmd_entry cmd_component_entry = {
-	"component", "INC COMPONENT STATUS",
-	"set a component's status during an incident (operational ... major_outage)",
-	component_exec,
+	.name = "component",
+	.usage = "INC COMPONENT STATUS",
+	.summary = "set a component's status during an incident (operational ... major_outage)",
+	.options = incident_options,
+	.takes = "",
+	.exec = component_exec,
 };
 
 static int
-component_exec(struct cli *cli, int argc, char **argv)
+component_exec(struct cli *cli, struct cli_args *args)
 {
 	struct incident_ctx ctx;
-	struct iopts o;
 	int64_t id;
 	int rc;
 
-	if ((rc = change_args(&id, &ctx, &o, cli, &cmd_component_entry, argc, argv, 2, 0)) >= 0)
+	if ((rc = change_args(&id, &ctx, cli, &cmd_component_entry, args, 2)) >= 0)
 		return rc;
-	rc = incident_set_component(&ctx, id, argv[optind + 1], argv[optind + 2]);
+	rc = incident_set_component(&ctx, id, args->argv[1], args->argv[2]);
 	if (rc != 0 || cli->json)
 		return done(cli, &ctx, rc, "", id);
-	printf("INC-%lld: %s is %s\n", (long long)id, argv[optind + 1], argv[optind + 2]);
+	printf("INC-%lld: %s is %s\n", (long long)id, args->argv[1], args->argv[2]);
 	return EXIT_OK;
 }
 
-static int resolve_exec(struct cli *, int, char **);
+static int resolve_exec(struct cli *, struct cli_args *);
 const struct cmd_entry cmd_resolve_entry = {
-	"resolve", "INC [-m NOTE]", "mark an incident resolved (the commander's call)",
-	resolve_exec,
+	.name = "resolve",
+	.usage = "INC [-m NOTE]",
+	.summary = "mark an incident resolved (the commander's call)",
+	.options = incident_options,
+	.takes = "message",
+	.exec = resolve_exec,
 };
 
 static int
-resolve_exec(struct cli *cli, int argc, char **argv)
+resolve_exec(struct cli *cli, struct cli_args *args)
 {
 	struct incident_ctx ctx;
-	struct iopts o;
 	int64_t id;
 	int rc;
 
-	if ((rc = change_args(&id, &ctx, &o, cli, &cmd_resolve_entry, argc, argv, 0, O_MSG)) >= 0)
+	if ((rc = change_args(&id, &ctx, cli, &cmd_resolve_entry, args, 0)) >= 0)
 		return rc;
-	return done(cli, &ctx, incident_resolve(&ctx, id, o.msg), "resolved", id);
+	return done(cli, &ctx, incident_resolve(&ctx, id, cli_args_get(args, "message")),
+		    "resolved", id);
 }
 
-static int reopen_exec(struct cli *, int, char **);
+static int reopen_exec(struct cli *, struct cli_args *);
 const struct cmd_entry cmd_reopen_entry = {
-	"reopen", "INC [-m NOTE]", "reopen a resolved incident (back to investigating)",
-	reopen_exec,
+	.name = "reopen",
+	.usage = "INC [-m NOTE]",
+	.summary = "reopen a resolved incident (back to investigating)",
+	.options = incident_options,
+	.takes = "message",
+	.exec = reopen_exec,
 };
 
 static int
-reopen_exec(struct cli *cli, int argc, char **argv)
+reopen_exec(struct cli *cli, struct cli_args *args)
 {
 	struct incident_ctx ctx;
-	struct iopts o;
 	int64_t id;
 	int rc;
 
-	if ((rc = change_args(&id, &ctx, &o, cli, &cmd_reopen_entry, argc, argv, 0, O_MSG)) >= 0)
+	if ((rc = change_args(&id, &ctx, cli, &cmd_reopen_entry, args, 0)) >= 0)
 		return rc;
-	return done(cli, &ctx, incident_reopen(&ctx, id, o.msg), "investigating again", id);
+	return done(cli, &ctx, incident_reopen(&ctx, id, cli_args_get(args, "message")),
+		    "investigating again", id);
 }
 
-static int close_exec(struct cli *, int, char **);
+static int close_exec(struct cli *, struct cli_args *);
 const struct cmd_entry cmd_close_entry = {
-	"close", "INC [--force -m REASON]",
-	"close a resolved incident once its review is done",
-	close_exec,
+	.name = "close",
+	.usage = "INC [--force -m REASON]",
+	.summary = "close a resolved incident once its review is done",
+	.options = incident_options,
+	.takes = "message force",
+	.exec = close_exec,
 };
 
 static int
-close_exec(struct cli *cli, int argc, char **argv)
+close_exec(struct cli *cli, struct cli_args *args)
 {
 	struct incident_ctx ctx;
-	struct iopts o;
 	int64_t id;
 	int rc;
 
-	if ((rc = change_args(&id, &ctx, &o, cli, &cmd_close_entry, argc, argv, 0,
-			      O_MSG | O_FORCE)) >= 0)
+	if ((rc = change_args(&id, &ctx, cli, &cmd_close_entry, args, 0)) >= 0)
 		return rc;
-	return done(cli, &ctx, incident_close(&ctx, id, o.force, o.msg), "closed", id);
+	return done(cli, &ctx, incident_close(&ctx, id, cli_args_has(args, "force"),
+		    cli_args_get(args, "message")), "closed", id);
 }

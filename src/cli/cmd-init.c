@@ -16,21 +16,27 @@
 #include "sitrep/store.h"
 #include "sitrep/xalloc.h"
 
-static int init_exec(struct cli *, int, char **);
+static int init_exec(struct cli *, struct cli_args *);
 
-static const char init_help[] =
-	"Create a workspace in DIR (default: the current directory): sitrep.conf\n"
+static const struct cli_option init_options[] = {
+	{ "force", 'f', false, NULL },
+	{ NULL, 0, false, NULL }
+};
+
+const struct cmd_entry cmd_init_entry = {
+	.name = "init",
+	.usage = "[DIR] [--force]",
+	.summary = "create a workspace: config, database, playbook repository",
+	.help = "Create a workspace in DIR (default: the current directory): sitrep.conf\n"
 	"with comments on every setting, sitrep.db, and playbooks/, a git\n"
 	"repository whose first commit holds the playbooks shipped with sitrep.\n"
 	"An existing workspace is left alone unless --force: then the config is\n"
 	"rewritten, the database is migrated and kept, and an existing playbook\n"
-	"repository is kept with its history.";
-
-const struct cmd_entry cmd_init_entry = {
-	"init",
-	"[DIR] [--force]",
-	"create a workspace: config, database, playbook repository",
-	init_exec,
+	"repository is kept with its history.\n"
+	"\n"
+	"  -f, --force  rewrite the config of an existing workspace",
+	.options = init_options,
+	.exec = init_exec,
 };
 
 static bool
@@ -64,34 +70,19 @@ seed_playbooks(const char *path)
 }
 
 static int
-init_exec(struct cli *cli, int argc, char **argv)
+init_exec(struct cli *cli, struct cli_args *args)
 {
-	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "force", no_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *dir = ".";
 	char *conf_path, *db_path, *pb_path, *trimmed;
 	struct store *st = NULL;
-	bool force = false, existing, kept_repo = false;
-	int opt, rc;
+	bool force = cli_args_has(args, "force"), existing, kept_repo = false;
+	int rc;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "f", longopts, NULL)) != -1) {
-		if (opt == 'f')
-			force = true;
-		else if (opt == 'h') {
-			cli_usage(&cmd_init_entry, stdout);
-			printf("\n%s\n\n  -f, --force  rewrite the config of an existing workspace\n", init_help);
-			return EXIT_OK;
-		} else if ((rc = cli_common_opt(cli, &cmd_init_entry, opt)) >= 0)
-			return rc;
-	}
-	if (argc - optind > 1)
+	(void)cli;
+	if (args->argc > 1)
 		return cli_usage_error(&cmd_init_entry, "give at most one directory");
-	if (optind < argc)
-		dir = argv[optind];
+	if (args->argc == 1)
+		dir = args->argv[0];
 	dir = trimmed = xstrdup(dir);
 	for (size_t n = strlen(trimmed); n > 1 && trimmed[n - 1] == '/'; n--)
 		trimmed[n - 1] = '\0';

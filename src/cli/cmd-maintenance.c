@@ -13,18 +13,25 @@
 #include "sitrep/json.h"
 #include "sitrep/maintenance.h"
 #include "sitrep/store-maintenance.h"
-#include "sitrep/xalloc.h"
 
-static int maintenance_exec(struct cli *, int, char **);
-const struct cmd_entry cmd_maintenance_entry = {
-	"maintenance",
-	"schedule --title T --component C... --from TIME --until TIME [-m TEXT] | list [--all] "
-	"| cancel ID [-m REASON]",
-	"schedule planned maintenance, announced to customers; list or cancel it",
-	maintenance_exec,
+static const struct cli_option maintenance_options[] = {
+	{ "title", 0, true, NULL },
+	{ "component", 0, true, NULL },
+	{ "from", 0, true, NULL },
+	{ "until", 0, true, NULL },
+	{ "message", 'm', true, NULL },
+	{ "all", 0, false, NULL },
+	{ NULL, 0, false, NULL }
 };
-
-enum { OPT_TITLE = OPT_FIRST_CMD, OPT_COMPONENT, OPT_FROM, OPT_UNTIL, OPT_ALL };
+static int maintenance_exec(struct cli *, struct cli_args *);
+const struct cmd_entry cmd_maintenance_entry = {
+	.name = "maintenance",
+	.usage = "schedule --title T --component C... --from TIME --until TIME [-m TEXT] | list [--all] "
+	"| cancel ID [-m REASON]",
+	.summary = "schedule planned maintenance, announced to customers; list or cancel it",
+	.options = maintenance_options,
+	.exec = maintenance_exec,
+};
 
 struct mopts {
 	const char *title, *from, *until, *msg;
@@ -33,41 +40,16 @@ struct mopts {
 	bool all;
 };
 
-static int
-parse_mopts(struct mopts *o, struct cli *cli, int argc, char **argv)
+/* The options as the subcommands read them. */
+static void
+mopts_from(struct mopts *o, const struct cli_args *args)
 {
-	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "title", required_argument, NULL, OPT_TITLE },
-		{ "component", required_argument, NULL, OPT_COMPONENT },
-		{ "from", required_argument, NULL, OPT_FROM },
-		{ "until", required_argument, NULL, OPT_UNTIL },
-		{ "message", required_argument, NULL, 'm' },
-		{ "all", no_argument, NULL, OPT_ALL },
-		{ NULL, 0, NULL, 0 }
-	};
-	int opt, rc;
-
-	memset(o, 0, sizeof(*o));
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "m:", longopts, NULL)) != -1) {
-		switch (opt) {
-		case OPT_TITLE: o->title = optarg; break;
-		case OPT_FROM: o->from = optarg; break;
-		case OPT_UNTIL: o->until = optarg; break;
-		case 'm': o->msg = optarg; break;
-		case OPT_ALL: o->all = true; break;
-		case OPT_COMPONENT:
-			o->components = xreallocarray(o->components, o->ncomponents + 1,
-						      sizeof(*o->components));
-			o->components[o->ncomponents++] = optarg;
-			break;
-		default:
-			if ((rc = cli_common_opt(cli, &cmd_maintenance_entry, opt)) >= 0)
-				return rc;
-		}
-	}
-	return -1;
+	o->title = cli_args_get(args, "title");
+	o->from = cli_args_get(args, "from");
+	o->until = cli_args_get(args, "until");
+	o->msg = cli_args_get(args, "message");
+	o->all = cli_args_has(args, "all");
+	o->ncomponents = cli_args_all(&o->components, args, "component");
 }
 
 static void
@@ -183,23 +165,17 @@ cancel(struct cli *cli, struct mopts *o, const char *arg)
 }
 
 static int
-maintenance_exec(struct cli *cli, int argc, char **argv)
+maintenance_exec(struct cli *cli, struct cli_args *args)
 {
+	const char *sub = args->argc > 0 ? args->argv[0] : "";
 	struct mopts o;
-	int rc;
 
-	if ((rc = parse_mopts(&o, cli, argc, argv)) >= 0) {
-		free(o.components);
-		return rc;
-	}
-	if (optind < argc && strcmp(argv[optind], "schedule") == 0 && optind + 1 == argc)
-		rc = schedule(cli, &o);
-	else if (optind < argc && strcmp(argv[optind], "list") == 0 && optind + 1 == argc)
-		rc = list(cli, &o);
-	else if (optind < argc && strcmp(argv[optind], "cancel") == 0 && optind + 2 == argc)
-		rc = cancel(cli, &o, argv[optind + 1]);
-	else
-		rc = cli_usage_error(&cmd_maintenance_entry, "say schedule, list or cancel ID");
-	free(o.components);
-	return rc;
+	mopts_from(&o, args);
+	if (strcmp(sub, "schedule") == 0 && args->argc == 1)
+		return schedule(cli, &o);
+	if (strcmp(sub, "list") == 0 && args->argc == 1)
+		return list(cli, &o);
+	if (strcmp(sub, "cancel") == 0 && args->argc == 2)
+		return cancel(cli, &o, args->argv[1]);
+	return cli_usage_error(&cmd_maintenance_entry, "say schedule, list or cancel ID");
 }

@@ -17,20 +17,62 @@
 #include "sitrep/store.h"
 #include "sitrep/store-outbox.h"
 
-static int outbox_exec(struct cli *, int, char **);
-const struct cmd_entry cmd_outbox_entry = {
-	"outbox", "[--state pending|retrying|sent|dead] [--limit N] [--json] | retry ID",
-	"messages waiting, retrying, sent and dead; 'retry ID' requeues a dead one",
-	outbox_exec,
+static int outbox_check_state(const struct cmd_entry *, const char *);
+static int outbox_check_limit(const struct cmd_entry *, const char *);
+static const struct cli_option outbox_options[] = {
+	{ "state", 0, true, outbox_check_state },
+	{ "limit", 0, true, outbox_check_limit },
+	{ NULL, 0, false, NULL }
 };
-static int deliver_exec(struct cli *, int, char **);
+static int outbox_exec(struct cli *, struct cli_args *);
+const struct cmd_entry cmd_outbox_entry = {
+	.name = "outbox",
+	.usage = "[--state pending|retrying|sent|dead] [--limit N] [--json] | retry ID",
+	.summary = "messages waiting, retrying, sent and dead; 'retry ID' requeues a dead one",
+	.options = outbox_options,
+	.exec = outbox_exec,
+};
+static const struct cli_option deliver_options[] = {
+	{ "once", 0, false, NULL },
+	{ NULL, 0, false, NULL }
+};
+static int deliver_exec(struct cli *, struct cli_args *);
 const struct cmd_entry cmd_deliver_entry = {
-	"deliver", "[--once]",
-	"send what is in the outbox (--once: what is due now, then exit)",
-	deliver_exec,
+	.name = "deliver",
+	.usage = "[--once]",
+	.summary = "send what is in the outbox (--once: what is due now, then exit)",
+	.options = deliver_options,
+	.exec = deliver_exec,
 };
 
-enum { OPT_STATE = OPT_FIRST_CMD, OPT_LIMIT, OPT_ONCE };
+static int
+outbox_check_state(const struct cmd_entry *cmd, const char *state)
+{
+	if (strcmp(state, "pending") && strcmp(state, "retrying") &&
+	    strcmp(state, "sent") && strcmp(state, "dead"))
+		return cli_usage_error(cmd, "state '%s' is not one of "
+				       "pending, retrying, sent, dead", state);
+	return -1;
+}
+
+/* --limit N: the rows shown, 0 for every row; -1 when it is not that. */
+static long
+outbox_limit(const char *text)
+{
+	char *end;
+	long limit = strtol(text, &end, 10);
+
+	return *text == '\0' || *end != '\0' || limit < 0 ? -1 : limit;
+}
+
+static int
+outbox_check_limit(const struct cmd_entry *cmd, const char *text)
+{
+	if (outbox_limit(text) < 0)
+		return cli_usage_error(cmd, "--limit '%s' is not a "
+				       "number (0 for every row)", text);
+	return -1;
+}
 
 
 static json_t *
@@ -72,42 +114,19 @@ outbox_retry(struct cli *cli, const char *arg)
 }
 
 static int
-outbox_exec(struct cli *cli, int argc, char **argv)
+outbox_exec(struct cli *cli, struct cli_args *args)
 {
-	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "state", required_argument, NULL, OPT_STATE },
-		{ "limit", required_argument, NULL, OPT_LIMIT },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct store_outbox *v;
-	const char *state = NULL;
-	long limit = 50;
+	const char *state = cli_args_get(args, "state");
+	long limit = cli_args_has(args, "limit") ? outbox_limit(cli_args_get(args, "limit")) : 50;
 	int64_t counts[4];
 	size_t n;
-	int opt, rc;
-	char *end;
+	int rc;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		if (opt == OPT_STATE) {
-			state = optarg;
-			if (strcmp(state, "pending") && strcmp(state, "retrying") &&
-			    strcmp(state, "sent") && strcmp(state, "dead"))
-				return cli_usage_error(&cmd_outbox_entry, "state '%s' is not one of "
-						       "pending, retrying, sent, dead", state);
-		} else if (opt == OPT_LIMIT) {
-			limit = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || limit < 0)
-				return cli_usage_error(&cmd_outbox_entry, "--limit '%s' is not a "
-						       "number (0 for every row)", optarg);
-		} else if ((rc = cli_common_opt(cli, &cmd_outbox_entry, opt)) >= 0)
-			return rc;
-	}
-	if (argc - optind == 2 && strcmp(argv[optind], "retry") == 0)
-		return outbox_retry(cli, argv[optind + 1]);
-	if (optind != argc)
-		return cli_usage_error(&cmd_outbox_entry, "unexpected argument '%s'", argv[optind]);
+	if (args->argc == 2 && strcmp(args->argv[0], "retry") == 0)
+		return outbox_retry(cli, args->argv[1]);
+	if (args->argc != 0)
+		return cli_usage_error(&cmd_outbox_entry, "unexpected argument '%s'", args->argv[0]);
 	if ((rc = cli_open_store(cli)) != 0 ||
 	    (rc = store_outbox_counts(counts, cli->store)) != 0 ||
 	    (rc = store_outbox_list(&v, &n, cli->store, state, (size_t)limit)) != 0)
@@ -155,27 +174,15 @@ on_signal(int sig)
 }
 
 static int
-deliver_exec(struct cli *cli, int argc, char **argv)
+deliver_exec(struct cli *cli, struct cli_args *args)
 {
-	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "once", no_argument, NULL, OPT_ONCE },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct deliver_stats st;
 	struct sigaction sa;
-	bool once = false;
-	int opt, rc;
+	bool once = cli_args_has(args, "once");
+	int rc;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		if (opt == OPT_ONCE)
-			once = true;
-		else if ((rc = cli_common_opt(cli, &cmd_deliver_entry, opt)) >= 0)
-			return rc;
-	}
-	if (optind != argc)
-		return cli_usage_error(&cmd_deliver_entry, "unexpected argument '%s'", argv[optind]);
+	if (args->argc != 0)
+		return cli_usage_error(&cmd_deliver_entry, "unexpected argument '%s'", args->argv[0]);
 	if ((rc = cli_open_store(cli)) != 0)
 		return cli_fail(rc);
 	memset(&sa, 0, sizeof(sa));

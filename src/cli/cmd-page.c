@@ -9,73 +9,63 @@
 #include "sitrep/incident.h"
 #include "sitrep/vocab.h"
 
-static int page_exec(struct cli *, int, char **);
+static int page_check_tier(const struct cmd_entry *, const char *);
+
+/* The options of page, ack and escalate; each command takes some. */
+static const struct cli_option page_options[] = {
+	{ "tier", 0, true, page_check_tier },
+	{ "swarm", 0, false, NULL },
+	{ "message", 'm', true, NULL },
+	{ NULL, 0, false, NULL }
+};
+
+static int page_exec(struct cli *, struct cli_args *);
 const struct cmd_entry cmd_page_entry = {
-	"page", "INC ROLE [--tier Ln]",
-	"page a role to a support tier's roster (every tier when the playbook swarms)",
-	page_exec,
+	.name = "page",
+	.usage = "INC ROLE [--tier Ln]",
+	.summary = "page a role to a support tier's roster (every tier when the playbook swarms)",
+	.options = page_options,
+	.takes = "tier",
+	.exec = page_exec,
 };
-static int ack_exec(struct cli *, int, char **);
+static int ack_exec(struct cli *, struct cli_args *);
 const struct cmd_entry cmd_ack_entry = {
-	"ack", "INC", "acknowledge your pages on an incident",
-	ack_exec,
+	.name = "ack",
+	.usage = "INC",
+	.summary = "acknowledge your pages on an incident",
+	.options = page_options,
+	.takes = "",
+	.exec = ack_exec,
 };
-static int escalate_exec(struct cli *, int, char **);
+static int escalate_exec(struct cli *, struct cli_args *);
 const struct cmd_entry cmd_escalate_entry = {
-	"escalate", "INC [--tier Ln | --swarm] [-m REASON]",
-	"escalate to the next support tier, a named one, or every tier at once",
-	escalate_exec,
-};
-
-enum { OPT_TIER = OPT_FIRST_CMD, OPT_SWARM };
-
-struct popts {
-	int tier;
-	bool swarm;
-	const char *msg;
+	.name = "escalate",
+	.usage = "INC [--tier Ln | --swarm] [-m REASON]",
+	.summary = "escalate to the next support tier, a named one, or every tier at once",
+	.options = page_options,
+	.takes = "tier swarm message",
+	.exec = escalate_exec,
 };
 
 static int
-parse_popts(struct popts *o, struct cli *cli, const struct cmd_entry *cmd, int argc,
-	    char **argv, bool allow_tier, bool allow_swarm, int nargs)
+page_check_tier(const struct cmd_entry *cmd, const char *value)
 {
-	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "tier", required_argument, NULL, OPT_TIER },
-		{ "swarm", no_argument, NULL, OPT_SWARM },
-		{ "message", required_argument, NULL, 'm' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int opt, rc, li = -1;
-
-	o->tier = -1;
-	o->swarm = false;
-	o->msg = NULL;
-	optind = 0;
-	for (; (opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "m:", longopts, &li)) != -1;
-	     li = -1) {
-		if (opt == OPT_TIER && allow_tier) {
-			if ((o->tier = vocab_tier(optarg)) < 0)
-				return cli_usage_error(cmd, "tier '%s' is not one of L0, L1, L2, L3, L4",
-						       optarg);
-		} else if (opt == OPT_SWARM && allow_swarm)
-			o->swarm = true;
-		else if (opt == 'm' && allow_swarm)
-			o->msg = optarg;
-		else if (opt == OPT_TIER || opt == OPT_SWARM || opt == 'm')
-			return cli_usage_error(cmd, "option '%s%s' does not apply to '%s'",
-					       li >= 0 ? "--" : "-", li >= 0 ? longopts[li].name : "m",
-					       cmd->name);
-		else if ((rc = cli_common_opt(cli, cmd, opt)) >= 0)
-			return rc;
-	}
-	if (o->swarm && o->tier >= 0)
-		return cli_usage_error(cmd, "give --tier or --swarm, not both");
-	if (argc - optind != nargs) {
-		cli_usage(cmd, stderr);
-		return EXIT_USAGE;
-	}
+	if (vocab_tier(value) < 0)
+		return cli_usage_error(cmd, "tier '%s' is not one of L0, L1, L2, L3, L4", value);
 	return -1;
+}
+
+/* The tier of --tier, or -1; a usage error's exit code, or -1 when the
+ * line is whole: nargs positional arguments. */
+static int
+page_args(int *tier, const struct cmd_entry *cmd, const struct cli_args *args, int nargs)
+{
+	const char *t = cli_args_get(args, "tier");
+
+	*tier = t != NULL ? vocab_tier(t) : -1;
+	if (cli_args_has(args, "swarm") && *tier >= 0)
+		return cli_usage_error(cmd, "give --tier or --swarm, not both");
+	return cli_args_count(args, cmd, nargs);
 }
 
 static int
@@ -92,33 +82,31 @@ run(struct cli *cli, const struct cmd_entry *cmd, const char *arg, int64_t *id,
 }
 
 static int
-page_exec(struct cli *cli, int argc, char **argv)
+page_exec(struct cli *cli, struct cli_args *args)
 {
 	struct incident_ctx ctx;
-	struct popts o;
 	int64_t id;
-	int rc;
+	int rc, tier;
 
-	if ((rc = parse_popts(&o, cli, &cmd_page_entry, argc, argv, true, false, 2)) >= 0 ||
-	    (rc = run(cli, &cmd_page_entry, argv[optind], &id, &ctx)) >= 0)
+	if ((rc = page_args(&tier, &cmd_page_entry, args, 2)) >= 0 ||
+	    (rc = run(cli, &cmd_page_entry, args->argv[0], &id, &ctx)) >= 0)
 		return rc;
-	if ((rc = escalate_page(&ctx, id, argv[optind + 1], o.tier)) != 0)
+	if ((rc = escalate_page(&ctx, id, args->argv[1], tier)) != 0)
 		return cli_fail(rc);
-	printf("paged %s on INC-%lld: see 'sitrep show INC-%lld'\n", argv[optind + 1],
+	printf("paged %s on INC-%lld: see 'sitrep show INC-%lld'\n", args->argv[1],
 	       (long long)id, (long long)id);
 	return EXIT_OK;
 }
 
 static int
-ack_exec(struct cli *cli, int argc, char **argv)
+ack_exec(struct cli *cli, struct cli_args *args)
 {
 	struct incident_ctx ctx;
-	struct popts o;
 	int64_t id;
-	int rc;
+	int rc, tier;
 
-	if ((rc = parse_popts(&o, cli, &cmd_ack_entry, argc, argv, false, false, 1)) >= 0 ||
-	    (rc = run(cli, &cmd_ack_entry, argv[optind], &id, &ctx)) >= 0)
+	if ((rc = page_args(&tier, &cmd_ack_entry, args, 1)) >= 0 ||
+	    (rc = run(cli, &cmd_ack_entry, args->argv[0], &id, &ctx)) >= 0)
 		return rc;
 	if ((rc = escalate_ack(&ctx, id)) != 0)
 		return cli_fail(rc);
@@ -127,20 +115,21 @@ ack_exec(struct cli *cli, int argc, char **argv)
 }
 
 static int
-escalate_exec(struct cli *cli, int argc, char **argv)
+escalate_exec(struct cli *cli, struct cli_args *args)
 {
 	struct incident_ctx ctx;
-	struct popts o;
+	const char *msg = cli_args_get(args, "message");
+	bool swarm = cli_args_has(args, "swarm");
 	int64_t id;
-	int rc;
+	int rc, tier;
 
-	if ((rc = parse_popts(&o, cli, &cmd_escalate_entry, argc, argv, true, true, 1)) >= 0 ||
-	    (rc = run(cli, &cmd_escalate_entry, argv[optind], &id, &ctx)) >= 0)
+	if ((rc = page_args(&tier, &cmd_escalate_entry, args, 1)) >= 0 ||
+	    (rc = run(cli, &cmd_escalate_entry, args->argv[0], &id, &ctx)) >= 0)
 		return rc;
-	if ((rc = escalate_escalate(&ctx, id, NULL, o.tier, o.swarm,
-				    o.msg != NULL ? o.msg : "escalated by hand")) != 0)
+	if ((rc = escalate_escalate(&ctx, id, NULL, tier, swarm,
+				    msg != NULL ? msg : "escalated by hand")) != 0)
 		return cli_fail(rc);
 	printf("escalated INC-%lld%s: see 'sitrep show INC-%lld'\n", (long long)id,
-	       o.swarm ? " to every tier" : "", (long long)id);
+	       swarm ? " to every tier" : "", (long long)id);
 	return EXIT_OK;
 }

@@ -21,78 +21,76 @@
 #include "sitrep/vocab.h"
 #include "sitrep/xalloc.h"
 
-static int playbook_exec(struct cli *, int, char **);
+static int playbook_dispatch(struct cli *, int, char **);
 
 const struct cmd_entry cmd_playbook_entry = {
-	"playbook",
-	"list [--at REV] | show NAME [--at REV] | validate [FILE...] | log [NAME] | diff NAME REV [REV]",
-	"list, show, validate and trace the playbooks in the git repository",
-	playbook_exec,
+	.name = "playbook",
+	.usage = "list [--at REV] | show NAME [--at REV] | validate [FILE...] | log [NAME] | diff NAME REV [REV]",
+	.summary = "list, show, validate and trace the playbooks in the git repository",
+	.dispatch = playbook_dispatch,
 };
 
+/* The subcommands' options: only list and show take --at. */
+static const struct cli_option playbook_options[] = {
+	{ "at", 0, true, NULL },
+	{ NULL, 0, false, NULL }
+};
+
+static int playbook_list(struct cli *, struct cli_args *);
 static const struct cmd_entry sub_list = {
-	"playbook list", "[--at REV] [--json]",
-	"List the playbooks at the configured branch (or REV): name, title,\n"
+	.name = "playbook list",
+	.usage = "[--at REV] [--json]",
+	.summary = "List the playbooks at the configured branch (or REV): name, title,\n"
 	"default severity, and the last commit that changed each.",
-	NULL,
+	.options = playbook_options,
+	.refused_here = true,
+	.exec = playbook_list,
 };
+static int playbook_show(struct cli *, struct cli_args *);
 static const struct cmd_entry sub_show = {
-	"playbook show", "NAME [--at REV] [--json]",
-	"Show a playbook as parsed: roles, escalation, cadence, apology and\n"
+	.name = "playbook show",
+	.usage = "NAME [--at REV] [--json]",
+	.summary = "Show a playbook as parsed: roles, escalation, cadence, apology and\n"
 	"approval policies, steps and templates, and the commit it was read from.",
-	NULL,
+	.options = playbook_options,
+	.refused_here = true,
+	.exec = playbook_show,
 };
+static int playbook_validate(struct cli *, struct cli_args *);
 static const struct cmd_entry sub_validate = {
-	"playbook validate", "[FILE...] [--json]",
-	"Validate playbook files on disk (before committing them), or with no\n"
+	.name = "playbook validate",
+	.usage = "[FILE...] [--json]",
+	.summary = "Validate playbook files on disk (before committing them), or with no\n"
 	"FILE every playbook at the configured branch. Lists every problem as\n"
 	"FILE:LINE: message and exits 1 when any playbook is invalid. A FILE must\n"
 	"be a regular file of at most 1 MiB.",
-	NULL,
+	.options = playbook_options,
+	.takes = "",
+	.refused_here = true,
+	.exec = playbook_validate,
 };
+static int playbook_log(struct cli *, struct cli_args *);
 static const struct cmd_entry sub_log = {
-	"playbook log", "[NAME] [--json]",
-	"The commits that changed the playbook NAME (or any playbook), newest\n"
+	.name = "playbook log",
+	.usage = "[NAME] [--json]",
+	.summary = "The commits that changed the playbook NAME (or any playbook), newest\n"
 	"first: short SHA, date, author and subject.",
-	NULL,
+	.options = playbook_options,
+	.takes = "",
+	.refused_here = true,
+	.exec = playbook_log,
 };
+static int playbook_diff(struct cli *, struct cli_args *);
 static const struct cmd_entry sub_diff = {
-	"playbook diff", "NAME REV [REV] [--json]",
-	"The unified diff of NAME between REV and the second REV (default: the\n"
+	.name = "playbook diff",
+	.usage = "NAME REV [REV] [--json]",
+	.summary = "The unified diff of NAME between REV and the second REV (default: the\n"
 	"configured branch's head).",
-	NULL,
+	.options = playbook_options,
+	.takes = "",
+	.refused_here = true,
+	.exec = playbook_diff,
 };
-
-enum { OPT_AT = OPT_FIRST_CMD };
-
-/*
- * Parse a subcommand's options. Only --at takes a value beyond the common
- * ones; positional arguments are left in argv[optind..].
- */
-static int
-parse_opts(struct cli *cli, const struct cmd_entry *sub, int argc, char **argv,
-	   const char **at, bool allow_at)
-{
-	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "at", required_argument, NULL, OPT_AT },
-		{ NULL, 0, NULL, 0 }
-	};
-	int opt, rc;
-
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		if (opt == OPT_AT && allow_at) {
-			*at = optarg;
-			continue;
-		}
-		if (opt == OPT_AT)
-			return cli_usage_error(sub, "--at does not apply here");
-		if ((rc = cli_common_opt(cli, sub, opt)) >= 0)
-			return rc;
-	}
-	return -1;
-}
 
 static void
 short_sha(char out[8], const char *sha)
@@ -193,9 +191,8 @@ summaries(struct cli *cli, const char *sha, char **files, size_t nfiles)
 }
 
 static int
-playbook_list(struct cli *cli, int argc, char **argv)
+playbook_list(struct cli *cli, struct cli_args *args)
 {
-	const char *at = NULL;
 	char sha[41], **files = NULL;
 	size_t nfiles = 0;
 	struct repo_commit *changes = NULL;
@@ -203,11 +200,9 @@ playbook_list(struct cli *cli, int argc, char **argv)
 	json_t *arr = NULL;
 	int rc;
 
-	if ((rc = parse_opts(cli, &sub_list, argc, argv, &at, true)) >= 0)
-		return rc;
-	if (optind != argc)
-		return cli_usage_error(&sub_list, "unexpected argument '%s'", argv[optind]);
-	if ((rc = cli_resolve(cli, at, sha)) != 0 ||
+	if (args->argc != 0)
+		return cli_usage_error(&sub_list, "unexpected argument '%s'", args->argv[0]);
+	if ((rc = cli_resolve(cli, cli_args_get(args, "at"), sha)) != 0 ||
 	    (rc = repo_list_files(&files, &nfiles, cli->repo, sha, ".playbook")) != 0)
 		return cli_fail(rc);
 	changes = xcalloc(nfiles + 1, sizeof(*changes));
@@ -518,22 +513,20 @@ playbook_print(const struct playbook *pb, const char *sha, const char *rev)
 }
 
 static int
-playbook_show(struct cli *cli, int argc, char **argv)
+playbook_show(struct cli *cli, struct cli_args *args)
 {
 	struct diags d = DIAGS_INIT;
 	struct playbook *pb = NULL;
-	const char *at = NULL;
+	const char *at = cli_args_get(args, "at");
 	char sha[41];
 	int rc;
 
-	if ((rc = parse_opts(cli, &sub_show, argc, argv, &at, true)) >= 0)
-		return rc;
-	if (optind + 1 != argc)
-		return cli_usage_error(&sub_show, optind == argc ?
+	if (args->argc != 1)
+		return cli_usage_error(&sub_show, args->argc == 0 ?
 				       "name the playbook to show" : "too many arguments");
 	if ((rc = cli_resolve(cli, at, sha)) != 0)
 		return cli_fail(rc);
-	rc = playbook_load(&pb, &d, cli->repo, sha, argv[optind], cli->conf);
+	rc = playbook_load(&pb, &d, cli->repo, sha, args->argv[0], cli->conf);
 	diags_print(&d, stderr);
 	diags_release(&d);
 	if (rc != 0)
@@ -614,7 +607,7 @@ read_disk_file(char **out, size_t *len, const char *path)
  * author may validate without a workspace.
  */
 static int
-playbook_validate(struct cli *cli, int argc, char **argv)
+playbook_validate(struct cli *cli, struct cli_args *args)
 {
 	struct diags d = DIAGS_INIT;
 	char sha[41], **files = NULL;
@@ -622,9 +615,7 @@ playbook_validate(struct cli *cli, int argc, char **argv)
 	bool from_repo;
 	int rc;
 
-	if ((rc = parse_opts(cli, &sub_validate, argc, argv, NULL, false)) >= 0)
-		return rc;
-	from_repo = optind == argc;
+	from_repo = args->argc == 0;
 	if (from_repo) {
 		if ((rc = cli_resolve(cli, NULL, sha)) != 0 ||
 		    (rc = repo_list_files(&files, &nfiles, cli->repo, sha, ".playbook")) != 0)
@@ -634,8 +625,8 @@ playbook_validate(struct cli *cli, int argc, char **argv)
 			return cli_fail(rc);
 	} else if (cli_load_conf(cli) != 0)
 		err_clear(); /* no workspace: validate without the site config */
-	for (size_t i = 0; i < (from_repo ? nfiles : (size_t)(argc - optind)); i++) {
-		const char *path = from_repo ? files[i] : argv[optind + (int)i];
+	for (size_t i = 0; i < (from_repo ? nfiles : (size_t)args->argc); i++) {
+		const char *path = from_repo ? files[i] : args->argv[i];
 		struct playbook *pb = NULL;
 		size_t before = d.n;
 		char *text;
@@ -690,7 +681,7 @@ author_name_len(const char *author)
 }
 
 static int
-playbook_log(struct cli *cli, int argc, char **argv)
+playbook_log(struct cli *cli, struct cli_args *args)
 {
 	struct repo_commit *log = NULL;
 	size_t n = 0;
@@ -698,18 +689,16 @@ playbook_log(struct cli *cli, int argc, char **argv)
 	json_t *arr = NULL;
 	int rc;
 
-	if ((rc = parse_opts(cli, &sub_log, argc, argv, NULL, false)) >= 0)
-		return rc;
-	if (argc - optind > 1)
+	if (args->argc > 1)
 		return cli_usage_error(&sub_log, "too many arguments");
 	if ((rc = cli_resolve(cli, NULL, sha)) != 0)
 		return cli_fail(rc);
-	if (optind < argc)
-		path = xasprintf("%s.playbook", argv[optind]);
+	if (args->argc == 1)
+		path = xasprintf("%s.playbook", args->argv[0]);
 	rc = repo_log(&log, &n, cli->repo, sha, path, 0);
 	if (rc == 0 && n == 0 && path != NULL)
 		rc = err_set(SR_ENOTFOUND, "no commit on %s changed playbook '%s'",
-			     cli->conf->branch, argv[optind]);
+			     cli->conf->branch, args->argv[0]);
 	free(path);
 	if (rc != 0)
 		return cli_fail(rc);
@@ -734,28 +723,26 @@ playbook_log(struct cli *cli, int argc, char **argv)
 }
 
 static int
-playbook_diff(struct cli *cli, int argc, char **argv)
+playbook_diff(struct cli *cli, struct cli_args *args)
 {
 	char a[41], b[41], *path, *diff = NULL;
-	int rc, nargs;
+	int rc, nargs = args->argc;
+	char **argv = args->argv;
 
-	if ((rc = parse_opts(cli, &sub_diff, argc, argv, NULL, false)) >= 0)
-		return rc;
-	nargs = argc - optind;
 	if (nargs < 2 || nargs > 3)
 		return cli_usage_error(&sub_diff, "name the playbook and one or two revisions");
-	if ((rc = cli_resolve(cli, argv[optind + 1], a)) != 0 ||
-	    (rc = cli_resolve(cli, nargs == 3 ? argv[optind + 2] : NULL, b)) != 0)
+	if ((rc = cli_resolve(cli, argv[1], a)) != 0 ||
+	    (rc = cli_resolve(cli, nargs == 3 ? argv[2] : NULL, b)) != 0)
 		return cli_fail(rc);
-	path = xasprintf("%s.playbook", argv[optind]);
+	path = xasprintf("%s.playbook", argv[0]);
 	rc = repo_diff_file(&diff, cli->repo, a, b, path);
 	free(path);
 	if (rc == SR_ENOTFOUND)
-		err_set(rc, "no playbook '%s' at %.7s or %.7s", argv[optind], a, b);
+		err_set(rc, "no playbook '%s' at %.7s or %.7s", argv[0], a, b);
 	if (rc != 0)
 		return cli_fail(rc);
 	if (cli->json)
-		cli_print_json(json_pack("{s:s, s:s, s:s, s:s}", "name", argv[optind],
+		cli_print_json(json_pack("{s:s, s:s, s:s, s:s}", "name", argv[0],
 					 "from", a, "to", b, "diff", diff));
 	else
 		fputs(diff, stdout);
@@ -764,15 +751,10 @@ playbook_diff(struct cli *cli, int argc, char **argv)
 }
 
 static int
-playbook_exec(struct cli *cli, int argc, char **argv)
+playbook_dispatch(struct cli *cli, int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(struct cli *, int, char **);
-	} subs[] = {
-		{ "list", playbook_list }, { "show", playbook_show },
-		{ "validate", playbook_validate }, { "log", playbook_log },
-		{ "diff", playbook_diff },
+	static const struct cmd_entry *const subs[] = {
+		&sub_list, &sub_show, &sub_validate, &sub_log, &sub_diff,
 	};
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -788,8 +770,8 @@ playbook_exec(struct cli *cli, int argc, char **argv)
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
-		if (strcmp(argv[1], subs[i].name) == 0)
-			return subs[i].fn(cli, argc - 1, argv + 1);
+		if (strcmp(argv[1], subs[i]->name + strlen("playbook ")) == 0)
+			return cli_run(cli, subs[i], argc - 1, argv + 1);
 	return cli_usage_error(&cmd_playbook_entry, "unknown playbook subcommand '%s'",
 			       argv[1]);
 }

@@ -13,43 +13,29 @@
 #include "sitrep/roles.h"
 #include "sitrep/store-incident.h"
 
-static int role_exec(struct cli *, int, char **);
+/* -m NOTE, for every subcommand of role and for step. */
+static const struct cli_option role_options[] = {
+	{ "message", 'm', true, NULL },
+	{ NULL, 0, false, NULL }
+};
+
+static int role_dispatch(struct cli *, int, char **);
 const struct cmd_entry cmd_role_entry = {
-	"role",
-	"take|release INC ROLE [PERSON] | assign|handoff INC ROLE PERSON [-m NOTE] | list INC",
-	"take, assign, release and hand over an incident's roles",
-	role_exec,
+	.name = "role",
+	.usage = "take|release INC ROLE [PERSON] | assign|handoff INC ROLE PERSON [-m NOTE] | list INC",
+	.summary = "take, assign, release and hand over an incident's roles",
+	.options = role_options,
+	.dispatch = role_dispatch,
 };
 
-static int step_exec(struct cli *, int, char **);
+static int step_exec(struct cli *, struct cli_args *);
 const struct cmd_entry cmd_step_entry = {
-	"step", "INC [done|skip STEP] [-m NOTE]",
-	"list an incident's steps with due times, or mark one done or skipped",
-	step_exec,
+	.name = "step",
+	.usage = "INC [done|skip STEP] [-m NOTE]",
+	.summary = "list an incident's steps with due times, or mark one done or skipped",
+	.options = role_options,
+	.exec = step_exec,
 };
-
-/* Options (-m and the common ones); positional arguments stay in argv. */
-static int
-parse_m(const char **msg, struct cli *cli, const struct cmd_entry *cmd, int argc,
-	char **argv)
-{
-	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "message", required_argument, NULL, 'm' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int opt, rc;
-
-	*msg = NULL;
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "m:", longopts, NULL)) != -1) {
-		if (opt == 'm')
-			*msg = optarg;
-		else if ((rc = cli_common_opt(cli, cmd, opt)) >= 0)
-			return rc;
-	}
-	return -1;
-}
 
 static int
 role_list(struct cli *cli, struct incident_ctx *ctx, int64_t id)
@@ -101,23 +87,36 @@ role_list(struct cli *cli, struct incident_ctx *ctx, int64_t id)
 	return EXIT_OK;
 }
 
+static int role_exec(struct cli *, const char *, struct cli_args *);
+
+/* The subcommand's word is argv[1]: its line is parsed from there on. */
 static int
-role_exec(struct cli *cli, int argc, char **argv)
+role_dispatch(struct cli *cli, int argc, char **argv)
 {
-	struct incident_ctx ctx;
-	const char *msg, *sub;
-	int64_t id;
-	int rc, nargs;
+	struct cli_args args;
+	int rc;
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		cli_usage(&cmd_role_entry, argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
-	sub = argv[1];
-	if ((rc = parse_m(&msg, cli, &cmd_role_entry, argc - 1, argv + 1)) >= 0)
+	if ((rc = cli_args_parse(&args, cli, &cmd_role_entry, argc - 1, argv + 1)) >= 0)
 		return rc;
-	argv += 1 + optind;
-	nargs = argc - 1 - optind;
+	rc = role_exec(cli, argv[1], &args);
+	cli_args_free(&args);
+	return rc;
+}
+
+static int
+role_exec(struct cli *cli, const char *sub, struct cli_args *args)
+{
+	struct incident_ctx ctx;
+	const char *msg = cli_args_get(args, "message");
+	char **argv = args->argv;
+	int nargs = args->argc;
+	int64_t id;
+	int rc;
+
 	if (strcmp(sub, "list") == 0 ? nargs != 1 :
 	    strcmp(sub, "take") == 0 ? nargs != 2 :
 	    strcmp(sub, "release") == 0 ? nargs < 2 || nargs > 3 :
@@ -211,32 +210,31 @@ step_list(struct cli *cli, struct incident_ctx *ctx, int64_t id)
 }
 
 static int
-step_exec(struct cli *cli, int argc, char **argv)
+step_exec(struct cli *cli, struct cli_args *args)
 {
 	struct incident_ctx ctx;
-	const char *msg;
+	const char *msg = cli_args_get(args, "message");
+	char **argv = args->argv;
+	int nargs = args->argc;
 	int64_t id;
-	int rc, nargs;
+	int rc;
 
-	if ((rc = parse_m(&msg, cli, &cmd_step_entry, argc, argv)) >= 0)
-		return rc;
-	nargs = argc - optind;
 	if (nargs != 1 && nargs != 3)
 		return cli_usage_error(&cmd_step_entry, "give INC, or INC done|skip STEP");
-	if (nargs == 3 && strcmp(argv[optind + 1], "done") != 0 &&
-	    strcmp(argv[optind + 1], "skip") != 0)
-		return cli_usage_error(&cmd_step_entry, "'%s' is not done or skip", argv[optind + 1]);
-	if ((rc = cli_incident_id(&id, &cmd_step_entry, argv[optind])) != 0)
+	if (nargs == 3 && strcmp(argv[1], "done") != 0 &&
+	    strcmp(argv[1], "skip") != 0)
+		return cli_usage_error(&cmd_step_entry, "'%s' is not done or skip", argv[1]);
+	if ((rc = cli_incident_id(&id, &cmd_step_entry, argv[0])) != 0)
 		return rc;
 	if ((rc = cli_incident_ctx(&ctx, cli)) != 0)
 		return cli_fail(rc);
 	if (nargs == 1)
 		return step_list(cli, &ctx, id);
-	rc = steps_mark(&ctx, id, argv[optind + 2],
-			strcmp(argv[optind + 1], "done") == 0 ? "done" : "skipped", msg);
+	rc = steps_mark(&ctx, id, argv[2],
+			strcmp(argv[1], "done") == 0 ? "done" : "skipped", msg);
 	if (rc != 0)
 		return cli_fail(rc);
-	printf("step %s of INC-%lld is %s\n", argv[optind + 2], (long long)id,
-	       strcmp(argv[optind + 1], "done") == 0 ? "done" : "skipped");
+	printf("step %s of INC-%lld is %s\n", argv[2], (long long)id,
+	       strcmp(argv[1], "done") == 0 ? "done" : "skipped");
 	return EXIT_OK;
 }

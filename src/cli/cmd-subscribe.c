@@ -12,26 +12,38 @@
 #include "sitrep/store.h"
 #include "sitrep/store-subscribers.h"
 #include "sitrep/subscribers.h"
-#include "sitrep/xalloc.h"
 
-static int subscribe_exec(struct cli *, int, char **);
+static const struct cli_option subscribe_options[] = {
+	{ "component", 0, true, NULL },
+	{ NULL, 0, false, NULL }
+};
+static int subscribe_exec(struct cli *, struct cli_args *);
 const struct cmd_entry cmd_subscribe_entry = {
-	"subscribe", "email ADDR | webhook URL [--component C]... [--json]",
-	"subscribe a customer's e-mail address (confirmed at once) or webhook to updates",
-	subscribe_exec,
+	.name = "subscribe",
+	.usage = "email ADDR | webhook URL [--component C]... [--json]",
+	.summary = "subscribe a customer's e-mail address (confirmed at once) or webhook to updates",
+	.options = subscribe_options,
+	.exec = subscribe_exec,
 };
-static int subscribers_exec(struct cli *, int, char **);
+static const struct cli_option subscribers_options[] = {
+	{ "all", 0, false, NULL },
+	{ NULL, 0, false, NULL }
+};
+static int subscribers_exec(struct cli *, struct cli_args *);
 const struct cmd_entry cmd_subscribers_entry = {
-	"subscribers", "[--all] [--json]",
-	"list the subscribers (--all: unsubscribed and disabled ones too)",
-	subscribers_exec,
+	.name = "subscribers",
+	.usage = "[--all] [--json]",
+	.summary = "list the subscribers (--all: unsubscribed and disabled ones too)",
+	.options = subscribers_options,
+	.exec = subscribers_exec,
 };
-static int unsubscribe_exec(struct cli *, int, char **);
+static int unsubscribe_exec(struct cli *, struct cli_args *);
 const struct cmd_entry cmd_unsubscribe_entry = {
-	"unsubscribe", "ID|ADDR|URL|TOKEN", "end a subscription", unsubscribe_exec,
+	.name = "unsubscribe",
+	.usage = "ID|ADDR|URL|TOKEN",
+	.summary = "end a subscription",
+	.exec = unsubscribe_exec,
 };
-
-enum { OPT_COMPONENT = OPT_FIRST_CMD, OPT_ALL };
 
 static json_t *
 subscriber_json(const struct store_subscriber *sub, bool with_secret)
@@ -58,36 +70,18 @@ subscriber_json(const struct store_subscriber *sub, bool with_secret)
 }
 
 static int
-subscribe_exec(struct cli *cli, int argc, char **argv)
+subscribe_exec(struct cli *cli, struct cli_args *args)
 {
-	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "component", required_argument, NULL, OPT_COMPONENT },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct store_subscriber sub;
-	char **comps = NULL;
-	size_t ncomps = 0;
-	int opt, rc;
+	char **comps;
+	size_t ncomps = cli_args_all(&comps, args, "component");
+	int rc;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		if (opt == OPT_COMPONENT) {
-			comps = xreallocarray(comps, ncomps + 1, sizeof(*comps));
-			comps[ncomps++] = optarg;
-		} else if ((rc = cli_common_opt(cli, &cmd_subscribe_entry, opt)) >= 0) {
-			free(comps);
-			return rc;
-		}
-	}
-	if (argc - optind != 2) {
-		free(comps);
+	if (args->argc != 2)
 		return cli_usage_error(&cmd_subscribe_entry, "give 'email ADDR' or 'webhook URL'");
-	}
 	if ((rc = cli_open_store(cli)) == 0)
-		rc = subscribers_add_confirmed(&sub, cli->store, cli->conf, argv[optind],
-					       argv[optind + 1], comps, ncomps);
-	free(comps);
+		rc = subscribers_add_confirmed(&sub, cli->store, cli->conf, args->argv[0],
+					       args->argv[1], comps, ncomps);
 	if (rc != 0)
 		return cli_fail(rc);
 	if (cli->json)
@@ -105,28 +99,16 @@ subscribe_exec(struct cli *cli, int argc, char **argv)
 }
 
 static int
-subscribers_exec(struct cli *cli, int argc, char **argv)
+subscribers_exec(struct cli *cli, struct cli_args *args)
 {
-	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "all", no_argument, NULL, OPT_ALL },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct store_subscriber *v;
-	bool all = false;
+	bool all = cli_args_has(args, "all");
 	size_t n;
-	int opt, rc;
+	int rc;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		if (opt == OPT_ALL)
-			all = true;
-		else if ((rc = cli_common_opt(cli, &cmd_subscribers_entry, opt)) >= 0)
-			return rc;
-	}
-	if (optind != argc)
+	if (args->argc != 0)
 		return cli_usage_error(&cmd_subscribers_entry, "unexpected argument '%s'",
-				       argv[optind]);
+				       args->argv[0]);
 	if ((rc = cli_open_store(cli)) != 0 ||
 	    (rc = store_subscribers_get(&v, &n, cli->store, all)) != 0)
 		return cli_fail(rc);
@@ -158,21 +140,16 @@ subscribers_exec(struct cli *cli, int argc, char **argv)
 }
 
 static int
-unsubscribe_exec(struct cli *cli, int argc, char **argv)
+unsubscribe_exec(struct cli *cli, struct cli_args *args)
 {
 	int64_t id;
-	int opt, rc;
+	int rc;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS,
-	    (const struct option[]){ CLI_COMMON_LONGOPTS, { NULL, 0, NULL, 0 } }, NULL)) != -1)
-		if ((rc = cli_common_opt(cli, &cmd_unsubscribe_entry, opt)) >= 0)
-			return rc;
-	if (argc - optind != 1)
+	if (args->argc != 1)
 		return cli_usage_error(&cmd_unsubscribe_entry, "name one subscriber: its id, "
 				       "address, URL or token");
 	if ((rc = cli_open_store(cli)) != 0 ||
-	    (rc = subscribers_remove(&id, cli->store, argv[optind], "unsubscribed")) != 0)
+	    (rc = subscribers_remove(&id, cli->store, args->argv[0], "unsubscribed")) != 0)
 		return cli_fail(rc);
 	if (cli->json)
 		cli_print_json(json_pack("{s:I, s:b}", "id", (json_int_t)id, "unsubscribed", 1));

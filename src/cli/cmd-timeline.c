@@ -14,12 +14,20 @@
 #include "sitrep/timeline.h"
 #include "sitrep/xalloc.h"
 
-static int timeline_exec(struct cli *, int, char **);
+static const struct cli_option timeline_options[] = {
+	{ "verify", 0, false, NULL },
+	{ "anchor", 0, false, NULL },
+	{ "account", 0, true, NULL },
+	{ NULL, 0, false, NULL }
+};
+static int timeline_exec(struct cli *, struct cli_args *);
 const struct cmd_entry cmd_timeline_entry = {
-	"timeline", "INC [--account ACCOUNT] [--json] | [INC] --verify | --anchor",
-	"an incident's events in order; --verify checks them and their anchors, "
+	.name = "timeline",
+	.usage = "INC [--account ACCOUNT] [--json] | [INC] --verify | --anchor",
+	.summary = "an incident's events in order; --verify checks them and their anchors, "
 	"--anchor records every incident's head in the playbook repository",
-	timeline_exec,
+	.options = timeline_options,
+	.exec = timeline_exec,
 };
 
 /* One line a human reads: what happened, from the event's details. */
@@ -263,42 +271,25 @@ out:
 }
 
 static int
-timeline_exec(struct cli *cli, int argc, char **argv)
+timeline_exec(struct cli *cli, struct cli_args *args)
 {
-	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "verify", no_argument, NULL, 'v' },
-		{ "anchor", no_argument, NULL, 'A' },
-		{ "account", required_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct incident_ctx ctx;
 	struct store_incident inc;
 	struct store_event *v = NULL;
 	size_t n = 0;
-	bool verify = false, anchor = false;
-	const char *account = NULL;
+	bool verify = cli_args_has(args, "verify"), anchor = cli_args_has(args, "anchor");
+	const char *account = cli_args_get(args, "account");
 	long bad;
-	int opt, rc;
+	int rc;
 	int64_t id = 0;
 
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		if (opt == 'v')
-			verify = true;
-		else if (opt == 'A')
-			anchor = true;
-		else if (opt == 'a')
-			account = optarg;
-		else if ((rc = cli_common_opt(cli, &cmd_timeline_entry, opt)) >= 0)
-			return rc;
-	}
-	if (anchor && (verify || account != NULL || optind != argc))
+	if (anchor && (verify || account != NULL || args->argc != 0))
 		return cli_usage_error(&cmd_timeline_entry, "--anchor records every incident: "
 				       "give no incident, --verify or --account");
-	if (!anchor && !(verify && optind == argc) && optind + 1 != argc)
+	if (!anchor && !(verify && args->argc == 0) && args->argc != 1)
 		return cli_usage_error(&cmd_timeline_entry, "name one incident, like INC-7");
-	if (optind < argc && (rc = cli_incident_id(&id, &cmd_timeline_entry, argv[optind])) != 0)
+	if (args->argc > 0 &&
+	    (rc = cli_incident_id(&id, &cmd_timeline_entry, args->argv[0])) != 0)
 		return rc;
 	if (account != NULL && verify)
 		return cli_usage_error(&cmd_timeline_entry, "--verify checks the whole timeline: "

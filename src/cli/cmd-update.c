@@ -20,130 +20,84 @@
 #include "sitrep/store-updates.h"
 #include "sitrep/xalloc.h"
 
-static int update_exec(struct cli *, int, char **);
+/* The options of these commands; each command takes some of them. */
+static const struct cli_option update_options[] = {
+	{ "audience", 0, true, NULL },
+	{ "status", 0, true, NULL },
+	{ "message", 'm', true, NULL },
+	{ "template", 0, true, NULL },
+	{ "next", 0, true, NULL },
+	{ "dry-run", 0, false, NULL },
+	{ "account", 0, true, NULL },
+	{ "via", 0, true, NULL },
+	{ "at", 0, true, NULL },
+	{ "var", 0, true, cli_vars_check },
+	{ NULL, 0, false, NULL }
+};
+
+static int update_exec(struct cli *, struct cli_args *);
 const struct cmd_entry cmd_update_entry = {
-	"update", "INC --audience A [--status S] (-m TEXT | --template ID) [--next DURATION] "
+	.name = "update",
+	.usage = "INC --audience A [--status S] (-m TEXT | --template ID) [--next DURATION] "
 	"[--var NAME=VALUE]... [--at TIME] [--dry-run] [--json]",
-	"post a status update to an audience (a draft when the playbook wants approval)",
-	update_exec,
+	.summary = "post a status update to an audience (a draft when the playbook wants approval)",
+	.options = update_options,
+	.takes = "audience status message template next dry-run at var",
+	.exec = update_exec,
 };
-static int apologize_exec(struct cli *, int, char **);
+static int apologize_exec(struct cli *, struct cli_args *);
 const struct cmd_entry cmd_apologize_entry = {
-	"apologize", "INC --audience A (-m TEXT | --template ID) [--account ACCOUNT] "
+	.name = "apologize",
+	.usage = "INC --audience A (-m TEXT | --template ID) [--account ACCOUNT] "
 	"[--var NAME=VALUE]... [--dry-run] [--json]",
-	"send an apology, delivered and approved like an update",
-	apologize_exec,
+	.summary = "send an apology, delivered and approved like an update",
+	.options = update_options,
+	.takes = "audience message template account dry-run var",
+	.exec = apologize_exec,
 };
-static int approve_exec(struct cli *, int, char **);
+static int update_action(struct cli *, struct cli_args *);
 const struct cmd_entry cmd_approve_entry = {
-	"approve", "UPDATE", "approve a draft update (not your own)", approve_exec,
+	.name = "approve",
+	.usage = "UPDATE",
+	.summary = "approve a draft update (not your own)",
+	.options = update_options,
+	.takes = "",
+	.exec = update_action,
 };
-static int publish_exec(struct cli *, int, char **);
 const struct cmd_entry cmd_publish_entry = {
-	"publish", "UPDATE", "publish an approved update (or a draft that needs no approval)",
-	publish_exec,
+	.name = "publish",
+	.usage = "UPDATE",
+	.summary = "publish an approved update (or a draft that needs no approval)",
+	.options = update_options,
+	.takes = "",
+	.exec = update_action,
 };
-static int withdraw_exec(struct cli *, int, char **);
 const struct cmd_entry cmd_withdraw_entry = {
-	"withdraw", "UPDATE [-m REASON]", "withdraw an update that is not yet published",
-	withdraw_exec,
+	.name = "withdraw",
+	.usage = "UPDATE [-m REASON]",
+	.summary = "withdraw an update that is not yet published",
+	.options = update_options,
+	.takes = "message",
+	.exec = update_action,
 };
-static int updates_exec(struct cli *, int, char **);
+static int updates_exec(struct cli *, struct cli_args *);
 const struct cmd_entry cmd_updates_entry = {
-	"updates", "INC [--json]", "an incident's updates and apologies with their state",
-	updates_exec,
+	.name = "updates",
+	.usage = "INC [--json]",
+	.summary = "an incident's updates and apologies with their state",
+	.options = update_options,
+	.takes = "",
+	.exec = updates_exec,
 };
-static int contact_exec(struct cli *, int, char **);
+static int contact_exec(struct cli *, struct cli_args *);
 const struct cmd_entry cmd_contact_entry = {
-	"contact", "INC --account ACCOUNT --via phone|email|chat|social -m SUMMARY",
-	"log a customer touchpoint made by a person", contact_exec,
+	.name = "contact",
+	.usage = "INC --account ACCOUNT --via phone|email|chat|social -m SUMMARY",
+	.summary = "log a customer touchpoint made by a person",
+	.options = update_options,
+	.takes = "account via message",
+	.exec = contact_exec,
 };
-
-enum {
-	OPT_AUDIENCE = OPT_FIRST_CMD, OPT_STATUS, OPT_TEMPLATE, OPT_NEXT, OPT_DRY_RUN,
-	OPT_ACCOUNT, OPT_VIA, OPT_AT, OPT_VAR,
-};
-/* Which commands take which options. */
-enum {
-	U_AUDIENCE = 1 << 0, U_STATUS = 1 << 1, U_MSG = 1 << 2, U_TEMPLATE = 1 << 3,
-	U_NEXT = 1 << 4, U_DRY = 1 << 5, U_ACCOUNT = 1 << 6, U_VIA = 1 << 7, U_AT = 1 << 8,
-	U_VAR = 1 << 9,
-};
-
-struct uopts {
-	const char *audience, *status, *msg, *template_id, *next, *account, *via, *at;
-	bool dry_run;
-	struct cli_vars vars;
-};
-
-static void
-uopts_release(struct uopts *o)
-{
-	cli_vars_release(&o->vars);
-}
-
-static int
-parse_uopts(struct uopts *o, struct cli *cli, const struct cmd_entry *cmd, int argc,
-	    char **argv, int allowed, int nargs)
-{
-	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "audience", required_argument, NULL, OPT_AUDIENCE },
-		{ "status", required_argument, NULL, OPT_STATUS },
-		{ "message", required_argument, NULL, 'm' },
-		{ "template", required_argument, NULL, OPT_TEMPLATE },
-		{ "next", required_argument, NULL, OPT_NEXT },
-		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-		{ "account", required_argument, NULL, OPT_ACCOUNT },
-		{ "via", required_argument, NULL, OPT_VIA },
-		{ "at", required_argument, NULL, OPT_AT },
-		{ "var", required_argument, NULL, OPT_VAR },
-		{ NULL, 0, NULL, 0 }
-	};
-	int opt, rc, bit, li = -1;
-
-	memset(o, 0, sizeof(*o));
-	optind = 0;
-	for (; (opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "m:", longopts, &li)) != -1;
-	     li = -1) {
-		switch (opt) {
-		case OPT_AUDIENCE: bit = U_AUDIENCE; o->audience = optarg; break;
-		case OPT_STATUS: bit = U_STATUS; o->status = optarg; break;
-		case 'm': bit = U_MSG; o->msg = optarg; break;
-		case OPT_TEMPLATE: bit = U_TEMPLATE; o->template_id = optarg; break;
-		case OPT_NEXT: bit = U_NEXT; o->next = optarg; break;
-		case OPT_DRY_RUN: bit = U_DRY; o->dry_run = true; break;
-		case OPT_ACCOUNT: bit = U_ACCOUNT; o->account = optarg; break;
-		case OPT_VIA: bit = U_VIA; o->via = optarg; break;
-		case OPT_AT: bit = U_AT; o->at = optarg; break;
-		case OPT_VAR:
-			bit = U_VAR;
-			if ((allowed & bit) && (rc = cli_vars_add(&o->vars, cmd, optarg)) >= 0) {
-				uopts_release(o);
-				return rc;
-			}
-			break;
-		default:
-			if ((rc = cli_common_opt(cli, cmd, opt)) >= 0) {
-				uopts_release(o);
-				return rc;
-			}
-			continue;
-		}
-		if (!(allowed & bit)) {
-			uopts_release(o);
-			return cli_usage_error(cmd, "option '%s%s' does not apply to '%s'",
-					       li >= 0 ? "--" : "-", li >= 0 ? longopts[li].name : "m",
-					       cmd->name);
-		}
-	}
-	if (argc - optind != nargs) {
-		uopts_release(o);
-		cli_usage(cmd, stderr);
-		return EXIT_USAGE;
-	}
-	return -1;
-}
 
 static void
 print_when(const char *label, int64_t ms)
@@ -290,68 +244,66 @@ print_posted(struct cli *cli, const struct comms_posted *out, const struct comms
 	return EXIT_OK;
 }
 
-static int post_with(struct cli *cli, const struct cmd_entry *cmd, struct uopts *op,
-		     struct comms_post *reqp, char **argv, bool apology);
+static int post_with(struct cli *cli, const struct cmd_entry *cmd, struct cli_args *args,
+		     struct cli_vars *vars, bool apology);
 
 static int
-post(struct cli *cli, const struct cmd_entry *cmd, int argc, char **argv, bool apology)
+post(struct cli *cli, struct cli_args *args, bool apology)
 {
-	struct comms_post req;
-	struct uopts o;
+	struct cli_vars vars;
 	int rc;
 
-	memset(&req, 0, sizeof(req));
-	if ((rc = parse_uopts(&o, cli, cmd, argc, argv, apology ?
-	    U_AUDIENCE | U_MSG | U_TEMPLATE | U_ACCOUNT | U_DRY | U_VAR :
-	    U_AUDIENCE | U_STATUS | U_MSG | U_TEMPLATE | U_NEXT | U_DRY | U_AT | U_VAR, 1)) >= 0)
+	if ((rc = cli_args_count(args, args->cmd, 1)) >= 0)
 		return rc;
-	rc = post_with(cli, cmd, &o, &req, argv, apology);
-	uopts_release(&o);
+	cli_vars_from(&vars, args->cmd, args);
+	rc = post_with(cli, args->cmd, args, &vars, apology);
+	cli_vars_release(&vars);
 	return rc;
 }
 
 static int
-post_with(struct cli *cli, const struct cmd_entry *cmd, struct uopts *op,
-	  struct comms_post *reqp, char **argv, bool apology)
+post_with(struct cli *cli, const struct cmd_entry *cmd, struct cli_args *args,
+	  struct cli_vars *vars, bool apology)
 {
-	struct comms_post req = *reqp;
+	struct comms_post req;
 	struct comms_posted out;
 	struct incident_ctx ctx;
-	struct uopts o = *op;
+	const char *msg = cli_args_get(args, "message"), *next_text = cli_args_get(args, "next");
+	const char *template_id = cli_args_get(args, "template"), *at = cli_args_get(args, "at");
 	int64_t next = 0;
 	int rc;
 
-	if (o.audience == NULL)
+	memset(&req, 0, sizeof(req));
+	if ((req.audience = cli_args_get(args, "audience")) == NULL)
 		return cli_usage_error(cmd, "say who it is for with --audience, like "
 				       "--audience customers");
-	if (o.msg != NULL && o.template_id != NULL)
+	if (msg != NULL && template_id != NULL)
 		return cli_usage_error(cmd, "give -m TEXT or --template ID, not both");
-	if (!apology && o.msg == NULL && o.template_id == NULL)
+	if (!apology && msg == NULL && template_id == NULL)
 		return cli_usage_error(cmd, "give the text with -m TEXT or a template with "
 				       "--template ID");
-	if (o.next != NULL && (rc = duration_parse(&next, o.next)) != 0)
+	if (next_text != NULL && (rc = duration_parse(&next, next_text)) != 0)
 		return cli_usage_error(cmd, "--next: %s", err_last());
-	if (o.next != NULL && next == 0)
+	if (next_text != NULL && next == 0)
 		next = -1; /* --next 0: promise no next update */
-	if (o.at != NULL) {
-		if ((rc = clock_parse_time(&req.publish_at, o.at, clock_now_ms())) != 0)
+	if (at != NULL) {
+		if ((rc = clock_parse_time(&req.publish_at, at, clock_now_ms())) != 0)
 			return cli_usage_error(cmd, "--at: %s", err_last());
 		if (req.publish_at <= clock_now_ms())
 			return cli_fail(err_set(SR_EREFUSED, "--at %s is in the past: leave --at "
-						"out to publish now", o.at));
+						"out to publish now", at));
 	}
-	if ((rc = cli_incident_id(&req.incident, cmd, argv[optind])) != 0)
+	if ((rc = cli_incident_id(&req.incident, cmd, args->argv[0])) != 0)
 		return rc;
 	req.apology = apology;
-	req.audience = o.audience;
-	req.status = o.status;
-	req.text = o.msg;
-	req.template_id = o.template_id;
-	req.account = o.account;
+	req.status = cli_args_get(args, "status");
+	req.text = msg;
+	req.template_id = template_id;
+	req.account = cli_args_get(args, "account");
 	req.next = next;
-	req.dry_run = o.dry_run;
-	req.vars = o.vars.v;
-	req.nvars = o.vars.n;
+	req.dry_run = cli_args_has(args, "dry-run");
+	req.vars = vars->v;
+	req.nvars = vars->n;
 	if ((rc = cli_incident_ctx(&ctx, cli)) != 0 ||
 	    (rc = comms_post(&out, &ctx, &req)) != 0)
 		return cli_fail(rc);
@@ -361,30 +313,29 @@ post_with(struct cli *cli, const struct cmd_entry *cmd, struct uopts *op,
 }
 
 static int
-update_exec(struct cli *cli, int argc, char **argv)
+update_exec(struct cli *cli, struct cli_args *args)
 {
-	return post(cli, &cmd_update_entry, argc, argv, false);
+	return post(cli, args, false);
 }
 
 static int
-apologize_exec(struct cli *cli, int argc, char **argv)
+apologize_exec(struct cli *cli, struct cli_args *args)
 {
-	return post(cli, &cmd_apologize_entry, argc, argv, true);
+	return post(cli, args, true);
 }
 
 /* approve, publish and withdraw: one update id. */
 static int
-update_action(struct cli *cli, const struct cmd_entry *cmd, int argc, char **argv)
+update_action(struct cli *cli, struct cli_args *args)
 {
+	const struct cmd_entry *cmd = args->cmd;
 	struct incident_ctx ctx;
-	struct uopts o;
 	int64_t id, queued = 0;
 	int rc;
 
-	if ((rc = parse_uopts(&o, cli, cmd, argc, argv,
-	    cmd == &cmd_withdraw_entry ? U_MSG : 0, 1)) >= 0)
+	if ((rc = cli_args_count(args, cmd, 1)) >= 0)
 		return rc;
-	if ((rc = comms_parse_update_id(&id, argv[optind])) != 0)
+	if ((rc = comms_parse_update_id(&id, args->argv[0])) != 0)
 		return cli_usage_error(cmd, "%s", err_last());
 	if ((rc = cli_incident_ctx(&ctx, cli)) != 0)
 		return cli_fail(rc);
@@ -393,7 +344,7 @@ update_action(struct cli *cli, const struct cmd_entry *cmd, int argc, char **arg
 	else if (cmd == &cmd_publish_entry)
 		rc = comms_publish(&queued, &ctx, id);
 	else
-		rc = comms_withdraw(&ctx, id, o.msg);
+		rc = comms_withdraw(&ctx, id, cli_args_get(args, "message"));
 	if (rc != 0)
 		return cli_fail(rc);
 	if (cli->json)
@@ -415,40 +366,21 @@ update_action(struct cli *cli, const struct cmd_entry *cmd, int argc, char **arg
 	return EXIT_OK;
 }
 
-static int
-approve_exec(struct cli *cli, int argc, char **argv)
-{
-	return update_action(cli, &cmd_approve_entry, argc, argv);
-}
 
 static int
-publish_exec(struct cli *cli, int argc, char **argv)
-{
-	return update_action(cli, &cmd_publish_entry, argc, argv);
-}
-
-static int
-withdraw_exec(struct cli *cli, int argc, char **argv)
-{
-	return update_action(cli, &cmd_withdraw_entry, argc, argv);
-}
-
-
-static int
-updates_exec(struct cli *cli, int argc, char **argv)
+updates_exec(struct cli *cli, struct cli_args *args)
 {
 	struct incident_ctx ctx;
 	struct store_incident inc;
 	struct store_update *v = NULL;
-	struct uopts o;
 	json_t *arr;
 	size_t n = 0;
 	int64_t id, counts[4];
 	int rc;
 
-	if ((rc = parse_uopts(&o, cli, &cmd_updates_entry, argc, argv, 0, 1)) >= 0)
+	if ((rc = cli_args_count(args, &cmd_updates_entry, 1)) >= 0)
 		return rc;
-	if ((rc = cli_incident_id(&id, &cmd_updates_entry, argv[optind])) != 0)
+	if ((rc = cli_incident_id(&id, &cmd_updates_entry, args->argv[0])) != 0)
 		return rc;
 	if ((rc = cli_incident_ctx(&ctx, cli)) != 0 ||
 	    (rc = store_incident_get(&inc, ctx.store, id)) != 0)
@@ -510,29 +442,29 @@ updates_exec(struct cli *cli, int argc, char **argv)
 }
 
 static int
-contact_exec(struct cli *cli, int argc, char **argv)
+contact_exec(struct cli *cli, struct cli_args *args)
 {
 	struct incident_ctx ctx;
-	struct uopts o;
+	const char *account = cli_args_get(args, "account"), *via = cli_args_get(args, "via");
+	const char *msg = cli_args_get(args, "message");
 	int64_t id;
 	int rc;
 
-	if ((rc = parse_uopts(&o, cli, &cmd_contact_entry, argc, argv,
-	    U_ACCOUNT | U_VIA | U_MSG, 1)) >= 0)
+	if ((rc = cli_args_count(args, &cmd_contact_entry, 1)) >= 0)
 		return rc;
-	if (o.account == NULL || o.via == NULL || o.msg == NULL)
+	if (account == NULL || via == NULL || msg == NULL)
 		return cli_usage_error(&cmd_contact_entry, "give --account ACCOUNT, --via "
 				       "phone|email|chat|social and -m SUMMARY");
-	if ((rc = cli_incident_id(&id, &cmd_contact_entry, argv[optind])) != 0)
+	if ((rc = cli_incident_id(&id, &cmd_contact_entry, args->argv[0])) != 0)
 		return rc;
 	if ((rc = cli_incident_ctx(&ctx, cli)) != 0 ||
-	    (rc = comms_contact(&ctx, id, o.account, o.via, o.msg)) != 0)
+	    (rc = comms_contact(&ctx, id, account, via, msg)) != 0)
 		return cli_fail(rc);
 	if (cli->json)
 		cli_print_json(json_pack("{s:I, s:s, s:s}", "incident", (json_int_t)id,
-					 "account", o.account, "via", o.via));
+					 "account", account, "via", via));
 	else
-		printf("INC-%lld: touchpoint with %s by %s logged\n", (long long)id, o.account,
-		       o.via);
+		printf("INC-%lld: touchpoint with %s by %s logged\n", (long long)id, account,
+		       via);
 	return EXIT_OK;
 }

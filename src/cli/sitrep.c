@@ -1,5 +1,6 @@
-/* sitrep.c: the CLI's main: global options, the command table and prefix
- * lookup (tmux's way). Each command lives in its own cmd-*.c file. */
+/* sitrep.c: the CLI's main: global options (the common ones read by
+ * cli-args.c), the command table and prefix lookup (tmux's way). Each
+ * command lives in its own cmd-*.c file. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,23 +180,9 @@ main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
 			return EXIT_OK;
-		} else if ((strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0) &&
-			   i + 1 < argc) {
-			cli.config_path = argv[++i];
-		} else if (strcmp(argv[i], "--as") == 0 && i + 1 < argc) {
-			cli.as = argv[++i];
-		} else if (strncmp(argv[i], "--as=", 5) == 0) {
-			cli.as = argv[i] + 5;
-		} else if (strncmp(argv[i], "--config=", 9) == 0) {
-			cli.config_path = argv[i] + 9;
-		} else if (strcmp(argv[i], "--json") == 0) {
-			cli.json = true;
-		} else if ((strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0 ||
-			    strcmp(argv[i], "--as") == 0) && i + 1 == argc) {
-			cli_error("option '%s' needs a value: %s", argv[i],
-				  argv[i][2] == 'a' ? "--as HANDLE" : "-c FILE");
-			return EXIT_USAGE;
-		} else {
+		} else if ((rc = cli_args_global(&cli, argc, argv, &i)) == EXIT_USAGE) {
+			return rc;
+		} else if (rc != -1) {
 			cli_error("unknown option '%s'", argv[i]);
 			usage(stderr);
 			return EXIT_USAGE;
@@ -210,8 +197,10 @@ main(int argc, char **argv)
 			  ambiguous ? "ambiguous" : "unknown", argv[i]);
 		return EXIT_USAGE;
 	}
-	optind = 1;
-	rc = cmd->exec(&cli, argc - i, argv + i);
+	if (cmd->dispatch != NULL)
+		rc = cmd->dispatch(&cli, argc - i, argv + i);
+	else
+		rc = cli_run(&cli, cmd, argc - i, argv + i);
 	cli_release(&cli);
 	repo_global_shutdown();
 	return rc;
