@@ -54,7 +54,7 @@ D_MOD   := $(filter-out $(O)/daemon/sitrepd.o,$(D_OBJ))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 
-.PHONY: all deps test-deps check unit cli-test man-lint run fuzz fuzz-run clean install
+.PHONY: all deps test-deps check layers unit cli-test man-lint run fuzz fuzz-run clean install
 all: $(O)/sitrep $(O)/sitrepd
 
 # `make run`, `make check` and `make deps` install what is missing before
@@ -152,15 +152,22 @@ $(O)/tests/%.o: tests/unit/%.c | $(DEPS_FIRST)
 	@mkdir -p $(@D)
 	$(COMPILE) -Itests/unit -c -o $@ $<
 $(O)/tests/%: $(O)/tests/%.o $(D_MOD) $(O)/libsitrep.a
-	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $< $(D_MOD) $(O)/libsitrep.a $(LIBS) $(D_LIBS) $(CMOCKA_LIBS)
+	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $< $(TEST_OBJ) $(D_MOD) $(O)/libsitrep.a $(LIBS) $(D_LIBS) $(CMOCKA_LIBS)
+# the CLI's option parser is tested from its own objects (not in libsitrep.a)
+$(O)/tests/test_cli_args.o: CFLAGS += -Isrc/cli
+$(O)/tests/test_cli_args: TEST_OBJ = $(O)/cli/cli-args.o $(O)/cli/cli.o $(O)/cli/show.o
+$(O)/tests/test_cli_args: $(O)/cli/cli-args.o $(O)/cli/cli.o $(O)/cli/show.o
 # the objects are kept between runs (not intermediate files make removes)
 .SECONDARY: $(UNIT_BIN:%=%.o)
 
-check: all unit cli-test man-lint | $(DEPS_FIRST)
+check: all layers unit cli-test man-lint | $(DEPS_FIRST)
 unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do echo "# $$t"; $$t || fail=1; done; exit $$fail
 cli-test: $(O)/sitrep $(O)/sitrepd test-deps
 	SITREP_BIN=$(CURDIR)/$(O) SITREP_SRC=$(CURDIR) prove -e bash tests/cli/t*.sh
+# the layers of src/ and each library behind its module (README, Design)
+layers:
+	sh tools/check-layers.sh
 man-lint: $(DEPS_FIRST)
 	mandoc -Tlint -W warning doc/*.1 doc/*.5 doc/*.8
 

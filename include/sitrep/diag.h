@@ -21,10 +21,10 @@ struct diags {
 
 #define DIAGS_INIT { NULL, 0, 0 }
 
-void diags_add(struct diags *d, const char *file, int line, const char *fmt, ...)
+void diag_add(struct diags *d, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* Print each as "file:line: msg" on its own line. */
-void diags_print(const struct diags *d, FILE *fp);
-void diags_release(struct diags *d);
+void diag_print(const struct diags *d, FILE *fp);
+void diag_release(struct diags *d);
 
 #endif

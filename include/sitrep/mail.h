@@ -3,7 +3,6 @@
 #ifndef SITREP_MAIL_H
 #define SITREP_MAIL_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
 #include "sitrep/buf.h"
@@ -31,19 +30,5 @@ struct mail_message {
  * injection), or is not a valid address, id or URL; out is then unchanged.
  */
 int mail_format(struct buf *out, const struct mail_message *m);
-
-/*
- * Whether addr is a plausible addr-spec "local@domain": a local part of 1 to
- * 64 bytes of atext characters or UTF-8 beyond ASCII (RFC 6531), single
- * dots inside, a domain of dot-separated labels of letters, digits and
- * hyphens or UTF-8 beyond ASCII (an internationalised domain; a single
- * label such as "localhost" too), 254 bytes in all. No quoted local parts
- * or domain literals. An address with UTF-8 can only be sent through a
- * relay that offers SMTPUTF8 (see mail_address_ascii).
- */
-bool mail_address_valid(const char *addr);
-
-/* Whether addr is all ASCII: sendable without SMTPUTF8. */
-bool mail_address_ascii(const char *addr);
 
 #endif

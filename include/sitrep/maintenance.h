@@ -66,7 +66,9 @@ int64_t maintenance_due(const struct store_maintenance *m);
  * starts (in_progress, "maintenance.started"), a running one completes
  * ("maintenance.completed"), in one transaction with its notice; m is
  * updated when it commits. A maintenance whose whole window has passed
- * takes two calls. SR_EREFUSED when m has no move to make.
+ * takes two calls. SR_EREFUSED when m has no move to make. When its row
+ * changed since m was read (cancelled meanwhile), nothing is written or
+ * queued and m becomes the row as stored.
  */
 int maintenance_advance(int64_t *queued, struct incident_ctx *ctx, struct store_maintenance *m,
 			int64_t now);

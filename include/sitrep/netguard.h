@@ -3,7 +3,7 @@
  * (loopback, private, link-local, CGNAT, multicast, reserved, unique-local,
  * and the IPv6 forms that carry such an IPv4 address) unless the site's
  * delivery.allow list names it. Pure functions: the sockets are
- * deliver.c's, the list is the site config's. */
+ * the engine's (transfer.c), the list is the site config's. */
 #ifndef SITREP_NETGUARD_H
 #define SITREP_NETGUARD_H
 

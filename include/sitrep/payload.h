@@ -1,6 +1,7 @@
 /* payload.h: what each kind of channel receives for one update: a Standard
  * Webhooks event, a Slack, Teams (Adaptive Card) or Discord message, or an
- * e-mail's subject and text. Sending it is deliver.c's business. */
+ * e-mail's subject and text. Sending it is the delivery engine's business
+ * (src/deliver: sendhttp.c, sendsmtp.c). */
 #ifndef SITREP_PAYLOAD_H
 #define SITREP_PAYLOAD_H
 

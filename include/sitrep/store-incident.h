@@ -123,13 +123,22 @@ int store_step_set(struct store *s, int64_t id, const struct store_step *st);
 
 /*
  * Append an event to the incident's timeline, chained to the one before
- * by SHA-256 (timeline.c). Call inside the transaction of the change it
- * records.
+ * by SHA-256 (store_event_hash; timeline.c verifies the chain). Call
+ * inside the transaction of the change it records.
  */
 int store_event_append(struct store *s, int64_t incident_id, int64_t at,
 		       const char *actor, const char *kind, const char *details);
 int store_events_get(struct store_event **out, size_t *n, struct store *s,
 		     int64_t incident_id);
+/*
+ * The hex SHA-256 of an event with these fields after prev_hash ("" for
+ * the first): each field in this order, in decimal for the numbers and
+ * followed by a NUL byte, so no field can run into the next; details is
+ * the stored JSON text, byte for byte.
+ */
+void store_event_hash(char out[65], const char *prev_hash, int64_t incident_id,
+		      int64_t at, const char *actor, const char *kind,
+		      const char *details);
 void store_events_free(struct store_event *v, size_t n);
 
 /*

@@ -54,7 +54,7 @@ int subscribers_expire(int64_t *n, int64_t *next_at, struct store *s, int64_t no
 int subscribers_remove(int64_t *out_id, struct store *s, const char *which,
 		       const char *reason);
 
-/* An unguessable token: 32 hex digits from getrandom. */
+/* An unguessable token: 32 hex digits from digest_random. */
 int subscribers_token(char out[33]);
 
 #endif

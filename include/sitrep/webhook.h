@@ -1,10 +1,9 @@
 /* webhook.h: Standard Webhooks signing (https://www.standardwebhooks.com/):
  * the subscriber's "whsec_<base64>" secret and the `webhook-signature`
- * header value. Sending the request is deliver.c's job. */
+ * header value. Building the request is sendhttp.c's job. */
 #ifndef SITREP_WEBHOOK_H
 #define SITREP_WEBHOOK_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,14 +27,5 @@ int webhook_sign(char **out, const char *secret, const char *msg_id,
  * it: decimal seconds, NUL-terminated; returns its length. */
 #define WEBHOOK_TIMESTAMP_MAX 21
 size_t webhook_timestamp(char out[WEBHOOK_TIMESTAMP_MAX], int64_t ts);
-
-/*
- * Sign with the libcrypto already loaded into the process (by libcurl, in
- * the delivery engine), whose SHA-256 uses the CPU's SHA instructions,
- * rather than mbedTLS: the same signatures, faster. Returns whether it
- * did; without a loaded libcrypto nothing changes. Call it before any
- * thread signs.
- */
-bool webhook_accelerate(void);
 
 #endif

@@ -9,9 +9,9 @@
 
 #include "cli.h"
 #include "sitrep/buf.h"
+#include "sitrep/clock.h"
 #include "sitrep/conf.h"
 #include "sitrep/diag.h"
-#include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/incident.h"
 #include "sitrep/json.h"
@@ -72,11 +72,11 @@ cli_load_conf(struct cli *cli)
 	if (rc == 0)
 		rc = clock_set_reader_zone(cli->conf->time_zone);
 	if (rc == SR_EINVALID && d.n > 0) {
-		diags_print(&d, stderr);
+		diag_print(&d, stderr);
 		err_set(rc, "the site config '%s' has %zu problem%s: fix %s and try again",
 			path, d.n, d.n == 1 ? "" : "s", d.n == 1 ? "it" : "them");
 	}
-	diags_release(&d);
+	diag_release(&d);
 	free(path);
 	return rc;
 }

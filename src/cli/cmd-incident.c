@@ -7,10 +7,10 @@
 #include <time.h>
 
 #include "cli.h"
+#include "sitrep/clock.h"
 #include "sitrep/json.h"
 #include "sitrep/comms.h"
 #include "sitrep/conf.h"
-#include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/escalate.h"
 #include "sitrep/incident.h"

@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sitrep/clock.h"
 #include "sitrep/conf.h"
 #include "sitrep/deliver.h"
-#include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/json.h"
 #include "sitrep/outbox.h"

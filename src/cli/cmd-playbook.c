@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "sitrep/buf.h"
+#include "sitrep/clock.h"
 #include "sitrep/conf.h"
 #include "sitrep/duration.h"
 #include "sitrep/err.h"
@@ -142,12 +143,12 @@ summarize(struct store_summary *sum, struct cli *cli, const char *sha,
 		playbook_parse(&pb, &d, text, len, file, cli->conf);
 		free(text);
 	} else
-		diags_add(&d, file, 0, "%s", err_last());
+		diag_add(&d, file, 0, "%s", err_last());
 	sum->title = pb != NULL ? xstrdup(pb->title) : NULL;
 	sum->severity = pb != NULL ? pb->severity : 0;
 	sum->problems = (int)d.n;
 	playbook_free(pb);
-	diags_release(&d);
+	diag_release(&d);
 }
 
 /* What a cached summary depends on besides the blob: the validator and the
@@ -632,8 +633,8 @@ playbook_show(struct cli *cli, struct cli_args *args)
 	if ((rc = cli_resolve(cli, at, sha)) != 0)
 		return cli_fail(rc);
 	rc = playbook_load(&pb, &d, cli->repo, sha, args->argv[0], cli->conf);
-	diags_print(&d, stderr);
-	diags_release(&d);
+	diag_print(&d, stderr);
+	diag_release(&d);
 	if (rc != 0)
 		return cli_fail(rc);
 	if (cli->json)
@@ -741,7 +742,7 @@ playbook_validate(struct cli *cli, struct cli_args *args)
 				 read_disk_file(&text, &len, path);
 		nchecked++;
 		if (rc != 0) {
-			diags_add(&d, path, 0, "%s", err_last());
+			diag_add(&d, path, 0, "%s", err_last());
 			ninvalid++;
 			continue;
 		}
@@ -768,7 +769,7 @@ playbook_validate(struct cli *cli, struct cli_args *args)
 		json_set(j, "problems", problems);
 		cli_print_json(j);
 	} else {
-		diags_print(&d, stderr);
+		diag_print(&d, stderr);
 		if (ninvalid == 0)
 			printf("%zu playbook%s valid%s%.7s\n", nchecked,
 			       nchecked == 1 ? "" : "s", from_repo ? " at " : "",
@@ -777,7 +778,7 @@ playbook_validate(struct cli *cli, struct cli_args *args)
 			cli_error("%zu of %zu playbook%s invalid, %zu problem%s", ninvalid,
 				  nchecked, nchecked == 1 ? "" : "s", d.n, d.n == 1 ? "" : "s");
 	}
-	diags_release(&d);
+	diag_release(&d);
 	repo_free_names(files, nfiles);
 	return ninvalid == 0 ? EXIT_OK : EXIT_REFUSED;
 }

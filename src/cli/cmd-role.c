@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "sitrep/duration.h"
+#include "sitrep/clock.h"
 #include "sitrep/err.h"
 #include "sitrep/incident.h"
 #include "sitrep/json.h"

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sitrep/clock.h"
 #include "sitrep/conf.h"
-#include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/incident.h"
 #include "sitrep/json.h"

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sitrep/clock.h"
 #include "sitrep/json.h"
 #include "sitrep/buf.h"
 #include "sitrep/comms.h"

@@ -11,13 +11,14 @@
 #include <unistd.h>
 
 #include "sitrep/buf.h"
+#include "sitrep/clock.h"
 #include "sitrep/conf.h"
-#include "sitrep/mail.h"
-#include "sitrep/confread.h"
+#include "sitrep/mailaddr.h"
 #include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/vocab.h"
 #include "sitrep/xalloc.h"
+#include "confread.h"
 
 static const char *const top_keys[] = {
 	"workspace", "status_page", "http", "components", "people", "tiers",
@@ -149,8 +150,8 @@ read_http_int(struct confread *r, const config_setting_t *g, const char *name,
 	if (g == NULL || !confread_int(r, g, name, false, &v))
 		return;
 	if (v < lo || v > hi)
-		diags_add(r->diags, r->file, confread_member_line(g, name),
-			  "http %s must be between %lld and %lld", name, lo, hi);
+		diag_add(r->diags, r->file, confread_member_line(g, name),
+			 "http %s must be between %lld and %lld", name, lo, hi);
 	else
 		*out = (int)v;
 }
@@ -165,9 +166,9 @@ read_http_duration(struct confread *r, const config_setting_t *g, const char *na
 	if (g == NULL || !confread_duration(r, g, name, false, &v))
 		return;
 	if (v < lo || v > hi)
-		diags_add(r->diags, r->file, confread_member_line(g, name),
-			  "http %s must be between %llds and %llds", name, (long long)lo,
-			  (long long)hi);
+		diag_add(r->diags, r->file, confread_member_line(g, name),
+			 "http %s must be between %llds and %llds", name, (long long)lo,
+			 (long long)hi);
 	else
 		*out = v;
 }
@@ -190,9 +191,9 @@ read_http(struct confread *r, struct conf *c, const config_setting_t *h)
 	ch->subscribe_every = 60;
 	if (h != NULL && confread_str(r, h, "internal_listen", false, &ch->internal_listen) &&
 	    !conf_listen_valid(ch->internal_listen))
-		diags_add(r->diags, r->file, confread_member_line(h, "internal_listen"),
-			  "http internal_listen '%s' must be ADDRESS:PORT, like 127.0.0.1:9090",
-			  ch->internal_listen);
+		diag_add(r->diags, r->file, confread_member_line(h, "internal_listen"),
+			 "http internal_listen '%s' must be ADDRESS:PORT, like 127.0.0.1:9090",
+			 ch->internal_listen);
 	read_http_int(r, h, "max_connections", 16, 1000000, &ch->max_connections);
 	read_http_int(r, h, "max_connections_per_address", 1, 1000000, &ch->max_per_address);
 	read_http_duration(r, h, "timeout", 1, 3600, &ch->timeout);
@@ -216,25 +217,25 @@ read_page(struct confread *r, struct conf *c, const config_setting_t *root)
 		if (confread_str(r, g, "url", false, &c->page_url) &&
 		    strncmp(c->page_url, "http://", 7) != 0 &&
 		    strncmp(c->page_url, "https://", 8) != 0)
-			diags_add(r->diags, r->file,
-				  confread_line(config_setting_get_member(g, "url")),
-				  "status page url '%s' must start with http:// or https://",
-				  c->page_url);
+			diag_add(r->diags, r->file,
+				 confread_line(config_setting_get_member(g, "url")),
+				 "status page url '%s' must start with http:// or https://",
+				 c->page_url);
 		if (confread_str(r, g, "time_zone", false, &c->time_zone) &&
 		    !clock_zone_known(c->time_zone))
-			diags_add(r->diags, r->file,
-				  confread_line(config_setting_get_member(g, "time_zone")),
-				  "unknown time zone '%s': give a name from /usr/share/zoneinfo, "
-				  "like \"Europe/Berlin\" or \"UTC\"", c->time_zone);
+			diag_add(r->diags, r->file,
+				 confread_line(config_setting_get_member(g, "time_zone")),
+				 "unknown time zone '%s': give a name from /usr/share/zoneinfo, "
+				 "like \"Europe/Berlin\" or \"UTC\"", c->time_zone);
 	}
 	if (h != NULL) {
 		confread_check_keys(r, h, http_keys, "http");
 		if (confread_str(r, h, "listen", false, &c->listen) &&
 		    !conf_listen_valid(c->listen))
-			diags_add(r->diags, r->file,
-				  confread_line(config_setting_get_member(h, "listen")),
-				  "http listen '%s' must be ADDRESS:PORT, like 127.0.0.1:8080",
-				  c->listen);
+			diag_add(r->diags, r->file,
+				 confread_line(config_setting_get_member(h, "listen")),
+				 "http listen '%s' must be ADDRESS:PORT, like 127.0.0.1:8080",
+				 c->listen);
 	}
 	read_http(r, c, h);
 }
@@ -255,8 +256,8 @@ list_group(struct confread *r, const config_setting_t *list, int i, const char *
 	const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
 
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-		diags_add(r->diags, r->file, confread_line(g),
-			  "each entry of '%s' must be a group { ... }", what);
+		diag_add(r->diags, r->file, confread_line(g),
+			 "each entry of '%s' must be a group { ... }", what);
 		return NULL;
 	}
 	return g;
@@ -279,12 +280,12 @@ read_components(struct confread *r, struct conf *c, const config_setting_t *root
 		if (!confread_str(r, g, "id", true, &cc->id))
 			continue;
 		if (!vocab_ident(cc->id))
-			diags_add(r->diags, r->file, confread_line(g),
-				  "component id '%s' must be lowercase letters, digits, '-' or '_'",
-				  cc->id);
+			diag_add(r->diags, r->file, confread_line(g),
+				 "component id '%s' must be lowercase letters, digits, '-' or '_'",
+				 cc->id);
 		else if (conf_component(c, cc->id) != NULL)
-			diags_add(r->diags, r->file, confread_line(g),
-				  "duplicate component id '%s'", cc->id);
+			diag_add(r->diags, r->file, confread_line(g),
+				 "duplicate component id '%s'", cc->id);
 		if (!confread_str(r, g, "name", false, &cc->name))
 			cc->name = xstrdup(cc->id);
 		confread_str(r, g, "group", false, &cc->group);
@@ -310,20 +311,20 @@ read_people(struct confread *r, struct conf *c, const config_setting_t *root)
 		if (!confread_str(r, g, "handle", true, &p->handle))
 			continue;
 		if (conf_person(c, p->handle) != NULL)
-			diags_add(r->diags, r->file, confread_line(g),
-				  "duplicate person '%s'", p->handle);
+			diag_add(r->diags, r->file, confread_line(g),
+				 "duplicate person '%s'", p->handle);
 		if (!confread_str(r, g, "name", false, &p->name))
 			p->name = xstrdup(p->handle);
 		if (confread_str(r, g, "email", false, &p->email) &&
 		    strchr(p->email, '@') == NULL)
-			diags_add(r->diags, r->file, confread_member_line(g, "email"),
-				  "person '%s': e-mail '%s' has no '@'", p->handle, p->email);
+			diag_add(r->diags, r->file, confread_member_line(g, "email"),
+				 "person '%s': e-mail '%s' has no '@'", p->handle, p->email);
 		p->tier = -1;
 		if (confread_str(r, g, "tier", false, &tier) &&
 		    (p->tier = vocab_tier(tier)) < 0)
-			diags_add(r->diags, r->file, confread_member_line(g, "tier"),
-				  "person '%s': tier '%s' is not one of L0, L1, L2, L3, L4",
-				  p->handle, tier);
+			diag_add(r->diags, r->file, confread_member_line(g, "tier"),
+				 "person '%s': tier '%s' is not one of L0, L1, L2, L3, L4",
+				 p->handle, tier);
 		free(tier);
 		c->npeople++;
 	}
@@ -348,10 +349,10 @@ read_tiers(struct confread *r, struct conf *c, const config_setting_t *root)
 		tier->people = xcalloc(nlisted + c->npeople + 1, sizeof(char *));
 		for (size_t i = 0; i < nlisted; i++) {
 			if (conf_person(c, listed[i]) == NULL) {
-				diags_add(r->diags, r->file,
-					  confread_line(config_setting_get_member(g, tier_keys[t])),
-					  "tier %s lists '%s', who is not in 'people'",
-					  tier_keys[t], listed[i]);
+				diag_add(r->diags, r->file,
+					 confread_line(config_setting_get_member(g, tier_keys[t])),
+					 "tier %s lists '%s', who is not in 'people'",
+					 tier_keys[t], listed[i]);
 				continue;
 			}
 			tier->people[tier->npeople++] = xstrdup(listed[i]);
@@ -387,22 +388,22 @@ read_accounts(struct confread *r, struct conf *c, const config_setting_t *root)
 		if (!confread_str(r, g, "id", true, &a->id))
 			continue;
 		if (conf_account(c, a->id) != NULL)
-			diags_add(r->diags, r->file, confread_line(g),
-				  "duplicate account id '%s'", a->id);
+			diag_add(r->diags, r->file, confread_line(g),
+				 "duplicate account id '%s'", a->id);
 		if (!confread_str(r, g, "name", false, &a->name))
 			a->name = xstrdup(a->id);
 		confread_bool(r, g, "priority", &a->priority);
 		if (confread_str(r, g, "email", false, &a->email) &&
-		    !mail_address_valid(a->email))
-			diags_add(r->diags, r->file, confread_member_line(g, "email"),
-				  "account '%s': '%s' is not an e-mail address", a->id, a->email);
+		    !mailaddr_valid(a->email))
+			diag_add(r->diags, r->file, confread_member_line(g, "email"),
+				 "account '%s': '%s' is not an e-mail address", a->id, a->email);
 		confread_strs(r, g, "components", false, &a->components, &a->ncomponents);
 		for (size_t k = 0; k < a->ncomponents; k++)
 			if (conf_component(c, a->components[k]) == NULL)
-				diags_add(r->diags, r->file,
-					  confread_member_line(g, "components"),
-					  "account '%s' uses component '%s', which is not in 'components'",
-					  a->id, a->components[k]);
+				diag_add(r->diags, r->file,
+					 confread_member_line(g, "components"),
+					 "account '%s' uses component '%s', which is not in 'components'",
+					 a->id, a->components[k]);
 		c->naccounts++;
 	}
 }
@@ -426,46 +427,46 @@ check_channel(struct confread *r, const config_setting_t *g, struct conf_channel
 		const char *as = strcmp(*k, "token") == 0 ? "secret" : *k;
 
 		if (s != NULL)
-			diags_add(r->diags, r->file, confread_line(s),
-				  "channel '%s': secrets are never written in sitrep.conf: "
-				  "name an environment variable (%s_env) or a file (%s_file) instead of '%s'",
-				  ch->id, as, as, *k);
+			diag_add(r->diags, r->file, confread_line(s),
+				 "channel '%s': secrets are never written in sitrep.conf: "
+				 "name an environment variable (%s_env) or a file (%s_file) instead of '%s'",
+				 ch->id, as, as, *k);
 	}
 	if (ch->type == NULL)
 		return;
 	if (channel_url_type(ch->type)) {
 		if ((ch->url_env == NULL) == (ch->url_file == NULL))
-			diags_add(r->diags, r->file, line,
-				  "channel '%s': give exactly one of url_env or url_file", ch->id);
+			diag_add(r->diags, r->file, line,
+				 "channel '%s': give exactly one of url_env or url_file", ch->id);
 	} else if (strcmp(ch->type, "email") == 0) {
 		if (ch->smtp_url == NULL)
-			diags_add(r->diags, r->file, line,
-				  "channel '%s': e-mail needs smtp_url, like \"smtp://127.0.0.1:25\"",
-				  ch->id);
+			diag_add(r->diags, r->file, line,
+				 "channel '%s': e-mail needs smtp_url, like \"smtp://127.0.0.1:25\"",
+				 ch->id);
 		else if (strncmp(ch->smtp_url, "smtp://", 7) != 0 &&
 			 strncmp(ch->smtp_url, "smtps://", 8) != 0)
-			diags_add(r->diags, r->file, confread_member_line(g, "smtp_url"),
-				  "channel '%s': smtp_url '%s' must start with smtp:// or smtps://",
-				  ch->id, ch->smtp_url);
+			diag_add(r->diags, r->file, confread_member_line(g, "smtp_url"),
+				 "channel '%s': smtp_url '%s' must start with smtp:// or smtps://",
+				 ch->id, ch->smtp_url);
 		if (ch->from == NULL || strchr(ch->from, '@') == NULL)
-			diags_add(r->diags, r->file, line,
-				  "channel '%s': e-mail needs a 'from' address", ch->id);
+			diag_add(r->diags, r->file, line,
+				 "channel '%s': e-mail needs a 'from' address", ch->id);
 		if (ch->password_env != NULL && ch->password_file != NULL)
-			diags_add(r->diags, r->file, line,
-				  "channel '%s': give at most one of password_env or password_file",
-				  ch->id);
+			diag_add(r->diags, r->file, line,
+				 "channel '%s': give at most one of password_env or password_file",
+				 ch->id);
 	} else
-		diags_add(r->diags, r->file, confread_line(config_setting_get_member(g, "type")),
-			  "channel '%s': type '%s' is not one of webhook, slack, teams, discord, email",
-			  ch->id, ch->type);
+		diag_add(r->diags, r->file, confread_line(config_setting_get_member(g, "type")),
+			 "channel '%s': type '%s' is not one of webhook, slack, teams, discord, email",
+			 ch->id, ch->type);
 	if (ch->secret_env != NULL && ch->secret_file != NULL)
-		diags_add(r->diags, r->file, line,
-			  "channel '%s': give at most one of secret_env or secret_file", ch->id);
+		diag_add(r->diags, r->file, line,
+			 "channel '%s': give at most one of secret_env or secret_file", ch->id);
 	for (size_t i = 0; i < ch->naudiences; i++)
 		if (!vocab_ident(ch->audiences[i]))
-			diags_add(r->diags, r->file, line,
-				  "channel '%s': audience '%s' must be lowercase letters, digits, '-' or '_'",
-				  ch->id, ch->audiences[i]);
+			diag_add(r->diags, r->file, line,
+				 "channel '%s': audience '%s' must be lowercase letters, digits, '-' or '_'",
+				 ch->id, ch->audiences[i]);
 }
 
 /* delivery.name, an integer from lo to hi, into *out when it is set. */
@@ -478,8 +479,8 @@ read_delivery_int(struct confread *r, const config_setting_t *g, const char *nam
 	if (!confread_int(r, g, name, false, &v))
 		return;
 	if (v < lo || v > hi)
-		diags_add(r->diags, r->file, confread_member_line(g, name),
-			  "delivery %s must be between %lld and %lld", name, lo, hi);
+		diag_add(r->diags, r->file, confread_member_line(g, name),
+			 "delivery %s must be between %lld and %lld", name, lo, hi);
 	else
 		*out = (int)v;
 }
@@ -499,8 +500,8 @@ read_delivery_allow(struct confread *r, struct conf *c, const config_setting_t *
 	c->delivery.allow = xcalloc(n + 1, sizeof(*c->delivery.allow));
 	for (size_t i = 0; i < n; i++) {
 		if (netguard_cidr_parse(&c->delivery.allow[c->delivery.nallow], v[i]) != 0)
-			diags_add(r->diags, r->file, confread_member_line(g, "allow"),
-				  "delivery allow: %s", err_last());
+			diag_add(r->diags, r->file, confread_member_line(g, "allow"),
+				 "delivery allow: %s", err_last());
 		else
 			c->delivery.nallow++;
 	}
@@ -537,9 +538,9 @@ read_delivery(struct confread *r, struct conf *c, const config_setting_t *root)
 		int n = config_setting_is_array(list) ? config_setting_length(list) : -1;
 
 		if (n < 1 || n > 16) {
-			diags_add(r->diags, r->file, confread_line(list),
-				  "delivery backoff must be a list of 1 to 16 durations, "
-				  "like [ \"5s\", \"30s\", \"2m\" ]");
+			diag_add(r->diags, r->file, confread_line(list),
+				 "delivery backoff must be a list of 1 to 16 durations, "
+				 "like [ \"5s\", \"30s\", \"2m\" ]");
 			return;
 		}
 		c->delivery.nbackoff = 0;
@@ -548,9 +549,9 @@ read_delivery(struct confread *r, struct conf *c, const config_setting_t *root)
 			int64_t secs;
 
 			if (t == NULL || duration_parse(&secs, t) != 0 || secs == 0) {
-				diags_add(r->diags, r->file, confread_line(list),
-					  "delivery backoff: element %d must be a duration "
-					  "longer than zero, like \"30s\"", i + 1);
+				diag_add(r->diags, r->file, confread_line(list),
+					 "delivery backoff: element %d must be a duration "
+					 "longer than zero, like \"30s\"", i + 1);
 				continue;
 			}
 			c->delivery.backoff[c->delivery.nbackoff++] = secs;
@@ -576,8 +577,8 @@ read_channels(struct confread *r, struct conf *c, const config_setting_t *root)
 			continue;
 		for (size_t k = 0; k < c->nchannels; k++)
 			if (strcmp(c->channels[k].id, ch->id) == 0)
-				diags_add(r->diags, r->file, confread_line(g),
-					  "duplicate channel id '%s'", ch->id);
+				diag_add(r->diags, r->file, confread_line(g),
+					 "duplicate channel id '%s'", ch->id);
 		confread_str(r, g, "type", true, &ch->type);
 		confread_strs(r, g, "audiences", true, &ch->audiences, &ch->naudiences);
 		confread_str(r, g, "url_env", false, &ch->url_env);
@@ -591,13 +592,13 @@ read_channels(struct confread *r, struct conf *c, const config_setting_t *root)
 		confread_str(r, g, "password_file", false, &ch->password_file);
 		confread_strs(r, g, "to", false, &ch->to, &ch->nto);
 		for (size_t k = 0; k < ch->nto; k++)
-			if (!mail_address_valid(ch->to[k]))
-				diags_add(r->diags, r->file, confread_member_line(g, "to"),
-					  "channel '%s': '%s' is not an e-mail address",
-					  ch->id, ch->to[k]);
+			if (!mailaddr_valid(ch->to[k]))
+				diag_add(r->diags, r->file, confread_member_line(g, "to"),
+					 "channel '%s': '%s' is not an e-mail address",
+					 ch->id, ch->to[k]);
 		if (ch->nto > 0 && ch->type != NULL && strcmp(ch->type, "email") != 0)
-			diags_add(r->diags, r->file, confread_member_line(g, "to"),
-				  "channel '%s': only e-mail channels take 'to'", ch->id);
+			diag_add(r->diags, r->file, confread_member_line(g, "to"),
+				 "channel '%s': only e-mail channels take 'to'", ch->id);
 		check_channel(r, g, ch);
 		/* Secret files are relative to the config, like the workspace. */
 		char **files[] = { &ch->url_file, &ch->secret_file, &ch->password_file };

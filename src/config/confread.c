@@ -4,12 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sitrep/confread.h"
 #include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/utf8.h"
 #include "sitrep/vocab.h"
 #include "sitrep/xalloc.h"
+#include "confread.h"
 
 int
 confread_line(const config_setting_t *s)
@@ -38,8 +38,8 @@ check_utf8(struct confread *r, const char *text)
 		size_t n = strcspn(p, "\n"), at;
 
 		if (!utf8_valid(p, n, &at))
-			diags_add(r->diags, r->file, line, "byte %zu of this line is not valid "
-				  "UTF-8: write the file in UTF-8", at + 1);
+			diag_add(r->diags, r->file, line, "byte %zu of this line is not valid "
+				 "UTF-8: write the file in UTF-8", at + 1);
 		p += n;
 		if (*p == '\n')
 			p++;
@@ -64,7 +64,7 @@ confread_parse(struct confread *r, config_t *cfg, const char *text, size_t len)
 	memcpy(copy, text, len);
 	copy[len] = '\0';
 	if (strlen(copy) != len)
-		diags_add(r->diags, r->file, 1, "the file contains a NUL byte");
+		diag_add(r->diags, r->file, 1, "the file contains a NUL byte");
 	check_utf8(r, copy);
 	for (char *p = copy; *p != '\0'; p++) {
 		if (*p == '\n') {
@@ -93,8 +93,8 @@ confread_parse(struct confread *r, config_t *cfg, const char *text, size_t len)
 		if (at_bol && isspace((unsigned char)*p))
 			continue;
 		if (at_bol && strncasecmp(p, "@include", 8) == 0) {
-			diags_add(r->diags, r->file, line,
-				  "@include is not allowed: a playbook must be one self-contained file");
+			diag_add(r->diags, r->file, line,
+				 "@include is not allowed: a playbook must be one self-contained file");
 			for (; *p != '\0' && *p != '\n'; p++)
 				*p = ' ';
 			p--;
@@ -118,11 +118,11 @@ confread_parse(struct confread *r, config_t *cfg, const char *text, size_t len)
 		const char *why = config_error_text(cfg);
 
 		if (why == NULL || strcmp(why, "syntax error") == 0)
-			diags_add(r->diags, r->file, config_error_line(cfg),
-				  "syntax error: look for a missing ';', '=', quote or bracket here or just before");
+			diag_add(r->diags, r->file, config_error_line(cfg),
+				 "syntax error: look for a missing ';', '=', quote or bracket here or just before");
 		else
-			diags_add(r->diags, r->file, config_error_line(cfg),
-				  "syntax error: %s", why);
+			diag_add(r->diags, r->file, config_error_line(cfg),
+				 "syntax error: %s", why);
 	}
 	return ok;
 }
@@ -192,8 +192,8 @@ confread_check_keys(struct confread *r, const config_setting_t *group,
 			if (strcmp(*a, name) == 0)
 				break;
 		if (*a == NULL)
-			diags_add(r->diags, r->file, confread_line(c),
-				  "unknown setting '%s' in %s", name, what);
+			diag_add(r->diags, r->file, confread_line(c),
+				 "unknown setting '%s' in %s", name, what);
 	}
 }
 
@@ -207,11 +207,11 @@ member(struct confread *r, const config_setting_t *group, const char *name,
 		const char *gname = config_setting_name(group);
 
 		if (gname != NULL)
-			diags_add(r->diags, r->file, confread_line(group),
-				  "missing required setting '%s' in '%s'", name, gname);
+			diag_add(r->diags, r->file, confread_line(group),
+				 "missing required setting '%s' in '%s'", name, gname);
 		else
-			diags_add(r->diags, r->file, confread_line(group),
-				  "missing required setting '%s'", name);
+			diag_add(r->diags, r->file, confread_line(group),
+				 "missing required setting '%s'", name);
 	}
 	return s;
 }
@@ -227,13 +227,13 @@ confread_str(struct confread *r, const config_setting_t *group, const char *name
 		return false;
 	v = config_setting_get_string(s);
 	if (v == NULL) {
-		diags_add(r->diags, r->file, confread_line(s), "'%s' must be a string",
-			  name);
+		diag_add(r->diags, r->file, confread_line(s), "'%s' must be a string",
+			 name);
 		return false;
 	}
 	if (required && *v == '\0') {
-		diags_add(r->diags, r->file, confread_line(s), "'%s' must not be empty",
-			  name);
+		diag_add(r->diags, r->file, confread_line(s), "'%s' must not be empty",
+			 name);
 		return false;
 	}
 	free(*out);
@@ -250,8 +250,8 @@ confread_bool(struct confread *r, const config_setting_t *group, const char *nam
 	if (s == NULL)
 		return false;
 	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
-		diags_add(r->diags, r->file, confread_line(s),
-			  "'%s' must be true or false", name);
+		diag_add(r->diags, r->file, confread_line(s),
+			 "'%s' must be true or false", name);
 		return false;
 	}
 	*out = config_setting_get_bool(s) != 0;
@@ -274,8 +274,8 @@ confread_int(struct confread *r, const config_setting_t *group, const char *name
 		*out = config_setting_get_int64(s);
 		return true;
 	default:
-		diags_add(r->diags, r->file, confread_line(s),
-			  "'%s' must be a whole number", name);
+		diag_add(r->diags, r->file, confread_line(s),
+			 "'%s' must be a whole number", name);
 		return false;
 	}
 }
@@ -291,18 +291,18 @@ confread_duration(struct confread *r, const config_setting_t *group,
 		return false;
 	v = config_setting_get_string(s);
 	if (v == NULL) {
-		diags_add(r->diags, r->file, confread_line(s),
-			  "'%s' must be a duration in quotes, like \"5m\"", name);
+		diag_add(r->diags, r->file, confread_line(s),
+			 "'%s' must be a duration in quotes, like \"5m\"", name);
 		return false;
 	}
 	if (duration_parse(out, v) != 0) {
-		diags_add(r->diags, r->file, confread_line(s), "'%s': %s", name,
-			  err_last());
+		diag_add(r->diags, r->file, confread_line(s), "'%s': %s", name,
+			 err_last());
 		return false;
 	}
 	if (*out == 0) {
-		diags_add(r->diags, r->file, confread_line(s),
-			  "'%s' must be longer than zero", name);
+		diag_add(r->diags, r->file, confread_line(s),
+			 "'%s' must be longer than zero", name);
 		return false;
 	}
 	return true;
@@ -319,9 +319,9 @@ confread_severity(struct confread *r, const config_setting_t *group,
 		return false;
 	v = config_setting_get_string(s);
 	if (vocab_severity(v) == 0) {
-		diags_add(r->diags, r->file, confread_line(s),
-			  "'%s' must be one of SEV1, SEV2, SEV3, SEV4%s%s%s", name,
-			  v ? " (not '" : "", v ? v : "", v ? "')" : "");
+		diag_add(r->diags, r->file, confread_line(s),
+			 "'%s' must be one of SEV1, SEV2, SEV3, SEV4%s%s%s", name,
+			 v ? " (not '" : "", v ? v : "", v ? "')" : "");
 		return false;
 	}
 	*out = vocab_severity(v);
@@ -341,8 +341,8 @@ confread_strs(struct confread *r, const config_setting_t *group, const char *nam
 		return false;
 	if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
 	    config_setting_type(s) != CONFIG_TYPE_LIST) {
-		diags_add(r->diags, r->file, confread_line(s),
-			  "'%s' must be an array of strings, like [ \"a\", \"b\" ]", name);
+		diag_add(r->diags, r->file, confread_line(s),
+			 "'%s' must be an array of strings, like [ \"a\", \"b\" ]", name);
 		return false;
 	}
 	n = config_setting_length(s);
@@ -352,8 +352,8 @@ confread_strs(struct confread *r, const config_setting_t *group, const char *nam
 		const char *str = config_setting_get_string(e);
 
 		if (str == NULL) {
-			diags_add(r->diags, r->file, confread_line(e),
-				  "'%s' must hold only strings", name);
+			diag_add(r->diags, r->file, confread_line(e),
+				 "'%s' must hold only strings", name);
 			continue;
 		}
 		v[k++] = xstrdup(str);
@@ -373,8 +373,8 @@ typed(struct confread *r, const config_setting_t *group, const char *name,
 	if (s == NULL)
 		return NULL;
 	if (config_setting_type(s) != type) {
-		diags_add(r->diags, r->file, confread_line(s), "'%s' must be %s",
-			  name, shape);
+		diag_add(r->diags, r->file, confread_line(s), "'%s' must be %s",
+			 name, shape);
 		return NULL;
 	}
 	return s;

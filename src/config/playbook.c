@@ -5,12 +5,12 @@
 #include <string.h>
 
 #include "sitrep/conf.h"
-#include "sitrep/confread.h"
 #include "sitrep/err.h"
 #include "sitrep/playbook.h"
 #include "sitrep/repo.h"
 #include "sitrep/vocab.h"
 #include "sitrep/xalloc.h"
+#include "confread.h"
 
 /* Built in: what every incident knows. Anything else ({{impact}}) is the
  * playbook's to declare under 'variables' and each incident's to fill. */
@@ -128,8 +128,8 @@ parse_roles(struct confread *r, struct playbook *pb, const config_setting_t *lis
 		long long max = 1;
 
 		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-			diags_add(r->diags, r->file, confread_line(g),
-				  "each role must be a group { id = ...; title = ...; }");
+			diag_add(r->diags, r->file, confread_line(g),
+				 "each role must be a group { id = ...; title = ...; }");
 			continue;
 		}
 		confread_check_keys(r, g, role_keys, "a role");
@@ -140,20 +140,20 @@ parse_roles(struct confread *r, struct playbook *pb, const config_setting_t *lis
 		else
 			for (size_t k = 0; k < pb->nroles; k++)
 				if (strcmp(pb->roles[k].id, role->id) == 0)
-					diags_add(r->diags, r->file, role->line,
-						  "duplicate role id '%s'", role->id);
+					diag_add(r->diags, r->file, role->line,
+						 "duplicate role id '%s'", role->id);
 		if (*role->id != '\0' && !vocab_ident(role->id))
-			diags_add(r->diags, r->file, role->line,
-				  "role id '%s' must be lowercase letters, digits, '-' or '_'",
-				  role->id);
+			diag_add(r->diags, r->file, role->line,
+				 "role id '%s' must be lowercase letters, digits, '-' or '_'",
+				 role->id);
 		confread_str(r, g, "title", true, &role->title);
 		confread_bool(r, g, "required", &role->required);
 		if (confread_int(r, g, "max", false, &max)) {
 			if (max < 1 || max > 1000)
-				diags_add(r->diags, r->file,
-					  confread_line(config_setting_get_member(g, "max")),
-					  "role '%s': 'max' must be between 1 and 1000",
-					  role->id);
+				diag_add(r->diags, r->file,
+					 confread_line(config_setting_get_member(g, "max")),
+					 "role '%s': 'max' must be between 1 and 1000",
+					 role->id);
 			else
 				role->max = (int)max;
 		}
@@ -164,8 +164,8 @@ parse_roles(struct confread *r, struct playbook *pb, const config_setting_t *lis
 		pb->nroles++;
 	}
 	if (!commander)
-		diags_add(r->diags, r->file, confread_line(list),
-			  "roles must include 'commander': someone owns the incident");
+		diag_add(r->diags, r->file, confread_line(list),
+			 "roles must include 'commander': someone owns the incident");
 }
 
 static void
@@ -183,10 +183,10 @@ parse_escalation(struct confread *r, struct playbook *pb, const config_setting_t
 		else if (strcmp(mode, "swarm") == 0)
 			pb->escalation.mode = PLAYBOOK_SWARM;
 		else
-			diags_add(r->diags, r->file,
-				  confread_line(config_setting_get_member(g, "mode")),
-				  "escalation mode must be 'tiered' or 'swarm' (not '%s')",
-				  mode);
+			diag_add(r->diags, r->file,
+				 confread_line(config_setting_get_member(g, "mode")),
+				 "escalation mode must be 'tiered' or 'swarm' (not '%s')",
+				 mode);
 	}
 	free(mode);
 	confread_duration(r, g, "ack_timeout", true, &pb->escalation.ack_timeout);
@@ -194,23 +194,23 @@ parse_escalation(struct confread *r, struct playbook *pb, const config_setting_t
 		return;
 	ts = config_setting_get_member(g, "tiers");
 	if (ntiers == 0)
-		diags_add(r->diags, r->file, confread_line(ts),
-			  "escalation needs at least one tier (L0 to L4)");
+		diag_add(r->diags, r->file, confread_line(ts),
+			 "escalation needs at least one tier (L0 to L4)");
 	for (size_t i = 0; i < ntiers; i++) {
 		int t = vocab_tier(tiers[i]);
 		bool dup = false;
 
 		if (t < 0) {
-			diags_add(r->diags, r->file, confread_line(ts),
-				  "escalation tier '%s' is not one of L0, L1, L2, L3, L4",
-				  tiers[i]);
+			diag_add(r->diags, r->file, confread_line(ts),
+				 "escalation tier '%s' is not one of L0, L1, L2, L3, L4",
+				 tiers[i]);
 			continue;
 		}
 		for (size_t k = 0; k < pb->escalation.ntiers; k++)
 			dup |= pb->escalation.tiers[k] == t;
 		if (dup) {
-			diags_add(r->diags, r->file, confread_line(ts),
-				  "escalation tier '%s' is listed twice", tiers[i]);
+			diag_add(r->diags, r->file, confread_line(ts),
+				 "escalation tier '%s' is listed twice", tiers[i]);
 			continue;
 		}
 		pb->escalation.tiers[pb->escalation.ntiers++] = t;
@@ -223,9 +223,9 @@ check_audience(struct confread *r, const struct playbook *pb, int line,
 	       const char *audience)
 {
 	if (!playbook_has_audience(pb, audience))
-		diags_add(r->diags, r->file, line,
-			  "unknown audience '%s': use internal, executives, customers, or declare it in 'audiences'",
-			  audience);
+		diag_add(r->diags, r->file, line,
+			 "unknown audience '%s': use internal, executives, customers, or declare it in 'audiences'",
+			 audience);
 }
 
 static void
@@ -240,8 +240,8 @@ parse_cadence(struct confread *r, struct playbook *pb, const config_setting_t *l
 		struct playbook_cadence *c = &pb->cadence[pb->ncadence];
 
 		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-			diags_add(r->diags, r->file, confread_line(g),
-				  "each cadence must be a group { audience = ...; every = { ... }; }");
+			diag_add(r->diags, r->file, confread_line(g),
+				 "each cadence must be a group { audience = ...; every = { ... }; }");
 			continue;
 		}
 		confread_check_keys(r, g, cadence_keys, "a cadence");
@@ -253,8 +253,8 @@ parse_cadence(struct confread *r, struct playbook *pb, const config_setting_t *l
 				       c->audience);
 			for (size_t k = 0; k < pb->ncadence; k++)
 				if (strcmp(pb->cadence[k].audience, c->audience) == 0)
-					diags_add(r->diags, r->file, c->line,
-						  "audience '%s' has two cadences", c->audience);
+					diag_add(r->diags, r->file, c->line,
+						 "audience '%s' has two cadences", c->audience);
 		}
 		every = confread_group(r, g, "every", true);
 		if (every != NULL) {
@@ -304,13 +304,13 @@ parse_approval(struct confread *r, struct playbook *pb, const config_setting_t *
 	if (!confread_strs(r, g, "approvers", true, &a->approvers, &a->napprovers))
 		return;
 	if (a->napprovers == 0)
-		diags_add(r->diags, r->file, line,
-			  "approval needs at least one approver role");
+		diag_add(r->diags, r->file, line,
+			 "approval needs at least one approver role");
 	for (size_t i = 0; i < a->napprovers; i++)
 		if (playbook_role(pb, a->approvers[i]) == NULL)
-			diags_add(r->diags, r->file, line,
-				  "approver role '%s' is not one of this playbook's roles",
-				  a->approvers[i]);
+			diag_add(r->diags, r->file, line,
+				 "approver role '%s' is not one of this playbook's roles",
+				 a->approvers[i]);
 }
 
 /* completes_on = { update = "internal"; } (or role = "comms", or status =
@@ -341,9 +341,9 @@ parse_completes_on(struct confread *r, const struct playbook *pb, struct playboo
 		line = confread_member_line(g, completes_keys[k]);
 	}
 	if (count != 1) {
-		diags_add(r->diags, r->file, line, "step '%s': completes_on needs exactly one "
-			  "of update = \"AUDIENCE\", role = \"ROLE\", status = \"STATUS\" or "
-			  "apology = \"AUDIENCE\"", s->id);
+		diag_add(r->diags, r->file, line, "step '%s': completes_on needs exactly one "
+			 "of update = \"AUDIENCE\", role = \"ROLE\", status = \"STATUS\" or "
+			 "apology = \"AUDIENCE\"", s->id);
 		return;
 	}
 	if (s->completes_on == PLAYBOOK_COMPLETES_UPDATE ||
@@ -351,14 +351,14 @@ parse_completes_on(struct confread *r, const struct playbook *pb, struct playboo
 		check_audience(r, pb, line, s->completes_value);
 	else if (s->completes_on == PLAYBOOK_COMPLETES_ROLE &&
 		 playbook_role(pb, s->completes_value) == NULL)
-		diags_add(r->diags, r->file, line, "step '%s' is completed by unknown role '%s'",
-			  s->id, s->completes_value);
+		diag_add(r->diags, r->file, line, "step '%s' is completed by unknown role '%s'",
+			 s->id, s->completes_value);
 	else if (s->completes_on == PLAYBOOK_COMPLETES_STATUS &&
 		 (!vocab_incident_status(s->completes_value) ||
 		  strcmp(s->completes_value, "closed") == 0))
-		diags_add(r->diags, r->file, line, "step '%s': status '%s' is not one of "
-			  "investigating, identified, monitoring, resolved", s->id,
-			  s->completes_value);
+		diag_add(r->diags, r->file, line, "step '%s': status '%s' is not one of "
+			 "investigating, identified, monitoring, resolved", s->id,
+			 s->completes_value);
 }
 
 static void
@@ -372,8 +372,8 @@ parse_steps(struct confread *r, struct playbook *pb, const config_setting_t *lis
 		struct playbook_step *s = &pb->steps[pb->nsteps];
 
 		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-			diags_add(r->diags, r->file, confread_line(g),
-				  "each step must be a group { id = ...; title = ...; role = ...; due = ...; }");
+			diag_add(r->diags, r->file, confread_line(g),
+				 "each step must be a group { id = ...; title = ...; role = ...; due = ...; }");
 			continue;
 		}
 		confread_check_keys(r, g, step_keys, "a step");
@@ -381,20 +381,20 @@ parse_steps(struct confread *r, struct playbook *pb, const config_setting_t *lis
 		if (confread_str(r, g, "id", true, &s->id)) {
 			for (size_t k = 0; k < pb->nsteps; k++)
 				if (strcmp(pb->steps[k].id, s->id) == 0)
-					diags_add(r->diags, r->file, s->line,
-						  "duplicate step id '%s'", s->id);
+					diag_add(r->diags, r->file, s->line,
+						 "duplicate step id '%s'", s->id);
 			if (!vocab_ident(s->id))
-				diags_add(r->diags, r->file, s->line,
-					  "step id '%s' must be lowercase letters, digits, '-' or '_'",
-					  s->id);
+				diag_add(r->diags, r->file, s->line,
+					 "step id '%s' must be lowercase letters, digits, '-' or '_'",
+					 s->id);
 		} else
 			s->id = xstrdup("");
 		confread_str(r, g, "title", true, &s->title);
 		if (confread_str(r, g, "role", true, &s->role) &&
 		    playbook_role(pb, s->role) == NULL)
-			diags_add(r->diags, r->file,
-				  confread_line(config_setting_get_member(g, "role")),
-				  "step '%s' names unknown role '%s'", s->id, s->role);
+			diag_add(r->diags, r->file,
+				 confread_line(config_setting_get_member(g, "role")),
+				 "step '%s' names unknown role '%s'", s->id, s->role);
 		confread_duration(r, g, "due", true, &s->due);
 		confread_severity(r, g, "min_severity", false, &s->min_severity);
 		confread_bool(r, g, "required", &s->required);
@@ -466,8 +466,8 @@ parse_variables(struct confread *r, struct playbook *pb, const config_setting_t 
 		struct playbook_variable *v = &pb->variables[pb->nvariables];
 
 		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-			diags_add(r->diags, r->file, confread_line(g),
-				  "each variable must be a group { name = ...; description = ...; }");
+			diag_add(r->diags, r->file, confread_line(g),
+				 "each variable must be a group { name = ...; description = ...; }");
 			continue;
 		}
 		confread_check_keys(r, g, variable_keys, "a variable");
@@ -475,18 +475,18 @@ parse_variables(struct confread *r, struct playbook *pb, const config_setting_t 
 		if (!confread_str(r, g, "name", true, &v->name))
 			v->name = xstrdup("");
 		else if (!vocab_ident(v->name) || strchr(v->name, '-') != NULL)
-			diags_add(r->diags, r->file, v->line,
-				  "variable name '%s' must be lowercase letters, digits or '_'",
-				  v->name);
+			diag_add(r->diags, r->file, v->line,
+				 "variable name '%s' must be lowercase letters, digits or '_'",
+				 v->name);
 		else if (builtin_var(v->name, strlen(v->name)))
-			diags_add(r->diags, r->file, v->line,
-				  "variable '%s' is built in: declare only new variables",
-				  v->name);
+			diag_add(r->diags, r->file, v->line,
+				 "variable '%s' is built in: declare only new variables",
+				 v->name);
 		else
 			for (size_t k = 0; k < pb->nvariables; k++)
 				if (strcmp(pb->variables[k].name, v->name) == 0)
-					diags_add(r->diags, r->file, v->line,
-						  "variable '%s' is declared twice", v->name);
+					diag_add(r->diags, r->file, v->line,
+						 "variable '%s' is declared twice", v->name);
 		confread_str(r, g, "description", true, &v->description);
 		confread_bool(r, g, "required", &v->required);
 		pb->nvariables++;
@@ -519,15 +519,15 @@ parse_component_impact(struct confread *r, struct playbook *pb, const config_set
 				pb->component_impact[sev] = xstrdup("operational");
 			}
 		else if (strcmp(v, "default") != 0)
-			diags_add(r->diags, r->file, line,
-				  "component_impact '%s' is not 'none', 'default' or a group "
-				  "{ SEV1 = \"major_outage\"; ... }", v);
+			diag_add(r->diags, r->file, line,
+				 "component_impact '%s' is not 'none', 'default' or a group "
+				 "{ SEV1 = \"major_outage\"; ... }", v);
 		return;
 	}
 	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-		diags_add(r->diags, r->file, line,
-			  "component_impact must be 'none', 'default' or a group "
-			  "{ SEV1 = \"major_outage\"; SEV2 = \"partial_outage\"; }");
+		diag_add(r->diags, r->file, line,
+			 "component_impact must be 'none', 'default' or a group "
+			 "{ SEV1 = \"major_outage\"; SEV2 = \"partial_outage\"; }");
 		return;
 	}
 	confread_check_keys(r, s, every_keys, "component_impact (use SEV1 to SEV4)");
@@ -539,11 +539,11 @@ parse_component_impact(struct confread *r, struct playbook *pb, const config_set
 		if (!confread_str(r, s, every_keys[sev - 1], false, &st))
 			continue;
 		if (!vocab_component_status(st) || strcmp(st, "under_maintenance") == 0)
-			diags_add(r->diags, r->file,
-				  confread_member_line(s, every_keys[sev - 1]),
-				  "component_impact %s: '%s' is not one of operational, "
-				  "degraded_performance, partial_outage, major_outage",
-				  every_keys[sev - 1], st);
+			diag_add(r->diags, r->file,
+				 confread_member_line(s, every_keys[sev - 1]),
+				 "component_impact %s: '%s' is not one of operational, "
+				 "degraded_performance, partial_outage, major_outage",
+				 every_keys[sev - 1], st);
 		free(pb->component_impact[sev]);
 		pb->component_impact[sev] = st;
 	}
@@ -565,9 +565,9 @@ check_template_vars(struct confread *r, const struct playbook *pb, const char *i
 		int at;
 
 		if (end == NULL) {
-			diags_add(r->diags, r->file, confread_find_line(r, line, "{{", &cursor),
-				  "%s%s%s: '{{' is never closed with '}}'",
-				  *id ? "template '" : "public_title", id, *id ? "'" : "");
+			diag_add(r->diags, r->file, confread_find_line(r, line, "{{", &cursor),
+				 "%s%s%s: '{{' is never closed with '}}'",
+				 *id ? "template '" : "public_title", id, *id ? "'" : "");
 			return;
 		}
 		while (start < end && *start == ' ')
@@ -583,11 +583,11 @@ check_template_vars(struct confread *r, const struct playbook *pb, const char *i
 		snprintf(needle, sizeof(needle), "{{%.*s}}", (int)(end - p - 2) > 60 ? 60 :
 			 (int)(end - p - 2), p + 2);
 		at = confread_find_line(r, line, needle, &cursor);
-		diags_add(r->diags, r->file, at,
-			  "%s%s%s uses unknown variable '{{%.*s}}': %s", *id ? "template '" :
-			  "public_title", id, *id ? "'" : "", (int)len, start, *id ?
-			  "neither built in nor declared under 'variables'" :
-			  "a public title may use id, severity, summary and the declared variables");
+		diag_add(r->diags, r->file, at,
+			 "%s%s%s uses unknown variable '{{%.*s}}': %s", *id ? "template '" :
+			 "public_title", id, *id ? "'" : "", (int)len, start, *id ?
+			 "neither built in nor declared under 'variables'" :
+			 "a public title may use id, severity, summary and the declared variables");
 		p = end + 2;
 	}
 }
@@ -603,8 +603,8 @@ parse_templates(struct confread *r, struct playbook *pb, const config_setting_t 
 		struct playbook_template *t = &pb->templates[pb->ntemplates];
 
 		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-			diags_add(r->diags, r->file, confread_line(g),
-				  "each template must be a group { id = ...; audience = ...; text = ...; }");
+			diag_add(r->diags, r->file, confread_line(g),
+				 "each template must be a group { id = ...; audience = ...; text = ...; }");
 			continue;
 		}
 		confread_check_keys(r, g, template_keys, "a template");
@@ -612,8 +612,8 @@ parse_templates(struct confread *r, struct playbook *pb, const config_setting_t 
 		if (confread_str(r, g, "id", true, &t->id)) {
 			for (size_t k = 0; k < pb->ntemplates; k++)
 				if (strcmp(pb->templates[k].id, t->id) == 0)
-					diags_add(r->diags, r->file, t->line,
-						  "duplicate template id '%s'", t->id);
+					diag_add(r->diags, r->file, t->line,
+						 "duplicate template id '%s'", t->id);
 		} else
 			t->id = xstrdup("");
 		if (confread_str(r, g, "audience", true, &t->audience))
@@ -621,10 +621,10 @@ parse_templates(struct confread *r, struct playbook *pb, const config_setting_t 
 				       t->audience);
 		if (confread_str(r, g, "status", false, &t->status) &&
 		    (!vocab_incident_status(t->status) || strcmp(t->status, "closed") == 0))
-			diags_add(r->diags, r->file,
-				  confread_line(config_setting_get_member(g, "status")),
-				  "template '%s': status '%s' is not one of investigating, identified, monitoring, resolved",
-				  t->id, t->status);
+			diag_add(r->diags, r->file,
+				 confread_line(config_setting_get_member(g, "status")),
+				 "template '%s': status '%s' is not one of investigating, identified, monitoring, resolved",
+				 t->id, t->status);
 		if (confread_str(r, g, "text", true, &t->text))
 			check_template_vars(r, pb, t->id, t->text,
 					    confread_line(config_setting_get_member(g, "text")));
@@ -650,8 +650,8 @@ parse_routes(struct confread *r, struct playbook *pb, const config_setting_t *li
 		int line;
 
 		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-			diags_add(r->diags, r->file, confread_line(g),
-				  "each route must be a group { audience = ...; channels = [ ... ]; }");
+			diag_add(r->diags, r->file, confread_line(g),
+				 "each route must be a group { audience = ...; channels = [ ... ]; }");
 			continue;
 		}
 		confread_check_keys(r, g, route_keys, "a route");
@@ -662,19 +662,19 @@ parse_routes(struct confread *r, struct playbook *pb, const config_setting_t *li
 			check_audience(r, pb, confread_member_line(g, "audience"), rt->audience);
 			for (size_t k = 0; k < pb->nroutes; k++)
 				if (strcmp(pb->routes[k].audience, rt->audience) == 0)
-					diags_add(r->diags, r->file, rt->line,
-						  "audience '%s' has two routes", rt->audience);
+					diag_add(r->diags, r->file, rt->line,
+						 "audience '%s' has two routes", rt->audience);
 		}
 		if (confread_strs(r, g, "channels", true, &rt->channels, &rt->nchannels)) {
 			line = confread_member_line(g, "channels");
 			if (rt->nchannels == 0)
-				diags_add(r->diags, r->file, line, "the route for '%s' names no "
-					  "channels: name at least one of the site config's",
-					  rt->audience);
+				diag_add(r->diags, r->file, line, "the route for '%s' names no "
+					 "channels: name at least one of the site config's",
+					 rt->audience);
 			for (size_t k = 0; conf != NULL && k < rt->nchannels; k++)
 				if (conf_channel(conf, rt->channels[k]) == NULL)
-					diags_add(r->diags, r->file, line, "channel '%s' is not in "
-						  "the site config", rt->channels[k]);
+					diag_add(r->diags, r->file, line, "channel '%s' is not in "
+						 "the site config", rt->channels[k]);
 		}
 		confread_str(r, g, "from_name", false, &rt->from_name);
 		if (confread_str(r, g, "subject", false, &rt->subject))
@@ -699,14 +699,14 @@ parse_audiences(struct confread *r, struct playbook *pb, const config_setting_t 
 		int line = confread_line(config_setting_get_member(root, "audiences"));
 
 		if (!vocab_ident(declared[i]))
-			diags_add(r->diags, r->file, line,
-				  "audience '%s' must be lowercase letters, digits, '-' or '_'",
-				  declared[i]);
+			diag_add(r->diags, r->file, line,
+				 "audience '%s' must be lowercase letters, digits, '-' or '_'",
+				 declared[i]);
 		else if (playbook_has_audience(pb, declared[i]))
-			diags_add(r->diags, r->file, line,
-				  "audience '%s' is %s", declared[i],
-				  vocab_builtin_audience(declared[i]) ?
-				  "built in: declare only new audiences" : "declared twice");
+			diag_add(r->diags, r->file, line,
+				 "audience '%s' is %s", declared[i],
+				 vocab_builtin_audience(declared[i]) ?
+				 "built in: declare only new audiences" : "declared twice");
 		else {
 			pb->audiences[pb->naudiences++] = declared[i];
 			declared[i] = NULL;
@@ -727,13 +727,13 @@ parse_top(struct confread *r, struct playbook *pb, const config_setting_t *root,
 		int line = confread_line(config_setting_get_member(root, "name"));
 
 		if (!vocab_ident(pb->name))
-			diags_add(r->diags, r->file, line,
-				  "name '%s' must be lowercase letters, digits, '-' or '_'",
-				  pb->name);
+			diag_add(r->diags, r->file, line,
+				 "name '%s' must be lowercase letters, digits, '-' or '_'",
+				 pb->name);
 		else if (base != NULL && strcmp(base, pb->name) != 0)
-			diags_add(r->diags, r->file, line,
-				  "name '%s' does not match the file name '%s.playbook'",
-				  pb->name, base);
+			diag_add(r->diags, r->file, line,
+				 "name '%s' does not match the file name '%s.playbook'",
+				 pb->name, base);
 	}
 	free(base);
 	confread_str(r, root, "title", true, &pb->title);
@@ -743,9 +743,9 @@ parse_top(struct confread *r, struct playbook *pb, const config_setting_t *root,
 	    conf != NULL)
 		for (size_t i = 0; i < pb->ncomponents; i++)
 			if (conf_component(conf, pb->components[i]) == NULL)
-				diags_add(r->diags, r->file,
-					  confread_line(config_setting_get_member(root, "components")),
-					  "component '%s' is not in the site config", pb->components[i]);
+				diag_add(r->diags, r->file,
+					 confread_line(config_setting_get_member(root, "components")),
+					 "component '%s' is not in the site config", pb->components[i]);
 	parse_audiences(r, pb, root);
 	/* templates and the public title use the variables: parse them first */
 	if ((s = confread_list(r, root, "variables", false)) != NULL)
@@ -771,10 +771,10 @@ parse_top(struct confread *r, struct playbook *pb, const config_setting_t *root,
 		parse_apology(r, pb, s);
 		if (pb->apology.template_id != NULL &&
 		    playbook_template(pb, pb->apology.template_id) == NULL)
-			diags_add(r->diags, r->file,
-				  confread_line(config_setting_get_member(s, "template")),
-				  "apology template '%s' is not one of this playbook's templates",
-				  pb->apology.template_id);
+			diag_add(r->diags, r->file,
+				 confread_line(config_setting_get_member(s, "template")),
+				 "apology template '%s' is not one of this playbook's templates",
+				 pb->apology.template_id);
 	}
 	if ((s = confread_group(r, root, "approval", false)) != NULL)
 		parse_approval(r, pb, s);
@@ -791,8 +791,8 @@ playbook_parse(struct playbook **out, struct diags *diags, const char *text,
 
 	*out = NULL;
 	if (len > PLAYBOOK_MAX_SIZE) {
-		diags_add(diags, path, 0, "%zu bytes, more than a playbook may be (%d KiB)",
-			  len, PLAYBOOK_MAX_SIZE / 1024);
+		diag_add(diags, path, 0, "%zu bytes, more than a playbook may be (%d KiB)",
+			 len, PLAYBOOK_MAX_SIZE / 1024);
 		return err_set(SR_EINVALID, "playbook '%s' is not valid", path);
 	}
 	if (!confread_parse(&r, &cfg, text, len)) {

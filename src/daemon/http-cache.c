@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "sitrep/buf.h"
-#include "sitrep/duration.h"
+#include "sitrep/clock.h"
 #include "sitrep/err.h"
 #include "sitrep/feed.h"
 #include "sitrep/log.h"

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "sitrep/buf.h"
-#include "sitrep/duration.h"
+#include "sitrep/clock.h"
 #include "sitrep/http.h"
 #include "sitrep/store-metrics.h"
 #include "sitrep/store-outbox.h"

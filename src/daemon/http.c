@@ -19,8 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sitrep/clock.h"
 #include "sitrep/conf.h"
-#include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/http.h"
 #include "sitrep/log.h"

@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "sitrep/buf.h"
+#include "sitrep/clock.h"
 #include "sitrep/comms.h"
 #include "sitrep/conf.h"
-#include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/escalate.h"
 #include "sitrep/incident.h"
@@ -610,7 +610,8 @@ maintenances(struct schedule *sc, int64_t now, int64_t *next)
 		int64_t due, queued;
 
 		while (rc == 0 && (due = maintenance_due(m)) != 0 && due <= now)
-			if ((rc = maintenance_advance(&queued, &sc->ctx, m, now)) == 0) {
+			if ((rc = maintenance_advance(&queued, &sc->ctx, m, now)) == 0 &&
+			    strcmp(m->state, "cancelled") != 0) {
 				sc->lag = now - due;
 				log_info("maintenance %lld is %s (%lld ms after due)",
 					 (long long)m->id, m->state, (long long)(now - due));

@@ -16,10 +16,10 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "sitrep/clock.h"
 #include "sitrep/conf.h"
 #include "sitrep/deliver.h"
 #include "sitrep/diag.h"
-#include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/http.h"
 #include "sitrep/incident.h"
@@ -92,8 +92,8 @@ load_conf(struct conf **out, const char *config_path, const char *listen)
 		return SR_ENOTFOUND;
 	rc = conf_load(out, &d, path);
 	if (rc == SR_EINVALID)
-		diags_print(&d, stderr);
-	diags_release(&d);
+		diag_print(&d, stderr);
+	diag_release(&d);
 	free(path);
 	if (rc == 0 && listen != NULL) {
 		free((*out)->listen);
@@ -352,13 +352,13 @@ main(int argc, char **argv)
 
 	memset(&dm, 0, sizeof(dm));
 	dm.lock_fd = -1;
-	log_init("sitrepd", LOG_LEVEL_INFO);
+	log_init("sitrepd");
 	while ((opt = getopt_long(argc, argv, "c:l:fvh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': dm.config_path = optarg; break;
 		case 'l': dm.listen = optarg; break;
 		case 'f': break;
-		case 'v': log_init("sitrepd", LOG_LEVEL_DEBUG); break;
+		case 'v': log_setverbose(1); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

@@ -19,15 +19,15 @@
 #include <unistd.h>
 
 #include "deliver-int.h"
+#include "sitrep/clock.h"
 #include "sitrep/conf.h"
 #include "sitrep/deliver.h"
-#include "sitrep/duration.h"
+#include "sitrep/digest.h"
 #include "sitrep/err.h"
 #include "sitrep/log.h"
 #include "sitrep/outbox.h"
 #include "sitrep/store.h"
 #include "sitrep/store-outbox.h"
-#include "sitrep/webhook.h"
 #include "sitrep/xalloc.h"
 
 /* ------------------------------------------------------------ helpers */
@@ -352,8 +352,8 @@ deliver_open(struct deliver **out, const struct conf *c)
 	 * 40 MB at most) instead of 1,000 copies each of them a tenth as
 	 * often. */
 	store_set_checkpoint(e->store, 10000);
-	/* libcurl brought libcrypto in: sign with its faster SHA-256 */
-	(void)webhook_accelerate();
+	/* libcurl brought libcrypto in: hash with its faster SHA-256 */
+	(void)digest_accelerate();
 	e->env_proxy = proxy_in_environment();
 	if (nlanes > c->delivery.concurrency)
 		nlanes = c->delivery.concurrency;

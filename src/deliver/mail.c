@@ -1,6 +1,6 @@
-/* mail.c: formats one notification e-mail as RFC 5322 text and says
- * whether an address is plausible. Sending it over SMTP is deliver.c's job;
- * what the message says is the templates'. */
+/* mail.c: formats one notification e-mail as RFC 5322 text. Sending it over
+ * SMTP is sendsmtp.c's job; what the message says is the templates'; whether
+ * an address is plausible is mailaddr.c's. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -9,12 +9,11 @@
 #include <strings.h>
 #include <time.h>
 
-
 #include "sitrep/base64.h"
 #include "sitrep/buf.h"
 #include "sitrep/err.h"
 #include "sitrep/mail.h"
-#include "sitrep/utf8.h"
+#include "sitrep/mailaddr.h"
 #include "sitrep/xalloc.h"
 
 #define MAIL_LINE_MAX 998     /* RFC 5322 2.1.1: a line MUST NOT be longer */
@@ -23,23 +22,6 @@
 #define MAIL_EW_MAX 75        /* RFC 2047 2: one encoded-word */
 #define MAIL_EW_OVERHEAD 12   /* "=?UTF-8?B?" and "?=" */
 #define MAIL_BODY_LINE 76     /* RFC 2045 6.8: base64 lines */
-#define MAIL_ADDR_MAX 254     /* RFC 5321 4.5.3.1.3 path, less the brackets */
-#define MAIL_LOCAL_MAX 64     /* RFC 5321 4.5.3.1.1 */
-#define MAIL_LABEL_MAX 63     /* RFC 1035 2.3.4 */
-
-static bool
-mail_is_atext(char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	       (c >= '0' && c <= '9') || (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
-}
-
-static bool
-mail_is_ldh(char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	       (c >= '0' && c <= '9') || c == '-';
-}
 
 /* RFC 5322 dot-atom-text: atext runs joined by single dots. */
 static bool
@@ -51,82 +33,10 @@ mail_dot_atom(const char *s, size_t n)
 		if (s[i] == '.') {
 			if (s[i + 1] == '.')
 				return false;
-		} else if (!mail_is_atext(s[i])) {
+		} else if (!mailaddr_is_atext(s[i])) {
 			return false;
 		}
 	}
-	return true;
-}
-
-/* The length of the well-formed non-ASCII UTF-8 character at s (RFC
- * 6531's UTF8-non-ascii) other than a C1 control, or 0. */
-static size_t
-mail_utf8_char(const char *s)
-{
-	const unsigned char *u = (const unsigned char *)s;
-
-	if (u[0] < 0x80 || (u[0] == 0xc2 && u[1] < 0xa0))
-		return 0;
-	return utf8_seq_len(u, strnlen(s, 4));
-}
-
-/* RFC 6531 3.3 dot-atom-text of a local part: atext, or UTF-8 beyond
- * ASCII, in runs joined by single dots. */
-static bool
-mail_local_part(const char *s, size_t n)
-{
-	if (n == 0 || s[0] == '.' || s[n - 1] == '.')
-		return false;
-	for (size_t i = 0; i < n;) {
-		size_t k;
-
-		if (s[i] == '.' && s[i + 1] == '.')
-			return false;
-		if (s[i] == '.' || mail_is_atext(s[i]))
-			i++;
-		else if ((k = mail_utf8_char(s + i)) != 0 && i + k <= n)
-			i += k;
-		else
-			return false;
-	}
-	return true;
-}
-
-bool
-mail_address_valid(const char *addr)
-{
-	const char *at, *p;
-
-	if (addr == NULL || strlen(addr) > MAIL_ADDR_MAX)
-		return false;
-	if ((at = strchr(addr, '@')) == NULL)
-		return false;
-	if ((size_t)(at - addr) > MAIL_LOCAL_MAX || !mail_local_part(addr, (size_t)(at - addr)))
-		return false;
-	/* Labels are letters, digits and hyphens, or U-labels (RFC 5890)
-	 * with characters beyond ASCII; whether a U-label is one IDNA2008
-	 * allows is the resolver's and the relay's to say. */
-	for (p = at + 1;; p++) {
-		const char *label = p;
-		size_t k;
-
-		while (mail_is_ldh(*p) || (k = mail_utf8_char(p)) != 0)
-			p += mail_is_ldh(*p) ? 1 : k;
-		if (p == label || p - label > MAIL_LABEL_MAX || *label == '-' || p[-1] == '-')
-			return false;
-		if (*p == '\0')
-			return true;
-		if (*p != '.')
-			return false;
-	}
-}
-
-bool
-mail_address_ascii(const char *addr)
-{
-	for (const char *p = addr; *p != '\0'; p++)
-		if ((unsigned char)*p >= 0x80)
-			return false;
 	return true;
 }
 
@@ -215,12 +125,12 @@ mail_check_address(const char *what, const char *addr)
 {
 	if (addr == NULL || *addr == '\0')
 		return err_set(SR_EINVALID, "mail has no %s address", what);
-	if (mail_address_valid(addr))
+	if (mailaddr_valid(addr))
 		return 0;
 	if (mail_has_control(addr))
 		return err_set(SR_EINVALID, "mail %s address has a line break or other control character", what);
-	if (strlen(addr) > MAIL_ADDR_MAX)
-		return err_set(SR_EINVALID, "mail %s address is longer than %d characters", what, MAIL_ADDR_MAX);
+	if (strlen(addr) > MAILADDR_MAX)
+		return err_set(SR_EINVALID, "mail %s address is longer than %d characters", what, MAILADDR_MAX);
 	return err_set(SR_EINVALID, "mail %s address '%s' is not valid", what, addr);
 }
 
@@ -354,7 +264,7 @@ static bool
 mail_is_phrase(const char *s)
 {
 	for (size_t i = 0; s[i] != '\0'; i++)
-		if (!mail_is_atext(s[i]) && !(s[i] == ' ' && s[i + 1] != ' '))
+		if (!mailaddr_is_atext(s[i]) && !(s[i] == ' ' && s[i + 1] != ' '))
 			return false;
 	return true;
 }

@@ -1,7 +1,7 @@
 /* netguard.c: the address policy for connections made on a subscriber's
  * behalf: which IPv4 and IPv6 ranges are not the public Internet, the
  * delivery.allow exceptions, and the early check of a webhook URL. The
- * sockets themselves are deliver.c's. */
+ * sockets themselves are the engine's (transfer.c checks each one). */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <netinet/in.h>

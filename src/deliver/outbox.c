@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
+#include "sitrep/clock.h"
 #include "sitrep/conf.h"
-#include "sitrep/duration.h"
+#include "sitrep/digest.h"
 #include "sitrep/err.h"
 #include "sitrep/outbox.h"
 #include "sitrep/store-maintenance.h"
@@ -50,7 +50,7 @@ void
 outbox_results_init(struct outbox_results *r)
 {
 	memset(r, 0, sizeof(*r));
-	if (getrandom(&r->rng, sizeof(r->rng), 0) != sizeof(r->rng) || r->rng == 0)
+	if (digest_random(&r->rng, sizeof(r->rng), "the retry jitter") != 0 || r->rng == 0)
 		r->rng = (uint64_t)clock_now_ms() | 1;
 }
 

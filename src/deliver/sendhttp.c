@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "deliver-int.h"
-#include "sitrep/duration.h"
+#include "sitrep/clock.h"
 #include "sitrep/err.h"
 #include "sitrep/version.h"
 #include "sitrep/webhook.h"

@@ -9,10 +9,11 @@
 
 #include "deliver-int.h"
 #include "sitrep/buf.h"
+#include "sitrep/clock.h"
 #include "sitrep/conf.h"
-#include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/mail.h"
+#include "sitrep/mailaddr.h"
 #include "sitrep/xalloc.h"
 
 /*
@@ -130,8 +131,8 @@ sendsmtp_setup(struct lane *d, struct transfer *t, struct chan *ch,
 	transfer_options(d, t, 'm');
 	a->easy_setopt(t->h, CURLOPT_URL, cc->smtp_url);
 	a->easy_setopt(t->h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	t->utf8_addr = !mail_address_ascii(t->row.recipient) ? t->row.recipient :
-		       !mail_address_ascii(cc->from) ? cc->from : NULL;
+	t->utf8_addr = !mailaddr_ascii(t->row.recipient) ? t->row.recipient :
+		       !mailaddr_ascii(cc->from) ? cc->from : NULL;
 	t->needs_utf8 = t->utf8_addr != NULL;
 	t->offers_utf8 = t->offers_starttls = false;
 	t->smtp_last = 0;

@@ -8,9 +8,9 @@
 #include <strings.h>
 
 #include "sitrep/buf.h"
+#include "sitrep/clock.h"
 #include "sitrep/conf.h"
 #include "sitrep/diag.h"
-#include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/incident.h"
 #include "sitrep/json.h"
@@ -113,7 +113,7 @@ incident_playbook(struct playbook **out, struct incident_ctx *ctx,
 	if (rc == SR_EINVALID)
 		rc = invalid_playbook(inc->playbook, inc->commit, &d);
 	free(text);
-	diags_release(&d);
+	diag_release(&d);
 	return rc;
 }
 
@@ -384,11 +384,11 @@ incident_open_with(int64_t *out_id, struct incident_ctx *ctx,
 	if (ctx->repo == NULL)
 		return err_set(SR_ESYS, "no playbook repository to open '%s' from", name);
 	if ((rc = read_playbook(&pb, &text, ctx, name, sha, &d)) != 0) {
-		diags_print(&d, stderr);
-		diags_release(&d);
+		diag_print(&d, stderr);
+		diag_release(&d);
 		return rc;
 	}
-	diags_release(&d);
+	diag_release(&d);
 	if (components == NULL) {
 		components = pb->components;
 		ncomponents = pb->ncomponents;

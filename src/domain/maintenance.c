@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sitrep/clock.h"
 #include "sitrep/comms.h"
 #include "sitrep/conf.h"
-#include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/incident.h"
 #include "sitrep/maintenance.h"
@@ -160,6 +160,26 @@ static const struct maintenance_move {
 	  "The scheduled maintenance is complete" },
 };
 
+/* Inside the transaction: 0 when m's row is still in the state m was read
+ * in; 1, with m now the row as stored, when a command changed it since
+ * (a `maintenance cancel` between the daemon's list and its move). */
+static int
+still_as_read(struct store *s, struct store_maintenance *m)
+{
+	struct store_maintenance now;
+	int rc;
+
+	if ((rc = store_maintenance_get(&now, s, m->id)) != 0)
+		return rc;
+	if (strcmp(now.state, m->state) == 0) {
+		store_maintenance_release(&now);
+		return 0;
+	}
+	store_maintenance_release(m);
+	*m = now;
+	return 1;
+}
+
 int
 maintenance_advance(int64_t *queued, struct incident_ctx *ctx, struct store_maintenance *m,
 		    int64_t now)
@@ -178,6 +198,10 @@ maintenance_advance(int64_t *queued, struct incident_ctx *ctx, struct store_main
 			       (long long)m->id, m->state);
 	if ((rc = store_begin(ctx->store)) != 0)
 		return rc;
+	if ((rc = still_as_read(ctx->store, m)) != 0) {
+		store_rollback(ctx->store);
+		return rc > 0 ? 0 : rc;
+	}
 	/* texts written to the store unchecked read with U+FFFD */
 	mt = utf8_repair(m->title);
 	mb = utf8_repair(m->body ? m->body : "");

@@ -3,17 +3,16 @@
  * the double opt-in of an e-mail address (its confirmation mail, link and
  * expiry). Who receives a published update is comms.c's question. */
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
+#include "sitrep/clock.h"
 #include "sitrep/conf.h"
-#include "sitrep/duration.h"
+#include "sitrep/digest.h"
 #include "sitrep/err.h"
-#include "sitrep/mail.h"
+#include "sitrep/mailaddr.h"
 #include "sitrep/netguard.h"
 #include "sitrep/store.h"
 #include "sitrep/store-outbox.h"
@@ -26,11 +25,11 @@ int
 subscribers_token(char out[33])
 {
 	unsigned char raw[16];
+	int rc;
 
-	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
-		return err_set(SR_ESYS, "cannot read random bytes: %s", strerror(errno));
-	for (size_t i = 0; i < sizeof(raw); i++)
-		snprintf(out + 2 * i, 3, "%02x", raw[i]);
+	if ((rc = digest_random(raw, sizeof(raw), "a subscriber token")) != 0)
+		return rc;
+	digest_hex(out, raw, sizeof(raw));
 	return 0;
 }
 
@@ -110,7 +109,7 @@ check_new(const struct conf *c, const char *kind, const char *address,
 	int rc;
 
 	if (strcmp(kind, "email") == 0) {
-		if (!mail_address_valid(address))
+		if (!mailaddr_valid(address))
 			return err_set(SR_EUSAGE, "'%s' is not an e-mail address like "
 				       "name@example.com", address);
 		if (customer_mail_channel(c) == NULL)

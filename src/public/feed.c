@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "sitrep/buf.h"
-#include "sitrep/duration.h"
+#include "sitrep/clock.h"
 #include "sitrep/escape.h"
 #include "sitrep/feed.h"
 #include "sitrep/snapshot.h"

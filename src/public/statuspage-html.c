@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "sitrep/buf.h"
-#include "sitrep/duration.h"
+#include "sitrep/clock.h"
 #include "sitrep/err.h"
 #include "sitrep/escape.h"
 #include "sitrep/snapshot.h"

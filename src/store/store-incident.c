@@ -1,13 +1,14 @@
 /* store-incident.c: the rows of incidents, their components, role holders
  * and timeline events. What a change means, and who may make it, is
- * incident.c's and roles.c's business; hashing the timeline is timeline.c's. */
+ * incident.c's and roles.c's business; verifying the timeline is timeline.c's. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sitrep/digest.h"
 #include "sitrep/err.h"
 #include "sitrep/store-incident.h"
-#include "sitrep/timeline.h"
 #include "sitrep/xalloc.h"
 #include "store-int.h"
 
@@ -469,6 +470,29 @@ store_holders_free(struct store_holder *v, size_t n)
 	free(v);
 }
 
+void
+store_event_hash(char out[65], const char *prev_hash, int64_t incident_id,
+		 int64_t at, const char *actor, const char *kind, const char *details)
+{
+	unsigned char md[DIGEST_SHA256_LEN];
+	char num[2][32];
+	const void *fields[6];
+	size_t lens[6];
+
+	snprintf(num[0], sizeof(num[0]), "%" PRId64, incident_id);
+	snprintf(num[1], sizeof(num[1]), "%" PRId64, at);
+	fields[0] = prev_hash;
+	fields[1] = num[0];
+	fields[2] = num[1];
+	fields[3] = actor;
+	fields[4] = kind;
+	fields[5] = details;
+	for (size_t i = 0; i < 6; i++)
+		lens[i] = strlen(fields[i]) + 1; /* with its NUL */
+	digest_sha256(md, fields, lens, 6);
+	digest_hex(out, md, sizeof(md));
+}
+
 int
 store_event_append(struct store *s, int64_t incident_id, int64_t at,
 		   const char *actor, const char *kind, const char *details)
@@ -486,7 +510,7 @@ store_event_append(struct store *s, int64_t incident_id, int64_t at,
 	sqlite3_reset(stmt);
 	if (step != SQLITE_ROW && step != SQLITE_DONE)
 		return store_fail(s, "read the timeline");
-	timeline_hash(hash, prev, incident_id, at, actor, kind, details);
+	store_event_hash(hash, prev, incident_id, at, actor, kind, details);
 	if ((rc = store_sql(&stmt, s, sql_event_insert)) != 0)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, incident_id);

@@ -8,7 +8,7 @@
 #include "sitrep/xalloc.h"
 
 void
-diags_add(struct diags *d, const char *file, int line, const char *fmt, ...)
+diag_add(struct diags *d, const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
 	struct diag *g;
@@ -30,7 +30,7 @@ diags_add(struct diags *d, const char *file, int line, const char *fmt, ...)
 }
 
 void
-diags_print(const struct diags *d, FILE *fp)
+diag_print(const struct diags *d, FILE *fp)
 {
 	for (size_t i = 0; i < d->n; i++) {
 		if (d->v[i].line > 0)
@@ -42,7 +42,7 @@ diags_print(const struct diags *d, FILE *fp)
 }
 
 void
-diags_release(struct diags *d)
+diag_release(struct diags *d)
 {
 	for (size_t i = 0; i < d->n; i++) {
 		free(d->v[i].file);

@@ -6,7 +6,7 @@
 #include <jansson.h>
 
 #include "sitrep/buf.h"
-#include "sitrep/duration.h"
+#include "sitrep/clock.h"
 #include "sitrep/err.h"
 #include "sitrep/json.h"
 #include "sitrep/log.h"

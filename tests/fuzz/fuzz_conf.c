@@ -72,7 +72,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		conf_free(c);
 	} else if (c != NULL)
 		abort();
-	diags_release(&d);
+	diag_release(&d);
 	free(text);
 	return 0;
 }

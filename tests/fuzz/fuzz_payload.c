@@ -39,10 +39,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	if (conf_parse(&conf, &d, site_conf, "fuzz.conf", "/nonexistent") != 0) {
-		diags_print(&d, stderr);
+		diag_print(&d, stderr);
 		abort();
 	}
-	diags_release(&d);
+	diag_release(&d);
 	return 0;
 }
 

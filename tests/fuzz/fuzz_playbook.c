@@ -52,11 +52,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	if (conf_parse(&conf, &d, site_conf, "fuzz.conf", "/nonexistent") != 0) {
-		diags_print(&d, stderr);
+		diag_print(&d, stderr);
 		fprintf(stderr, "fuzz_playbook: the fixed site config does not parse\n");
 		abort();
 	}
-	diags_release(&d);
+	diag_release(&d);
 	return 0;
 }
 
@@ -71,6 +71,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	playbook_parse(&pb, &d, (const char *)data, size, "fuzz.playbook", c);
 	playbook_free(pb);
-	diags_release(&d);
+	diag_release(&d);
 	return 0;
 }

@@ -128,7 +128,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	atexit(at_exit);
 	if (conf_parse(&conf, &d, site_conf, "fuzz.conf", dir) != 0)
 		die("the fixed site config does not parse");
-	diags_release(&d);
+	diag_release(&d);
 	if (corpus != NULL)
 		seed(corpus);
 	return 0;

@@ -8,8 +8,10 @@
 #include <string.h>
 
 #include "sitrep/buf.h"
+#include "sitrep/clock.h"
 #include "sitrep/duration.h"
 #include "sitrep/mail.h"
+#include "sitrep/mailaddr.h"
 #include "sitrep/template.h"
 #include "sitrep/vocab.h"
 #include "sitrep/webhook.h"
@@ -50,7 +52,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)vocab_parse_id(&v, text, "INC", "an incident");
 		break;
 	case 4:
-		(void)mail_address_valid(text);
+		(void)mailaddr_valid(text);
 		break;
 	case 5:
 		memset(&m, 0, sizeof(m));

@@ -60,7 +60,7 @@ refused(const struct diags *d, const char *parser, int rc, bool out_null,
 	const char *path)
 {
 	if (rc != SR_EINVALID) {
-		diags_print(d, stderr);
+		diag_print(d, stderr);
 		snprintf(failure, sizeof(failure), "%s returned %d, not SR_EINVALID",
 			 parser, rc);
 		return false;
@@ -89,7 +89,7 @@ found(const struct diags *d, const char *file, int line, const char *want)
 		    strstr(d->v[i].msg, want) != NULL)
 			return true;
 	fprintf(stderr, "diagnostics were:\n");
-	diags_print(d, stderr);
+	diag_print(d, stderr);
 	snprintf(failure, sizeof(failure), "no diagnostic '%s' at %s:%d", want,
 		 file, line);
 	return false;
@@ -101,7 +101,7 @@ count(const struct diags *d, size_t n)
 	if (d->n == n)
 		return true;
 	fprintf(stderr, "diagnostics were:\n");
-	diags_print(d, stderr);
+	diag_print(d, stderr);
 	snprintf(failure, sizeof(failure), "%zu diagnostics, not %zu", d->n, n);
 	return false;
 }

@@ -1,5 +1,5 @@
-/* test_cli_args.c: the CLI's option parser (src/cli/cli-args.c, compiled
- * in here: the CLI's objects are not in libsitrep.a). A command's options
+/* test_cli_args.c: the CLI's option parser (src/cli/cli-args.c, linked
+ * with cli.o and show.o, which are not in libsitrep.a). A command's options
  * come from its entry's table; an option it does not take, a value its
  * check refuses and an unknown option are usage errors (exit 2) with the
  * messages the CLI tests expect; --help prints the entry's text; the
@@ -8,7 +8,7 @@
 
 #include <fcntl.h>
 
-#include "../../src/cli/cli-args.c"
+#include "cli.h"
 
 static int check_calls;
 

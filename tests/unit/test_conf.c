@@ -78,7 +78,7 @@ expect_edit_invalid(int n, const char *repl, int line, const char *want)
 	char *text = edit(valid, n, repl);
 	bool ok = parse_bad(&d, text) && found(&d, PATH, line, want);
 
-	diags_release(&d);
+	diag_release(&d);
 	free(text);
 	check(ok);
 }
@@ -91,8 +91,8 @@ parse_good(const char *text, const char *dir)
 	int rc = conf_parse(&c, &d, text, PATH, dir);
 	size_t n = d.n;
 
-	diags_print(&d, stderr);
-	diags_release(&d);
+	diag_print(&d, stderr);
+	diag_release(&d);
 	if (rc != 0 || n != 0 || c == NULL) {
 		conf_free(c);
 		fail_msg("valid config refused (%d): %s", rc, err_last());
@@ -278,7 +278,7 @@ test_syntax_error(void **state)
 		  count(&d, 1);
 
 	(void)state;
-	diags_release(&d);
+	diag_release(&d);
 	free(text);
 	check(ok);
 }
@@ -465,7 +465,7 @@ test_delivery(void **state)
 		struct diags d = DIAGS_INIT;
 		bool ok = parse_bad(&d, bad[i].text) && found(&d, PATH, bad[i].line, bad[i].want);
 
-		diags_release(&d);
+		diag_release(&d);
 		check(ok);
 	}
 }
@@ -553,7 +553,7 @@ test_all_problems_reported(void **state)
 		  found(&d, PATH, 30, "type 'irc' is not one of") && count(&d, 3);
 
 	(void)state;
-	diags_release(&d);
+	diag_release(&d);
 	free(text);
 	free(b);
 	free(a);
@@ -795,7 +795,7 @@ test_load(void **state)
 	assert_string_equal(c->dir, real);
 	conf_free(c);
 	free(path);
-	diags_release(&d);
+	diag_release(&d);
 }
 
 static void
@@ -830,7 +830,7 @@ test_load_invalid(void **state)
 	assert_int_equal(conf_load(&c, &d, path), SR_EINVALID);
 	assert_null(c);
 	ok = found(&d, path, 2, "must be ADDRESS:PORT") && count(&d, 1);
-	diags_release(&d);
+	diag_release(&d);
 	free(path);
 	check(ok);
 }

@@ -85,10 +85,10 @@ setup_with(void **state, int burst, int64_t every, int max, int per_addr)
 
 	f->dir = testutil_tmpdir();
 	if (conf_parse(&f->conf, &d, conf_text, "sitrep.conf", f->dir) != 0) {
-		diags_print(&d, stderr);
+		diag_print(&d, stderr);
 		return -1;
 	}
-	diags_release(&d);
+	diag_release(&d);
 	free(f->conf->listen);
 	f->conf->listen = xstrdup("127.0.0.1:0");
 	f->conf->http.subscribe_burst = burst;

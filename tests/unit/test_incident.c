@@ -7,6 +7,7 @@
 #include "testutil.h"
 #include "testws.h"
 
+#include "sitrep/clock.h"
 #include "sitrep/roles.h"
 
 #define MIN	60000LL

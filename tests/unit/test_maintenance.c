@@ -401,6 +401,22 @@ test_advance(void **state)
 	assert_true(listed(w, id, true, &m));
 	assert_string_equal(m.state, "completed");
 	store_maintenance_release(&m);
+
+	/* one cancelled between the daemon's list and its move stays
+	 * cancelled, and nothing is announced */
+	id = schedule_upgrade(w, NULL);
+	assert_true(listed(w, id, false, &m));
+	TESTWS_CHECK(maintenance_cancel(&queued, &w->ctx, id, NULL, T0 + 9 * MIN));
+	before = store_text(w);
+	TESTWS_CHECK(maintenance_advance(&queued, &daemon, &m, T0 + 10 * MIN + 5));
+	assert_int_equal(queued, 0);
+	assert_string_equal(m.state, "cancelled");
+	assert_int_equal(maintenance_due(&m), 0);
+	after = store_text(w);
+	assert_string_equal(after, before);
+	free(before);
+	free(after);
+	store_maintenance_release(&m);
 }
 
 int

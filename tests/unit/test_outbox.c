@@ -5,8 +5,8 @@
  * a dead row. Sending is tested end to end in tests/cli/t0006. */
 #include "testutil.h"
 
+#include "sitrep/clock.h"
 #include "sitrep/conf.h"
-#include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/outbox.h"
 #include "sitrep/store.h"

@@ -71,7 +71,7 @@ expect_edit_invalid(int n, const char *repl, int line, const char *want)
 	char *text = edit(valid, n, repl);
 	bool ok = parse_bad(&d, text, PATH, NULL) && found(&d, PATH, line, want);
 
-	diags_release(&d);
+	diag_release(&d);
 	free(text);
 	check(ok);
 }
@@ -84,8 +84,8 @@ parse_good(const char *text, const char *path, const struct conf *conf)
 	int rc = playbook_parse(&pb, &d, text, strlen(text), path, conf);
 	size_t n = d.n;
 
-	diags_print(&d, stderr);
-	diags_release(&d);
+	diag_print(&d, stderr);
+	diag_release(&d);
 	if (rc != 0 || n != 0 || pb == NULL) {
 		playbook_free(pb);
 		fail_msg("valid playbook refused (%d): %s", rc, err_last());
@@ -409,7 +409,7 @@ test_invalid_utf8(void **state)
 		for (size_t i = 0; i < d.n; i++)
 			utf8_diag |= strstr(d.v[i].msg, "UTF-8") != NULL;
 		playbook_free(pb);
-		diags_release(&d);
+		diag_release(&d);
 		free(text);
 		assert_false(utf8_diag);
 		(void)rc;
@@ -485,7 +485,7 @@ test_repeated_unknown_variable_lines(void **state)
 	playbook_parse(&pb, &d, text, strlen(text), PATH, NULL);
 	ok = found(&d, PATH, 25, "'{{bogus}}'") && found(&d, PATH, 26, "'{{bogus}}'") &&
 	     count(&d, 2);
-	diags_release(&d);
+	diag_release(&d);
 	free(text);
 	check(ok);
 }
@@ -512,7 +512,7 @@ test_text_not_nul_terminated(void **state)
 	assert_int_equal(rc, SR_EINVALID);
 	assert_null(pb);
 	assert_true(d.n > 0);
-	diags_release(&d);
+	diag_release(&d);
 }
 
 static void
@@ -568,7 +568,7 @@ test_include(void **state)
 	ok = parse_bad(&d, text, PATH, NULL) &&
 	     found(&d, PATH, 6, "@include is not allowed") &&
 	     found(&d, PATH, 4, "(not 'SEV5')") && count(&d, 2);
-	diags_release(&d);
+	diag_release(&d);
 	free(text);
 	free(a);
 	check(ok);
@@ -597,8 +597,8 @@ test_include_word_inside_a_string_is_text(void **state)
 			   "We are sorry.\n@include the ticket number when you reply.") == 0;
 
 	(void)state;
-	diags_print(&d, stderr);
-	diags_release(&d);
+	diag_print(&d, stderr);
+	diag_release(&d);
 	playbook_free(pb);
 	free(text);
 	assert_int_equal(rc, 0);
@@ -616,7 +616,7 @@ test_syntax_error(void **state)
 	(void)state;
 	ok = parse_bad(&d, text, PATH, NULL) && found(&d, PATH, 9, "syntax error") &&
 	     count(&d, 1);
-	diags_release(&d);
+	diag_release(&d);
 	free(text);
 	check(ok);
 
@@ -635,7 +635,7 @@ test_unknown_setting(void **state)
 	ok = parse_bad(&d, text, PATH, NULL) &&
 	     found(&d, PATH, 2, "unknown setting 'titel' in the playbook") &&
 	     found(&d, PATH, 1, "missing required setting 'title'");
-	diags_release(&d);
+	diag_release(&d);
 	free(text);
 	check(ok);
 
@@ -656,7 +656,7 @@ test_name_mismatch(void **state)
 	     found(&d, "other.playbook", 1,
 		   "name 'test' does not match the file name 'other.playbook'") &&
 	     count(&d, 1);
-	diags_release(&d);
+	diag_release(&d);
 	check(ok);
 
 	expect_edit_invalid(1, "name = \"Test\";", 1,
@@ -704,7 +704,7 @@ test_component_not_in_conf(void **state)
 	ok = parse_bad(&d, valid, PATH, conf) &&
 	     found(&d, PATH, 5, "component 'web' is not in the site config") &&
 	     count(&d, 1);
-	diags_release(&d);
+	diag_release(&d);
 	conf_free(conf);
 	check(ok);
 
@@ -715,7 +715,7 @@ test_component_not_in_conf(void **state)
 	pb = parse_good(valid, PATH, conf);
 	playbook_free(pb);
 	conf_free(conf);
-	diags_release(&d);
+	diag_release(&d);
 }
 
 /* routes: the channels (from the site config) serving an audience, with a
@@ -795,7 +795,7 @@ test_routes_and_completes_on(void **state)
 	     found(&d, PATH, 32, "unknown variable '{{whatever}}'") &&
 	     found(&d, PATH, 33, "the route for 'partners' names no channels") &&
 	     count(&d, 6);
-	diags_release(&d);
+	diag_release(&d);
 	free(text);
 	conf_free(conf);
 	check(ok);
@@ -818,7 +818,7 @@ test_all_problems_reported(void **state)
 	     found(&d, PATH, 21, "duplicate step id 'declare'") &&
 	     found(&d, PATH, 24, "unknown variable '{{whatever}}'") &&
 	     count(&d, 3);
-	diags_release(&d);
+	diag_release(&d);
 	free(text);
 	free(b);
 	free(a);
@@ -834,12 +834,12 @@ test_diags_appended(void **state)
 	struct playbook *pb = NULL;
 
 	(void)state;
-	diags_add(&d, "earlier.playbook", 3, "an earlier problem");
+	diag_add(&d, "earlier.playbook", 3, "an earlier problem");
 	assert_int_equal(playbook_parse(&pb, &d, valid, strlen(valid), PATH, NULL), 0);
 	assert_non_null(pb);
 	assert_int_equal(d.n, 1);
 	playbook_free(pb);
-	diags_release(&d);
+	diag_release(&d);
 }
 
 static void

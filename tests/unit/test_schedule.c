@@ -12,10 +12,10 @@
 
 #include <sqlite3.h>
 
+#include "sitrep/clock.h"
 #include "sitrep/comms.h"
 #include "sitrep/conf.h"
 #include "sitrep/diag.h"
-#include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/escalate.h"
 #include "sitrep/incident.h"

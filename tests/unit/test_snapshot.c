@@ -132,7 +132,7 @@ test_public_view(void **state)
 	snapshot_free(sn);
 	store_close(s);
 	conf_free(c);
-	diags_release(&d);
+	diag_release(&d);
 	testutil_rmtree(dir);
 	free(dir);
 }

@@ -9,7 +9,7 @@
 
 #include <sqlite3.h>
 
-#include "sitrep/duration.h"
+#include "sitrep/clock.h"
 #include "sitrep/err.h"
 #include "sitrep/store-incident.h"
 #include "sitrep/store.h"

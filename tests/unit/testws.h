@@ -10,9 +10,9 @@
 #include <stdbool.h>
 
 #include "sitrep/buf.h"
+#include "sitrep/clock.h"
 #include "sitrep/conf.h"
 #include "sitrep/diag.h"
-#include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/incident.h"
 #include "sitrep/repo.h"
@@ -47,10 +47,10 @@ testws_open(struct testws *w, const char *conf_text, char *const *names,
 	clock_set_fake(at);
 	w->dir = testutil_tmpdir();
 	if (conf_parse(&w->conf, &d, conf_text, "sitrep.conf", w->dir) != 0) {
-		diags_print(&d, stderr);
+		diag_print(&d, stderr);
 		fail_msg("the test's site config is invalid");
 	}
-	diags_release(&d);
+	diag_release(&d);
 	snprintf(path, sizeof(path), "%s/playbooks", w->dir);
 	if (repo_create_seeded(path, "main", names, texts, n, "Test playbooks") != 0)
 		fail_msg("repo_create_seeded: %s", err_last());

@@ -1,6 +1,6 @@
 /* confread.h: typed lookups in a libconfig tree that report every problem
- * with file:line into a diags list. Shared by conf.c and playbook.c, the
- * only other files that see libconfig. */
+ * with file:line into a diags list. Private to src/config: shared by conf.c
+ * and playbook.c, the only other files that see libconfig. */
 #ifndef SITREP_CONFREAD_H
 #define SITREP_CONFREAD_H
 
@@ -10,7 +10,7 @@
 
 #include <libconfig.h>
 
-#include "diag.h"
+#include "sitrep/diag.h"
 
 struct confread {
 	struct diags *diags;
