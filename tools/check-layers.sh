@@ -67,7 +67,7 @@ only libgit2 'git2' 'src/config/gitapi.h' 'src/config/gitapi.c' 'src/static/*'
 only libcurl 'curl/' 'src/deliver/*'
 only libmicrohttpd 'microhttpd\.h' 'src/daemon/http*'
 only libconfig 'libconfig\.h' 'src/config/confread.h' 'src/config/confread.c'
-# (jansson: once the last files are on our json module)
+only jansson 'jansson\.h' 'src/util/json.c'
 only 'mbedTLS or OpenSSL' 'mbedtls/|openssl/' 'src/util/digest.c'
 
 [ $fail = 0 ] && echo "layers: every include is of its own layer or one below; each library behind its module"

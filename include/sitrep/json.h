@@ -112,16 +112,4 @@ struct json_iter {
 #define JSON_ITER_INIT { NULL, NULL, NULL }
 bool json_next(struct json_iter *it, const struct json *obj);
 
-/*
- * For the files that still build with jansson itself, until they move to
- * the functions above; remove these with the last of them. json_time and
- * json_text are json_new_time and json_new_text as jansson values;
- * json_from_jansson hands a jansson value (taken) to a function that takes
- * ours.
- */
-struct json_t;
-struct json_t *json_time(int64_t ms);
-struct json_t *json_text(const char *s);
-struct json *json_from_jansson(struct json_t *v);
-
 #endif

@@ -8,11 +8,13 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "sitrep/buf.h"
 #include "sitrep/clock.h"
 #include "sitrep/conf.h"
 #include "sitrep/diag.h"
 #include "sitrep/err.h"
 #include "sitrep/incident.h"
+#include "sitrep/json.h"
 #include "sitrep/repo.h"
 #include "sitrep/store.h"
 #include "sitrep/xalloc.h"
@@ -165,17 +167,27 @@ cli_actor(struct cli *cli)
 }
 
 void
-cli_print_json(json_t *v)
+cli_write_json(const struct json *v)
 {
 	FILE *raw = cli_raw_stdout();
+	struct buf text = BUF_INIT;
 
-	/* JSON is escaped by jansson, and its text must not change: it goes
+	/* JSON escapes controls itself, and its text must not change: it goes
 	 * around the stream that shows controls visibly */
+	if (json_dump(&text, v, JSON_STYLE_PRETTY) != 0)
+		cli_error("%s", err_last());
+	buf_addch(&text, '\n');
 	fflush(stdout);
-	json_dumpf(v, raw, JSON_INDENT(2) | JSON_ENSURE_ASCII);
-	fputc('\n', raw);
+	fwrite(text.ptr, 1, text.len, raw);
 	fflush(raw);
-	json_decref(v);
+	buf_release(&text);
+}
+
+void
+cli_print_json(struct json *v)
+{
+	cli_write_json(v);
+	json_free(v);
 }
 
 const char *

@@ -9,12 +9,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include <jansson.h>
-
 struct conf;
 struct repo;
 struct store;
 struct incident_ctx;
+struct json;
 
 struct cli {
 	const char *config_path; /* -c FILE */
@@ -171,8 +170,11 @@ void cli_vars_from(struct cli_vars *vars, const struct cmd_entry *cmd,
 		   const struct cli_args *args);
 void cli_vars_release(struct cli_vars *vars);
 
-/* Print a JSON value to stdout (indented) and free it. */
-void cli_print_json(json_t *v);
+/* Print a JSON value to stdout (JSON_STYLE_PRETTY); one that cannot be
+ * written (a text not UTF-8) is reported, an empty line printed.
+ * cli_print_json frees it too. */
+void cli_write_json(const struct json *v);
+void cli_print_json(struct json *v);
 
 void cli_release(struct cli *cli);
 

@@ -281,7 +281,7 @@ list_exec(struct cli *cli, struct cli_args *args)
 	struct pbcache cache = { NULL, 0 };
 	bool all = cli_args_has(args, "all");
 	size_t n = 0;
-	json_t *arr = NULL;
+	struct json *arr = NULL;
 	int64_t now = clock_now_ms();
 	int rc;
 
@@ -291,7 +291,7 @@ list_exec(struct cli *cli, struct cli_args *args)
 	    (rc = store_incidents_list(&v, &n, ctx.store, all)) != 0)
 		return cli_fail(rc);
 	if (cli->json)
-		arr = json_array();
+		arr = json_new_array();
 	else if (n == 0)
 		printf("no %sincidents\n", all ? "" : "open ");
 	else
@@ -325,20 +325,25 @@ list_exec(struct cli *cli, struct cli_args *args)
 			snprintf(flags + strlen(flags), sizeof(flags) - strlen(flags),
 				 "%zu-account%s-to-call ", f.to_contact, f.to_contact == 1 ? "" : "s");
 		format_age(age, sizeof(age), now - v[i].opened_at);
-		if (cli->json)
-			json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:o, s:s, s:s, s:s?, s:I, s:I, s:I, s:I, s:b, s:b, s:I}",
-				"id", (json_int_t)v[i].id, "severity", vocab_severity_name(v[i].severity),
-				"status", v[i].status, "title", json_text(v[i].title),
-				"playbook", v[i].playbook,
-				"opened_by", v[i].opened_by, "commander", f.commander,
-				"unfilled_roles", (json_int_t)f.unfilled,
-				"overdue_steps", (json_int_t)f.overdue,
-				"unacked_pages", (json_int_t)f.unacked,
-				"overdue_updates", (json_int_t)f.updates_overdue,
-				"apology_owed", f.apology_owed + f.apology_late > 0,
-				"apology_late", f.apology_late > 0,
-				"accounts_to_contact", (json_int_t)f.to_contact));
-		else
+		if (cli->json) {
+			struct json *e = json_new_object();
+
+			json_set_int(e, "id", v[i].id);
+			json_set_str(e, "severity", vocab_severity_name(v[i].severity));
+			json_set_str(e, "status", v[i].status);
+			json_set(e, "title", json_new_text(v[i].title));
+			json_set_str(e, "playbook", v[i].playbook);
+			json_set_str(e, "opened_by", v[i].opened_by);
+			json_set_str_or_null(e, "commander", f.commander);
+			json_set_int(e, "unfilled_roles", f.unfilled);
+			json_set_int(e, "overdue_steps", f.overdue);
+			json_set_int(e, "unacked_pages", f.unacked);
+			json_set_int(e, "overdue_updates", f.updates_overdue);
+			json_set_bool(e, "apology_owed", f.apology_owed + f.apology_late > 0);
+			json_set_bool(e, "apology_late", f.apology_late > 0);
+			json_set_int(e, "accounts_to_contact", f.to_contact);
+			json_append(arr, e);
+		} else
 			printf("INC-%-4lld SEV%d  %-13s %-7s %-12s %-36.36s %s\n", (long long)v[i].id,
 			       v[i].severity, v[i].status, age, f.commander ? f.commander : "-",
 			       cli_line(cli, v[i].title), flags);
@@ -347,7 +352,7 @@ list_exec(struct cli *cli, struct cli_args *args)
 	if (cli->json && rc == 0)
 		cli_print_json(arr);
 	else
-		json_decref(arr);
+		json_free(arr);
 	pbcache_release(&cache);
 	store_incidents_free(v, n);
 	return rc != 0 ? cli_fail(rc) : EXIT_OK;
@@ -362,144 +367,218 @@ iso(char *out, size_t len, int64_t ms)
 		clock_format_iso(out, len, ms);
 }
 
-static json_t *
-incident_json(struct incident_ctx *ctx, const struct store_incident *inc,
-	      const struct playbook *pb, struct store_component *comps, size_t ncomps,
-	      struct store_holder *h, size_t nh, struct store_step *st, size_t ns,
-	      struct store_page *pages, size_t np)
+static struct json *
+roles_json(const struct playbook *pb, struct store_holder *h, size_t nh)
 {
-	json_t *o, *jc = json_array(), *jr = json_array(), *js = json_array(),
-	       *jp = json_array();
-	char t[5][32];
+	struct json *jr = json_new_array();
 
-	(void)ctx;
-	iso(t[0], sizeof(t[0]), inc->opened_at);
-	iso(t[1], sizeof(t[1]), inc->updated_at);
-	for (size_t i = 0; i < ncomps; i++)
-		json_array_append_new(jc, json_pack("{s:s, s:s}", "id", comps[i].component,
-						    "status", comps[i].status));
 	for (size_t r = 0; pb != NULL && r < pb->nroles; r++) {
-		json_t *holders = json_array();
+		struct json *e = json_new_object(), *holders = json_new_array();
 
 		for (size_t i = 0; i < nh; i++)
 			if (strcmp(h[i].role, pb->roles[r].id) == 0) {
-				json_array_append_new(holders, json_pack("{s:s, s:o}",
-					"person", h[i].person, "since", json_time(h[i].since)));
+				struct json *hj = json_new_object();
+
+				json_set_str(hj, "person", h[i].person);
+				json_set_time(hj, "since", h[i].since);
+				json_append(holders, hj);
 			}
-		json_array_append_new(jr, json_pack("{s:s, s:s, s:b, s:i, s:o}",
-			"id", pb->roles[r].id, "title", pb->roles[r].title,
-			"required", pb->roles[r].required, "max", pb->roles[r].max,
-			"holders", holders));
+		json_set_str(e, "id", pb->roles[r].id);
+		json_set_str(e, "title", pb->roles[r].title);
+		json_set_bool(e, "required", pb->roles[r].required);
+		json_set_int(e, "max", pb->roles[r].max);
+		json_set(e, "holders", holders);
+		json_append(jr, e);
 	}
+	return jr;
+}
+
+static struct json *
+steps_json(const struct store_incident *inc, const struct playbook *pb,
+	   struct store_step *st, size_t ns)
+{
+	struct json *js = json_new_array();
+	char due[32];
+
 	for (size_t k = 0; pb != NULL && k < pb->nsteps; k++) {
 		const struct playbook_step *ps = &pb->steps[k];
 		const char *state = "open";
+		struct json *e;
 
 		if (!step_applies(ps, inc->severity))
 			continue;
 		for (size_t i = 0; i < ns; i++)
 			if (strcmp(st[i].step, ps->id) == 0)
 				state = st[i].state;
-		iso(t[3], sizeof(t[3]), inc->opened_at + ps->due * 1000);
-		json_array_append_new(js, json_pack("{s:s, s:s, s:s, s:s, s:b, s:s}",
-			"id", ps->id, "title", ps->title, "role", ps->role, "due", t[3],
-			"required", ps->required, "state", state));
+		iso(due, sizeof(due), inc->opened_at + ps->due * 1000);
+		e = json_new_object();
+		json_set_str(e, "id", ps->id);
+		json_set_str(e, "title", ps->title);
+		json_set_str(e, "role", ps->role);
+		json_set_str(e, "due", due);
+		json_set_bool(e, "required", ps->required);
+		json_set_str(e, "state", state);
+		json_append(js, e);
 	}
-	o = json_pack("{s:I, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
-		"id", (json_int_t)inc->id, "title", json_text(inc->title),
-		"public_title", json_text(inc->public_title), "playbook", inc->playbook,
-		"commit", inc->commit, "severity", vocab_severity_name(inc->severity),
-		"status", inc->status, "opened_by", inc->opened_by, "opened_at", t[0],
-		"updated_at", t[1]);
-	iso(t[4], sizeof(t[4]), inc->resolved_at);
-	json_object_set_new(o, "resolved_at", inc->resolved_at ? json_string(t[4]) : json_null());
-	iso(t[4], sizeof(t[4]), inc->closed_at);
-	json_object_set_new(o, "closed_at", inc->closed_at ? json_string(t[4]) : json_null());
-	json_object_set_new(o, "components", jc);
-	json_object_set_new(o, "roles", jr);
-	/* open pages of a resolved or closed incident (ended since, when it
-	 * was resolved) wake no one: none are listed */
+	return js;
+}
+
+/* Open pages of a resolved or closed incident (ended since, when it was
+ * resolved) wake no one: none are listed. */
+static struct json *
+pages_json(const struct store_incident *inc, const struct playbook *pb,
+	   struct store_page *pages, size_t np)
+{
+	struct json *jp = json_new_array();
+
 	for (size_t i = 0; i < np; i++) {
 		char tier[16];
 		bool escalates;
+		struct json *e;
 
 		if (strcmp(pages[i].state, "open") != 0 || strcmp(inc->status, "resolved") == 0 ||
 		    strcmp(inc->status, "closed") == 0)
 			continue;
 		escalates = escalate_will_escalate(pb, pages, np, pages[i].role);
 		snprintf(tier, sizeof(tier), "L%d", pages[i].tier);
-		json_array_append_new(jp, json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:s}",
-			"id", (json_int_t)pages[i].id, "role", pages[i].role, "tier", tier,
-			"person", pages[i].person, "paged_at", json_time(pages[i].paged_at),
-			"times_out_at", json_time(pages[i].timeout_at),
-			"escalates_at", escalates ? json_time(pages[i].timeout_at) : json_null(),
-			"escalation", escalates ? "next tier" : pb == NULL ? "unknown" :
-			pb->escalation.mode != PLAYBOOK_TIERED ? "none: swarm" :
-			"none: last tier"));
+		e = json_new_object();
+		json_set_int(e, "id", pages[i].id);
+		json_set_str(e, "role", pages[i].role);
+		json_set_str(e, "tier", tier);
+		json_set_str(e, "person", pages[i].person);
+		json_set_time(e, "paged_at", pages[i].paged_at);
+		json_set_time(e, "times_out_at", pages[i].timeout_at);
+		json_set_time(e, "escalates_at", escalates ? pages[i].timeout_at : 0);
+		json_set_str(e, "escalation", escalates ? "next tier" : pb == NULL ? "unknown" :
+			     pb->escalation.mode != PLAYBOOK_TIERED ? "none: swarm" :
+			     "none: last tier");
+		json_append(jp, e);
 	}
-	json_object_set_new(o, "steps", js);
-	json_object_set_new(o, "open_pages", jp);
+	return jp;
+}
+
+static struct json *
+incident_json(const struct store_incident *inc, const struct playbook *pb,
+	      struct store_component *comps, size_t ncomps, struct store_holder *h, size_t nh,
+	      struct store_step *st, size_t ns, struct store_page *pages, size_t np)
+{
+	struct json *o = json_new_object(), *jc = json_new_array();
+	char t[2][32];
+
+	iso(t[0], sizeof(t[0]), inc->opened_at);
+	iso(t[1], sizeof(t[1]), inc->updated_at);
+	for (size_t i = 0; i < ncomps; i++) {
+		struct json *e = json_new_object();
+
+		json_set_str(e, "id", comps[i].component);
+		json_set_str(e, "status", comps[i].status);
+		json_append(jc, e);
+	}
+	json_set_int(o, "id", inc->id);
+	json_set(o, "title", json_new_text(inc->title));
+	json_set(o, "public_title", json_new_text(inc->public_title));
+	json_set_str(o, "playbook", inc->playbook);
+	json_set_str(o, "commit", inc->commit);
+	json_set_str(o, "severity", vocab_severity_name(inc->severity));
+	json_set_str(o, "status", inc->status);
+	json_set_str(o, "opened_by", inc->opened_by);
+	json_set_str(o, "opened_at", t[0]);
+	json_set_str(o, "updated_at", t[1]);
+	json_set_time(o, "resolved_at", inc->resolved_at);
+	json_set_time(o, "closed_at", inc->closed_at);
+	json_set(o, "components", jc);
+	json_set(o, "roles", roles_json(pb, h, nh));
+	json_set(o, "steps", steps_json(inc, pb, st, ns));
+	json_set(o, "open_pages", pages_json(inc, pb, pages, np));
 	return o;
+}
+
+/* An id that 0 means is not there: null then. */
+static struct json *
+id_or_null(int64_t id)
+{
+	return id != 0 ? json_new_int(id) : json_new_null();
+}
+
+static struct json *
+audience_json(const struct comms_audience *a, bool active, int64_t now)
+{
+	static const char *const promise_states[] = { "pending", "kept", "broken" };
+	struct json *e = json_new_object(), *promises = json_new_array();
+	bool overdue = active && ((a->next_at != 0 && now > a->next_at) ||
+		       (a->last_at == 0 && a->first_due != 0 && now > a->first_due));
+
+	for (size_t k = 0; k < a->npromises; k++) {
+		struct json *p = json_new_object();
+
+		json_set_int(p, "update", a->promises[k].update_id);
+		json_set_time(p, "promised_at", a->promises[k].promised_at);
+		json_set_str(p, "state", promise_states[a->promises[k].state]);
+		json_set(p, "kept_by", id_or_null(a->promises[k].kept_by));
+		json_append(promises, p);
+	}
+	json_set_str(e, "audience", a->audience);
+	json_set(e, "last_update", id_or_null(a->last_update_id));
+	json_set_time(e, "last_at", a->last_at);
+	json_set_time(e, "next_update_by", a->next_at);
+	json_set_time(e, "first_update_by", a->last_at == 0 ? a->first_due : 0);
+	json_set_bool(e, "overdue", overdue);
+	json_set(e, "promises", promises);
+	return e;
+}
+
+static struct json *
+apology_json(const struct comms_apology *ap, const struct store_incident *inc, int64_t now)
+{
+	/* a closed incident owes nothing more */
+	const char *state = ap->sent_at ? (ap->sent_at > ap->due_at ? "sent_late" : "sent")
+			    : strcmp(inc->status, "closed") == 0 ? "not_owed"
+			    : now > ap->due_at ? "late" : "owed";
+	struct json *e = json_new_object();
+
+	json_set_str(e, "audience", ap->audience);
+	json_set_time(e, "due_at", ap->due_at);
+	json_set_str(e, "state", state);
+	json_set(e, "update", id_or_null(ap->update_id));
+	json_set_time(e, "sent_at", ap->sent_at);
+	json_set(e, "after_open_ms", ap->sent_at ? json_new_int(ap->sent_at - inc->opened_at) :
+		 json_new_null());
+	return e;
 }
 
 /* Where the incident stands with each audience, its apologies and the
  * priority accounts to call. */
-static json_t *
+static struct json *
 comms_json(struct incident_ctx *ctx, const struct comms_summary *cs,
 	   const struct store_incident *inc, int64_t now)
 {
-	static const char *const promise_states[] = { "pending", "kept", "broken" };
-	json_t *ja = json_array(), *jp = json_array(), *jc = json_array();
+	struct json *o = json_new_object(), *ja = json_new_array(), *jp = json_new_array(),
+		    *jc = json_new_array();
 	bool active = strcmp(inc->status, "closed") != 0 && strcmp(inc->status, "resolved") != 0;
 
-	for (size_t i = 0; i < cs->naudiences; i++) {
-		const struct comms_audience *a = &cs->audiences[i];
-		json_t *promises = json_array();
-		bool overdue = active && ((a->next_at != 0 && now > a->next_at) ||
-			       (a->last_at == 0 && a->first_due != 0 && now > a->first_due));
-
-		for (size_t k = 0; k < a->npromises; k++)
-			json_array_append_new(promises, json_pack("{s:I, s:o, s:s, s:o}",
-				"update", (json_int_t)a->promises[k].update_id,
-				"promised_at", json_time(a->promises[k].promised_at),
-				"state", promise_states[a->promises[k].state],
-				"kept_by", a->promises[k].kept_by ?
-				json_integer(a->promises[k].kept_by) : json_null()));
-		json_array_append_new(ja, json_pack("{s:s, s:o, s:o, s:o, s:o, s:b, s:o}",
-			"audience", a->audience,
-			"last_update", a->last_update_id ? json_integer(a->last_update_id) : json_null(),
-			"last_at", json_time(a->last_at), "next_update_by", json_time(a->next_at),
-			"first_update_by", a->last_at == 0 ? json_time(a->first_due) : json_null(),
-			"overdue", overdue, "promises", promises));
-	}
-	for (size_t i = 0; i < cs->napologies; i++) {
-		const struct comms_apology *ap = &cs->apologies[i];
-		/* a closed incident owes nothing more */
-		const char *state = ap->sent_at ? (ap->sent_at > ap->due_at ? "sent_late" : "sent")
-				    : strcmp(inc->status, "closed") == 0 ? "not_owed"
-				    : now > ap->due_at ? "late" : "owed";
-
-		json_array_append_new(jp, json_pack("{s:s, s:o, s:s, s:o, s:o, s:o}",
-			"audience", ap->audience, "due_at", json_time(ap->due_at), "state", state,
-			"update", ap->update_id ? json_integer(ap->update_id) : json_null(),
-			"sent_at", json_time(ap->sent_at),
-			"after_open_ms", ap->sent_at ? json_integer(ap->sent_at - inc->opened_at) :
-			json_null()));
-	}
+	for (size_t i = 0; i < cs->naudiences; i++)
+		json_append(ja, audience_json(&cs->audiences[i], active, now));
+	for (size_t i = 0; i < cs->napologies; i++)
+		json_append(jp, apology_json(&cs->apologies[i], inc, now));
 	for (size_t i = 0; i < cs->nto_contact; i++) {
 		const struct conf_account *acc = conf_account(ctx->conf, cs->to_contact[i]);
+		struct json *e = json_new_object();
 
-		json_array_append_new(jc, json_pack("{s:s, s:s}", "id", cs->to_contact[i],
-			"name", acc ? acc->name : cs->to_contact[i]));
+		json_set_str(e, "id", cs->to_contact[i]);
+		json_set_str(e, "name", acc ? acc->name : cs->to_contact[i]);
+		json_append(jc, e);
 	}
-	return json_pack("{s:o, s:o, s:o}", "audiences", ja, "apologies", jp, "to_contact", jc);
+	json_set(o, "audiences", ja);
+	json_set(o, "apologies", jp);
+	json_set(o, "to_contact", jc);
+	return o;
 }
 
 /* "14:05 UTC", or with its date when it is not today's, from an ISO time. */
 static const char *
-hhmm(const json_t *v, char *buf, size_t len)
+hhmm(const struct json *v, char *buf, size_t len)
 {
-	const char *s = json_string_value(v);
+	const char *s = json_as_str(v);
 	struct tm tm;
 	time_t t;
 
@@ -517,65 +596,66 @@ hhmm(const json_t *v, char *buf, size_t len)
 }
 
 static void
-print_comms(const json_t *c)
+print_comms(const struct json *c)
 {
-	json_t *e;
+	const struct json *e;
 	size_t i;
 	char t1[CLOCK_WHEN_MAX], t2[CLOCK_WHEN_MAX];
 
 	if (c == NULL)
 		return;
 	printf("\nCommunications\n");
-	json_array_foreach(json_object_get(c, "audiences"), i, e) {
-		json_t *p;
+	for (i = 0; (e = json_at(json_get(c, "audiences"), i)) != NULL; i++) {
+		const struct json *p;
 		size_t k, kept = 0, broken = 0;
 
-		json_array_foreach(json_object_get(e, "promises"), k, p) {
-			kept += strcmp(json_string_value(json_object_get(p, "state")), "kept") == 0;
-			broken += strcmp(json_string_value(json_object_get(p, "state")), "broken") == 0;
+		for (k = 0; (p = json_at(json_get(e, "promises"), k)) != NULL; k++) {
+			kept += strcmp(json_as_str(json_get(p, "state")), "kept") == 0;
+			broken += strcmp(json_as_str(json_get(p, "state")), "broken") == 0;
 		}
-		printf("  %-12s ", json_string_value(json_object_get(e, "audience")));
-		if (json_is_null(json_object_get(e, "last_update")))
-			printf("no update yet%s%s", json_is_null(json_object_get(e, "first_update_by"))
-			       ? "" : ", first due by ", json_is_null(json_object_get(e,
-			       "first_update_by")) ? "" : hhmm(json_object_get(e, "first_update_by"),
-			       t1, sizeof(t1)));
-		else
+		printf("  %-12s ", json_as_str(json_get(e, "audience")));
+		if (json_kind(json_get(e, "last_update")) == JSON_KIND_NULL) {
+			const struct json *first = json_get(e, "first_update_by");
+			bool none = json_kind(first) == JSON_KIND_NULL;
+
+			printf("no update yet%s%s", none ? "" : ", first due by ",
+			       none ? "" : hhmm(first, t1, sizeof(t1)));
+		} else
 			printf("last UPD-%lld at %s, next promised by %s",
-			       (long long)json_integer_value(json_object_get(e, "last_update")),
-			       hhmm(json_object_get(e, "last_at"), t1, sizeof(t1)),
-			       json_is_null(json_object_get(e, "next_update_by")) ? "-" :
-			       hhmm(json_object_get(e, "next_update_by"), t2, sizeof(t2)));
-		if (json_is_true(json_object_get(e, "overdue")))
+			       (long long)json_as_int(json_get(e, "last_update")),
+			       hhmm(json_get(e, "last_at"), t1, sizeof(t1)),
+			       json_kind(json_get(e, "next_update_by")) == JSON_KIND_NULL ? "-" :
+			       hhmm(json_get(e, "next_update_by"), t2, sizeof(t2)));
+		if (json_as_bool(json_get(e, "overdue")))
 			printf(" OVERDUE");
 		if (kept + broken > 0)
 			printf("; promises kept %zu, broken %zu", kept, broken);
 		putchar('\n');
 	}
-	json_array_foreach(json_object_get(c, "apologies"), i, e) {
-		const char *state = json_string_value(json_object_get(e, "state"));
+	for (i = 0; (e = json_at(json_get(c, "apologies"), i)) != NULL; i++) {
+		const char *state = json_as_str(json_get(e, "state"));
 
-		printf("  apology to %s: ", json_string_value(json_object_get(e, "audience")));
+		printf("  apology to %s: ", json_as_str(json_get(e, "audience")));
 		if (strncmp(state, "sent", 4) == 0) {
-			json_int_t ms = json_integer_value(json_object_get(e, "after_open_ms"));
+			int64_t ms = json_as_int(json_get(e, "after_open_ms"));
 
 			printf("sent UPD-%lld at %s, %lldh %02lldm after the incident opened%s\n",
-			       (long long)json_integer_value(json_object_get(e, "update")),
-			       hhmm(json_object_get(e, "sent_at"), t1, sizeof(t1)),
+			       (long long)json_as_int(json_get(e, "update")),
+			       hhmm(json_get(e, "sent_at"), t1, sizeof(t1)),
 			       (long long)(ms / 3600000), (long long)(ms / 60000 % 60),
 			       strcmp(state, "sent_late") == 0 ? " (LATE)" : "");
 		} else if (strcmp(state, "not_owed") == 0)
 			printf("none sent, and none owed: the incident is closed\n");
 		else
 			printf("%s, due by %s%s\n", strcmp(state, "late") == 0 ? "OWED AND LATE" :
-			       "owed", json_string_value(json_object_get(e, "due_at")),
+			       "owed", json_as_str(json_get(e, "due_at")),
 			       strcmp(state, "late") == 0 ? "" : " ('sitrep apologize')");
 	}
-	json_array_foreach(json_object_get(c, "to_contact"), i, e)
+	for (i = 0; (e = json_at(json_get(c, "to_contact"), i)) != NULL; i++)
 		printf("  to contact:  %s (%s), a priority account using affected components: "
 		       "log the call with 'sitrep contact'\n",
-		       json_string_value(json_object_get(e, "id")),
-		       json_string_value(json_object_get(e, "name")));
+		       json_as_str(json_get(e, "id")),
+		       json_as_str(json_get(e, "name")));
 }
 
 /* "none: swarm" -> "swarm"; "unknown" (the playbook cannot be read) as is. */
@@ -588,10 +668,11 @@ escalation_words(const char *escalation)
 }
 
 static void
-print_human(struct cli *cli, const json_t *o, const struct store_incident *inc, bool pinned_ok)
+print_human(struct cli *cli, const struct json *o, const struct store_incident *inc,
+	    bool pinned_ok)
 {
 	size_t i;
-	json_t *e;
+	const struct json *e;
 	int64_t now = clock_now_ms();
 
 	printf("INC-%lld  %s\n", (long long)inc->id, cli_line(cli, inc->title));
@@ -601,59 +682,59 @@ print_human(struct cli *cli, const json_t *o, const struct store_incident *inc, 
 	printf("  severity   %s (%s)\n", vocab_severity_name(inc->severity),
 	       vocab_severity_impact(inc->severity));
 	printf("  status     %s\n", inc->status);
-	printf("  opened     %s by %s\n", json_string_value(json_object_get(o, "opened_at")),
+	printf("  opened     %s by %s\n", json_as_str(json_get(o, "opened_at")),
 	       inc->opened_by);
 	if (inc->resolved_at)
-		printf("  resolved   %s\n", json_string_value(json_object_get(o, "resolved_at")));
+		printf("  resolved   %s\n", json_as_str(json_get(o, "resolved_at")));
 	if (inc->closed_at)
-		printf("  closed     %s\n", json_string_value(json_object_get(o, "closed_at")));
-	if (json_array_size(json_object_get(o, "variables")) > 0)
+		printf("  closed     %s\n", json_as_str(json_get(o, "closed_at")));
+	if (json_size(json_get(o, "variables")) > 0)
 		printf("\nVariables (sitrep set INC-%lld NAME VALUE)\n", (long long)inc->id);
-	json_array_foreach(json_object_get(o, "variables"), i, e) {
-		const char *v = json_string_value(json_object_get(e, "value"));
+	for (i = 0; (e = json_at(json_get(o, "variables"), i)) != NULL; i++) {
+		const char *v = json_as_str(json_get(e, "value"));
 
-		printf("  %-16s %s\n", json_string_value(json_object_get(e, "name")),
-		       v != NULL ? v : json_is_true(json_object_get(e, "required")) ?
+		printf("  %-16s %s\n", json_as_str(json_get(e, "name")),
+		       v != NULL ? v : json_as_bool(json_get(e, "required")) ?
 		       "EMPTY (required)" : "-");
 	}
 	printf("\nComponents\n");
-	json_array_foreach(json_object_get(o, "components"), i, e)
-		printf("  %-12s %s\n", json_string_value(json_object_get(e, "id")),
-		       json_string_value(json_object_get(e, "status")));
-	if (json_array_size(json_object_get(o, "components")) == 0)
+	for (i = 0; (e = json_at(json_get(o, "components"), i)) != NULL; i++)
+		printf("  %-12s %s\n", json_as_str(json_get(e, "id")),
+		       json_as_str(json_get(e, "status")));
+	if (json_size(json_get(o, "components")) == 0)
 		printf("  (none)\n");
 	printf("\nRoles\n");
-	json_array_foreach(json_object_get(o, "roles"), i, e) {
-		json_t *holders = json_object_get(e, "holders"), *hh;
+	for (i = 0; (e = json_at(json_get(o, "roles"), i)) != NULL; i++) {
+		const struct json *holders = json_get(e, "holders"), *hh;
 		size_t k;
 
-		printf("  %-12s ", json_string_value(json_object_get(e, "id")));
-		if (json_array_size(holders) == 0)
-			printf("%s", json_is_true(json_object_get(e, "required")) ?
+		printf("  %-12s ", json_as_str(json_get(e, "id")));
+		if (json_size(holders) == 0)
+			printf("%s", json_as_bool(json_get(e, "required")) ?
 			       "UNFILLED (required)" : "-");
-		json_array_foreach(holders, k, hh)
+		for (k = 0; (hh = json_at(holders, k)) != NULL; k++)
 			printf("%s%s since %s", k ? ", " : "",
-			       json_string_value(json_object_get(hh, "person")),
-			       json_string_value(json_object_get(hh, "since")));
+			       json_as_str(json_get(hh, "person")),
+			       json_as_str(json_get(hh, "since")));
 		putchar('\n');
 	}
-	if (json_array_size(json_object_get(o, "open_pages")) > 0)
+	if (json_size(json_get(o, "open_pages")) > 0)
 		printf("\nOpen pages (not acknowledged)\n");
-	json_array_foreach(json_object_get(o, "open_pages"), i, e)
+	for (i = 0; (e = json_at(json_get(o, "open_pages"), i)) != NULL; i++)
 		printf("  %-12s %-3s %-10s paged %s, %s %s\n",
-		       json_string_value(json_object_get(e, "role")),
-		       json_string_value(json_object_get(e, "tier")),
-		       json_string_value(json_object_get(e, "person")),
-		       json_string_value(json_object_get(e, "paged_at")),
-		       json_is_null(json_object_get(e, "escalates_at")) ?
+		       json_as_str(json_get(e, "role")),
+		       json_as_str(json_get(e, "tier")),
+		       json_as_str(json_get(e, "person")),
+		       json_as_str(json_get(e, "paged_at")),
+		       json_kind(json_get(e, "escalates_at")) == JSON_KIND_NULL ?
 		       "no escalation:" : "escalates",
-		       json_is_null(json_object_get(e, "escalates_at")) ?
-		       escalation_words(json_string_value(json_object_get(e, "escalation"))) :
-		       json_string_value(json_object_get(e, "escalates_at")));
+		       json_kind(json_get(e, "escalates_at")) == JSON_KIND_NULL ?
+		       escalation_words(json_as_str(json_get(e, "escalation"))) :
+		       json_as_str(json_get(e, "escalates_at")));
 	printf("\nSteps\n");
-	json_array_foreach(json_object_get(o, "steps"), i, e) {
-		const char *state = json_string_value(json_object_get(e, "state"));
-		const char *due = json_string_value(json_object_get(e, "due"));
+	for (i = 0; (e = json_at(json_get(o, "steps"), i)) != NULL; i++) {
+		const char *state = json_as_str(json_get(e, "state"));
+		const char *due = json_as_str(json_get(e, "due"));
 		bool overdue = strcmp(state, "open") == 0 && strcmp(inc->status, "closed") != 0 &&
 			       strcmp(due, "") != 0;
 		char nowiso[32];
@@ -661,38 +742,41 @@ print_human(struct cli *cli, const json_t *o, const struct store_incident *inc, 
 		clock_format_iso(nowiso, sizeof(nowiso), now);
 		overdue = overdue && strcmp(due, nowiso) < 0;
 		printf("  %-16s %-8s due %s  %-10s %s%s%s\n",
-		       json_string_value(json_object_get(e, "id")), state, due,
-		       json_string_value(json_object_get(e, "role")),
-		       json_string_value(json_object_get(e, "title")),
-		       json_is_true(json_object_get(e, "required")) ? " [required]" : "",
+		       json_as_str(json_get(e, "id")), state, due,
+		       json_as_str(json_get(e, "role")),
+		       json_as_str(json_get(e, "title")),
+		       json_as_bool(json_get(e, "required")) ? " [required]" : "",
 		       overdue ? " OVERDUE" : "");
 	}
-	print_comms(json_object_get(o, "communications"));
+	print_comms(json_get(o, "communications"));
 }
 
 /* The playbook's declared variables with their values (null while
  * empty), and any set that it no longer declares. */
-static json_t *
+static struct json *
 vars_json(struct incident_ctx *ctx, const struct store_incident *inc,
 	  const struct playbook *pb)
 {
 	struct store_var *sv = NULL;
 	size_t nsv = 0;
-	json_t *a = json_array();
+	struct json *a = json_new_array();
 
 	if (store_vars_get(&sv, &nsv, ctx->store, inc->id) != 0)
 		cli_error("warning: %s", err_last());
 	for (size_t i = 0; pb != NULL && i < pb->nvariables; i++) {
 		const struct playbook_variable *pv = &pb->variables[i];
 		const struct store_var *v = NULL;
+		struct json *e = json_new_object();
 
 		for (size_t k = 0; k < nsv; k++)
 			if (strcmp(sv[k].name, pv->name) == 0)
 				v = &sv[k];
-		json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:s?, s:s?}",
-			"name", pv->name, "description", pv->description,
-			"required", pv->required, "value", v ? v->value : NULL,
-			"set_by", v ? v->set_by : NULL));
+		json_set_str(e, "name", pv->name);
+		json_set_str(e, "description", pv->description);
+		json_set_bool(e, "required", pv->required);
+		json_set_str_or_null(e, "value", v ? v->value : NULL);
+		json_set_str_or_null(e, "set_by", v ? v->set_by : NULL);
+		json_append(a, e);
 	}
 	store_vars_free(sv, nsv);
 	return a;
@@ -708,7 +792,7 @@ print_incident(struct cli *cli, struct incident_ctx *ctx, int64_t id)
 	struct store_step *st = NULL;
 	struct store_page *pages = NULL;
 	size_t ncomps = 0, nh = 0, ns = 0, np = 0;
-	json_t *o;
+	struct json *o;
 	int rc;
 
 	if ((rc = store_incident_get(&inc, ctx->store, id)) != 0)
@@ -719,14 +803,14 @@ print_incident(struct cli *cli, struct incident_ctx *ctx, int64_t id)
 	    (rc = store_holders_get(&h, &nh, ctx->store, id, NULL)) == 0 &&
 	    (rc = store_steps_get(&st, &ns, ctx->store, id)) == 0 &&
 	    (rc = store_pages_get(&pages, &np, ctx->store, id, false)) == 0) {
-		o = incident_json(ctx, &inc, pb, comps, ncomps, h, nh, st, ns, pages, np);
-		json_object_set_new(o, "variables", vars_json(ctx, &inc, pb));
+		o = incident_json(&inc, pb, comps, ncomps, h, nh, st, ns, pages, np);
+		json_set(o, "variables", vars_json(ctx, &inc, pb));
 		if (pb != NULL) {
 			struct comms_summary cs;
 			int64_t now = clock_now_ms();
 
 			if ((rc = comms_summarize(&cs, ctx, &inc, pb, now)) == 0) {
-				json_object_set_new(o, "communications",
+				json_set(o, "communications",
 						    comms_json(ctx, &cs, &inc, now));
 				comms_summary_release(&cs);
 			}
@@ -735,7 +819,7 @@ print_incident(struct cli *cli, struct incident_ctx *ctx, int64_t id)
 			cli_print_json(o);
 		else {
 			print_human(cli, o, &inc, pb != NULL);
-			json_decref(o);
+			json_free(o);
 		}
 	}
 	store_components_free(comps, ncomps);

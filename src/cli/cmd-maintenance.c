@@ -85,59 +85,71 @@ schedule(struct cli *cli, struct mopts *o)
 		return cli_fail(rc);
 	when(from, sizeof(from), starts_at);
 	when(until, sizeof(until), ends_at);
-	if (cli->json)
-		cli_print_json(json_pack("{s:I, s:s, s:I}", "id", (json_int_t)id, "state",
-					 "scheduled", "queued", (json_int_t)queued));
-	else
+	if (cli->json) {
+		struct json *j = json_new_object();
+
+		json_set_int(j, "id", id);
+		json_set_str(j, "state", "scheduled");
+		json_set_int(j, "queued", queued);
+		cli_print_json(j);
+	} else
 		printf("maintenance %lld scheduled from %s until %s: %lld message%s queued to "
 		       "customers\n", (long long)id, from, until, (long long)queued,
 		       queued == 1 ? "" : "s");
 	return EXIT_OK;
 }
 
+/* One maintenance as list --json shows it. */
+static struct json *
+row_json(const struct store_maintenance *m)
+{
+	struct json *o = json_new_object(), *comps = json_new_array();
+
+	for (size_t k = 0; k < m->ncomponents; k++)
+		json_append_str(comps, m->components[k]);
+	json_set_int(o, "id", m->id);
+	json_set(o, "title", json_new_text(m->title));
+	json_set(o, "body", json_new_text(m->body));
+	json_set_str(o, "state", m->state);
+	json_set_time(o, "from", m->starts_at);
+	json_set_time(o, "until", m->ends_at);
+	json_set(o, "components", comps);
+	json_set_str(o, "created_by", m->created_by);
+	json_set_time(o, "created_at", m->created_at);
+	json_set_time(o, "started_at", m->started_at);
+	json_set_time(o, "completed_at", m->completed_at);
+	json_set_time(o, "cancelled_at", m->cancelled_at);
+	return o;
+}
+
 static int
 list(struct cli *cli, struct mopts *o)
 {
 	struct store_maintenance *v;
-	json_t *arr = json_array();
+	struct json *arr = NULL;
 	size_t n;
 	int rc;
 
 	if ((rc = cli_open_store(cli)) != 0 ||
-	    (rc = maintenance_list(&v, &n, cli->store, o->all)) != 0) {
-		json_decref(arr);
+	    (rc = maintenance_list(&v, &n, cli->store, o->all)) != 0)
 		return cli_fail(rc);
-	}
-	if (!cli->json && n == 0)
+	if (cli->json)
+		arr = json_new_array();
+	else if (n == 0)
 		printf("no %smaintenances\n", o->all ? "" : "scheduled or running ");
 	for (size_t i = 0; i < n; i++) {
 		char from[32], until[32];
-		json_t *comps = json_array();
 
 		when(from, sizeof(from), v[i].starts_at);
 		when(until, sizeof(until), v[i].ends_at);
-		for (size_t k = 0; k < v[i].ncomponents; k++)
-			json_array_append_new(comps, json_string(v[i].components[k]));
 		if (cli->json)
-			json_array_append_new(arr, json_pack("{s:I, s:o, s:o, s:s, s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:o}",
-				"id", (json_int_t)v[i].id, "title", json_text(v[i].title),
-				"body", json_text(v[i].body),
-				"state", v[i].state, "from", json_time(v[i].starts_at),
-				"until", json_time(v[i].ends_at), "components", comps,
-				"created_by", v[i].created_by, "created_at", json_time(v[i].created_at),
-				"started_at", json_time(v[i].started_at),
-				"completed_at", json_time(v[i].completed_at),
-				"cancelled_at", json_time(v[i].cancelled_at)));
-		else {
+			json_append(arr, row_json(&v[i]));
+		else
 			printf("%-4lld %-12s %s .. %s  %s\n", (long long)v[i].id, v[i].state, from,
 			       until, cli_line(cli, v[i].title));
-			json_decref(comps);
-		}
 	}
 	if (cli->json)
 		cli_print_json(arr);
-	else
-		json_decref(arr);
 	store_maintenances_free(v, n);
 	return EXIT_OK;
 }
@@ -156,9 +168,13 @@ cancel(struct cli *cli, struct mopts *o, const char *arg)
 	if ((rc = cli_incident_ctx(&ctx, cli)) != 0 ||
 	    (rc = maintenance_cancel(&queued, &ctx, id, o->msg, clock_now_ms())) != 0)
 		return cli_fail(rc);
-	if (cli->json)
-		cli_print_json(json_pack("{s:I, s:s}", "id", (json_int_t)id, "state", "cancelled"));
-	else
+	if (cli->json) {
+		struct json *j = json_new_object();
+
+		json_set_int(j, "id", id);
+		json_set_str(j, "state", "cancelled");
+		cli_print_json(j);
+	} else
 		printf("maintenance %lld cancelled: %lld message%s queued to customers\n", id,
 		       (long long)queued, queued == 1 ? "" : "s");
 	return EXIT_OK;

@@ -75,24 +75,36 @@ outbox_check_limit(const struct cmd_entry *cmd, const char *text)
 }
 
 
-static json_t *
+/* An id or a status that 0 means is not there: null then. */
+static struct json *
+int_or_null(int64_t v)
+{
+	return v != 0 ? json_new_int(v) : json_new_null();
+}
+
+static struct json *
 row_json(const struct store_outbox *o)
 {
 	/* a sent or dead row has no next attempt: null, never the epoch */
 	bool waiting = strcmp(o->state, "pending") == 0 || strcmp(o->state, "retrying") == 0;
+	struct json *j = json_new_object();
 
-	return json_pack("{s:I, s:s, s:o, s:o, s:s?, s:o, s:s, s:s?, s:s, s:i, s:o, s:o, s:o, s:o, s:s?}",
-		"id", (json_int_t)o->id, "msg_id", o->msg_id,
-		"incident", o->incident_id ? json_integer(o->incident_id) : json_null(),
-		"update", o->update_id ? json_integer(o->update_id) : json_null(),
-		"channel", o->channel,
-		"subscriber", o->subscriber_id ? json_integer(o->subscriber_id) : json_null(),
-		"type", o->type, "recipient", o->recipient, "state", o->state,
-		"attempts", o->attempts, "created_at", json_time(o->created_at),
-		"next_attempt_at", waiting ? json_time(o->next_at) : json_null(),
-		"sent_at", json_time(o->sent_at),
-		"last_status", o->last_status ? json_integer(o->last_status) : json_null(),
-		"last_error", o->last_error);
+	json_set_int(j, "id", o->id);
+	json_set_str(j, "msg_id", o->msg_id);
+	json_set(j, "incident", int_or_null(o->incident_id));
+	json_set(j, "update", int_or_null(o->update_id));
+	json_set_str_or_null(j, "channel", o->channel);
+	json_set(j, "subscriber", int_or_null(o->subscriber_id));
+	json_set_str(j, "type", o->type);
+	json_set_str_or_null(j, "recipient", o->recipient);
+	json_set_str(j, "state", o->state);
+	json_set_int(j, "attempts", o->attempts);
+	json_set_time(j, "created_at", o->created_at);
+	json_set_time(j, "next_attempt_at", waiting ? o->next_at : 0);
+	json_set_time(j, "sent_at", o->sent_at);
+	json_set(j, "last_status", int_or_null(o->last_status));
+	json_set_str_or_null(j, "last_error", o->last_error);
+	return j;
 }
 
 static int
@@ -106,9 +118,13 @@ outbox_retry(struct cli *cli, const char *arg)
 		return cli_usage_error(&cmd_outbox_entry, "'%s' is not an outbox id", arg);
 	if ((rc = cli_open_store(cli)) != 0 || (rc = outbox_requeue(cli->store, id)) != 0)
 		return cli_fail(rc);
-	if (cli->json)
-		cli_print_json(json_pack("{s:I, s:s}", "id", (json_int_t)id, "state", "pending"));
-	else
+	if (cli->json) {
+		struct json *j = json_new_object();
+
+		json_set_int(j, "id", id);
+		json_set_str(j, "state", "pending");
+		cli_print_json(j);
+	} else
 		printf("outbox message %lld requeued: 'sitrep deliver' or sitrepd sends it\n", id);
 	return EXIT_OK;
 }
@@ -132,14 +148,18 @@ outbox_exec(struct cli *cli, struct cli_args *args)
 	    (rc = store_outbox_list(&v, &n, cli->store, state, (size_t)limit)) != 0)
 		return cli_fail(rc);
 	if (cli->json) {
-		json_t *arr = json_array();
+		struct json *j = json_new_object(), *c = json_new_object();
+		struct json *arr = json_new_array();
 
+		json_set_int(c, "pending", counts[0]);
+		json_set_int(c, "retrying", counts[1]);
+		json_set_int(c, "sent", counts[2]);
+		json_set_int(c, "dead", counts[3]);
 		for (size_t i = 0; i < n; i++)
-			json_array_append_new(arr, row_json(&v[i]));
-		cli_print_json(json_pack("{s:{s:I, s:I, s:I, s:I}, s:o}", "counts",
-			"pending", (json_int_t)counts[0], "retrying", (json_int_t)counts[1],
-			"sent", (json_int_t)counts[2], "dead", (json_int_t)counts[3],
-			"messages", arr));
+			json_append(arr, row_json(&v[i]));
+		json_set(j, "counts", c);
+		json_set(j, "messages", arr);
+		cli_print_json(j);
 	} else {
 		printf("%lld pending, %lld retrying, %lld sent, %lld dead\n", (long long)counts[0],
 		       (long long)counts[1], (long long)counts[2], (long long)counts[3]);
@@ -193,10 +213,14 @@ deliver_exec(struct cli *cli, struct cli_args *args)
 	sigaction(SIGPIPE, &sa, NULL);
 	if ((rc = deliver_run(&st, cli->conf, once, &stop_requested)) != 0)
 		return cli_fail(rc);
-	if (cli->json)
-		cli_print_json(json_pack("{s:I, s:I, s:I}", "sent", (json_int_t)st.sent,
-			"retrying", (json_int_t)st.retried, "dead", (json_int_t)st.dead));
-	else
+	if (cli->json) {
+		struct json *j = json_new_object();
+
+		json_set_int(j, "sent", st.sent);
+		json_set_int(j, "retrying", st.retried);
+		json_set_int(j, "dead", st.dead);
+		cli_print_json(j);
+	} else
 		printf("%lld sent, %lld to retry, %lld dead\n", (long long)st.sent,
 		       (long long)st.retried, (long long)st.dead);
 	return EXIT_OK;

@@ -16,6 +16,7 @@
 #include "sitrep/conf.h"
 #include "sitrep/duration.h"
 #include "sitrep/err.h"
+#include "sitrep/json.h"
 #include "sitrep/playbook.h"
 #include "sitrep/repo.h"
 #include "sitrep/store.h"
@@ -110,16 +111,21 @@ format_date(char *out, size_t len, int64_t secs)
 	strftime(out, len, "%Y-%m-%d %H:%M", &tm);
 }
 
-static json_t *
+static struct json *
 commit_json(const struct repo_commit *c)
 {
+	struct json *o;
 	char iso[32];
 
 	if (c->author == NULL)
-		return json_null();
+		return json_new_null();
 	clock_format_iso(iso, sizeof(iso), c->time * 1000);
-	return json_pack("{s:s, s:s, s:s, s:s}", "sha", c->sha, "date", iso,
-			 "author", c->author, "subject", c->subject);
+	o = json_new_object();
+	json_set_str(o, "sha", c->sha);
+	json_set_str(o, "date", iso);
+	json_set_str(o, "author", c->author);
+	json_set_str(o, "subject", c->subject);
+	return o;
 }
 
 
@@ -198,7 +204,7 @@ playbook_list(struct cli *cli, struct cli_args *args)
 	size_t nfiles = 0;
 	struct repo_commit *changes = NULL;
 	struct store_summary *sums = NULL;
-	json_t *arr = NULL;
+	struct json *arr = NULL;
 	int rc;
 
 	if (args->argc != 0)
@@ -211,7 +217,7 @@ playbook_list(struct cli *cli, struct cli_args *args)
 		goto out;
 	sums = summaries(cli, sha, files, nfiles);
 	if (cli->json)
-		arr = json_array();
+		arr = json_new_array();
 	else if (nfiles == 0)
 		printf("no playbooks at %.7s: add NAME.playbook files to %s and commit\n",
 		       sha, cli->conf->playbooks);
@@ -226,16 +232,19 @@ playbook_list(struct cli *cli, struct cli_args *args)
 		short_sha(sh, changes[i].sha);
 		format_date(date, sizeof(date), changes[i].time);
 		if (cli->json) {
-			json_t *o = json_pack("{s:s, s:b, s:o}", "name", name,
-					      "valid", sum->title != NULL,
-					      "last_change", commit_json(&changes[i]));
+			struct json *o = json_new_object();
+			char sev[16];
+
+			json_set_str(o, "name", name);
+			json_set_bool(o, "valid", sum->title != NULL);
+			json_set(o, "last_change", commit_json(&changes[i]));
 			if (sum->title != NULL) {
-				json_object_set_new(o, "title", json_string(sum->title));
-				json_object_set_new(o, "severity",
-						    json_sprintf("SEV%d", sum->severity));
+				json_set_str(o, "title", sum->title);
+				snprintf(sev, sizeof(sev), "SEV%d", sum->severity);
+				json_set_str(o, "severity", sev);
 			} else
-				json_object_set_new(o, "problems", json_integer(sum->problems));
-			json_array_append_new(arr, o);
+				json_set_int(o, "problems", sum->problems);
+			json_append(arr, o);
 		} else if (sum->title != NULL)
 			printf("%-20s SEV%d  %-40.40s %s %s %s\n", name, sum->severity,
 			       sum->title, sh, date, subject);
@@ -258,131 +267,227 @@ out:
 	return rc != 0 ? cli_fail(rc) : EXIT_OK;
 }
 
-static json_t *
+static struct json *
 strs_json(char *const *v, size_t n)
 {
-	json_t *a = json_array();
+	struct json *a = json_new_array();
 
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_string(v[i]));
+		json_append_str(a, v[i]);
 	return a;
 }
 
-static json_t *
+static struct json *
 dur_json(int64_t secs)
 {
 	char d[32];
 
 	if (secs == 0)
-		return json_null();
+		return json_new_null();
 	duration_format(d, sizeof(d), secs);
-	return json_string(d);
+	return json_new_string(d);
 }
 
-static json_t *
+static struct json *
 sev_json(int sev)
 {
-	return sev == 0 ? json_null() : json_sprintf("SEV%d", sev);
+	char s[16];
+
+	if (sev == 0)
+		return json_new_null();
+	snprintf(s, sizeof(s), "SEV%d", sev);
+	return json_new_string(s);
 }
 
-static json_t *
-playbook_json(const struct playbook *pb, const char *sha)
+static struct json *
+roles_json(const struct playbook *pb)
 {
-	json_t *o, *roles = json_array(), *cad = json_array(), *steps = json_array(),
-		*tpl = json_array(), *tiers = json_array();
+	struct json *roles = json_new_array();
 
 	for (size_t i = 0; i < pb->nroles; i++) {
 		const struct playbook_role *r = &pb->roles[i];
-		json_array_append_new(roles, json_pack("{s:s, s:s, s:b, s:i, s:o, s:s?}",
-			"id", r->id, "title", r->title, "required", r->required,
-			"max", r->max, "handover", dur_json(r->handover),
-			"duties", r->duties));
+		struct json *e = json_new_object();
+
+		json_set_str(e, "id", r->id);
+		json_set_str(e, "title", r->title);
+		json_set_bool(e, "required", r->required);
+		json_set_int(e, "max", r->max);
+		json_set(e, "handover", dur_json(r->handover));
+		json_set_str_or_null(e, "duties", r->duties);
+		json_append(roles, e);
 	}
-	for (size_t i = 0; i < pb->escalation.ntiers; i++)
-		json_array_append_new(tiers, json_sprintf("L%d", pb->escalation.tiers[i]));
+	return roles;
+}
+
+static struct json *
+escalation_json(const struct playbook *pb)
+{
+	struct json *o = json_new_object(), *tiers = json_new_array();
+
+	for (size_t i = 0; i < pb->escalation.ntiers; i++) {
+		char t[16];
+
+		snprintf(t, sizeof(t), "L%d", pb->escalation.tiers[i]);
+		json_append_str(tiers, t);
+	}
+	json_set_str(o, "mode", pb->escalation.mode == PLAYBOOK_SWARM ? "swarm" : "tiered");
+	json_set(o, "ack_timeout", dur_json(pb->escalation.ack_timeout));
+	json_set(o, "tiers", tiers);
+	return o;
+}
+
+static struct json *
+cadence_json(const struct playbook *pb)
+{
+	struct json *cad = json_new_array();
+
 	for (size_t i = 0; i < pb->ncadence; i++) {
 		const struct playbook_cadence *c = &pb->cadence[i];
-		json_t *every = json_object();
+		struct json *e = json_new_object(), *every = json_new_object();
 
 		for (int s = 1; s <= 4; s++)
 			if (c->every[s] != 0) {
 				char k[8];
 				snprintf(k, sizeof(k), "SEV%d", s);
-				json_object_set_new(every, k, dur_json(c->every[s]));
+				json_set(every, k, dur_json(c->every[s]));
 			}
-		json_array_append_new(cad, json_pack("{s:s, s:o, s:o}", "audience",
-			c->audience, "every", every, "first_within", dur_json(c->first_within)));
+		json_set_str(e, "audience", c->audience);
+		json_set(e, "every", every);
+		json_set(e, "first_within", dur_json(c->first_within));
+		json_append(cad, e);
 	}
+	return cad;
+}
+
+static struct json *
+apology_json(const struct playbook *pb)
+{
+	struct json *o;
+
+	if (pb->apology.min_severity == 0)
+		return json_new_null();
+	o = json_new_object();
+	json_set(o, "audiences", strs_json(pb->apology.audiences, pb->apology.naudiences));
+	json_set(o, "min_severity", sev_json(pb->apology.min_severity));
+	json_set(o, "within", dur_json(pb->apology.within));
+	json_set_str(o, "template", pb->apology.template_id);
+	return o;
+}
+
+static struct json *
+approval_json(const struct playbook *pb)
+{
+	struct json *o;
+
+	if (pb->approval.min_severity == 0)
+		return json_new_null();
+	o = json_new_object();
+	json_set(o, "audiences", strs_json(pb->approval.audiences, pb->approval.naudiences));
+	json_set(o, "min_severity", sev_json(pb->approval.min_severity));
+	json_set(o, "approvers", strs_json(pb->approval.approvers, pb->approval.napprovers));
+	return o;
+}
+
+static struct json *
+steps_json(const struct playbook *pb)
+{
+	static const char *const by[] = { "", "update", "role", "status", "apology" };
+	struct json *steps = json_new_array();
+
 	for (size_t i = 0; i < pb->nsteps; i++) {
 		const struct playbook_step *s = &pb->steps[i];
-		static const char *const by[] = { "", "update", "role", "status", "apology" };
-		json_t *step = json_pack("{s:s, s:s, s:s, s:o, s:o, s:b, s:s?}",
-			"id", s->id, "title", s->title, "role", s->role,
-			"due", dur_json(s->due), "min_severity", sev_json(s->min_severity),
-			"required", s->required, "notes", s->notes);
+		struct json *step = json_new_object(), *on = json_new_null();
 
-		json_object_set_new(step, "completes_on", s->completes_on == PLAYBOOK_COMPLETES_NONE ?
-			json_null() : json_pack("{s:s}", by[s->completes_on], s->completes_value));
-		json_array_append_new(steps, step);
+		json_set_str(step, "id", s->id);
+		json_set_str(step, "title", s->title);
+		json_set_str(step, "role", s->role);
+		json_set(step, "due", dur_json(s->due));
+		json_set(step, "min_severity", sev_json(s->min_severity));
+		json_set_bool(step, "required", s->required);
+		json_set_str_or_null(step, "notes", s->notes);
+		if (s->completes_on != PLAYBOOK_COMPLETES_NONE) {
+			json_free(on);
+			on = json_new_object();
+			json_set_str(on, by[s->completes_on], s->completes_value);
+		}
+		json_set(step, "completes_on", on);
+		json_append(steps, step);
 	}
+	return steps;
+}
+
+static struct json *
+templates_json(const struct playbook *pb)
+{
+	struct json *tpl = json_new_array();
+
 	for (size_t i = 0; i < pb->ntemplates; i++) {
 		const struct playbook_template *t = &pb->templates[i];
-		json_array_append_new(tpl, json_pack("{s:s, s:s, s:s?, s:s}", "id", t->id,
-			"audience", t->audience, "status", t->status, "text", t->text));
-	}
-	o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}",
-		"name", pb->name, "commit", sha, "title", pb->title,
-		"summary", pb->summary, "severity", sev_json(pb->severity),
-		"components", strs_json(pb->components, pb->ncomponents),
-		"audiences", strs_json(pb->audiences, pb->naudiences), "roles", roles);
-	json_object_set_new(o, "escalation", json_pack("{s:s, s:o, s:o}",
-		"mode", pb->escalation.mode == PLAYBOOK_SWARM ? "swarm" : "tiered",
-		"ack_timeout", dur_json(pb->escalation.ack_timeout), "tiers", tiers));
-	json_object_set_new(o, "cadence", cad);
-	json_object_set_new(o, "apology", pb->apology.min_severity == 0 ? json_null() :
-		json_pack("{s:o, s:o, s:o, s:s}",
-			"audiences", strs_json(pb->apology.audiences, pb->apology.naudiences),
-			"min_severity", sev_json(pb->apology.min_severity),
-			"within", dur_json(pb->apology.within),
-			"template", pb->apology.template_id));
-	json_object_set_new(o, "approval", pb->approval.min_severity == 0 ? json_null() :
-		json_pack("{s:o, s:o, s:o}",
-			"audiences", strs_json(pb->approval.audiences, pb->approval.naudiences),
-			"min_severity", sev_json(pb->approval.min_severity),
-			"approvers", strs_json(pb->approval.approvers, pb->approval.napprovers)));
-	json_object_set_new(o, "steps", steps);
-	json_object_set_new(o, "templates", tpl);
-	{
-		json_t *routes = json_array();
+		struct json *e = json_new_object();
 
-		for (size_t i = 0; i < pb->nroutes; i++) {
-			const struct playbook_route *r = &pb->routes[i];
-
-			json_array_append_new(routes, json_pack("{s:s, s:o, s:s?, s:s?}",
-				"audience", r->audience, "channels",
-				strs_json(r->channels, r->nchannels), "from_name", r->from_name,
-				"subject", r->subject));
-		}
-		json_object_set_new(o, "routes", routes);
+		json_set_str(e, "id", t->id);
+		json_set_str(e, "audience", t->audience);
+		json_set_str_or_null(e, "status", t->status);
+		json_set_str(e, "text", t->text);
+		json_append(tpl, e);
 	}
+	return tpl;
+}
+
+static struct json *
+routes_json(const struct playbook *pb)
+{
+	struct json *routes = json_new_array();
+
+	for (size_t i = 0; i < pb->nroutes; i++) {
+		const struct playbook_route *r = &pb->routes[i];
+		struct json *e = json_new_object();
+
+		json_set_str(e, "audience", r->audience);
+		json_set(e, "channels", strs_json(r->channels, r->nchannels));
+		json_set_str_or_null(e, "from_name", r->from_name);
+		json_set_str_or_null(e, "subject", r->subject);
+		json_append(routes, e);
+	}
+	return routes;
+}
+
+static struct json *
+playbook_json(const struct playbook *pb, const char *sha)
+{
+	struct json *o = json_new_object(), *vars = json_new_array(), *ci = json_new_object();
+
+	json_set_str(o, "name", pb->name);
+	json_set_str(o, "commit", sha);
+	json_set_str(o, "title", pb->title);
+	json_set_str(o, "summary", pb->summary);
+	json_set(o, "severity", sev_json(pb->severity));
+	json_set(o, "components", strs_json(pb->components, pb->ncomponents));
+	json_set(o, "audiences", strs_json(pb->audiences, pb->naudiences));
+	json_set(o, "roles", roles_json(pb));
+	json_set(o, "escalation", escalation_json(pb));
+	json_set(o, "cadence", cadence_json(pb));
+	json_set(o, "apology", apology_json(pb));
+	json_set(o, "approval", approval_json(pb));
+	json_set(o, "steps", steps_json(pb));
+	json_set(o, "templates", templates_json(pb));
+	json_set(o, "routes", routes_json(pb));
 	/* the words for the public (issue 11): variables, public title, and
 	 * what an incident does to component status, by severity */
-	{
-		json_t *vars = json_array(), *ci = json_object();
+	for (size_t i = 0; i < pb->nvariables; i++) {
+		struct json *e = json_new_object();
 
-		for (size_t i = 0; i < pb->nvariables; i++)
-			json_array_append_new(vars, json_pack("{s:s, s:s, s:b}", "name",
-				pb->variables[i].name, "description", pb->variables[i].description,
-				"required", pb->variables[i].required));
-		for (int sev = 1; sev <= 4; sev++)
-			if (pb->component_impact[sev] != NULL)
-				json_object_set_new(ci, vocab_severity_name(sev),
-						    json_string(pb->component_impact[sev]));
-		json_object_set_new(o, "variables", vars);
-		json_object_set_new(o, "public_title", pb->public_title ?
-				    json_string(pb->public_title) : json_null());
-		json_object_set_new(o, "component_impact", ci);
+		json_set_str(e, "name", pb->variables[i].name);
+		json_set_str(e, "description", pb->variables[i].description);
+		json_set_bool(e, "required", pb->variables[i].required);
+		json_append(vars, e);
 	}
+	for (int sev = 1; sev <= 4; sev++)
+		if (pb->component_impact[sev] != NULL)
+			json_set_str(ci, vocab_severity_name(sev), pb->component_impact[sev]);
+	json_set(o, "variables", vars);
+	json_set_str_or_null(o, "public_title", pb->public_title);
+	json_set(o, "component_impact", ci);
 	return o;
 }
 
@@ -648,15 +753,21 @@ playbook_validate(struct cli *cli, struct cli_args *args)
 		playbook_free(pb);
 	}
 	if (cli->json) {
-		json_t *problems = json_array();
+		struct json *j = json_new_object(), *problems = json_new_array();
 
-		for (size_t i = 0; i < d.n; i++)
-			json_array_append_new(problems, json_pack("{s:s, s:i, s:s}",
-				"file", d.v[i].file, "line", d.v[i].line,
-				"message", d.v[i].msg));
-		cli_print_json(json_pack("{s:b, s:i, s:i, s:o}", "valid", ninvalid == 0,
-			"checked", (int)nchecked, "invalid", (int)ninvalid,
-			"problems", problems));
+		for (size_t i = 0; i < d.n; i++) {
+			struct json *e = json_new_object();
+
+			json_set_str(e, "file", d.v[i].file);
+			json_set_int(e, "line", d.v[i].line);
+			json_set_str(e, "message", d.v[i].msg);
+			json_append(problems, e);
+		}
+		json_set_bool(j, "valid", ninvalid == 0);
+		json_set_int(j, "checked", (int64_t)nchecked);
+		json_set_int(j, "invalid", (int64_t)ninvalid);
+		json_set(j, "problems", problems);
+		cli_print_json(j);
 	} else {
 		diag_print(&d, stderr);
 		if (ninvalid == 0)
@@ -687,7 +798,7 @@ playbook_log(struct cli *cli, struct cli_args *args)
 	struct repo_commit *log = NULL;
 	size_t n = 0;
 	char sha[41], *path = NULL;
-	json_t *arr = NULL;
+	struct json *arr = NULL;
 	int rc;
 
 	if (args->argc > 1)
@@ -704,12 +815,12 @@ playbook_log(struct cli *cli, struct cli_args *args)
 	if (rc != 0)
 		return cli_fail(rc);
 	if (cli->json)
-		arr = json_array();
+		arr = json_new_array();
 	for (size_t i = 0; i < n; i++) {
 		char date[32], sh[8];
 
 		if (cli->json) {
-			json_array_append_new(arr, commit_json(&log[i]));
+			json_append(arr, commit_json(&log[i]));
 			continue;
 		}
 		short_sha(sh, log[i].sha);
@@ -742,10 +853,15 @@ playbook_diff(struct cli *cli, struct cli_args *args)
 		err_set(rc, "no playbook '%s' at %.7s or %.7s", argv[0], a, b);
 	if (rc != 0)
 		return cli_fail(rc);
-	if (cli->json)
-		cli_print_json(json_pack("{s:s, s:s, s:s, s:s}", "name", argv[0],
-					 "from", a, "to", b, "diff", diff));
-	else
+	if (cli->json) {
+		struct json *j = json_new_object();
+
+		json_set_str(j, "name", argv[0]);
+		json_set_str(j, "from", a);
+		json_set_str(j, "to", b);
+		json_set_str(j, "diff", diff);
+		cli_print_json(j);
+	} else
 		fputs(diff, stdout);
 	free(diff);
 	return EXIT_OK;

@@ -9,6 +9,7 @@
 #include "sitrep/clock.h"
 #include "sitrep/err.h"
 #include "sitrep/incident.h"
+#include "sitrep/json.h"
 #include "sitrep/playbook.h"
 #include "sitrep/roles.h"
 #include "sitrep/store-incident.h"
@@ -44,7 +45,7 @@ role_list(struct cli *cli, struct incident_ctx *ctx, int64_t id)
 	struct store_holder *h;
 	struct playbook *pb = NULL;
 	size_t n;
-	json_t *arr;
+	struct json *arr;
 	int rc;
 
 	if ((rc = store_incident_get(&inc, ctx->store, id)) != 0)
@@ -55,7 +56,7 @@ role_list(struct cli *cli, struct incident_ctx *ctx, int64_t id)
 		playbook_free(pb);
 		return cli_fail(rc);
 	}
-	arr = json_array();
+	arr = json_new_array();
 	for (size_t r = 0; r < pb->nroles; r++) {
 		const struct playbook_role *role = &pb->roles[r];
 		size_t held = 0;
@@ -68,10 +69,14 @@ role_list(struct cli *cli, struct incident_ctx *ctx, int64_t id)
 			if (strcmp(h[i].role, role->id) != 0)
 				continue;
 			clock_format_iso(since, sizeof(since), h[i].since);
-			if (cli->json)
-				json_array_append_new(arr, json_pack("{s:s, s:s, s:s}",
-					"role", role->id, "person", h[i].person, "since", since));
-			else
+			if (cli->json) {
+				struct json *e = json_new_object();
+
+				json_set_str(e, "role", role->id);
+				json_set_str(e, "person", h[i].person);
+				json_set_str(e, "since", since);
+				json_append(arr, e);
+			} else
 				printf("%s%s since %s", held ? ", " : " ", h[i].person, since);
 			held++;
 		}
@@ -81,7 +86,7 @@ role_list(struct cli *cli, struct incident_ctx *ctx, int64_t id)
 	if (cli->json)
 		cli_print_json(arr);
 	else
-		json_decref(arr);
+		json_free(arr);
 	store_holders_free(h, n);
 	playbook_free(pb);
 	return EXIT_OK;
@@ -160,16 +165,16 @@ step_list(struct cli *cli, struct incident_ctx *ctx, int64_t id)
 	struct playbook *pb = NULL;
 	size_t n;
 	int64_t now = clock_now_ms();
-	json_t *arr = json_array();
+	struct json *arr = json_new_array();
 	int rc;
 
 	if ((rc = store_incident_get(&inc, ctx->store, id)) != 0) {
-		json_decref(arr);
+		json_free(arr);
 		return cli_fail(rc);
 	}
 	if ((rc = incident_playbook(&pb, ctx, &inc)) != 0 ||
 	    (rc = store_steps_get(&done, &n, ctx->store, id)) != 0) {
-		json_decref(arr);
+		json_free(arr);
 		playbook_free(pb);
 		store_incident_release(&inc);
 		return cli_fail(rc);
@@ -188,13 +193,20 @@ step_list(struct cli *cli, struct incident_ctx *ctx, int64_t id)
 		clock_format_iso(due, sizeof(due), inc.opened_at + ps->due * 1000);
 		overdue = d == NULL && strcmp(inc.status, "closed") != 0 &&
 			  inc.opened_at + ps->due * 1000 < now;
-		if (cli->json)
-			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:s?, s:s?}",
-				"id", ps->id, "title", ps->title, "role", ps->role, "due", due,
-				"state", d ? d->state : "open", "required", ps->required,
-				"overdue", overdue, "by", d ? d->actor : NULL,
-				"note", d ? d->note : NULL));
-		else
+		if (cli->json) {
+			struct json *e = json_new_object();
+
+			json_set_str(e, "id", ps->id);
+			json_set_str(e, "title", ps->title);
+			json_set_str(e, "role", ps->role);
+			json_set_str(e, "due", due);
+			json_set_str(e, "state", d ? d->state : "open");
+			json_set_bool(e, "required", ps->required);
+			json_set_bool(e, "overdue", overdue);
+			json_set_str_or_null(e, "by", d ? d->actor : NULL);
+			json_set_str_or_null(e, "note", d ? d->note : NULL);
+			json_append(arr, e);
+		} else
 			printf("%-16s %-8s due %s  %-10s %s%s%s\n", ps->id, d ? d->state : "open",
 			       due, ps->role, ps->title, ps->required ? " [required]" : "",
 			       overdue ? " OVERDUE" : "");
@@ -202,7 +214,7 @@ step_list(struct cli *cli, struct incident_ctx *ctx, int64_t id)
 	if (cli->json)
 		cli_print_json(arr);
 	else
-		json_decref(arr);
+		json_free(arr);
 	store_steps_free(done, n);
 	playbook_free(pb);
 	store_incident_release(&inc);

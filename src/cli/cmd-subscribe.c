@@ -9,6 +9,7 @@
 #include "sitrep/clock.h"
 #include "sitrep/conf.h"
 #include "sitrep/err.h"
+#include "sitrep/json.h"
 #include "sitrep/store.h"
 #include "sitrep/store-subscribers.h"
 #include "sitrep/subscribers.h"
@@ -45,27 +46,31 @@ const struct cmd_entry cmd_unsubscribe_entry = {
 	.exec = unsubscribe_exec,
 };
 
-static json_t *
+static struct json *
 subscriber_json(const struct store_subscriber *sub, bool with_secret)
 {
-	json_t *comps = json_array(), *o;
+	struct json *comps = json_new_array(), *o;
 	char since[32], until[32];
 
 	for (size_t i = 0; i < sub->ncomponents; i++)
-		json_array_append_new(comps, json_string(sub->components[i]));
+		json_append_str(comps, sub->components[i]);
 	clock_format_iso(since, sizeof(since), sub->created_at);
-	o = json_pack("{s:I, s:s, s:s, s:o, s:s, s:s}", "id", (json_int_t)sub->id,
-		      "kind", sub->kind, "address", sub->address, "components", comps,
-		      "since", since, "unsubscribe_token", sub->token);
-	json_object_set_new(o, "confirmed", json_boolean(sub->confirmed_at != 0));
+	o = json_new_object();
+	json_set_int(o, "id", sub->id);
+	json_set_str(o, "kind", sub->kind);
+	json_set_str(o, "address", sub->address);
+	json_set(o, "components", comps);
+	json_set_str(o, "since", since);
+	json_set_str(o, "unsubscribe_token", sub->token);
+	json_set_bool(o, "confirmed", sub->confirmed_at != 0);
 	if (sub->disabled_at) {
 		clock_format_iso(until, sizeof(until), sub->disabled_at);
-		json_object_set_new(o, "disabled_at", json_string(until));
-		json_object_set_new(o, "disabled_reason", json_string(sub->disabled_reason ?
-				    sub->disabled_reason : ""));
+		json_set_str(o, "disabled_at", until);
+		json_set_str(o, "disabled_reason", sub->disabled_reason ?
+				    sub->disabled_reason : "");
 	}
 	if (with_secret && sub->secret != NULL)
-		json_object_set_new(o, "secret", json_string(sub->secret));
+		json_set_str(o, "secret", sub->secret);
 	return o;
 }
 
@@ -113,10 +118,10 @@ subscribers_exec(struct cli *cli, struct cli_args *args)
 	    (rc = store_subscribers_get(&v, &n, cli->store, all)) != 0)
 		return cli_fail(rc);
 	if (cli->json) {
-		json_t *arr = json_array();
+		struct json *arr = json_new_array();
 
 		for (size_t i = 0; i < n; i++)
-			json_array_append_new(arr, subscriber_json(&v[i], false));
+			json_append(arr, subscriber_json(&v[i], false));
 		cli_print_json(arr);
 	} else if (n == 0)
 		printf("no subscribers\n");
@@ -151,9 +156,13 @@ unsubscribe_exec(struct cli *cli, struct cli_args *args)
 	if ((rc = cli_open_store(cli)) != 0 ||
 	    (rc = subscribers_remove(&id, cli->store, args->argv[0], "unsubscribed")) != 0)
 		return cli_fail(rc);
-	if (cli->json)
-		cli_print_json(json_pack("{s:I, s:b}", "id", (json_int_t)id, "unsubscribed", 1));
-	else
+	if (cli->json) {
+		struct json *j = json_new_object();
+
+		json_set_int(j, "id", id);
+		json_set_bool(j, "unsubscribed", true);
+		cli_print_json(j);
+	} else
 		printf("subscriber %lld unsubscribed\n", (long long)id);
 	return EXIT_OK;
 }

@@ -10,6 +10,7 @@
 #include "sitrep/conf.h"
 #include "sitrep/err.h"
 #include "sitrep/incident.h"
+#include "sitrep/json.h"
 #include "sitrep/store-incident.h"
 #include "sitrep/timeline.h"
 #include "sitrep/xalloc.h"
@@ -32,12 +33,12 @@ const struct cmd_entry cmd_timeline_entry = {
 
 /* One line a human reads: what happened, from the event's details. */
 static void
-describe(struct cli *cli, const struct store_event *e, json_t *d)
+describe(struct cli *cli, const struct store_event *e, const struct json *d)
 {
 	const char *k = e->kind;
 
-#define S(key) cli_line(cli, json_string_value(json_object_get(d, key)) ? \
-		json_string_value(json_object_get(d, key)) : "")
+#define S(key) cli_line(cli, json_as_str(json_get(d, key)) ? \
+		json_as_str(json_get(d, key)) : "")
 	if (strcmp(k, "opened") == 0)
 		printf("opened '%s' from %s@%.7s at %s", S("title"), S("playbook"),
 		       S("commit"), S("severity"));
@@ -48,13 +49,12 @@ describe(struct cli *cli, const struct store_event *e, json_t *d)
 	else if (strcmp(k, "component") == 0)
 		printf("component %s is %s", S("component"), S("status"));
 	else if (strcmp(k, "variables") == 0) {
-		const char *name;
-		json_t *v;
+		struct json_iter it = JSON_ITER_INIT;
 		int n = 0;
 
 		printf("set");
-		json_object_foreach(json_object_get(d, "set"), name, v)
-			printf("%s %s = '%s'", n++ ? "," : "", name, json_string_value(v));
+		while (json_next(&it, json_get(d, "set")))
+			printf("%s %s = '%s'", n++ ? "," : "", it.key, json_as_str(it.value));
 	}
 	else if (strcmp(k, "resolved") == 0)
 		printf("resolved (was %s)", S("from"));
@@ -73,58 +73,58 @@ describe(struct cli *cli, const struct store_event *e, json_t *d)
 	else if (strcmp(k, "step_skipped") == 0)
 		printf("step %s skipped", S("step"));
 	else if (strcmp(k, "paged") == 0 || strcmp(k, "escalated") == 0) {
-		json_t *p;
+		const struct json *p;
 		size_t i;
 
 		printf("%s %s (%s):", strcmp(k, "paged") == 0 ? "paged" : "escalated",
 		       S("role"), S("mode"));
-		json_array_foreach(json_object_get(d, "people"), i, p)
-			printf(" %s@%s", json_string_value(json_object_get(p, "person")),
-			       json_string_value(json_object_get(p, "tier")));
+		for (i = 0; (p = json_at(json_get(d, "people"), i)) != NULL; i++)
+			printf(" %s@%s", json_as_str(json_get(p, "person")),
+			       json_as_str(json_get(p, "tier")));
 	} else if (strcmp(k, "acknowledged") == 0)
 		printf("acknowledged the page");
 	else if (strcmp(k, "update_published") == 0 || strcmp(k, "apology_published") == 0) {
-		json_t *st = json_object_get(d, "status");
-		json_int_t after = json_integer_value(json_object_get(d, "after_open_ms"));
+		const struct json *st = json_get(d, "status");
+		int64_t after = json_as_int(json_get(d, "after_open_ms"));
 
 		printf("published %s UPD-%lld to %s%s%s: %lld message%s queued",
 		       k[0] == 'a' ? "apology" : "update",
-		       (long long)json_integer_value(json_object_get(d, "update")), S("audience"),
-		       json_object_get(d, "account") ? ", account " : "",
-		       json_object_get(d, "account") ? S("account") : "",
-		       (long long)json_integer_value(json_object_get(d, "queued")),
-		       json_integer_value(json_object_get(d, "queued")) == 1 ? "" : "s");
+		       (long long)json_as_int(json_get(d, "update")), S("audience"),
+		       json_get(d, "account") ? ", account " : "",
+		       json_get(d, "account") ? S("account") : "",
+		       (long long)json_as_int(json_get(d, "queued")),
+		       json_as_int(json_get(d, "queued")) == 1 ? "" : "s");
 		if (k[0] == 'a')
 			printf(", %lldh %02lldm after the incident opened",
 			       (long long)(after / 3600000), (long long)(after / 60000 % 60));
 		if (st != NULL)
 			printf(" (status %s -> %s)",
-			       json_string_value(json_object_get(st, "from")),
-			       json_string_value(json_object_get(st, "to")));
+			       json_as_str(json_get(st, "from")),
+			       json_as_str(json_get(st, "to")));
 	} else if (strcmp(k, "update_drafted") == 0 || strcmp(k, "apology_drafted") == 0)
 		printf("drafted %s UPD-%lld to %s, %s", k[0] == 'a' ? "apology" : "update",
-		       (long long)json_integer_value(json_object_get(d, "update")), S("audience"),
-		       json_is_true(json_object_get(d, "approval")) || !json_object_get(d,
+		       (long long)json_as_int(json_get(d, "update")), S("audience"),
+		       json_as_bool(json_get(d, "approval")) || !json_get(d,
 		       "publish_at") ? "waiting for approval" : "scheduled");
 	else if (strcmp(k, "update_approved") == 0 || strcmp(k, "apology_approved") == 0)
 		printf("approved UPD-%lld by %s to %s",
-		       (long long)json_integer_value(json_object_get(d, "update")), S("author"),
+		       (long long)json_as_int(json_get(d, "update")), S("author"),
 		       S("audience"));
 	else if (strcmp(k, "update_withdrawn") == 0 || strcmp(k, "apology_withdrawn") == 0)
 		printf("withdrew UPD-%lld to %s",
-		       (long long)json_integer_value(json_object_get(d, "update")), S("audience"));
+		       (long long)json_as_int(json_get(d, "update")), S("audience"));
 	else if (strcmp(k, "reminder") == 0)
 		printf("reminded (%s): %s", S("reminder"), S("text"));
 	else if (strcmp(k, "touchpoint") == 0)
 		printf("contacted %s by %s: %s", S("account"), S("via"), S("summary"));
 	else if (strcmp(k, "closed") == 0)
-		printf("closed%s", json_is_true(json_object_get(d, "forced")) ?
+		printf("closed%s", json_as_bool(json_get(d, "forced")) ?
 		       " with required steps open" : "");
 	else
 		printf("%s %s", cli_line(cli, k), cli_line(cli, e->details));
-	if (json_object_get(d, "note") != NULL && json_is_string(json_object_get(d, "note")))
+	if (json_get(d, "note") != NULL && json_kind(json_get(d, "note")) == JSON_KIND_STRING)
 		printf(": %s", S("note"));
-	if (json_object_get(d, "reason") != NULL && json_is_string(json_object_get(d, "reason")))
+	if (json_get(d, "reason") != NULL && json_kind(json_get(d, "reason")) == JSON_KIND_STRING)
 		printf(": %s", S("reason"));
 #undef S
 }
@@ -135,10 +135,10 @@ describe(struct cli *cli, const struct store_event *e, json_t *d)
  * touchpoints with it.
  */
 static bool
-about_account(const struct store_event *e, json_t *d, const char *account)
+about_account(const struct store_event *e, const struct json *d, const char *account)
 {
-	const char *a = json_string_value(json_object_get(d, "account"));
-	const char *aud = json_string_value(json_object_get(d, "audience"));
+	const char *a = json_as_str(json_get(d, "account"));
+	const char *aud = json_as_str(json_get(d, "audience"));
 
 	if (strcmp(e->kind, "touchpoint") == 0)
 		return a != NULL && strcmp(a, account) == 0;
@@ -159,7 +159,7 @@ verify_exec(struct cli *cli, struct incident_ctx *ctx, int64_t id, bool anchor)
 	struct timeline_anchor *anchors = NULL, *heads = NULL;
 	size_t ninc = 0, nanchors = 0, nbad = 0;
 	char sha[41] = "", nsha[41];
-	json_t *arr = cli->json ? json_array() : NULL;
+	struct json *arr = cli->json ? json_new_array() : NULL;
 	int rc;
 
 	if ((rc = cli_open_repo(cli)) != 0)
@@ -194,14 +194,20 @@ verify_exec(struct cli *cli, struct incident_ctx *ctx, int64_t id, bool anchor)
 			printf("INC-%lld: %zu events, the hash chain verifies%s\n",
 			       (long long)inc->id, n, a != NULL ?
 			       " and agrees with its anchor" : "");
-		if (arr != NULL)
-			json_array_append_new(arr, json_pack("{s:I, s:I, s:I, s:o, s:b, s:o, s:o}",
-				"incident", (json_int_t)inc->id, "events", (json_int_t)n,
-				"recorded_events", (json_int_t)inc->event_count,
-				"anchored_events", a != NULL ? json_integer(a->count) : json_null(),
-				"verified", bad_rc == 0,
-				"first_bad_event", bad >= 0 ? json_integer(v[bad].id) : json_null(),
-				"problem", bad_rc != 0 ? json_string(err_last()) : json_null()));
+		if (arr != NULL) {
+			struct json *e = json_new_object();
+
+			json_set_int(e, "incident", inc->id);
+			json_set_int(e, "events", n);
+			json_set_int(e, "recorded_events", inc->event_count);
+			json_set(e, "anchored_events", a != NULL ? json_new_int(a->count) :
+				 json_new_null());
+			json_set_bool(e, "verified", bad_rc == 0);
+			json_set(e, "first_bad_event", bad >= 0 ? json_new_int(v[bad].id) :
+				 json_new_null());
+			json_set_str_or_null(e, "problem", bad_rc != 0 ? err_last() : NULL);
+			json_append(arr, e);
+		}
 		heads[ninc - 1 - k].incident_id = inc->id;
 		heads[ninc - 1 - k].count = (int64_t)n;
 		snprintf(heads[ninc - 1 - k].hash, sizeof(heads[0].hash), "%s",
@@ -222,12 +228,18 @@ verify_exec(struct cli *cli, struct incident_ctx *ctx, int64_t id, bool anchor)
 			(long long)anchors[i].incident_id, (long long)anchors[i].count,
 			TIMELINE_ANCHOR_REF);
 		cli_error("%s", err_last());
-		if (arr != NULL)
-			json_array_append_new(arr, json_pack("{s:I, s:I, s:n, s:I, s:b, s:n, s:s}",
-				"incident", (json_int_t)anchors[i].incident_id, "events",
-				(json_int_t)0, "recorded_events", "anchored_events",
-				(json_int_t)anchors[i].count, "verified", 0, "first_bad_event",
-				"problem", err_last()));
+		if (arr != NULL) {
+			struct json *e = json_new_object();
+
+			json_set_int(e, "incident", anchors[i].incident_id);
+			json_set_int(e, "events", 0);
+			json_set(e, "recorded_events", json_new_null());
+			json_set_int(e, "anchored_events", anchors[i].count);
+			json_set_bool(e, "verified", false);
+			json_set(e, "first_bad_event", json_new_null());
+			json_set_str(e, "problem", err_last());
+			json_append(arr, e);
+		}
 	}
 	if (nbad > 0) {
 		if (anchor)
@@ -244,8 +256,12 @@ verify_exec(struct cli *cli, struct incident_ctx *ctx, int64_t id, bool anchor)
 			       ninc == 1 ? "" : "s", TIMELINE_ANCHOR_REF, nsha,
 			       ctx->conf->playbooks);
 		else {
-			cli_print_json(json_pack("{s:s, s:s, s:o}", "ref", TIMELINE_ANCHOR_REF,
-						 "commit", nsha, "incidents", arr));
+			struct json *j = json_new_object();
+
+			json_set_str(j, "ref", TIMELINE_ANCHOR_REF);
+			json_set_str(j, "commit", nsha);
+			json_set(j, "incidents", arr);
+			cli_print_json(j);
 			arr = NULL;
 		}
 	} else if (!cli->json && id == 0)
@@ -260,9 +276,8 @@ fail:
 out:
 	if (arr != NULL) {
 		if (!anchor || rc != EXIT_OK)
-			cli_print_json(id != 0 && json_array_size(arr) == 1 ?
-				       json_incref(json_array_get(arr, 0)) : json_incref(arr));
-		json_decref(arr);
+			cli_write_json(id != 0 && json_size(arr) == 1 ? json_at(arr, 0) : arr);
+		json_free(arr);
 	}
 	store_incidents_free(incs, ninc);
 	free(anchors);
@@ -279,6 +294,8 @@ timeline_exec(struct cli *cli, struct cli_args *args)
 	size_t n = 0;
 	bool verify = cli_args_has(args, "verify"), anchor = cli_args_has(args, "anchor");
 	const char *account = cli_args_get(args, "account");
+	struct json *arr;
+	char *why;
 	long bad;
 	int rc;
 	int64_t id = 0;
@@ -311,27 +328,34 @@ timeline_exec(struct cli *cli, struct cli_args *args)
 	}
 	rc = timeline_check(&bad, &inc, v, n, NULL);
 	store_incident_release(&inc);
-	json_t *arr = cli->json ? json_array() : NULL;
+	/* what timeline_check found, kept from the reading below */
+	why = rc != 0 ? xstrdup(err_last()) : NULL;
+	arr = cli->json ? json_new_array() : NULL;
 	for (size_t i = 0; i < n; i++) {
-		json_t *d = json_loads(v[i].details, 0, NULL);
+		struct json *d = json_parse(v[i].details, strlen(v[i].details));
 		char when[32];
 
 		if (account != NULL && !about_account(&v[i], d, account)) {
-			json_decref(d);
+			json_free(d);
 			continue;
 		}
 		clock_format_iso(when, sizeof(when), v[i].at);
 		if (cli->json) {
-			json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:o, s:s}",
-				"id", (json_int_t)v[i].id, "at", when, "actor", v[i].actor,
-				"kind", v[i].kind, "details", d ? d : json_object(),
-				"hash", v[i].hash));
+			struct json *e = json_new_object();
+
+			json_set_int(e, "id", v[i].id);
+			json_set_str(e, "at", when);
+			json_set_str(e, "actor", v[i].actor);
+			json_set_str(e, "kind", v[i].kind);
+			json_set(e, "details", d != NULL ? d : json_new_object());
+			json_set_str(e, "hash", v[i].hash);
+			json_append(arr, e);
 			continue;
 		}
 		printf("%s  %-10s ", when, cli_line(cli, v[i].actor));
 		describe(cli, &v[i], d);
 		putchar('\n');
-		json_decref(d);
+		json_free(d);
 	}
 	if (cli->json)
 		cli_print_json(arr);
@@ -339,8 +363,9 @@ timeline_exec(struct cli *cli, struct cli_args *args)
 		cli_error("warning: the timeline was altered at event %lld: run "
 			  "'sitrep timeline INC-%lld --verify'", (long long)v[bad].id, (long long)id);
 	else if (rc != 0)
-		cli_error("warning: %s: run 'sitrep timeline INC-%lld --verify'", err_last(),
+		cli_error("warning: %s: run 'sitrep timeline INC-%lld --verify'", why,
 			  (long long)id);
+	free(why);
 	store_events_free(v, n);
 	return EXIT_OK;
 }

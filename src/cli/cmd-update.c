@@ -154,38 +154,44 @@ print_posted(struct cli *cli, const struct comms_posted *out, const struct comms
 	struct buf b = BUF_INIT;
 
 	if (cli->json) {
-		json_t *routes = json_array(), *o;
+		struct json *routes = json_new_array(), *o = json_new_object();
 
 		for (size_t i = 0; i < out->nroutes; i++) {
 			const struct comms_route *r = &out->routes[i];
-			json_t *jr = json_pack("{s:s?, s:s, s:s?, s:s?, s:I}", "channel", r->channel,
-					       "type", r->type, "recipient", r->recipient,
-					       "subscribers", r->subscribers, "count", (json_int_t)r->count);
+			struct json *jr = json_new_object();
 
+			json_set_str_or_null(jr, "channel", r->channel);
+			json_set_str(jr, "type", r->type);
+			json_set_str_or_null(jr, "recipient", r->recipient);
+			json_set_str_or_null(jr, "subscribers", r->subscribers);
+			json_set_int(jr, "count", r->count);
 			if (out->preview != NULL) {
 				char *text = route_payload(r, out->preview);
 
-				json_object_set_new(jr, "payload", json_string(text));
+				json_set_str(jr, "payload", text);
 				free(text);
 			}
-			json_array_append_new(routes, jr);
+			json_append(routes, jr);
 		}
-		o = json_pack("{s:o, s:s, s:s, s:b, s:o, s:I, s:s?, s:o, s:o}",
-			"update", out->update_id ? json_integer(out->update_id) : json_null(),
-			"state", out->state, "body", out->body, "dry_run", req->dry_run,
-			"next_update_at", json_time(out->next_update_at),
-			"queued", (json_int_t)out->queued,
-			"approval", out->approval, "routes", routes,
-			"publish_at", json_time(out->publish_at));
+		json_set(o, "update", out->update_id ? json_new_int(out->update_id) :
+			 json_new_null());
+		json_set_str(o, "state", out->state);
+		json_set_str(o, "body", out->body);
+		json_set_bool(o, "dry_run", req->dry_run);
+		json_set_time(o, "next_update_at", out->next_update_at);
+		json_set_int(o, "queued", out->queued);
+		json_set_str_or_null(o, "approval", out->approval);
+		json_set(o, "routes", routes);
+		json_set_time(o, "publish_at", out->publish_at);
 		if (req->dry_run) {
-			json_t *empty = json_array();
+			struct json *empty = json_new_array();
 			char *list = out->empty_vars ? xstrdup(out->empty_vars) : NULL, *save = NULL;
 
 			for (char *t = list ? strtok_r(list, ", ", &save) : NULL; t != NULL;
 			     t = strtok_r(NULL, ", ", &save))
-				json_array_append_new(empty, json_string(t));
+				json_append_str(empty, t);
 			free(list);
-			json_object_set_new(o, "empty_variables", empty);
+			json_set(o, "empty_variables", empty);
 		}
 		cli_print_json(o);
 		return EXIT_OK;
@@ -348,11 +354,15 @@ update_action(struct cli *cli, struct cli_args *args)
 		rc = comms_withdraw(&ctx, id, cli_args_get(args, "message"));
 	if (rc != 0)
 		return cli_fail(rc);
-	if (cli->json)
-		cli_print_json(json_pack("{s:I, s:s, s:I}", "update", (json_int_t)id, "state",
-			cmd == &cmd_approve_entry ? "approved" : cmd == &cmd_publish_entry ?
-			"published" : "withdrawn", "queued", (json_int_t)queued));
-	else if (cmd == &cmd_approve_entry)
+	if (cli->json) {
+		struct json *j = json_new_object();
+
+		json_set_int(j, "update", id);
+		json_set_str(j, "state", cmd == &cmd_approve_entry ? "approved" :
+			     cmd == &cmd_publish_entry ? "published" : "withdrawn");
+		json_set_int(j, "queued", queued);
+		cli_print_json(j);
+	} else if (cmd == &cmd_approve_entry)
 		printf("UPD-%lld approved: publish it with 'sitrep publish UPD-%lld'\n",
 		       (long long)id, (long long)id);
 	else if (cmd == &cmd_publish_entry) {
@@ -367,6 +377,34 @@ update_action(struct cli *cli, struct cli_args *args)
 	return EXIT_OK;
 }
 
+/* One update as updates --json shows it, with its delivery counts
+ * (pending, retrying, sent, dead). */
+static struct json *
+update_json(const struct store_update *u, const int64_t counts[4])
+{
+	struct json *o = json_new_object(), *delivery = json_new_object();
+
+	json_set_int(o, "id", u->id);
+	json_set_str(o, "kind", u->kind);
+	json_set_str(o, "audience", u->audience);
+	json_set_str(o, "state", u->state);
+	json_set_str_or_null(o, "status", u->status);
+	json_set_str(o, "author", u->author);
+	json_set_str_or_null(o, "approver", u->approver);
+	json_set_time(o, "created_at", u->created_at);
+	json_set_time(o, "published_at", u->published_at);
+	json_set_time(o, "next_update_at", u->next_update_at);
+	json_set_str_or_null(o, "account", u->account);
+	/* a body written to the store unchecked is shown, not dropped */
+	json_set(o, "body", json_new_text(u->body));
+	json_set_time(o, "publish_at", u->publish_at);
+	json_set_int(delivery, "pending", counts[0]);
+	json_set_int(delivery, "retrying", counts[1]);
+	json_set_int(delivery, "sent", counts[2]);
+	json_set_int(delivery, "dead", counts[3]);
+	json_set(o, "delivery", delivery);
+	return o;
+}
 
 static int
 updates_exec(struct cli *cli, struct cli_args *args)
@@ -374,7 +412,7 @@ updates_exec(struct cli *cli, struct cli_args *args)
 	struct incident_ctx ctx;
 	struct store_incident inc;
 	struct store_update *v = NULL;
-	json_t *arr;
+	struct json *arr;
 	size_t n = 0;
 	int64_t id, counts[4];
 	int rc;
@@ -389,7 +427,7 @@ updates_exec(struct cli *cli, struct cli_args *args)
 	store_incident_release(&inc);
 	if ((rc = store_updates_get(&v, &n, ctx.store, id)) != 0)
 		return cli_fail(rc);
-	arr = json_array();
+	arr = json_new_array();
 	if (!cli->json && n == 0)
 		printf("INC-%lld has no updates yet\n", (long long)id);
 	else if (!cli->json)
@@ -406,19 +444,7 @@ updates_exec(struct cli *cli, struct cli_args *args)
 				 (long long)counts[2], (long long)(counts[0] + counts[1]),
 				 (long long)counts[3]);
 		if (cli->json) {
-			json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s, s:s?, s:o, s:o, s:o, s:s?, s:o, s:o, s:{s:I, s:I, s:I, s:I}}",
-				"id", (json_int_t)u->id, "kind", u->kind, "audience", u->audience,
-				"state", u->state, "status", u->status, "author", u->author,
-				"approver", u->approver, "created_at", json_time(u->created_at),
-				"published_at", json_time(u->published_at),
-				"next_update_at", json_time(u->next_update_at),
-				/* a body written to the store unchecked is shown,
-				 * not dropped */
-				"account", u->account, "body", json_text(u->body),
-				"publish_at", json_time(u->publish_at),
-				"delivery", "pending", (json_int_t)counts[0],
-				"retrying", (json_int_t)counts[1], "sent", (json_int_t)counts[2],
-				"dead", (json_int_t)counts[3]));
+			json_append(arr, update_json(u, counts));
 			continue;
 		}
 		if (u->published_at || u->publish_at) {
@@ -437,7 +463,7 @@ updates_exec(struct cli *cli, struct cli_args *args)
 	if (cli->json && rc == 0)
 		cli_print_json(arr);
 	else
-		json_decref(arr);
+		json_free(arr);
 	store_updates_free(v, n);
 	return rc != 0 ? cli_fail(rc) : EXIT_OK;
 }
@@ -461,10 +487,14 @@ contact_exec(struct cli *cli, struct cli_args *args)
 	if ((rc = cli_incident_ctx(&ctx, cli)) != 0 ||
 	    (rc = comms_contact(&ctx, id, account, via, msg)) != 0)
 		return cli_fail(rc);
-	if (cli->json)
-		cli_print_json(json_pack("{s:I, s:s, s:s}", "incident", (json_int_t)id,
-					 "account", account, "via", via));
-	else
+	if (cli->json) {
+		struct json *j = json_new_object();
+
+		json_set_int(j, "incident", id);
+		json_set_str(j, "account", account);
+		json_set_str(j, "via", via);
+		cli_print_json(j);
+	} else
 		printf("INC-%lld: touchpoint with %s by %s logged\n", (long long)id, account,
 		       via);
 	return EXIT_OK;

@@ -1,7 +1,7 @@
 /* show.c: what sitrep writes for a human reaches a terminal with every
  * control character shown visibly, as less shows them: titles, bodies and
  * messages from the store can neither clear the screen nor forge a line.
- * JSON output needs nothing of this: jansson escapes controls itself. */
+ * JSON output needs nothing of this: its writer escapes controls itself. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>

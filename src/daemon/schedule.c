@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "sitrep/buf.h"
 #include "sitrep/clock.h"
 #include "sitrep/comms.h"
@@ -140,11 +138,11 @@ holders_of(struct buf *b, const struct pass *p, const char *role)
 }
 
 static void
-add_people(json_t *to, const struct pass *p, const char *role)
+add_people(struct json *to, const struct pass *p, const char *role)
 {
 	for (size_t i = 0; i < p->nholders; i++)
 		if (strcmp(p->holders[i].role, role) == 0)
-			json_array_append_new(to, json_string(p->holders[i].person));
+			json_append_str(to, p->holders[i].person);
 }
 
 /*
@@ -159,14 +157,14 @@ remind(struct pass *p, const char *key, const char *kind, int64_t due,
 	struct schedule *sc = p->sc;
 	struct store_incident inc;
 	struct buf text = BUF_INIT, title = BUF_INIT;
-	json_t *to = json_array();
+	struct json *to = json_new_array(), *details;
 	char *inc_title;
 	int64_t queued;
 	int rc;
 
 	if (due > p->now) {
 		p->next = sooner(p->next, due);
-		json_decref(to);
+		json_free(to);
 		return 0;
 	}
 	for (const char *const *r = roles; *r != NULL; r++) {
@@ -191,17 +189,22 @@ remind(struct pass *p, const char *key, const char *kind, int64_t due,
 		rc = incident_abandon(&sc->ctx, &inc, rc);
 		goto done;
 	}
-	rc = incident_finish_change(&sc->ctx, &inc, "reminder", json_from_jansson(json_pack("{s:s, s:o, s:s, s:I, s:I, s:I}",
-		"reminder", kind, "to", to, "text", buf_str(&text), "due_at", (json_int_t)due,
-		"late_ms", (json_int_t)(p->now - due), "queued", (json_int_t)queued)));
+	details = json_new_object();
+	json_set_str(details, "reminder", kind);
+	json_set(details, "to", to);
 	to = NULL;
+	json_set_str(details, "text", buf_str(&text));
+	json_set_int(details, "due_at", due);
+	json_set_int(details, "late_ms", p->now - due);
+	json_set_int(details, "queued", queued);
+	rc = incident_finish_change(&sc->ctx, &inc, "reminder", details);
 	if (rc == 0) {
 		sc->lag = p->now - due;
 		log_info("INC-%lld: %s reminder (%lld ms after due)", (long long)inc.id, kind,
 			 (long long)(p->now - due));
 	}
 done:
-	json_decref(to);
+	json_free(to);
 	buf_release(&text);
 	buf_release(&title);
 	return rc;

@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "sitrep/buf.h"
 #include "sitrep/clock.h"
 #include "sitrep/comms.h"
@@ -483,7 +481,7 @@ check_status(struct incident_ctx *ctx, const struct store_incident *inc, const c
  * when a customer update moves it, the outbox rows; returns the event's
  * details. */
 static int
-publish_locked(json_t **details, struct comms_posted *out, struct incident_ctx *ctx,
+publish_locked(struct json **details, struct comms_posted *out, struct incident_ctx *ctx,
 	       const struct playbook *pb, struct store_incident *inc, struct store_update *u,
 	       int64_t now)
 {
@@ -517,17 +515,23 @@ publish_locked(json_t **details, struct comms_posted *out, struct incident_ctx *
 	}
 	if ((rc = routes_queue(out, ctx, inc->id, u->id, now)) != 0)
 		return rc;
-	*details = json_pack("{s:I, s:s, s:s, s:I, s:I}", "update", (json_int_t)u->id,
-			     "audience", u->audience, "author", u->author,
-			     "queued", (json_int_t)out->queued,
-			     "after_open_ms", (json_int_t)(now - inc->opened_at));
+	*details = json_new_object();
+	json_set_int(*details, "update", u->id);
+	json_set_str(*details, "audience", u->audience);
+	json_set_str(*details, "author", u->author);
+	json_set_int(*details, "queued", out->queued);
+	json_set_int(*details, "after_open_ms", now - inc->opened_at);
 	if (u->next_update_at != 0)
-		json_object_set_new(*details, "next_update_at", json_integer(u->next_update_at));
+		json_set_int(*details, "next_update_at", u->next_update_at);
 	if (u->account != NULL)
-		json_object_set_new(*details, "account", json_string(u->account));
-	if (strcmp(from, inc->status) != 0)
-		json_object_set_new(*details, "status", json_pack("{s:s, s:s}", "from", from,
-				    "to", inc->status));
+		json_set_str(*details, "account", u->account);
+	if (strcmp(from, inc->status) != 0) {
+		struct json *status = json_new_object();
+
+		json_set_str(status, "from", from);
+		json_set_str(status, "to", inc->status);
+		json_set(*details, "status", status);
+	}
 	return 0;
 }
 
@@ -674,7 +678,7 @@ comms_post(struct comms_posted *out, struct incident_ctx *ctx, const struct comm
 	struct store_incident inc;
 	struct playbook *pb = NULL;
 	struct store_update u;
-	json_t *details = NULL;
+	struct json *details = NULL;
 	char kind[32];
 	int64_t now = clock_now_ms();
 	int rc;
@@ -703,10 +707,12 @@ comms_post(struct comms_posted *out, struct incident_ctx *ctx, const struct comm
 	if (strcmp(u.state, "draft") == 0) {
 		snprintf(u.state, sizeof(u.state), "draft");
 		if ((rc = store_update_insert(&u.id, ctx->store, &u)) == 0) {
-			details = json_pack("{s:I, s:s, s:b}", "update", (json_int_t)u.id,
-					    "audience", u.audience, "approval", out->approval != NULL);
+			details = json_new_object();
+			json_set_int(details, "update", u.id);
+			json_set_str(details, "audience", u.audience);
+			json_set_bool(details, "approval", out->approval != NULL);
 			if (u.publish_at != 0)
-				json_object_set_new(details, "publish_at", json_integer(u.publish_at));
+				json_set_int(details, "publish_at", u.publish_at);
 		}
 	} else {
 		snprintf(u.state, sizeof(u.state), "draft");
@@ -720,7 +726,7 @@ comms_post(struct comms_posted *out, struct incident_ctx *ctx, const struct comm
 	}
 	rc = incident_finish_change(ctx, &inc, event_kind(kind, &u,
 				    strcmp(out->state, "draft") == 0 ? "drafted" : "published"),
-				    json_from_jansson(details));
+				    details);
 	store_update_release(&u);
 	playbook_free(pb);
 	if (rc != 0)
@@ -789,11 +795,10 @@ update_abandon(struct incident_ctx *ctx, struct store_update *u, struct store_in
 
 static int
 update_finish(struct incident_ctx *ctx, struct store_update *u, struct store_incident *inc,
-	      struct playbook *pb, const char *what, json_t *details)
+	      struct playbook *pb, const char *what, struct json *details)
 {
 	char kind[32];
-	int rc = incident_finish_change(ctx, inc, event_kind(kind, u, what),
-					json_from_jansson(details));
+	int rc = incident_finish_change(ctx, inc, event_kind(kind, u, what), details);
 
 	store_update_release(u);
 	playbook_free(pb);
@@ -821,6 +826,7 @@ comms_approve(struct incident_ctx *ctx, int64_t update_id)
 {
 	struct store_incident inc;
 	struct store_update u;
+	struct json *details;
 	struct playbook *pb;
 	struct store_holder *h;
 	size_t n;
@@ -859,8 +865,11 @@ comms_approve(struct incident_ctx *ctx, int64_t update_id)
 	u.approved_at = clock_now_ms();
 	if ((rc = store_update_set_state(ctx->store, &u)) != 0)
 		return update_abandon(ctx, &u, &inc, pb, rc);
-	return update_finish(ctx, &u, &inc, pb, "approved", json_pack("{s:I, s:s, s:s}",
-		"update", (json_int_t)u.id, "audience", u.audience, "author", u.author));
+	details = json_new_object();
+	json_set_int(details, "update", u.id);
+	json_set_str(details, "audience", u.audience);
+	json_set_str(details, "author", u.author);
+	return update_finish(ctx, &u, &inc, pb, "approved", details);
 }
 
 int
@@ -870,7 +879,7 @@ comms_publish(int64_t *queued, struct incident_ctx *ctx, int64_t update_id)
 	struct store_incident inc;
 	struct store_update u;
 	struct playbook *pb;
-	json_t *details = NULL;
+	struct json *details = NULL;
 	bool may;
 	int rc;
 
@@ -909,6 +918,7 @@ comms_withdraw(struct incident_ctx *ctx, int64_t update_id, const char *reason)
 {
 	struct store_incident inc;
 	struct store_update u;
+	struct json *details;
 	struct playbook *pb;
 	bool may;
 	int rc;
@@ -930,8 +940,11 @@ comms_withdraw(struct incident_ctx *ctx, int64_t update_id, const char *reason)
 	u.withdrawn_at = clock_now_ms();
 	if ((rc = store_update_set_state(ctx->store, &u)) != 0)
 		return update_abandon(ctx, &u, &inc, pb, rc);
-	return update_finish(ctx, &u, &inc, pb, "withdrawn", json_pack("{s:I, s:s, s:s?}",
-		"update", (json_int_t)u.id, "audience", u.audience, "reason", reason));
+	details = json_new_object();
+	json_set_int(details, "update", u.id);
+	json_set_str(details, "audience", u.audience);
+	json_set_str_or_null(details, "reason", reason);
+	return update_finish(ctx, &u, &inc, pb, "withdrawn", details);
 }
 
 int
@@ -941,6 +954,7 @@ comms_contact(struct incident_ctx *ctx, int64_t incident, const char *account,
 	static const char *const vias[] = { "phone", "email", "chat", "social", NULL };
 	struct store_touchpoint t;
 	struct store_incident inc;
+	struct json *details;
 	bool known = false;
 	int rc;
 
@@ -963,8 +977,11 @@ comms_contact(struct incident_ctx *ctx, int64_t incident, const char *account,
 	t.at = clock_now_ms();
 	if ((rc = store_touchpoint_insert(ctx->store, &t)) != 0)
 		return incident_abandon(ctx, &inc, rc);
-	return incident_finish_change(ctx, &inc, "touchpoint", json_from_jansson(json_pack("{s:s, s:s, s:s}",
-		"account", account, "via", via, "summary", summary)));
+	details = json_new_object();
+	json_set_str(details, "account", account);
+	json_set_str(details, "via", via);
+	json_set_str(details, "summary", summary);
+	return incident_finish_change(ctx, &inc, "touchpoint", details);
 }
 
 /* Summary */

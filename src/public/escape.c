@@ -50,7 +50,7 @@ utf8_len(const unsigned char *p)
  * the JSON say the same thing. Controls other than tab and newline (C0,
  * DEL and C1) are not text a reader can see and are errors in XML 1.0 or
  * HTML; U+FFFE and U+FFFF are not XML characters; invalid UTF-8 would make
- * a feed unparseable and jansson refuse the string. A carriage return is
+ * a feed unparseable and a JSON document fail to write. A carriage return is
  * dropped, so CRLF reads as a newline.
  */
 static void

@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "sitrep/json.h"
 #include "sitrep/buf.h"
 #include "sitrep/escape.h"
@@ -19,69 +17,70 @@
 
 #include "statuspage-int.h"
 
-static json_t *
+/* A text as a reader may see it (escape_clean's), or null for NULL. */
+static struct json *
 jstr(const char *s)
 {
+	struct json *j;
 	char *clean;
-	json_t *j;
 
 	if (s == NULL)
-		return json_null();
+		return json_new_null();
 	clean = escape_clean(s);
-	j = json_string(clean);
+	j = json_new_string(clean);
 	free(clean);
-	return j != NULL ? j : json_string("");
+	return j;
 }
 
-static json_t *
+static struct json *
 jidf(const char *prefix, int64_t id)
 {
 	char s[48];
 
 	snprintf(s, sizeof(s), "%s-%lld", prefix, (long long)id);
-	return json_string(s);
+	return json_new_string(s);
 }
 
-static json_t *
+static struct json *
 page_json(const struct snapshot *sn)
 {
-	json_t *o = json_object();
+	struct json *o = json_new_object();
 
-	json_object_set_new(o, "id", jstr(sn->page_id != NULL ? sn->page_id : ""));
-	json_object_set_new(o, "name", jstr(sn->page_name != NULL ? sn->page_name : ""));
-	json_object_set_new(o, "url", jstr(sn->page_url != NULL ? sn->page_url : ""));
-	json_object_set_new(o, "time_zone", jstr(sn->time_zone != NULL ? sn->time_zone : "Etc/UTC"));
-	json_object_set_new(o, "updated_at", json_time(sn->updated_at != 0 ? sn->updated_at :
+	json_set(o, "id", jstr(sn->page_id != NULL ? sn->page_id : ""));
+	json_set(o, "name", jstr(sn->page_name != NULL ? sn->page_name : ""));
+	json_set(o, "url", jstr(sn->page_url != NULL ? sn->page_url : ""));
+	json_set(o, "time_zone", jstr(sn->time_zone != NULL ? sn->time_zone : "Etc/UTC"));
+	json_set(o, "updated_at", json_new_time(sn->updated_at != 0 ? sn->updated_at :
 						   sn->built_at));
 	return o;
 }
 
-static json_t *
+static struct json *
 component_fields(const struct snapshot *sn, const struct sp_layout *l, const char *id,
 		 const char *name, const char *status, int64_t updated_at, int position,
 		 const char *group_id, bool group)
 {
-	json_t *o = json_object();
+	struct json *o = json_new_object();
 	int64_t created = l->page_start != 0 && l->page_start < updated_at ? l->page_start :
 			  updated_at;
 
-	json_object_set_new(o, "id", jstr(id));
-	json_object_set_new(o, "name", jstr(name));
-	json_object_set_new(o, "status", jstr(status));
-	json_object_set_new(o, "created_at", json_time(created));
-	json_object_set_new(o, "updated_at", json_time(updated_at));
-	json_object_set_new(o, "position", json_integer(position));
-	json_object_set_new(o, "description", json_null());
-	json_object_set_new(o, "showcase", json_false());
-	json_object_set_new(o, "start_date", json_null());
-	json_object_set_new(o, "group_id", group_id != NULL ? jstr(group_id) : json_null());
-	json_object_set_new(o, "page_id", jstr(sn->page_id != NULL ? sn->page_id : ""));
-	json_object_set_new(o, "group", json_boolean(group));
-	json_object_set_new(o, "only_show_if_degraded", json_false());
+	json_set(o, "id", jstr(id));
+	json_set(o, "name", jstr(name));
+	json_set(o, "status", jstr(status));
+	json_set(o, "created_at", json_new_time(created));
+	json_set(o, "updated_at", json_new_time(updated_at));
+	json_set(o, "position", json_new_int(position));
+	json_set(o, "description", json_new_null());
+	json_set(o, "showcase", json_new_bool(false));
+	json_set(o, "start_date", json_new_null());
+	json_set(o, "group_id", group_id != NULL ? jstr(group_id) : json_new_null());
+	json_set(o, "page_id", jstr(sn->page_id != NULL ? sn->page_id : ""));
+	json_set(o, "group", json_new_bool(group));
+	json_set(o, "only_show_if_degraded", json_new_bool(false));
 	return o;
 }
 
-static json_t *
+static struct json *
 component_json(const struct snapshot *sn, const struct sp_layout *l, size_t i)
 {
 	const struct snapshot_component *c = &sn->components[i];
@@ -92,112 +91,112 @@ component_json(const struct snapshot *sn, const struct sp_layout *l, size_t i)
 				g >= 0 ? l->groups[g].id : NULL, false);
 }
 
-static json_t *
+static struct json *
 group_json(const struct snapshot *sn, const struct sp_layout *l, size_t k)
 {
 	const struct sp_group *g = &l->groups[k];
-	json_t *o = component_fields(sn, l, g->id, g->name, g->status, g->updated_at,
+	struct json *o = component_fields(sn, l, g->id, g->name, g->status, g->updated_at,
 				     g->position, NULL, true);
-	json_t *members = json_array();
+	struct json *members = json_new_array();
 
 	for (size_t m = 0; m < g->nmembers; m++)
-		json_array_append_new(members, jstr(sn->components[g->members[m]].id));
-	json_object_set_new(o, "components", members);
+		json_append(members, jstr(sn->components[g->members[m]].id));
+	json_set(o, "components", members);
 	return o;
 }
 
-static json_t *
+static struct json *
 components_json(const struct snapshot *sn, const struct sp_layout *l)
 {
-	json_t *a = json_array();
+	struct json *a = json_new_array();
 
 	for (size_t t = 0; t < l->ntop; t++) {
 		if (l->top[t].group < 0) {
-			json_array_append_new(a, component_json(sn, l, l->top[t].comp));
+			json_append(a, component_json(sn, l, l->top[t].comp));
 			continue;
 		}
 		const struct sp_group *g = &l->groups[l->top[t].group];
 
-		json_array_append_new(a, group_json(sn, l, (size_t)l->top[t].group));
+		json_append(a, group_json(sn, l, (size_t)l->top[t].group));
 		for (size_t m = 0; m < g->nmembers; m++)
-			json_array_append_new(a, component_json(sn, l, g->members[m]));
+			json_append(a, component_json(sn, l, g->members[m]));
 	}
 	return a;
 }
 
 /* The components an incident or maintenance names, as component objects;
  * one no longer in the config is shown with what is known of it. */
-static json_t *
+static struct json *
 affected_json(const struct snapshot *sn, const struct sp_layout *l, char **ids, size_t n,
 	      char (*statuses)[24])
 {
-	json_t *a = json_array();
+	struct json *a = json_new_array();
 
 	for (size_t k = 0; k < n; k++) {
 		size_t i;
 
 		if (statuspage_find_component(sn, ids[k], &i) != NULL)
-			json_array_append_new(a, component_json(sn, l, i));
+			json_append(a, component_json(sn, l, i));
 		else
-			json_array_append_new(a, component_fields(sn, l, ids[k], ids[k],
+			json_append(a, component_fields(sn, l, ids[k], ids[k],
 				statuses != NULL ? statuses[k] : "operational",
 				sn->updated_at, 0, NULL, false));
 	}
 	return a;
 }
 
-static json_t *
-update_json(const char *id, const char *status, const char *body, json_t *incident_id,
+static struct json *
+update_json(const char *id, const char *status, const char *body, struct json *incident_id,
 	    int64_t at)
 {
-	json_t *o = json_object();
+	struct json *o = json_new_object();
 
-	json_object_set_new(o, "id", json_string(id));
-	json_object_set_new(o, "status", jstr(status));
-	json_object_set_new(o, "body", jstr(body != NULL ? body : ""));
-	json_object_set_new(o, "incident_id", incident_id);
-	json_object_set_new(o, "created_at", json_time(at));
-	json_object_set_new(o, "updated_at", json_time(at));
-	json_object_set_new(o, "display_at", json_time(at));
-	json_object_set_new(o, "affected_components", json_null());
-	json_object_set_new(o, "deliver_notifications", json_true());
-	json_object_set_new(o, "custom_tweet", json_null());
-	json_object_set_new(o, "tweet_id", json_null());
+	json_set(o, "id", json_new_string(id));
+	json_set(o, "status", jstr(status));
+	json_set(o, "body", jstr(body != NULL ? body : ""));
+	json_set(o, "incident_id", incident_id);
+	json_set(o, "created_at", json_new_time(at));
+	json_set(o, "updated_at", json_new_time(at));
+	json_set(o, "display_at", json_new_time(at));
+	json_set(o, "affected_components", json_new_null());
+	json_set(o, "deliver_notifications", json_new_bool(true));
+	json_set(o, "custom_tweet", json_new_null());
+	json_set(o, "tweet_id", json_new_null());
 	return o;
 }
 
-static json_t *
+static struct json *
 incident_json(const struct snapshot *sn, const struct sp_layout *l,
 	      const struct snapshot_incident *inc)
 {
-	json_t *o = json_object(), *updates = json_array();
+	struct json *o = json_new_object(), *updates = json_new_array();
 	char path[48], *shortlink;
 	const char *status = strcmp(inc->status, "closed") == 0 ? "resolved" : inc->status;
 
 	snprintf(path, sizeof(path), "incidents/inc-%lld", (long long)inc->id);
 	shortlink = statuspage_url(sn, path);
-	json_object_set_new(o, "id", jidf("inc", inc->id));
-	json_object_set_new(o, "name", jstr(inc->name));
-	json_object_set_new(o, "status", jstr(status));
-	json_object_set_new(o, "created_at", json_time(inc->created_at));
-	json_object_set_new(o, "updated_at", json_time(inc->updated_at));
-	json_object_set_new(o, "monitoring_at", json_time(inc->monitoring_at));
-	json_object_set_new(o, "resolved_at", json_time(inc->resolved_at));
-	json_object_set_new(o, "impact", jstr(inc->impact));
-	json_object_set_new(o, "shortlink", jstr(shortlink));
-	json_object_set_new(o, "started_at", json_time(inc->created_at));
-	json_object_set_new(o, "page_id", jstr(sn->page_id != NULL ? sn->page_id : ""));
+	json_set(o, "id", jidf("inc", inc->id));
+	json_set(o, "name", jstr(inc->name));
+	json_set(o, "status", jstr(status));
+	json_set(o, "created_at", json_new_time(inc->created_at));
+	json_set(o, "updated_at", json_new_time(inc->updated_at));
+	json_set(o, "monitoring_at", json_new_time(inc->monitoring_at));
+	json_set(o, "resolved_at", json_new_time(inc->resolved_at));
+	json_set(o, "impact", jstr(inc->impact));
+	json_set(o, "shortlink", jstr(shortlink));
+	json_set(o, "started_at", json_new_time(inc->created_at));
+	json_set(o, "page_id", jstr(sn->page_id != NULL ? sn->page_id : ""));
 	for (size_t u = 0; u < inc->nupdates; u++) {
 		const struct snapshot_update *up = &inc->updates[u];
 		char id[48];
 
 		snprintf(id, sizeof(id), "upd-%lld", (long long)up->id);
-		json_array_append_new(updates, update_json(id, up->status, up->body,
+		json_append(updates, update_json(id, up->status, up->body,
 							   jidf("inc", inc->id),
 							   up->published_at));
 	}
-	json_object_set_new(o, "incident_updates", updates);
-	json_object_set_new(o, "components", affected_json(sn, l, inc->components,
+	json_set(o, "incident_updates", updates);
+	json_set(o, "components", affected_json(sn, l, inc->components,
 							   inc->ncomponents,
 							   inc->component_status));
 	free(shortlink);
@@ -208,11 +207,11 @@ incident_json(const struct snapshot *sn, const struct sp_layout *l,
 #define MAINT_STARTED "Scheduled maintenance is currently in progress. We will provide updates as necessary."
 #define MAINT_COMPLETED "The scheduled maintenance has been completed."
 
-static json_t *
+static struct json *
 maintenance_json(const struct snapshot *sn, const struct sp_layout *l,
 		 const struct snapshot_maintenance *m)
 {
-	json_t *o = json_object(), *updates = json_array();
+	struct json *o = json_new_object(), *updates = json_new_array();
 	char path[48], id[64], *shortlink;
 	bool started = strcmp(m->status, "scheduled") != 0;
 	bool completed = strcmp(m->status, "completed") == 0;
@@ -221,73 +220,76 @@ maintenance_json(const struct snapshot *sn, const struct sp_layout *l,
 	/* Its own page, as an incident's. */
 	snprintf(path, sizeof(path), "maintenances/mnt-%lld", (long long)m->id);
 	shortlink = statuspage_url(sn, path);
-	json_object_set_new(o, "id", jidf("mnt", m->id));
-	json_object_set_new(o, "name", jstr(m->name));
-	json_object_set_new(o, "status", jstr(m->status));
-	json_object_set_new(o, "created_at", json_time(m->created_at));
-	json_object_set_new(o, "updated_at", json_time(m->updated_at));
-	json_object_set_new(o, "monitoring_at", json_null());
-	json_object_set_new(o, "resolved_at", completed ? json_time(completed_at) : json_null());
-	json_object_set_new(o, "impact", json_string("maintenance"));
-	json_object_set_new(o, "shortlink", jstr(shortlink));
-	json_object_set_new(o, "started_at", json_time(m->scheduled_for));
-	json_object_set_new(o, "page_id", jstr(sn->page_id != NULL ? sn->page_id : ""));
+	json_set(o, "id", jidf("mnt", m->id));
+	json_set(o, "name", jstr(m->name));
+	json_set(o, "status", jstr(m->status));
+	json_set(o, "created_at", json_new_time(m->created_at));
+	json_set(o, "updated_at", json_new_time(m->updated_at));
+	json_set(o, "monitoring_at", json_new_null());
+	json_set(o, "resolved_at", completed ? json_new_time(completed_at) : json_new_null());
+	json_set(o, "impact", json_new_string("maintenance"));
+	json_set(o, "shortlink", jstr(shortlink));
+	json_set(o, "started_at", json_new_time(m->scheduled_for));
+	json_set(o, "page_id", jstr(sn->page_id != NULL ? sn->page_id : ""));
 	/* The store keeps a maintenance's text, not a trail of updates: the
 	 * trail is what Statuspage would show, newest first. */
 	if (completed) {
 		snprintf(id, sizeof(id), "mnt-%lld-completed", (long long)m->id);
-		json_array_append_new(updates, update_json(id, "completed", MAINT_COMPLETED,
+		json_append(updates, update_json(id, "completed", MAINT_COMPLETED,
 							   jidf("mnt", m->id), completed_at));
 	}
 	if (started) {
 		snprintf(id, sizeof(id), "mnt-%lld-in_progress", (long long)m->id);
-		json_array_append_new(updates, update_json(id, "in_progress", MAINT_STARTED,
+		json_append(updates, update_json(id, "in_progress", MAINT_STARTED,
 			jidf("mnt", m->id), m->started_at != 0 ? m->started_at : m->scheduled_for));
 	}
 	snprintf(id, sizeof(id), "mnt-%lld-scheduled", (long long)m->id);
-	json_array_append_new(updates, update_json(id, "scheduled",
+	json_append(updates, update_json(id, "scheduled",
 						   m->body != NULL ? m->body : m->name,
 						   jidf("mnt", m->id), m->created_at));
-	json_object_set_new(o, "incident_updates", updates);
-	json_object_set_new(o, "components", affected_json(sn, l, m->components,
+	json_set(o, "incident_updates", updates);
+	json_set(o, "components", affected_json(sn, l, m->components,
 							   m->ncomponents, NULL));
-	json_object_set_new(o, "scheduled_for", json_time(m->scheduled_for));
-	json_object_set_new(o, "scheduled_until", json_time(m->scheduled_until));
+	json_set(o, "scheduled_for", json_new_time(m->scheduled_for));
+	json_set(o, "scheduled_until", json_new_time(m->scheduled_until));
 	free(shortlink);
 	return o;
 }
 
-static json_t *
+static struct json *
 status_json(const struct snapshot *sn)
 {
-	return json_pack("{s:o, s:o}", "indicator", jstr(snapshot_indicator(sn)),
-			 "description", jstr(snapshot_description(sn)));
+	struct json *o = json_new_object();
+
+	json_set(o, "indicator", jstr(snapshot_indicator(sn)));
+	json_set(o, "description", jstr(snapshot_description(sn)));
+	return o;
 }
 
-static json_t *
+static struct json *
 incidents_json(const struct snapshot *sn, const struct sp_layout *l, bool unresolved)
 {
-	json_t *a = json_array();
+	struct json *a = json_new_array();
 	size_t n, *v = statuspage_incidents_recent(sn, unresolved, unresolved ?
 						   sn->nincidents : STATUSPAGE_LIST_MAX, &n);
 
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, incident_json(sn, l, &sn->incidents[v[i]]));
+		json_append(a, incident_json(sn, l, &sn->incidents[v[i]]));
 	free(v);
 	return a;
 }
 
 /* which: 0 all (the most recent first), 1 upcoming, 2 active, 3 both. */
-static json_t *
+static struct json *
 maintenances_json(const struct snapshot *sn, const struct sp_layout *l, int which)
 {
-	json_t *a = json_array();
+	struct json *a = json_new_array();
 
 	if (which == 0) {
 		size_t n, *v = statuspage_maintenances_recent(sn, STATUSPAGE_LIST_MAX, &n);
 
 		for (size_t i = 0; i < n; i++)
-			json_array_append_new(a, maintenance_json(sn, l, &sn->maintenances[v[i]]));
+			json_append(a, maintenance_json(sn, l, &sn->maintenances[v[i]]));
 		free(v);
 		return a;
 	}
@@ -296,7 +298,7 @@ maintenances_json(const struct snapshot *sn, const struct sp_layout *l, int whic
 
 		if (((which & 1) && statuspage_maint_upcoming(m)) ||
 		    ((which & 2) && statuspage_maint_active(m)))
-			json_array_append_new(a, maintenance_json(sn, l, m));
+			json_append(a, maintenance_json(sn, l, m));
 	}
 	return a;
 }
@@ -305,51 +307,47 @@ void
 statuspage_json(struct buf *out, const struct snapshot *sn, enum statuspage_doc which)
 {
 	struct sp_layout l;
-	json_t *o = json_object();
-	char *text;
+	struct json *o = json_new_object();
 
 	statuspage_layout_build(&l, sn);
-	json_object_set_new(o, "page", page_json(sn));
+	json_set(o, "page", page_json(sn));
 	switch (which) {
 	case STATUSPAGE_SUMMARY:
-		json_object_set_new(o, "components", components_json(sn, &l));
-		json_object_set_new(o, "incidents", incidents_json(sn, &l, true));
-		json_object_set_new(o, "scheduled_maintenances", maintenances_json(sn, &l, 3));
-		json_object_set_new(o, "status", status_json(sn));
+		json_set(o, "components", components_json(sn, &l));
+		json_set(o, "incidents", incidents_json(sn, &l, true));
+		json_set(o, "scheduled_maintenances", maintenances_json(sn, &l, 3));
+		json_set(o, "status", status_json(sn));
 		break;
 	case STATUSPAGE_STATUS:
-		json_object_set_new(o, "status", status_json(sn));
+		json_set(o, "status", status_json(sn));
 		break;
 	case STATUSPAGE_COMPONENTS:
-		json_object_set_new(o, "components", components_json(sn, &l));
+		json_set(o, "components", components_json(sn, &l));
 		break;
 	case STATUSPAGE_INCIDENTS:
-		json_object_set_new(o, "incidents", incidents_json(sn, &l, false));
+		json_set(o, "incidents", incidents_json(sn, &l, false));
 		break;
 	case STATUSPAGE_INCIDENTS_UNRESOLVED:
-		json_object_set_new(o, "incidents", incidents_json(sn, &l, true));
+		json_set(o, "incidents", incidents_json(sn, &l, true));
 		break;
 	case STATUSPAGE_MAINTENANCES:
-		json_object_set_new(o, "scheduled_maintenances", maintenances_json(sn, &l, 0));
+		json_set(o, "scheduled_maintenances", maintenances_json(sn, &l, 0));
 		break;
 	case STATUSPAGE_MAINTENANCES_UPCOMING:
-		json_object_set_new(o, "scheduled_maintenances", maintenances_json(sn, &l, 1));
+		json_set(o, "scheduled_maintenances", maintenances_json(sn, &l, 1));
 		break;
 	case STATUSPAGE_MAINTENANCES_ACTIVE:
-		json_object_set_new(o, "scheduled_maintenances", maintenances_json(sn, &l, 2));
+		json_set(o, "scheduled_maintenances", maintenances_json(sn, &l, 2));
 		break;
 	}
 	statuspage_layout_release(&l);
-	/* Every text went through escape_clean: this fails only when
-	 * memory does; the page is served without this document then. */
-	if ((text = json_dumps(o, JSON_COMPACT)) == NULL) {
+	/* Every text went through escape_clean, so this cannot fail; were
+	 * it to, the page is served without this document (json_dump leaves
+	 * out as it was). */
+	if (json_dump(out, o, JSON_STYLE_COMPACT) != 0) {
 		log_warnx("cannot encode the status page's JSON document %d", (int)which);
-		json_decref(o);
-		buf_adds(out, "{}\n");
-		return;
+		buf_adds(out, "{}");
 	}
-	json_decref(o);
-	buf_adds(out, text);
 	buf_addch(out, '\n');
-	free(text);
+	json_free(o);
 }

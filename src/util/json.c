@@ -319,23 +319,3 @@ json_next(struct json_iter *it, const struct json *obj)
 	it->value = ours(json_object_iter_value(it->pos));
 	return true;
 }
-
-/* For the files not yet moved to the functions above. */
-
-struct json_t *
-json_time(int64_t ms)
-{
-	return jv(json_new_time(ms));
-}
-
-struct json_t *
-json_text(const char *s)
-{
-	return jv(json_new_text(s));
-}
-
-struct json *
-json_from_jansson(struct json_t *v)
-{
-	return ours(v);
-}

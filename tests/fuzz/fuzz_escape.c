@@ -11,11 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "sitrep/buf.h"
 #include "sitrep/escape.h"
 #include "sitrep/feed.h"
+#include "sitrep/json.h"
 #include "sitrep/payload.h"
 #include "sitrep/snapshot.h"
 #include "sitrep/statuspage.h"
@@ -185,8 +184,9 @@ static void
 check_text(const char *in)
 {
 	struct buf e = BUF_INIT;
-	char *clean = escape_clean(in), *dump, *slack;
-	json_t *j, *back = NULL;
+	struct buf dump = BUF_INIT;
+	char *clean = escape_clean(in), *slack;
+	struct json *j, *back = NULL;
 
 	/* HTML and XML: element content and quoted attributes alike. */
 	escape_markup(&e, in);
@@ -194,16 +194,18 @@ check_text(const char *in)
 	for (const char *p = clean; *p != '\0'; p++)
 		if ((unsigned char)*p < 0x20 && *p != '\t' && *p != '\n')
 			fail("cleaned text holds a control character", in, clean);
-	/* JSON: jansson takes the cleaned text, and it comes back the same. */
-	if ((j = json_string(clean)) == NULL)
-		fail("jansson refuses the cleaned text", in, clean);
-	dump = json_dumps(j, JSON_ENCODE_ANY);
-	if (dump == NULL || (back = json_loads(dump, JSON_DECODE_ANY, NULL)) == NULL ||
-	    !json_is_string(back) || strcmp(json_string_value(back), clean) != 0)
+	/* JSON: the cleaned text is written, and it comes back the same. */
+	j = json_new_array();
+	json_append_str(j, clean);
+	if (json_dump(&dump, j, JSON_STYLE_COMPACT) != 0)
+		fail("the cleaned text cannot be written as JSON", in, clean);
+	if ((back = json_parse(dump.ptr, dump.len)) == NULL ||
+	    json_as_str(json_at(back, 0)) == NULL ||
+	    strcmp(json_as_str(json_at(back, 0)), clean) != 0)
 		fail("the cleaned text does not round-trip through JSON", in, clean);
-	json_decref(back);
-	json_decref(j);
-	free(dump);
+	json_free(back);
+	json_free(j);
+	buf_release(&dump);
 	/* Slack: markup escaped; valid UTF-8 in, valid UTF-8 out. */
 	slack = payload_slack_escape(in);
 	if (utf8_valid(in, strlen(in), NULL))
@@ -226,7 +228,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *cid = "api";
 	char (*cstatus)[24] = calloc(1, 24);
 	struct buf out = BUF_INIT;
-	json_t *j;
+	struct json *j;
 
 	memcpy(text, data, size);
 	text[size] = '\0';
@@ -294,9 +296,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fail("the RSS feed is not well-formed", f[2], buf_str(&out));
 	buf_reset(&out);
 	statuspage_json(&out, &sn, STATUSPAGE_SUMMARY);
-	if (!utf8_valid(out.ptr, out.len, NULL) || (j = json_loads(buf_str(&out), 0, NULL)) == NULL)
+	if (!utf8_valid(out.ptr, out.len, NULL) || (j = json_parse(out.ptr, out.len)) == NULL)
 		fail("summary.json does not parse", f[2], buf_str(&out));
-	json_decref(j);
+	json_free(j);
 	buf_reset(&out);
 	statuspage_html(&out, &sn);
 	if (!utf8_valid(out.ptr, out.len, NULL))

@@ -10,11 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "sitrep/buf.h"
 #include "sitrep/conf.h"
 #include "sitrep/diag.h"
+#include "sitrep/json.h"
 #include "sitrep/payload.h"
 #include "sitrep/store-incident.h"
 #include "sitrep/store.h"
@@ -50,7 +49,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 static void
 check(const char *what, const struct buf *b, int json)
 {
-	json_t *j;
+	struct json *j;
 
 	if (b->len == 0)
 		return; /* refused: fine */
@@ -58,13 +57,13 @@ check(const char *what, const struct buf *b, int json)
 		fprintf(stderr, "fuzz_payload: the %s payload is not valid UTF-8\n", what);
 		abort();
 	}
-	if (json && (j = json_loadb(b->ptr, b->len, 0, NULL)) == NULL) {
+	if (json && (j = json_parse(b->ptr, b->len)) == NULL) {
 		fprintf(stderr, "fuzz_payload: the %s payload does not parse: %.*s\n", what,
 			(int)b->len, b->ptr);
 		abort();
 	}
 	if (json)
-		json_decref(j);
+		json_free(j);
 }
 
 int

@@ -17,7 +17,6 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
-#include <jansson.h>
 #include <sqlite3.h>
 
 #include "sitrep/buf.h"
@@ -25,6 +24,7 @@
 #include "sitrep/diag.h"
 #include "sitrep/err.h"
 #include "sitrep/http.h"
+#include "sitrep/json.h"
 #include "sitrep/store-incident.h"
 #include "sitrep/store.h"
 #include "sitrep/store-updates.h"
@@ -404,14 +404,13 @@ test_routes(void **state)
 			assert_non_null(header(&r, "Content-Security-Policy", hlen, sizeof(hlen)));
 		}
 		if (strncmp(routes[i].content_type, "application/json", 16) == 0) {
-			json_error_t e;
-			json_t *j = json_loadb(r.body, r.body_len, 0, &e);
+			struct json *j = json_parse(r.body, r.body_len);
 
 			if (j == NULL)
-				fail_msg("%s: %s", routes[i].path, e.text);
-			assert_string_equal(json_string_value(json_object_get(
-				json_object_get(j, "page"), "name")), "Acme Status");
-			json_decref(j);
+				fail_msg("%s: %s", routes[i].path, err_last());
+			assert_string_equal(json_get_str(json_get(j, "page"), "name"),
+					    "Acme Status");
+			json_free(j);
 		}
 
 		req(&h, f->port, "HEAD", routes[i].path, NULL, NULL);

@@ -1,5 +1,5 @@
 /* test_statuspage.c: the public documents rendered from hand-made
- * snapshots: the Statuspage v2 JSON read back with jansson (field sets,
+ * snapshots: the Statuspage v2 JSON read back with json_parse (field sets,
  * value sets, groups, orders), the HTML page, and the Atom and RSS feeds
  * read back by an independent XML parser (Python's xml.etree); hostile
  * text escaped in every one of them. No store is involved. */
@@ -7,12 +7,11 @@
 
 #include <stdbool.h>
 
-#include <jansson.h>
-
 #include "sitrep/buf.h"
 #include "sitrep/err.h"
 #include "sitrep/escape.h"
 #include "sitrep/feed.h"
+#include "sitrep/json.h"
 #include "sitrep/snapshot.h"
 #include "sitrep/statuspage.h"
 
@@ -186,36 +185,40 @@ example(void)
 
 /* ---- helpers ---- */
 
-static json_t *
+/* Each element v of the array a, at i. */
+#define for_each_at(a, i, v) \
+	for ((i) = 0; (i) < json_size(a) && ((v) = json_at((a), (i))) != NULL; (i)++)
+
+static struct json *
 render_json(const struct snapshot *sn, enum statuspage_doc which)
 {
 	struct buf b = BUF_INIT;
-	json_error_t e;
-	json_t *j;
+	struct json *j;
 
 	statuspage_json(&b, sn, which);
-	j = json_loadb(b.ptr, b.len, 0, &e);
+	j = json_parse(b.ptr, b.len);
 	if (j == NULL)
-		fail_msg("document %d is not JSON: %s: %s", (int)which, e.text, b.ptr);
+		fail_msg("document %d is not JSON: %s: %s", (int)which, err_last(), b.ptr);
 	buf_release(&b);
 	return j;
 }
 
 /* The keys of o are exactly those of the NULL-terminated list. */
 static void
-assert_keys(const json_t *o, const char *const *keys, const char *what)
+assert_keys(const struct json *o, const char *const *keys, const char *what)
 {
 	size_t n = 0;
 
-	if (!json_is_object(o))
+	if (json_kind(o) != JSON_KIND_OBJECT)
 		fail_msg("%s is not an object", what);
 	for (; keys[n] != NULL; n++)
-		if (json_object_get(o, keys[n]) == NULL)
+		if (json_get(o, keys[n]) == NULL)
 			fail_msg("%s has no '%s'", what, keys[n]);
-	if (json_object_size(o) != n) {
-		char *text = json_dumps(o, JSON_COMPACT);
+	if (json_size(o) != n) {
+		struct buf text = BUF_INIT;
 
-		fail_msg("%s has %zu keys, not %zu: %s", what, json_object_size(o), n, text);
+		(void)json_dump(&text, o, JSON_STYLE_COMPACT);
+		fail_msg("%s has %zu keys, not %zu: %s", what, json_size(o), n, buf_str(&text));
 	}
 }
 
@@ -243,20 +246,20 @@ iso_ok(const char *s)
 }
 
 static void
-assert_time(const json_t *o, const char *key, bool nullable)
+assert_time(const struct json *o, const char *key, bool nullable)
 {
-	const json_t *v = json_object_get(o, key);
+	const struct json *v = json_get(o, key);
 
-	if (nullable && json_is_null(v))
+	if (nullable && json_kind(v) == JSON_KIND_NULL)
 		return;
-	if (!iso_ok(json_string_value(v)))
+	if (!iso_ok(json_as_str(v)))
 		fail_msg("'%s' is not an ISO 8601 time with ms and Z", key);
 }
 
 static const char *
-jget(const json_t *o, const char *key)
+jget(const struct json *o, const char *key)
 {
-	const char *s = json_string_value(json_object_get(o, key));
+	const char *s = json_as_str(json_get(o, key));
 
 	if (s == NULL)
 		fail_msg("'%s' is not a string", key);
@@ -301,9 +304,9 @@ static const char *const indicators[] = { "none", "minor", "major", "critical",
 					  "maintenance", NULL };
 
 static void
-check_page(const json_t *doc, const struct snapshot *sn)
+check_page(const struct json *doc, const struct snapshot *sn)
 {
-	const json_t *page = json_object_get(doc, "page");
+	const struct json *page = json_get(doc, "page");
 
 	assert_keys(page, page_keys, "page");
 	assert_string_equal(jget(page, "id"), sn->page_id);
@@ -313,49 +316,49 @@ check_page(const json_t *doc, const struct snapshot *sn)
 }
 
 static void
-check_component(const json_t *c, const struct snapshot *sn)
+check_component(const struct json *c, const struct snapshot *sn)
 {
-	bool group = json_is_true(json_object_get(c, "group"));
+	bool group = json_as_bool(json_get(c, "group"));
 
 	assert_keys(c, group ? group_keys : component_keys, "component");
 	assert_true(in_set(jget(c, "status"), component_statuses));
 	assert_time(c, "created_at", false);
 	assert_time(c, "updated_at", false);
-	assert_true(json_is_integer(json_object_get(c, "position")));
-	assert_true(json_is_boolean(json_object_get(c, "showcase")));
-	assert_true(json_is_boolean(json_object_get(c, "only_show_if_degraded")));
+	assert_true(json_kind(json_get(c, "position")) == JSON_KIND_INT);
+	assert_true(json_kind(json_get(c, "showcase")) == JSON_KIND_BOOL);
+	assert_true(json_kind(json_get(c, "only_show_if_degraded")) == JSON_KIND_BOOL);
 	assert_string_equal(jget(c, "page_id"), sn->page_id);
 	if (group)
-		assert_true(json_is_array(json_object_get(c, "components")));
+		assert_true(json_kind(json_get(c, "components")) == JSON_KIND_ARRAY);
 }
 
 static void
-check_updates(const json_t *inc, bool maintenance)
+check_updates(const struct json *inc, bool maintenance)
 {
-	const json_t *ups = json_object_get(inc, "incident_updates"), *u;
+	const struct json *ups = json_get(inc, "incident_updates"), *u;
 	size_t i;
 
-	assert_true(json_is_array(ups));
-	assert_true(json_array_size(ups) > 0);
-	json_array_foreach(ups, i, u) {
+	assert_true(json_kind(ups) == JSON_KIND_ARRAY);
+	assert_true(json_size(ups) > 0);
+	for_each_at(ups, i, u) {
 		assert_keys(u, update_keys, "incident update");
 		assert_true(in_set(jget(u, "status"), maintenance ? maintenance_statuses :
 				   incident_statuses));
 		assert_string_equal(jget(u, "incident_id"), jget(inc, "id"));
 		assert_time(u, "created_at", false);
 		assert_time(u, "display_at", false);
-		assert_true(json_is_boolean(json_object_get(u, "deliver_notifications")));
+		assert_true(json_kind(json_get(u, "deliver_notifications")) == JSON_KIND_BOOL);
 		/* newest first */
 		if (i > 0)
-			assert_true(strcmp(jget(json_array_get(ups, i - 1), "display_at"),
+			assert_true(strcmp(jget(json_at(ups, i - 1), "display_at"),
 					   jget(u, "display_at")) >= 0);
 	}
 }
 
 static void
-check_incident(const json_t *inc, const struct snapshot *sn)
+check_incident(const struct json *inc, const struct snapshot *sn)
 {
-	const json_t *comps = json_object_get(inc, "components"), *c;
+	const struct json *comps = json_get(inc, "components"), *c;
 	size_t i;
 
 	assert_keys(inc, incident_keys, "incident");
@@ -369,12 +372,12 @@ check_incident(const json_t *inc, const struct snapshot *sn)
 	assert_int_equal(strncmp(jget(inc, "id"), "inc-", 4), 0);
 	assert_int_equal(strncmp(jget(inc, "shortlink"), sn->page_url, strlen(sn->page_url)), 0);
 	check_updates(inc, false);
-	json_array_foreach(comps, i, c)
+	for_each_at(comps, i, c)
 		check_component(c, sn);
 }
 
 static void
-check_maintenance(const json_t *m, const struct snapshot *sn)
+check_maintenance(const struct json *m, const struct snapshot *sn)
 {
 	assert_keys(m, maintenance_keys, "scheduled maintenance");
 	assert_true(in_set(jget(m, "status"), maintenance_statuses));
@@ -389,13 +392,13 @@ check_maintenance(const json_t *m, const struct snapshot *sn)
 
 /* The ids in array key of doc, joined by commas. */
 static void
-ids(char *out, size_t len, const json_t *doc, const char *key)
+ids(char *out, size_t len, const struct json *doc, const char *key)
 {
-	const json_t *a = json_object_get(doc, key), *v;
+	const struct json *a = json_get(doc, key), *v;
 	size_t i, n = 0;
 
 	out[0] = '\0';
-	json_array_foreach(a, i, v)
+	for_each_at(a, i, v)
 		n += (size_t)snprintf(out + n, len > n ? len - n : 0, "%s%s", i ? "," : "",
 				      jget(v, "id"));
 }
@@ -424,25 +427,26 @@ test_json_documents(void **state)
 
 	(void)state;
 	for (int d = STATUSPAGE_SUMMARY; d <= STATUSPAGE_MAINTENANCES_ACTIVE; d++) {
-		json_t *doc = render_json(sn, (enum statuspage_doc)d), *v;
+		struct json *doc = render_json(sn, (enum statuspage_doc)d);
+		const struct json *v;
 		size_t i;
 
 		assert_keys(doc, top[d], "document");
 		check_page(doc, sn);
-		json_array_foreach(json_object_get(doc, "components"), i, v)
+		for_each_at(json_get(doc, "components"), i, v)
 			check_component(v, sn);
-		json_array_foreach(json_object_get(doc, "incidents"), i, v)
+		for_each_at(json_get(doc, "incidents"), i, v)
 			check_incident(v, sn);
-		json_array_foreach(json_object_get(doc, "scheduled_maintenances"), i, v)
+		for_each_at(json_get(doc, "scheduled_maintenances"), i, v)
 			check_maintenance(v, sn);
-		if ((v = json_object_get(doc, "status")) != NULL) {
+		if ((v = json_get(doc, "status")) != NULL) {
 			static const char *const status_keys[] = { "indicator", "description",
 								   NULL };
 
 			assert_keys(v, status_keys, "status");
 			assert_true(in_set(jget(v, "indicator"), indicators));
 		}
-		json_decref(doc);
+		json_free(doc);
 	}
 	snapshot_free(sn);
 }
@@ -453,69 +457,70 @@ test_json_lists(void **state)
 {
 	struct snapshot *sn = example();
 	char got[512];
-	json_t *doc, *inc, *ups;
+	struct json *doc;
+	const struct json *inc, *ups;
 
 	(void)state;
 	doc = render_json(sn, STATUSPAGE_INCIDENTS);
 	ids(got, sizeof(got), doc, "incidents");
 	assert_string_equal(got, "inc-7,inc-3");
-	inc = json_array_get(json_object_get(doc, "incidents"), 0);
+	inc = json_at(json_get(doc, "incidents"), 0);
 	assert_string_equal(jget(inc, "name"), "API down");
 	assert_string_equal(jget(inc, "status"), "identified");
 	assert_string_equal(jget(inc, "impact"), "major");
 	assert_string_equal(jget(inc, "shortlink"), "https://status.example.com/incidents/inc-7");
 	assert_string_equal(jget(inc, "created_at"), "2023-11-23T22:13:20.000Z");
-	assert_true(json_is_null(json_object_get(inc, "resolved_at")));
-	ups = json_object_get(inc, "incident_updates");
-	assert_int_equal(json_array_size(ups), 2);
-	assert_string_equal(jget(json_array_get(ups, 0), "id"), "upd-12");
-	assert_string_equal(jget(json_array_get(ups, 0), "body"),
+	assert_true(json_kind(json_get(inc, "resolved_at")) == JSON_KIND_NULL);
+	ups = json_get(inc, "incident_updates");
+	assert_int_equal(json_size(ups), 2);
+	assert_string_equal(jget(json_at(ups, 0), "id"), "upd-12");
+	assert_string_equal(jget(json_at(ups, 0), "body"),
 			    "We found the cause: a bad deploy.");
-	assert_string_equal(jget(json_array_get(ups, 1), "status"), "investigating");
+	assert_string_equal(jget(json_at(ups, 1), "status"), "investigating");
 	ids(got, sizeof(got), inc, "components");
 	assert_string_equal(got, "api,web");
-	inc = json_array_get(json_object_get(doc, "incidents"), 1);
+	inc = json_at(json_get(doc, "incidents"), 1);
 	assert_string_equal(jget(inc, "resolved_at"), "2023-11-16T00:13:20.000Z");
-	json_decref(doc);
+	json_free(doc);
 
 	doc = render_json(sn, STATUSPAGE_INCIDENTS_UNRESOLVED);
 	ids(got, sizeof(got), doc, "incidents");
 	assert_string_equal(got, "inc-7");
-	json_decref(doc);
+	json_free(doc);
 
 	doc = render_json(sn, STATUSPAGE_SUMMARY);
 	ids(got, sizeof(got), doc, "incidents");
 	assert_string_equal(got, "inc-7");
 	ids(got, sizeof(got), doc, "scheduled_maintenances");
 	assert_string_equal(got, "mnt-2,mnt-1");
-	json_decref(doc);
+	json_free(doc);
 
 	doc = render_json(sn, STATUSPAGE_MAINTENANCES);
 	ids(got, sizeof(got), doc, "scheduled_maintenances");
 	assert_string_equal(got, "mnt-1,mnt-2,mnt-4"); /* the latest first */
-	inc = json_array_get(json_object_get(doc, "scheduled_maintenances"), 2);
+	inc = json_at(json_get(doc, "scheduled_maintenances"), 2);
 	assert_string_equal(jget(inc, "status"), "completed");
 	assert_string_equal(jget(inc, "resolved_at"), "2023-11-16T23:13:20.000Z");
-	ups = json_object_get(inc, "incident_updates");
-	assert_int_equal(json_array_size(ups), 3);
-	assert_string_equal(jget(json_array_get(ups, 0), "status"), "completed");
-	assert_string_equal(jget(json_array_get(ups, 2), "status"), "scheduled");
-	assert_string_equal(jget(json_array_get(ups, 2), "body"), "Done long ago.");
-	json_decref(doc);
+	ups = json_get(inc, "incident_updates");
+	assert_int_equal(json_size(ups), 3);
+	assert_string_equal(jget(json_at(ups, 0), "status"), "completed");
+	assert_string_equal(jget(json_at(ups, 2), "status"), "scheduled");
+	assert_string_equal(jget(json_at(ups, 2), "body"), "Done long ago.");
+	json_free(doc);
 
 	doc = render_json(sn, STATUSPAGE_MAINTENANCES_UPCOMING);
 	ids(got, sizeof(got), doc, "scheduled_maintenances");
 	assert_string_equal(got, "mnt-1");
-	inc = json_array_get(json_object_get(doc, "scheduled_maintenances"), 0);
+	inc = json_at(json_get(doc, "scheduled_maintenances"), 0);
 	assert_string_equal(jget(inc, "scheduled_for"), "2023-11-26T22:13:20.000Z");
 	assert_string_equal(jget(inc, "scheduled_until"), "2023-11-27T00:13:20.000Z");
-	assert_true(json_is_null(json_object_get(inc, "resolved_at")));
-	json_decref(doc);
+	assert_true(json_kind(json_get(inc, "resolved_at")) == JSON_KIND_NULL);
+	json_free(doc);
 
 	doc = render_json(sn, STATUSPAGE_MAINTENANCES_ACTIVE);
 	ids(got, sizeof(got), doc, "scheduled_maintenances");
 	assert_string_equal(got, "mnt-2");
-	json_decref(doc);
+	json_free(doc);
 	snapshot_free(sn);
 
 	/* incidents.json: the 50 most recent */
@@ -528,12 +533,12 @@ test_json_lists(void **state)
 		inc_update(x, i, "resolved", "fixed", T0 + i * HOUR);
 	}
 	doc = render_json(sn, STATUSPAGE_INCIDENTS);
-	assert_int_equal(json_array_size(json_object_get(doc, "incidents")), STATUSPAGE_LIST_MAX);
-	assert_string_equal(jget(json_array_get(json_object_get(doc, "incidents"), 0), "id"),
+	assert_int_equal(json_size(json_get(doc, "incidents")), STATUSPAGE_LIST_MAX);
+	assert_string_equal(jget(json_at(json_get(doc, "incidents"), 0), "id"),
 			    "inc-60");
-	assert_string_equal(jget(json_array_get(json_object_get(doc, "incidents"), 49), "id"),
+	assert_string_equal(jget(json_at(json_get(doc, "incidents"), 49), "id"),
 			    "inc-11");
-	json_decref(doc);
+	json_free(doc);
 	snapshot_free(sn);
 }
 
@@ -543,47 +548,50 @@ static void
 test_json_groups(void **state)
 {
 	struct snapshot *sn = example();
-	json_t *doc = render_json(sn, STATUSPAGE_COMPONENTS), *comps, *c;
+	struct json *doc = render_json(sn, STATUSPAGE_COMPONENTS);
+	const struct json *comps, *c;
 	char got[256];
 	size_t i;
 
 	(void)state;
 	ids(got, sizeof(got), doc, "components");
 	assert_string_equal(got, "group-platform,api,db,web,group-edge,cdn");
-	comps = json_object_get(doc, "components");
-	json_array_foreach(comps, i, c) {
+	comps = json_get(doc, "components");
+	for_each_at(comps, i, c) {
 		const char *id = jget(c, "id");
-		const json_t *gid = json_object_get(c, "group_id");
+		const struct json *gid = json_get(c, "group_id");
 
 		if (strncmp(id, "group-", 6) == 0) {
-			assert_true(json_is_true(json_object_get(c, "group")));
-			assert_true(json_is_null(gid));
-		} else
-			assert_true(json_is_false(json_object_get(c, "group")));
+			assert_true(json_as_bool(json_get(c, "group")));
+			assert_true(json_kind(gid) == JSON_KIND_NULL);
+		} else {
+			assert_true(json_kind(json_get(c, "group")) == JSON_KIND_BOOL);
+			assert_false(json_as_bool(json_get(c, "group")));
+		}
 		if (strcmp(id, "group-platform") == 0) {
-			assert_int_equal(json_array_size(json_object_get(c, "components")), 2);
-			assert_string_equal(json_string_value(json_array_get(
-				json_object_get(c, "components"), 0)), "api");
-			assert_string_equal(json_string_value(json_array_get(
-				json_object_get(c, "components"), 1)), "db");
+			assert_int_equal(json_size(json_get(c, "components")), 2);
+			assert_string_equal(json_as_str(json_at(
+				json_get(c, "components"), 0)), "api");
+			assert_string_equal(json_as_str(json_at(
+				json_get(c, "components"), 1)), "db");
 			assert_string_equal(jget(c, "status"), "major_outage");
 			assert_string_equal(jget(c, "name"), "Platform");
-			assert_int_equal(json_integer_value(json_object_get(c, "position")), 1);
+			assert_int_equal(json_as_int(json_get(c, "position")), 1);
 		}
 		if (strcmp(id, "api") == 0 || strcmp(id, "db") == 0)
-			assert_string_equal(json_string_value(gid), "group-platform");
+			assert_string_equal(json_as_str(gid), "group-platform");
 		if (strcmp(id, "web") == 0) {
-			assert_true(json_is_null(gid));
+			assert_true(json_kind(gid) == JSON_KIND_NULL);
 			assert_string_equal(jget(c, "status"), "degraded_performance");
 			assert_string_equal(jget(c, "name"), "Website");
-			assert_int_equal(json_integer_value(json_object_get(c, "position")), 2);
+			assert_int_equal(json_as_int(json_get(c, "position")), 2);
 		}
 		if (strcmp(id, "db") == 0)
-			assert_int_equal(json_integer_value(json_object_get(c, "position")), 2);
+			assert_int_equal(json_as_int(json_get(c, "position")), 2);
 		if (strcmp(id, "cdn") == 0)
-			assert_string_equal(json_string_value(gid), "group-edge");
+			assert_string_equal(json_as_str(gid), "group-edge");
 	}
-	json_decref(doc);
+	json_free(doc);
 	snapshot_free(sn);
 
 	/* group ids stay unique whatever the names */
@@ -596,7 +604,7 @@ test_json_groups(void **state)
 	ids(got, sizeof(got), doc, "components");
 	assert_string_equal(got, "group-core-edge,a,group-core-edge-2,b,group-x-2,group-x,"
 			    "group,c");
-	json_decref(doc);
+	json_free(doc);
 	snapshot_free(sn);
 }
 
@@ -606,25 +614,26 @@ static void
 test_indicator(void **state)
 {
 	struct snapshot *sn = sn_new("Calm");
-	json_t *doc, *st;
+	struct json *doc;
+	const struct json *st;
 
 	(void)state;
 	sn_component(sn, "api", "API", NULL, "operational", T0);
 	doc = render_json(sn, STATUSPAGE_STATUS);
-	st = json_object_get(doc, "status");
+	st = json_get(doc, "status");
 	assert_string_equal(jget(st, "indicator"), "none");
 	assert_string_equal(jget(st, "description"), "All Systems Operational");
-	json_decref(doc);
+	json_free(doc);
 	snapshot_free(sn);
 
 	sn = example();
 	doc = render_json(sn, STATUSPAGE_SUMMARY);
-	st = json_object_get(doc, "status");
+	st = json_get(doc, "status");
 	assert_string_equal(jget(st, "indicator"), snapshot_indicator(sn));
 	assert_string_equal(jget(st, "description"), snapshot_description(sn));
 	assert_true(in_set(jget(st, "indicator"), indicators));
 	assert_string_not_equal(jget(st, "indicator"), "none");
-	json_decref(doc);
+	json_free(doc);
 	snapshot_free(sn);
 
 	sn = sn_new("Down");
@@ -632,8 +641,8 @@ test_indicator(void **state)
 	inc_component(sn_incident(sn, 1, "Down", "investigating", "critical", T0, T0, 0),
 		      "api", "major_outage");
 	doc = render_json(sn, STATUSPAGE_STATUS);
-	assert_string_equal(jget(json_object_get(doc, "status"), "indicator"), "critical");
-	json_decref(doc);
+	assert_string_equal(jget(json_get(doc, "status"), "indicator"), "critical");
+	json_free(doc);
 	snapshot_free(sn);
 }
 
@@ -730,22 +739,23 @@ test_hostile_json(void **state)
 		assert_clean_bytes(b.ptr, b.len, "JSON");
 		buf_release(&b);
 	}
-	json_t *doc = render_json(sn, STATUSPAGE_SUMMARY), *inc, *ups, *c;
+	struct json *doc = render_json(sn, STATUSPAGE_SUMMARY);
+	const struct json *inc, *ups, *c;
 
-	assert_string_equal(jget(json_object_get(doc, "page"), "name"), "Evil " EVIL_CLEAN);
-	inc = json_array_get(json_object_get(doc, "incidents"), 0);
+	assert_string_equal(jget(json_get(doc, "page"), "name"), "Evil " EVIL_CLEAN);
+	inc = json_at(json_get(doc, "incidents"), 0);
 	assert_string_equal(jget(inc, "name"), "Incident " EVIL_CLEAN);
-	ups = json_object_get(inc, "incident_updates");
-	assert_string_equal(jget(json_array_get(ups, 0), "body"), long_text);
-	assert_string_equal(jget(json_array_get(ups, 1), "body"),
+	ups = json_get(inc, "incident_updates");
+	assert_string_equal(jget(json_at(ups, 0), "body"), long_text);
+	assert_string_equal(jget(json_at(ups, 1), "body"),
 			    "Body " EVIL_CLEAN "\nsecond line");
-	c = json_array_get(json_object_get(doc, "components"), 0);
+	c = json_at(json_get(doc, "components"), 0);
 	assert_string_equal(jget(c, "name"), "Group " EVIL_CLEAN);
-	c = json_array_get(json_object_get(doc, "components"), 1);
+	c = json_at(json_get(doc, "components"), 1);
 	assert_string_equal(jget(c, "name"), "API " EVIL_CLEAN);
-	inc = json_array_get(json_object_get(doc, "scheduled_maintenances"), 0);
+	inc = json_at(json_get(doc, "scheduled_maintenances"), 0);
 	assert_string_equal(jget(inc, "name"), "Maint " EVIL_CLEAN);
-	json_decref(doc);
+	json_free(doc);
 	snapshot_free(sn);
 	free(long_text);
 }
@@ -955,13 +965,12 @@ have_python(void)
 	return access(PYTHON, X_OK) == 0;
 }
 
-static json_t *
+static struct json *
 python_parse(const char *kind, const char *xml, size_t len)
 {
 	char *dir = testutil_tmpdir(), path[4200], cmd[8600], chunk[4096];
 	struct buf res = BUF_INIT;
-	json_error_t e;
-	json_t *j;
+	struct json *j;
 	FILE *fp;
 	size_t n;
 
@@ -978,7 +987,7 @@ python_parse(const char *kind, const char *xml, size_t len)
 		buf_add(&res, chunk, n);
 	if (pclose(fp) != 0)
 		fail_msg("python could not parse the %s feed:\n%s", kind, xml);
-	j = json_loadb(res.ptr, res.len, 0, &e);
+	j = json_parse(res.ptr, res.len);
 	assert_non_null(j);
 	buf_release(&res);
 	testutil_rmtree(dir);
@@ -1053,11 +1062,11 @@ assert_html_ok(const char *html)
 	free(dir);
 }
 
-static json_t *
+static struct json *
 feed_parsed(const struct snapshot *sn, bool atom)
 {
 	struct buf b = BUF_INIT;
-	json_t *j;
+	struct json *j;
 
 	if (atom)
 		feed_atom(&b, sn);
@@ -1075,7 +1084,8 @@ static void
 test_feeds(void **state)
 {
 	struct snapshot *sn = example();
-	json_t *atom, *rss, *e;
+	struct json *atom, *rss;
+	const struct json *e;
 
 	(void)state;
 	if (!have_python())
@@ -1087,14 +1097,14 @@ test_feeds(void **state)
 	assert_string_equal(jget(atom, "author"), "Acme Status");
 	/* 2 incidents and 3 maintenances, the most recently changed first:
 	 * the maintenance that started, then the open incident */
-	assert_int_equal(json_array_size(json_object_get(atom, "entries")), 5);
-	e = json_array_get(json_object_get(atom, "entries"), 0);
+	assert_int_equal(json_size(json_get(atom, "entries")), 5);
+	e = json_at(json_get(atom, "entries"), 0);
 	assert_string_equal(jget(e, "id"), "https://status.example.com/maintenances/mnt-2");
 	assert_string_equal(jget(e, "title"), "CDN swap");
 	assert_non_null(strstr(jget(e, "content"), "<strong>In Progress</strong> - 24 Nov 2023 "
 			       "21:13 UTC to 24 Nov 2023 23:13 UTC"));
 	assert_non_null(strstr(jget(e, "content"), "Moving to the new CDN."));
-	e = json_array_get(json_object_get(atom, "entries"), 1);
+	e = json_at(json_get(atom, "entries"), 1);
 	assert_string_equal(jget(e, "id"), "https://status.example.com/incidents/inc-7");
 	assert_string_equal(jget(e, "link"), "https://status.example.com/incidents/inc-7");
 	assert_string_equal(jget(e, "title"), "API down");
@@ -1109,13 +1119,13 @@ test_feeds(void **state)
 	rss = feed_parsed(sn, false);
 	assert_string_equal(jget(rss, "root"), "rss");
 	assert_string_equal(jget(rss, "version"), "2.0");
-	assert_int_equal(json_array_size(json_object_get(rss, "entries")), 5);
-	e = json_array_get(json_object_get(rss, "entries"), 1);
+	assert_int_equal(json_size(json_get(rss, "entries")), 5);
+	e = json_at(json_get(rss, "entries"), 1);
 	assert_string_equal(jget(e, "id"), "https://status.example.com/incidents/inc-7");
 	assert_string_equal(jget(e, "published"), "2023-11-23T22:13:20+00:00");
 	assert_non_null(strstr(jget(e, "content"), "We found the cause"));
-	json_decref(atom);
-	json_decref(rss);
+	json_free(atom);
+	json_free(rss);
 	snapshot_free(sn);
 }
 
@@ -1134,11 +1144,12 @@ test_feeds_hostile(void **state)
 		skip();
 	}
 	for (int atom = 0; atom < 2; atom++) {
-		json_t *f = feed_parsed(sn, atom), *e;
+		struct json *f = feed_parsed(sn, atom);
+		const struct json *e;
 		size_t i;
 
 		assert_string_equal(jget(f, "title"), "Evil " EVIL_CLEAN " - Incident History");
-		json_array_foreach(json_object_get(f, "entries"), i, e) {
+		for_each_at(json_get(f, "entries"), i, e) {
 			const char *content = jget(e, "content");
 
 			assert_false(has_nocase(content, "<script"));
@@ -1150,8 +1161,8 @@ test_feeds_hostile(void **state)
 				assert_non_null(strstr(content, long_text));
 			}
 		}
-		assert_int_equal(json_array_size(json_object_get(f, "entries")), 3);
-		json_decref(f);
+		assert_int_equal(json_size(json_get(f, "entries")), 3);
+		json_free(f);
 	}
 	snapshot_free(sn);
 	free(long_text);
