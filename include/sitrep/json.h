@@ -30,6 +30,8 @@ struct json *json_new_string(const char *s);
 /* s copied; null for NULL. */
 struct json *json_new_string_or_null(const char *s);
 struct json *json_new_int(int64_t v);
+/* v, or null when 0 (an id or a status that 0 means is not there). */
+struct json *json_new_int_or_null(int64_t v);
 struct json *json_new_bool(bool v);
 struct json *json_new_null(void);
 /* A time in ms as "2026-11-23T14:05:00.000Z", or null when 0. */

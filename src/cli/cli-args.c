@@ -44,11 +44,9 @@ cli_usage_error(const struct cmd_entry *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("sitrep: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_verror(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	cli_usage(cmd, stderr);
 	fprintf(stderr, "Run 'sitrep %s --help' for more.\n", cmd->name);
 	return EXIT_USAGE;

@@ -20,15 +20,21 @@
 #include "sitrep/xalloc.h"
 
 void
+cli_verror(const char *fmt, va_list ap)
+{
+	fputs("sitrep: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
 cli_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("sitrep: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_verror(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int

@@ -4,6 +4,7 @@
 #ifndef SITREP_CLI_H
 #define SITREP_CLI_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -116,6 +117,7 @@ int cli_usage_error(const struct cmd_entry *cmd, const char *fmt, ...)
 
 /* "sitrep: <msg>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_verror(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 /* Map an SR_ code to an exit code after printing err_last(). */
 int cli_fail(int rc);
 int cli_exit_code(int rc);

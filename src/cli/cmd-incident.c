@@ -493,13 +493,6 @@ incident_json(const struct store_incident *inc, const struct playbook *pb,
 	return o;
 }
 
-/* An id that 0 means is not there: null then. */
-static struct json *
-id_or_null(int64_t id)
-{
-	return id != 0 ? json_new_int(id) : json_new_null();
-}
-
 static struct json *
 audience_json(const struct comms_audience *a, bool active, int64_t now)
 {
@@ -514,11 +507,11 @@ audience_json(const struct comms_audience *a, bool active, int64_t now)
 		json_set_int(p, "update", a->promises[k].update_id);
 		json_set_time(p, "promised_at", a->promises[k].promised_at);
 		json_set_str(p, "state", promise_states[a->promises[k].state]);
-		json_set(p, "kept_by", id_or_null(a->promises[k].kept_by));
+		json_set(p, "kept_by", json_new_int_or_null(a->promises[k].kept_by));
 		json_append(promises, p);
 	}
 	json_set_str(e, "audience", a->audience);
-	json_set(e, "last_update", id_or_null(a->last_update_id));
+	json_set(e, "last_update", json_new_int_or_null(a->last_update_id));
 	json_set_time(e, "last_at", a->last_at);
 	json_set_time(e, "next_update_by", a->next_at);
 	json_set_time(e, "first_update_by", a->last_at == 0 ? a->first_due : 0);
@@ -539,7 +532,7 @@ apology_json(const struct comms_apology *ap, const struct store_incident *inc, i
 	json_set_str(e, "audience", ap->audience);
 	json_set_time(e, "due_at", ap->due_at);
 	json_set_str(e, "state", state);
-	json_set(e, "update", id_or_null(ap->update_id));
+	json_set(e, "update", json_new_int_or_null(ap->update_id));
 	json_set_time(e, "sent_at", ap->sent_at);
 	json_set(e, "after_open_ms", ap->sent_at ? json_new_int(ap->sent_at - inc->opened_at) :
 		 json_new_null());

@@ -75,13 +75,6 @@ outbox_check_limit(const struct cmd_entry *cmd, const char *text)
 }
 
 
-/* An id or a status that 0 means is not there: null then. */
-static struct json *
-int_or_null(int64_t v)
-{
-	return v != 0 ? json_new_int(v) : json_new_null();
-}
-
 static struct json *
 row_json(const struct store_outbox *o)
 {
@@ -91,10 +84,10 @@ row_json(const struct store_outbox *o)
 
 	json_set_int(j, "id", o->id);
 	json_set_str(j, "msg_id", o->msg_id);
-	json_set(j, "incident", int_or_null(o->incident_id));
-	json_set(j, "update", int_or_null(o->update_id));
+	json_set(j, "incident", json_new_int_or_null(o->incident_id));
+	json_set(j, "update", json_new_int_or_null(o->update_id));
 	json_set_str_or_null(j, "channel", o->channel);
-	json_set(j, "subscriber", int_or_null(o->subscriber_id));
+	json_set(j, "subscriber", json_new_int_or_null(o->subscriber_id));
 	json_set_str(j, "type", o->type);
 	json_set_str_or_null(j, "recipient", o->recipient);
 	json_set_str(j, "state", o->state);
@@ -102,7 +95,7 @@ row_json(const struct store_outbox *o)
 	json_set_time(j, "created_at", o->created_at);
 	json_set_time(j, "next_attempt_at", waiting ? o->next_at : 0);
 	json_set_time(j, "sent_at", o->sent_at);
-	json_set(j, "last_status", int_or_null(o->last_status));
+	json_set(j, "last_status", json_new_int_or_null(o->last_status));
 	json_set_str_or_null(j, "last_error", o->last_error);
 	return j;
 }

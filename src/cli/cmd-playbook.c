@@ -268,16 +268,6 @@ out:
 }
 
 static struct json *
-strs_json(char *const *v, size_t n)
-{
-	struct json *a = json_new_array();
-
-	for (size_t i = 0; i < n; i++)
-		json_append_str(a, v[i]);
-	return a;
-}
-
-static struct json *
 dur_json(int64_t secs)
 {
 	char d[32];
@@ -367,7 +357,7 @@ apology_json(const struct playbook *pb)
 	if (pb->apology.min_severity == 0)
 		return json_new_null();
 	o = json_new_object();
-	json_set(o, "audiences", strs_json(pb->apology.audiences, pb->apology.naudiences));
+	json_set(o, "audiences", json_new_str_array(pb->apology.audiences, pb->apology.naudiences));
 	json_set(o, "min_severity", sev_json(pb->apology.min_severity));
 	json_set(o, "within", dur_json(pb->apology.within));
 	json_set_str(o, "template", pb->apology.template_id);
@@ -382,9 +372,9 @@ approval_json(const struct playbook *pb)
 	if (pb->approval.min_severity == 0)
 		return json_new_null();
 	o = json_new_object();
-	json_set(o, "audiences", strs_json(pb->approval.audiences, pb->approval.naudiences));
+	json_set(o, "audiences", json_new_str_array(pb->approval.audiences, pb->approval.naudiences));
 	json_set(o, "min_severity", sev_json(pb->approval.min_severity));
-	json_set(o, "approvers", strs_json(pb->approval.approvers, pb->approval.napprovers));
+	json_set(o, "approvers", json_new_str_array(pb->approval.approvers, pb->approval.napprovers));
 	return o;
 }
 
@@ -444,7 +434,7 @@ routes_json(const struct playbook *pb)
 		struct json *e = json_new_object();
 
 		json_set_str(e, "audience", r->audience);
-		json_set(e, "channels", strs_json(r->channels, r->nchannels));
+		json_set(e, "channels", json_new_str_array(r->channels, r->nchannels));
 		json_set_str_or_null(e, "from_name", r->from_name);
 		json_set_str_or_null(e, "subject", r->subject);
 		json_append(routes, e);
@@ -462,8 +452,8 @@ playbook_json(const struct playbook *pb, const char *sha)
 	json_set_str(o, "title", pb->title);
 	json_set_str(o, "summary", pb->summary);
 	json_set(o, "severity", sev_json(pb->severity));
-	json_set(o, "components", strs_json(pb->components, pb->ncomponents));
-	json_set(o, "audiences", strs_json(pb->audiences, pb->naudiences));
+	json_set(o, "components", json_new_str_array(pb->components, pb->ncomponents));
+	json_set(o, "audiences", json_new_str_array(pb->audiences, pb->naudiences));
 	json_set(o, "roles", roles_json(pb));
 	json_set(o, "escalation", escalation_json(pb));
 	json_set(o, "cadence", cadence_json(pb));

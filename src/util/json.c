@@ -79,6 +79,12 @@ json_new_int(int64_t v)
 }
 
 struct json *
+json_new_int_or_null(int64_t v)
+{
+	return v != 0 ? json_new_int(v) : json_new_null();
+}
+
+struct json *
 json_new_bool(bool v)
 {
 	return ours(made(json_boolean(v)));
