@@ -84,14 +84,22 @@ cmd_find(const char *name, bool *ambiguous)
 static bool
 is_flag(const char *opt)
 {
-	static const char *const flags[] = {
-		"--json", "--help", "-h", "--all", "--force", "-f", "--dry-run", "--once",
-		"--swarm", "--verify", "--version", "-V", "--", NULL
+	static const char *const common[] = {
+		"--json", "--help", "-h", "--version", "-V", "--", NULL
 	};
 
-	for (const char *const *f = flags; *f != NULL; f++)
+	for (const char *const *f = common; *f != NULL; f++)
 		if (strcmp(opt, *f) == 0)
 			return true;
+	/* an option of a command's table that takes no value */
+	for (const struct cmd_entry *const *c = cmd_table; *c != NULL; c++)
+		for (const struct cli_option *o = (*c)->options; o != NULL && o->name; o++) {
+			if (o->value)
+				continue;
+			if (opt[1] == '-' ? strcmp(opt + 2, o->name) == 0 :
+			    o->letter != 0 && opt[1] == o->letter && opt[2] == '\0')
+				return true;
+		}
 	return false;
 }
 

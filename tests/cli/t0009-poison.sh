@@ -13,7 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/servers/servers.sh"
 
-plan 155
+plan 157
 tmp_workspace
 # Every request goes straight to loopback, whatever proxy the caller uses.
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy no_proxy NO_PROXY
@@ -165,6 +165,11 @@ like "$ERR" "the value of option '--title' \('caf\\\\xc3'\) is not valid UTF-8 \
 run sitrep open $'out\xe9ge' --title "x"
 is_rc 1 "a positional argument that is not UTF-8: exit 1"
 like "$ERR" "^sitrep: argument 2 \('out\\\\xe9ge'\) is not valid UTF-8 \(byte 4\)" "it is named by its place"
+
+run sitrep timeline INC-9 --anchor $'\xff'
+is_rc 1 "a word after a flag (--anchor) that is not UTF-8: exit 1"
+like "$ERR" "^sitrep: argument 4 \('\\\\xff'\) is not valid UTF-8" \
+	"it is an argument of its own, not the flag's value (flags come from the command table)"
 
 run sitrep --as $'\xfe' list
 is_rc 1 "a global --as that is not UTF-8: exit 1"
