@@ -132,8 +132,12 @@ outbox_exec(struct cli *cli, struct cli_args *args)
 	size_t n;
 	int rc;
 
-	if (args->argc == 2 && strcmp(args->argv[0], "retry") == 0)
+	if (args->argc >= 1 && strcmp(args->argv[0], "retry") == 0) {
+		if (args->argc != 2)
+			return cli_usage_error(&cmd_outbox_entry, "retry takes one outbox id "
+					       "(from 'sitrep outbox --state dead')");
 		return outbox_retry(cli, args->argv[1]);
+	}
 	if (args->argc != 0)
 		return cli_usage_error(&cmd_outbox_entry, "unexpected argument '%s'", args->argv[0]);
 	if ((rc = cli_open_store(cli)) != 0 ||

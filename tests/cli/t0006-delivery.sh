@@ -25,7 +25,7 @@ if ! smtp_usable; then
 	exit 0
 fi
 
-plan 228
+plan 231
 tmp_workspace
 # Every request goes straight to loopback, whatever proxy the caller uses,
 # except where a test names one.
@@ -701,6 +701,8 @@ drefused 1 "no outbox message 99999" "outbox retry of an unknown row" \
 	sitrep outbox retry 99999
 drefused 2 "'x1' is not an outbox id" "outbox retry of a non-number" \
 	sitrep outbox retry x1
+drefused 2 "retry takes one outbox id" "outbox retry without an id" \
+	sitrep outbox retry
 drefused 2 "state 'bogus' is not one of pending, retrying, sent, dead" "outbox --state bogus" \
 	sitrep outbox --state bogus
 drefused 2 "--limit '-3' is not a number" "outbox --limit -3" \
