@@ -689,6 +689,15 @@ db_subscribers_before_10(sqlite3 *db)
 	      " WHERE disabled_at IS NULL;");
 }
 
+/* What schema 11 added (pages reach people): the on-call overrides; the
+ * pages and outbox rows themselves are copied by 10 -> 11 whatever their
+ * extra columns. */
+static void
+db_before_11(sqlite3 *db)
+{
+	db_ok(db, "DROP TABLE oncall_overrides");
+}
+
 static void
 test_migration_5_6_outbox(void **state)
 {
@@ -734,6 +743,7 @@ test_migration_5_6_outbox(void **state)
 	db_subscribers_before_10(db);
 	db_ok(db, "INSERT INTO subscribers (kind, address, token, created_at)"
 	      " VALUES ('email', 'old@example.com', 'tok', 42)");
+	db_before_11(db);
 	db_ok(db, "PRAGMA user_version = 4");
 	sqlite3_close(db);
 
@@ -760,7 +770,7 @@ test_migration_5_6_outbox(void **state)
 	assert_int_equal(db_int(db, "SELECT attempts FROM outbox WHERE msg_id = 'msg_dead'"
 				" AND last_error = 'HTTP 500' AND created_at = 7"), 13);
 	assert_int_equal(db_int(db, "SELECT count(*) FROM sqlite_schema WHERE tbl_name = 'outbox'"
-				" AND type = 'index'"), 3);
+				" AND type = 'index'"), 4); /* and outbox_page, since 11 */
 	assert_int_equal(db_int(db, "SELECT count(*) FROM sqlite_schema WHERE name IN"
 				" ('outbox_due', 'outbox_failed', 'outbox_update')"), 3);
 	/* the same msg_id twice is the caller's to avoid now, not an error */
@@ -918,6 +928,7 @@ test_migration_8_9_public_title(void **state)
 	db_add_incident_and_event(db);
 	/* and the subscribers as they were before schema 10 */
 	db_subscribers_before_10(db);
+	db_before_11(db);
 	db_ok(db, "PRAGMA user_version = 8");
 	sqlite3_close(db);
 
@@ -941,6 +952,63 @@ test_migration_8_9_public_title(void **state)
 	assert_string_equal(v[1].set_by, "bob");
 	store_vars_free(v, n);
 	store_close(s);
+}
+
+/*
+ * Schema 11: pages and outbox rows of schema 10, in its shapes (pages that
+ * could only be open, acked, escalated or cancelled; an outbox with no
+ * page), are kept as they were, and the new states and columns are there.
+ */
+static void
+test_migration_10_11_pages(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = NULL;
+	sqlite3 *db;
+
+	assert_int_equal(store_create(&s, f->path), 0);
+	store_close(s);
+	db = db_open(f->path);
+	db_add_incident_and_event(db);
+	db_ok(db, "DROP TABLE pages; CREATE TABLE pages (id INTEGER PRIMARY KEY,"
+	      " incident_id INTEGER NOT NULL REFERENCES incidents (id), role TEXT NOT NULL,"
+	      " tier INTEGER NOT NULL CHECK (tier BETWEEN 0 AND 4), person TEXT NOT NULL,"
+	      " paged_at INTEGER NOT NULL, timeout_at INTEGER NOT NULL, state TEXT NOT NULL"
+	      " CHECK (state IN ('open', 'acked', 'escalated', 'cancelled')),"
+	      " closed_at INTEGER) STRICT");
+	db_ok(db, "INSERT INTO pages VALUES (1, 1, 'commander', 1, 'alice', 10, 20, 'acked', 15),"
+	      " (2, 1, 'commander', 2, 'bob', 10, 20, 'open', NULL)");
+	db_ok(db, "DROP INDEX outbox_page; ALTER TABLE outbox DROP COLUMN page_id;"
+	      " ALTER TABLE outbox DROP COLUMN contact");
+	db_ok(db, "INSERT INTO outbox (msg_id, incident_id, channel, type, payload, state,"
+	      " attempts, next_at, created_at) VALUES ('msg_old', 1, 'ops', 'slack', 'x',"
+	      " 'sent', 1, 0, 5)");
+	db_before_11(db);
+	db_ok(db, "PRAGMA user_version = 10");
+	sqlite3_close(db);
+
+	assert_int_equal(store_open(&s, f->path), 0);
+	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
+	store_close(s);
+	db = db_open(f->path);
+	assert_int_equal(db_int(db, "SELECT count(*) FROM pages WHERE state = 'acked'"
+				" AND closed_at = 15 AND ended_by IS NULL"), 1);
+	assert_int_equal(db_int(db, "SELECT count(*) FROM pages WHERE state = 'open'"), 1);
+	assert_int_equal(db_int(db, "SELECT count(*) FROM outbox WHERE msg_id = 'msg_old'"
+				" AND state = 'sent' AND page_id IS NULL"), 1);
+	db_ok(db, "UPDATE pages SET state = 'covered', ended_by = 'carol',"
+	      " ended_via = 'local:carol' WHERE id = 2");
+	db_ok(db, "INSERT INTO outbox (msg_id, incident_id, channel, type, payload, state,"
+	      " next_at, created_at, page_id, contact) VALUES ('msg_new', 1, 'ops', 'slack',"
+	      " 'y', 'cancelled', 0, 6, 2, 'mail')");
+	assert_int_not_equal(sqlite3_exec(db, "UPDATE pages SET state = 'lost'", NULL, NULL,
+					  NULL), SQLITE_OK);
+	db_ok(db, "INSERT INTO oncall_overrides (schedule, person, from_at, until_at, reason,"
+	      " created_by, created_at) VALUES ('ops', 'bob', 1, 2, 'swap', 'alice', 3)");
+	assert_int_not_equal(sqlite3_exec(db, "INSERT INTO oncall_overrides (schedule, person,"
+		" from_at, until_at, reason, created_by, created_at) VALUES ('ops', 'bob', 2, 2,"
+		" 'empty', 'alice', 3)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
 }
 
 int
@@ -972,6 +1040,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_missing_or_empty_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_event_head_and_playbook_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration_8_9_public_title, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migration_10_11_pages, setup, teardown),
 		cmocka_unit_test(test_close_null),
 	};
 
