@@ -17,16 +17,61 @@ struct conf_component {
 	char *group; /* may be NULL */
 };
 
+/* A person's ways to be paged (DESIGN.md's contact types). */
+enum conf_contact_type {
+	CONF_CONTACT_EMAIL,
+	CONF_CONTACT_WEBHOOK,
+	CONF_CONTACT_SLACK_MENTION,
+	CONF_CONTACT_DISCORD_MENTION
+};
+
+struct conf_contact {
+	char *id;      /* unique among the person's contacts */
+	enum conf_contact_type type;
+	char *address; /* email: the address */
+	char *channel; /* the channel a notification goes through: email, the
+			* paging e-mail channel; webhook, the channel made for
+			* it ("HANDLE/ID", conf_channel.person set); a mention,
+			* the slack or discord channel it names */
+	char *user;    /* a mention: the person's Slack or Discord user id */
+	int line;
+};
+
+/* Notify through contact this long after the page, at severities up to
+ * min_severity (SEV2: SEV1 and SEV2), every severity when 0. */
+struct conf_notify {
+	size_t contact; /* index into the person's contacts */
+	int64_t after;  /* seconds */
+	int min_severity;
+	int line;
+};
+
 struct conf_person {
 	char *handle;
 	char *name;
 	char *email; /* may be NULL */
 	int tier;    /* 0..4, or -1 when none */
+	struct conf_contact *contacts;
+	size_t ncontacts;
+	struct conf_notify *notify; /* in the order written; never empty when
+				     * the person has a contact */
+	size_t nnotify;
+	int line;
 };
 
 struct conf_tier {
 	char **people; /* handles */
 	size_t npeople;
+	char **schedules; /* on-call schedules (NAME.schedule in the playbook repo) */
+	size_t nschedules;
+	int line;
+};
+
+/* How pages reach people (sitrep.conf(5), paging). */
+struct conf_paging {
+	char *email_channel;   /* the e-mail channel e-mail contacts go through */
+	char *link_key_file;   /* absolute path of the acknowledgement links' key */
+	int64_t link_lifetime; /* seconds a link works after its page */
 };
 
 struct conf_account {
@@ -51,6 +96,8 @@ struct conf_channel {
 	char *password_env, *password_file; /* email */
 	char **to;                          /* email: the audiences' addresses */
 	size_t nto;
+	char *person;   /* a person's webhook contact: their handle; NULL for
+			 * the site's own channels */
 };
 
 /* sitrepd's HTTP listeners and what one client may take of them
@@ -99,6 +146,7 @@ struct conf {
 	size_t nchannels;
 	struct conf_delivery delivery;
 	struct conf_http http;
+	struct conf_paging paging;
 };
 
 /*
@@ -121,6 +169,10 @@ const struct conf_person *conf_person(const struct conf *c, const char *handle);
 const struct conf_component *conf_component(const struct conf *c, const char *id);
 const struct conf_account *conf_account(const struct conf *c, const char *id);
 const struct conf_channel *conf_channel(const struct conf *c, const char *id);
+/* A person's contact by id; NULL when none. */
+const struct conf_contact *conf_person_contact(const struct conf_person *p, const char *id);
+/* "email", "webhook", "slack_mention", "discord_mention". */
+const char *conf_contact_type_name(enum conf_contact_type t);
 /* "ADDRESS:PORT" or "[IPv6]:PORT", port 0 for any free one. */
 bool conf_listen_valid(const char *listen);
 bool conf_channel_serves(const struct conf_channel *ch, const char *audience);

@@ -15,6 +15,16 @@ struct incident_ctx;
 int escalate_page(struct incident_ctx *ctx, int64_t id, const char *role, int tier);
 /* Acknowledge the acting person's open pages on the incident. */
 int escalate_ack(struct incident_ctx *ctx, int64_t id);
+/*
+ * Acknowledge page page_id as ctx->actor, who must be the person paged,
+ * via "ack-link" (or NULL for the CLI): the page ends acked, the other
+ * open pages of its role end covered ("acknowledged by X"), every unsent
+ * notification of them is cancelled, and the others are told. SR_EEXIST
+ * when the page has already ended (err_last says by whom and when).
+ */
+int escalate_ack_page(struct incident_ctx *ctx, int64_t page_id, const char *via);
+/* "Can't take it": escalate page_id's role now, as the person paged. */
+int escalate_decline_page(struct incident_ctx *ctx, int64_t page_id, const char *via);
 /* Escalate role's pages (the latest page's role when role is NULL) to the
  * next tier of the playbook, to tier when >= 0, or to every tier when
  * swarm; other roles' pages are left alone. reason goes in the event. */

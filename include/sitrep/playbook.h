@@ -19,6 +19,10 @@ struct playbook_role {
 	int max;                  /* at least 1 */
 	int64_t handover;         /* seconds, 0 when none */
 	char *duties;             /* may be NULL */
+	char **who;               /* people or on-call schedules who can fill
+				   * it: a page goes to them first */
+	size_t nwho;
+	int who_line;
 	int line;
 };
 
@@ -29,6 +33,9 @@ struct playbook_escalation {
 	int64_t ack_timeout; /* seconds */
 	int tiers[5];        /* 0..4, in escalation order */
 	size_t ntiers;
+	int64_t ack_expires; /* seconds: an acknowledger who has done nothing
+			      * since is paged again; 0 never */
+	int line;
 };
 
 struct playbook_cadence {
