@@ -386,7 +386,7 @@ if "notify" in r:
 
 if "escalate" in r:
     lo, hi = r["escalate"]["lo"], r["escalate"]["hi"]
-    late, late_ms, unmatched = [], [], 0
+    late, due, late_ms, unmatched = [], [], [], 0
     for inc, at, details in q("""SELECT incident_id, at, details FROM events
             WHERE kind = 'escalated' AND incident_id BETWEEN ? AND ?""", lo, hi):
         d = json.loads(details)
@@ -397,6 +397,7 @@ if "escalate" in r:
             unmatched += 1
             continue
         late.append(at - t)
+        due.append(t)
         if "late_ms" in d:
             late_ms.append(d["late_ms"])
     ex = [a - t for a, t in q("""SELECT e.at, (SELECT max(g.timeout_at) FROM pages g
@@ -412,6 +413,9 @@ if "escalate" in r:
           % (len(late) + unmatched, ninc * 3,
              "; %d not matched to a page" % unmatched if unmatched else ""))
     print("  lateness (escalated event's time - the page's timeout_at): %s" % dist(late))
+    quiet = [x for x, t in zip(late, due) if t > r["escalate"]["end"]]
+    print("    of which due after the last 'sitrep page' of the wave (no CLI writers): %s"
+          % dist(quiet))
     if late_ms:
         print("  (late_ms as the scheduler records it: %s)" % dist(late_ms))
     if early:
