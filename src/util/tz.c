@@ -442,7 +442,8 @@ tz_load(struct tz **out, const char *name)
 	unsigned char *data;
 	struct tz *z;
 	char *path;
-	size_t n = 0;
+	size_t n = 0, cap = TZ_MAX_FILE;
+	long size;
 	FILE *fp;
 
 	*out = NULL;
@@ -456,8 +457,12 @@ tz_load(struct tz **out, const char *name)
 	if (fp == NULL)
 		return err_set(SR_ENOTFOUND, "unknown time zone '%s': give a name like "
 			       "'Europe/Berlin' or 'UTC' (see /usr/share/zoneinfo)", name);
-	data = xmalloc(TZ_MAX_FILE);
-	n = fread(data, 1, TZ_MAX_FILE, fp);
+	/* TZif files are a few KiB: read at most what the file holds */
+	if (fseek(fp, 0, SEEK_END) == 0 && (size = ftell(fp)) > 0 && size < TZ_MAX_FILE)
+		cap = (size_t)size;
+	rewind(fp);
+	data = xmalloc(cap);
+	n = fread(data, 1, cap, fp);
 	fclose(fp);
 	z = xcalloc(1, sizeof(*z));
 	z->name = xstrdup(name);

@@ -5,7 +5,7 @@
 # Europe/Berlin, business hours over 24x7, and an override that wins.
 . "$(dirname "$0")/lib.sh"
 
-plan 74
+plan 76
 tmp_workspace
 
 W="$TEST_TMP/ws"
@@ -147,6 +147,20 @@ has_line "$OUT" "^ops +bob +Mon 2026-12-14 09:00 UTC +carol$" &&
 	fail "oncall shows ops: bob until Monday 09:00 UTC, then carol"
 has_line "$OUT" "^L1 +alice " && pass "oncall lists the tiers with their rosters" ||
 	fail "oncall lists the tiers with their rosters"
+
+# a tier roster naming a schedule: the tier shows who is on call for it
+sed 's/^  L2 = \[ "bob" \];/  L2 = { people = [ "bob" ]; schedules = [ "ops", "gone" ]; };/' sitrep.conf >tiers.conf
+run sitrep -c tiers.conf oncall --at 2026-12-07T09:00Z
+if [ "$RC" = 0 ]; then
+	has_line "$OUT" "^L2 +bob +ops: bob, gone: \(no such schedule\)$" &&
+		pass "a tier lists the person on call for each schedule it names" ||
+		fail "a tier lists the person on call for each schedule it names"
+	run sitrep -c tiers.conf oncall --at 2026-12-14T09:00Z --json
+	is "$(jq -r '.tiers[2].schedules[0] | "\(.name) \(.on_call)"' <<<"$OUT")" "ops carol" \
+		"oncall --json gives the tier's schedules with who is on call"
+else
+	skip 2 "this build's site config has no tier schedules yet: ${ERR%%$'\n'*}"
+fi
 
 run sitrep oncall --at tomorrowish
 is_rc 2 "a bad --at is a usage error"
