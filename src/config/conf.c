@@ -1036,7 +1036,12 @@ read_paging(struct confread *r, struct conf *c, const config_setting_t *root)
 	c->paging.link_lifetime = 86400;
 	if (g != NULL) {
 		confread_check_keys(r, g, paging_keys, "paging");
-		confread_str(r, g, "link_key_file", true, &key);
+		if (confread_str(r, g, "link_key_file", false, &key) && *key == '\0') {
+			diag_add(r->diags, r->file, confread_member_line(g, "link_key_file"),
+				 "'link_key_file' must not be empty");
+			free(key);
+			key = xstrdup("paging.key");
+		}
 		confread_duration(r, g, "link_lifetime", false, &c->paging.link_lifetime);
 		if (confread_str(r, g, "email_channel", false, &c->paging.email_channel)) {
 			const struct conf_channel *ch = conf_channel(c, c->paging.email_channel);
