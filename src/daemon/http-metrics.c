@@ -65,9 +65,8 @@ metric_head(struct buf *b, const char *name, const char *type, const char *help)
 int
 http_metrics_text(struct buf *b, struct store *s, struct http_metrics *m)
 {
-	static const char *const states[4] = { "pending", "retrying", "sent", "dead" };
 	struct http_metrics snap;
-	int64_t open[4], overdue, outbox[4];
+	int64_t open[4], overdue, outbox[STORE_OUTBOX_NSTATES];
 	uint64_t cumulative = 0;
 	int rc;
 
@@ -93,8 +92,9 @@ http_metrics_text(struct buf *b, struct store *s, struct http_metrics *m)
 		    "Audiences of open incidents whose promised next update is late.");
 	buf_addf(b, "sitrep_overdue_updates %lld\n", (long long)overdue);
 	metric_head(b, "sitrep_outbox_messages", "gauge", "Outbox messages by delivery state.");
-	for (int i = 0; i < 4; i++)
-		buf_addf(b, "sitrep_outbox_messages{state=\"%s\"} %lld\n", states[i],
+	for (int i = 0; i < STORE_OUTBOX_NSTATES; i++)
+		buf_addf(b, "sitrep_outbox_messages{state=\"%s\"} %lld\n",
+			 store_outbox_state_name(i),
 			 (long long)outbox[i]);
 	metric_head(b, "sitrep_delivery_latency_seconds", "histogram",
 		    "Time from queueing a message to its successful delivery.");
