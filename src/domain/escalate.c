@@ -203,11 +203,20 @@ page_round(struct incident_ctx *ctx, const struct store_incident *inc,
 	*queued = 0;
 	if ((rc = escalate_people(&who, &nwho, ctx, pb, role, tiers, ntiers, who_first, now)) != 0)
 		return rc;
-	if (nwho == 0) {
+	/* every tier paged must have someone on it (a role's own people
+	 * stand in for the first) */
+	for (size_t t = 0; t < ntiers; t++) {
+		const struct conf_tier *roster = &ctx->conf->tiers[tiers[t]];
+		bool someone = roster->npeople > 0;
+
+		for (size_t i = 0; !someone && i < nwho; i++)
+			someone = who[i].tier == tiers[t];
+		if (someone)
+			continue;
 		escalate_people_free(who, nwho);
 		return err_set(SR_EREFUSED, "no one is on the L%d roster: add people to "
-			       "tiers.L%d (or give them tier = \"L%d\") in %s", tiers[0], tiers[0],
-			       tiers[0], ctx->conf->path);
+			       "tiers.L%d (or give them tier = \"L%d\") in %s", tiers[t], tiers[t],
+			       tiers[t], ctx->conf->path);
 	}
 	ids = xcalloc(nwho, sizeof(*ids));
 	for (size_t i = 0; rc == 0 && i < nwho; i++) {
