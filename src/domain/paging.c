@@ -176,7 +176,7 @@ paging_notify_page(int64_t *queued, struct incident_ctx *ctx, const struct store
 		return 0;
 	url = acklink_url(ctx->conf, page->id, page->person, page->paged_at + lifetime * 1000);
 	if (url == NULL)
-		log_warnx("INC-%lld: PG-%lld goes out without an acknowledgement link: %s",
+		log_debug("INC-%lld: PG-%lld goes out without an acknowledgement link: %s",
 			  (long long)inc->id, (long long)page->id, err_last());
 	snprintf(headline, sizeof(headline), "you are paged as %s", page->role);
 	memset(&pp, 0, sizeof(pp));

@@ -89,7 +89,7 @@ static const char sql_outbox_page[] =
 /* Only rows not yet taken to be sent: a row in flight is sent or fails
  * as it would have. */
 static const char sql_outbox_cancel_page[] =
-	"UPDATE outbox SET state = 'cancelled', next_at = ?2 WHERE page_id = ?1"
+	"UPDATE outbox SET state = 'cancelled' WHERE page_id = ?1"
 	" AND state IN ('pending', 'retrying')";
 static const char sql_outbox_counts[] =
 	"SELECT state, count(*) FROM outbox GROUP BY state";
@@ -364,7 +364,7 @@ store_outbox_cancel_page(int64_t *count, struct store *s, int64_t page_id, int64
 	if ((rc = store_sql(&stmt, s, sql_outbox_cancel_page)) != 0)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, page_id);
-	sqlite3_bind_int64(stmt, 2, at);
+	(void)at; /* when: the page's closed_at; next_at keeps when it was due */
 	if ((rc = store_step_done(s, stmt, "cancel a page's notifications")) == 0 &&
 	    count != NULL)
 		*count = sqlite3_changes64(store_db(s));
