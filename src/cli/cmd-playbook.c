@@ -65,7 +65,9 @@ static const struct cmd_entry sub_validate = {
 	.summary = "Validate playbook files on disk (before committing them), or with no\n"
 	"FILE every playbook at the configured branch. Lists every problem as\n"
 	"FILE:LINE: message and exits 1 when any playbook is invalid. A FILE must\n"
-	"be a regular file of at most 1 MiB.",
+	"be a regular file of at most 1 MiB. With a site config, a tiered\n"
+	"playbook is invalid too when someone it can page has a notify rule that\n"
+	"waits as long as its ack_timeout (reported at the rule's line).",
 	.options = playbook_options,
 	.takes = "",
 	.refused_here = true,
@@ -738,6 +740,9 @@ playbook_validate(struct cli *cli, struct cli_args *args)
 		}
 		playbook_parse(&pb, &d, text, len, path, cli->conf);
 		free(text);
+		/* people it pages must hear of it before it escalates past them */
+		if (pb != NULL && cli->conf != NULL)
+			playbook_check_people(pb, cli->conf, cli->conf->path, &d);
 		if (d.n > before)
 			ninvalid++;
 		playbook_free(pb);
