@@ -85,18 +85,14 @@ contact_outbox_type(enum conf_contact_type t)
 	}
 }
 
-/*
- * A person's contacts and rules. A person of a config that gives an
- * e-mail address and no contacts (the parser makes it an e-mail contact
- * "email" notified at once; this covers a config read without) has that.
- */
+/* A person's contacts and rules (none for someone not in the config).
+ * The parser gives a person with only an e-mail address an e-mail contact
+ * notified at once. */
 struct reach {
 	const struct conf_contact *contacts;
 	size_t ncontacts;
 	const struct conf_notify *notify;
 	size_t nnotify;
-	struct conf_contact legacy;
-	struct conf_notify legacy_rule;
 };
 
 static void
@@ -105,20 +101,10 @@ reach_of(struct reach *r, const struct conf_person *p)
 	memset(r, 0, sizeof(*r));
 	if (p == NULL)
 		return;
-	if (p->ncontacts > 0 || p->email == NULL) {
-		r->contacts = p->contacts;
-		r->ncontacts = p->ncontacts;
-		r->notify = p->notify;
-		r->nnotify = p->nnotify;
-		return;
-	}
-	r->legacy.id = (char *)"email";
-	r->legacy.type = CONF_CONTACT_EMAIL;
-	r->legacy.address = p->email;
-	r->contacts = &r->legacy;
-	r->ncontacts = 1;
-	r->notify = &r->legacy_rule;
-	r->nnotify = 1;
+	r->contacts = p->contacts;
+	r->ncontacts = p->ncontacts;
+	r->notify = p->notify;
+	r->nnotify = p->nnotify;
 }
 
 /* Queue one message to person p through contact ct, due at due. */
@@ -176,7 +162,7 @@ paging_notify_page(int64_t *queued, struct incident_ctx *ctx, const struct store
 		return 0;
 	url = acklink_url(ctx->conf, page->id, page->person, page->paged_at + lifetime * 1000);
 	if (url == NULL)
-		log_debug("INC-%lld: PG-%lld goes out without an acknowledgement link: %s",
+		log_warnx("INC-%lld: PG-%lld goes out without an acknowledgement link: %s",
 			  (long long)inc->id, (long long)page->id, err_last());
 	snprintf(headline, sizeof(headline), "you are paged as %s", page->role);
 	memset(&pp, 0, sizeof(pp));

@@ -20,14 +20,32 @@
 /* 2027-01-15T08:00:00Z: every test's incident opens here. */
 #define T0	1800000000000LL
 
+/* alice: mail at once, a push 2 minutes later at SEV1 only; bob: mail at
+ * once, a Slack mention a minute later. */
 static const char conf_text[] =
 	"workspace = { database = \"sitrep.db\"; playbooks = \"playbooks\"; branch = \"main\"; };\n"
 	"status_page = { name = \"Test Status\"; url = \"http://127.0.0.1:8080/\"; };\n"
 	"components = ( { id = \"api\"; } );\n"
-	"people = ( { handle = \"alice\"; tier = \"L1\"; }, { handle = \"bob\"; tier = \"L1\"; },\n"
-	"  { handle = \"carol\"; tier = \"L2\"; }, { handle = \"dave\"; tier = \"L3\"; } );\n"
-	"channels = ( { id = \"ops-slack\"; type = \"slack\"; audiences = [ \"internal\" ];\n"
-	"  url_env = \"TEST_SLACK_URL\"; } );\n";
+	"people = (\n"
+	"  { handle = \"alice\"; tier = \"L1\"; contacts = (\n"
+	"      { id = \"mail\"; type = \"email\"; address = \"alice@example.com\"; },\n"
+	"      { id = \"phone\"; type = \"webhook\"; url_env = \"TEST_ALICE_PUSH\"; } );\n"
+	"    notify = ( { contact = \"mail\"; after = \"0m\"; },\n"
+	"      { contact = \"phone\"; after = \"2m\"; min_severity = \"SEV1\"; } ); },\n"
+	"  { handle = \"bob\"; tier = \"L1\"; contacts = (\n"
+	"      { id = \"mail\"; type = \"email\"; address = \"bob@example.com\"; },\n"
+	"      { id = \"slack\"; type = \"slack_mention\"; channel = \"ops-slack\"; user = \"U024BE7LH\"; } );\n"
+	"    notify = ( { contact = \"mail\"; after = \"0m\"; }, { contact = \"slack\"; after = \"1m\"; } ); },\n"
+	"  { handle = \"carol\"; tier = \"L2\"; contacts = (\n"
+	"      { id = \"mail\"; type = \"email\"; address = \"carol@example.com\"; } ); },\n"
+	"  { handle = \"dave\"; tier = \"L3\"; contacts = (\n"
+	"      { id = \"mail\"; type = \"email\"; address = \"dave@example.com\"; } ); }\n"
+	");\n"
+	"channels = (\n"
+	"  { id = \"ops-slack\"; type = \"slack\"; audiences = [ \"internal\" ]; url_env = \"TEST_SLACK_URL\"; },\n"
+	"  { id = \"mail\"; type = \"email\"; audiences = [ ]; smtp_url = \"smtp://127.0.0.1:2525\";\n"
+	"    from = \"pager@example.com\"; }\n"
+	");\n";
 
 static const char outage_playbook[] =
 	"name = \"outage\";\n"
@@ -52,15 +70,6 @@ setup(void **state)
 
 	(void)state;
 	testws_open(&ws, conf_text, names, texts, 1, T0);
-	/* alice: mail at once, a push 2 minutes later at SEV1 only */
-	testws_contact(&ws, "alice", "mail", CONF_CONTACT_EMAIL, "alice@example.com", NULL, 0, 0);
-	testws_contact(&ws, "alice", "phone", CONF_CONTACT_WEBHOOK, NULL, NULL, 120, 1);
-	/* bob: mail at once, a Slack mention a minute later */
-	testws_contact(&ws, "bob", "mail", CONF_CONTACT_EMAIL, "bob@example.com", NULL, 0, 0);
-	testws_contact(&ws, "bob", "slack", CONF_CONTACT_SLACK_MENTION, "U024BE7LH",
-		       "ops-slack", 60, 0);
-	testws_contact(&ws, "carol", "mail", CONF_CONTACT_EMAIL, "carol@example.com", NULL, 0, 0);
-	testws_contact(&ws, "dave", "mail", CONF_CONTACT_EMAIL, "dave@example.com", NULL, 0, 0);
 	TESTWS_CHECK(incident_open(&id, testws_as(&ws, "alice"), "outage", ws.sha,
 				   "API down", 0, NULL, 0));
 	return 0;

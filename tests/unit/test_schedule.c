@@ -155,11 +155,6 @@ ws_open(struct ws *w, const char *conf)
 
 	memset(w, 0, sizeof(*w));
 	testws_open(&w->t, conf, names, contents, 3, T0 - HOUR);
-	/* everyone can be told of a page (nothing here sends it) */
-	testws_contact(&w->t, "alice", "mail", CONF_CONTACT_EMAIL, "alice@example.com", NULL, 0, 0);
-	testws_contact(&w->t, "bob", "mail", CONF_CONTACT_EMAIL, "bob@example.com", NULL, 0, 0);
-	testws_contact(&w->t, "carol", "mail", CONF_CONTACT_EMAIL, "carol@example.com", NULL, 0, 0);
-	testws_contact(&w->t, "dave", "mail", CONF_CONTACT_EMAIL, "dave@example.com", NULL, 0, 0);
 	snprintf(path, sizeof(path), "%s/sitrep.db", w->t.dir);
 	assert_int_equal(sqlite3_open(path, &w->db), SQLITE_OK);
 	sqlite3_busy_timeout(w->db, 10000);

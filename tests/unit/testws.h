@@ -65,73 +65,9 @@ testws_open(struct testws *w, const char *conf_text, char *const *names,
 	w->ctx.actor = "alice";
 }
 
-/*
- * Give person handle a contact id of type (e-mail: target is the address;
- * a mention: target is the user id, channel the chat channel; a webhook:
- * channel "HANDLE/ID" is made up) and a notify rule through it after
- * after_s seconds, at severities up to min_severity (0: all). The config
- * parser may read these from the text too; testws_close frees both.
- */
-static inline void
-testws_contact(struct testws *w, const char *handle, const char *id,
-	       enum conf_contact_type type, const char *target, const char *channel,
-	       int64_t after_s, int min_severity)
-{
-	struct conf_person *p = (struct conf_person *)conf_person(w->conf, handle);
-	struct conf_contact *ct;
-	struct conf_notify *rule;
-	size_t k;
-
-	if (p == NULL)
-		fail_msg("testws_contact: no person '%s' in the test's config", handle);
-	for (k = 0; k < p->ncontacts && strcmp(p->contacts[k].id, id) != 0; k++)
-		;
-	if (k == p->ncontacts) {
-		p->contacts = realloc(p->contacts, (p->ncontacts + 1) * sizeof(*p->contacts));
-		ct = &p->contacts[p->ncontacts++];
-		memset(ct, 0, sizeof(*ct));
-		ct->id = strdup(id);
-		ct->type = type;
-		if (type == CONF_CONTACT_EMAIL)
-			ct->address = strdup(target);
-		else if (type != CONF_CONTACT_WEBHOOK)
-			ct->user = strdup(target);
-		if (channel != NULL)
-			ct->channel = strdup(channel);
-	}
-	p->notify = realloc(p->notify, (p->nnotify + 1) * sizeof(*p->notify));
-	rule = &p->notify[p->nnotify++];
-	memset(rule, 0, sizeof(*rule));
-	rule->contact = k;
-	rule->after = after_s;
-	rule->min_severity = min_severity;
-}
-
-/* Every person's contacts and rules, freed and forgotten. */
-static inline void
-testws_contacts_free(struct conf *c)
-{
-	for (size_t i = 0; c != NULL && i < c->npeople; i++) {
-		struct conf_person *p = &c->people[i];
-
-		for (size_t k = 0; k < p->ncontacts; k++) {
-			free(p->contacts[k].id);
-			free(p->contacts[k].address);
-			free(p->contacts[k].channel);
-			free(p->contacts[k].user);
-		}
-		free(p->contacts);
-		free(p->notify);
-		p->contacts = NULL;
-		p->notify = NULL;
-		p->ncontacts = p->nnotify = 0;
-	}
-}
-
 static inline void
 testws_close(struct testws *w)
 {
-	testws_contacts_free(w->conf);
 	store_close(w->store);
 	repo_free(w->repo);
 	conf_free(w->conf);
