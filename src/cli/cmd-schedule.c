@@ -724,7 +724,7 @@ oncall_exec(struct cli *cli, struct cli_args *args)
 					json_set_str(e, "problem", err_last());
 				json_append(ss, e);
 			} else
-				printf(" %s%s: %s", k ? "," : "", ct->schedules[k],
+				printf("%s%s: %s", k ? ", " : " ", ct->schedules[k],
 				       found == SR_ENOTFOUND ? "(no such schedule)" :
 				       found != 0 ? "(invalid)" : who ? who : "(nobody)");
 		}

@@ -149,7 +149,8 @@ has_line "$OUT" "^L1 +alice " && pass "oncall lists the tiers with their rosters
 	fail "oncall lists the tiers with their rosters"
 
 # a tier roster naming a schedule: the tier shows who is on call for it
-sed 's/^  L2 = \[ "bob" \];/  L2 = { people = [ "bob" ]; schedules = [ "ops", "gone" ]; };/' sitrep.conf >tiers.conf
+sed 's/^         # schedules = \[ "ops-primary" \];.*/         schedules = [ "ops", "gone" ];/' sitrep.conf >tiers.conf
+grep -q 'schedules = \[ "ops", "gone" \]' tiers.conf || bail "the default config's L2 roster has no commented schedules line to fill in"
 run sitrep -c tiers.conf oncall --at 2026-12-07T09:00Z
 if [ "$RC" = 0 ]; then
 	has_line "$OUT" "^L2 +bob +ops: bob, gone: \(no such schedule\)$" &&
