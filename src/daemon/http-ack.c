@@ -166,7 +166,7 @@ ended_text(const struct store_page *p, int64_t now)
 	if (strcmp(p->state, "acked") == 0)
 		return xasprintf("acknowledged by %s at %s", p->person, when);
 	if (strcmp(p->state, "covered") == 0)
-		return xasprintf("already acknowledged by someone else at %s", when);
+		return xasprintf("acknowledged by someone else paged for %s at %s", p->role, when);
 	if (strcmp(p->state, "escalated") == 0)
 		return xasprintf("escalated at %s", when);
 	if (strcmp(p->state, "cancelled") == 0)
