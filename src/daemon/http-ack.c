@@ -50,10 +50,8 @@ static void
 ack_req_release(struct ack_req *a)
 {
 	free(a->person);
-	if (a->have_page) {
-		free(a->page.role);
-		free(a->page.person);
-	}
+	if (a->have_page)
+		store_page_release(&a->page);
 	if (a->have_inc)
 		store_incident_release(&a->inc);
 }
@@ -71,40 +69,6 @@ client_addr(char *out, size_t len, struct MHD_Connection *conn)
 	if (sa != NULL && getnameinfo(sa, salen, out, (socklen_t)len, NULL, 0,
 				      NI_NUMERICHOST) != 0)
 		snprintf(out, len, "?");
-}
-
-/* The page with id page_id, wherever its incident is. */
-static int
-page_get(struct store_page *out, struct store *s, int64_t page_id)
-{
-	struct store_incident *incs = NULL;
-	size_t ninc = 0;
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	if ((rc = store_incidents_list(&incs, &ninc, s, true)) != 0)
-		return rc;
-	rc = SR_ENOTFOUND;
-	for (size_t i = 0; i < ninc && rc == SR_ENOTFOUND; i++) {
-		struct store_page *v = NULL;
-		size_t n = 0;
-
-		if ((rc = store_pages_get(&v, &n, s, incs[i].id, false)) != 0)
-			break;
-		rc = SR_ENOTFOUND;
-		for (size_t k = 0; k < n; k++)
-			if (v[k].id == page_id) {
-				*out = v[k];
-				out->role = xstrdup(v[k].role);
-				out->person = xstrdup(v[k].person);
-				rc = 0;
-			}
-		store_pages_free(v, n);
-	}
-	store_incidents_free(incs, ninc);
-	if (rc == SR_ENOTFOUND)
-		err_set(rc, "no page PG-%lld", (long long)page_id);
-	return rc;
 }
 
 /* A person as the page names them: "Ana Lima (ana)", or the handle. */
@@ -155,23 +119,33 @@ answer(struct http_server *h, struct MHD_Connection *conn, struct ack_req *a,
 	return http_reply_queue(conn, code, says(h, title, text));
 }
 
-/* What happened to an ended page, for a reader: "acknowledged at 14:05
- * UTC". */
+/* What happened to an ended page, for a reader: "acknowledged by ana at
+ * 14:05 UTC", "cancelled by bob at 14:05 UTC: false alarm". */
 static char *
 ended_text(const struct store_page *p, int64_t now)
 {
 	char when[CLOCK_WHEN_MAX];
+	const char *by = p->ended_by != NULL ? p->ended_by : NULL;
+	const char *why = p->ended_reason;
 
 	clock_format_when(when, sizeof(when), p->closed_at, now);
 	if (strcmp(p->state, "acked") == 0)
-		return xasprintf("acknowledged by %s at %s", p->person, when);
+		return xasprintf("acknowledged by %s at %s", by != NULL ? by : p->person, when);
 	if (strcmp(p->state, "covered") == 0)
-		return xasprintf("acknowledged by someone else paged for %s at %s", p->role, when);
-	if (strcmp(p->state, "escalated") == 0)
-		return xasprintf("escalated at %s", when);
-	if (strcmp(p->state, "cancelled") == 0)
-		return xasprintf("cancelled at %s", when);
-	return xasprintf("ended at %s", when);
+		return by != NULL ? xasprintf("acknowledged by %s at %s", by, when) :
+		       xasprintf("acknowledged by someone else paged for %s at %s", p->role, when);
+	return xasprintf("%s%s%s at %s%s%s", strcmp(p->state, "escalated") == 0 ? "escalated" :
+			 strcmp(p->state, "cancelled") == 0 ? "cancelled" : "ended",
+			 by != NULL ? " by " : "", by != NULL ? by : "", when,
+			 why != NULL ? ": " : "", why != NULL ? why : "");
+}
+
+/* Whether the page was ended by its own person's "can't take it". */
+static bool
+ended_by_decline(const struct store_page *p)
+{
+	return p->ended_by != NULL && strcmp(p->ended_by, p->person) == 0 &&
+	       (strcmp(p->state, "escalated") == 0 || strcmp(p->state, "cancelled") == 0);
 }
 
 /* Whether the page ended with someone acknowledging it. */
@@ -335,14 +309,14 @@ page_post(struct http_server *h, struct MHD_Connection *conn, struct ack_req *a,
 		struct store_page ended;
 		char *why = xstrdup(err_last());
 
-		if (page_get(&ended, h->store, a->page_id) != 0) {
+		if (store_page_get(&ended, h->store, a->page_id) != 0) {
 			ret = answer(h, conn, a, 403, "This page has ended", why, "page ended");
 			free(why);
 			return ret;
 		}
 		{
 			char *t = ended_text(&ended, now);
-			bool same = ack ? ended_by_ack(&ended) : strcmp(ended.state, "escalated") == 0;
+			bool same = ack ? ended_by_ack(&ended) : ended_by_decline(&ended);
 
 			if (same) {
 				text = xasprintf("Already %s.", t);
@@ -358,8 +332,7 @@ page_post(struct http_server *h, struct MHD_Connection *conn, struct ack_req *a,
 			free(text);
 			free(t);
 		}
-		free(ended.role);
-		free(ended.person);
+		store_page_release(&ended);
 		free(why);
 		return ret;
 	}
@@ -400,7 +373,7 @@ http_ack_serve(struct http_server *h, struct MHD_Connection *conn, const char *u
 		free(text);
 		return ret;
 	}
-	if ((rc = page_get(&a.page, h->store, a.page_id)) == 0) {
+	if ((rc = store_page_get(&a.page, h->store, a.page_id)) == 0) {
 		a.have_page = true;
 		rc = store_incident_get(&a.inc, h->store, a.page.incident_id);
 	}
@@ -429,7 +402,7 @@ http_ack_serve(struct http_server *h, struct MHD_Connection *conn, const char *u
 		ret = page_post(h, conn, &a, rq, now);
 	else {
 		bool open = strcmp(a.page.state, "open") == 0;
-		bool ok = open || ended_by_ack(&a.page);
+		bool ok = open || ended_by_ack(&a.page) || ended_by_decline(&a.page);
 
 		log_info("ack link: GET PG-%lld (%s) from %s: %d shown (%s)",
 			 (long long)a.page_id, a.person, a.addr, ok ? 200 : 403, a.page.state);
