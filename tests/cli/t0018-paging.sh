@@ -304,7 +304,11 @@ cat >sitrep.conf <<EOF
 workspace = { database = "sitrep.db"; playbooks = "playbooks"; branch = "main"; };
 status_page = { name = "Example Status"; url = "$PAGE_URL"; time_zone = "UTC"; };
 http = { listen = "127.0.0.1:0"; };
-components = ( { id = "api"; name = "Public API"; } );
+components = (
+  { id = "api"; name = "Public API"; }, { id = "web"; name = "Web application"; },
+  { id = "auth"; name = "Login and SSO"; }, { id = "payments"; name = "Payments"; },
+  { id = "database"; name = "Data storage"; }, { id = "email"; name = "E-mail delivery"; }
+);
 people = (
   { handle = "olly"; name = "Olly Opener"; email = "olly@example.com"; },
   { handle = "ana"; name = "Ana Lima";
@@ -522,7 +526,7 @@ is "$(row_state "$PA3" ana/phone)" cancelled "ana's phone step is cancelled in t
 run sitrep timeline 3
 like "$OUT" "ack-link" "the timeline says via ack-link"
 ack_post "$TOKEN3" ack
-like "$HBODY" "already acknowledged by (ana|Ana Lima)" "a second click says it is already acknowledged by ana"
+like "$HBODY" "[Aa]lready acknowledged by (ana|Ana Lima)" "a second click says it is already acknowledged by ana"
 before=$(state_all)
 ack_get "$TOKEN3"
 is "$(state_all)" "$before" "and changes nothing"
