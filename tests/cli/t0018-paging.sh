@@ -130,6 +130,12 @@ within() {
 	fi
 }
 
+# whv SECRET FILE: whverify over the log lines in FILE (run gives commands
+# /dev/null for stdin, so the lines come as a file).
+whv() {
+	whverify "$1" <"$2"
+}
+
 # new_secret: a fresh Standard Webhooks secret.
 new_secret() {
 	printf 'whsec_%s\n' "$(head -c 24 /dev/urandom | base64)"
@@ -303,7 +309,9 @@ cat >sitrep.conf <<EOF
 # sitrep.conf for t0018: people with contacts and notify rules.
 workspace = { database = "sitrep.db"; playbooks = "playbooks"; branch = "main"; };
 status_page = { name = "Example Status"; url = "$PAGE_URL"; time_zone = "UTC"; };
-http = { listen = "127.0.0.1:0"; };
+# (The ack form's POSTs are limited per address like /subscribe's: the
+# test makes more than the default 5 at once from one address.)
+http = { listen = "127.0.0.1:0"; subscribe_burst = 100; };
 components = (
   { id = "api"; name = "Public API"; }, { id = "web"; name = "Web application"; },
   { id = "auth"; name = "Login and SSO"; }, { id = "payments"; name = "Payments"; },
@@ -390,7 +398,7 @@ HSTART="$(TZ=Europe/Berlin date -d "$HDAY 1 day ago" '+%Y-%m-%d') $HHM"
 cat >playbooks/db-oncall.schedule <<EOF
 # db-oncall.schedule: a daily rotation in Berlin's time.
 time_zone = "Europe/Berlin";
-rotation = { people = [ "gil", "erin" ]; length = "1d"; start = "$HSTART"; };
+rotation = { people = [ "erin", "gil" ]; length = "1d"; start = "$HSTART"; };
 EOF
 git_commit playbooks "Add the drills and the on-call schedules" || bail "cannot commit the playbooks"
 
@@ -494,7 +502,7 @@ R=$(reqs_id "$PHONE2" | head -n 1)
 is "$(jq -r '.path' <<<"$R")" /slow/1/ana-phone "at ana's webhook URL (from the environment)"
 late=$(jq -r --argjson p "$PAGED2" '((.time * 1000) - $p - 8000) | floor' <<<"$R")
 within "$late" "it arrived 8 s after the page (the notify rule's after)"
-run whverify "$ANA_SECRET" <(reqs_id "$PHONE2")
+run whv "$ANA_SECRET" <(reqs_id "$PHONE2")
 is "$RC:$OUT" "0:ok $PHONE2" "its Standard Webhooks signature verifies with ana's secret"
 like "$(jq -r '.body' <<<"$R")" "INC-2" "its body names the incident"
 like "$(jq -r '.body' <<<"$R")" "$(quotemeta "$PAGE_URL")ack/" "and carries the acknowledgement link"
@@ -523,8 +531,8 @@ is "$(q "SELECT state || '/' || ended_by || '/' || ended_via FROM pages WHERE id
 	"ana's page is acknowledged by ana via the ack link"
 is "$(q "SELECT state FROM pages WHERE id = $PF3")" covered "frank's page for the role is covered"
 is "$(row_state "$PA3" ana/phone)" cancelled "ana's phone step is cancelled in the same transaction"
-run sitrep timeline 3
-like "$OUT" "ack-link" "the timeline says via ack-link"
+is "$(sitrep timeline 3 --json | jq -r '.[] | select(.kind == "acknowledged") | "\(.actor) \(.details.via)"')" \
+	"ana ack-link" "the timeline records ana's acknowledgement via ack-link"
 ack_post "$TOKEN3" ack
 like "$HBODY" "[Aa]lready acknowledged by (ana|Ana Lima)" "a second click says it is already acknowledged by ana"
 before=$(state_all)
@@ -585,7 +593,8 @@ is_rc 0 "olly cancels INC-7's page for ops"
 like "$OUT" "cancel" "saying so"
 run sitrep --as olly resolve 8 -m "it recovered"
 is_rc 0 "olly resolves INC-8"
-is "$(page_states 6)" "L1:ana=covered L1:frank=covered" "the role filled: INC-6's pages are covered"
+like "$(page_states 6)" "^L1:ana=(acked|covered) L1:frank=covered$" \
+	"the role filled: INC-6's pages end (ana's, who took it, acknowledged; frank's covered)"
 is "$(page_states 7)" "L1:ana=cancelled L1:frank=cancelled" "INC-7's pages are cancelled"
 is "$(q "SELECT count(*) FROM events WHERE incident_id = 7 AND kind = 'page_cancelled'")" 1 \
 	"with a page_cancelled event"
@@ -657,7 +666,7 @@ is "$(reqs_id "$PHONE9" | jq -r '.headers["webhook-id"]' | sort -u):$(nmails dav
 is "$(jq -r 'select(.path | test("phone$")) | .headers["webhook-id"]' "$LOG" | sort -u |
 	grep -vxF -f <(q "SELECT msg_id FROM outbox") | wc -l | tr -d ' ')" 0 \
 	"every webhook-id a phone received is an outbox row's msg_id: no notification was sent under another id"
-run whverify "$ANA_SECRET" <(reqs_id "$PHONE9")
+run whv "$ANA_SECRET" <(reqs_id "$PHONE9")
 is "$RC:$(grep -vc '^ok ' <<<"$OUT")" "0:0" "every call for INC-9 to ana's phone, repeated or not, verifies"
 
 # ============================================================ an override wins
