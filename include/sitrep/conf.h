@@ -173,6 +173,10 @@ const struct conf_channel *conf_channel(const struct conf *c, const char *id);
 const struct conf_contact *conf_person_contact(const struct conf_person *p, const char *id);
 /* "email", "webhook", "slack_mention", "discord_mention". */
 const char *conf_contact_type_name(enum conf_contact_type t);
+/* Whether name may name an on-call schedule (NAME.schedule): lowercase
+ * letters, digits and '-'. Whether it exists is the playbook repository's
+ * to say. */
+bool conf_schedule_name_valid(const char *name);
 /* "ADDRESS:PORT" or "[IPv6]:PORT", port 0 for any free one. */
 bool conf_listen_valid(const char *listen);
 bool conf_channel_serves(const struct conf_channel *ch, const char *audience);

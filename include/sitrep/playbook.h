@@ -171,6 +171,15 @@ int playbook_from_text(struct playbook **out, struct diags *diags, const char *t
 		       size_t len, const char *sha, const char *name,
 		       const struct conf *conf);
 
+/*
+ * For a tiered playbook: every person it can page (on the roster of one of
+ * its tiers, or named in a role's who) whose notify rule waits as long as
+ * its ack_timeout or longer would be escalated past before being told; each
+ * such rule is a problem in diags at its line in conf_file.
+ */
+void playbook_check_people(const struct playbook *pb, const struct conf *c,
+			   const char *conf_file, struct diags *d);
+
 const struct playbook_role *playbook_role(const struct playbook *pb, const char *id);
 const struct playbook_step *playbook_step(const struct playbook *pb, const char *id);
 const struct playbook_template *playbook_template(const struct playbook *pb,

@@ -56,6 +56,24 @@ int repo_list_files(char ***out, size_t *out_n, struct repo *r, const char *sha,
 		    const char *suffix);
 void repo_free_names(char **names, size_t n);
 
+/* A file read from a commit: its name and a NUL-terminated copy of its
+ * text (len bytes). */
+struct repo_file {
+	char *name;
+	char *text;
+	size_t len;
+};
+
+/*
+ * Every top-level file ending with suffix at commit sha (".schedule"), read
+ * in one look at the commit's tree: the files repo_list_files lists, in the
+ * same order, each with its text. The caller frees them with
+ * repo_files_free.
+ */
+int repo_read_files(struct repo_file **out, size_t *out_n, struct repo *r,
+		    const char *sha, const char *suffix);
+void repo_files_free(struct repo_file *v, size_t n);
+
 /*
  * The commits reachable from sha that changed path (any file when path is
  * NULL), newest first, at most limit (0 = all).

@@ -180,6 +180,19 @@ void cli_print_json(struct json *v);
 
 void cli_release(struct cli *cli);
 
+/* Shared by `sitrep playbook` and `sitrep schedule` (cmd-playbook.c): a
+ * file on disk to validate (a regular file of at most max bytes; what
+ * names the kind in messages), a commit as JSON, and the log and diff
+ * subcommands of NAME.suffix files. */
+struct repo_commit;
+int cli_read_disk_file(char **out, size_t *len, const char *path, const char *what,
+		       size_t max);
+struct json *cli_commit_json(const struct repo_commit *c);
+int cli_repo_log(struct cli *cli, struct cli_args *args, const struct cmd_entry *sub,
+		 const char *suffix, const char *what);
+int cli_repo_diff(struct cli *cli, struct cli_args *args, const struct cmd_entry *sub,
+		  const char *suffix, const char *what);
+
 extern const struct cmd_entry cmd_init_entry;
 extern const struct cmd_entry cmd_playbook_entry;
 extern const struct cmd_entry cmd_open_entry;
@@ -211,5 +224,7 @@ extern const struct cmd_entry cmd_unsubscribe_entry;
 extern const struct cmd_entry cmd_outbox_entry;
 extern const struct cmd_entry cmd_deliver_entry;
 extern const struct cmd_entry cmd_maintenance_entry;
+extern const struct cmd_entry cmd_schedule_entry;
+extern const struct cmd_entry cmd_oncall_entry;
 
 #endif

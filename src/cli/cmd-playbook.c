@@ -65,7 +65,9 @@ static const struct cmd_entry sub_validate = {
 	.summary = "Validate playbook files on disk (before committing them), or with no\n"
 	"FILE every playbook at the configured branch. Lists every problem as\n"
 	"FILE:LINE: message and exits 1 when any playbook is invalid. A FILE must\n"
-	"be a regular file of at most 1 MiB.",
+	"be a regular file of at most 1 MiB. With a site config, a tiered\n"
+	"playbook is invalid too when someone it can page has a notify rule that\n"
+	"waits as long as its ack_timeout (reported at the rule's line).",
 	.options = playbook_options,
 	.takes = "",
 	.refused_here = true,
@@ -111,8 +113,8 @@ format_date(char *out, size_t len, int64_t secs)
 	strftime(out, len, "%Y-%m-%d %H:%M", &tm);
 }
 
-static struct json *
-commit_json(const struct repo_commit *c)
+struct json *
+cli_commit_json(const struct repo_commit *c)
 {
 	struct json *o;
 	char iso[32];
@@ -237,7 +239,7 @@ playbook_list(struct cli *cli, struct cli_args *args)
 
 			json_set_str(o, "name", name);
 			json_set_bool(o, "valid", sum->title != NULL);
-			json_set(o, "last_change", commit_json(&changes[i]));
+			json_set(o, "last_change", cli_commit_json(&changes[i]));
 			if (sum->title != NULL) {
 				json_set_str(o, "title", sum->title);
 				snprintf(sev, sizeof(sev), "SEV%d", sum->severity);
@@ -636,14 +638,15 @@ playbook_show(struct cli *cli, struct cli_args *args)
 }
 
 /*
- * A playbook file on disk: a regular file of at most PLAYBOOK_MAX_SIZE
- * bytes, read in one piece. Opened without blocking (a FIFO or a device
+ * A playbook (or schedule: what) file on disk: a regular file of at most
+ * max bytes, read in one piece. Opened without blocking (a FIFO or a device
  * would wait for a writer, or never end: /dev/zero), checked with fstat
  * before anything is read, and read no further than the limit even if
  * the file grows meanwhile.
  */
-static int
-read_disk_file(char **out, size_t *len, const char *path)
+int
+cli_read_disk_file(char **out, size_t *len, const char *path, const char *what,
+		   size_t max)
 {
 	struct stat st;
 	char *text;
@@ -661,18 +664,17 @@ read_disk_file(char **out, size_t *len, const char *path)
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		return err_set(SR_EREFUSED, "'%s' is not a regular file: a playbook is a "
-			       "file of at most %d KiB", path, PLAYBOOK_MAX_SIZE / 1024);
+		return err_set(SR_EREFUSED, "'%s' is not a regular file: a %s is a "
+			       "file of at most %zu KiB", path, what, max / 1024);
 	}
-	if (st.st_size > PLAYBOOK_MAX_SIZE) {
+	if (st.st_size > (off_t)max) {
 		close(fd);
-		return err_set(SR_EREFUSED, "'%s' is %lld bytes, more than a playbook may "
-			       "be (%d KiB)", path, (long long)st.st_size,
-			       PLAYBOOK_MAX_SIZE / 1024);
+		return err_set(SR_EREFUSED, "'%s' is %lld bytes, more than a %s may "
+			       "be (%zu KiB)", path, (long long)st.st_size, what,
+			       max / 1024);
 	}
-	text = xmalloc(PLAYBOOK_MAX_SIZE + 2);
-	while (n <= PLAYBOOK_MAX_SIZE &&
-	       (got = read(fd, text + n, PLAYBOOK_MAX_SIZE + 1 - n)) != 0) {
+	text = xmalloc(max + 2);
+	while (n <= max && (got = read(fd, text + n, max + 1 - n)) != 0) {
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0) {
@@ -685,11 +687,10 @@ read_disk_file(char **out, size_t *len, const char *path)
 		n += (size_t)got;
 	}
 	close(fd);
-	if (n > PLAYBOOK_MAX_SIZE) {
+	if (n > max) {
 		free(text);
-		return err_set(SR_EREFUSED, "'%s' grew past %d KiB while it was read: a "
-			       "playbook is a file of at most that", path,
-			       PLAYBOOK_MAX_SIZE / 1024);
+		return err_set(SR_EREFUSED, "'%s' grew past %zu KiB while it was read: a "
+			       "%s is a file of at most that", path, max / 1024, what);
 	}
 	text[n] = '\0';
 	*out = text;
@@ -729,7 +730,8 @@ playbook_validate(struct cli *cli, struct cli_args *args)
 		size_t len;
 
 		rc = from_repo ? repo_read_file(&text, &len, cli->repo, sha, path) :
-				 read_disk_file(&text, &len, path);
+				 cli_read_disk_file(&text, &len, path, "playbook",
+						    PLAYBOOK_MAX_SIZE);
 		nchecked++;
 		if (rc != 0) {
 			diag_add(&d, path, 0, "%s", err_last());
@@ -738,6 +740,9 @@ playbook_validate(struct cli *cli, struct cli_args *args)
 		}
 		playbook_parse(&pb, &d, text, len, path, cli->conf);
 		free(text);
+		/* people it pages must hear of it before it escalates past them */
+		if (pb != NULL && cli->conf != NULL)
+			playbook_check_people(pb, cli->conf, cli->conf->path, &d);
 		if (d.n > before)
 			ninvalid++;
 		playbook_free(pb);
@@ -782,8 +787,14 @@ author_name_len(const char *author)
 	return (int)(lt != NULL ? (size_t)(lt - author) : strlen(author));
 }
 
-static int
-playbook_log(struct cli *cli, struct cli_args *args)
+/*
+ * `playbook log` and `schedule log`: the commits that changed NAME.suffix
+ * (any file when no NAME is given), newest first; what names the kind of
+ * file in messages.
+ */
+int
+cli_repo_log(struct cli *cli, struct cli_args *args, const struct cmd_entry *sub,
+	     const char *suffix, const char *what)
 {
 	struct repo_commit *log = NULL;
 	size_t n = 0;
@@ -792,15 +803,15 @@ playbook_log(struct cli *cli, struct cli_args *args)
 	int rc;
 
 	if (args->argc > 1)
-		return cli_usage_error(&sub_log, "too many arguments");
+		return cli_usage_error(sub, "too many arguments");
 	if ((rc = cli_resolve(cli, NULL, sha)) != 0)
 		return cli_fail(rc);
 	if (args->argc == 1)
-		path = xasprintf("%s.playbook", args->argv[0]);
+		path = xasprintf("%s%s", args->argv[0], suffix);
 	rc = repo_log(&log, &n, cli->repo, sha, path, 0);
 	if (rc == 0 && n == 0 && path != NULL)
-		rc = err_set(SR_ENOTFOUND, "no commit on %s changed playbook '%s'",
-			     cli->conf->branch, args->argv[0]);
+		rc = err_set(SR_ENOTFOUND, "no commit on %s changed %s '%s'",
+			     cli->conf->branch, what, args->argv[0]);
 	free(path);
 	if (rc != 0)
 		return cli_fail(rc);
@@ -810,7 +821,7 @@ playbook_log(struct cli *cli, struct cli_args *args)
 		char date[32], sh[8];
 
 		if (cli->json) {
-			json_append(arr, commit_json(&log[i]));
+			json_append(arr, cli_commit_json(&log[i]));
 			continue;
 		}
 		short_sha(sh, log[i].sha);
@@ -825,22 +836,30 @@ playbook_log(struct cli *cli, struct cli_args *args)
 }
 
 static int
-playbook_diff(struct cli *cli, struct cli_args *args)
+playbook_log(struct cli *cli, struct cli_args *args)
+{
+	return cli_repo_log(cli, args, &sub_log, ".playbook", "playbook");
+}
+
+/* `playbook diff` and `schedule diff`: NAME.suffix between two revisions. */
+int
+cli_repo_diff(struct cli *cli, struct cli_args *args, const struct cmd_entry *sub,
+	      const char *suffix, const char *what)
 {
 	char a[41], b[41], *path, *diff = NULL;
 	int rc, nargs = args->argc;
 	char **argv = args->argv;
 
 	if (nargs < 2 || nargs > 3)
-		return cli_usage_error(&sub_diff, "name the playbook and one or two revisions");
+		return cli_usage_error(sub, "name the %s and one or two revisions", what);
 	if ((rc = cli_resolve(cli, argv[1], a)) != 0 ||
 	    (rc = cli_resolve(cli, nargs == 3 ? argv[2] : NULL, b)) != 0)
 		return cli_fail(rc);
-	path = xasprintf("%s.playbook", argv[0]);
+	path = xasprintf("%s%s", argv[0], suffix);
 	rc = repo_diff_file(&diff, cli->repo, a, b, path);
 	free(path);
 	if (rc == SR_ENOTFOUND)
-		err_set(rc, "no playbook '%s' at %.7s or %.7s", argv[0], a, b);
+		err_set(rc, "no %s '%s' at %.7s or %.7s", what, argv[0], a, b);
 	if (rc != 0)
 		return cli_fail(rc);
 	if (cli->json) {
@@ -855,6 +874,12 @@ playbook_diff(struct cli *cli, struct cli_args *args)
 		fputs(diff, stdout);
 	free(diff);
 	return EXIT_OK;
+}
+
+static int
+playbook_diff(struct cli *cli, struct cli_args *args)
+{
+	return cli_repo_diff(cli, args, &sub_diff, ".playbook", "playbook");
 }
 
 static int

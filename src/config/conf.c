@@ -22,7 +22,7 @@
 
 static const char *const top_keys[] = {
 	"workspace", "status_page", "http", "components", "people", "tiers",
-	"accounts", "channels", "delivery", NULL
+	"accounts", "channels", "delivery", "paging", NULL
 };
 static const char *const workspace_keys[] = { "database", "playbooks", "branch", NULL };
 static const char *const page_keys[] = { "name", "url", "time_zone", NULL };
@@ -31,7 +31,18 @@ static const char *const http_keys[] = {
 	"timeout", "subscribe_burst", "subscribe_every", NULL
 };
 static const char *const component_keys[] = { "id", "name", "group", NULL };
-static const char *const person_keys[] = { "handle", "name", "email", "tier", NULL };
+static const char *const person_keys[] = {
+	"handle", "name", "email", "tier", "contacts", "notify", NULL
+};
+static const char *const contact_keys[] = {
+	"id", "type", "address", "url_env", "url_file", "secret_env", "secret_file",
+	"channel", "user", NULL
+};
+static const char *const notify_keys[] = { "contact", "after", "min_severity", NULL };
+static const char *const roster_keys[] = { "people", "schedules", NULL };
+static const char *const paging_keys[] = {
+	"email_channel", "link_key_file", "link_lifetime", NULL
+};
 static const char *const tier_keys[] = { "L0", "L1", "L2", "L3", "L4", NULL };
 static const char *const account_keys[] = {
 	"id", "name", "priority", "components", "email", NULL
@@ -293,8 +304,336 @@ read_components(struct confread *r, struct conf *c, const config_setting_t *root
 	}
 }
 
+/* The webhook channels made for people's webhook contacts, added to the
+ * site's channels once those are read. */
+struct contact_channels {
+	struct conf_channel *v;
+	size_t n;
+};
+
+static const char *const contact_type_names[] = {
+	"email", "webhook", "slack_mention", "discord_mention"
+};
+
+const char *
+conf_contact_type_name(enum conf_contact_type t)
+{
+	return (unsigned)t < sizeof(contact_type_names) / sizeof(contact_type_names[0]) ?
+	       contact_type_names[t] : "unknown";
+}
+
+const struct conf_contact *
+conf_person_contact(const struct conf_person *p, const char *id)
+{
+	for (size_t i = 0; i < p->ncontacts; i++)
+		if (p->contacts[i].id != NULL && strcmp(p->contacts[i].id, id) == 0)
+			return &p->contacts[i];
+	return NULL;
+}
+
+/* An on-call schedule's name (NAME.schedule): lowercase letters, digits
+ * and '-', starting with a letter or digit. */
+bool
+conf_schedule_name_valid(const char *name)
+{
+	if (name == NULL || *name == '\0' || *name == '-' || strlen(name) > 64)
+		return false;
+	for (const char *s = name; *s != '\0'; s++)
+		if (!(*s >= 'a' && *s <= 'z') && !(*s >= '0' && *s <= '9') && *s != '-')
+			return false;
+	return true;
+}
+
+/* A Slack or Discord user id goes into the text of a post ("<@U024BE7LH>"):
+ * letters and digits only. */
+static bool
+mention_user_valid(const char *user)
+{
+	if (*user == '\0')
+		return false;
+	for (const char *s = user; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* Which settings each type of contact takes besides id and type. */
+static bool
+contact_takes(enum conf_contact_type type, const char *key)
+{
+	static const char *const email[] = { "address", NULL };
+	static const char *const webhook[] = {
+		"url_env", "url_file", "secret_env", "secret_file", NULL
+	};
+	static const char *const mention[] = { "channel", "user", NULL };
+	const char *const *keys = type == CONF_CONTACT_EMAIL ? email :
+				  type == CONF_CONTACT_WEBHOOK ? webhook : mention;
+
+	for (; *keys != NULL; keys++)
+		if (strcmp(*keys, key) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * A webhook contact is sent like any webhook channel: the channel made for
+ * it is "HANDLE/ID", serves no audience (only pages go through it) and
+ * carries the contact's URL and signing secret settings.
+ */
 static void
-read_people(struct confread *r, struct conf *c, const config_setting_t *root)
+webhook_contact(struct confread *r, struct conf *c, const struct conf_person *p,
+		const config_setting_t *g, struct conf_contact *ct,
+		struct contact_channels *extra)
+{
+	struct conf_channel ch = { 0 };
+
+	confread_str(r, g, "url_env", false, &ch.url_env);
+	confread_str(r, g, "url_file", false, &ch.url_file);
+	confread_str(r, g, "secret_env", false, &ch.secret_env);
+	confread_str(r, g, "secret_file", false, &ch.secret_file);
+	if ((ch.url_env == NULL) == (ch.url_file == NULL))
+		diag_add(r->diags, r->file, ct->line,
+			 "person '%s': webhook contact '%s' needs exactly one of url_env or url_file",
+			 p->handle, ct->id);
+	if (ch.secret_env != NULL && ch.secret_file != NULL)
+		diag_add(r->diags, r->file, ct->line,
+			 "person '%s': webhook contact '%s' takes at most one of secret_env or secret_file",
+			 p->handle, ct->id);
+	/* secret files are relative to the config, like the channels' */
+	if (ch.url_file != NULL) {
+		char *abs = absolute(c->dir, ch.url_file);
+
+		free(ch.url_file);
+		ch.url_file = abs;
+	}
+	if (ch.secret_file != NULL) {
+		char *abs = absolute(c->dir, ch.secret_file);
+
+		free(ch.secret_file);
+		ch.secret_file = abs;
+	}
+	ch.id = xasprintf("%s/%s", p->handle, ct->id);
+	ch.type = xstrdup("webhook");
+	ch.audiences = xcalloc(1, sizeof(char *));
+	ch.person = xstrdup(p->handle);
+	ct->channel = xstrdup(ch.id);
+	extra->v = xrealloc(extra->v, (extra->n + 1) * sizeof(*extra->v));
+	extra->v[extra->n++] = ch;
+}
+
+/* One entry of a person's 'contacts'; false when it is not kept. */
+static bool
+read_contact(struct confread *r, struct conf *c, struct conf_person *p,
+	     const config_setting_t *g, struct conf_contact *ct,
+	     struct contact_channels *extra)
+{
+	char *type = NULL;
+	int n = config_setting_length(g);
+	bool known = true;
+
+	ct->line = confread_line(g);
+	confread_check_keys(r, g, contact_keys, "a contact");
+	for (const char *const *k = secret_keys; *k != NULL; k++)
+		if (config_setting_get_member(g, *k) != NULL)
+			diag_add(r->diags, r->file, confread_member_line(g, *k),
+				 "person '%s': secrets are never written in sitrep.conf: "
+				 "name an environment variable (url_env, secret_env) or a file "
+				 "(url_file, secret_file) instead of '%s'", p->handle, *k);
+	if (!confread_str(r, g, "id", true, &ct->id))
+		return false;
+	if (!vocab_ident(ct->id))
+		diag_add(r->diags, r->file, ct->line,
+			 "person '%s': contact id '%s' must be lowercase letters, digits, '-' or '_'",
+			 p->handle, ct->id);
+	else if (conf_person_contact(p, ct->id) != NULL)
+		diag_add(r->diags, r->file, ct->line,
+			 "person '%s': duplicate contact id '%s'", p->handle, ct->id);
+	if (!confread_str(r, g, "type", true, &type)) {
+		free(ct->id);
+		ct->id = NULL;
+		return false;
+	}
+	if (strcmp(type, "email") == 0)
+		ct->type = CONF_CONTACT_EMAIL;
+	else if (strcmp(type, "webhook") == 0)
+		ct->type = CONF_CONTACT_WEBHOOK;
+	else if (strcmp(type, "slack_mention") == 0)
+		ct->type = CONF_CONTACT_SLACK_MENTION;
+	else if (strcmp(type, "discord_mention") == 0)
+		ct->type = CONF_CONTACT_DISCORD_MENTION;
+	else {
+		diag_add(r->diags, r->file, confread_member_line(g, "type"),
+			 "person '%s': contact '%s' has type '%s', not one of email, webhook, "
+			 "slack_mention, discord_mention", p->handle, ct->id, type);
+		known = false;
+	}
+	free(type);
+	if (!known)
+		return true; /* kept, so its notify rules are not reported too */
+	for (int i = 0; i < n; i++) {
+		const char *key = config_setting_name(config_setting_get_elem(g, (unsigned)i));
+		bool secret = false;
+
+		for (const char *const *k = secret_keys; *k != NULL; k++)
+			secret |= key != NULL && strcmp(*k, key) == 0;
+		if (key != NULL && strcmp(key, "id") != 0 && strcmp(key, "type") != 0 &&
+		    !secret && !contact_takes(ct->type, key))
+			diag_add(r->diags, r->file, confread_member_line(g, key),
+				 "person '%s': contact '%s' (%s) takes no '%s'", p->handle,
+				 ct->id, conf_contact_type_name(ct->type), key);
+	}
+	switch (ct->type) {
+	case CONF_CONTACT_EMAIL:
+		if (!confread_str(r, g, "address", false, &ct->address))
+			diag_add(r->diags, r->file, ct->line,
+				 "person '%s': e-mail contact '%s' needs an 'address'",
+				 p->handle, ct->id);
+		else if (!mailaddr_valid(ct->address))
+			diag_add(r->diags, r->file, confread_member_line(g, "address"),
+				 "person '%s': contact '%s': '%s' is not an e-mail address",
+				 p->handle, ct->id, ct->address);
+		break;
+	case CONF_CONTACT_WEBHOOK:
+		webhook_contact(r, c, p, g, ct, extra);
+		break;
+	case CONF_CONTACT_SLACK_MENTION:
+	case CONF_CONTACT_DISCORD_MENTION:
+		if (!confread_str(r, g, "channel", false, &ct->channel))
+			diag_add(r->diags, r->file, ct->line,
+				 "person '%s': contact '%s' needs the 'channel' it mentions them in",
+				 p->handle, ct->id);
+		if (!confread_str(r, g, "user", false, &ct->user))
+			diag_add(r->diags, r->file, ct->line,
+				 "person '%s': contact '%s' needs their %s 'user' id",
+				 p->handle, ct->id,
+				 ct->type == CONF_CONTACT_SLACK_MENTION ? "Slack" : "Discord");
+		else if (!mention_user_valid(ct->user))
+			diag_add(r->diags, r->file, confread_member_line(g, "user"),
+				 "person '%s': contact '%s': user id '%s' must be letters and digits, "
+				 "like \"U024BE7LH\"", p->handle, ct->id, ct->user);
+		break;
+	}
+	return true;
+}
+
+/*
+ * A person's contacts. With none listed, an 'email' is their one contact,
+ * "email", as before contacts existed.
+ */
+static void
+read_contacts(struct confread *r, struct conf *c, struct conf_person *p,
+	      const config_setting_t *g, struct contact_channels *extra)
+{
+	const config_setting_t *list = confread_list(r, g, "contacts", false);
+	int n = list != NULL ? config_setting_length(list) : 0;
+
+	p->contacts = xcalloc((size_t)n + 1, sizeof(*p->contacts));
+	if (list == NULL) {
+		if (p->email != NULL && config_setting_get_member(g, "contacts") == NULL) {
+			struct conf_contact *ct = &p->contacts[p->ncontacts++];
+
+			ct->id = xstrdup("email");
+			ct->type = CONF_CONTACT_EMAIL;
+			ct->address = xstrdup(p->email);
+			ct->line = confread_member_line(g, "email");
+		}
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = list_group(r, list, i, "contacts");
+
+		if (e != NULL && read_contact(r, c, p, e, &p->contacts[p->ncontacts], extra))
+			p->ncontacts++;
+	}
+}
+
+/* 'after' of a notify rule: a duration, "0m" for at once. */
+static bool
+read_after(struct confread *r, const struct conf_person *p, const config_setting_t *g,
+	   int64_t *out)
+{
+	const config_setting_t *s = config_setting_get_member(g, "after");
+	const char *v;
+
+	*out = 0;
+	if (s == NULL)
+		return true;
+	v = config_setting_get_string(s);
+	if (v == NULL || duration_parse(out, v) != 0) {
+		diag_add(r->diags, r->file, confread_line(s),
+			 "person '%s': notify 'after' must be a duration in quotes, like \"0m\" "
+			 "or \"2m\"%s%s", p->handle, v != NULL ? ": " : "",
+			 v != NULL ? err_last() : "");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * A person's notify rules, in the order written. With none, every contact
+ * is notified at once.
+ */
+static void
+read_notify(struct confread *r, struct conf_person *p, const config_setting_t *g)
+{
+	const config_setting_t *list = confread_list(r, g, "notify", false);
+	int n = list != NULL ? config_setting_length(list) : 0;
+
+	p->notify = xcalloc((size_t)n + p->ncontacts + 1, sizeof(*p->notify));
+	if (list == NULL) {
+		for (size_t k = 0; k < p->ncontacts; k++) {
+			p->notify[k].contact = k;
+			p->notify[k].line = p->contacts[k].line;
+		}
+		p->nnotify = p->ncontacts;
+		return;
+	}
+	if (n == 0)
+		diag_add(r->diags, r->file, confread_line(list),
+			 "person '%s': notify is empty: name at least one contact, or leave "
+			 "notify out to notify every contact at once", p->handle);
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = list_group(r, list, i, "notify");
+		struct conf_notify *rule = &p->notify[p->nnotify];
+		const struct conf_contact *ct;
+		char *contact = NULL;
+		bool ok;
+
+		if (e == NULL)
+			continue;
+		confread_check_keys(r, e, notify_keys, "a notify rule");
+		rule->line = confread_line(e);
+		ok = read_after(r, p, e, &rule->after);
+		if (config_setting_get_member(e, "min_severity") != NULL)
+			ok &= confread_severity(r, e, "min_severity", false, &rule->min_severity);
+		if (!confread_str(r, e, "contact", true, &contact))
+			continue;
+		if ((ct = conf_person_contact(p, contact)) == NULL) {
+			struct buf ids = BUF_INIT;
+
+			for (size_t k = 0; k < p->ncontacts; k++)
+				if (p->contacts[k].id != NULL)
+					buf_addf(&ids, "%s'%s'", ids.len > 0 ? ", " : "",
+						 p->contacts[k].id);
+			diag_add(r->diags, r->file, confread_member_line(e, "contact"),
+				 "person '%s': notify names contact '%s', which is not one of "
+				 "theirs (%s)", p->handle, contact,
+				 ids.len > 0 ? buf_str(&ids) : "they have none");
+			buf_release(&ids);
+			ok = false;
+		} else
+			rule->contact = (size_t)(ct - p->contacts);
+		free(contact);
+		if (ok)
+			p->nnotify++;
+		else
+			memset(rule, 0, sizeof(*rule));
+	}
+}
+
+static void
+read_people(struct confread *r, struct conf *c, const config_setting_t *root,
+	    struct contact_channels *extra)
 {
 	const config_setting_t *list;
 	int n = list_len(r, root, "people", &list);
@@ -310,9 +649,15 @@ read_people(struct confread *r, struct conf *c, const config_setting_t *root)
 		confread_check_keys(r, g, person_keys, "a person");
 		if (!confread_str(r, g, "handle", true, &p->handle))
 			continue;
+		p->line = confread_line(g);
 		if (conf_person(c, p->handle) != NULL)
 			diag_add(r->diags, r->file, confread_line(g),
 				 "duplicate person '%s'", p->handle);
+		if (strpbrk(p->handle, "./ \t") != NULL)
+			diag_add(r->diags, r->file, confread_member_line(g, "handle"),
+				 "person handle '%s' must not contain '.', '/' or spaces "
+				 "(it is part of acknowledgement links and channel ids)",
+				 p->handle);
 		if (!confread_str(r, g, "name", false, &p->name))
 			p->name = xstrdup(p->handle);
 		if (confread_str(r, g, "email", false, &p->email) &&
@@ -326,12 +671,52 @@ read_people(struct confread *r, struct conf *c, const config_setting_t *root)
 				 "person '%s': tier '%s' is not one of L0, L1, L2, L3, L4",
 				 p->handle, tier);
 		free(tier);
+		read_contacts(r, c, p, g, extra);
+		read_notify(r, p, g);
 		c->npeople++;
 	}
 }
 
-/* A tier roster lists people by handle; people whose own 'tier' names it
- * are on that roster too, so a small config need not repeat itself. */
+/* tiers.LN: [ "ana" ] or { people = [ "ana" ]; schedules = [ "ops-primary" ]; } */
+static void
+read_roster(struct confread *r, struct conf_tier *tier, const config_setting_t *m,
+	    const char *name, char ***listed, size_t *nlisted, int *people_line)
+{
+	const config_setting_t *s;
+
+	*people_line = confread_line(m);
+	if (config_setting_type(m) != CONFIG_TYPE_GROUP) {
+		if (config_setting_type(m) != CONFIG_TYPE_ARRAY &&
+		    config_setting_type(m) != CONFIG_TYPE_LIST)
+			diag_add(r->diags, r->file, confread_line(m),
+				 "tier %s must be a list of people, like [ \"ana\" ], or a group "
+				 "{ people = [ \"ana\" ]; schedules = [ \"ops-primary\" ]; }", name);
+		else
+			confread_strs(r, config_setting_parent(m), name, false, listed, nlisted);
+		return;
+	}
+	confread_check_keys(r, m, roster_keys, "a tier roster (use people and schedules)");
+	confread_strs(r, m, "people", false, listed, nlisted);
+	*people_line = confread_member_line(m, "people");
+	if (!confread_strs(r, m, "schedules", false, &tier->schedules, &tier->nschedules))
+		return;
+	s = config_setting_get_member(m, "schedules");
+	for (size_t i = 0; i < tier->nschedules; i++) {
+		if (!conf_schedule_name_valid(tier->schedules[i]))
+			diag_add(r->diags, r->file, confread_line(s),
+				 "tier %s: schedule name '%s' must be lowercase letters, digits "
+				 "and '-'", name, tier->schedules[i]);
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(tier->schedules[k], tier->schedules[i]) == 0)
+				diag_add(r->diags, r->file, confread_line(s),
+					 "tier %s lists schedule '%s' twice", name,
+					 tier->schedules[i]);
+	}
+}
+
+/* A tier roster lists people by handle (and on-call schedules); people whose
+ * own 'tier' names it are on that roster too, so a small config need not
+ * repeat itself. Everyone on a roster must have a way to be reached. */
 static void
 read_tiers(struct confread *r, struct conf *c, const config_setting_t *root)
 {
@@ -341,21 +726,30 @@ read_tiers(struct confread *r, struct conf *c, const config_setting_t *root)
 		confread_check_keys(r, g, tier_keys, "tiers (use L0 to L4)");
 	for (int t = 0; t < 5; t++) {
 		struct conf_tier *tier = &c->tiers[t];
+		const config_setting_t *m = g != NULL ?
+					    config_setting_get_member(g, tier_keys[t]) : NULL;
 		char **listed = NULL;
 		size_t nlisted = 0;
+		int people_line = 0;
 
-		if (g != NULL)
-			confread_strs(r, g, tier_keys[t], false, &listed, &nlisted);
+		if (m != NULL) {
+			tier->line = confread_line(m);
+			read_roster(r, tier, m, tier_keys[t], &listed, &nlisted, &people_line);
+		}
 		tier->people = xcalloc(nlisted + c->npeople + 1, sizeof(char *));
 		for (size_t i = 0; i < nlisted; i++) {
+			bool dup = false;
+
 			if (conf_person(c, listed[i]) == NULL) {
-				diag_add(r->diags, r->file,
-					 confread_line(config_setting_get_member(g, tier_keys[t])),
+				diag_add(r->diags, r->file, people_line,
 					 "tier %s lists '%s', who is not in 'people'",
 					 tier_keys[t], listed[i]);
 				continue;
 			}
-			tier->people[tier->npeople++] = xstrdup(listed[i]);
+			for (size_t k = 0; k < tier->npeople; k++)
+				dup |= strcmp(tier->people[k], listed[i]) == 0;
+			if (!dup)
+				tier->people[tier->npeople++] = xstrdup(listed[i]);
 		}
 		for (size_t i = 0; i < c->npeople; i++) {
 			bool dup = false;
@@ -368,6 +762,20 @@ read_tiers(struct confread *r, struct conf *c, const config_setting_t *root)
 				tier->people[tier->npeople++] = xstrdup(c->people[i].handle);
 		}
 		confread_free_strs(listed, nlisted);
+	}
+	for (size_t i = 0; i < c->npeople; i++) {
+		const struct conf_person *p = &c->people[i];
+		int on = -1;
+
+		for (int t = 0; t < 5 && on < 0; t++)
+			for (size_t k = 0; k < c->tiers[t].npeople && on < 0; k++)
+				if (strcmp(c->tiers[t].people[k], p->handle) == 0)
+					on = t;
+		if (on >= 0 && p->ncontacts == 0)
+			diag_add(r->diags, r->file, p->line,
+				 "person '%s' is on tier %s's roster but has no contact: give them "
+				 "an 'email' or 'contacts' so a page reaches them",
+				 p->handle, tier_keys[on]);
 	}
 }
 
@@ -614,11 +1022,119 @@ read_channels(struct confread *r, struct conf *c, const config_setting_t *root)
 	}
 }
 
+/*
+ * paging: the e-mail channel people's e-mail contacts go through (the first
+ * e-mail channel unless named), the acknowledgement links' key file beside
+ * the config, and how long a link works.
+ */
+static void
+read_paging(struct confread *r, struct conf *c, const config_setting_t *root)
+{
+	const config_setting_t *g = confread_group(r, root, "paging", false);
+	char *key = xstrdup("paging.key");
+
+	c->paging.link_lifetime = 86400;
+	if (g != NULL) {
+		confread_check_keys(r, g, paging_keys, "paging");
+		if (confread_str(r, g, "link_key_file", false, &key) && *key == '\0') {
+			diag_add(r->diags, r->file, confread_member_line(g, "link_key_file"),
+				 "'link_key_file' must not be empty");
+			free(key);
+			key = xstrdup("paging.key");
+		}
+		confread_duration(r, g, "link_lifetime", false, &c->paging.link_lifetime);
+		if (confread_str(r, g, "email_channel", false, &c->paging.email_channel)) {
+			const struct conf_channel *ch = conf_channel(c, c->paging.email_channel);
+
+			if (ch == NULL || ch->type == NULL || strcmp(ch->type, "email") != 0)
+				diag_add(r->diags, r->file,
+					 confread_member_line(g, "email_channel"),
+					 "paging email_channel '%s' is not %s", c->paging.email_channel,
+					 ch == NULL ? "one of 'channels'" : "an e-mail channel");
+		}
+	}
+	c->paging.link_key_file = absolute(c->dir, key);
+	free(key);
+	if (c->paging.email_channel != NULL)
+		return;
+	for (size_t i = 0; i < c->nchannels; i++)
+		if (c->channels[i].type != NULL && strcmp(c->channels[i].type, "email") == 0) {
+			c->paging.email_channel = xstrdup(c->channels[i].id);
+			break;
+		}
+}
+
+/*
+ * Each contact's channel, once the channels are known: e-mail through the
+ * paging e-mail channel, a mention through the Slack or Discord channel it
+ * names; the webhook contacts' own channels join the site's.
+ */
+static void
+link_contacts(struct confread *r, struct conf *c, struct contact_channels *extra)
+{
+	for (size_t i = 0; i < c->npeople; i++) {
+		struct conf_person *p = &c->people[i];
+
+		for (size_t k = 0; k < p->ncontacts; k++) {
+			struct conf_contact *ct = &p->contacts[k];
+			const struct conf_channel *ch;
+			const char *kind;
+
+			switch (ct->type) {
+			case CONF_CONTACT_EMAIL:
+				if (c->paging.email_channel != NULL) {
+					free(ct->channel);
+					ct->channel = xstrdup(c->paging.email_channel);
+				} else
+					diag_add(r->diags, r->file, ct->line,
+						 "person '%s': e-mail contact '%s' needs an e-mail "
+						 "channel to send through: add one of type \"email\" "
+						 "to 'channels'", p->handle, ct->id);
+				break;
+			case CONF_CONTACT_WEBHOOK:
+				break;
+			case CONF_CONTACT_SLACK_MENTION:
+			case CONF_CONTACT_DISCORD_MENTION:
+				if (ct->channel == NULL)
+					break;
+				kind = ct->type == CONF_CONTACT_SLACK_MENTION ? "slack" : "discord";
+				ch = conf_channel(c, ct->channel);
+				if (ch == NULL)
+					diag_add(r->diags, r->file, ct->line,
+						 "person '%s': contact '%s' names channel '%s', which "
+						 "is not in 'channels'", p->handle, ct->id, ct->channel);
+				else if (ch->type == NULL || strcmp(ch->type, kind) != 0)
+					diag_add(r->diags, r->file, ct->line,
+						 "person '%s': contact '%s' is a %s mention but channel "
+						 "'%s' is of type %s, not %s", p->handle, ct->id, kind,
+						 ct->channel, ch->type != NULL ? ch->type : "(none)", kind);
+				break;
+			}
+		}
+	}
+	if (extra->n == 0)
+		return;
+	c->channels = xreallocarray(c->channels, c->nchannels + extra->n + 1,
+				    sizeof(*c->channels));
+	for (size_t i = 0; i < extra->n; i++) {
+		if (conf_channel(c, extra->v[i].id) != NULL)
+			diag_add(r->diags, r->file, 1,
+				 "channel id '%s' is also a person's webhook contact: rename one",
+				 extra->v[i].id);
+		c->channels[c->nchannels++] = extra->v[i];
+	}
+	memset(&c->channels[c->nchannels], 0, sizeof(c->channels[0]));
+	free(extra->v);
+	extra->v = NULL;
+	extra->n = 0;
+}
+
 int
 conf_parse(struct conf **out, struct diags *diags, const char *text,
 	   const char *path, const char *dir)
 {
 	struct confread r = { diags, path, NULL };
+	struct contact_channels extra = { NULL, 0 };
 	const config_setting_t *root;
 	struct conf *c;
 	config_t cfg;
@@ -638,10 +1154,12 @@ conf_parse(struct conf **out, struct diags *diags, const char *text,
 	read_workspace(&r, c, root);
 	read_page(&r, c, root);
 	read_components(&r, c, root);
-	read_people(&r, c, root);
+	read_people(&r, c, root, &extra);
 	read_tiers(&r, c, root);
 	read_accounts(&r, c, root);
 	read_channels(&r, c, root);
+	read_paging(&r, c, root);
+	link_contacts(&r, c, &extra);
 	read_delivery(&r, c, root);
 	config_destroy(&cfg);
 	confread_release(&r);
@@ -721,10 +1239,22 @@ conf_free(struct conf *c)
 		free(c->people[i].handle);
 		free(c->people[i].name);
 		free(c->people[i].email);
+		for (size_t k = 0; k < c->people[i].ncontacts; k++) {
+			free(c->people[i].contacts[k].id);
+			free(c->people[i].contacts[k].address);
+			free(c->people[i].contacts[k].channel);
+			free(c->people[i].contacts[k].user);
+		}
+		free(c->people[i].contacts);
+		free(c->people[i].notify);
 	}
 	free(c->people);
-	for (int t = 0; t < 5; t++)
+	for (int t = 0; t < 5; t++) {
 		confread_free_strs(c->tiers[t].people, c->tiers[t].npeople);
+		confread_free_strs(c->tiers[t].schedules, c->tiers[t].nschedules);
+	}
+	free(c->paging.email_channel);
+	free(c->paging.link_key_file);
 	for (size_t i = 0; i < c->naccounts; i++) {
 		free(c->accounts[i].id);
 		free(c->accounts[i].name);
@@ -749,6 +1279,7 @@ conf_free(struct conf *c)
 		free(ch->password_env);
 		free(ch->password_file);
 		confread_free_strs(ch->to, ch->nto);
+		free(ch->person);
 	}
 	free(c->channels);
 	free(c);

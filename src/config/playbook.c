@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sitrep/conf.h"
+#include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/playbook.h"
 #include "sitrep/repo.h"
@@ -29,9 +30,11 @@ static const char *const top_keys[] = {
 };
 static const char *const variable_keys[] = { "name", "description", "required", NULL };
 static const char *const role_keys[] = {
-	"id", "title", "required", "max", "handover", "duties", NULL
+	"id", "title", "required", "max", "handover", "duties", "who", NULL
 };
-static const char *const escalation_keys[] = { "mode", "ack_timeout", "tiers", NULL };
+static const char *const escalation_keys[] = {
+	"mode", "ack_timeout", "tiers", "ack_expires", NULL
+};
 static const char *const cadence_keys[] = { "audience", "every", "first_within", NULL };
 static const char *const every_keys[] = { "SEV1", "SEV2", "SEV3", "SEV4", NULL };
 static const char *const apology_keys[] = {
@@ -137,8 +140,47 @@ list_group(struct confread *r, const config_setting_t *list, int i,
 	return g;
 }
 
+/*
+ * who = [ "legal-oncall", "dana" ]: people of the site config, or on-call
+ * schedules, who can fill a role. Without a site config every name is taken
+ * for a schedule and only its spelling is checked; whether a schedule exists
+ * is for the repository's schedules to say.
+ */
 static void
-parse_roles(struct confread *r, struct playbook *pb, const config_setting_t *list)
+parse_who(struct confread *r, struct playbook_role *role, const config_setting_t *g,
+	  const struct conf *conf)
+{
+	if (!confread_strs(r, g, "who", false, &role->who, &role->nwho))
+		return;
+	role->who_line = confread_member_line(g, "who");
+	if (role->nwho == 0)
+		diag_add(r->diags, r->file, role->who_line,
+			 "role '%s': who is empty: name people or on-call schedules, or leave "
+			 "it out", role->id);
+	for (size_t i = 0; i < role->nwho; i++) {
+		const char *name = role->who[i];
+		const struct conf_person *p = conf != NULL ? conf_person(conf, name) : NULL;
+
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(role->who[k], name) == 0)
+				diag_add(r->diags, r->file, role->who_line,
+					 "role '%s': who names '%s' twice", role->id, name);
+		if (p != NULL) {
+			if (p->ncontacts == 0)
+				diag_add(r->diags, r->file, role->who_line,
+					 "role '%s': who names '%s', who has no contact in the "
+					 "site config: a page would reach nobody", role->id, name);
+		} else if (!conf_schedule_name_valid(name))
+			diag_add(r->diags, r->file, role->who_line,
+				 "role '%s': who names '%s', which is %sa schedule name "
+				 "(lowercase letters, digits and '-')", role->id, name,
+				 conf != NULL ? "neither a person of the site config nor " : "not ");
+	}
+}
+
+static void
+parse_roles(struct confread *r, struct playbook *pb, const config_setting_t *list,
+	    const struct conf *conf)
 {
 	int n = config_setting_length(list);
 	bool commander = false;
@@ -178,6 +220,7 @@ parse_roles(struct confread *r, struct playbook *pb, const config_setting_t *lis
 		}
 		confread_duration(r, g, "handover", false, &role->handover);
 		confread_str(r, g, "duties", false, &role->duties);
+		parse_who(r, role, g, conf);
 		if (strcmp(role->id, "commander") == 0)
 			commander = true;
 		pb->nroles++;
@@ -196,6 +239,7 @@ parse_escalation(struct confread *r, struct playbook *pb, const config_setting_t
 	const config_setting_t *ts;
 
 	confread_check_keys(r, g, escalation_keys, "escalation");
+	pb->escalation.line = confread_line(g);
 	if (confread_str(r, g, "mode", true, &mode)) {
 		if (strcmp(mode, "tiered") == 0)
 			pb->escalation.mode = PLAYBOOK_TIERED;
@@ -209,6 +253,7 @@ parse_escalation(struct confread *r, struct playbook *pb, const config_setting_t
 	}
 	free(mode);
 	confread_duration(r, g, "ack_timeout", true, &pb->escalation.ack_timeout);
+	confread_duration(r, g, "ack_expires", false, &pb->escalation.ack_expires);
 	if (!confread_strs(r, g, "tiers", true, &tiers, &ntiers))
 		return;
 	ts = config_setting_get_member(g, "tiers");
@@ -759,7 +804,7 @@ parse_top(struct confread *r, struct playbook *pb, const config_setting_t *root,
 				    confread_member_line(root, "public_title"));
 	parse_component_impact(r, pb, root);
 	if ((s = confread_list(r, root, "roles", true)) != NULL)
-		parse_roles(r, pb, s);
+		parse_roles(r, pb, s, conf);
 	if ((s = confread_group(r, root, "escalation", true)) != NULL)
 		parse_escalation(r, pb, s);
 	if ((s = confread_list(r, root, "cadence", false)) != NULL)
@@ -859,6 +904,62 @@ playbook_load(struct playbook **out, struct diags *diags, struct repo *r,
 	return rc;
 }
 
+/* Whether the tiered playbook pb can page p: on the roster of one of its
+ * tiers, or named in a role's who. */
+static bool
+pages_person(const struct playbook *pb, const struct conf *c, const struct conf_person *p)
+{
+	for (size_t i = 0; i < pb->escalation.ntiers; i++) {
+		const struct conf_tier *t = &c->tiers[pb->escalation.tiers[i]];
+
+		for (size_t k = 0; k < t->npeople; k++)
+			if (strcmp(t->people[k], p->handle) == 0)
+				return true;
+	}
+	for (size_t i = 0; i < pb->nroles; i++)
+		for (size_t k = 0; k < pb->roles[i].nwho; k++)
+			if (strcmp(pb->roles[i].who[k], p->handle) == 0)
+				return true;
+	return false;
+}
+
+/*
+ * A tiered playbook escalates past a person after ack_timeout: a notify
+ * rule that waits as long or longer would tell them only once the page had
+ * moved on, so each is a problem at the rule's line in the site config.
+ * People reached only through an on-call schedule are the schedules' to
+ * check.
+ */
+void
+playbook_check_people(const struct playbook *pb, const struct conf *c,
+		      const char *conf_file, struct diags *d)
+{
+	char timeout[32], after[32];
+
+	if (pb->escalation.mode != PLAYBOOK_TIERED)
+		return;
+	duration_format(timeout, sizeof(timeout), pb->escalation.ack_timeout);
+	for (size_t i = 0; i < c->npeople; i++) {
+		const struct conf_person *p = &c->people[i];
+
+		if (!pages_person(pb, c, p))
+			continue;
+		for (size_t k = 0; k < p->nnotify; k++) {
+			const struct conf_notify *n = &p->notify[k];
+
+			if (n->after < pb->escalation.ack_timeout)
+				continue;
+			duration_format(after, sizeof(after), n->after);
+			diag_add(d, conf_file, n->line,
+				 "person '%s': contact '%s' is notified after %s, but playbook "
+				 "'%s' escalates past them after %s (ack_timeout, %s.playbook:%d): "
+				 "make 'after' shorter than %s", p->handle,
+				 p->contacts[n->contact].id, after, pb->name, timeout, pb->name,
+				 pb->escalation.line, timeout);
+		}
+	}
+}
+
 void
 playbook_free(struct playbook *pb)
 {
@@ -881,6 +982,7 @@ playbook_free(struct playbook *pb)
 		free(pb->roles[i].id);
 		free(pb->roles[i].title);
 		free(pb->roles[i].duties);
+		confread_free_strs(pb->roles[i].who, pb->roles[i].nwho);
 	}
 	free(pb->roles);
 	for (size_t i = 0; i < pb->ncadence; i++)

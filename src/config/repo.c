@@ -390,30 +390,21 @@ repo_file_id(char out_id[41], struct repo *r, const char *sha, const char *path)
 	return 0;
 }
 
-int
-repo_read_file(char **out, size_t *out_len, struct repo *r, const char *sha,
-    const char *path)
+/* The text of blob id (path at sha, for messages): a NUL-terminated copy. */
+static int
+blob_text(char **out, size_t *out_len, struct repo *r, const git_oid *id,
+    const char *sha, const char *path)
 {
-	git_tree_entry *e = NULL;
 	git_blob *blob = NULL;
 	git_object_size_t size;
 	char *text;
 	int rc;
 
-	*out = NULL;
-	if (out_len != NULL)
-		*out_len = 0;
-	if ((rc = repo_ready(r)) != 0)
-		return rc;
-	if ((rc = file_entry(&e, r, sha, path)) < 0)
-		return rc;
-	if (git_blob_lookup(&blob, r->git, git_tree_entry_id(e)) < 0) {
-		rc = err_set(SR_ESYS, "the repository '%s' is damaged: cannot "
+	if (git_blob_lookup(&blob, r->git, id) < 0)
+		return err_set(SR_ESYS, "the repository '%s' is damaged: cannot "
 		    "read '%s' at revision %.7s: %s (run 'git fsck' there; "
 		    "restore it from a clone or a backup)", r->path, path, sha,
 		    lasterr());
-		goto out;
-	}
 	size = git_blob_rawsize(blob);
 	if (size >= SIZE_MAX) {
 		rc = err_set(SR_ESYS, "'%s' at revision %.7s is too large", path,
@@ -431,6 +422,24 @@ repo_read_file(char **out, size_t *out_len, struct repo *r, const char *sha,
 	rc = 0;
 out:
 	git_blob_free(blob);
+	return rc;
+}
+
+int
+repo_read_file(char **out, size_t *out_len, struct repo *r, const char *sha,
+    const char *path)
+{
+	git_tree_entry *e = NULL;
+	int rc;
+
+	*out = NULL;
+	if (out_len != NULL)
+		*out_len = 0;
+	if ((rc = repo_ready(r)) != 0)
+		return rc;
+	if ((rc = file_entry(&e, r, sha, path)) < 0)
+		return rc;
+	rc = blob_text(out, out_len, r, git_tree_entry_id(e), sha, path);
 	git_tree_entry_free(e);
 	return rc;
 }
@@ -442,12 +451,14 @@ cmp_names(const void *a, const void *b)
 }
 
 /*
+ * The top-level regular files of the tree of commit sha whose names end
+ * with suffix, sorted by name, with their blob ids when ids is not NULL.
  * Only regular files count (symbolic links and directories do not), and
- * only at the top of the tree: that is where playbooks live.
+ * only at the top of the tree: that is where playbooks and schedules live.
  */
-int
-repo_list_files(char ***out, size_t *out_n, struct repo *r, const char *sha,
-    const char *suffix)
+static int
+tree_files(char ***out, git_oid **ids, size_t *out_n, struct repo *r,
+    const char *sha, const char *suffix)
 {
 	git_commit *c = NULL;
 	git_tree *tree = NULL;
@@ -479,17 +490,84 @@ repo_list_files(char ***out, size_t *out_n, struct repo *r, const char *sha,
 		if (slen > 0 && (len < slen ||
 		    memcmp(name + len - slen, suffix, slen) != 0))
 			continue;
-		if (names == NULL)
+		if (names == NULL) {
 			names = xreallocarray(NULL, count, sizeof(*names));
+			if (ids != NULL)
+				*ids = xreallocarray(NULL, count, sizeof(**ids));
+		}
+		if (ids != NULL)
+			git_oid_cpy(&(*ids)[n], git_tree_entry_id(e));
 		names[n++] = xstrdup(name);
 	}
-	if (n > 1)
-		qsort(names, n, sizeof(*names), cmp_names);
+	/* git keeps a tree's entries sorted by name already (a directory
+	 * sorts as "name/", which is not listed) */
 	git_tree_free(tree);
 	git_commit_free(c);
 	*out = names;
 	*out_n = n;
 	return 0;
+}
+
+int
+repo_list_files(char ***out, size_t *out_n, struct repo *r, const char *sha,
+    const char *suffix)
+{
+	int rc = tree_files(out, NULL, out_n, r, sha, suffix);
+
+	if (rc == 0 && *out_n > 1)
+		qsort(*out, *out_n, sizeof(**out), cmp_names);
+	return rc;
+}
+
+/*
+ * One look at the commit's tree for the names and blob ids, then each blob
+ * read: what `sitrep oncall` needs of fifty schedules costs about what git
+ * show of one does, plus the blobs.
+ */
+int
+repo_read_files(struct repo_file **out, size_t *out_n, struct repo *r,
+    const char *sha, const char *suffix)
+{
+	struct repo_file *v;
+	git_oid *ids = NULL;
+	char **names;
+	size_t n;
+	int rc;
+
+	*out = NULL;
+	*out_n = 0;
+	if ((rc = tree_files(&names, &ids, &n, r, sha, suffix)) != 0)
+		return rc;
+	v = xcalloc(n + 1, sizeof(*v));
+	for (size_t i = 0; i < n; i++) {
+		v[i].name = names[i];
+		if ((rc = blob_text(&v[i].text, &v[i].len, r, &ids[i], sha,
+		    names[i])) != 0) {
+			for (size_t k = i + 1; k < n; k++)
+				free(names[k]);
+			free(names);
+			free(ids);
+			repo_files_free(v, i + 1);
+			return rc;
+		}
+	}
+	free(names);
+	free(ids);
+	*out = v;
+	*out_n = n;
+	return 0;
+}
+
+void
+repo_files_free(struct repo_file *v, size_t n)
+{
+	if (v == NULL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].text);
+	}
+	free(v);
 }
 
 void

@@ -6,7 +6,7 @@
 # leaks under valgrind.
 . "$(dirname "$0")/lib.sh"
 
-plan 71
+plan 76
 tmp_workspace
 
 W="$TEST_TMP/ws"
@@ -27,7 +27,7 @@ is "$ERR" "" "init prints nothing on stderr"
 
 ok "init writes DIR/sitrep.conf" test -s "$W/sitrep.conf"
 ok "sitrep.conf explains itself in comments" grep -q '^[[:space:]]*#' "$W/sitrep.conf"
-is "$(sqlite3 "$W/sitrep.db" 'PRAGMA user_version')" 10 "sitrep.db is migrated to schema 10"
+is "$(sqlite3 "$W/sitrep.db" 'PRAGMA user_version')" 11 "sitrep.db is migrated to schema 11"
 is "$(sqlite3 "$W/sitrep.db" 'PRAGMA journal_mode')" wal "sitrep.db is in WAL mode"
 
 is "$(git -C "$W/playbooks" rev-parse --is-inside-work-tree 2>&1)" true \
@@ -47,6 +47,12 @@ done
 is "$same" yes "each committed playbook is byte for byte the shipped file"
 is "$(git -C "$W/playbooks" status --porcelain 2>&1)" "" \
 	"the work tree is checked out and clean, ready to edit"
+
+# the key that signs acknowledgement links: 32 random bytes in hex, owner only
+key=$(cat "$W/paging.key" 2>/dev/null)
+like "$key" '^[0-9a-f]{64}$' "init writes DIR/paging.key: 64 hex digits"
+is "$(stat -c %a "$W/paging.key")" 600 "the paging key is readable by its owner only"
+like "$OUT" "paging key +$W/paging.key" "init says where the paging key is"
 
 next=$(printf '%s\n' "$OUT" | sed -n 's/^next: //p')
 run env PATH="$SITREP_BIN:$PATH" bash -c "$next"
@@ -83,8 +89,10 @@ is "$(git -C "$W/playbooks" rev-parse main 2>&1)" "$head" \
 	"init --force keeps the playbook branch head"
 is "$(sqlite3 "$W/sitrep.db" 'SELECT x FROM t0001_marker' 2>&1)" 42 \
 	"init --force keeps the database's data"
-is "$(sqlite3 "$W/sitrep.db" 'PRAGMA user_version')" 10 \
+is "$(sqlite3 "$W/sitrep.db" 'PRAGMA user_version')" 11 \
 	"the kept database is at the current schema"
+is "$(cat "$W/paging.key")" "$key" "init --force keeps the paging key (links already sent still work)"
+like "$OUT" "paging key +$W/paging.key \(kept" "init --force says it kept the paging key"
 
 mkdir "$TEST_TMP/here"
 run in_dir "$TEST_TMP/here" sitrep init

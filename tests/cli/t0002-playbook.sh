@@ -4,7 +4,7 @@
 # a new playbook, a broken playbook at the head, and an @include.
 . "$(dirname "$0")/lib.sh"
 
-plan 120
+plan 123
 tmp_workspace
 
 W="$TEST_TMP/ws"
@@ -254,6 +254,21 @@ like "$ERR" "sitrep: 1 of 2 playbooks invalid" "and counts it among the files ch
 
 run bash -c 'cd "$1" && HOME="$1" "$SITREP_BIN/sitrep" playbook validate "$2"' - "$TEST_TMP/good" "$good"
 is_rc 0 "validate FILE works outside any workspace"
+
+# A person a tiered playbook pages must be told before it escalates past
+# them: a notify rule waiting as long as degraded's ack_timeout (10m) is a
+# problem at the rule's line in the site config.
+cp "$W/sitrep.conf" "$TEST_TMP/sitrep.conf.before-notify"
+rule_line=$(grep -n 'contact = "mail"; after = "0m"' "$W/sitrep.conf" | cut -d: -f1)
+sed -i "${rule_line}s/after = \"0m\"/after = \"10m\"/" "$W/sitrep.conf"
+run sitrep playbook validate "$good"
+is_rc 1 "validate refuses a notify rule that waits as long as the ack timeout"
+ok "the problem is at the rule's line in sitrep.conf and names person, contact, playbook and timeout" \
+	has_line "$ERR" "sitrep.conf:$rule_line: person 'alice': contact 'mail' is notified after 10m, but playbook 'degraded' escalates past them after 10m \\(ack_timeout, degraded.playbook:[0-9]+\\)"
+sed -i "${rule_line}s/after = \"10m\"/after = \"9m\"/" "$W/sitrep.conf"
+run sitrep playbook validate "$good"
+is_rc 0 "a rule that fires before the ack timeout is fine"
+cp "$TEST_TMP/sitrep.conf.before-notify" "$W/sitrep.conf"
 
 # ------------------------------------------------------------ broken at the head
 

@@ -96,8 +96,12 @@ set_conf() {
 import os, re
 p = "sitrep.conf"
 t = open(p, encoding="utf-8").read()
+# people's e-mail contacts need an e-mail channel (sitrep.conf(5), paging)
+PAGING_MAIL = "" if 'type = "email"' in os.environ["CH"] else \
+    (",\n" if os.environ["CH"].strip() else "") + \
+    '  { id = "paging-mail"; type = "email"; audiences = [ ]; smtp_url = "smtp://127.0.0.1:9"; from = "s@example.com"; }'
 t, n = re.subn(r"^channels = \(.*?^\);\n",
-               lambda m: "channels = (\n" + os.environ["CH"] + "\n);\n",
+               lambda m: "channels = (\n" + os.environ["CH"] + PAGING_MAIL + "\n);\n",
                t, flags=re.S | re.M)
 assert n == 1, "no channels list"
 t = re.sub(r"^delivery = \{.*?\};\n", "", t, flags=re.S | re.M)

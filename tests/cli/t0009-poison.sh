@@ -123,7 +123,8 @@ import re
 p = "sitrep.conf"
 t = open(p, encoding="utf-8").read()
 t, n = re.subn(r"^channels = \(.*?^\);\n",
-               'channels = (\n  { id = "ops"; type = "slack"; audiences = [ "internal" ]; url_env = "T9_OPS_URL"; }\n);\n',
+               'channels = (\n  { id = "ops"; type = "slack"; audiences = [ "internal" ]; url_env = "T9_OPS_URL"; },\n'
+               '  { id = "paging-mail"; type = "email"; audiences = [ ]; smtp_url = "smtp://127.0.0.1:9"; from = "s@example.com"; }\n);\n',
                t, flags=re.S | re.M)
 assert n == 1, "no channels list"
 t, n = re.subn(r'^http = \{[^}]*\};', 'http = { listen = "127.0.0.1:0"; };', t, flags=re.M)

@@ -34,11 +34,11 @@ static const char valid[] =
 	");\n"                                                                     /* 15 */
 	"people = (\n"                                                             /* 16 */
 	"  { handle = \"alice\"; name = \"Alice Ng\"; email = \"alice@example.com\"; tier = \"L1\"; },\n" /* 17 */
-	"  { handle = \"bob\"; name = \"Bob Okafor\"; tier = \"L2\"; },\n"         /* 18 */
-	"  { handle = \"carol\"; }\n"                                              /* 19 */
+	"  { handle = \"bob\"; name = \"Bob Okafor\"; tier = \"L2\"; contacts = ( { id = \"phone\"; type = \"webhook\"; url_env = \"BOB_PUSH_URL\"; secret_file = \"secrets/bob\"; }, { id = \"chat\"; type = \"slack_mention\"; channel = \"ops-chat\"; user = \"U024BE7LH\"; } ); notify = ( { contact = \"chat\"; after = \"0m\"; }, { contact = \"phone\"; after = \"2m\"; min_severity = \"SEV2\"; } ); },\n" /* 18 */
+	"  { handle = \"carol\"; contacts = ( { id = \"mail\"; type = \"email\"; address = \"carol@example.com\"; } ); }\n" /* 19 */
 	");\n"                                                                     /* 20 */
 	"tiers = {\n"                                                              /* 21 */
-	"  L1 = [ \"carol\" ];\n"                                                  /* 22 */
+	"  L1 = { people = [ \"carol\" ]; schedules = [ \"ops-primary\", \"l1-backup\" ]; };\n" /* 22 */
 	"  L2 = [ \"bob\", \"alice\" ];\n"                                         /* 23 */
 	"};\n"                                                                     /* 24 */
 	"accounts = (\n"                                                           /* 25 */
@@ -49,7 +49,8 @@ static const char valid[] =
 	"  { id = \"ops-chat\"; type = \"slack\"; audiences = [ \"internal\", \"executives\" ]; url_env = \"SITREP_SLACK_URL\"; },\n" /* 30 */
 	"  { id = \"hook\"; type = \"webhook\"; audiences = [ \"customers\" ]; url_file = \"/run/secrets/hook\"; secret_env = \"HOOK_SECRET\"; },\n" /* 31 */
 	"  { id = \"mail\"; type = \"email\"; audiences = [ \"customers\" ]; smtp_url = \"smtps://mail.example.com:465\"; from = \"status@example.com\"; user = \"status\"; password_file = \"/run/secrets/smtp\"; }\n" /* 32 */
-	");\n";                                                                    /* 33 */
+	");\n"                                                                     /* 33 */
+	"paging = { email_channel = \"mail\"; link_key_file = \"keys/paging.key\"; link_lifetime = \"2h\"; };\n"; /* 34 */
 
 #define PATH "site.conf"
 #define WSDIR "/srv/sitrep"
@@ -148,14 +149,54 @@ test_valid(void **state)
 	assert_string_equal(p->name, "Alice Ng");
 	assert_string_equal(p->email, "alice@example.com");
 	assert_int_equal(p->tier, 1);
+	assert_int_equal(p->line, 17);
+	/* an e-mail and no contacts: one e-mail contact "email", notified at once */
+	assert_int_equal(p->ncontacts, 1);
+	assert_string_equal(p->contacts[0].id, "email");
+	assert_int_equal(p->contacts[0].type, CONF_CONTACT_EMAIL);
+	assert_string_equal(p->contacts[0].address, "alice@example.com");
+	assert_string_equal(p->contacts[0].channel, "mail");
+	assert_int_equal(p->contacts[0].line, 17);
+	assert_int_equal(p->nnotify, 1);
+	assert_int_equal(p->notify[0].contact, 0);
+	assert_int_equal(p->notify[0].after, 0);
+	assert_int_equal(p->notify[0].min_severity, 0);
 	p = conf_person(c, "bob");
 	assert_non_null(p);
 	assert_null(p->email);
 	assert_int_equal(p->tier, 2);
+	/* contacts and notify rules as written */
+	assert_int_equal(p->ncontacts, 2);
+	assert_string_equal(p->contacts[0].id, "phone");
+	assert_int_equal(p->contacts[0].type, CONF_CONTACT_WEBHOOK);
+	assert_string_equal(p->contacts[0].channel, "bob/phone");
+	assert_null(p->contacts[0].address);
+	assert_string_equal(p->contacts[1].id, "chat");
+	assert_int_equal(p->contacts[1].type, CONF_CONTACT_SLACK_MENTION);
+	assert_string_equal(p->contacts[1].channel, "ops-chat");
+	assert_string_equal(p->contacts[1].user, "U024BE7LH");
+	assert_ptr_equal(conf_person_contact(p, "chat"), &p->contacts[1]);
+	assert_null(conf_person_contact(p, "pager"));
+	assert_int_equal(p->nnotify, 2);
+	assert_int_equal(p->notify[0].contact, 1);
+	assert_int_equal(p->notify[0].after, 0);
+	assert_int_equal(p->notify[0].min_severity, 0);
+	assert_int_equal(p->notify[1].contact, 0);
+	assert_int_equal(p->notify[1].after, 120);
+	assert_int_equal(p->notify[1].min_severity, 2);
+	assert_int_equal(p->notify[1].line, 18);
 	p = conf_person(c, "carol");
 	assert_non_null(p);
 	assert_string_equal(p->name, "carol");
 	assert_int_equal(p->tier, -1);
+	/* contacts and no notify: every contact at once */
+	assert_int_equal(p->ncontacts, 1);
+	assert_string_equal(p->contacts[0].address, "carol@example.com");
+	assert_string_equal(p->contacts[0].channel, "mail");
+	assert_int_equal(p->nnotify, 1);
+	assert_int_equal(p->notify[0].contact, 0);
+	assert_int_equal(p->notify[0].after, 0);
+	assert_int_equal(p->notify[0].line, 19);
 	assert_null(conf_person(c, "mallory"));
 
 	/* a roster is its listed handles plus the people whose tier names it,
@@ -169,6 +210,14 @@ test_valid(void **state)
 	assert_true(roster_has(&c->tiers[2], "alice"));
 	assert_int_equal(c->tiers[3].npeople, 0);
 	assert_int_equal(c->tiers[4].npeople, 0);
+	/* a roster in its group form names on-call schedules too */
+	assert_int_equal(c->tiers[1].nschedules, 2);
+	assert_string_equal(c->tiers[1].schedules[0], "ops-primary");
+	assert_string_equal(c->tiers[1].schedules[1], "l1-backup");
+	assert_int_equal(c->tiers[1].line, 22);
+	assert_int_equal(c->tiers[2].nschedules, 0);
+	assert_int_equal(c->tiers[2].line, 23);
+	assert_int_equal(c->tiers[0].line, 0);
 
 	assert_int_equal(c->naccounts, 2);
 	a = conf_account(c, "globex");
@@ -185,8 +234,10 @@ test_valid(void **state)
 	assert_int_equal(a->ncomponents, 1);
 	assert_null(conf_account(c, "acme"));
 
-	assert_int_equal(c->nchannels, 3);
+	/* the site's three channels, then one per webhook contact */
+	assert_int_equal(c->nchannels, 4);
 	ch = &c->channels[0];
+	assert_null(ch->person);
 	assert_string_equal(ch->id, "ops-chat");
 	assert_string_equal(ch->type, "slack");
 	assert_int_equal(ch->naudiences, 2);
@@ -208,7 +259,28 @@ test_valid(void **state)
 	assert_string_equal(ch->user, "status");
 	assert_null(ch->password_env);
 	assert_string_equal(ch->password_file, "/run/secrets/smtp");
+	assert_null(ch->person);
+	/* bob's webhook contact is a channel sent like any other, to no audience */
+	ch = &c->channels[3];
+	assert_ptr_equal(conf_channel(c, "bob/phone"), ch);
+	assert_string_equal(ch->type, "webhook");
+	assert_int_equal(ch->naudiences, 0);
+	assert_false(conf_channel_serves(ch, "internal"));
+	assert_string_equal(ch->url_env, "BOB_PUSH_URL");
+	assert_null(ch->url_file);
+	assert_null(ch->secret_env);
+	assert_string_equal(ch->secret_file, WSDIR "/secrets/bob");
+	assert_string_equal(ch->person, "bob");
 
+	assert_string_equal(c->paging.email_channel, "mail");
+	assert_string_equal(c->paging.link_key_file, WSDIR "/keys/paging.key");
+	assert_int_equal(c->paging.link_lifetime, 7200);
+
+	assert_string_equal(conf_contact_type_name(CONF_CONTACT_EMAIL), "email");
+	assert_string_equal(conf_contact_type_name(CONF_CONTACT_WEBHOOK), "webhook");
+	assert_string_equal(conf_contact_type_name(CONF_CONTACT_SLACK_MENTION), "slack_mention");
+	assert_string_equal(conf_contact_type_name(CONF_CONTACT_DISCORD_MENTION),
+			    "discord_mention");
 	conf_free(c);
 }
 
@@ -231,6 +303,35 @@ test_defaults(void **state)
 	assert_int_equal(c->nchannels, 0);
 	for (int t = 0; t < 5; t++)
 		assert_int_equal(c->tiers[t].npeople, 0);
+	/* paging: no e-mail channel, the key beside the config, links for a day */
+	assert_null(c->paging.email_channel);
+	assert_string_equal(c->paging.link_key_file, "/var/lib/sitrep/paging.key");
+	assert_int_equal(c->paging.link_lifetime, 86400);
+	conf_free(c);
+
+	/* the first e-mail channel carries e-mail contacts unless one is named;
+	 * an absolute key path is kept */
+	c = parse_good("channels = (\n"
+		       "  { id = \"chat\"; type = \"slack\"; audiences = [ ]; url_env = \"A\"; },\n"
+		       "  { id = \"m1\"; type = \"email\"; audiences = [ ]; smtp_url = \"smtp://h\"; from = \"a@b.c\"; },\n"
+		       "  { id = \"m2\"; type = \"email\"; audiences = [ ]; smtp_url = \"smtp://h\"; from = \"a@b.c\"; }\n"
+		       ");\n"
+		       "paging = { link_key_file = \"/etc/sitrep/paging.key\"; };\n"
+		       "people = ( { handle = \"ana\"; email = \"ana@example.com\"; tier = \"L1\"; } );\n",
+		       "/var/lib/sitrep");
+	assert_string_equal(c->paging.email_channel, "m1");
+	assert_string_equal(c->paging.link_key_file, "/etc/sitrep/paging.key");
+	assert_string_equal(c->people[0].contacts[0].channel, "m1");
+	conf_free(c);
+	c = parse_good("channels = (\n"
+		       "  { id = \"m1\"; type = \"email\"; audiences = [ ]; smtp_url = \"smtp://h\"; from = \"a@b.c\"; },\n"
+		       "  { id = \"m2\"; type = \"email\"; audiences = [ ]; smtp_url = \"smtp://h\"; from = \"a@b.c\"; }\n"
+		       ");\n"
+		       "paging = { email_channel = \"m2\"; };\n"
+		       "people = ( { handle = \"ana\"; email = \"ana@example.com\"; tier = \"L1\"; } );\n",
+		       "/var/lib/sitrep");
+	assert_string_equal(c->people[0].contacts[0].channel, "m2");
+	/* a person with no e-mail and no contacts, on no roster, is fine */
 	conf_free(c);
 
 	/* a section given in part keeps the defaults of the rest */
@@ -264,8 +365,21 @@ test_default_text(void **state)
 	assert_int_equal(c->tiers[1].npeople, 1);
 	assert_non_null(conf_account(c, "globex"));
 	assert_true(conf_account(c, "globex")->priority);
-	assert_int_equal(c->nchannels, 1);
+	assert_int_equal(c->nchannels, 2);
 	assert_string_equal(c->channels[0].url_env, "SITREP_SLACK_URL");
+	/* contacts and notify rules; everyone else is reached by e-mail */
+	assert_string_equal(c->paging.email_channel, "paging-mail");
+	assert_string_equal(c->paging.link_key_file, "/home/ops/ws/paging.key");
+	assert_int_equal(c->paging.link_lifetime, 86400);
+	for (size_t i = 0; i < c->npeople; i++) {
+		assert_true(c->people[i].ncontacts >= 1);
+		assert_true(c->people[i].nnotify >= 1);
+		assert_string_equal(c->people[i].contacts[0].channel, "paging-mail");
+	}
+	assert_string_equal(conf_person(c, "alice")->contacts[0].id, "mail");
+	assert_string_equal(conf_person(c, "bob")->contacts[0].id, "email");
+	assert_true(roster_has(&c->tiers[2], "bob"));
+	assert_int_equal(c->tiers[2].nschedules, 0);
 	conf_free(c);
 }
 
@@ -539,13 +653,156 @@ test_listen_without_port_ipv6_or_empty(void **state)
 			    "must be ADDRESS:PORT");
 }
 
+/* Everyone on a roster, listed or by their own tier, has a way to be
+ * reached. */
+static void
+test_roster_person_without_contact(void **state)
+{
+	(void)state;
+	expect_edit_invalid(19, "  { handle = \"carol\"; }", 19,
+			    "person 'carol' is on tier L1's roster but has no contact");
+	expect_edit_invalid(17, "  { handle = \"alice\"; tier = \"L1\"; },", 17,
+			    "person 'alice' is on tier L1's roster but has no contact");
+	/* an empty contacts list is no contact, even with an e-mail */
+	expect_edit_invalid(19, "  { handle = \"carol\"; email = \"c@example.com\"; contacts = ( ); }", 19,
+			    "person 'carol' is on tier L1's roster but has no contact");
+}
+
+/* Each contact: a known type with what that type needs, an id once. */
+static void
+test_contact_refused(void **state)
+{
+	(void)state;
+	expect_edit_invalid(19, "  { handle = \"carol\"; contacts = ( { id = \"mail\"; type = \"email\"; address = \"c@example.com\"; }, { id = \"mail\"; type = \"email\"; address = \"d@example.com\"; } ); }", 19,
+			    "person 'carol': duplicate contact id 'mail'");
+	expect_edit_invalid(19, "  { handle = \"carol\"; contacts = ( { id = \"mail\"; type = \"email\"; } ); }", 19,
+			    "person 'carol': e-mail contact 'mail' needs an 'address'");
+	expect_edit_invalid(19, "  { handle = \"carol\"; contacts = ( { id = \"mail\"; type = \"email\"; address = \"carol\"; } ); }", 19,
+			    "'carol' is not an e-mail address");
+	expect_edit_invalid(19, "  { handle = \"carol\"; contacts = ( { id = \"phone\"; type = \"webhook\"; } ); }", 19,
+			    "webhook contact 'phone' needs exactly one of url_env or url_file");
+	expect_edit_invalid(19, "  { handle = \"carol\"; contacts = ( { id = \"phone\"; type = \"webhook\"; url_env = \"A\"; secret_env = \"B\"; secret_file = \"C\"; } ); }", 19,
+			    "takes at most one of secret_env or secret_file");
+	expect_edit_invalid(19, "  { handle = \"carol\"; contacts = ( { id = \"chat\"; type = \"slack_mention\"; user = \"U1\"; } ); }", 19,
+			    "contact 'chat' needs the 'channel' it mentions them in");
+	expect_edit_invalid(19, "  { handle = \"carol\"; contacts = ( { id = \"chat\"; type = \"discord_mention\"; channel = \"ops-chat\"; } ); }", 19,
+			    "contact 'chat' needs their Discord 'user' id");
+	expect_edit_invalid(19, "  { handle = \"carol\"; contacts = ( { id = \"chat\"; type = \"slack_mention\"; channel = \"ops-chat\"; user = \"<!channel>\"; } ); }", 19,
+			    "user id '<!channel>' must be letters and digits");
+	expect_edit_invalid(19, "  { handle = \"carol\"; contacts = ( { id = \"pager\"; type = \"pager\"; } ); }", 19,
+			    "contact 'pager' has type 'pager', not one of email, webhook, slack_mention, discord_mention");
+	expect_edit_invalid(19, "  { handle = \"carol\"; contacts = ( { id = \"phone\"; type = \"webhook\"; url_env = \"A\"; address = \"c@example.com\"; } ); }", 19,
+			    "contact 'phone' (webhook) takes no 'address'");
+	expect_edit_invalid(19, "  { handle = \"carol\"; contacts = ( { id = \"phone\"; type = \"webhook\"; url = \"https://push.example.com/x\"; } ); }", 19,
+			    "secrets are never written in sitrep.conf");
+	expect_edit_invalid(19, "  { handle = \"carol\"; contacts = ( { id = \"Mail\"; type = \"email\"; address = \"c@example.com\"; } ); }", 19,
+			    "contact id 'Mail' must be lowercase letters");
+	expect_edit_invalid(19, "  { handle = \"carol\"; contacts = ( { id = \"mail\"; type = \"email\"; address = \"c@example.com\"; pager = 1; } ); }", 19,
+			    "unknown setting 'pager' in a contact");
+	/* a handle is part of links and channel ids */
+	expect_edit_invalid(19, "  { handle = \"carol.d\"; email = \"c@example.com\"; }", 19,
+			    "person handle 'carol.d' must not contain '.'");
+}
+
+/* A mention goes through a channel of its own kind. */
+static void
+test_mention_channel(void **state)
+{
+	(void)state;
+	expect_edit_invalid(19, "  { handle = \"carol\"; contacts = ( { id = \"chat\"; type = \"discord_mention\"; channel = \"ops-chat\"; user = \"80351110224678912\"; } ); }", 19,
+			    "contact 'chat' is a discord mention but channel 'ops-chat' is of type slack, not discord");
+	expect_edit_invalid(19, "  { handle = \"carol\"; contacts = ( { id = \"chat\"; type = \"slack_mention\"; channel = \"hook\"; user = \"U1\"; } ); }", 19,
+			    "channel 'hook' is of type webhook, not slack");
+	expect_edit_invalid(19, "  { handle = \"carol\"; contacts = ( { id = \"chat\"; type = \"slack_mention\"; channel = \"ops\"; user = \"U1\"; } ); }", 19,
+			    "contact 'chat' names channel 'ops', which is not in 'channels'");
+}
+
+/* E-mail contacts need an e-mail channel to go through. */
+static void
+test_email_contact_without_email_channel(void **state)
+{
+	struct diags d = DIAGS_INIT;
+	char *a = edit(valid, 32, "  { id = \"chat2\"; type = \"slack\"; audiences = [ \"internal\" ]; url_env = \"X\"; }");
+	char *text = edit(a, 34, "");
+	bool ok = parse_bad(&d, text) &&
+		  found(&d, PATH, 17, "person 'alice': e-mail contact 'email' needs an e-mail channel") &&
+		  found(&d, PATH, 19, "person 'carol': e-mail contact 'mail' needs an e-mail channel") &&
+		  count(&d, 2);
+
+	(void)state;
+	diag_release(&d);
+	free(text);
+	free(a);
+	check(ok);
+}
+
+/* Notify rules name a contact of the person's, after a duration, from a
+ * severity. */
+static void
+test_notify_refused(void **state)
+{
+	(void)state;
+	expect_edit_invalid(19, "  { handle = \"carol\"; email = \"c@example.com\"; notify = ( { contact = \"phone\"; } ); }", 19,
+			    "person 'carol': notify names contact 'phone', which is not one of theirs ('email')");
+	expect_edit_invalid(19, "  { handle = \"carol\"; email = \"c@example.com\"; notify = ( { contact = \"email\"; after = \"soon\"; } ); }", 19,
+			    "person 'carol': notify 'after' must be a duration in quotes");
+	expect_edit_invalid(19, "  { handle = \"carol\"; email = \"c@example.com\"; notify = ( { contact = \"email\"; after = 5; } ); }", 19,
+			    "notify 'after' must be a duration");
+	expect_edit_invalid(19, "  { handle = \"carol\"; email = \"c@example.com\"; notify = ( { contact = \"email\"; min_severity = \"SEV9\"; } ); }", 19,
+			    "'min_severity' must be one of SEV1, SEV2, SEV3, SEV4 (not 'SEV9')");
+	expect_edit_invalid(19, "  { handle = \"carol\"; email = \"c@example.com\"; notify = ( ); }", 19,
+			    "person 'carol': notify is empty");
+	expect_edit_invalid(19, "  { handle = \"carol\"; email = \"c@example.com\"; notify = ( { contact = \"email\"; delay = \"1m\"; } ); }", 19,
+			    "unknown setting 'delay' in a notify rule");
+}
+
+/* A roster is a list of people or a group of people and schedules, whose
+ * names are checked for spelling only here. */
+static void
+test_roster_refused(void **state)
+{
+	(void)state;
+	expect_edit_invalid(22, "  L1 = { people = [ \"carol\" ]; schedules = [ \"Ops_Primary\" ]; };", 22,
+			    "tier L1: schedule name 'Ops_Primary' must be lowercase letters, digits and '-'");
+	expect_edit_invalid(22, "  L1 = { people = [ \"carol\" ]; schedules = [ \"ops\", \"ops\" ]; };", 22,
+			    "tier L1 lists schedule 'ops' twice");
+	expect_edit_invalid(22, "  L1 = { people = [ \"carol\", \"mallory\" ]; };", 22,
+			    "tier L1 lists 'mallory', who is not in 'people'");
+	expect_edit_invalid(22, "  L1 = { people = [ \"carol\" ]; rotation = \"x\"; };", 22,
+			    "unknown setting 'rotation' in a tier roster");
+	expect_edit_invalid(22, "  L1 = \"carol\";", 22,
+			    "tier L1 must be a list of people, like [ \"ana\" ], or a group");
+}
+
+/* paging names an e-mail channel and a link lifetime that make sense. */
+static void
+test_paging_refused(void **state)
+{
+	(void)state;
+	expect_edit_invalid(34, "paging = { email_channel = \"ops-chat\"; };", 34,
+			    "paging email_channel 'ops-chat' is not an e-mail channel");
+	expect_edit_invalid(34, "paging = { email_channel = \"post\"; };", 34,
+			    "paging email_channel 'post' is not one of 'channels'");
+	expect_edit_invalid(34, "paging = { link_lifetime = \"forever\"; };", 34,
+			    "'link_lifetime'");
+	expect_edit_invalid(34, "paging = { link_lifetime = \"0m\"; };", 34,
+			    "'link_lifetime' must be longer than zero");
+	expect_edit_invalid(34, "paging = { link_key_file = \"\"; };", 34,
+			    "'link_key_file' must not be empty");
+	expect_edit_invalid(34, "paging = { link_key = \"k\"; };", 34,
+			    "unknown setting 'link_key' in paging");
+	/* a webhook contact's channel id may not be taken by a site channel */
+	expect_edit_invalid(30, "  { id = \"bob/phone\"; type = \"slack\"; audiences = [ \"internal\" ]; url_env = \"X\"; },", 1,
+			    "channel id 'bob/phone' is also a person's webhook contact");
+}
+
 /* Every problem is reported, not only the first. */
 static void
 test_all_problems_reported(void **state)
 {
 	struct diags d = DIAGS_INIT;
 	char *a = edit(valid, 8, "  url = \"status.example.com\";");
-	char *b = edit(a, 18, "  { handle = \"bob\"; tier = \"L9\"; },");
+	char *b = edit(a, 18, "  { handle = \"bob\"; tier = \"L9\"; email = \"bob@example.com\"; },");
 	char *text = edit(b, 30, "  { id = \"ops-chat\"; type = \"irc\"; audiences = [ \"internal\" ]; },");
 	bool ok = parse_bad(&d, text) &&
 		  found(&d, PATH, 8, "must start with http:// or https://") &&
@@ -860,6 +1117,13 @@ main(void)
 		cmocka_unit_test(test_delivery),
 		cmocka_unit_test(test_listen_without_port),
 		cmocka_unit_test(test_listen_without_port_ipv6_or_empty),
+		cmocka_unit_test(test_roster_person_without_contact),
+		cmocka_unit_test(test_contact_refused),
+		cmocka_unit_test(test_mention_channel),
+		cmocka_unit_test(test_email_contact_without_email_channel),
+		cmocka_unit_test(test_notify_refused),
+		cmocka_unit_test(test_roster_refused),
+		cmocka_unit_test(test_paging_refused),
 		cmocka_unit_test(test_all_problems_reported),
 		cmocka_unit_test_setup_teardown(test_find_explicit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_find_env, setup, teardown),

@@ -718,6 +718,142 @@ test_component_not_in_conf(void **state)
 	diag_release(&d);
 }
 
+/* who: people or on-call schedules who can fill a role; ack_expires: how
+ * long an acknowledgement holds. Neither is there unless written. */
+static void
+test_who_and_ack_expires(void **state)
+{
+	struct playbook *pb = parse_good(valid, PATH, NULL);
+	char *a, *text;
+
+	(void)state;
+	assert_int_equal(pb->escalation.ack_expires, 0);
+	assert_int_equal(pb->escalation.line, 12);
+	for (size_t i = 0; i < pb->nroles; i++)
+		assert_int_equal(pb->roles[i].nwho, 0);
+	playbook_free(pb);
+
+	a = edit(valid, 10, "  { id = \"sme\"; title = \"Subject Matter Expert\"; max = 5; who = [ \"legal-oncall\", \"dana\" ]; }");
+	text = edit(a, 12, "escalation = { mode = \"tiered\"; ack_timeout = \"5m\"; ack_expires = \"30m\"; tiers = [ \"L1\" ]; };");
+	pb = parse_good(text, PATH, NULL);
+	assert_int_equal(pb->escalation.ack_expires, 1800);
+	assert_int_equal(playbook_role(pb, "sme")->nwho, 2);
+	assert_string_equal(playbook_role(pb, "sme")->who[0], "legal-oncall");
+	assert_string_equal(playbook_role(pb, "sme")->who[1], "dana");
+	assert_int_equal(playbook_role(pb, "sme")->who_line, 10);
+	playbook_free(pb);
+	free(text);
+	free(a);
+}
+
+static void
+test_who_and_ack_expires_refused(void **state)
+{
+	(void)state;
+	/* without a site config every name is taken for a schedule's */
+	expect_edit_invalid(10, "  { id = \"sme\"; title = \"SME\"; who = [ \"Dana.Smith\" ]; }", 10,
+			    "role 'sme': who names 'Dana.Smith', which is not a schedule name");
+	expect_edit_invalid(10, "  { id = \"sme\"; title = \"SME\"; who = [ ]; }", 10,
+			    "role 'sme': who is empty");
+	expect_edit_invalid(10, "  { id = \"sme\"; title = \"SME\"; who = [ \"dana\", \"dana\" ]; }", 10,
+			    "role 'sme': who names 'dana' twice");
+	expect_edit_invalid(10, "  { id = \"sme\"; title = \"SME\"; who = \"dana\"; }", 10,
+			    "'who' must be an array of strings");
+	expect_edit_invalid(12, "escalation = { mode = \"tiered\"; ack_timeout = \"5m\"; ack_expires = \"soon\"; tiers = [ \"L1\" ]; };", 12,
+			    "'ack_expires'");
+	expect_edit_invalid(12, "escalation = { mode = \"tiered\"; ack_timeout = \"5m\"; ack_expires = \"0m\"; tiers = [ \"L1\" ]; };", 12,
+			    "'ack_expires' must be longer than zero");
+}
+
+/* Site config for the people checks: line numbers matter. */
+static const char people_conf[] =
+	"components = ( { id = \"api\"; }, { id = \"web\"; } );\n"                   /* 1 */
+	"channels = ( { id = \"mail\"; type = \"email\"; audiences = [ ]; smtp_url = \"smtp://127.0.0.1:25\"; from = \"s@example.com\"; } );\n" /* 2 */
+	"people = (\n"                                                               /* 3 */
+	"  { handle = \"ana\"; tier = \"L1\"; contacts = ( { id = \"mail\"; type = \"email\"; address = \"ana@example.com\"; }, { id = \"phone\"; type = \"webhook\"; url_env = \"ANA_URL\"; } );\n" /* 4 */
+	"    notify = ( { contact = \"mail\"; after = \"0m\"; }, { contact = \"phone\"; after = \"5m\"; } ); },\n" /* 5 */
+	"  { handle = \"bob\"; tier = \"L4\"; email = \"bob@example.com\"; notify = ( { contact = \"email\"; after = \"10m\"; } ); },\n" /* 6 */
+	"  { handle = \"dana\"; email = \"dana@example.com\"; notify = ( { contact = \"email\"; after = \"6m\"; } ); },\n" /* 7 */
+	"  { handle = \"eve\"; }\n"                                                  /* 8 */
+	");\n";                                                                      /* 9 */
+
+/* With a site config, who names its people (who must have a contact) or
+ * schedules. */
+static void
+test_who_with_conf(void **state)
+{
+	struct diags d = DIAGS_INIT;
+	struct conf *conf = NULL;
+	struct playbook *pb;
+	char *text;
+	bool ok;
+
+	(void)state;
+	assert_int_equal(conf_parse(&conf, &d, people_conf, "site.conf", "/srv/sitrep"), 0);
+	text = edit(valid, 10, "  { id = \"sme\"; title = \"SME\"; who = [ \"dana\", \"legal-oncall\" ]; }");
+	pb = parse_good(text, PATH, conf);
+	playbook_free(pb);
+	free(text);
+
+	text = edit(valid, 10, "  { id = \"sme\"; title = \"SME\"; who = [ \"eve\", \"Dana\" ]; }");
+	ok = parse_bad(&d, text, PATH, conf) &&
+	     found(&d, PATH, 10, "role 'sme': who names 'eve', who has no contact in the site config") &&
+	     found(&d, PATH, 10, "role 'sme': who names 'Dana', which is neither a person of the site config nor a schedule name") &&
+	     count(&d, 2);
+	diag_release(&d);
+	free(text);
+	conf_free(conf);
+	check(ok);
+}
+
+/*
+ * A tiered playbook escalates past a person after its ack_timeout: each
+ * notify rule of someone it can page (on its tiers' rosters or in a role's
+ * who) that waits as long is a problem at the rule's line in the site
+ * config. A swarm playbook escalates past no one.
+ */
+static void
+test_check_people(void **state)
+{
+	struct diags d = DIAGS_INIT;
+	struct conf *conf = NULL;
+	struct playbook *pb;
+	char *text;
+	bool ok;
+
+	(void)state;
+	assert_int_equal(conf_parse(&conf, &d, people_conf, "site.conf", "/srv/sitrep"), 0);
+	text = edit(valid, 10, "  { id = \"sme\"; title = \"SME\"; who = [ \"dana\" ]; }");
+	pb = parse_good(text, PATH, conf);
+	free(text);
+	playbook_check_people(pb, conf, "site.conf", &d);
+	/* ana on L1 by her tier, dana in who; bob is on L4, which it never pages */
+	ok = found(&d, "site.conf", 5,
+		   "person 'ana': contact 'phone' is notified after 5m, but playbook 'test' "
+		   "escalates past them after 5m (ack_timeout, test.playbook:12): make "
+		   "'after' shorter than 5m") &&
+	     found(&d, "site.conf", 7, "person 'dana': contact 'email' is notified after 6m") &&
+	     count(&d, 2);
+	playbook_free(pb);
+	diag_release(&d);
+	check(ok);
+
+	/* with a longer ack_timeout, or in swarm mode, nothing */
+	text = edit(valid, 12, "escalation = { mode = \"tiered\"; ack_timeout = \"15m\"; tiers = [ \"L1\", \"L4\" ]; };");
+	pb = parse_good(text, PATH, conf);
+	free(text);
+	playbook_check_people(pb, conf, "site.conf", &d);
+	assert_int_equal(d.n, 0);
+	playbook_free(pb);
+	text = edit(valid, 12, "escalation = { mode = \"swarm\"; ack_timeout = \"1m\"; tiers = [ \"L1\", \"L4\" ]; };");
+	pb = parse_good(text, PATH, conf);
+	free(text);
+	playbook_check_people(pb, conf, "site.conf", &d);
+	assert_int_equal(d.n, 0);
+	playbook_free(pb);
+	conf_free(conf);
+}
+
 /* routes: the channels (from the site config) serving an audience, with a
  * sender name and subject; completes_on: what completes a step. */
 static const char routes_conf[] =
@@ -975,6 +1111,10 @@ main(void)
 		cmocka_unit_test(test_edit_helper),
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_valid_minimal),
+		cmocka_unit_test(test_who_and_ack_expires),
+		cmocka_unit_test(test_who_and_ack_expires_refused),
+		cmocka_unit_test(test_who_with_conf),
+		cmocka_unit_test(test_check_people),
 		cmocka_unit_test(test_every_template_var_is_known),
 		cmocka_unit_test(test_missing_required),
 		cmocka_unit_test(test_duplicate_role),

@@ -18,8 +18,11 @@ static const char conf_text[] =
 	"workspace = { database = \"sitrep.db\"; playbooks = \"playbooks\"; branch = \"main\"; };\n"
 	"status_page = { name = \"Test Status\"; url = \"http://127.0.0.1:8080/\"; };\n"
 	"components = ( { id = \"api\"; } );\n"
-	"people = ( { handle = \"alice\"; tier = \"L1\"; }, { handle = \"bob\"; tier = \"L2\"; },\n"
-	"  { handle = \"carol\"; }, { handle = \"dave\"; } );\n";
+	"people = ( { handle = \"alice\"; tier = \"L1\"; email = \"alice@example.com\"; },\n"
+	"  { handle = \"bob\"; tier = \"L2\"; email = \"bob@example.com\"; },\n"
+	"  { handle = \"carol\"; }, { handle = \"dave\"; } );\n"
+	"channels = ( { id = \"paging-mail\"; type = \"email\"; audiences = [ ];\n"
+	"  smtp_url = \"smtp://127.0.0.1:25\"; from = \"status@example.com\"; } );\n";
 
 /* One commander, two operators at most; taking comms completes a step. */
 static const char outage_playbook[] =

@@ -40,9 +40,15 @@
 	"status_page = { name = \"Drill Status\"; url = \"http://127.0.0.1:8080/\"; };\n" \
 	"components = ( { id = \"api\"; name = \"Public API\"; } );\n" \
 	"people = (\n" \
-	"  { handle = \"alice\"; name = \"Alice\"; tier = \"L1\"; },\n" \
-	"  { handle = \"bob\"; name = \"Bob\"; tier = \"L2\"; },\n" \
-	"  { handle = \"carol\"; name = \"Carol\"; tier = \"L3\"; },\n" \
+	"  { handle = \"alice\"; name = \"Alice\";\n" \
+	"    contacts = ( { id = \"chat\"; type = \"slack_mention\"; channel = \"ops\"; user = \"UALICE\"; } );\n" \
+	"    tier = \"L1\"; },\n" \
+	"  { handle = \"bob\"; name = \"Bob\";\n" \
+	"    contacts = ( { id = \"chat\"; type = \"slack_mention\"; channel = \"ops\"; user = \"UBOB\"; } );\n" \
+	"    tier = \"L2\"; },\n" \
+	"  { handle = \"carol\"; name = \"Carol\";\n" \
+	"    contacts = ( { id = \"chat\"; type = \"slack_mention\"; channel = \"ops\"; user = \"UCAROL\"; } );\n" \
+	"    tier = \"L3\"; },\n" \
 	"  { handle = \"dave\"; name = \"Dave\"; }\n" \
 	");\n"
 
