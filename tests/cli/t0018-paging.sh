@@ -604,9 +604,10 @@ for n in 6 7 8; do
 		WHERE p.incident_id = $n AND o.contact = 'ana/phone'")" cancelled \
 		"INC-$n: ana's phone step is cancelled"
 done
-# The link of an ended page no longer works.
-ok "ana's e-mail for INC-8 arrives" wait_for 30 has_mail ana@example.com 8
-TOKEN8=$(link_in "$(mails ana@example.com 8 | head -n 1 | jq -r .body)")
+# The link of an ended page no longer works. (Its mail may have been
+# cancelled before it was sent: the link is in the message queued.)
+TOKEN8=$(link_in "$(q "SELECT payload FROM outbox WHERE page_id = $(page_of 8 ana) AND contact = 'ana/mail'")")
+ok "ana's notification for INC-8 has a link" test -n "$TOKEN8"
 TOKEN8=${TOKEN8#"$PAGE_URL"ack/}
 before=$(state_all)
 ack_post "$TOKEN8" ack
