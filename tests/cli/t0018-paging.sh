@@ -32,7 +32,7 @@ if ! smtp_usable; then
 	exit 0
 fi
 
-plan 121
+plan 122
 tmp_workspace
 # Every request goes straight to loopback, whatever proxy the caller uses.
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy no_proxy NO_PROXY
@@ -162,12 +162,6 @@ contacts() {
 # row_state PAGE CONTACT: the state of the page's row for CONTACT.
 row_state() {
 	q "SELECT group_concat(state) FROM outbox WHERE page_id = $1 AND contact = '$2'"
-}
-
-# rows PAGE: the page's notification rows as "contact/type/state ...".
-rows() {
-	q "SELECT group_concat(r, ' ') FROM (SELECT contact || '/' || type || '/' || state AS r
-		FROM outbox WHERE page_id = $1 ORDER BY id)"
 }
 
 # mid PAGE CONTACT: the msg_id (webhook-id) of the page's row for CONTACT.
@@ -659,6 +653,9 @@ ok "dave (L2) is e-mailed" wait_for 30 has_mail dave@example.com 9
 sleep 2
 is "$(q "SELECT count(*) FROM events WHERE incident_id = 9 AND kind = 'escalated'")" 1 "it escalated once"
 is "$(page_states 9)" "L1:ana=escalated L1:frank=escalated L2:dave=open" "L2 dave was paged once"
+run sitrep show 9
+like "$OUT" "dave [^"$'\n'"]*"$'\n'" +PG-$(page_of 9 dave): email \(email\) sent" \
+	"show lists dave's open page and how he was notified"
 is "$(q "SELECT count(*) FROM (SELECT count(*) AS n FROM outbox WHERE page_id IN
 	(SELECT id FROM pages WHERE incident_id = 9) GROUP BY page_id, contact HAVING n > 1)")" 0 \
 	"one notification row per page and contact"
