@@ -36,7 +36,10 @@ struct outbox_msg {
 	const char *subject;     /* e-mail: its subject; NULL: the update's own */
 	const char *payload;     /* a notice's rendered body; NULL for an update */
 	const char *from_name;   /* e-mail to one recipient: a sender name; NULL */
-	int64_t now;             /* ms: queued at, and due at */
+	int64_t now;             /* ms: queued at, and due at unless due_at */
+	int64_t page_id;         /* a page's notification; 0 for none */
+	const char *contact;     /* then the contact, "HANDLE/ID"; NULL */
+	int64_t due_at;          /* ms: due then; 0 for now */
 };
 
 /* Queue m inside the caller's transaction; *count says how many rows

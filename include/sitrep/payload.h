@@ -97,6 +97,42 @@ int payload_maintenance_notice(struct buf *out, const char *type, const char *ev
 			       const char *title, const char *text, const char *url,
 			       int64_t at, const struct payload_maintenance *m);
 
+/*
+ * A message to one person about a page, for one of their contacts: the
+ * page itself (event "incident.page", headline "you are paged as ROLE"),
+ * "acknowledged by X" to the others paged, or a notice about the paging
+ * (nobody acknowledged, nobody could be told) to the commander. It says
+ * the incident, title, severity, role, who else is paged and the
+ * acknowledgement link. Strings are borrowed.
+ */
+struct payload_page {
+	const char *event;      /* incident.page, incident.page_acknowledged, ... */
+	int64_t page_id;        /* 0: not about one page */
+	int64_t incident_id;
+	const char *title;      /* the incident's (internal) title */
+	int severity;           /* 1..4 */
+	const char *role;       /* NULL: none */
+	const char *person;     /* whom it is for */
+	char *const *others;    /* the others paged for role */
+	size_t nothers;
+	const char *ack_url;    /* NULL: none */
+	const char *user;       /* a mention's Slack or Discord user id */
+	const char *headline;   /* "you are paged as ops", "acknowledged by bob" */
+	const char *text;       /* more to say; NULL */
+	int64_t at;             /* ms */
+};
+
+/*
+ * p for a contact of contact_type (email, webhook, slack_mention,
+ * discord_mention): an e-mail's text with *subject ("[PAGE] INC-7 SEV1
+ * title: you are paged as ops"; the caller frees it; NULL for the
+ * others), a Standard Webhooks event, a Slack message whose text starts
+ * "<@USER>", or a Discord message mentioning that user only. SR_EINVALID
+ * when a text is not valid UTF-8.
+ */
+int payload_page(struct buf *out, char **subject, const char *contact_type,
+		 const struct payload_page *p);
+
 /* page_url joined with a relative path ("incidents/inc-7"), one slash
  * between; the caller frees it. */
 char *payload_url(const char *page_url, const char *path);

@@ -98,14 +98,34 @@ struct store_page {
 	int tier; /* 0..4 */
 	char *person;
 	int64_t paged_at, timeout_at, closed_at;
-	char state[12]; /* open, acked, escalated, cancelled */
+	char state[12]; /* open, acked, escalated, cancelled, covered, ended */
+	char *schedule;      /* the on-call schedule that put person here; NULL */
+	char *ended_by;      /* who ended it (a person, sitrepd); NULL while open */
+	char *ended_via;     /* how: local:<user>, ack-link, daemon; NULL */
+	char *ended_reason;  /* why; NULL */
+	int64_t exhausted_at; /* its last tier was reached unacknowledged; 0 */
 };
 
-int store_page_insert(struct store *s, const struct store_page *p);
+/* Record p (id, closed_at and the ended fields are not read); its id in
+ * *out_id (may be NULL). */
+int store_page_insert(int64_t *out_id, struct store *s, const struct store_page *p);
 /* An incident's pages, oldest first; only open ones when open_only. */
 int store_pages_get(struct store_page **out, size_t *n, struct store *s, int64_t id,
 		    bool open_only);
-int store_page_close(struct store *s, int64_t page_id, const char *state, int64_t at);
+/* One page; SR_ENOTFOUND when there is none. */
+int store_page_get(struct store_page *out, struct store *s, int64_t page_id);
+/* End open page page_id in state (acked, escalated, cancelled, covered,
+ * ended) at at, by whom, via what and why (each may be NULL); SR_EEXIST
+ * when it is not open. Its unsent notifications are the caller's
+ * (store_outbox_cancel_page). */
+int store_page_end(struct store *s, int64_t page_id, const char *state, int64_t at,
+		   const char *by, const char *via, const char *reason);
+/* Mark page_id's last tier reached with nobody acknowledging (told once). */
+int store_page_set_exhausted(struct store *s, int64_t page_id, int64_t at);
+/* The incidents (ids, ascending) with an open page none of whose
+ * notifications is waiting or sent: all dead, or none at all. */
+int store_pages_undeliverable(int64_t **out, size_t *n, struct store *s);
+void store_page_release(struct store_page *p);
 void store_pages_free(struct store_page *v, size_t n);
 
 struct store_step {

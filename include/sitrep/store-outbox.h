@@ -21,11 +21,13 @@ struct store_outbox {
 	char *subject, *payload; /* for messages that are not updates; an
 				  * update's e-mail with a subject of its own */
 	char *from_name;     /* e-mail: a sender name of its own; NULL */
-	char state[10];      /* pending, retrying, sent, dead */
+	char state[10];      /* pending, retrying, sent, dead, cancelled */
 	int attempts;
 	int64_t next_at, created_at, sent_at;
 	int last_status;     /* HTTP or SMTP code, 0 for none */
 	char *last_error;
+	int64_t page_id;     /* a notification of a page; 0 for none */
+	char *contact;       /* then the person's contact, "HANDLE/ID"; else NULL */
 	/* Filled by store_outbox_due for a subscriber's row, so that the
 	 * engine need not read the subscriber per message. */
 	char *sub_secret, *sub_token;
@@ -34,7 +36,8 @@ struct store_outbox {
 	char *sub_disabled_reason;
 };
 
-/* Queue one row (its id and msg_id are made here; state pending). */
+/* Queue one row (its id and msg_id are made here; state pending), due at
+ * next_at (created_at when 0). */
 int store_outbox_add(struct store *s, const struct store_outbox *row);
 /* Queue one row per active subscriber of kind ("email" or "webhook") whose
  * component filter meets the incident's components (every subscriber when
@@ -68,13 +71,24 @@ int store_outbox_result(struct store *s, const struct store_outbox *row);
 int store_outbox_list(struct store_outbox **out, size_t *n, struct store *s,
 		      const char *state, size_t limit);
 int store_outbox_get(struct store_outbox *out, struct store *s, int64_t id);
-/* Rows by state: pending, retrying, sent, dead. */
-int store_outbox_counts(int64_t counts[4], struct store *s);
+/* The states of a row, in the order of the counts. */
+#define STORE_OUTBOX_NSTATES 5
+/* "pending", "retrying", "sent", "dead", "cancelled" by index; NULL past. */
+const char *store_outbox_state_name(int i);
+/* Rows by state: pending, retrying, sent, dead, cancelled. */
+int store_outbox_counts(int64_t counts[STORE_OUTBOX_NSTATES], struct store *s);
+/* The notifications of page page_id, oldest first. */
+int store_outbox_page_rows(struct store_outbox **out, size_t *n, struct store *s,
+			   int64_t page_id);
+/* The page's rows not yet sent (pending, retrying) become cancelled at at;
+ * *count (may be NULL) says how many. */
+int store_outbox_cancel_page(int64_t *count, struct store *s, int64_t page_id, int64_t at);
 /* The earliest next_at of a row waiting to be sent after *after in the due
  * order (any, when after is NULL); 0 when none. */
 int store_outbox_next_due(int64_t *out, struct store *s, const struct store_outbox_pos *after);
 /* An update's rows by state, for `sitrep updates`. */
-int store_outbox_update_counts(int64_t counts[4], struct store *s, int64_t update_id);
+int store_outbox_update_counts(int64_t counts[STORE_OUTBOX_NSTATES], struct store *s,
+			       int64_t update_id);
 void store_outbox_release(struct store_outbox *row);
 void store_outbox_free(struct store_outbox *v, size_t n);
 

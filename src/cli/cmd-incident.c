@@ -16,6 +16,7 @@
 #include "sitrep/incident.h"
 #include "sitrep/playbook.h"
 #include "sitrep/store-incident.h"
+#include "sitrep/store-outbox.h"
 #include "sitrep/vocab.h"
 #include "sitrep/xalloc.h"
 
@@ -423,42 +424,82 @@ steps_json(const struct store_incident *inc, const struct playbook *pb,
 	return js;
 }
 
-/* Open pages of a resolved or closed incident (ended since, when it was
- * resolved) wake no one: none are listed. */
+/* A page's notifications: contact, type, state and when. */
 static struct json *
-pages_json(const struct store_incident *inc, const struct playbook *pb,
+notifications_json(struct store *store, int64_t page_id)
+{
+	struct json *a = json_new_array();
+	struct store_outbox *rows;
+	size_t n;
+
+	if (store_outbox_page_rows(&rows, &n, store, page_id) != 0) {
+		cli_error("warning: %s", err_last());
+		return a;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct json *e = json_new_object();
+		bool waiting = strcmp(rows[i].state, "pending") == 0 ||
+			       strcmp(rows[i].state, "retrying") == 0;
+
+		json_set_int(e, "id", rows[i].id);
+		json_set_str_or_null(e, "contact", rows[i].contact);
+		json_set_str(e, "type", rows[i].type);
+		json_set_str(e, "state", rows[i].state);
+		json_set_time(e, "due_at", waiting ? rows[i].next_at : 0);
+		json_set_time(e, "sent_at", rows[i].sent_at);
+		json_set_str_or_null(e, "last_error", rows[i].last_error);
+		json_append(a, e);
+	}
+	store_outbox_free(rows, n);
+	return a;
+}
+
+/* Open pages of a resolved or closed incident (ended since, when it was
+ * resolved) wake no one: none are listed. A page that will not escalate
+ * (a swarm, the last tier, nobody answered) has no escalation time. */
+static struct json *
+pages_json(struct store *store, const struct store_incident *inc, const struct playbook *pb,
 	   struct store_page *pages, size_t np)
 {
 	struct json *jp = json_new_array();
 
 	for (size_t i = 0; i < np; i++) {
-		char tier[16];
+		char tier[16], pid[32];
 		bool escalates;
 		struct json *e;
 
 		if (strcmp(pages[i].state, "open") != 0 || strcmp(inc->status, "resolved") == 0 ||
 		    strcmp(inc->status, "closed") == 0)
 			continue;
-		escalates = escalate_will_escalate(pb, pages, np, pages[i].role);
+		escalates = pages[i].exhausted_at == 0 &&
+			    escalate_will_escalate(pb, pages, np, pages[i].role);
 		snprintf(tier, sizeof(tier), "L%d", pages[i].tier);
+		snprintf(pid, sizeof(pid), "PG-%lld", (long long)pages[i].id);
 		e = json_new_object();
 		json_set_int(e, "id", pages[i].id);
+		json_set_str(e, "page", pid);
 		json_set_str(e, "role", pages[i].role);
 		json_set_str(e, "tier", tier);
 		json_set_str(e, "person", pages[i].person);
+		json_set_str_or_null(e, "schedule", pages[i].schedule);
 		json_set_time(e, "paged_at", pages[i].paged_at);
 		json_set_time(e, "times_out_at", pages[i].timeout_at);
 		json_set_time(e, "escalates_at", escalates ? pages[i].timeout_at : 0);
 		json_set_str(e, "escalation", escalates ? "next tier" : pb == NULL ? "unknown" :
+			     pages[i].exhausted_at != 0 ? "none: nobody acknowledged at the last "
+			     "tier, the commander was told" :
 			     pb->escalation.mode != PLAYBOOK_TIERED ? "none: swarm" :
 			     "none: last tier");
+		json_set_time(e, "exhausted_at", pages[i].exhausted_at);
+		json_set_bool(e, "acknowledged", false);
+		json_set(e, "notifications", notifications_json(store, pages[i].id));
 		json_append(jp, e);
 	}
 	return jp;
 }
 
 static struct json *
-incident_json(const struct store_incident *inc, const struct playbook *pb,
+incident_json(struct store *store, const struct store_incident *inc, const struct playbook *pb,
 	      struct store_component *comps, size_t ncomps, struct store_holder *h, size_t nh,
 	      struct store_step *st, size_t ns, struct store_page *pages, size_t np)
 {
@@ -489,7 +530,7 @@ incident_json(const struct store_incident *inc, const struct playbook *pb,
 	json_set(o, "components", jc);
 	json_set(o, "roles", roles_json(pb, h, nh));
 	json_set(o, "steps", steps_json(inc, pb, st, ns));
-	json_set(o, "open_pages", pages_json(inc, pb, pages, np));
+	json_set(o, "open_pages", pages_json(store, inc, pb, pages, np));
 	return o;
 }
 
@@ -660,6 +701,37 @@ escalation_words(const char *escalation)
 	return strncmp(escalation, "none: ", 6) == 0 ? escalation + 6 : escalation;
 }
 
+/* Under a page: its id and how each notification went. */
+static void
+print_notifications(struct cli *cli, const struct json *page)
+{
+	const struct json *n;
+	size_t k;
+
+	printf("    %s:", json_as_str(json_get(page, "page")));
+	if (json_size(json_get(page, "notifications")) == 0)
+		printf(" no notification (no contact rule applies)");
+	for (k = 0; (n = json_at(json_get(page, "notifications"), k)) != NULL; k++) {
+		const char *state = json_as_str(json_get(n, "state"));
+		const char *contact = json_as_str(json_get(n, "contact"));
+		const char *slash = contact != NULL ? strchr(contact, '/') : NULL;
+
+		printf("%s %s (%s) ", k ? "," : "", slash ? cli_line(cli, slash + 1) : "-",
+		       json_as_str(json_get(n, "type")));
+		if (strcmp(state, "pending") == 0 || strcmp(state, "retrying") == 0)
+			printf("%s %s", strcmp(state, "pending") == 0 ? "due" : "retrying",
+			       json_as_str(json_get(n, "due_at")));
+		else if (strcmp(state, "sent") == 0)
+			printf("sent %s", json_as_str(json_get(n, "sent_at")));
+		else if (strcmp(state, "dead") == 0)
+			printf("dead: %s", json_as_str(json_get(n, "last_error")) ?
+			       cli_line(cli, json_as_str(json_get(n, "last_error"))) : "?");
+		else
+			printf("%s", state);
+	}
+	putchar('\n');
+}
+
 static void
 print_human(struct cli *cli, const struct json *o, const struct store_incident *inc,
 	    bool pinned_ok)
@@ -713,7 +785,7 @@ print_human(struct cli *cli, const struct json *o, const struct store_incident *
 	}
 	if (json_size(json_get(o, "open_pages")) > 0)
 		printf("\nOpen pages (not acknowledged)\n");
-	for (i = 0; (e = json_at(json_get(o, "open_pages"), i)) != NULL; i++)
+	for (i = 0; (e = json_at(json_get(o, "open_pages"), i)) != NULL; i++) {
 		printf("  %-12s %-3s %-10s paged %s, %s %s\n",
 		       json_as_str(json_get(e, "role")),
 		       json_as_str(json_get(e, "tier")),
@@ -724,6 +796,8 @@ print_human(struct cli *cli, const struct json *o, const struct store_incident *
 		       json_kind(json_get(e, "escalates_at")) == JSON_KIND_NULL ?
 		       escalation_words(json_as_str(json_get(e, "escalation"))) :
 		       json_as_str(json_get(e, "escalates_at")));
+		print_notifications(cli, e);
+	}
 	printf("\nSteps\n");
 	for (i = 0; (e = json_at(json_get(o, "steps"), i)) != NULL; i++) {
 		const char *state = json_as_str(json_get(e, "state"));
@@ -796,7 +870,7 @@ print_incident(struct cli *cli, struct incident_ctx *ctx, int64_t id)
 	    (rc = store_holders_get(&h, &nh, ctx->store, id, NULL)) == 0 &&
 	    (rc = store_steps_get(&st, &ns, ctx->store, id)) == 0 &&
 	    (rc = store_pages_get(&pages, &np, ctx->store, id, false)) == 0) {
-		o = incident_json(&inc, pb, comps, ncomps, h, nh, st, ns, pages, np);
+		o = incident_json(ctx->store, &inc, pb, comps, ncomps, h, nh, st, ns, pages, np);
 		json_set(o, "variables", vars_json(ctx, &inc, pb));
 		if (pb != NULL) {
 			struct comms_summary cs;

@@ -27,8 +27,9 @@ static const struct cli_option outbox_options[] = {
 static int outbox_exec(struct cli *, struct cli_args *);
 const struct cmd_entry cmd_outbox_entry = {
 	.name = "outbox",
-	.usage = "[--state pending|retrying|sent|dead] [--limit N] [--json] | retry ID",
-	.summary = "messages waiting, retrying, sent and dead; 'retry ID' requeues a dead one",
+	.usage = "[--state pending|retrying|sent|dead|cancelled] [--limit N] [--json] | retry ID",
+	.summary = "messages waiting, retrying, sent, dead and cancelled; 'retry ID' requeues a "
+		   "dead one",
 	.options = outbox_options,
 	.exec = outbox_exec,
 };
@@ -49,9 +50,9 @@ static int
 outbox_check_state(const struct cmd_entry *cmd, const char *state)
 {
 	if (strcmp(state, "pending") && strcmp(state, "retrying") &&
-	    strcmp(state, "sent") && strcmp(state, "dead"))
+	    strcmp(state, "sent") && strcmp(state, "dead") && strcmp(state, "cancelled"))
 		return cli_usage_error(cmd, "state '%s' is not one of "
-				       "pending, retrying, sent, dead", state);
+				       "pending, retrying, sent, dead, cancelled", state);
 	return -1;
 }
 
@@ -97,6 +98,8 @@ row_json(const struct store_outbox *o)
 	json_set_time(j, "sent_at", o->sent_at);
 	json_set(j, "last_status", json_new_int_or_null(o->last_status));
 	json_set_str_or_null(j, "last_error", o->last_error);
+	json_set(j, "page", json_new_int_or_null(o->page_id));
+	json_set_str_or_null(j, "contact", o->contact);
 	return j;
 }
 
@@ -128,7 +131,7 @@ outbox_exec(struct cli *cli, struct cli_args *args)
 	struct store_outbox *v;
 	const char *state = cli_args_get(args, "state");
 	long limit = cli_args_has(args, "limit") ? outbox_limit(cli_args_get(args, "limit")) : 50;
-	int64_t counts[4];
+	int64_t counts[STORE_OUTBOX_NSTATES];
 	size_t n;
 	int rc;
 
@@ -148,18 +151,20 @@ outbox_exec(struct cli *cli, struct cli_args *args)
 		struct json *j = json_new_object(), *c = json_new_object();
 		struct json *arr = json_new_array();
 
-		json_set_int(c, "pending", counts[0]);
-		json_set_int(c, "retrying", counts[1]);
-		json_set_int(c, "sent", counts[2]);
-		json_set_int(c, "dead", counts[3]);
+		for (int k = 0; k < STORE_OUTBOX_NSTATES; k++)
+			json_set_int(c, store_outbox_state_name(k), counts[k]);
 		for (size_t i = 0; i < n; i++)
 			json_append(arr, row_json(&v[i]));
 		json_set(j, "counts", c);
 		json_set(j, "messages", arr);
 		cli_print_json(j);
 	} else {
-		printf("%lld pending, %lld retrying, %lld sent, %lld dead\n", (long long)counts[0],
+		printf("%lld pending, %lld retrying, %lld sent, %lld dead", (long long)counts[0],
 		       (long long)counts[1], (long long)counts[2], (long long)counts[3]);
+		/* cancelled: the notifications of pages that ended first */
+		if (counts[4] > 0)
+			printf(", %lld cancelled", (long long)counts[4]);
+		printf("\n");
 		if (n > 0)
 			printf("%-7s %-9s %-8s %-10s %-8s %-3s %-24s %s\n", "ID", "STATE", "TYPE",
 			       "CHANNEL", "UPDATE", "TRY", "NEXT/SENT", "RECIPIENT / LAST ERROR");

@@ -1,5 +1,6 @@
-/* cmd-page.c: `sitrep page`, `sitrep ack` and `sitrep escalate`: paging a
- * role to the support tiers and moving up them. The rules are escalate.c's. */
+/* cmd-page.c: `sitrep page`, `sitrep page cancel`, `sitrep ack` and
+ * `sitrep escalate`: paging a role to the support tiers, ending pages and
+ * moving up the tiers. The rules are escalate.c's. */
 #include <stdio.h>
 #include <string.h>
 
@@ -22,10 +23,11 @@ static const struct cli_option page_options[] = {
 static int page_exec(struct cli *, struct cli_args *);
 const struct cmd_entry cmd_page_entry = {
 	.name = "page",
-	.usage = "INC ROLE [--tier Ln]",
-	.summary = "page a role to a support tier's roster (every tier when the playbook swarms)",
+	.usage = "INC ROLE [--tier Ln] | cancel INC ROLE|PG-n -m REASON",
+	.summary = "page a role to a support tier's roster (every tier when the playbook "
+		   "swarms); cancel a role's pages or one page",
 	.options = page_options,
-	.takes = "tier",
+	.takes = "tier message",
 	.exec = page_exec,
 };
 static int ack_exec(struct cli *, struct cli_args *);
@@ -81,6 +83,33 @@ run(struct cli *cli, const struct cmd_entry *cmd, const char *arg, int64_t *id,
 	return -1;
 }
 
+/* sitrep page cancel INC ROLE|PG-n -m REASON */
+static int
+page_cancel(struct cli *cli, struct cli_args *args)
+{
+	struct incident_ctx ctx;
+	const char *msg = cli_args_get(args, "message");
+	int64_t id;
+	int rc;
+
+	if (cli_args_has(args, "tier"))
+		return cli_usage_error(&cmd_page_entry, "page cancel takes no --tier");
+	if (args->argc != 3)
+		return cli_usage_error(&cmd_page_entry, "page cancel takes an incident and a role "
+				       "or page id: 'sitrep page cancel INC-1 ops -m \"why\"'");
+	if (msg == NULL || *msg == '\0')
+		return cli_usage_error(&cmd_page_entry, "cancelling a page needs a reason: "
+				       "-m \"why\"");
+	if ((rc = run(cli, &cmd_page_entry, args->argv[1], &id, &ctx)) >= 0)
+		return rc;
+	if ((rc = escalate_cancel(&ctx, id, args->argv[2], msg)) != 0)
+		return cli_fail(rc);
+	printf("cancelled the page%s for %s on INC-%lld: see 'sitrep show INC-%lld'\n",
+	       strncmp(args->argv[2], "PG-", 3) == 0 ? "" : "s", args->argv[2], (long long)id,
+	       (long long)id);
+	return EXIT_OK;
+}
+
 static int
 page_exec(struct cli *cli, struct cli_args *args)
 {
@@ -88,6 +117,10 @@ page_exec(struct cli *cli, struct cli_args *args)
 	int64_t id;
 	int rc, tier;
 
+	if (args->argc >= 1 && strcmp(args->argv[0], "cancel") == 0)
+		return page_cancel(cli, args);
+	if (cli_args_has(args, "message"))
+		return cli_usage_error(&cmd_page_entry, "-m goes with 'page cancel' only");
 	if ((rc = page_args(&tier, &cmd_page_entry, args, 2)) >= 0 ||
 	    (rc = run(cli, &cmd_page_entry, args->argv[0], &id, &ctx)) >= 0)
 		return rc;

@@ -380,7 +380,7 @@ update_action(struct cli *cli, struct cli_args *args)
 /* One update as updates --json shows it, with its delivery counts
  * (pending, retrying, sent, dead). */
 static struct json *
-update_json(const struct store_update *u, const int64_t counts[4])
+update_json(const struct store_update *u, const int64_t counts[STORE_OUTBOX_NSTATES])
 {
 	struct json *o = json_new_object(), *delivery = json_new_object();
 
@@ -414,7 +414,7 @@ updates_exec(struct cli *cli, struct cli_args *args)
 	struct store_update *v = NULL;
 	struct json *arr;
 	size_t n = 0;
-	int64_t id, counts[4];
+	int64_t id, counts[STORE_OUTBOX_NSTATES];
 	int rc;
 
 	if ((rc = cli_args_count(args, &cmd_updates_entry, 1)) >= 0)

@@ -95,6 +95,8 @@ serve_get(struct http_server *h, struct MHD_Connection *conn, const char *url,
 		return serve_metrics(h, conn, url);
 	case ROUTE_CONFIRM:
 		return http_subscribe_confirm(h, conn, false);
+	case ROUTE_ACK:
+		return http_ack_serve(h, conn, url, rq, false);
 	}
 	return http_reply_fail(h, conn, url, 404, NULL);
 }
@@ -155,6 +157,16 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url, const char
 							 "subscriptions from your address; try "
 							 "again later.", wait);
 		}
+		if (r->kind == ROUTE_ACK && c != NULL) {
+			int64_t wait = http_limit_ack_take(h, &c->addr);
+
+			if (wait > 0) {
+				log_info("ack link: POST refused: too many from one address");
+				return http_reply_refuse(h, conn, url, 429, "Too many answers "
+							 "from your address; try again later.",
+							 wait);
+			}
+		}
 		len = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						  MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (len != NULL && strtoull(len, NULL, 10) > HTTP_MAX_FORM)
@@ -183,6 +195,8 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url, const char
 		return http_subscribe_post(h, conn, rq);
 	if (rq->route->kind == ROUTE_CONFIRM)
 		return http_subscribe_confirm(h, conn, true);
+	if (rq->route->kind == ROUTE_ACK)
+		return http_ack_serve(h, conn, url, rq, true);
 	return http_subscribe_remove(h, conn, rq, true);
 }
 

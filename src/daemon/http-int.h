@@ -67,6 +67,7 @@ enum http_kind {
 	ROUTE_HEALTHZ,
 	ROUTE_METRICS,
 	ROUTE_CONFIRM,
+	ROUTE_ACK,
 };
 
 struct http_route {
@@ -179,6 +180,7 @@ struct http_server {
 	size_t nconns;		/* not evicted */
 	int max_conns, max_per_addr;
 	struct http_rate *rate;	/* public: HTTP_RATE_SLOTS buckets */
+	struct http_rate *ack_rate; /* public: the same for POST /ack/ */
 	struct http_server *internal_srv;
 };
 
@@ -228,6 +230,8 @@ struct http_conn *http_limit_progress(struct http_server *h, struct MHD_Connecti
 /* Take a POST /subscribe token for addr: 0, or the seconds until one is
  * back. */
 int64_t http_limit_rate_take(struct http_server *h, const struct http_addr *addr);
+/* The same for POST /ack/<token>, with buckets of its own. */
+int64_t http_limit_ack_take(struct http_server *h, const struct http_addr *addr);
 
 /* ---- replies (http-reply.c) ---- */
 
@@ -289,6 +293,13 @@ enum MHD_Result http_subscribe_remove(struct http_server *h, struct MHD_Connecti
 				      struct http_request *rq, bool post);
 enum MHD_Result http_subscribe_confirm(struct http_server *h, struct MHD_Connection *conn,
 				       bool post);
+
+/* ---- acknowledgement links (http-ack.c) ---- */
+
+/* GET (HEAD) /ack/<token> shows the page and its buttons, changing
+ * nothing; POST (action=ack|escalate) does what the button says. */
+enum MHD_Result http_ack_serve(struct http_server *h, struct MHD_Connection *conn,
+			       const char *url, struct http_request *rq, bool post);
 
 /* ---- /metrics (http-metrics.c) ---- */
 

@@ -1,6 +1,6 @@
 /* http-limit.c: what one client may take of a listener: connections (per
  * address and in all, the idlest closed to make room for a new one) and
- * the POST /subscribe rate per address. The numbers are the config's
+ * the POST /subscribe and POST /ack/ rates per address. The numbers are the config's
  * (conf->http); a request refused for them is answered in http-handler.c. */
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -204,17 +204,17 @@ http_limit_progress(struct http_server *h, struct MHD_Connection *conn)
  * 0 when a token was taken, else the seconds until one is back. The
  * table is bounded: a new address takes the slot quiet the longest.
  */
-int64_t
-http_limit_rate_take(struct http_server *h, const struct http_addr *addr)
+static int64_t
+rate_take(struct http_server *h, struct http_rate *table, const struct http_addr *addr)
 {
 	const struct conf_http *ch = &h->conf->http;
 	struct http_rate *r = NULL, *quiet = NULL;
 	int64_t now = mono_ms(), every = ch->subscribe_every * 1000;
 
-	if (every <= 0 || h->rate == NULL)
+	if (every <= 0 || table == NULL)
 		return 0;
 	for (size_t i = 0; i < HTTP_RATE_SLOTS && r == NULL; i++) {
-		struct http_rate *s = &h->rate[i];
+		struct http_rate *s = &table[i];
 
 		if (s->used && addr_eq(&s->addr, addr))
 			r = s;
@@ -237,4 +237,19 @@ http_limit_rate_take(struct http_server *h, const struct http_addr *addr)
 		return 0;
 	}
 	return (int64_t)((1 - r->tokens) * (double)ch->subscribe_every) + 1;
+}
+
+int64_t
+http_limit_rate_take(struct http_server *h, const struct http_addr *addr)
+{
+	return rate_take(h, h->rate, addr);
+}
+
+/* POST /ack/<token>: the same numbers, but buckets of their own, so that
+ * subscribing from an office's address does not hold back its
+ * responders. */
+int64_t
+http_limit_ack_take(struct http_server *h, const struct http_addr *addr)
+{
+	return rate_take(h, h->ack_rate, addr);
 }

@@ -147,10 +147,9 @@ page_figures_text(struct buf *b, const struct page_figures *pf)
 int
 http_metrics_text(struct buf *b, struct store *s, struct http_metrics *m)
 {
-	static const char *const states[4] = { "pending", "retrying", "sent", "dead" };
 	struct http_metrics snap;
 	struct page_figures pf;
-	int64_t open[4], overdue, outbox[4];
+	int64_t open[4], overdue, outbox[STORE_OUTBOX_NSTATES];
 	uint64_t cumulative = 0;
 	int rc;
 
@@ -177,8 +176,9 @@ http_metrics_text(struct buf *b, struct store *s, struct http_metrics *m)
 		    "Audiences of open incidents whose promised next update is late.");
 	buf_addf(b, "sitrep_overdue_updates %lld\n", (long long)overdue);
 	metric_head(b, "sitrep_outbox_messages", "gauge", "Outbox messages by delivery state.");
-	for (int i = 0; i < 4; i++)
-		buf_addf(b, "sitrep_outbox_messages{state=\"%s\"} %lld\n", states[i],
+	for (int i = 0; i < STORE_OUTBOX_NSTATES; i++)
+		buf_addf(b, "sitrep_outbox_messages{state=\"%s\"} %lld\n",
+			 store_outbox_state_name(i),
 			 (long long)outbox[i]);
 	metric_head(b, "sitrep_delivery_latency_seconds", "histogram",
 		    "Time from queueing a message to its successful delivery.");

@@ -1,6 +1,7 @@
 /* http-route.c: what serves each path of sitrepd's listeners: the table of
  * routes, which of them the public and the internal listener serve, and
- * what each route takes (POST, cross-origin readers). Answering is
+ * what each route takes (POST, cross-origin readers). The acknowledgement
+ * links (/ack/<token>) are public: the token is what lets a click in. Answering is
  * http-handler.c's and the files it calls. */
 #include <stdbool.h>
 #include <stddef.h>
@@ -32,6 +33,7 @@ static const struct http_route http_routes[] = {
 	{ "/metrics", ROUTE_METRICS, 0 },
 	{ "/incidents/", ROUTE_INCIDENT, 0 }, /* a prefix: see http_route_find */
 	{ "/maintenances/", ROUTE_MAINTENANCE, 0 }, /* a prefix too */
+	{ "/ack/", ROUTE_ACK, 0 }, /* and this: /ack/<token> */
 };
 
 /* Only what was said to the public is public: /metrics (counts of open
@@ -53,7 +55,8 @@ http_route_find(const char *url, bool internal)
 
 		if (!route_on(r, internal))
 			continue;
-		if (r->kind == ROUTE_INCIDENT || r->kind == ROUTE_MAINTENANCE) {
+		if (r->kind == ROUTE_INCIDENT || r->kind == ROUTE_MAINTENANCE ||
+		    r->kind == ROUTE_ACK) {
 			size_t n = strlen(r->path);
 
 			if (strncmp(url, r->path, n) == 0 && url[n] != '\0' &&
@@ -77,7 +80,7 @@ bool
 http_route_takes_post(const struct http_route *r)
 {
 	return r->kind == ROUTE_SUBSCRIBE || r->kind == ROUTE_UNSUBSCRIBE ||
-	       r->kind == ROUTE_CONFIRM;
+	       r->kind == ROUTE_CONFIRM || r->kind == ROUTE_ACK;
 }
 
 bool

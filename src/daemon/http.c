@@ -180,6 +180,7 @@ server_open(struct http_server *h, const char *listen_on, const struct http_serv
 				  h->max_conns);
 		}
 		h->rate = xcalloc(HTTP_RATE_SLOTS, sizeof(*h->rate));
+		h->ack_rate = xcalloc(HTTP_RATE_SLOTS, sizeof(*h->ack_rate));
 	}
 	/* Our limits answer 503 and close idle connections (http-limit.c);
 	 * libmicrohttpd's, a quarter above, only leaves the rest waiting. */
@@ -245,6 +246,7 @@ server_close(struct http_server *h)
 	http_cache_clear(&h->cache);
 	store_close(h->store);
 	free(h->rate);
+	free(h->ack_rate);
 	free(h->listen_on);
 	free(h);
 }

@@ -48,6 +48,12 @@ struct schedule {
 	struct pbcached *pbs;
 	size_t npbs;
 	bool started, changed;
+	/* incidents with an open page nobody can be told of (every
+	 * notification dead, or none), found when the store changed: the
+	 * delivery engine's outcomes are written on a connection of its own,
+	 * which moves data_version, but not an incident's updated_at */
+	int64_t *undeliverable;
+	size_t nundeliverable;
 	int64_t scanned_at; /* incidents changed at or after this are looked at */
 	int64_t lag;
 };
@@ -87,6 +93,7 @@ schedule_free(struct schedule *sc)
 	}
 	free(sc->pbs);
 	free(sc->watch);
+	free(sc->undeliverable);
 	free(sc);
 }
 
@@ -367,9 +374,73 @@ handover_reminders(struct pass *p)
 	return 0;
 }
 
-/* A page nobody acknowledged in time moves to the next tier (tiered
- * playbooks); the escalation closes it, so it is done once. One the last
- * tier cannot pass on is recorded, so it is not tried again. */
+static bool
+undeliverable(const struct schedule *sc, int64_t id)
+{
+	for (size_t i = 0; i < sc->nundeliverable; i++)
+		if (sc->undeliverable[i] == id)
+			return true;
+	return false;
+}
+
+/* ack_expires: an acknowledger who has done nothing on the timeline since
+ * is paged again while the incident is not yet monitoring; only the
+ * role's latest page counts, so it is done once per acknowledgement. */
+static int
+ack_expiries(struct pass *p, const struct store_page *all, size_t n)
+{
+	struct schedule *sc = p->sc;
+	struct store_event *ev = NULL;
+	size_t nev = 0;
+	int rc = 0;
+
+	if (p->pb->escalation.ack_expires == 0 || (strcmp(p->inc->status, "investigating") != 0 &&
+	    strcmp(p->inc->status, "identified") != 0))
+		return 0;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		int64_t due = all[i].closed_at + p->pb->escalation.ack_expires * 1000;
+		bool latest = true, active = false;
+
+		if (strcmp(all[i].state, "acked") != 0)
+			continue;
+		for (size_t k = i + 1; k < n; k++)
+			latest &= strcmp(all[k].role, all[i].role) != 0;
+		if (!latest)
+			continue;
+		if (due > p->now) {
+			p->next = sooner(p->next, due);
+			continue;
+		}
+		if (ev == NULL && (rc = store_events_get(&ev, &nev, sc->ctx.store,
+							 p->inc->id)) != 0)
+			break;
+		for (size_t k = 0; k < nev; k++)
+			active |= strcmp(ev[k].actor, all[i].person) == 0 &&
+				  ev[k].at > all[i].closed_at &&
+				  strcmp(ev[k].kind, "acknowledged") != 0;
+		if (active)
+			continue;
+		if (escalate_repage(&sc->ctx, p->inc->id, all[i].id) == 0) {
+			log_info("INC-%lld: paged %s again for %s: acknowledged and nothing done "
+				 "since", (long long)p->inc->id, all[i].person, all[i].role);
+			sc->lag = p->now - due;
+			p->next = sooner(p->next, p->now + 1);
+		} else
+			log_warnx("INC-%lld: cannot page %s again: %s", (long long)p->inc->id,
+				  all[i].person, err_last());
+	}
+	store_events_free(ev, nev);
+	return rc;
+}
+
+/*
+ * Pages: one nobody can be told of escalates at once (or the commander
+ * hears it); one nobody acknowledged in time moves to the next tier
+ * (tiered playbooks), or, with nowhere further to go (the last tier, a
+ * swarm), is exhausted and the commander hears it, once. The escalation
+ * closes the page, so it is done once; one that cannot be done is
+ * recorded, so it is not tried again.
+ */
 static int
 page_escalations(struct pass *p)
 {
@@ -377,16 +448,45 @@ page_escalations(struct pass *p)
 	struct store_page *pages;
 	size_t n;
 	char key[64], reason[256];
-	bool tried;
+	bool tried, acted;
 	int rc;
 
-	if (p->pb->escalation.mode != PLAYBOOK_TIERED)
-		return 0;
-	if ((rc = store_pages_get(&pages, &n, sc->ctx.store, p->inc->id, true)) != 0)
+	if (undeliverable(sc, p->inc->id)) {
+		if (escalate_undeliverable(&acted, &sc->ctx, p->inc->id) != 0)
+			log_warnx("INC-%lld: a page nobody can be told of: %s",
+				  (long long)p->inc->id, err_last());
+		else if (acted) {
+			log_info("INC-%lld: a page nobody can be told of was acted on",
+				 (long long)p->inc->id);
+			/* there may be more: look again at once */
+			p->next = sooner(p->next, p->now + 1);
+			return 0;
+		}
+	}
+	if ((rc = store_pages_get(&pages, &n, sc->ctx.store, p->inc->id, false)) != 0)
 		return rc;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
+		bool further;
+
+		if (strcmp(pages[i].state, "open") != 0 || pages[i].exhausted_at != 0)
+			continue;
 		if (pages[i].timeout_at > p->now) {
 			p->next = sooner(p->next, pages[i].timeout_at);
+			continue;
+		}
+		further = escalate_will_escalate(p->pb, pages, n, pages[i].role);
+		if (!further) {
+			if (escalate_exhausted(&acted, &sc->ctx, p->inc->id, pages[i].role) != 0)
+				log_warnx("INC-%lld: nobody acknowledged %s: %s",
+					  (long long)p->inc->id, pages[i].role, err_last());
+			else if (acted) {
+				log_info("INC-%lld: nobody acknowledged the page for %s at the "
+					 "last tier: the commander is told", (long long)p->inc->id,
+					 pages[i].role);
+				sc->lag = p->now - pages[i].timeout_at;
+				p->next = sooner(p->next, p->now + 1);
+				break;
+			}
 			continue;
 		}
 		snprintf(key, sizeof(key), "page:%lld", (long long)pages[i].id);
@@ -413,6 +513,8 @@ page_escalations(struct pass *p)
 				rc = store_commit(sc->ctx.store);
 		}
 	}
+	if (rc == 0)
+		rc = ack_expiries(p, pages, n);
 	store_pages_free(pages, n);
 	return rc;
 }
@@ -542,7 +644,6 @@ mark_changed(struct schedule *sc, int64_t now)
 		for (size_t i = 0; i < n; i++)
 			watch_get(sc, v[i].id)->next = now;
 		store_incidents_free(v, n);
-		sc->started = true;
 	} else if (sc->changed) {
 		/* A change is stamped when its transaction starts and seen when
 		 * it commits, which may be a while later (a writer waits up to
@@ -555,6 +656,15 @@ mark_changed(struct schedule *sc, int64_t now)
 			watch_get(sc, ids[i])->next = now;
 		free(ids);
 	}
+	if (!sc->started || sc->changed) {
+		free(sc->undeliverable);
+		if ((rc = store_pages_undeliverable(&sc->undeliverable, &sc->nundeliverable,
+						    sc->ctx.store)) != 0)
+			return rc;
+		for (size_t i = 0; i < sc->nundeliverable; i++)
+			watch_get(sc, sc->undeliverable[i])->next = now;
+	}
+	sc->started = true;
 	sc->scanned_at = now;
 	sc->changed = false;
 	return 0;

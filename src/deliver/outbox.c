@@ -41,6 +41,9 @@ outbox_queue(int64_t *count, struct store *s, const struct outbox_msg *m)
 	row.payload = (char *)m->payload;
 	row.from_name = (char *)m->from_name;
 	row.created_at = m->now;
+	row.next_at = m->due_at;
+	row.page_id = m->page_id;
+	row.contact = (char *)m->contact;
 	if ((rc = store_outbox_add(s, &row)) == 0)
 		*count = 1;
 	return rc;

@@ -521,3 +521,115 @@ payload_url(const char *page_url, const char *path)
 
 	return xasprintf("%s%s%s", page_url, n > 0 && page_url[n - 1] == '/' ? "" : "/", path);
 }
+
+/* ------------------------------------------------------------ pages */
+
+/* The lines every message about a page says, for a person to read. */
+static void
+page_lines(struct buf *b, const struct payload_page *p, bool with_link)
+{
+	buf_addf(b, "INC-%lld %s %s: %s.\n", (long long)p->incident_id,
+		 vocab_severity_name(p->severity), p->title, p->headline);
+	if (p->text != NULL && *p->text != '\0')
+		buf_addf(b, "%s\n", p->text);
+	if (p->role != NULL)
+		buf_addf(b, "Role: %s.\n", p->role);
+	if (p->nothers > 0) {
+		buf_adds(b, "Also paged: ");
+		for (size_t i = 0; i < p->nothers; i++)
+			buf_addf(b, "%s%s", i ? ", " : "", p->others[i]);
+		buf_adds(b, ".\n");
+	} else if (p->role != NULL)
+		buf_adds(b, "Nobody else is paged for it.\n");
+	if (with_link && p->ack_url != NULL)
+		buf_addf(b, "Acknowledge (or escalate) here: %s\n", p->ack_url);
+	if (p->page_id != 0 && strcmp(p->event, "incident.page") == 0)
+		buf_addf(b, "Or run: sitrep ack INC-%lld\n", (long long)p->incident_id);
+}
+
+static bool
+page_texts_valid(const struct payload_page *p)
+{
+	const char *texts[] = { p->title, p->headline, p->text, p->role, p->person,
+				p->ack_url, p->user };
+	size_t bad;
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (texts[i] != NULL && !utf8_valid(texts[i], strlen(texts[i]), &bad))
+			return false;
+	for (size_t i = 0; i < p->nothers; i++)
+		if (!utf8_valid(p->others[i], strlen(p->others[i]), &bad))
+			return false;
+	return true;
+}
+
+int
+payload_page(struct buf *out, char **subject, const char *contact_type,
+	     const struct payload_page *p)
+{
+	struct buf text = BUF_INIT;
+	struct json *m = NULL, *data, *inc, *mentions;
+	char id[32];
+	int rc = 0;
+
+	*subject = NULL;
+	if (!page_texts_valid(p))
+		return err_set(SR_EINVALID, "the %s message for INC-%lld cannot be sent: a text "
+			       "of it is not valid UTF-8", p->event, (long long)p->incident_id);
+	if (strcmp(contact_type, "email") == 0) {
+		*subject = xasprintf("[PAGE] INC-%lld %s %s: %s", (long long)p->incident_id,
+				     vocab_severity_name(p->severity), p->title, p->headline);
+		page_lines(out, p, true);
+		return 0;
+	}
+	if (strcmp(contact_type, "slack_mention") == 0) {
+		char *esc;
+
+		page_lines(&text, p, false);
+		esc = payload_slack_escape(buf_str(&text));
+		m = json_new_object();
+		buf_reset(&text);
+		buf_addf(&text, "<@%s> %s", p->user != NULL ? p->user : "", esc);
+		if (p->ack_url != NULL)
+			buf_addf(&text, "Acknowledge (or escalate): <%s|open the page>\n", p->ack_url);
+		json_set_str(m, "text", buf_str(&text));
+		free(esc);
+	} else if (strcmp(contact_type, "discord_mention") == 0) {
+		struct json *users = json_new_array();
+
+		buf_addf(&text, "<@%s> ", p->user != NULL ? p->user : "");
+		page_lines(&text, p, true);
+		m = json_new_object();
+		json_set_str(m, "content", buf_str(&text));
+		json_set(m, "allowed_mentions", mentions = json_new_object());
+		json_set(mentions, "parse", json_new_array());
+		if (p->user != NULL)
+			json_append_str(users, p->user);
+		json_set(mentions, "users", users);
+	} else {
+		page_lines(&text, p, true);
+		m = webhook_envelope(&data, p->event, p->at);
+		snprintf(id, sizeof(id), "INC-%lld", (long long)p->incident_id);
+		json_set(data, "incident", inc = json_new_object());
+		json_set_str(inc, "id", id);
+		json_set_str(inc, "title", p->title);
+		json_set_str(inc, "severity", vocab_severity_name(p->severity));
+		if (p->page_id != 0) {
+			snprintf(id, sizeof(id), "PG-%lld", (long long)p->page_id);
+			json_set_str(data, "page", id);
+		} else
+			json_set(data, "page", json_new_null());
+		json_set_str_or_null(data, "role", p->role);
+		json_set_str_or_null(data, "person", p->person);
+		json_set(data, "others_paged", json_new_str_array(p->others, p->nothers));
+		json_set_str_or_null(data, "ack_url", p->ack_url);
+		json_set_str(data, "headline", p->headline);
+		json_set_str(data, "text", buf_str(&text));
+	}
+	if (json_dump(out, m, JSON_STYLE_COMPACT) != 0)
+		rc = err_set(SR_EINVALID, "cannot encode the %s message for INC-%lld", p->event,
+			     (long long)p->incident_id);
+	json_free(m);
+	buf_release(&text);
+	return rc;
+}

@@ -12,6 +12,7 @@
 #include "sitrep/conf.h"
 #include "sitrep/diag.h"
 #include "sitrep/err.h"
+#include "sitrep/escalate.h"
 #include "sitrep/incident.h"
 #include "sitrep/json.h"
 #include "sitrep/playbook.h"
@@ -565,25 +566,17 @@ incident_abandon(struct incident_ctx *ctx, struct store_incident *inc, int rc)
 }
 
 /*
- * Resolving or closing ends the pages no one acknowledged: nobody is to be
- * woken, nor escalated to, for an incident that is over. How many were
- * ended goes in the event.
+ * Resolving or closing ends the pages no one acknowledged, and their
+ * notifications not yet sent: nobody is to be woken, nor escalated to,
+ * for an incident that is over. How many were ended goes in the event.
  */
 static int
-end_pages(int64_t *ended, struct incident_ctx *ctx, int64_t id, int64_t at)
+end_pages(int64_t *ended, struct incident_ctx *ctx, int64_t id, int64_t at, const char *why)
 {
-	struct store_page *v;
-	size_t n;
-	int rc;
+	char reason[64];
 
-	*ended = 0;
-	if ((rc = store_pages_get(&v, &n, ctx->store, id, true)) != 0)
-		return rc;
-	for (size_t i = 0; i < n && rc == 0; i++)
-		if ((rc = store_page_close(ctx->store, v[i].id, "cancelled", at)) == 0)
-			(*ended)++;
-	store_pages_free(v, n);
-	return rc;
+	snprintf(reason, sizeof(reason), "INC-%lld %s", (long long)id, why);
+	return escalate_end_all(ended, ctx, id, at, reason);
 }
 
 static bool
@@ -698,7 +691,7 @@ incident_resolve(struct incident_ctx *ctx, int64_t id, const char *note)
 	snprintf(from, sizeof(from), "%s", inc.status);
 	snprintf(inc.status, sizeof(inc.status), "resolved");
 	inc.resolved_at = clock_now_ms();
-	if ((rc = end_pages(&ended, ctx, id, inc.resolved_at)) != 0)
+	if ((rc = end_pages(&ended, ctx, id, inc.resolved_at, "resolved")) != 0)
 		return incident_abandon(ctx, &inc, rc);
 	details = json_new_object();
 	json_set_str(details, "from", from);
@@ -813,7 +806,7 @@ incident_close(struct incident_ctx *ctx, int64_t id, bool force, const char *rea
 	}
 	snprintf(inc.status, sizeof(inc.status), "closed");
 	inc.closed_at = clock_now_ms();
-	if ((rc = end_pages(&ended, ctx, id, inc.closed_at)) != 0) {
+	if ((rc = end_pages(&ended, ctx, id, inc.closed_at, "closed")) != 0) {
 		free_strs(open, nopen);
 		return incident_abandon(ctx, &inc, rc);
 	}

@@ -9,6 +9,7 @@
 #include "sitrep/clock.h"
 #include "sitrep/conf.h"
 #include "sitrep/err.h"
+#include "sitrep/escalate.h"
 #include "sitrep/incident.h"
 #include "sitrep/json.h"
 #include "sitrep/log.h"
@@ -46,6 +47,24 @@ change_done(struct incident_ctx *ctx, struct change *c, const char *kind, struct
 {
 	change_release(c);
 	return incident_finish_change(ctx, &c->inc, kind, details);
+}
+
+/* The role is filled by person: its open pages end covered, in the same
+ * transaction (escalate_cover); how many goes in the event when any. */
+static int
+change_filled(struct incident_ctx *ctx, struct change *c, const char *kind,
+	      struct json *details, const char *person)
+{
+	int64_t covered;
+	int rc;
+
+	if ((rc = escalate_cover(&covered, ctx, c->inc.id, c->role->id, person)) != 0) {
+		json_free(details);
+		return change_fail(ctx, c, rc);
+	}
+	if (covered > 0)
+		json_set_int(details, "pages_covered", covered);
+	return change_done(ctx, c, kind, details);
 }
 
 /* The details of a role change: {"role": role, key: person}. */
@@ -139,7 +158,8 @@ roles_take(struct incident_ctx *ctx, int64_t id, const char *role)
 	if ((rc = check_room(&c, ctx->actor)) != 0 ||
 	    (rc = store_holder_add(ctx->store, id, role, ctx->actor, clock_now_ms())) != 0)
 		return change_fail(ctx, &c, rc);
-	return change_done(ctx, &c, "role_taken", role_details(role, "person", ctx->actor));
+	return change_filled(ctx, &c, "role_taken", role_details(role, "person", ctx->actor),
+			     ctx->actor);
 }
 
 int
@@ -156,7 +176,8 @@ roles_assign(struct incident_ctx *ctx, int64_t id, const char *role, const char 
 	    (rc = check_room(&c, person)) != 0 ||
 	    (rc = store_holder_add(ctx->store, id, role, person, clock_now_ms())) != 0)
 		return change_fail(ctx, &c, rc);
-	return change_done(ctx, &c, "role_assigned", role_details(role, "person", person));
+	return change_filled(ctx, &c, "role_assigned", role_details(role, "person", person),
+			     person);
 }
 
 int
@@ -241,7 +262,7 @@ roles_handoff(struct incident_ctx *ctx, int64_t id, const char *role,
 	json_set_str(details, "to", person);
 	json_set_str(details, "note", note);
 	free(outgoing);
-	return change_done(ctx, &c, "role_handoff", details);
+	return change_filled(ctx, &c, "role_handoff", details, person);
 	return rc;
 }
 

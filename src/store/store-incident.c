@@ -96,17 +96,30 @@ static const char sql_step_set[] =
 	"INSERT INTO incident_steps (incident_id, step, state, at, actor, note)"
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
+#define PAGE_COLUMNS \
+	"id, incident_id, role, tier, person, paged_at, timeout_at, closed_at, state," \
+	" schedule, ended_by, ended_via, ended_reason, exhausted_at"
 static const char sql_page_insert[] =
-	"INSERT INTO pages (incident_id, role, tier, person, paged_at, timeout_at, state)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open')";
+	"INSERT INTO pages (incident_id, role, tier, person, paged_at, timeout_at, state,"
+	" schedule) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7)";
 static const char sql_pages_all[] =
-	"SELECT id, incident_id, role, tier, person, paged_at, timeout_at, closed_at, state"
-	" FROM pages WHERE incident_id = ?1 ORDER BY id";
+	"SELECT " PAGE_COLUMNS " FROM pages WHERE incident_id = ?1 ORDER BY id";
 static const char sql_pages_open[] =
-	"SELECT id, incident_id, role, tier, person, paged_at, timeout_at, closed_at, state"
-	" FROM pages WHERE incident_id = ?1 AND state = 'open' ORDER BY id";
-static const char sql_page_close[] =
-	"UPDATE pages SET state = ?2, closed_at = ?3 WHERE id = ?1 AND state = 'open'";
+	"SELECT " PAGE_COLUMNS " FROM pages WHERE incident_id = ?1 AND state = 'open'"
+	" ORDER BY id";
+static const char sql_page_get[] =
+	"SELECT " PAGE_COLUMNS " FROM pages WHERE id = ?1";
+static const char sql_page_end[] =
+	"UPDATE pages SET state = ?2, closed_at = ?3, ended_by = ?4, ended_via = ?5,"
+	" ended_reason = ?6 WHERE id = ?1 AND state = 'open'";
+static const char sql_page_exhausted[] =
+	"UPDATE pages SET exhausted_at = ?2 WHERE id = ?1";
+/* Open pages of which no notification is waiting or was sent: every row
+ * dead, or none at all. The pages' own index finds the open ones. */
+static const char sql_pages_undeliverable[] =
+	"SELECT DISTINCT p.incident_id FROM pages p WHERE p.state = 'open'"
+	" AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.page_id = p.id"
+	" AND o.state IN ('pending', 'retrying', 'sent')) ORDER BY p.incident_id";
 
 static void
 incident_from_row(void *row, sqlite3_stmt *stmt)
@@ -719,7 +732,7 @@ store_step_set(struct store *s, int64_t id, const struct store_step *st)
 }
 
 int
-store_page_insert(struct store *s, const struct store_page *p)
+store_page_insert(int64_t *out_id, struct store *s, const struct store_page *p)
 {
 	sqlite3_stmt *stmt;
 	int rc;
@@ -732,8 +745,11 @@ store_page_insert(struct store *s, const struct store_page *p)
 	sqlite3_bind_text(stmt, 4, p->person, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 5, p->paged_at);
 	sqlite3_bind_int64(stmt, 6, p->timeout_at);
+	store_bind_text_null(stmt, 7, p->schedule);
 	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : store_fail(s, "record the page");
 	sqlite3_reset(stmt);
+	if (rc == 0 && out_id != NULL)
+		*out_id = sqlite3_last_insert_rowid(store_db(s));
 	return rc;
 }
 
@@ -751,6 +767,11 @@ page_from_row(void *row, sqlite3_stmt *stmt)
 	r->timeout_at = sqlite3_column_int64(stmt, 6);
 	r->closed_at = sqlite3_column_int64(stmt, 7);
 	store_column_copy(r->state, sizeof(r->state), stmt, 8);
+	r->schedule = store_column_dup_null(stmt, 9);
+	r->ended_by = store_column_dup_null(stmt, 10);
+	r->ended_via = store_column_dup_null(stmt, 11);
+	r->ended_reason = store_column_dup_null(stmt, 12);
+	r->exhausted_at = sqlite3_column_int64(stmt, 13);
 }
 
 int
@@ -773,27 +794,111 @@ store_pages_get(struct store_page **out, size_t *n, struct store *s, int64_t id,
 }
 
 int
-store_page_close(struct store *s, int64_t page_id, const char *state, int64_t at)
+store_page_get(struct store_page *out, struct store *s, int64_t page_id)
+{
+	sqlite3_stmt *stmt;
+	void *v;
+	size_t n;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = store_sql(&stmt, s, sql_page_get)) != 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, page_id);
+	if ((rc = store_rows(&v, &n, s, stmt, sizeof(struct store_page), page_from_row,
+	    "read the page")) != 0)
+		return rc;
+	if (n == 0) {
+		free(v);
+		return err_set(SR_ENOTFOUND, "no page PG-%lld: 'sitrep show INC' lists an "
+			       "incident's pages", (long long)page_id);
+	}
+	*out = *(struct store_page *)v;
+	free(v);
+	return 0;
+}
+
+int
+store_page_end(struct store *s, int64_t page_id, const char *state, int64_t at,
+	       const char *by, const char *via, const char *reason)
 {
 	sqlite3_stmt *stmt;
 	int rc;
 
-	if ((rc = store_sql(&stmt, s, sql_page_close)) != 0)
+	if ((rc = store_sql(&stmt, s, sql_page_end)) != 0)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, page_id);
 	sqlite3_bind_text(stmt, 2, state, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 3, at);
-	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : store_fail(s, "update the page");
+	store_bind_text_null(stmt, 4, by);
+	store_bind_text_null(stmt, 5, via);
+	store_bind_text_null(stmt, 6, reason);
+	if ((rc = store_step_done(s, stmt, "end the page")) != 0)
+		return rc;
+	if (sqlite3_changes(store_db(s)) == 0)
+		return err_set(SR_EEXIST, "PG-%lld has ended already", (long long)page_id);
+	return 0;
+}
+
+int
+store_page_set_exhausted(struct store *s, int64_t page_id, int64_t at)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if ((rc = store_sql(&stmt, s, sql_page_exhausted)) != 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, page_id);
+	sqlite3_bind_int64(stmt, 2, at);
+	return store_step_done(s, stmt, "mark the page exhausted");
+}
+
+int
+store_pages_undeliverable(int64_t **out, size_t *n, struct store *s)
+{
+	sqlite3_stmt *stmt;
+	int64_t *v = NULL;
+	size_t cap = 0;
+	int rc, step;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = store_sql(&stmt, s, sql_pages_undeliverable)) != 0)
+		return rc;
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			v = xreallocarray(v, cap, sizeof(*v));
+		}
+		v[(*n)++] = sqlite3_column_int64(stmt, 0);
+	}
+	rc = step == SQLITE_DONE ? 0 : store_fail(s, "find the pages nobody can be told of");
 	sqlite3_reset(stmt);
-	return rc;
+	if (rc != 0) {
+		free(v);
+		*n = 0;
+		return rc;
+	}
+	*out = v;
+	return 0;
+}
+
+void
+store_page_release(struct store_page *p)
+{
+	free(p->role);
+	free(p->person);
+	free(p->schedule);
+	free(p->ended_by);
+	free(p->ended_via);
+	free(p->ended_reason);
+	memset(p, 0, sizeof(*p));
 }
 
 void
 store_pages_free(struct store_page *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(v[i].role);
-		free(v[i].person);
-	}
+	for (size_t i = 0; i < n; i++)
+		store_page_release(&v[i]);
 	free(v);
 }

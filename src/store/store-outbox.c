@@ -13,15 +13,16 @@
 #define OUTBOX_COLUMNS \
 	"id, msg_id, incident_id, update_id, channel, subscriber_id, type," \
 	" recipient, subject, payload, state, attempts, next_at, created_at," \
-	" sent_at, last_status, last_error"
+	" sent_at, last_status, last_error, page_id, contact"
 
 /* The id is random, so a recipient can tell a retry (same id) from a new
  * message; SQLite's randomblob reads the system's entropy once. */
 static const char sql_outbox_add[] =
 	"INSERT INTO outbox (msg_id, incident_id, update_id, channel, subscriber_id,"
-	" type, recipient, subject, payload, state, next_at, created_at, from_name)"
+	" type, recipient, subject, payload, state, next_at, created_at, from_name,"
+	" page_id, contact)"
 	" VALUES ('msg_' || lower(hex(randomblob(16))), ?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-	" ?8, 'pending', ?9, ?9, ?10)";
+	" ?8, 'pending', ?13, ?9, ?10, ?11, ?12)";
 /* A subscriber with no component filter hears of every incident; one with a
  * filter, of incidents touching one of its components. One statement for
  * any number of subscribers. They are read in id order straight from the
@@ -56,14 +57,17 @@ static const char sql_subscribers_matching[] =
 static const char sql_outbox_due[] =
 	"SELECT o.id, o.msg_id, o.incident_id, o.update_id, o.channel, o.subscriber_id,"
 	" o.type, o.recipient, o.subject, o.payload, o.state, o.attempts, o.next_at,"
-	" o.created_at, o.sent_at, o.last_status, o.last_error,"
+	" o.created_at, o.sent_at, o.last_status, o.last_error, o.page_id, o.contact,"
 	" s.secret, s.token, s.disabled_at, s.disabled_reason, o.from_name, s.confirmed_at"
 	" FROM outbox o INDEXED BY outbox_due LEFT JOIN subscribers s ON s.id = o.subscriber_id"
 	" WHERE o.state IN ('pending', 'retrying') AND o.next_at <= ?1"
 	" AND (o.next_at, o.id) > (?2, ?4) ORDER BY o.next_at, o.id LIMIT ?3";
+/* A page's row cancelled while it was in flight stays cancelled unless it
+ * was sent after all: a retry must not bring it back. */
 static const char sql_outbox_result[] =
 	"UPDATE outbox SET state = ?2, attempts = ?3, next_at = ?4, sent_at = ?5,"
-	" last_status = ?6, last_error = ?7 WHERE id = ?1";
+	" last_status = ?6, last_error = ?7 WHERE id = ?1"
+	" AND (state <> 'cancelled' OR ?2 = 'sent')";
 static const char sql_outbox_list_all[] =
 	"SELECT " OUTBOX_COLUMNS " FROM outbox ORDER BY id DESC LIMIT ?1";
 /* The state's own term lets the planner use the partial index that holds
@@ -80,6 +84,13 @@ static const char sql_outbox_list_state[] =
 	" ORDER BY id DESC LIMIT ?1";
 static const char sql_outbox_get[] =
 	"SELECT " OUTBOX_COLUMNS " FROM outbox WHERE id = ?1";
+static const char sql_outbox_page[] =
+	"SELECT " OUTBOX_COLUMNS " FROM outbox WHERE page_id = ?1 ORDER BY id";
+/* Only rows not yet taken to be sent: a row in flight is sent or fails
+ * as it would have. */
+static const char sql_outbox_cancel_page[] =
+	"UPDATE outbox SET state = 'cancelled' WHERE page_id = ?1"
+	" AND state IN ('pending', 'retrying')";
 static const char sql_outbox_counts[] =
 	"SELECT state, count(*) FROM outbox GROUP BY state";
 static const char sql_outbox_update_counts[] =
@@ -88,7 +99,9 @@ static const char sql_outbox_next_due[] =
 	"SELECT min(next_at) FROM outbox INDEXED BY outbox_due"
 	" WHERE state IN ('pending', 'retrying') AND (next_at, id) > (?1, ?2)";
 
-static const char *const outbox_states[4] = { "pending", "retrying", "sent", "dead" };
+static const char *const outbox_states[STORE_OUTBOX_NSTATES] = {
+	"pending", "retrying", "sent", "dead", "cancelled"
+};
 
 static void
 outbox_from_row(void *row, sqlite3_stmt *stmt)
@@ -113,13 +126,15 @@ outbox_from_row(void *row, sqlite3_stmt *stmt)
 	o->sent_at = sqlite3_column_int64(stmt, 14);
 	o->last_status = sqlite3_column_int(stmt, 15);
 	o->last_error = store_column_dup_null(stmt, 16);
-	if (sqlite3_column_count(stmt) > 17) {
-		o->sub_secret = store_column_dup_null(stmt, 17);
-		o->sub_token = store_column_dup_null(stmt, 18);
-		o->sub_disabled_at = sqlite3_column_int64(stmt, 19);
-		o->sub_disabled_reason = store_column_dup_null(stmt, 20);
-		o->from_name = store_column_dup_null(stmt, 21);
-		o->sub_confirmed_at = sqlite3_column_int64(stmt, 22);
+	o->page_id = sqlite3_column_int64(stmt, 17);
+	o->contact = store_column_dup_null(stmt, 18);
+	if (sqlite3_column_count(stmt) > 19) {
+		o->sub_secret = store_column_dup_null(stmt, 19);
+		o->sub_token = store_column_dup_null(stmt, 20);
+		o->sub_disabled_at = sqlite3_column_int64(stmt, 21);
+		o->sub_disabled_reason = store_column_dup_null(stmt, 22);
+		o->from_name = store_column_dup_null(stmt, 23);
+		o->sub_confirmed_at = sqlite3_column_int64(stmt, 24);
 	}
 }
 
@@ -141,6 +156,9 @@ store_outbox_add(struct store *s, const struct store_outbox *row)
 	store_bind_text_null(stmt, 8, row->payload);
 	sqlite3_bind_int64(stmt, 9, row->created_at);
 	store_bind_text_null(stmt, 10, row->from_name);
+	store_bind_id(stmt, 11, row->page_id);
+	store_bind_text_null(stmt, 12, row->contact);
+	sqlite3_bind_int64(stmt, 13, row->next_at != 0 ? row->next_at : row->created_at);
 	return store_step_done(s, stmt, "queue a message in the outbox");
 }
 
@@ -298,12 +316,13 @@ store_outbox_get(struct store_outbox *out, struct store *s, int64_t id)
 }
 
 static int
-outbox_state_counts(int64_t counts[4], struct store *s, const char *sql, int64_t id)
+outbox_state_counts(int64_t counts[STORE_OUTBOX_NSTATES], struct store *s, const char *sql,
+		    int64_t id)
 {
 	sqlite3_stmt *stmt;
 	int rc, step;
 
-	memset(counts, 0, 4 * sizeof(*counts));
+	memset(counts, 0, STORE_OUTBOX_NSTATES * sizeof(*counts));
 	if ((rc = store_sql(&stmt, s, sql)) != 0)
 		return rc;
 	if (id != 0)
@@ -311,7 +330,7 @@ outbox_state_counts(int64_t counts[4], struct store *s, const char *sql, int64_t
 	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
 		const char *state = (const char *)sqlite3_column_text(stmt, 0);
 
-		for (int i = 0; i < 4; i++)
+		for (int i = 0; i < STORE_OUTBOX_NSTATES; i++)
 			if (state != NULL && strcmp(state, outbox_states[i]) == 0)
 				counts[i] = sqlite3_column_int64(stmt, 1);
 	}
@@ -321,13 +340,52 @@ outbox_state_counts(int64_t counts[4], struct store *s, const char *sql, int64_t
 }
 
 int
-store_outbox_counts(int64_t counts[4], struct store *s)
+store_outbox_page_rows(struct store_outbox **out, size_t *n, struct store *s, int64_t page_id)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = store_sql(&stmt, s, sql_outbox_page)) != 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, page_id);
+	return outbox_rows(out, n, s, stmt, "read a page's notifications");
+}
+
+int
+store_outbox_cancel_page(int64_t *count, struct store *s, int64_t page_id, int64_t at)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (count != NULL)
+		*count = 0;
+	if ((rc = store_sql(&stmt, s, sql_outbox_cancel_page)) != 0)
+		return rc;
+	sqlite3_bind_int64(stmt, 1, page_id);
+	(void)at; /* when: the page's closed_at; next_at keeps when it was due */
+	if ((rc = store_step_done(s, stmt, "cancel a page's notifications")) == 0 &&
+	    count != NULL)
+		*count = sqlite3_changes64(store_db(s));
+	return rc;
+}
+
+const char *
+store_outbox_state_name(int i)
+{
+	return i >= 0 && i < STORE_OUTBOX_NSTATES ? outbox_states[i] : NULL;
+}
+
+int
+store_outbox_counts(int64_t counts[STORE_OUTBOX_NSTATES], struct store *s)
 {
 	return outbox_state_counts(counts, s, sql_outbox_counts, 0);
 }
 
 int
-store_outbox_update_counts(int64_t counts[4], struct store *s, int64_t update_id)
+store_outbox_update_counts(int64_t counts[STORE_OUTBOX_NSTATES], struct store *s,
+			   int64_t update_id)
 {
 	return outbox_state_counts(counts, s, sql_outbox_update_counts, update_id);
 }
@@ -363,6 +421,7 @@ store_outbox_release(struct store_outbox *row)
 	free(row->sub_token);
 	free(row->sub_disabled_reason);
 	free(row->from_name);
+	free(row->contact);
 	memset(row, 0, sizeof(*row));
 }
 

@@ -7,7 +7,7 @@
 # refusal leaving the store as it was, and concurrent role and step changes.
 . "$(dirname "$0")/lib.sh"
 
-plan 284
+plan 301
 tmp_workspace
 
 # ms ISO: an ISO 8601 UTC time with milliseconds as milliseconds since the epoch.
@@ -374,7 +374,11 @@ is "$(open_pages 2)" "L1:alice L2:bob L3:carol L3:dave L4:erin" "it pages all fo
 is "$(last_line 2)" "bob escalated ops (swarm): alice@L1 bob@L2 carol@L3 dave@L3 erin@L4: escalated by hand" \
 	"the timeline says (swarm)"
 run sitrep --as dave ack 2
-is "$RC:$(open_pages 2)" "0:L1:alice L2:bob L3:carol L4:erin" "dave's ack closes only his page"
+# issue 13: an acknowledgement covers the role: the others' pages end too
+is "$RC:$(open_pages 2)" "0:" "dave's ack ends every open page of the role"
+is "$(sqlite3 sitrep.db "SELECT group_concat(person || '=' || state || ':' || ended_by, ' ') FROM (SELECT * FROM pages WHERE incident_id = 2 AND closed_at = (SELECT max(closed_at) FROM pages WHERE incident_id = 2) ORDER BY id)")" \
+	"alice=covered:dave bob=covered:dave carol=covered:dave dave=acked:dave erin=covered:dave" \
+	"his acked, the others covered by him"
 
 # ============================================================ INC-3: swarm
 
@@ -430,6 +434,29 @@ refused 1 "no one is on the L4 roster.* in $(quotemeta "$W/nol4.conf")" \
 	"escalate --swarm with L4 empty (config given by its full path)" \
 	sitrep -c "$W/nol4.conf" --as alice escalate 4 --swarm
 is "$(open_pages 4)" "L3:carol L3:dave" "the L3 pages are still open"
+
+# issue 13: sitrep show lists each open page with its notifications, and
+# pages are cancelled by role or by id, with a reason
+run sitrep -c nol4.conf show 4 --json
+is "$(jq -r '[.open_pages[] | .page + ":" + .person + ":" + (.notifications | length | tostring)] | join(" ")' <<<"$OUT")" \
+	"$(sqlite3 sitrep.db "SELECT group_concat('PG-' || id || ':' || person || ':1', ' ') FROM (SELECT * FROM pages WHERE incident_id = 4 AND state = 'open' ORDER BY id)")" \
+	"show --json lists the open pages by PG id with their notifications (an e-mail each: their address)"
+refused 2 "cancelling a page needs a reason" "page cancel without -m" \
+	sitrep -c nol4.conf --as alice page cancel 4 ops
+refused 1 "playbook 'outage' has no role 'nosuch'" "page cancel of an unknown role" \
+	sitrep -c nol4.conf --as alice page cancel 4 nosuch -m "why"
+carol_page=$(sqlite3 sitrep.db "SELECT id FROM pages WHERE incident_id = 4 AND person = 'carol' AND state = 'open'")
+run sitrep -c nol4.conf --as alice page cancel 4 "PG-$carol_page" -m "carol is on leave"
+is "$RC:$(open_pages 4)" "0:L3:dave" "page cancel PG-n ends that page only"
+refused 1 "PG-$carol_page has ended \\(cancelled by alice at .*: carol is on leave\\)" \
+	"cancelling a page that has ended" \
+	sitrep -c nol4.conf --as alice page cancel 4 "PG-$carol_page" -m "again"
+run sitrep -c nol4.conf --as alice page cancel 4 ops -m "found the cause"
+is "$RC:$(open_pages 4)" "0:" "page cancel ROLE ends the role's open pages"
+is "$(sqlite3 sitrep.db "SELECT kind || ' ' || json_extract(details, '$.reason') FROM events WHERE incident_id = 4 ORDER BY id DESC LIMIT 1")" \
+	"page_cancelled found the cause" "the timeline has page_cancelled with the reason"
+refused 1 "no open page for ops on INC-4 to cancel" "page cancel with nothing open" \
+	sitrep -c nol4.conf --as alice page cancel 4 ops -m "again"
 
 # ============================================================ every timeline verifies
 

@@ -6,7 +6,9 @@
  * subscribed already) and one-click unsubscribing, the subscribe rate
  * limit (429), /metrics in the Prometheus text format on the internal
  * listener only, and the cache: the same bytes while the store is
- * unchanged, new ones once another connection commits. */
+ * unchanged, new ones once another connection commits; acknowledgement
+ * links (GET shows and changes nothing, a forged or expired link is 403,
+ * POST acknowledges once). */
 #include "testutil.h"
 
 #include <arpa/inet.h>
@@ -19,6 +21,7 @@
 
 #include <sqlite3.h>
 
+#include "sitrep/acklink.h"
 #include "sitrep/buf.h"
 #include "sitrep/conf.h"
 #include "sitrep/diag.h"
@@ -1094,6 +1097,181 @@ test_rate(void **state)
 	reply_release(&r);
 }
 
+/* ---- acknowledgement links ---- */
+
+/* A key file for the links, and incident 1 (SEV1) with alice and bob
+ * paged for ops; alice's page id in *page. */
+static void
+ack_setup(struct fixture *f, int64_t *page)
+{
+	char path[4200], q[512];
+	int64_t now = time(NULL) * 1000LL;
+
+	testutil_write(f->dir, "paging.key", "0123456789abcdef0123456789abcdef\n");
+	snprintf(path, sizeof(path), "%s/paging.key", f->dir);
+	free(f->conf->paging.link_key_file);
+	f->conf->paging.link_key_file = xstrdup(path);
+	assert_int_equal(testws_add_incident(f->store, "Primary DB <down>", 1, "investigating",
+					     now - 60000, 0, NULL, NULL, 0), 1);
+	snprintf(q, sizeof(q), "INSERT INTO pages (incident_id, role, tier, person, paged_at, "
+		 "timeout_at, state) VALUES (1, 'ops', 1, 'alice', %lld, %lld, 'open'), "
+		 "(1, 'ops', 1, 'bob', %lld, %lld, 'open')", (long long)now - 1000,
+		 (long long)now + 600000, (long long)now - 1000, (long long)now + 600000);
+	sql(f->db, q);
+	*page = sql_int(f->db, "SELECT id FROM pages WHERE person = 'alice'");
+}
+
+static char *
+ack_path(struct fixture *f, int64_t page, const char *person, int64_t expiry_ms)
+{
+	char *t = acklink_token(f->conf, page, person, expiry_ms), *p;
+
+	assert_non_null(t);
+	p = xasprintf("/ack/%s", t);
+	free(t);
+	return p;
+}
+
+/* GET and HEAD show the page and its two buttons and change nothing;
+ * forged, malformed and expired links are 403, an unknown page 404,
+ * other methods 405, a body that is not the form 415 or 400. */
+static void
+test_ack_get(void **state)
+{
+	struct fixture *f = *state;
+	int64_t page, later = (time(NULL) + 3600) * 1000LL;
+	char *path, *forged, *expired, *nopage, *q;
+	struct reply r;
+	int64_t events;
+
+	ack_setup(f, &page);
+	path = ack_path(f, page, "alice", later);
+	events = sql_int(f->db, "SELECT count(*) FROM events");
+	for (int i = 0; i < 2; i++) {
+		get(&r, f, path);
+		assert_status(&r, 200);
+		assert_header(&r, "Content-Type", "text/html; charset=utf-8");
+		assert_header(&r, "Cache-Control", "no-store");
+		assert_header(&r, "Referrer-Policy", "no-referrer");
+		assert_non_null(strstr(r.body, "INC-1"));
+		assert_non_null(strstr(r.body, "Primary DB &lt;down&gt;"));
+		assert_non_null(strstr(r.body, "SEV1"));
+		assert_non_null(strstr(r.body, "ops"));
+		assert_non_null(strstr(r.body, "bob (L1, open)"));
+		assert_non_null(strstr(r.body, "waiting for your answer"));
+		assert_non_null(strstr(r.body, "<form method=\"post\""));
+		assert_non_null(strstr(r.body, "value=\"ack\">Acknowledge</button>"));
+		assert_non_null(strstr(r.body, "value=\"escalate\">Can\u2019t take it \u2014 "
+				       "escalate now</button>"));
+		assert_null(strstr(r.body, "<script"));
+		reply_release(&r);
+	}
+	req(&r, f->port, "HEAD", path, NULL, NULL);
+	assert_status(&r, 200);
+	assert_int_equal(r.body_len, 0);
+	reply_release(&r);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM pages WHERE state = 'open'"), 2);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM events"), events);
+
+	/* the signature's last character changed */
+	forged = xstrdup(path);
+	forged[strlen(forged) - 2] = forged[strlen(forged) - 2] == 'A' ? 'B' : 'A';
+	get(&r, f, forged);
+	assert_status(&r, 403);
+	assert_header(&r, "Cache-Control", "no-store");
+	assert_non_null(strstr(r.body, "bad signature"));
+	assert_null(strstr(r.body, "<form"));
+	reply_release(&r);
+	post_form(&r, f, forged, "action=ack");
+	assert_status(&r, 403);
+	reply_release(&r);
+	/* someone else's name on alice's page */
+	q = xasprintf("/ack/%lld.bob.%s", (long long)page, strchr(path + 5, '.') + 7);
+	get(&r, f, q);
+	assert_status(&r, 403);
+	reply_release(&r);
+	free(q);
+	expired = ack_path(f, page, "alice", (time(NULL) - 60) * 1000LL);
+	get(&r, f, expired);
+	assert_status(&r, 403);
+	assert_non_null(strstr(r.body, "expired at"));
+	reply_release(&r);
+	post_form(&r, f, expired, "action=ack");
+	assert_status(&r, 403);
+	reply_release(&r);
+	get(&r, f, "/ack/1.alice.99.x");
+	assert_status(&r, 403);
+	assert_non_null(strstr(r.body, "malformed"));
+	reply_release(&r);
+	get(&r, f, "/ack/");
+	assert_status(&r, 404);
+	reply_release(&r);
+	nopage = ack_path(f, 999, "alice", later);
+	get(&r, f, nopage);
+	assert_status(&r, 404);
+	reply_release(&r);
+
+	req(&r, f->port, "PUT", path, NULL, "action=ack");
+	assert_status(&r, 405);
+	assert_header(&r, "Allow", "GET, HEAD, POST, OPTIONS");
+	reply_release(&r);
+	req(&r, f->port, "POST", path, "Content-Type: text/plain\r\n", "action=ack");
+	assert_status(&r, 415);
+	reply_release(&r);
+	post_form(&r, f, path, "action=maybe");
+	assert_status(&r, 400);
+	reply_release(&r);
+	post_form(&r, f, path, "action=%zz");
+	assert_status(&r, 400);
+	reply_release(&r);
+	q = calloc(1, 9000);
+	memset(q, 'a', 8999);
+	memcpy(q, "action=", 7);
+	post_form(&r, f, path, q);
+	assert_status(&r, 413);
+	reply_release(&r);
+	free(q);
+	/* the internal listener has no such route */
+	req(&r, f->iport, "GET", path, NULL, NULL);
+	assert_status(&r, 404);
+	reply_release(&r);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM pages WHERE state = 'open'"), 2);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM events"), events);
+	free(path);
+	free(forged);
+	free(expired);
+	free(nopage);
+}
+
+/* The POST /ack/ rate is per address and apart from /subscribe's. */
+static void
+test_ack_rate(void **state)
+{
+	struct fixture *f = *state;
+	int64_t page;
+	char *path;
+	struct reply r;
+
+	ack_setup(f, &page);
+	path = ack_path(f, page, "alice", (time(NULL) + 3600) * 1000LL);
+	post_form(&r, f, "/subscribe", "kind=email&address=a%40example.com");
+	assert_status(&r, 201);
+	reply_release(&r);
+	for (int i = 0; i < 2; i++) {
+		post_form(&r, f, path, "action=nothing");
+		assert_status(&r, 400);
+		reply_release(&r);
+	}
+	post_form(&r, f, path, "action=ack");
+	assert_status(&r, 429);
+	reply_release(&r);
+	/* showing it is not limited */
+	get(&r, f, path);
+	assert_status(&r, 200);
+	reply_release(&r);
+	free(path);
+}
+
 static int
 connect_idle(int port)
 {
@@ -1169,6 +1347,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_framing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rate, setup_limited, teardown),
+		cmocka_unit_test_setup_teardown(test_ack_get, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ack_rate, setup_limited, teardown),
 		cmocka_unit_test_setup_teardown(test_per_address_limit, setup_per_address, teardown),
 		cmocka_unit_test_setup_teardown(test_connection_limit, setup_few, teardown),
 	};

@@ -287,8 +287,9 @@ test_status(void **state)
 static void
 test_resolve_reopen_close(void **state)
 {
-	struct store_page page = { 0, 1, "commander", 1, "alice", T0, T0 + 5 * MIN, 0, "open" },
-		*p;
+	struct store_page page = { .incident_id = 1, .role = "commander", .tier = 1,
+				   .person = "alice", .paged_at = T0,
+				   .timeout_at = T0 + 5 * MIN, .state = "open" }, *p;
 	struct store_incident inc;
 	size_t n;
 	int64_t id;
@@ -296,7 +297,7 @@ test_resolve_reopen_close(void **state)
 	(void)state;
 	id = open_outage();
 	TESTWS_CHECK(steps_mark(testws_as(&ws, "alice"), id, "declare", "done", NULL));
-	TESTWS_CHECK(store_page_insert(ws.store, &page));
+	TESTWS_CHECK(store_page_insert(NULL, ws.store, &page));
 	clock_set_fake(T0 + 10 * MIN);
 	TESTWS_CHECK(incident_resolve(&ws.ctx, id, "rolled back"));
 	assert_event(id, "resolved", "{\"from\":\"investigating\",\"note\":\"rolled back\","
@@ -304,7 +305,7 @@ test_resolve_reopen_close(void **state)
 	/* no one is woken for an incident that is over */
 	TESTWS_CHECK(store_pages_get(&p, &n, ws.store, id, false));
 	assert_int_equal(n, 1);
-	assert_string_equal(p[0].state, "cancelled");
+	assert_string_equal(p[0].state, "ended");
 	assert_int_equal(p[0].closed_at, T0 + 10 * MIN);
 	store_pages_free(p, n);
 	TESTWS_CHECK(store_incident_get(&inc, ws.store, id));

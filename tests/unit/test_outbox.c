@@ -88,7 +88,7 @@ test_queue(void **state)
 	struct fixture *f = *state;
 	struct store_outbox *v;
 	struct outbox_msg m;
-	int64_t count, counts[4];
+	int64_t count, counts[STORE_OUTBOX_NSTATES];
 	size_t n;
 
 	add_subscriber(f->s, "https://a.example/hook", "t1", true);
@@ -175,7 +175,7 @@ test_results_written(void **state)
 	struct store_subscriber sub;
 	struct outbox_msg m;
 	size_t n, k;
-	int64_t count, counts[4], before, sid;
+	int64_t count, counts[STORE_OUTBOX_NSTATES], before, sid;
 
 	memset(&c, 0, sizeof(c));
 	outbox_results_init(&r);

@@ -720,14 +720,21 @@ test_escalation(void **state)
 	assert_int_equal(events_of(&w, id, "escalated"), 2);
 	assert_string_equal(pages(&w, id), "L1:alice:ops=escalated L2:bob:ops=escalated "
 			    "L3:carol:ops=open");
-	assert_int_equal(qint(&w, "SELECT count(*) FROM reminders WHERE kind = 'escalation'"
-			      " AND incident_id = %lld", (long long)id), 1);
+	/* nobody acknowledged at the last tier: the commander is told, once
+	 * (issue 13: an event and a notice, no longer a retry recorded) */
+	assert_int_equal(events_of(&w, id, "page_exhausted"), 1);
+	assert_int_equal(qint(&w, "SELECT count(*) FROM pages WHERE incident_id = %lld"
+			      " AND exhausted_at = %lld", (long long)id, (long long)(T0 + 16 * MIN)), 1);
+	assert_string_equal(qtext(&w, "SELECT json_extract(details, '$.told') FROM events"
+				  " WHERE kind = 'page_exhausted' AND incident_id = %lld",
+				  (long long)id), "alice");
 
 	/* acknowledged in time: never escalated */
 	assert_int_equal(events_of(&w, acked, "escalated"), 0);
 	assert_string_equal(pages(&w, acked), "L1:alice:ops=acked");
-	/* swarm: nothing to escalate */
+	/* swarm: nothing to escalate; nobody answered, and that is told once */
 	assert_int_equal(events_of(&w, swarm, "escalated"), 0);
+	assert_int_equal(events_of(&w, swarm, "page_exhausted"), 1);
 	assert_string_equal(pages(&w, swarm), "L1:alice:ops=open L2:bob:ops=open L3:carol:ops=open");
 	sched_close(sc);
 	ws_close(&w);

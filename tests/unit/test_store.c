@@ -526,7 +526,7 @@ test_outbox_due_in_order(void **state)
 	struct store_subscriber sub;
 	char *comps[] = { "payments" };
 	char *api[] = { "api" };
-	int64_t id, count, counts[4];
+	int64_t id, count, counts[STORE_OUTBOX_NSTATES];
 	size_t n = 0, m = 0;
 
 	assert_int_equal(store_create(&s, f->path), 0);
