@@ -44,6 +44,16 @@ void repo_free(struct repo *r);
  * SHA of a commit. */
 int repo_resolve(char out_sha[41], struct repo *r, const char *rev);
 
+/*
+ * The commit a branch (or HEAD) names, read from the repository's ref files
+ * the way git does, without loading libgit2: 1 with out_sha set when the
+ * answer is certain, 0 when it is not (a tag, a worktree, reftable, a
+ * missing ref, anything unusual; no error is set): then ask repo_resolve.
+ * The commit itself is not looked at, so it may be missing (a damaged
+ * repository): use it as a key of what was read through libgit2 before.
+ */
+int repo_resolve_fast(char out_sha[41], struct repo *r, const char *rev);
+
 /* Read path at commit sha: a NUL-terminated copy of the blob. */
 int repo_read_file(char **out, size_t *out_len, struct repo *r,
 		   const char *sha, const char *path);

@@ -191,7 +191,11 @@ load_rota(struct rota **out, struct incident_ctx *ctx, struct cli *cli, const ch
 	char sha[41];
 	int rc;
 
-	if ((rc = cli_incident_ctx(ctx, cli)) != 0 || (rc = cli_resolve(cli, rev, sha)) != 0)
+	if ((rc = cli_incident_ctx(ctx, cli)) != 0)
+		return rc;
+	if (rev == NULL) /* the branch head: cached, without libgit2 when it can be */
+		return rota_load(out, ctx);
+	if ((rc = cli_resolve(cli, rev, sha)) != 0)
 		return rc;
 	return rota_load_at(out, ctx, sha);
 }

@@ -2,10 +2,13 @@
  * read files from commits, walk history, diff, and seed a new repository.
  * It never parses a playbook and never reads the work tree; callers do. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "gitapi.h"
 #include "sitrep/err.h"
@@ -235,6 +238,283 @@ repo_resolve(char out_sha[41], struct repo *r, const char *rev)
 	git_oid_tostr(out_sha, 41, git_object_id(commit));
 	git_object_free(commit);
 	return 0;
+}
+
+/* ------------------------------------------------------------ refs without libgit2 */
+
+/*
+ * repo_resolve_fast reads a branch head the way git does, from the files of
+ * the repository, so that a command whose answer is cached by commit id
+ * (the on-call schedules) need not load libgit2 at all. It answers only
+ * when the answer is certain: anything unusual (a worktree's or
+ * submodule's gitdir file, a shared commondir, reftable, a ref owned by
+ * someone else, a name that revparse could read as something other than a
+ * ref, a tag, a missing ref) makes it say "don't know", and the caller asks
+ * libgit2. What libgit2's revparse would pick for a name is mirrored
+ * exactly: the first of NAME, refs/NAME, refs/tags/NAME, refs/heads/NAME
+ * that exists (a loose file before packed-refs); only a winner under
+ * refs/heads/, or HEAD, is answered, since git and libgit2 refuse to point
+ * those at anything but a commit.
+ */
+
+#define FAST_REF_MAX 256 /* a loose ref file is a line: a sha or "ref: NAME" */
+#define FAST_DEPTH 5 /* libgit2's limit of symbolic ref nesting */
+
+struct fastrepo {
+	char *gitdir;
+	char *packed; /* packed-refs, NUL-terminated; NULL when absent */
+	int packed_read; /* 1 once looked for; -1 when it could not be read */
+};
+
+static int
+is_hex40(const char *s)
+{
+	for (int i = 0; i < 40; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+/* Whether name is a plain ref name: nothing revparse would read as an
+ * operator (^ ~ @ : { ...), no describe output ("-g<hex>"), no component
+ * git refuses. */
+static int
+fast_name_ok(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len > 200 || name[0] == '/' || name[len - 1] == '/' ||
+	    name[len - 1] == '.' || strstr(name, "..") != NULL ||
+	    strstr(name, "//") != NULL || strstr(name, "/.") != NULL ||
+	    name[0] == '.' || strstr(name, "-g") != NULL ||
+	    (len >= 5 && strcmp(name + len - 5, ".lock") == 0))
+		return 0;
+	for (const char *p = name; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.' ||
+		    *p == '/'))
+			return 0;
+	return 1;
+}
+
+/* Whether dir holds a repository sitrep may read without asking libgit2
+ * anything: HEAD, objects and refs, none of the unusual layouts, and owned
+ * by whoever runs sitrep (else libgit2 decides, with safe.directory). */
+static int
+fast_repo_ok(const char *dir)
+{
+	static const char *const unusual[] = { "commondir", "reftable", "gitdir" };
+	struct stat st;
+	char *p;
+	int ok;
+
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+		return 0;
+	p = xasprintf("%s/HEAD", dir);
+	ok = stat(p, &st) == 0 && S_ISREG(st.st_mode);
+	free(p);
+	p = xasprintf("%s/objects", dir);
+	ok = ok && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+	free(p);
+	p = xasprintf("%s/refs", dir);
+	ok = ok && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+	free(p);
+	for (size_t i = 0; ok && i < sizeof(unusual) / sizeof(*unusual); i++) {
+		p = xasprintf("%s/%s", dir, unusual[i]);
+		ok = lstat(p, &st) != 0 && errno == ENOENT;
+		free(p);
+	}
+	return ok;
+}
+
+/* The git directory of path, as libgit2 opens it with NO_SEARCH: path/.git
+ * when that is a directory, else path itself (bare); NULL when it is
+ * neither, or something unusual. */
+static char *
+fast_gitdir(const char *path)
+{
+	struct stat st;
+	char *p = xasprintf("%s/.git", path);
+
+	if (lstat(p, &st) == 0) {
+		/* libgit2 checks the work tree's owner too */
+		if (S_ISDIR(st.st_mode) && fast_repo_ok(p) && stat(path, &st) == 0 &&
+		    st.st_uid == geteuid())
+			return p;
+		free(p); /* a gitdir file (worktree, submodule), or odd */
+		return NULL;
+	}
+	free(p);
+	if (errno != ENOENT)
+		return NULL;
+	if (!fast_repo_ok(path))
+		return NULL;
+	return xstrdup(path);
+}
+
+/* Read the whole of a small file: 1 read, 0 absent, -1 unusual (not a
+ * regular file, unreadable, too large). */
+static int
+fast_slurp(char **out, size_t *out_len, const char *file, size_t max)
+{
+	struct stat st;
+	char *buf;
+	ssize_t got;
+	size_t len = 0;
+	int fd;
+
+	*out = NULL;
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
+		close(fd);
+		return -1;
+	}
+	buf = xmalloc((size_t)st.st_size + 1);
+	while (len < (size_t)st.st_size &&
+	    (got = read(fd, buf + len, (size_t)st.st_size - len)) > 0)
+		len += (size_t)got;
+	close(fd);
+	if (len != (size_t)st.st_size) {
+		free(buf);
+		return -1;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	if (out_len != NULL)
+		*out_len = len;
+	return 1;
+}
+
+/* refname in packed-refs: 1 with its sha, 0 absent, -1 unusual. Comment
+ * lines (the "# pack-refs with:" header) and peeled lines ("^sha", a tag's
+ * commit) are skipped; any other line must be "sha refname". */
+static int
+fast_packed(char sha[41], struct fastrepo *f, const char *refname)
+{
+	size_t nlen = strlen(refname);
+	const char *line, *end;
+	char *file;
+	int rc;
+
+	if (f->packed_read == 0) {
+		file = xasprintf("%s/packed-refs", f->gitdir);
+		rc = fast_slurp(&f->packed, NULL, file, (size_t)64 << 20);
+		free(file);
+		f->packed_read = rc < 0 ? -1 : 1;
+	}
+	if (f->packed_read < 0)
+		return -1;
+	if (f->packed == NULL)
+		return 0;
+	for (line = f->packed; *line != '\0'; line = *end != '\0' ? end + 1 : end) {
+		end = line + strcspn(line, "\n");
+		if (*line == '#' || *line == '^' || end == line)
+			continue;
+		if (end - line < 42 || !is_hex40(line) || line[40] != ' ')
+			return -1;
+		if ((size_t)(end - line - 41) == nlen &&
+		    memcmp(line + 41, refname, nlen) == 0) {
+			memcpy(sha, line, 40);
+			sha[40] = '\0';
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The ref refname: 1 with a sha or (*target set) a symbolic ref's target,
+ * 0 absent, -1 unusual. A loose file wins over packed-refs. */
+static int
+fast_ref(char sha[41], char **target, struct fastrepo *f, const char *refname)
+{
+	char *file, *text;
+	size_t len;
+	int rc;
+
+	*target = NULL;
+	file = xasprintf("%s/%s", f->gitdir, refname);
+	rc = fast_slurp(&text, &len, file, FAST_REF_MAX);
+	free(file);
+	if (rc == 0)
+		return fast_packed(sha, f, refname);
+	if (rc < 0)
+		return -1;
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' ' ||
+	    text[len - 1] == '\t' || text[len - 1] == '\r'))
+		text[--len] = '\0';
+	if (strncmp(text, "ref: ", 5) == 0 && fast_name_ok(text + 5)) {
+		*target = xstrdup(text + 5);
+		rc = 1;
+	} else if (len == 40 && is_hex40(text)) {
+		memcpy(sha, text, 41);
+		rc = 1;
+	} else {
+		rc = -1;
+	}
+	free(text);
+	return rc;
+}
+
+/* Follow refname (HEAD or refs/heads/...) to its sha: 1, or 0 when not
+ * certain. */
+static int
+fast_follow(char sha[41], struct fastrepo *f, const char *refname)
+{
+	char *name = xstrdup(refname), *target;
+	int rc = 0;
+
+	for (int depth = 0; depth <= FAST_DEPTH; depth++) {
+		if (strcmp(name, "HEAD") != 0 && strncmp(name, "refs/heads/", 11) != 0)
+			break;
+		if (fast_ref(sha, &target, f, name) != 1)
+			break;
+		if (target == NULL) {
+			rc = 1;
+			break;
+		}
+		free(name);
+		name = target;
+	}
+	free(name);
+	return rc;
+}
+
+int
+repo_resolve_fast(char out_sha[41], struct repo *r, const char *rev)
+{
+	/* libgit2's dwim order, up to the one place fast answers from */
+	static const char *const dwim[] = { "", "refs/", "refs/tags/", "refs/heads/" };
+	struct fastrepo f = { NULL, NULL, 0 };
+	char sha[41], *name, *target;
+	int rc = 0, found;
+
+	out_sha[0] = '\0';
+	if (r == NULL || r->path[0] == '\0' || rev == NULL || !fast_name_ok(rev) ||
+	    (f.gitdir = fast_gitdir(r->path)) == NULL)
+		return 0;
+	for (size_t i = 0; i < sizeof(dwim) / sizeof(*dwim); i++) {
+		name = xasprintf("%s%s", dwim[i], rev);
+		found = fast_ref(sha, &target, &f, name);
+		free(target);
+		if (found == 1) {
+			/* the first that exists is revparse's answer */
+			if ((strcmp(name, "HEAD") == 0 ||
+			    strncmp(name, "refs/heads/", 11) == 0) &&
+			    fast_follow(sha, &f, name) == 1) {
+				memcpy(out_sha, sha, 41);
+				rc = 1;
+			}
+			free(name);
+			break;
+		}
+		free(name);
+		if (found < 0)
+			break;
+	}
+	free(f.gitdir);
+	free(f.packed);
+	return rc;
 }
 
 /*

@@ -1,7 +1,11 @@
 /* rota.c: the on-call schedules of the playbook repository (read from one
  * commit, the tree looked at once) joined with the store's overrides, and
  * the checks an override must pass before it is recorded. Who is on call
- * is computed by oncall.c; sitrepd's handoff notices are the daemon's. */
+ * is computed by oncall.c; sitrepd's handoff notices are the daemon's.
+ * The schedules read at a commit are cached in the store by commit id
+ * (store-gitcache.h), and the branch head is read from the ref files
+ * (repo_resolve_fast): while the head has not moved, `sitrep oncall` and a
+ * page read no git through libgit2 at all. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,25 +17,53 @@
 #include "sitrep/repo.h"
 #include "sitrep/rota.h"
 #include "sitrep/store.h"
+#include "sitrep/store-gitcache.h"
 #include "sitrep/store-oncall.h"
 #include "sitrep/utf8.h"
 #include "sitrep/xalloc.h"
 
+#define SCHEDULE_SUFFIX ".schedule"
+
 static int
 resolve_head(char sha[41], struct incident_ctx *ctx)
 {
+	int rc;
+
 	if (ctx->repo == NULL)
 		return err_set(SR_EUSAGE, "no playbook repository to read schedules from");
-	return repo_resolve(sha, ctx->repo, ctx->conf->branch);
+	rc = repo_resolve(sha, ctx->repo, ctx->conf->branch);
+	if (rc == SR_ENOTFOUND)
+		err_set(rc, "branch '%s' not found in the playbook repository '%s': "
+			"commit a playbook there or set workspace.branch in %s",
+			ctx->conf->branch, ctx->conf->playbooks, ctx->conf->path);
+	return rc;
 }
 
+static int build(struct rota **out, struct incident_ctx *ctx, const char *sha,
+		 struct store_gitfile *files, size_t nfiles);
+
+/*
+ * The branch head from its ref file and the schedules from the store's
+ * cache when both can be had: no libgit2. Otherwise libgit2 resolves the
+ * head (with its checks and messages) and rota_load_at reads the schedules
+ * and caches them.
+ */
 int
 rota_load(struct rota **out, struct incident_ctx *ctx)
 {
+	struct store_gitfile *files = NULL;
+	size_t nfiles = 0;
 	char sha[41];
 	int rc;
 
 	*out = NULL;
+	if (ctx->repo == NULL)
+		return err_set(SR_EUSAGE, "no playbook repository to read schedules from");
+	if (ctx->store != NULL && repo_resolve_fast(sha, ctx->repo, ctx->conf->branch) == 1) {
+		if (store_gitcache_get(&files, &nfiles, ctx->store, sha, SCHEDULE_SUFFIX) == 0)
+			return build(out, ctx, sha, files, nfiles);
+		err_clear();
+	}
 	if ((rc = resolve_head(sha, ctx)) != 0)
 		return rc;
 	return rota_load_at(out, ctx, sha);
@@ -66,23 +98,65 @@ attach_overrides(struct rota *r, struct store_override *rows, size_t nrows)
 	}
 }
 
+/* The schedule files at sha: from the store's cache, else read through
+ * libgit2 and put in the cache for next time. */
+static int
+schedule_files(struct store_gitfile **out, size_t *n, struct incident_ctx *ctx,
+	       const char *sha)
+{
+	struct repo_file *files = NULL;
+	struct store_gitfile *v;
+	size_t nfiles = 0;
+	int rc;
+
+	if (ctx->store != NULL &&
+	    store_gitcache_get(out, n, ctx->store, sha, SCHEDULE_SUFFIX) == 0)
+		return 0;
+	err_clear();
+	if ((rc = repo_read_files(&files, &nfiles, ctx->repo, sha, SCHEDULE_SUFFIX)) != 0)
+		return rc;
+	v = xcalloc(nfiles + 1, sizeof(*v));
+	for (size_t i = 0; i < nfiles; i++)
+		v[i] = (struct store_gitfile){ files[i].name, files[i].text, files[i].len };
+	free(files); /* its strings moved to v */
+	/* only a full id is a key: one that names exactly one tree */
+	if (ctx->store != NULL && strlen(sha) == 40)
+		store_gitcache_put(ctx->store, sha, SCHEDULE_SUFFIX, v, nfiles);
+	*out = v;
+	*n = nfiles;
+	return 0;
+}
+
 int
 rota_load_at(struct rota **out, struct incident_ctx *ctx, const char *sha)
 {
-	struct repo_file *files = NULL;
-	struct store_override *rows = NULL;
-	size_t nfiles = 0, nrows = 0;
-	struct rota *r;
+	struct store_gitfile *files = NULL;
+	size_t nfiles = 0;
 	int rc;
 
 	*out = NULL;
 	if (ctx->repo == NULL)
 		return err_set(SR_EUSAGE, "no playbook repository to read schedules from");
-	if ((rc = repo_read_files(&files, &nfiles, ctx->repo, sha, ".schedule")) != 0)
+	if ((rc = schedule_files(&files, &nfiles, ctx, sha)) != 0)
 		return rc;
+	return build(out, ctx, sha, files, nfiles);
+}
+
+/* The rota of the schedule files at sha (which it frees), with the
+ * store's overrides. */
+static int
+build(struct rota **out, struct incident_ctx *ctx, const char *sha,
+      struct store_gitfile *files, size_t nfiles)
+{
+	struct store_override *rows = NULL;
+	size_t nrows = 0;
+	struct rota *r;
+	int rc;
+
+	*out = NULL;
 	if (ctx->store != NULL &&
 	    (rc = store_overrides_list(&rows, &nrows, ctx->store, NULL, 0)) != 0) {
-		repo_files_free(files, nfiles);
+		store_gitfiles_free(files, nfiles);
 		store_overrides_free(rows, nrows);
 		return rc;
 	}
@@ -100,7 +174,7 @@ rota_load_at(struct rota **out, struct incident_ctx *ctx, const char *sha)
 		r->n++;
 	}
 	err_clear();
-	repo_files_free(files, nfiles);
+	store_gitfiles_free(files, nfiles);
 	attach_overrides(r, rows, nrows);
 	store_overrides_free(rows, nrows);
 	*out = r;

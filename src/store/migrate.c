@@ -477,7 +477,29 @@ static const char *const migrations[] = {
 	"	created_at INTEGER NOT NULL,\n"
 	"	cancelled_at INTEGER\n"
 	") STRICT;\n"
-	"CREATE INDEX oncall_overrides_schedule ON oncall_overrides (schedule, until_at);\n",
+	"CREATE INDEX oncall_overrides_schedule ON oncall_overrides (schedule, until_at);\n"
+	/* A cache of files read from the playbook repository (the *.schedule
+	 * files `sitrep oncall` and every page read), so that a command whose
+	 * branch head has not moved reads them without loading libgit2. A
+	 * listing is the complete set of files with a suffix at one commit;
+	 * its row is written in the transaction of its files, so a listing
+	 * present is a listing complete. A commit names exactly one tree, so
+	 * an entry never goes stale; only the newest listings are kept
+	 * (store-gitcache.c). Nothing here is evidence: any of it may go. */
+	"CREATE TABLE gitcache_listings (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	commit_id TEXT NOT NULL,\n"
+	"	suffix TEXT NOT NULL,\n"
+	"	nfiles INTEGER NOT NULL,\n"
+	"	UNIQUE (commit_id, suffix)\n"
+	") STRICT;\n"
+	"CREATE TABLE gitcache_files (\n"
+	"	listing INTEGER NOT NULL REFERENCES gitcache_listings (id)\n"
+	"	    ON DELETE CASCADE,\n"
+	"	name TEXT NOT NULL,\n"
+	"	content BLOB NOT NULL,\n"
+	"	PRIMARY KEY (listing, name)\n"
+	") STRICT, WITHOUT ROWID;\n",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
