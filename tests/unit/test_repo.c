@@ -295,6 +295,109 @@ test_resolve(void **state)
 	repo_free(b);
 }
 
+/*
+ * repo_resolve_fast against libgit2 on repositories made by git: when it
+ * answers, the answer is repo_resolve's; where it cannot be certain it
+ * says so (0) and leaves the answer to libgit2.
+ */
+static void
+fast_same(const char *path, const char *rev, int answers)
+{
+	struct repo *r = repo_open_lazy(path);
+	char fast[41], slow[41];
+	int got = repo_resolve_fast(fast, r, rev);
+
+	if (got != answers)
+		fail_msg("repo_resolve_fast(%s, %s) = %d, want %d", path, rev, got, answers);
+	if (got == 1) {
+		assert_int_equal(repo_resolve(slow, r, rev), 0);
+		assert_string_equal(fast, slow);
+	} else {
+		assert_string_equal(fast, "");
+	}
+	repo_free(r);
+}
+
+static void
+test_resolve_fast(void **state)
+{
+	char *dir, *work, *bare, *wt, *cmd;
+
+	(void)state;
+	dir = path_in(fx.tmp, "fast");
+	work = path_in(dir, "work");
+	bare = path_in(dir, "bare.git");
+	wt = path_in(dir, "wt");
+	assert_int_equal(mkdir(dir, 0700), 0);
+	cmd = malloc(strlen(fx.work) + 64);
+	assert_non_null(cmd);
+	sprintf(cmd, "git clone -q '%s' work", fx.work);
+	testutil_sh(dir, cmd);
+	free(cmd);
+
+	/* loose refs: a branch, HEAD (symbolic), a nested branch name */
+	testutil_sh(work, "git branch team/oncall HEAD~1 && git branch other HEAD~2");
+	fast_same(work, "main", 1);
+	fast_same(work, "HEAD", 1);
+	fast_same(work, "team/oncall", 1);
+	fast_same(work, "refs/heads/other", 1);
+	/* what it does not answer: tags (maybe annotated), remotes, revisions
+	 * with operators, short shas, names that are not there */
+	fast_same(work, "v1", 0);
+	fast_same(work, "light", 0);
+	fast_same(work, "origin/main", 0);
+	fast_same(work, "main~1", 0);
+	fast_same(work, "main^{commit}", 0);
+	fast_same(work, fx.c[2], 0);
+	fast_same(work, "nosuch", 0);
+	fast_same(work, "", 0);
+	/* a tag of the same name comes first for revparse: not the branch */
+	testutil_sh(work, "git tag other HEAD~3");
+	fast_same(work, "other", 0);
+	fast_same(work, "refs/heads/other", 1);
+	/* a symbolic branch pointing at another */
+	testutil_sh(work, "git symbolic-ref refs/heads/alias refs/heads/team/oncall");
+	fast_same(work, "alias", 1);
+
+	/* packed: every ref in packed-refs (with its peeled lines), none loose */
+	testutil_sh(work, "git pack-refs --all && test ! -e .git/refs/heads/main && "
+		    "grep -q '^\\^' .git/packed-refs");
+	fast_same(work, "main", 1);
+	fast_same(work, "HEAD", 1);
+	fast_same(work, "team/oncall", 1);
+	fast_same(work, "alias", 1);
+	fast_same(work, "other", 0);
+	/* a loose ref wins over its packed line */
+	testutil_sh(work, "git update-ref refs/heads/main HEAD~1");
+	fast_same(work, "main", 1);
+
+	/* detached HEAD */
+	testutil_sh(work, "git checkout -q -f --detach HEAD~2");
+	fast_same(work, "HEAD", 1);
+	fast_same(work, "main", 1);
+
+	/* bare, loose and then packed */
+	testutil_sh(dir, "git clone -q --bare work bare.git");
+	fast_same(bare, "main", 1);
+	fast_same(bare, "HEAD", 1);
+	testutil_sh(bare, "git pack-refs --all");
+	fast_same(bare, "main", 1);
+
+	/* a linked worktree (a .git file): left to libgit2 */
+	testutil_sh(work, "git worktree add -q --detach ../wt HEAD");
+	fast_same(wt, "main", 0);
+	fast_same(wt, "HEAD", 0);
+
+	/* not a repository at all */
+	fast_same(dir, "main", 0);
+
+	testutil_rmtree(dir);
+	free(wt);
+	free(bare);
+	free(work);
+	free(dir);
+}
+
 static void
 test_read_file(void **state)
 {
@@ -790,6 +893,7 @@ main(void)
 		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_open_owner),
 		cmocka_unit_test(test_resolve),
+		cmocka_unit_test(test_resolve_fast),
 		cmocka_unit_test(test_read_file),
 		cmocka_unit_test(test_file_id),
 		cmocka_unit_test(test_list_files),

@@ -696,6 +696,8 @@ static void
 db_before_11(sqlite3 *db)
 {
 	db_ok(db, "DROP TABLE oncall_overrides");
+	db_ok(db, "DROP TABLE gitcache_files");
+	db_ok(db, "DROP TABLE gitcache_listings");
 }
 
 static void
