@@ -2,10 +2,11 @@
 # t0016-schedule.sh: on-call schedules committed beside the playbooks:
 # `sitrep schedule validate|list|show|log|diff|override|cancel` and
 # `sitrep oncall --at T` across a handoff, a daylight-saving change in
-# Europe/Berlin, business hours over 24x7, and an override that wins.
+# Europe/Berlin, business hours over 24x7, and an override that wins; a
+# new commit seen at once although the schedules are cached by commit.
 . "$(dirname "$0")/lib.sh"
 
-plan 76
+plan 80
 tmp_workspace
 
 W="$TEST_TMP/ws"
@@ -199,8 +200,20 @@ is_rc 1 "cancelling it again is refused"
 
 # ------------------------------------------------------------ log, diff
 
+# The schedules read at the branch head are cached in the store by commit
+# and the head is read from the ref files: a new commit is seen at once.
+is "$(oncall_at 2026-12-21T10:00Z ops | cut -d' ' -f1)" alice \
+	"before dave joins, alice has the fourth week"
+is "$(sqlite3 sitrep.db "SELECT count(*) FROM gitcache_listings WHERE commit_id = \
+	'$(git -C "$PB" rev-parse HEAD)' AND suffix = '.schedule'")" 1 \
+	"the schedules at the head are cached in the store"
 sed -i 's/"alice", "bob", "carol"/"alice", "bob", "carol", "dave"/' "$PB/ops.schedule"
 git_commit "$PB" "ops: dave joins the rotation" || bail "cannot commit"
+is "$(oncall_at 2026-12-21T10:00Z ops | cut -d' ' -f1)" dave \
+	"a new commit is seen at once: dave has the fourth week"
+git -C "$PB" pack-refs --all || bail "git pack-refs failed"
+is "$(oncall_at 2026-12-21T10:00Z ops | cut -d' ' -f1)" dave \
+	"and with the branch in packed-refs"
 run sitrep schedule log ops
 is_rc 0 "schedule log exits 0"
 is "$(lines "$OUT")" 2 "log lists the two commits that changed ops"
