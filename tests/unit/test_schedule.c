@@ -336,12 +336,21 @@ events_of(struct ws *w, int64_t id, const char *kind)
 		    (long long)id, kind);
 }
 
-/* Notices queued on the internal chat channel for incident id. */
+/* Notices queued on the internal chat channel for incident id (not the
+ * mentions of people through it). */
 static int64_t
 ops_notices(struct ws *w, int64_t id)
 {
 	return qint(w, "SELECT count(*) FROM outbox WHERE channel = 'ops' AND incident_id = %lld"
-		    " AND update_id IS NULL", (long long)id);
+		    " AND update_id IS NULL AND contact IS NULL", (long long)id);
+}
+
+/* Messages to person's own contacts about incident id outside any page. */
+static int64_t
+told(struct ws *w, int64_t id, const char *person)
+{
+	return qint(w, "SELECT count(*) FROM outbox WHERE incident_id = %lld AND page_id IS NULL"
+		    " AND contact LIKE '%s/%%'", (long long)id, person);
 }
 
 /* "Ltier:person:role=state ..." for every page of incident id, oldest first. */
@@ -396,8 +405,15 @@ test_cadence(void **state)
 			      (long long)id, (long long)due1, (long long)(due1 - 5 * MIN),
 			      (long long)(due1 - 5 * MIN)), 1);
 	assert_int_equal(ops_notices(&w, id), 1);
-	assert_string_equal(qtext(&w, "SELECT type || ' ' || state FROM outbox WHERE channel = 'ops'"),
+	assert_string_equal(qtext(&w, "SELECT type || ' ' || state FROM outbox WHERE channel = 'ops'"
+				  " AND contact IS NULL"),
 			    "slack pending");
+	/* and to bob (comms) through his own contact, in the same change */
+	assert_int_equal(told(&w, id, "bob"), 1);
+	assert_int_equal(told(&w, id, "alice"), 0);
+	assert_string_equal(reminder_field(&w, id, "update_due", "told"), "[\"bob\"]");
+	assert_non_null(strstr(qtext(&w, "SELECT payload FROM outbox WHERE contact = 'bob/chat'"),
+			       "<@UBOB> INC-1 SEV2"));
 
 	/* once, however often it runs */
 	run_n(sc, due1 - 5 * MIN, 3);
@@ -418,6 +434,8 @@ test_cadence(void **state)
 	assert_string_equal(reminder_field(&w, id, "update_overdue", "to"), "[\"bob\",\"alice\"]");
 	assert_int_equal(atoll(reminder_field(&w, id, "update_overdue", "due_at")), due1);
 	assert_int_equal(ops_notices(&w, id), 2);
+	assert_int_equal(told(&w, id, "bob"), 2);
+	assert_int_equal(told(&w, id, "alice"), 1);
 	run_n(sc, due1 + MIN, 3);
 	sched_close(sc);
 	sc = sched_open(&w);
@@ -425,6 +443,7 @@ test_cadence(void **state)
 	assert_int_equal(reminders(&w, id, "update_due"), 1);
 	assert_int_equal(reminders(&w, id, "update_overdue"), 1);
 	assert_int_equal(ops_notices(&w, id), 2);
+	assert_int_equal(told(&w, id, "bob"), 2);
 
 	/* an update posted promises the next in 30 minutes: reminders 5
 	 * minutes before that, and none for the old promise */
