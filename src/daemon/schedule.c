@@ -302,8 +302,10 @@ update_command(char *out, size_t len, const struct pass *p, const char *audience
 
 		if (strcmp(t->audience, audience) != 0)
 			continue;
-		if (best == NULL || (strcmp(best->status, p->inc->status) != 0 &&
-				     strcmp(t->status, p->inc->status) == 0))
+		/* a template may have no status */
+		if (best == NULL || ((best->status == NULL ||
+				      strcmp(best->status, p->inc->status) != 0) &&
+				     t->status != NULL && strcmp(t->status, p->inc->status) == 0))
 			best = t;
 	}
 	if (best == NULL) {
