@@ -328,14 +328,14 @@ is "$(q "SELECT group_concat(r, ' ') FROM (SELECT coalesce(channel, '-') || '/' 
 	FROM outbox WHERE update_id = 1 ORDER BY id)")" \
 	"hook/webhook/-/-/pending slack/slack/-/-/pending teams/teams/-/-/pending discord/discord/-/-/pending mail/email/exec@example.com/-/pending mail/email/cust1@example.com/$C1_ID/pending -/webhook/$H/ok/w1-sub1/$S1_ID/pending -/webhook/$H/ok/w1-sub2/$S2_ID/pending" \
 	"one pending row per recipient per channel; none for the internal channel or the payments-only subscriber"
-is "$(counts)" '{"pending":8,"retrying":0,"sent":0,"dead":0}' "outbox --json counts 8 pending"
+is "$(counts)" '{"pending":8,"retrying":0,"sent":0,"dead":0,"cancelled":0}' "outbox --json counts 8 pending"
 is "$(q "SELECT count(DISTINCT msg_id) FROM outbox WHERE msg_id GLOB 'msg_[0-9a-f]*' AND length(msg_id) = 36")" 8 \
 	"every row has its own msg_id, msg_ followed by 32 hex digits"
 
 run sitrep deliver --once
 is_rc 0 "deliver --once exits 0"
 is "$OUT" "8 sent, 0 to retry, 0 dead" "deliver --once reports 8 sent"
-is "$(counts)" '{"pending":0,"retrying":0,"sent":8,"dead":0}' "every row is sent"
+is "$(counts)" '{"pending":0,"retrying":0,"sent":8,"dead":0,"cancelled":0}' "every row is sent"
 is "$(q "SELECT count(*) FROM outbox WHERE state = 'sent' AND attempts = 1 AND sent_at IS NOT NULL
 	AND last_error IS NULL")" 8 "each after one attempt, with sent_at and no error"
 is "$(q "SELECT group_concat(last_status, ' ') FROM (SELECT last_status FROM outbox ORDER BY id)")" \
@@ -565,7 +565,7 @@ is "$(whids /retry-after/2/wf-ra)" "$(row "id = $RA" msg_id)" "the same webhook-
 is "$(rs "$ALWAYS")" "dead/3/500" "retries = 2: dead after 3 attempts"
 is "$(row "id = $ALWAYS" last_error)" "HTTP 500 (after 3 attempts)" "its last_error says so"
 is "$(hits /always500/wf-always)" 3 "the receiver got exactly 3 attempts"
-is "$(counts)" '{"pending":0,"retrying":0,"sent":3,"dead":3}' "outbox: 3 sent, 3 dead"
+is "$(counts)" '{"pending":0,"retrying":0,"sent":3,"dead":3,"cancelled":0}' "outbox: 3 sent, 3 dead"
 run sitrep subscribers --all --json
 is "$(jq -c --argjson g "$G_ID" '.[] | select(.id == $g) | [has("disabled_at"), .disabled_reason]' <<<"$OUT")" \
 	'[true,"disabled: its webhook answered 410 Gone"]' "subscribers --all --json shows the 410 subscriber disabled, with the reason"
@@ -846,7 +846,7 @@ drained_once() {
 }
 wait_until 120 drained_once
 diag "the outbox was empty after $runs deliver --once runs"
-is "$(counts)" '{"pending":0,"retrying":0,"sent":2000,"dead":0}' "all 2,000 rows are sent"
+is "$(counts)" '{"pending":0,"retrying":0,"sent":2000,"dead":0,"cancelled":0}' "all 2,000 rows are sent"
 is "$(q "SELECT count(*) FROM outbox")" "$ROWS" "the outbox has as many rows as before"
 is "$(jq -r 'select(.path | startswith("/slow/0.02/w5-")) | .path' "$LOG" | sort -u | wc -l | tr -d ' ')" 2000 \
 	"every subscriber's path was received at least once"

@@ -205,7 +205,7 @@ like "$OUT" "no escalation: swarm" "they say there is none"
 sitrep resolve 1 >/dev/null || bail "cannot resolve INC-1"
 is "$(q "SELECT group_concat(state) FROM pages WHERE incident_id = 1 AND state = 'open'")" "" \
 	"resolving ended INC-1's open pages"
-is "$(q "SELECT count(*) FROM pages WHERE incident_id = 1 AND state = 'cancelled'")" 1 "as cancelled"
+is "$(q "SELECT count(*) FROM pages WHERE incident_id = 1 AND state = 'ended'")" 1 "as ended with the incident"
 is "$(sitrep timeline 1 --json | jq '.[-1].details.pages_ended')" 1 "the resolved event says how many"
 sitrep close 1 --force -m "test" >/dev/null || bail "cannot close INC-1"
 run sitrep show 1
@@ -228,8 +228,8 @@ echo 'delivery = { allow = [ "127.0.0.1/32" ]; };' >>sitrep.conf
 sitrep subscribe webhook "http://127.0.0.1:$HTTP_PORT/ok/sub" >/dev/null || bail "no subscriber"
 sitrep maintenance schedule --title "db upgrade" --component database --from +1h --until +2h >/dev/null ||
 	bail "no maintenance"
-is "$(q "SELECT group_concat(state) FROM (SELECT DISTINCT state FROM outbox ORDER BY state)")" "pending,sent" \
-	"the outbox has a sent row and a waiting one"
+is "$(q "SELECT group_concat(state) FROM (SELECT DISTINCT state FROM outbox ORDER BY state)")" "cancelled,pending,sent" \
+	"the outbox has a sent row, a waiting one and a page's cancelled one"
 run sitrep outbox --json
 is "$(jq -c '[.messages[] | select(.state == "sent") | .next_attempt_at] | unique' <<<"$OUT")" '[null]' \
 	"outbox --json: a sent row has next_attempt_at null, not 1970"

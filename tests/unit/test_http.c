@@ -812,6 +812,71 @@ test_metrics(void **state)
 
 /* An unchanged store serves the same bytes (and the same ETag, and 304
  * to If-None-Match); another connection's commit shows at once. */
+/* The pages' figures come from the store: acknowledgement times of the
+ * pages their person acknowledged, by severity (not those covered or
+ * escalated), and each page notification by its row's type and state. */
+static void
+test_metrics_pages(void **state)
+{
+	struct fixture *f = *state;
+	struct reply r;
+
+	add_incident(f, 1, "SEV1", "investigating", "A", "a");
+	add_incident(f, 2, "SEV3", "identified", "B", "b");
+	/* SEV1: acked after 45 s and after 200 s; one covered, one escalated,
+	 * one open. SEV3: acked after 5 s. */
+	sql(f->db, "INSERT INTO pages (id, incident_id, role, tier, person, paged_at, timeout_at,"
+		   " state, closed_at) VALUES"
+		   " (1, 1, 'ops', 1, 'alice', 1000000, 1300000, 'acked', 1045000),"
+		   " (2, 1, 'ops', 1, 'bob', 1000000, 1300000, 'covered', 1045000),"
+		   " (3, 1, 'sme', 1, 'carol', 1000000, 1300000, 'acked', 1200000),"
+		   " (4, 1, 'comms', 1, 'dave', 1000000, 1300000, 'escalated', 1300500),"
+		   " (5, 1, 'comms', 2, 'erin', 1300500, 1600500, 'open', NULL),"
+		   " (6, 2, 'ops', 1, 'alice', 2000000, 2300000, 'acked', 2005000)");
+	sql(f->db, "INSERT INTO outbox (msg_id, type, state, next_at, created_at, page_id, contact)"
+		   " VALUES ('msg_p1', 'email', 'sent', 0, 0, 1, 'alice/mail'),"
+		   " ('msg_p2', 'webhook', 'cancelled', 0, 0, 1, 'alice/phone'),"
+		   " ('msg_p3', 'email', 'sent', 0, 0, 2, 'bob/mail'),"
+		   " ('msg_p4', 'email', 'dead', 0, 0, 4, 'dave/mail'),"
+		   " ('msg_p5', 'webhook', 'retrying', 0, 0, 5, 'erin/phone'),"
+		   " ('msg_p6', 'slack', 'pending', 0, 0, 5, 'erin/slack'),"
+		   " ('msg_p7', 'discord', 'sent', 0, 0, 6, 'alice/discord'),"
+		   /* not a page's: not counted */
+		   " ('msg_x1', 'email', 'sent', 0, 0, NULL, NULL)");
+
+	req(&r, f->iport, "GET", "/metrics", NULL, NULL);
+	assert_status(&r, 200);
+	static const char *const want[] = {
+		"# TYPE sitrep_page_ack_seconds histogram\n",
+		"\nsitrep_page_ack_seconds_bucket{severity=\"SEV1\",le=\"30\"} 0\n",
+		"\nsitrep_page_ack_seconds_bucket{severity=\"SEV1\",le=\"60\"} 1\n",
+		"\nsitrep_page_ack_seconds_bucket{severity=\"SEV1\",le=\"120\"} 1\n",
+		"\nsitrep_page_ack_seconds_bucket{severity=\"SEV1\",le=\"300\"} 2\n",
+		"\nsitrep_page_ack_seconds_bucket{severity=\"SEV1\",le=\"+Inf\"} 2\n",
+		"\nsitrep_page_ack_seconds_sum{severity=\"SEV1\"} 245\n",
+		"\nsitrep_page_ack_seconds_count{severity=\"SEV1\"} 2\n",
+		"\nsitrep_page_ack_seconds_bucket{severity=\"SEV2\",le=\"+Inf\"} 0\n",
+		"\nsitrep_page_ack_seconds_bucket{severity=\"SEV3\",le=\"10\"} 1\n",
+		"\nsitrep_page_ack_seconds_sum{severity=\"SEV3\"} 5\n",
+		"\nsitrep_page_ack_seconds_count{severity=\"SEV3\"} 1\n",
+		"\nsitrep_page_ack_seconds_count{severity=\"SEV4\"} 0\n",
+		"# TYPE sitrep_page_notifications_total counter\n",
+		"\nsitrep_page_notifications_total{contact=\"email\",result=\"sent\"} 2\n",
+		"\nsitrep_page_notifications_total{contact=\"email\",result=\"dead\"} 1\n",
+		"\nsitrep_page_notifications_total{contact=\"email\",result=\"cancelled\"} 0\n",
+		"\nsitrep_page_notifications_total{contact=\"email\",result=\"pending\"} 0\n",
+		"\nsitrep_page_notifications_total{contact=\"webhook\",result=\"cancelled\"} 1\n",
+		"\nsitrep_page_notifications_total{contact=\"webhook\",result=\"pending\"} 1\n",
+		"\nsitrep_page_notifications_total{contact=\"slack_mention\",result=\"pending\"} 1\n",
+		"\nsitrep_page_notifications_total{contact=\"discord_mention\",result=\"sent\"} 1\n",
+		"\nsitrep_page_notifications_total{contact=\"discord_mention\",result=\"dead\"} 0\n",
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (strstr(r.body, want[i]) == NULL)
+			fail_msg("no '%s' in:\n%s", want[i], r.body);
+	reply_release(&r);
+}
+
 static void
 test_cache(void **state)
 {
@@ -1277,6 +1342,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_subscribe_unsubscribe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_framing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fields, setup, teardown),
