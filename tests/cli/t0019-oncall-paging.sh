@@ -48,6 +48,7 @@ closed_port() {
 start_sitrepd() {
 	local i
 	SLOG="$TEST_TMP/sitrepd.log.$RANDOM"
+	: >"$SLOG"
 	"$SITREP_BIN/sitrepd" -c "$W/sitrep.conf" 2>"$SLOG" </dev/null &
 	SPID=$!
 	for ((i = 0; i < 1200; i++)); do
