@@ -121,6 +121,8 @@ struct payload_page {
 	const char *headline;   /* "you are paged as ops", "acknowledged by bob" */
 	const char *text;       /* more to say; NULL */
 	int64_t at;             /* ms */
+	bool test;              /* a test page (sitrep page --test): about no
+				 * incident, subject "[PAGE TEST] headline" */
 };
 
 /*

@@ -343,6 +343,28 @@ page_post(struct http_server *h, struct MHD_Connection *conn, struct ack_req *a,
 		      "now; try again in a moment, or acknowledge with sitrep ack.", "store error");
 }
 
+/* Page 0: the link of a test page (sitrep page --test) for the token's
+ * person. GET says the link works; POST says it acknowledged nothing. */
+static enum MHD_Result
+test_page(struct http_server *h, struct MHD_Connection *conn, struct ack_req *a, bool post)
+{
+	const struct conf_person *p = conf_person(h->conf, a->person);
+	/* says() escapes what it shows: the name goes in as text */
+	char *who = p != NULL && p->name != NULL && strcmp(p->name, a->person) != 0 ?
+		    xasprintf("%s (%s)", p->name, a->person) : xstrdup(a->person);
+	char *text = post ? xasprintf("This was a test page for %s: nothing was acknowledged, "
+				      "and nothing needs to be. The link works.", who) :
+			    xasprintf("This was a test page for %s: your link works. In a real "
+				      "page it shows the incident with the Acknowledge and "
+				      "escalate buttons.", who);
+	enum MHD_Result ret = answer(h, conn, a, 200, "Test page: your link works", text,
+				     post ? "test page, nothing acknowledged" : "test page");
+
+	free(text);
+	free(who);
+	return ret;
+}
+
 enum MHD_Result
 http_ack_serve(struct http_server *h, struct MHD_Connection *conn, const char *url,
 	       struct http_request *rq, bool post)
@@ -371,6 +393,11 @@ http_ack_serve(struct http_server *h, struct MHD_Connection *conn, const char *u
 		a.page_id = 0;
 		ret = answer(h, conn, &a, 403, "This link does not work", text, err_last());
 		free(text);
+		return ret;
+	}
+	if (a.page_id == 0) {
+		ret = test_page(h, conn, &a, post);
+		ack_req_release(&a);
 		return ret;
 	}
 	if ((rc = store_page_get(&a.page, h->store, a.page_id)) == 0) {

@@ -528,7 +528,7 @@ payload_url(const char *page_url, const char *path)
 static void
 page_lines(struct buf *b, const struct payload_page *p, bool with_link)
 {
-	if (p->incident_id == 0) /* about no incident: a handoff notice */
+	if (p->test || p->incident_id == 0) /* about no incident: a test, a handoff */
 		buf_addf(b, "%s.\n", p->headline);
 	else
 		buf_addf(b, "INC-%lld %s %s: %s.\n", (long long)p->incident_id,
@@ -580,7 +580,8 @@ payload_page(struct buf *out, char **subject, const char *contact_type,
 		return err_set(SR_EINVALID, "the %s message for INC-%lld cannot be sent: a text "
 			       "of it is not valid UTF-8", p->event, (long long)p->incident_id);
 	if (strcmp(contact_type, "email") == 0) {
-		*subject = p->incident_id == 0 ? xasprintf("[sitrep] %s", p->headline) :
+		*subject = p->test ? xasprintf("[PAGE TEST] %s", p->headline) :
+			   p->incident_id == 0 ? xasprintf("[sitrep] %s", p->headline) :
 			   xasprintf("[PAGE] INC-%lld %s %s: %s", (long long)p->incident_id,
 				     vocab_severity_name(p->severity), p->title, p->headline);
 		page_lines(out, p, true);
@@ -613,14 +614,15 @@ payload_page(struct buf *out, char **subject, const char *contact_type,
 	} else {
 		page_lines(&text, p, true);
 		m = webhook_envelope(&data, p->event, p->at);
-		if (p->incident_id != 0) {
-			snprintf(id, sizeof(id), "INC-%lld", (long long)p->incident_id);
+		snprintf(id, sizeof(id), "INC-%lld", (long long)p->incident_id);
+		if (p->test || p->incident_id == 0)
+			json_set(data, "incident", json_new_null());
+		else {
 			json_set(data, "incident", inc = json_new_object());
 			json_set_str(inc, "id", id);
 			json_set_str(inc, "title", p->title);
 			json_set_str(inc, "severity", vocab_severity_name(p->severity));
-		} else
-			json_set(data, "incident", json_new_null());
+		}
 		if (p->page_id != 0) {
 			snprintf(id, sizeof(id), "PG-%lld", (long long)p->page_id);
 			json_set_str(data, "page", id);
