@@ -528,7 +528,7 @@ payload_url(const char *page_url, const char *path)
 static void
 page_lines(struct buf *b, const struct payload_page *p, bool with_link)
 {
-	if (p->test)
+	if (p->test || p->incident_id == 0) /* about no incident: a test, a handoff */
 		buf_addf(b, "%s.\n", p->headline);
 	else
 		buf_addf(b, "INC-%lld %s %s: %s.\n", (long long)p->incident_id,
@@ -581,6 +581,7 @@ payload_page(struct buf *out, char **subject, const char *contact_type,
 			       "of it is not valid UTF-8", p->event, (long long)p->incident_id);
 	if (strcmp(contact_type, "email") == 0) {
 		*subject = p->test ? xasprintf("[PAGE TEST] %s", p->headline) :
+			   p->incident_id == 0 ? xasprintf("[sitrep] %s", p->headline) :
 			   xasprintf("[PAGE] INC-%lld %s %s: %s", (long long)p->incident_id,
 				     vocab_severity_name(p->severity), p->title, p->headline);
 		page_lines(out, p, true);
@@ -614,7 +615,7 @@ payload_page(struct buf *out, char **subject, const char *contact_type,
 		page_lines(&text, p, true);
 		m = webhook_envelope(&data, p->event, p->at);
 		snprintf(id, sizeof(id), "INC-%lld", (long long)p->incident_id);
-		if (p->test)
+		if (p->test || p->incident_id == 0)
 			json_set(data, "incident", json_new_null());
 		else {
 			json_set(data, "incident", inc = json_new_object());
