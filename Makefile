@@ -185,7 +185,7 @@ run: all | $(DEPS_FIRST)
 # HTTP form decoder, router and framing checks. A new one is one more word
 # in FUZZ_TARGETS. fuzz-run shares FUZZ_SECONDS among them, each from
 # tests/fuzz/seeds/NAME (and NAME.dict when there is one).
-FUZZ_TARGETS := playbook text conf payload escape retry duration store http
+FUZZ_TARGETS := playbook schedule text conf payload escape retry duration store http
 FUZZ_BINS := $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
 FUZZ_OBJ := $(LIB_SRC:src/%.c=build-fuzz/lib/%.o) $(patsubst src/%.c,build-fuzz/lib/%.o,$(filter-out src/daemon/sitrepd.c,$(D_SRC)))
 FUZZ_CC := clang -g -O1 -std=c11 -D_GNU_SOURCE -Iinclude

@@ -9,7 +9,8 @@
 
 struct conf;
 
-/* The token "<page>.<person>.<expiry>.<signature>" for page_id and person,
+/* The token "<page>.<person>.<expiry>.<signature>" for page_id and person
+ * (page 0: a test page for person, `sitrep page --test`, about no page),
  * working until expiry (ms since the epoch; seconds in the token); NULL
  * with err_last() set when the key cannot be read. */
 char *acklink_token(const struct conf *c, int64_t page_id, const char *person,

@@ -73,8 +73,10 @@ struct escalate_person {
  * The people to page for role at tiers (one, or every tier of a swarm):
  * when who_first, the people the role's `who` names first (at tiers[0]),
  * and then, unless they were enough for one tier, every tier's roster.
- * Schedules (in `who` or a roster) are resolved by schedule_person() in
- * escalate.c, the one place on-call schedules (rota_who) plug in.
+ * Schedules (in `who` or a roster) page whoever is on call for them at
+ * at (rota_who at the branch head, overrides included; the schedules are
+ * read once per call); one that puts nobody on the page (nobody on call,
+ * no such schedule, an invalid one) is a warning, never a silent skip.
  */
 struct playbook;
 int escalate_people(struct escalate_person **out, size_t *n, struct incident_ctx *ctx,

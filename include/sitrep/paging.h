@@ -56,6 +56,15 @@ struct paging_message {
 int paging_tell(int64_t *queued, struct incident_ctx *ctx, const struct store_incident *inc,
 		const char *person, const struct paging_message *m);
 
+/*
+ * A notice to person outside any page and incident (an on-call handoff):
+ * through the contact of their first rule for every severity (else their
+ * first rule), due now; the outbox row carries contact "HANDLE/ID", no
+ * page and no incident. *queued is 0 when they have no rule.
+ */
+int paging_tell_person(int64_t *queued, struct incident_ctx *ctx, const char *person,
+		       const char *event, const char *headline, const char *text);
+
 /* m to the commander (every holder; the opener when there is none)
  * through their contacts, and to the internal channels (pb's routes); the
  * names told go in *told (the caller frees; may be NULL). */

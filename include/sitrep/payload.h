@@ -108,7 +108,8 @@ int payload_maintenance_notice(struct buf *out, const char *type, const char *ev
 struct payload_page {
 	const char *event;      /* incident.page, incident.page_acknowledged, ... */
 	int64_t page_id;        /* 0: not about one page */
-	int64_t incident_id;
+	int64_t incident_id;    /* 0: about no incident (a handoff notice:
+				 * "[sitrep] HEADLINE", "incident": null) */
 	const char *title;      /* the incident's (internal) title */
 	int severity;           /* 1..4 */
 	const char *role;       /* NULL: none */
@@ -120,6 +121,8 @@ struct payload_page {
 	const char *headline;   /* "you are paged as ops", "acknowledged by bob" */
 	const char *text;       /* more to say; NULL */
 	int64_t at;             /* ms */
+	bool test;              /* a test page (sitrep page --test): about no
+				 * incident, subject "[PAGE TEST] headline" */
 };
 
 /*

@@ -3,7 +3,8 @@
  * apology owed, a step past due, a commander past the handover limit;
  * escalating a page nobody acknowledged; paging a required role still
  * unfilled; publishing scheduled updates; starting and ending scheduled
- * maintenances. Each action is a timeline event (or a maintenance state),
+ * maintenances; announcing on-call handoffs to the people handing over
+ * and taking over. Each action is a timeline event (or a maintenance state),
  * each notification an outbox row; each reminder fires once, across
  * restarts too. */
 #ifndef SITREP_SCHEDULE_H
@@ -40,5 +41,11 @@ void schedule_free(struct schedule *sc);
 /* How far before its last look the scheduler looks for changed incidents:
  * longer than a writer may wait for the store. */
 #define SCHEDULE_LOOKBACK_MS		(30 * 1000)
+/* On-call handoff notices: a handoff that passed while sitrepd was down is
+ * announced when it starts if it is this recent; while there are
+ * schedules they are read again this often (a commit to the repository),
+ * and at once when the overrides change. */
+#define SCHEDULE_HANDOFF_RECENT_MS	(60 * 60 * 1000)
+#define SCHEDULE_ROTA_REREAD_MS		(60 * 1000)
 
 #endif

@@ -83,6 +83,12 @@ int store_outbox_page_rows(struct store_outbox **out, size_t *n, struct store *s
 /* The page's rows not yet sent (pending, retrying) become cancelled at at;
  * *count (may be NULL) says how many. */
 int store_outbox_cancel_page(int64_t *count, struct store *s, int64_t page_id, int64_t at);
+/* For every contact ("HANDLE/ID") ever notified, its newest row that was
+ * tried (sent, retrying, dead), ordered by contact: `sitrep people`. */
+int store_outbox_contacts_last(struct store_outbox **out, size_t *n, struct store *s);
+/* The newest row queued to contact, whatever its state; SR_ENOTFOUND when
+ * none. */
+int store_outbox_contact_newest(struct store_outbox *out, struct store *s, const char *contact);
 /* The earliest next_at of a row waiting to be sent after *after in the due
  * order (any, when after is NULL); 0 when none. */
 int store_outbox_next_due(int64_t *out, struct store *s, const struct store_outbox_pos *after);

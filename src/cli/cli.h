@@ -226,5 +226,6 @@ extern const struct cmd_entry cmd_deliver_entry;
 extern const struct cmd_entry cmd_maintenance_entry;
 extern const struct cmd_entry cmd_schedule_entry;
 extern const struct cmd_entry cmd_oncall_entry;
+extern const struct cmd_entry cmd_people_entry;
 
 #endif

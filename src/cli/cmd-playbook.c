@@ -17,6 +17,7 @@
 #include "sitrep/duration.h"
 #include "sitrep/err.h"
 #include "sitrep/json.h"
+#include "sitrep/oncall.h"
 #include "sitrep/playbook.h"
 #include "sitrep/repo.h"
 #include "sitrep/store.h"
@@ -66,8 +67,11 @@ static const struct cmd_entry sub_validate = {
 	"FILE every playbook at the configured branch. Lists every problem as\n"
 	"FILE:LINE: message and exits 1 when any playbook is invalid. A FILE must\n"
 	"be a regular file of at most 1 MiB. With a site config, a tiered\n"
-	"playbook is invalid too when someone it can page has a notify rule that\n"
-	"waits as long as its ack_timeout (reported at the rule's line).",
+	"playbook is invalid too when someone it can page (on its tiers' rosters,\n"
+	"in a role's who, or on call on a schedule those name) has a notify rule\n"
+	"that waits as long as its ack_timeout (reported at the rule's line), and\n"
+	"any playbook when a role's who names neither a person nor a schedule at\n"
+	"the commit validated (the branch head for a FILE).",
 	.options = playbook_options,
 	.takes = "",
 	.refused_here = true,
@@ -698,6 +702,183 @@ cli_read_disk_file(char **out, size_t *len, const char *path, const char *what,
 	return 0;
 }
 
+/* The on-call schedules at a commit, for what a playbook reaches through
+ * them: each by name, NULL when its file is invalid. */
+struct schedset {
+	bool known;             /* false: no repository to read them from */
+	char sha[41];
+	char **names;
+	struct oncall_schedule **s;
+	size_t n;
+};
+
+static void
+schedset_load(struct schedset *set, struct cli *cli, const char *sha)
+{
+	struct repo_file *files = NULL;
+	size_t nfiles = 0;
+
+	memset(set, 0, sizeof(*set));
+	if (repo_read_files(&files, &nfiles, cli->repo, sha, ".schedule") != 0) {
+		err_clear();
+		return;
+	}
+	set->known = true;
+	memcpy(set->sha, sha, 41);
+	set->names = xcalloc(nfiles + 1, sizeof(*set->names));
+	set->s = xcalloc(nfiles + 1, sizeof(*set->s));
+	for (size_t i = 0; i < nfiles; i++) {
+		struct diags d = DIAGS_INIT;
+
+		if ((set->names[set->n] = oncall_name_from_path(files[i].name)) == NULL)
+			continue;
+		/* an invalid schedule is `schedule validate`'s to report */
+		oncall_parse(&set->s[set->n], &d, files[i].text, files[i].len, files[i].name,
+			     cli->conf);
+		diag_release(&d);
+		set->n++;
+	}
+	err_clear();
+	repo_files_free(files, nfiles);
+}
+
+static void
+schedset_release(struct schedset *set)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		free(set->names[i]);
+		oncall_free(set->s[i]);
+	}
+	free(set->names);
+	free(set->s);
+	memset(set, 0, sizeof(*set));
+}
+
+/* The schedule called name: true when it is there, *s NULL when invalid. */
+static bool
+schedset_find(const struct oncall_schedule **s, const struct schedset *set, const char *name)
+{
+	*s = NULL;
+	for (size_t i = 0; i < set->n; i++)
+		if (strcmp(set->names[i], name) == 0) {
+			*s = set->s[i];
+			return true;
+		}
+	return false;
+}
+
+static bool
+strs_have(char *const *v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i], s) == 0)
+			return true;
+	return false;
+}
+
+/* Whether pb reaches person directly (a tier roster or a role's who), as
+ * playbook_check_people sees it: its problems are reported there. */
+static bool
+reaches_directly(const struct playbook *pb, const struct conf *c, const char *person)
+{
+	for (size_t i = 0; i < pb->escalation.ntiers; i++) {
+		const struct conf_tier *t = &c->tiers[pb->escalation.tiers[i]];
+
+		if (strs_have(t->people, t->npeople, person))
+			return true;
+	}
+	for (size_t i = 0; i < pb->nroles; i++)
+		if (strs_have(pb->roles[i].who, pb->roles[i].nwho, person))
+			return true;
+	return false;
+}
+
+/* The people on schedule s who are reached through it only, checked
+ * against pb's ack_timeout like playbook_check_people does; seen keeps
+ * who was checked already. */
+static void
+check_schedule_people(const struct playbook *pb, const struct conf *c, const char *name,
+		      const struct oncall_schedule *s, char ***seen, size_t *nseen,
+		      struct diags *d)
+{
+	char timeout[32], after[32];
+
+	duration_format(timeout, sizeof(timeout), pb->escalation.ack_timeout);
+	for (size_t l = 0; l < s->nlayers; l++)
+		for (size_t k = 0; k < s->layers[l].npeople; k++) {
+			const char *handle = s->layers[l].people[k];
+			const struct conf_person *p = conf_person(c, handle);
+
+			if (p == NULL || strs_have(*seen, *nseen, handle) ||
+			    reaches_directly(pb, c, handle))
+				continue;
+			*seen = xreallocarray(*seen, *nseen + 1, sizeof(**seen));
+			(*seen)[(*nseen)++] = (char *)handle; /* borrowed */
+			for (size_t i = 0; i < p->nnotify; i++) {
+				const struct conf_notify *n = &p->notify[i];
+
+				if (n->after < pb->escalation.ack_timeout)
+					continue;
+				duration_format(after, sizeof(after), n->after);
+				diag_add(d, c->path, n->line,
+					 "person '%s' (on call on schedule '%s'): contact '%s' is "
+					 "notified after %s, but playbook '%s' escalates past them "
+					 "after %s (ack_timeout, %s.playbook:%d): make 'after' "
+					 "shorter than %s", handle, name, p->contacts[n->contact].id,
+					 after, pb->name, timeout, pb->name, pb->escalation.line,
+					 timeout);
+			}
+		}
+}
+
+/*
+ * What pb reaches through on-call schedules at the commit of set: a
+ * role's `who` entry must be a person of the site config or a schedule
+ * there (at path:line); and in a tiered playbook, the people on the
+ * schedules it can page (its tiers' rosters, its roles' who) must hear of
+ * a page before it escalates past them.
+ */
+static void
+check_schedules(const struct playbook *pb, const char *path, const struct conf *c,
+		const struct schedset *set, struct diags *d)
+{
+	const struct oncall_schedule *s;
+	char **seen = NULL;
+	size_t nseen = 0;
+	bool tiered = pb->escalation.mode == PLAYBOOK_TIERED;
+
+	if (!set->known)
+		return;
+	for (size_t i = 0; i < pb->nroles; i++) {
+		const struct playbook_role *r = &pb->roles[i];
+
+		for (size_t k = 0; k < r->nwho; k++) {
+			if (conf_person(c, r->who[k]) != NULL)
+				continue;
+			if (!schedset_find(&s, set, r->who[k])) {
+				/* a name no schedule can have is reported by the parser */
+				if (conf_schedule_name_valid(r->who[k]))
+					diag_add(d, path, r->who_line,
+						 "role '%s': who names '%s', which is neither a "
+						 "person of the site config (%s) nor a schedule at "
+						 "%.7s: add them to 'people', or commit %s.schedule",
+						 r->id, r->who[k], c->path, set->sha, r->who[k]);
+				continue;
+			}
+			if (tiered && s != NULL)
+				check_schedule_people(pb, c, r->who[k], s, &seen, &nseen, d);
+		}
+	}
+	for (size_t i = 0; tiered && i < pb->escalation.ntiers; i++) {
+		const struct conf_tier *t = &c->tiers[pb->escalation.tiers[i]];
+
+		for (size_t k = 0; k < t->nschedules; k++)
+			if (schedset_find(&s, set, t->schedules[k]) && s != NULL)
+				check_schedule_people(pb, c, t->schedules[k], s, &seen, &nseen, d);
+	}
+	free(seen);
+}
+
 /*
  * Validate files on disk, or every playbook at the branch when none is
  * named. The site config, when there is one, checks component ids too; an
@@ -707,6 +888,7 @@ static int
 playbook_validate(struct cli *cli, struct cli_args *args)
 {
 	struct diags d = DIAGS_INIT;
+	struct schedset set = { 0 };
 	char sha[41], **files = NULL;
 	size_t nfiles = 0, ninvalid = 0, nchecked = 0;
 	bool from_repo;
@@ -722,6 +904,17 @@ playbook_validate(struct cli *cli, struct cli_args *args)
 			return cli_fail(rc);
 	} else if (cli_load_conf(cli) != 0)
 		err_clear(); /* no workspace: validate without the site config */
+	/* the schedules a playbook's roles and tiers name: at the commit
+	 * validated, or for files on disk at the branch head (when there is
+	 * a repository) */
+	if (from_repo)
+		schedset_load(&set, cli, sha);
+	else if (cli->conf != NULL) {
+		if (cli_resolve(cli, NULL, sha) == 0)
+			schedset_load(&set, cli, sha);
+		else
+			err_clear();
+	}
 	for (size_t i = 0; i < (from_repo ? nfiles : (size_t)args->argc); i++) {
 		const char *path = from_repo ? files[i] : args->argv[i];
 		struct playbook *pb = NULL;
@@ -741,8 +934,10 @@ playbook_validate(struct cli *cli, struct cli_args *args)
 		playbook_parse(&pb, &d, text, len, path, cli->conf);
 		free(text);
 		/* people it pages must hear of it before it escalates past them */
-		if (pb != NULL && cli->conf != NULL)
+		if (pb != NULL && cli->conf != NULL) {
 			playbook_check_people(pb, cli->conf, cli->conf->path, &d);
+			check_schedules(pb, path, cli->conf, &set, &d);
+		}
 		if (d.n > before)
 			ninvalid++;
 		playbook_free(pb);
@@ -774,6 +969,7 @@ playbook_validate(struct cli *cli, struct cli_args *args)
 				  nchecked, nchecked == 1 ? "" : "s", d.n, d.n == 1 ? "" : "s");
 	}
 	diag_release(&d);
+	schedset_release(&set);
 	repo_free_names(files, nfiles);
 	return ninvalid == 0 ? EXIT_OK : EXIT_REFUSED;
 }

@@ -1,17 +1,20 @@
 /* cmd-timeline.c: `sitrep timeline INC [--verify] | --anchor`: an incident's
  * events in order, for a human or as JSON, a check of their hash chain, its
  * end and its anchors, and anchoring. Hashing and checking is timeline.c's. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "sitrep/buf.h"
 #include "sitrep/clock.h"
 #include "sitrep/conf.h"
 #include "sitrep/err.h"
 #include "sitrep/incident.h"
 #include "sitrep/json.h"
 #include "sitrep/store-incident.h"
+#include "sitrep/store-outbox.h"
 #include "sitrep/timeline.h"
 #include "sitrep/xalloc.h"
 
@@ -31,11 +34,120 @@ const struct cmd_entry cmd_timeline_entry = {
 	.exec = timeline_exec,
 };
 
-/* One line a human reads: what happened, from the event's details. */
+/* A JSON array of strings as "a, b, c" (each once), into b. */
 static void
-describe(struct cli *cli, const struct store_event *e, const struct json *d)
+add_names(struct cli *cli, struct buf *b, const struct json *arr)
+{
+	const struct json *v;
+	size_t n = 0;
+
+	for (size_t i = 0; (v = json_at(arr, i)) != NULL; i++) {
+		const char *s = json_as_str(v);
+		bool seen = false;
+
+		if (s == NULL)
+			continue;
+		for (size_t k = 0; k < i; k++)
+			seen |= json_as_str(json_at(arr, k)) != NULL &&
+				strcmp(json_as_str(json_at(arr, k)), s) == 0;
+		if (!seen)
+			buf_addf(b, "%s%s", n++ ? ", " : "", cli_line(cli, s));
+	}
+}
+
+/* A JSON array of page ids as "PG-3, PG-4", into b. */
+static void
+add_page_ids(struct buf *b, const struct json *arr)
+{
+	const struct json *v;
+
+	for (size_t i = 0; (v = json_at(arr, i)) != NULL; i++)
+		buf_addf(b, "%sPG-%lld", i ? ", " : "", (long long)json_as_int(v));
+}
+
+/*
+ * How page page_id's person was notified, from the outbox rows queued with
+ * the page: " by mail, phone (webhook)" -- each contact of theirs a rule
+ * applied to, its type when the contact's name does not say it; " with no
+ * contact" when no rule applied. Nothing when the store cannot say.
+ */
+static void
+add_notified(struct cli *cli, struct buf *b, struct store *st, int64_t page_id)
+{
+	struct store_outbox *rows;
+	size_t n;
+
+	if (st == NULL || page_id <= 0 || store_outbox_page_rows(&rows, &n, st, page_id) != 0)
+		return;
+	buf_adds(b, n == 0 ? " with no contact" : " by ");
+	for (size_t i = 0; i < n; i++) {
+		const char *slash = rows[i].contact != NULL ? strchr(rows[i].contact, '/') : NULL;
+		const char *id = slash != NULL ? slash + 1 : rows[i].type;
+
+		buf_addf(b, "%s%s", i ? ", " : "", cli_line(cli, id));
+		if (strcmp(id, rows[i].type) != 0 && strcmp(rows[i].type, "email") != 0)
+			buf_addf(b, " (%s)", rows[i].type);
+		else if (strcmp(rows[i].type, "email") == 0 && strcmp(id, "email") != 0 &&
+			 strcmp(id, "mail") != 0 && strcmp(id, "e-mail") != 0)
+			buf_adds(b, " (email)");
+	}
+	store_outbox_free(rows, n);
+}
+
+/* Who a round of pages went to: " alice@L1 (PG-3) by mail, bob@L2 ...",
+ * from the event's people and pages (an event from before issue 13 has no
+ * pages: just "alice@L1"). */
+static void
+add_paged(struct cli *cli, struct buf *b, struct store *st, const struct json *d)
+{
+	const struct json *people = json_get(d, "people"), *pages = json_get(d, "pages"), *p;
+
+	for (size_t i = 0; (p = json_at(people, i)) != NULL; i++) {
+		const struct json *pg = json_at(pages, i);
+		const char *sched = json_as_str(json_get(p, "schedule"));
+
+		buf_addf(b, "%s %s@%s", pg != NULL && i ? "," : "",
+			 cli_line(cli, json_as_str(json_get(p, "person"))),
+			 cli_line(cli, json_as_str(json_get(p, "tier"))));
+		if (pg == NULL)
+			continue;
+		buf_addf(b, " (PG-%lld%s%s)", (long long)json_as_int(pg),
+			 sched != NULL ? ", on call for " : "", sched != NULL ? cli_line(cli, sched) : "");
+		add_notified(cli, b, st, json_as_int(pg));
+	}
+}
+
+/* ", told bob and the internal channels (3 messages)", from told/queued. */
+static void
+add_told(struct cli *cli, struct buf *b, const struct json *d)
+{
+	const char *told = json_as_str(json_get(d, "told"));
+	int64_t queued = json_as_int(json_get(d, "queued"));
+
+	if (told == NULL)
+		return;
+	buf_addf(b, "; told %s (%lld message%s)", cli_line(cli, told), (long long)queued,
+		 queued == 1 ? "" : "s");
+}
+
+/* " via ack-link": how, when not the actor's own command line. */
+static void
+add_via(struct cli *cli, struct buf *b, const struct json *d)
+{
+	const char *via = json_as_str(json_get(d, "via"));
+
+	if (via != NULL && strncmp(via, "local:", 6) != 0)
+		buf_addf(b, " via %s", cli_line(cli, via));
+}
+
+/* One line a human reads: what happened, from the event's details (and,
+ * for pages, how their people were notified, from the store db). */
+static void
+describe(struct cli *cli, struct store *db, const struct store_event *e, const struct json *d)
 {
 	const char *k = e->kind;
+	struct buf b = BUF_INIT;
+	bool said_reason = false; /* the sentence has the reason in it already */
 
 #define S(key) cli_line(cli, json_as_str(json_get(d, key)) ? \
 		json_as_str(json_get(d, key)) : "")
@@ -73,16 +185,78 @@ describe(struct cli *cli, const struct store_event *e, const struct json *d)
 	else if (strcmp(k, "step_skipped") == 0)
 		printf("step %s skipped", S("step"));
 	else if (strcmp(k, "paged") == 0 || strcmp(k, "escalated") == 0) {
-		const struct json *p;
-		size_t i;
+		buf_addf(&b, "%s %s", strcmp(k, "paged") == 0 ? "paged" : "escalated", S("role"));
+		if (json_as_str(json_get(d, "from")) != NULL)
+			buf_addf(&b, " from %s", S("from"));
+		add_via(cli, &b, d);
+		buf_addf(&b, " (%s):", S("mode"));
+		add_paged(cli, &b, db, d);
+		fputs(buf_str(&b), stdout);
+	} else if (strcmp(k, "acknowledged") == 0) {
+		const struct json *roles = json_get(d, "roles"), *covered = json_get(d, "covered");
 
-		printf("%s %s (%s):", strcmp(k, "paged") == 0 ? "paged" : "escalated",
-		       S("role"), S("mode"));
-		for (i = 0; (p = json_at(json_get(d, "people"), i)) != NULL; i++)
-			printf(" %s@%s", json_as_str(json_get(p, "person")),
-			       json_as_str(json_get(p, "tier")));
-	} else if (strcmp(k, "acknowledged") == 0)
-		printf("acknowledged the page");
+		if (json_size(roles) == 0) {
+			buf_adds(&b, "acknowledged the page");
+		} else {
+			buf_addf(&b, "acknowledged the page%s for ", json_size(roles) > 1 ? "s" : "");
+			add_names(cli, &b, roles);
+		}
+		if (json_size(json_get(d, "pages")) > 0) {
+			buf_adds(&b, " (");
+			add_page_ids(&b, json_get(d, "pages"));
+			buf_adds(&b, ")");
+		}
+		add_via(cli, &b, d);
+		if (json_size(covered) > 0) {
+			buf_adds(&b, json_size(covered) > 1 ? "; covers the pages of " :
+				 "; covers the page of ");
+			add_names(cli, &b, covered);
+		}
+		fputs(buf_str(&b), stdout);
+	} else if (strcmp(k, "page_cancelled") == 0) {
+		const struct json *pages = json_get(d, "pages");
+
+		buf_addf(&b, "cancelled the page%s for %s to ", json_size(pages) > 1 ? "s" : "",
+			 S("role"));
+		add_names(cli, &b, json_get(d, "people"));
+		buf_adds(&b, " (");
+		add_page_ids(&b, pages);
+		buf_adds(&b, ")");
+		add_via(cli, &b, d);
+		fputs(buf_str(&b), stdout);
+	} else if (strcmp(k, "page_declined") == 0) {
+		buf_addf(&b, "can't take %s (PG-%lld)", S("role"),
+			 (long long)json_as_int(json_get(d, "page")));
+		add_via(cli, &b, d);
+		buf_adds(&b, ", and there is no further tier to page");
+		add_told(cli, &b, d);
+		fputs(buf_str(&b), stdout);
+		said_reason = true; /* "alice can't take it (PG-3)" */
+	} else if (strcmp(k, "page_undeliverable") == 0) {
+		buf_addf(&b, "nobody can tell %s of the page for %s (PG-%lld)", S("person"),
+			 S("role"), (long long)json_as_int(json_get(d, "page")));
+		add_told(cli, &b, d);
+		fputs(buf_str(&b), stdout);
+	} else if (strcmp(k, "page_exhausted") == 0) {
+		if (json_as_str(json_get(d, "reason")) != NULL) {
+			buf_adds(&b, S("reason"));
+			said_reason = true;
+		} else
+			buf_addf(&b, "nobody acknowledged the page for %s at the last tier", S("role"));
+		if (json_size(json_get(d, "people")) > 0) {
+			buf_adds(&b, " (paged: ");
+			add_names(cli, &b, json_get(d, "people"));
+			buf_adds(&b, ")");
+		}
+		add_told(cli, &b, d);
+		fputs(buf_str(&b), stdout);
+	} else if (strcmp(k, "repaged") == 0) {
+		buf_addf(&b, "paged %s again for %s (PG-%lld, after acknowledging PG-%lld)",
+			 S("person"), S("role"), (long long)json_as_int(json_get(d, "page")),
+			 (long long)json_as_int(json_get(d, "acked_page")));
+		add_notified(cli, &b, db, json_as_int(json_get(d, "page")));
+		fputs(buf_str(&b), stdout);
+	}
 	else if (strcmp(k, "update_published") == 0 || strcmp(k, "apology_published") == 0) {
 		const struct json *st = json_get(d, "status");
 		int64_t after = json_as_int(json_get(d, "after_open_ms"));
@@ -122,10 +296,21 @@ describe(struct cli *cli, const struct store_event *e, const struct json *d)
 		       " with required steps open" : "");
 	else
 		printf("%s %s", cli_line(cli, k), cli_line(cli, e->details));
+	/* the pages a role change or the incident's end ended (issue 13) */
+	if (json_as_int(json_get(d, "pages_covered")) > 0)
+		printf("; %lld open page%s for it ended, covered",
+		       (long long)json_as_int(json_get(d, "pages_covered")),
+		       json_as_int(json_get(d, "pages_covered")) == 1 ? "" : "s");
+	if (json_as_int(json_get(d, "pages_ended")) > 0)
+		printf("; %lld open page%s ended with it",
+		       (long long)json_as_int(json_get(d, "pages_ended")),
+		       json_as_int(json_get(d, "pages_ended")) == 1 ? "" : "s");
 	if (json_get(d, "note") != NULL && json_kind(json_get(d, "note")) == JSON_KIND_STRING)
 		printf(": %s", S("note"));
-	if (json_get(d, "reason") != NULL && json_kind(json_get(d, "reason")) == JSON_KIND_STRING)
+	if (!said_reason && json_get(d, "reason") != NULL &&
+	    json_kind(json_get(d, "reason")) == JSON_KIND_STRING)
 		printf(": %s", S("reason"));
+	buf_release(&b);
 #undef S
 }
 
@@ -353,7 +538,7 @@ timeline_exec(struct cli *cli, struct cli_args *args)
 			continue;
 		}
 		printf("%s  %-10s ", when, cli_line(cli, v[i].actor));
-		describe(cli, &v[i], d);
+		describe(cli, ctx.store, &v[i], d);
 		putchar('\n');
 		json_free(d);
 	}

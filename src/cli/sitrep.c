@@ -17,6 +17,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_playbook_entry,
 	&cmd_schedule_entry,
 	&cmd_oncall_entry,
+	&cmd_people_entry,
 	&cmd_open_entry,
 	&cmd_list_entry,
 	&cmd_show_entry,

@@ -251,6 +251,31 @@ is_form_encoded(struct MHD_Connection *conn)
 	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
+/* A POST to a page that has ended: a repeat of what ended it is answered
+ * as done ("Already acknowledged by alice at 14:05 UTC."), anything else
+ * is refused with how it ended. */
+static enum MHD_Result
+ended_answer(struct http_server *h, struct MHD_Connection *conn, struct ack_req *a,
+	     const struct store_page *ended, bool ack, int64_t now)
+{
+	char *t = ended_text(ended, now), *text;
+	bool same = ack ? ended_by_ack(ended) : ended_by_decline(ended);
+	enum MHD_Result ret;
+
+	if (same) {
+		text = xasprintf("Already %s.", t);
+		ret = answer(h, conn, a, 200, ack ? "Already acknowledged" : "Already escalated",
+			     text, ack ? "already acknowledged" : "already escalated");
+	} else {
+		text = xasprintf("This page has ended, so the link no longer works: it was %s.",
+				 t);
+		ret = answer(h, conn, a, 403, "This page has ended", text, "page ended");
+	}
+	free(text);
+	free(t);
+	return ret;
+}
+
 /* POST: acknowledge or decline as the token's person, then say what
  * happened, or why nothing did. */
 static enum MHD_Result
@@ -279,6 +304,10 @@ page_post(struct http_server *h, struct MHD_Connection *conn, struct ack_req *a,
 	}
 	ack = strcmp(action, "ack") == 0;
 	http_form_release(&f);
+	/* ended already: say how, without a change of the incident (which
+	 * may be closed by now) */
+	if (strcmp(a->page.state, "open") != 0)
+		return ended_answer(h, conn, a, &a->page, ack, now);
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.conf = h->conf;
@@ -290,50 +319,40 @@ page_post(struct http_server *h, struct MHD_Connection *conn, struct ack_req *a,
 	repo_free(ctx.repo);
 	h->cache.dirty = true;
 	if (rc == 0) {
+		struct store_page now_p;
+		bool last = false; /* declined with no tier further: cancelled */
+
+		if (!ack && store_page_get(&now_p, h->store, a->page_id) == 0) {
+			last = strcmp(now_p.state, "cancelled") == 0;
+			store_page_release(&now_p);
+		}
 		text = ack ? xasprintf("Acknowledged: you are on INC-%lld as %s. The others "
 				       "paged for %s are told.", (long long)a->inc.id,
 				       a->page.role, a->page.role) :
-			     xasprintf("Escalated: INC-%lld's %s goes to the next tier now. "
-				       "Thank you for saying so.", (long long)a->inc.id,
-				       a->page.role);
-		ret = answer(h, conn, a, 200, ack ? "Acknowledged" : "Escalated", text,
-			     ack ? "acknowledged" : "escalated");
+		       last ? xasprintf("Noted: there is no further tier to page for "
+					"INC-%lld's %s, so its commander is told to find "
+					"someone. Thank you for saying so.",
+					(long long)a->inc.id, a->page.role) :
+			      xasprintf("Escalated: INC-%lld's %s goes to the next tier now. "
+					"Thank you for saying so.", (long long)a->inc.id,
+					a->page.role);
+		ret = answer(h, conn, a, 200, ack ? "Acknowledged" : last ? "Declined" :
+			     "Escalated", text, ack ? "acknowledged" : last ? "declined" :
+			     "escalated");
 		free(text);
 		return ret;
 	}
 	if (rc == SR_ENOTFOUND)
 		return answer(h, conn, a, 404, "Not found", err_last(), "no such page");
 	if (rc == SR_EEXIST) {
-		/* ended before (or meanwhile): a repeat of what ended it is
-		 * answered as done, anything else is refused */
+		/* ended meanwhile: read what ended it */
 		struct store_page ended;
-		char *why = xstrdup(err_last());
 
-		if (store_page_get(&ended, h->store, a->page_id) != 0) {
-			ret = answer(h, conn, a, 403, "This page has ended", why, "page ended");
-			free(why);
-			return ret;
-		}
-		{
-			char *t = ended_text(&ended, now);
-			bool same = ack ? ended_by_ack(&ended) : ended_by_decline(&ended);
-
-			if (same) {
-				text = xasprintf("Already %s.", t);
-				ret = answer(h, conn, a, 200, ack ? "Already acknowledged" :
-					     "Already escalated", text, ack ?
-					     "already acknowledged" : "already escalated");
-			} else {
-				text = xasprintf("This page has ended, so the link no longer "
-						 "works: it was %s.", t);
-				ret = answer(h, conn, a, 403, "This page has ended", text,
-					     "page ended");
-			}
-			free(text);
-			free(t);
-		}
+		if (store_page_get(&ended, h->store, a->page_id) != 0)
+			return answer(h, conn, a, 403, "This page has ended", err_last(),
+				      "page ended");
+		ret = ended_answer(h, conn, a, &ended, ack, now);
 		store_page_release(&ended);
-		free(why);
 		return ret;
 	}
 	if (rc == SR_EREFUSED || rc == SR_EUSAGE)
@@ -341,6 +360,28 @@ page_post(struct http_server *h, struct MHD_Connection *conn, struct ack_req *a,
 	log_warnx("ack link: PG-%lld: %s", (long long)a->page_id, err_last());
 	return answer(h, conn, a, 503, "Try again later", "The page cannot be changed right "
 		      "now; try again in a moment, or acknowledge with sitrep ack.", "store error");
+}
+
+/* Page 0: the link of a test page (sitrep page --test) for the token's
+ * person. GET says the link works; POST says it acknowledged nothing. */
+static enum MHD_Result
+test_page(struct http_server *h, struct MHD_Connection *conn, struct ack_req *a, bool post)
+{
+	const struct conf_person *p = conf_person(h->conf, a->person);
+	/* says() escapes what it shows: the name goes in as text */
+	char *who = p != NULL && p->name != NULL && strcmp(p->name, a->person) != 0 ?
+		    xasprintf("%s (%s)", p->name, a->person) : xstrdup(a->person);
+	char *text = post ? xasprintf("This was a test page for %s: nothing was acknowledged, "
+				      "and nothing needs to be. The link works.", who) :
+			    xasprintf("This was a test page for %s: your link works. In a real "
+				      "page it shows the incident with the Acknowledge and "
+				      "escalate buttons.", who);
+	enum MHD_Result ret = answer(h, conn, a, 200, "Test page: your link works", text,
+				     post ? "test page, nothing acknowledged" : "test page");
+
+	free(text);
+	free(who);
+	return ret;
 }
 
 enum MHD_Result
@@ -373,6 +414,11 @@ http_ack_serve(struct http_server *h, struct MHD_Connection *conn, const char *u
 		free(text);
 		return ret;
 	}
+	if (a.page_id == 0) {
+		ret = test_page(h, conn, &a, post);
+		ack_req_release(&a);
+		return ret;
+	}
 	if ((rc = store_page_get(&a.page, h->store, a.page_id)) == 0) {
 		a.have_page = true;
 		rc = store_incident_get(&a.inc, h->store, a.page.incident_id);
@@ -393,8 +439,13 @@ http_ack_serve(struct http_server *h, struct MHD_Connection *conn, const char *u
 	if (strcmp(a.page.person, a.person) != 0) {
 		/* signed with our key, but the page is someone else's: a store
 		 * made afresh, with its ids used again */
-		ret = answer(h, conn, &a, 403, "This link does not work", "This link was not "
-			     "made for the person this page is for.", "person mismatch");
+		char *text = xasprintf("This link was made for %s, who is not the person this "
+				       "page is for: only the person paged can answer it. Use "
+				       "the link from your latest message, or acknowledge with "
+				       "sitrep ack.", a.person);
+
+		ret = answer(h, conn, &a, 403, "This link does not work", text, "person mismatch");
+		free(text);
 		ack_req_release(&a);
 		return ret;
 	}

@@ -1,8 +1,10 @@
 /* schedule.c: the daemon's scheduler. For each open incident it works out
  * what is due (reminders, escalations, pages), fires what is due now, each
  * once, and remembers when the incident next needs a look; it publishes
- * scheduled updates and moves maintenances on time. What the rules mean
- * for an incident is incident.c's, comms.c's and escalate.c's. */
+ * scheduled updates, moves maintenances on time and announces the on-call
+ * schedules' handoffs to the people handing over and taking over. What the
+ * rules mean for an incident is incident.c's, comms.c's and escalate.c's;
+ * who is on call is rota.c's. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +19,13 @@
 #include "sitrep/json.h"
 #include "sitrep/log.h"
 #include "sitrep/maintenance.h"
+#include "sitrep/paging.h"
 #include "sitrep/playbook.h"
+#include "sitrep/rota.h"
 #include "sitrep/schedule.h"
 #include "sitrep/store-incident.h"
 #include "sitrep/store-maintenance.h"
+#include "sitrep/store-oncall.h"
 #include "sitrep/store.h"
 #include "sitrep/store-updates.h"
 #include "sitrep/subscribers.h"
@@ -56,6 +61,16 @@ struct schedule {
 	size_t nundeliverable;
 	int64_t scanned_at; /* incidents changed at or after this are looked at */
 	int64_t lag;
+	/* handoff notices: the handoffs up to handoffs_until were announced;
+	 * the schedules are read again when the next handoff comes, when the
+	 * overrides changed, and every SCHEDULE_ROTA_REREAD_MS while there
+	 * are schedules (a commit to the repository) */
+	int64_t handoffs_until;
+	int64_t handoff_next;  /* the next handoff of any schedule; 0: none */
+	int64_t rota_read_at;  /* 0: never */
+	bool rota_dirty;       /* the store changed since */
+	bool rota_some;        /* the branch head has schedules */
+	int64_t overrides_n, overrides_max; /* the overrides when last read */
 };
 
 int
@@ -74,6 +89,7 @@ void
 schedule_changed(struct schedule *sc)
 {
 	sc->changed = true;
+	sc->rota_dirty = true;
 }
 
 int64_t
@@ -152,10 +168,46 @@ add_people(struct json *to, const struct pass *p, const char *role)
 			json_append_str(to, p->holders[i].person);
 }
 
+/* Each holder of roles (once each) hears the reminder through their own
+ * first contact (paging.c); *told counts the messages, names the people. */
+static int
+remind_holders(int64_t *told, struct json *names, struct pass *p,
+	       const struct store_incident *inc, const char *const *roles, const char *text)
+{
+	struct paging_message m;
+	int64_t count;
+	int rc = 0;
+
+	*told = 0;
+	memset(&m, 0, sizeof(m));
+	m.event = "incident.reminder";
+	m.headline = "a reminder";
+	m.text = text;
+	for (size_t i = 0; rc == 0 && i < p->nholders; i++) {
+		bool role = false, seen = false;
+
+		for (const char *const *r = roles; *r != NULL; r++)
+			role |= strcmp(p->holders[i].role, *r) == 0;
+		for (size_t k = 0; role && k < i; k++)
+			for (const char *const *r = roles; *r != NULL; r++)
+				seen |= strcmp(p->holders[k].role, *r) == 0 &&
+					strcmp(p->holders[k].person, p->holders[i].person) == 0;
+		if (!role || seen)
+			continue;
+		if ((rc = paging_tell(&count, &p->sc->ctx, inc, p->holders[i].person, &m)) == 0 &&
+		    count > 0) {
+			*told += count;
+			json_append_str(names, p->holders[i].person);
+		}
+	}
+	return rc;
+}
+
 /*
  * Fire the reminder key, due at due, to the holders of roles (NULL-ended):
- * a timeline event and a notice on the internal channels, in one
- * transaction with the record that it fired. Nothing when it fired before.
+ * a timeline event, a notice on the internal channels and one to each
+ * holder's own first contact, in one transaction with the record that it
+ * fired. Nothing when it fired before.
  */
 static int
 remind(struct pass *p, const char *key, const char *kind, int64_t due,
@@ -164,14 +216,15 @@ remind(struct pass *p, const char *key, const char *kind, int64_t due,
 	struct schedule *sc = p->sc;
 	struct store_incident inc;
 	struct buf text = BUF_INIT, title = BUF_INIT;
-	struct json *to = json_new_array(), *details;
+	struct json *to = json_new_array(), *told = json_new_array(), *details;
 	char *inc_title;
-	int64_t queued;
+	int64_t queued, ntold;
 	int rc;
 
 	if (due > p->now) {
 		p->next = sooner(p->next, due);
 		json_free(to);
+		json_free(told);
 		return 0;
 	}
 	for (const char *const *r = roles; *r != NULL; r++) {
@@ -192,7 +245,8 @@ remind(struct pass *p, const char *key, const char *kind, int64_t due,
 		goto done;
 	}
 	if ((rc = comms_notify_routed(&queued, &sc->ctx, p->pb, inc.id, "internal",
-	    "incident.reminder", buf_str(&title), buf_str(&text))) != 0) {
+	    "incident.reminder", buf_str(&title), buf_str(&text))) != 0 ||
+	    (rc = remind_holders(&ntold, told, p, &inc, roles, buf_str(&text))) != 0) {
 		rc = incident_abandon(&sc->ctx, &inc, rc);
 		goto done;
 	}
@@ -204,6 +258,10 @@ remind(struct pass *p, const char *key, const char *kind, int64_t due,
 	json_set_int(details, "due_at", due);
 	json_set_int(details, "late_ms", p->now - due);
 	json_set_int(details, "queued", queued);
+	/* the holders told through their own contacts, and how many messages */
+	json_set(details, "told", told);
+	told = NULL;
+	json_set_int(details, "told_queued", ntold);
 	rc = incident_finish_change(&sc->ctx, &inc, "reminder", details);
 	if (rc == 0) {
 		sc->lag = p->now - due;
@@ -212,6 +270,7 @@ remind(struct pass *p, const char *key, const char *kind, int64_t due,
 	}
 done:
 	json_free(to);
+	json_free(told);
 	buf_release(&text);
 	buf_release(&title);
 	return rc;
@@ -226,28 +285,45 @@ hhmm(char *out, size_t len, int64_t ms)
 
 /*
  * The command a reminder names, complete so that it runs as printed: the
- * text to replace, and the playbook's templates for the audience as the
- * other way ("'sitrep update INC-1 --audience internal -m \"...\"' (or
- * --template ID: investigating, fixed)").
+ * playbook's template for the audience when it has one (the one for the
+ * incident's status first), "'sitrep update INC-1 --audience internal
+ * --template investigating' (or --template fixed, or -m TEXT)"; without
+ * one, a text to replace, -m "...".
  */
 static void
 update_command(char *out, size_t len, const struct pass *p, const char *audience)
 {
+	const struct playbook_template *best = NULL;
 	size_t n = 0;
 	int w;
 
-	w = snprintf(out, len, "'sitrep update INC-%lld --audience %s -m \"...\"'",
-		     (long long)p->inc->id, audience);
-	for (size_t i = 0; w > 0 && (size_t)w < len && i < p->pb->ntemplates; i++) {
+	for (size_t i = 0; i < p->pb->ntemplates; i++) {
 		const struct playbook_template *t = &p->pb->templates[i];
 
 		if (strcmp(t->audience, audience) != 0)
 			continue;
-		w += snprintf(out + w, len - (size_t)w, "%s%s", n++ ? ", " :
-			      " (or instead of -m, --template ID: ", t->id);
+		/* a template may have no status */
+		if (best == NULL || ((best->status == NULL ||
+				      strcmp(best->status, p->inc->status) != 0) &&
+				     t->status != NULL && strcmp(t->status, p->inc->status) == 0))
+			best = t;
 	}
-	if (n > 0 && w > 0 && (size_t)w < len)
-		snprintf(out + w, len - (size_t)w, ")");
+	if (best == NULL) {
+		snprintf(out, len, "'sitrep update INC-%lld --audience %s -m \"...\"'",
+			 (long long)p->inc->id, audience);
+		return;
+	}
+	w = snprintf(out, len, "'sitrep update INC-%lld --audience %s --template %s' (or ",
+		     (long long)p->inc->id, audience, best->id);
+	for (size_t i = 0; w > 0 && (size_t)w < len && i < p->pb->ntemplates; i++) {
+		const struct playbook_template *t = &p->pb->templates[i];
+
+		if (t == best || strcmp(t->audience, audience) != 0)
+			continue;
+		w += snprintf(out + w, len - (size_t)w, "%s%s", n++ ? ", " : "--template ", t->id);
+	}
+	if (w > 0 && (size_t)w < len)
+		snprintf(out + w, len - (size_t)w, "%s-m TEXT)", n > 0 ? ", or " : "");
 }
 
 /* Five minutes before an audience's promised update, and when it is late. */
@@ -256,7 +332,7 @@ cadence_reminders(struct pass *p, const struct comms_summary *cs)
 {
 	static const char *const comms[] = { "comms", NULL };
 	static const char *const comms_commander[] = { "comms", "commander", NULL };
-	char key[160], what[512], at[CLOCK_WHEN_MAX], cmd[256];
+	char key[160], what[1024], at[CLOCK_WHEN_MAX], cmd[512];
 	int64_t base, lead;
 	int rc;
 
@@ -318,7 +394,7 @@ step_reminders(struct pass *p)
 {
 	struct store_step *done;
 	size_t ndone;
-	char key[160], what[768], cmd[256];
+	char key[160], what[1024], cmd[512];
 	int rc;
 
 	if ((rc = store_steps_get(&done, &ndone, p->sc->ctx.store, p->inc->id)) != 0)
@@ -751,6 +827,155 @@ unconfirmed_subscribers(struct schedule *sc, int64_t now, int64_t *next)
 	return 0;
 }
 
+/*
+ * Announce one handoff to the person taking over and the one handing
+ * over, through their contacts (paging_tell_person), once: the reminder
+ * key "handoff:SCHEDULE:AT" is recorded in the same transaction.
+ */
+static int
+announce_handoff(struct schedule *sc, const struct rota_handoff *h, int64_t now)
+{
+	struct buf key = BUF_INIT, in = BUF_INIT, out = BUF_INIT, text = BUF_INIT;
+	char at[CLOCK_WHEN_MAX];
+	int64_t q, queued = 0;
+	int rc;
+
+	clock_format_when(at, sizeof(at), h->at_ms, now);
+	buf_addf(&key, "handoff:%s:%lld", h->schedule, (long long)h->at_ms);
+	buf_addf(&text, "On-call schedule '%s' hands over at %s: %s -> %s. See 'sitrep oncall'.",
+		 h->schedule, at, h->from != NULL ? h->from : "nobody",
+		 h->to != NULL ? h->to : "nobody");
+	buf_addf(&in, "you are on call for %s from %s", h->schedule, at);
+	buf_addf(&out, "your on-call turn for %s ends at %s: %s takes over", h->schedule, at,
+		 h->to != NULL ? h->to : "nobody");
+	if ((rc = store_begin(sc->ctx.store)) != 0)
+		goto done;
+	rc = store_reminder_fire(sc->ctx.store, buf_str(&key), 0, "handoff", h->at_ms, now);
+	if (rc == SR_EEXIST) {
+		store_rollback(sc->ctx.store);
+		rc = 0;
+		goto done;
+	}
+	if (rc == 0 && h->to != NULL &&
+	    (rc = paging_tell_person(&q, &sc->ctx, h->to, "oncall.handoff", buf_str(&in),
+				     buf_str(&text))) == 0)
+		queued += q;
+	if (rc == 0 && h->from != NULL && (h->to == NULL || strcmp(h->from, h->to) != 0) &&
+	    (rc = paging_tell_person(&q, &sc->ctx, h->from, "oncall.handoff", buf_str(&out),
+				     buf_str(&text))) == 0)
+		queued += q;
+	if (rc != 0) {
+		store_rollback(sc->ctx.store);
+		goto done;
+	}
+	if ((rc = store_commit(sc->ctx.store)) == 0) {
+		sc->lag = now - h->at_ms;
+		log_info("on-call handoff of %s at %s announced: %s -> %s (%lld message%s)",
+			 h->schedule, at, h->from != NULL ? h->from : "nobody",
+			 h->to != NULL ? h->to : "nobody", (long long)queued,
+			 queued == 1 ? "" : "s");
+	}
+done:
+	buf_release(&key);
+	buf_release(&in);
+	buf_release(&out);
+	buf_release(&text);
+	return rc;
+}
+
+/* Whether the overrides in the store changed since the schedules were
+ * read (sets *changed; leaves it alone when not). */
+static int
+overrides_changed(bool *changed, struct schedule *sc)
+{
+	struct store_override *v;
+	size_t n;
+	int64_t max = 0;
+	int rc;
+
+	if ((rc = store_overrides_list(&v, &n, sc->ctx.store, NULL, 0)) != 0)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		if (v[i].id > max)
+			max = v[i].id;
+	store_overrides_free(v, n);
+	if ((int64_t)n != sc->overrides_n || max != sc->overrides_max) {
+		*changed = true;
+		sc->overrides_n = (int64_t)n;
+		sc->overrides_max = max;
+	}
+	return 0;
+}
+
+/*
+ * The handoffs of every schedule at the branch head since the last run
+ * are announced, each once; at the first run, those of the last
+ * SCHEDULE_HANDOFF_RECENT_MS (a daemon that was down announces a recent
+ * handoff, never a flood of old ones). The next handoff wakes the
+ * scheduler. A rota that cannot be read is said and tried again later.
+ */
+static int
+handoffs(struct schedule *sc, int64_t now, int64_t *next)
+{
+	struct rota *r = NULL;
+	struct rota_handoff *v = NULL;
+	size_t n = 0;
+	int64_t from, soonest = 0;
+	bool due;
+	int rc = 0;
+
+	if (sc->ctx.repo == NULL)
+		return 0;
+	due = sc->rota_read_at == 0 || (sc->handoff_next != 0 && sc->handoff_next <= now) ||
+	      (sc->rota_some && now - sc->rota_read_at >= SCHEDULE_ROTA_REREAD_MS);
+	if (sc->rota_dirty && (rc = overrides_changed(&due, sc)) != 0)
+		return rc;
+	sc->rota_dirty = false;
+	if (!due)
+		goto wake;
+	sc->rota_read_at = now;
+	if (rota_load(&r, &sc->ctx) != 0) {
+		log_debug("handoff notices: the schedules cannot be read: %s", err_last());
+		err_clear();
+		sc->rota_some = false;
+		sc->handoff_next = 0;
+		goto wake;
+	}
+	sc->rota_some = r->n > 0;
+	from = sc->handoffs_until != 0 ? sc->handoffs_until : now - SCHEDULE_HANDOFF_RECENT_MS;
+	if (from < now - SCHEDULE_HANDOFF_RECENT_MS)
+		from = now - SCHEDULE_HANDOFF_RECENT_MS;
+	if ((rc = rota_handoffs(&v, &n, r, from, now)) != 0)
+		goto out;
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = announce_handoff(sc, &v[i], now);
+	if (rc != 0)
+		goto out;
+	sc->handoffs_until = now;
+	/* the next handoff of any schedule */
+	for (size_t i = 0; i < r->n; i++) {
+		const char *who;
+		int64_t change;
+
+		if (rota_who(&who, &change, r, r->v[i].name, now) != 0) {
+			err_clear(); /* an invalid schedule hands over nothing */
+			continue;
+		}
+		if (change != INT64_MAX && change > now)
+			soonest = sooner(soonest, change);
+	}
+	sc->handoff_next = soonest;
+out:
+	free(v);
+	rota_free(r);
+wake:
+	if (sc->handoff_next != 0)
+		*next = sooner(*next, sc->handoff_next);
+	if (sc->rota_some)
+		*next = sooner(*next, sc->rota_read_at + SCHEDULE_ROTA_REREAD_MS);
+	return rc;
+}
+
 int
 schedule_run(struct schedule *sc, int64_t now, int64_t *next_due)
 {
@@ -766,6 +991,13 @@ schedule_run(struct schedule *sc, int64_t now, int64_t *next_due)
 	    (rc = maintenances(sc, now, &next)) != 0 ||
 	    (rc = unconfirmed_subscribers(sc, now, &next)) != 0)
 		return rc;
+	/* a handoff notice that cannot be written now is tried on the next
+	 * run; it does not hold up the incidents */
+	if ((rc = handoffs(sc, now, &next)) != 0) {
+		if (rc == SR_ESYS)
+			return rc;
+		log_warnx("scheduler: handoff notices: %s", err_last());
+	}
 	for (size_t i = 0; i < sc->nwatch; i++) {
 		struct watch *w = &sc->watch[i];
 

@@ -528,8 +528,11 @@ payload_url(const char *page_url, const char *path)
 static void
 page_lines(struct buf *b, const struct payload_page *p, bool with_link)
 {
-	buf_addf(b, "INC-%lld %s %s: %s.\n", (long long)p->incident_id,
-		 vocab_severity_name(p->severity), p->title, p->headline);
+	if (p->test || p->incident_id == 0) /* about no incident: a test, a handoff */
+		buf_addf(b, "%s.\n", p->headline);
+	else
+		buf_addf(b, "INC-%lld %s %s: %s.\n", (long long)p->incident_id,
+			 vocab_severity_name(p->severity), p->title, p->headline);
 	if (p->text != NULL && *p->text != '\0')
 		buf_addf(b, "%s\n", p->text);
 	if (p->role != NULL)
@@ -577,7 +580,9 @@ payload_page(struct buf *out, char **subject, const char *contact_type,
 		return err_set(SR_EINVALID, "the %s message for INC-%lld cannot be sent: a text "
 			       "of it is not valid UTF-8", p->event, (long long)p->incident_id);
 	if (strcmp(contact_type, "email") == 0) {
-		*subject = xasprintf("[PAGE] INC-%lld %s %s: %s", (long long)p->incident_id,
+		*subject = p->test ? xasprintf("[PAGE TEST] %s", p->headline) :
+			   p->incident_id == 0 ? xasprintf("[sitrep] %s", p->headline) :
+			   xasprintf("[PAGE] INC-%lld %s %s: %s", (long long)p->incident_id,
 				     vocab_severity_name(p->severity), p->title, p->headline);
 		page_lines(out, p, true);
 		return 0;
@@ -610,10 +615,14 @@ payload_page(struct buf *out, char **subject, const char *contact_type,
 		page_lines(&text, p, true);
 		m = webhook_envelope(&data, p->event, p->at);
 		snprintf(id, sizeof(id), "INC-%lld", (long long)p->incident_id);
-		json_set(data, "incident", inc = json_new_object());
-		json_set_str(inc, "id", id);
-		json_set_str(inc, "title", p->title);
-		json_set_str(inc, "severity", vocab_severity_name(p->severity));
+		if (p->test || p->incident_id == 0)
+			json_set(data, "incident", json_new_null());
+		else {
+			json_set(data, "incident", inc = json_new_object());
+			json_set_str(inc, "id", id);
+			json_set_str(inc, "title", p->title);
+			json_set_str(inc, "severity", vocab_severity_name(p->severity));
+		}
 		if (p->page_id != 0) {
 			snprintf(id, sizeof(id), "PG-%lld", (long long)p->page_id);
 			json_set_str(data, "page", id);

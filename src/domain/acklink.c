@@ -139,7 +139,7 @@ acklink_token(const struct conf *c, int64_t page_id, const char *person, int64_t
 	size_t keylen;
 	int n;
 
-	if (page_id <= 0 || expiry_ms < 1000 || person == NULL ||
+	if (page_id < 0 || expiry_ms < 1000 || person == NULL ||
 	    !person_valid(person, strlen(person))) {
 		err_set(SR_EUSAGE, "cannot make an acknowledgement link for page %" PRId64
 			" and '%s': a handle in a link has 1 to %d letters, digits, '_' or '-'",
@@ -241,7 +241,10 @@ acklink_check(int64_t *page_id, char **person, const struct conf *c, const char 
 	}
 	if (nd != 3)
 		return malformed("it has fewer than four parts");
-	if (!number(&page, token, (size_t)(dot[0] - token), ACKLINK_PAGE_DIGITS))
+	/* page 0: a test page (sitrep page --test), about no incident */
+	if (dot[0] - token == 1 && token[0] == '0')
+		page = 0;
+	else if (!number(&page, token, (size_t)(dot[0] - token), ACKLINK_PAGE_DIGITS))
 		return malformed("the page is not a number");
 	if (!person_valid(dot[0] + 1, (size_t)(dot[1] - dot[0] - 1)))
 		return malformed("the person is not a handle");

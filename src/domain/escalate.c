@@ -1,7 +1,8 @@
 /* escalate.c: pages and how they end. A page goes to the people a role's
- * `who` names (first) or to the support tiers' rosters, each person
- * notified through their own contacts in the same transaction
- * (paging.c); it ends acknowledged, covered (someone else acknowledged,
+ * `who` names (first) or to the support tiers' rosters -- people, and
+ * whoever their on-call schedules (rota.h) have on call at the moment of
+ * paging -- each person notified through their own contacts in the
+ * same transaction (paging.c); it ends acknowledged, covered (someone else acknowledged,
  * or the role was filled), cancelled, escalated (nobody acknowledged in
  * time, or nobody could be told) or with its incident, and its unsent
  * notifications are cancelled with it. The daemon's scheduler calls the
@@ -21,6 +22,7 @@
 #include "sitrep/log.h"
 #include "sitrep/paging.h"
 #include "sitrep/playbook.h"
+#include "sitrep/rota.h"
 #include "sitrep/store-incident.h"
 #include "sitrep/store-maintenance.h"
 #include "sitrep/store-outbox.h"
@@ -30,20 +32,104 @@
 /* ------------------------------------------------------------ who */
 
 /*
- * Who is on call on schedule at at. THE HOOK for on-call schedules: the
- * schedules helper's rota_who() (rota.h) answers it once merged; until
- * then a schedule puts nobody on a page, and says so.
+ * What one paging operation knows of the on-call schedules: the rota at
+ * the branch head (read the first time a schedule is met, once per
+ * operation, overrides included), and the schedules that put nobody on
+ * the page, each with why (into unreached, when given, for the event).
  */
-static int
-schedule_person(const char **person, struct incident_ctx *ctx, const char *schedule,
-		int64_t at)
+struct who_ctx {
+	struct incident_ctx *ctx;
+	struct rota *rota;
+	bool loaded;
+	char *load_error;       /* why the rota could not be read */
+	struct json *unreached; /* [{schedule, tier, why}]; NULL: not kept */
+	struct buf why;         /* the same, for a refusal's message */
+	struct buf warnings;    /* the same, a line each, for who_warn */
+};
+
+static void
+who_unreached(struct who_ctx *w, const char *schedule, int tier, const char *why)
 {
-	(void)ctx;
-	(void)at;
-	*person = NULL;
-	log_info("on-call schedule '%s' skipped: schedules are not resolved by this build",
-		 schedule);
-	return 0;
+	struct json *e;
+	char t[16];
+
+	buf_addf(&w->warnings, "on-call schedule '%s' (L%d) pages nobody: %s\n", schedule,
+		 tier, why);
+	buf_addf(&w->why, "%s'%s' %s", w->why.len ? "; " : "", schedule, why);
+	if (w->unreached == NULL)
+		return;
+	e = json_new_object();
+	snprintf(t, sizeof(t), "L%d", tier);
+	json_set_str(e, "schedule", schedule);
+	json_set_str(e, "tier", t);
+	json_set_str(e, "why", why);
+	json_append(w->unreached, e);
+}
+
+/*
+ * Who is on call on schedule at at (rota_who, overrides included): NULL
+ * when nobody is, the schedule does not exist or is invalid, or the
+ * schedules cannot be read; each of those is said (who_unreached), never
+ * skipped in silence.
+ */
+static const char *
+schedule_person(struct who_ctx *w, const char *schedule, int tier, int64_t at)
+{
+	const char *person = NULL;
+	char why[512], when[CLOCK_WHEN_MAX];
+	int64_t next;
+
+	if (!w->loaded) {
+		w->loaded = true;
+		if (rota_load(&w->rota, w->ctx) != 0) {
+			w->load_error = xstrdup(err_last());
+			err_clear();
+		}
+	}
+	if (w->rota == NULL) {
+		snprintf(why, sizeof(why), "the schedules cannot be read: %s",
+			 w->load_error != NULL ? w->load_error : "unknown error");
+		who_unreached(w, schedule, tier, why);
+		return NULL;
+	}
+	if (rota_who(&person, &next, w->rota, schedule, at) != 0) {
+		who_unreached(w, schedule, tier, err_last());
+		err_clear();
+		return NULL;
+	}
+	if (person == NULL) {
+		if (next != INT64_MAX) {
+			clock_format_when(when, sizeof(when), next, at);
+			snprintf(why, sizeof(why), "has nobody on call now (someone is from %s): "
+				 "put someone on with 'sitrep schedule override %s --person "
+				 "HANDLE --from TIME --until TIME -m REASON'", when, schedule);
+		} else
+			snprintf(why, sizeof(why), "has nobody on call now: put someone on with "
+				 "'sitrep schedule override %s --person HANDLE --from TIME "
+				 "--until TIME -m REASON'", schedule);
+		who_unreached(w, schedule, tier, why);
+	}
+	return person;
+}
+
+/* Say on stderr (sitrep) or in the log (sitrepd) what was not reached:
+ * when the page goes out regardless (a refusal says it all itself). */
+static void
+who_warn(struct who_ctx *w)
+{
+	const char *line = buf_str(&w->warnings), *nl;
+
+	for (; (nl = strchr(line, '\n')) != NULL; line = nl + 1)
+		log_warnx("%.*s", (int)(nl - line), line);
+}
+
+static void
+who_release(struct who_ctx *w)
+{
+	rota_free(w->rota);
+	free(w->load_error);
+	buf_release(&w->why);
+	buf_release(&w->warnings);
 }
 
 static void
@@ -70,50 +156,47 @@ escalate_people_free(struct escalate_person *v, size_t n)
 	free(v);
 }
 
-int
-escalate_people(struct escalate_person **out, size_t *n, struct incident_ctx *ctx,
-		const struct playbook *pb, const char *role, const int *tiers, size_t ntiers,
-		bool who_first, int64_t at)
+static void
+people_collect(struct escalate_person **out, size_t *n, struct who_ctx *w,
+	       const struct playbook *pb, const char *role, const int *tiers, size_t ntiers,
+	       bool who_first, int64_t at)
 {
 	const struct playbook_role *r = playbook_role(pb, role);
+	const struct conf *c = w->ctx->conf;
 	const char *person;
-	int rc;
 
 	*out = NULL;
 	*n = 0;
 	/* a role's own people (or schedules) first, at the first tier */
 	for (size_t i = 0; who_first && r != NULL && i < r->nwho; i++) {
-		if (conf_person(ctx->conf, r->who[i]) != NULL) {
+		if (conf_person(c, r->who[i]) != NULL)
 			people_add(out, n, r->who[i], NULL, tiers[0]);
-			continue;
-		}
-		if ((rc = schedule_person(&person, ctx, r->who[i], at)) != 0) {
-			escalate_people_free(*out, *n);
-			*out = NULL;
-			*n = 0;
-			return rc;
-		}
-		if (person != NULL)
+		else if ((person = schedule_person(w, r->who[i], tiers[0], at)) != NULL)
 			people_add(out, n, person, r->who[i], tiers[0]);
 	}
 	if (*n > 0 && ntiers == 1)
-		return 0;
+		return;
 	for (size_t t = 0; t < ntiers; t++) {
-		const struct conf_tier *roster = &ctx->conf->tiers[tiers[t]];
+		const struct conf_tier *roster = &c->tiers[tiers[t]];
 
 		for (size_t k = 0; k < roster->npeople; k++)
 			people_add(out, n, roster->people[k], NULL, tiers[t]);
-		for (size_t k = 0; k < roster->nschedules; k++) {
-			if ((rc = schedule_person(&person, ctx, roster->schedules[k], at)) != 0) {
-				escalate_people_free(*out, *n);
-				*out = NULL;
-				*n = 0;
-				return rc;
-			}
-			if (person != NULL)
+		for (size_t k = 0; k < roster->nschedules; k++)
+			if ((person = schedule_person(w, roster->schedules[k], tiers[t], at)) != NULL)
 				people_add(out, n, person, roster->schedules[k], tiers[t]);
-		}
 	}
+}
+
+int
+escalate_people(struct escalate_person **out, size_t *n, struct incident_ctx *ctx,
+		const struct playbook *pb, const char *role, const int *tiers, size_t ntiers,
+		bool who_first, int64_t at)
+{
+	struct who_ctx w = { .ctx = ctx, .why = BUF_INIT };
+
+	people_collect(out, n, &w, pb, role, tiers, ntiers, who_first, at);
+	who_warn(&w);
+	who_release(&w);
 	return 0;
 }
 
@@ -182,42 +265,65 @@ tier_listed(const struct playbook *pb, int tier)
 	return false;
 }
 
+/* The schedules that put nobody on a page, in the event when any did;
+ * unreached is taken. */
+static void
+set_unreached(struct json *details, struct json *unreached)
+{
+	if (json_size(unreached) > 0)
+		json_set(details, "unreached", unreached);
+	else
+		json_free(unreached);
+}
+
 /*
  * Page role at each of tiers[0..ntiers) (the role's `who` first when
  * who_first), and notify everyone paged: who went into people ({person,
- * tier}), their page ids into pages, how many notifications into *queued.
+ * tier, schedule}), their page ids into pages, how many notifications into
+ * *queued, the schedules that put nobody on it into unreached ({schedule,
+ * tier, why}). The schedules are read once for the whole round.
  */
 static int
 page_round(struct incident_ctx *ctx, const struct store_incident *inc,
 	   const struct playbook *pb, const char *role, const int *tiers, size_t ntiers,
-	   bool who_first, struct json *people, struct json *pages, int64_t *queued,
-	   int64_t now)
+	   bool who_first, struct json *people, struct json *pages, struct json *unreached,
+	   int64_t *queued, int64_t now)
 {
+	struct who_ctx w = { .ctx = ctx, .unreached = unreached, .why = BUF_INIT };
 	struct escalate_person *who;
 	struct store_page p, *open;
 	size_t nwho, nopen;
 	int64_t *ids, count;
 	char tier[16];
-	int rc;
+	int rc = 0;
 
 	*queued = 0;
-	if ((rc = escalate_people(&who, &nwho, ctx, pb, role, tiers, ntiers, who_first, now)) != 0)
-		return rc;
+	people_collect(&who, &nwho, &w, pb, role, tiers, ntiers, who_first, now);
 	/* every tier paged must have someone on it (a role's own people
 	 * stand in for the first) */
 	for (size_t t = 0; t < ntiers; t++) {
 		const struct conf_tier *roster = &ctx->conf->tiers[tiers[t]];
-		bool someone = roster->npeople > 0;
+		bool someone = false;
 
 		for (size_t i = 0; !someone && i < nwho; i++)
 			someone = who[i].tier == tiers[t];
 		if (someone)
 			continue;
 		escalate_people_free(who, nwho);
-		return err_set(SR_EREFUSED, "no one is on the L%d roster: add people to "
-			       "tiers.L%d (or give them tier = \"L%d\") in %s", tiers[t], tiers[t],
-			       tiers[t], ctx->conf->path);
+		if (roster->nschedules == 0 && w.why.len == 0)
+			rc = err_set(SR_EREFUSED, "no one is on the L%d roster: add people to "
+				     "tiers.L%d (or give them tier = \"L%d\") in %s", tiers[t],
+				     tiers[t], tiers[t], ctx->conf->path);
+		else
+			rc = err_set(SR_EREFUSED, "nobody can be paged at L%d for %s: %s%s; add "
+				     "people to tiers.L%d in %s, or put someone on call", tiers[t],
+				     role, roster->npeople == 0 ? "its roster names no person, and " :
+				     "", buf_str(&w.why), tiers[t], ctx->conf->path);
+		who_release(&w);
+		return rc;
 	}
+	who_warn(&w);
+	who_release(&w);
 	ids = xcalloc(nwho, sizeof(*ids));
 	for (size_t i = 0; rc == 0 && i < nwho; i++) {
 		memset(&p, 0, sizeof(p));
@@ -269,7 +375,7 @@ escalate_page(struct incident_ctx *ctx, int64_t id, const char *role, int tier)
 {
 	struct store_incident inc;
 	struct playbook *pb;
-	struct json *people, *pages, *details;
+	struct json *people, *pages, *unreached, *details;
 	int tiers[5];
 	size_t ntiers;
 	int64_t queued;
@@ -292,15 +398,18 @@ escalate_page(struct incident_ctx *ctx, int64_t id, const char *role, int tier)
 		ntiers = 1;
 	}
 	pages = json_new_array();
+	unreached = json_new_array();
 	if ((rc = page_round(ctx, &inc, pb, role, tiers, ntiers, tier < 0, people, pages,
-			     &queued, clock_now_ms())) != 0) {
+			     unreached, &queued, clock_now_ms())) != 0) {
 		json_free(pages);
+		json_free(unreached);
 		return fail(ctx, &inc, pb, people, rc);
 	}
 	details = json_new_object();
 	json_set_str(details, "role", role);
 	json_set_str(details, "mode", swarm ? "swarm" : "tiered");
 	json_set(details, "people", people);
+	set_unreached(details, unreached);
 	json_set_int(details, "ack_timeout_s", pb->escalation.ack_timeout);
 	json_set(details, "pages", pages);
 	json_set_int(details, "notifications", queued);
@@ -519,7 +628,8 @@ static int
 escalate_locked(struct incident_ctx *ctx, const struct store_incident *inc,
 		const struct playbook *pb, const char *role, int tier, bool swarm,
 		const char *by, const char *via, const char *reason, int *from,
-		struct json *people, struct json *pages, int64_t *queued, int64_t now)
+		struct json *people, struct json *pages, struct json *unreached,
+		int64_t *queued, int64_t now)
 {
 	struct store_page *all;
 	size_t nall, ntiers = 0;
@@ -562,14 +672,15 @@ escalate_locked(struct incident_ctx *ctx, const struct store_incident *inc,
 			rc = end_page(ctx, all[i].id, "escalated", now, by, via, reason);
 	store_pages_free(all, nall);
 	if (rc == 0)
-		rc = page_round(ctx, inc, pb, role, tiers, ntiers, false, people, pages, queued,
-				now);
+		rc = page_round(ctx, inc, pb, role, tiers, ntiers, false, people, pages,
+				unreached, queued, now);
 	return rc;
 }
 
 static struct json *
 escalated_details(const char *role, int from, bool swarm, struct json *people,
-		  struct json *pages, int64_t queued, const char *reason)
+		  struct json *pages, struct json *unreached, int64_t queued,
+		  const char *reason)
 {
 	struct json *details = json_new_object();
 	char from_tier[16];
@@ -580,6 +691,7 @@ escalated_details(const char *role, int from, bool swarm, struct json *people,
 	json_set_str(details, "mode", swarm ? "swarm" : "tiered");
 	json_set(details, "people", people);
 	json_set(details, "pages", pages);
+	set_unreached(details, unreached);
 	json_set_int(details, "notifications", queued);
 	json_set_str(details, "reason", reason);
 	return details;
@@ -593,7 +705,7 @@ escalate_escalate(struct incident_ctx *ctx, int64_t id, const char *for_role, in
 	struct playbook *pb;
 	struct store_page *all;
 	size_t nall;
-	struct json *people, *pages;
+	struct json *people, *pages, *unreached;
 	char vbuf[160], *role;
 	int64_t queued, now = clock_now_ms();
 	int from, rc;
@@ -612,16 +724,18 @@ escalate_escalate(struct incident_ctx *ctx, int64_t id, const char *for_role, in
 	role = xstrdup(for_role != NULL ? for_role : all[nall - 1].role);
 	store_pages_free(all, nall);
 	pages = json_new_array();
+	unreached = json_new_array();
 	if ((rc = escalate_locked(ctx, &inc, pb, role, tier, swarm, ctx->actor,
 				  via_of(vbuf, sizeof(vbuf), ctx, NULL), reason, &from, people,
-				  pages, &queued, now)) != 0) {
+				  pages, unreached, &queued, now)) != 0) {
 		free(role);
 		json_free(pages);
+		json_free(unreached);
 		return fail(ctx, &inc, pb, people, rc);
 	}
 	rc = incident_finish_change(ctx, &inc, "escalated",
-				    escalated_details(role, from, swarm, people, pages, queued,
-						      reason));
+				    escalated_details(role, from, swarm, people, pages, unreached,
+						      queued, reason));
 	free(role);
 	playbook_free(pb);
 	return rc;
@@ -675,9 +789,12 @@ escalate_decline_page(struct incident_ctx *ctx, int64_t page_id, const char *via
 	people = json_new_array();
 	pages = json_new_array();
 	if (pb->escalation.mode == PLAYBOOK_TIERED && escalate_next_tier(pb, p.tier) >= 0) {
+		struct json *unreached = json_new_array();
+
 		rc = escalate_locked(ctx, &inc, pb, p.role, -1, false, ctx->actor, via, reason,
-				     &from, people, pages, &queued, now);
-		details = escalated_details(p.role, from, false, people, pages, queued, reason);
+				     &from, people, pages, unreached, &queued, now);
+		details = escalated_details(p.role, from, false, people, pages, unreached,
+					    queued, reason);
 		json_set_str(details, "via", via);
 		store_page_release(&p);
 		if (rc != 0) {
@@ -915,15 +1032,17 @@ escalate_undeliverable(bool *acted, struct incident_ctx *ctx, int64_t id)
 		if (rc == 0 && role_dead && pb->escalation.mode == PLAYBOOK_TIERED &&
 		    escalate_next_tier(pb, open[i].tier) >= 0) {
 			struct json *people = json_new_array(), *pages = json_new_array();
+			struct json *unreached = json_new_array();
 			int64_t queued;
 			int from;
 
 			rc = escalate_locked(ctx, &inc, pb, open[i].role, -1, false, ctx->actor,
-					     "daemon", buf_str(&why), &from, people, pages, &queued,
-					     clock_now_ms());
+					     "daemon", buf_str(&why), &from, people, pages,
+					     unreached, &queued, clock_now_ms());
 			if (rc == 0) {
 				struct json *d = escalated_details(open[i].role, from, false, people,
-								   pages, queued, buf_str(&why));
+								   pages, unreached, queued,
+								   buf_str(&why));
 
 				json_set_str(d, "undeliverable", open[i].person);
 				store_pages_free(open, n);
@@ -934,6 +1053,7 @@ escalate_undeliverable(bool *acted, struct incident_ctx *ctx, int64_t id)
 			}
 			json_free(people);
 			json_free(pages);
+			json_free(unreached);
 		} else if (rc == 0) {
 			/* nobody further, or others may still answer: told once */
 			snprintf(key, sizeof(key), "undeliverable:%lld", (long long)open[i].id);

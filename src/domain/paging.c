@@ -2,8 +2,9 @@
  * per notify rule that applies at the incident's severity, due paged_at +
  * after and rendered now (payload_page) with the acknowledgement link
  * (acklink.c); "acknowledged by X" to the others paged; notices about the
- * paging to the commander and the internal channels. Which pages there
- * are, and when they end, is escalate.c's. */
+ * paging to the commander and the internal channels; notices outside
+ * any page (handoffs, reminders) to one person. Which pages there are,
+ * and when they end, is escalate.c's. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,6 +230,54 @@ paging_tell(int64_t *queued, struct incident_ctx *ctx, const struct store_incide
 		return rc;
 	}
 	return 0;
+}
+
+/* The rule a notice outside any page goes through: the first that
+ * applies at every severity, else the first; -1 when none names a
+ * contact. */
+static int
+notice_rule(const struct reach *r)
+{
+	int first = -1;
+
+	for (size_t k = 0; k < r->nnotify; k++) {
+		if (r->notify[k].contact >= r->ncontacts)
+			continue;
+		if (r->notify[k].min_severity == 0)
+			return (int)k;
+		if (first < 0)
+			first = (int)k;
+	}
+	return first;
+}
+
+int
+paging_tell_person(int64_t *queued, struct incident_ctx *ctx, const char *person,
+		   const char *event, const char *headline, const char *text)
+{
+	const struct conf_person *p = conf_person(ctx->conf, person);
+	struct store_incident none;
+	struct payload_page pp;
+	struct reach r;
+	int64_t now = clock_now_ms();
+	int k, rc;
+
+	*queued = 0;
+	reach_of(&r, p);
+	if ((k = notice_rule(&r)) < 0)
+		return 0;
+	memset(&none, 0, sizeof(none));
+	memset(&pp, 0, sizeof(pp));
+	pp.event = event;
+	pp.title = "";
+	pp.person = person;
+	pp.headline = headline;
+	pp.text = text;
+	pp.at = now;
+	rc = queue_to_contact(ctx, &none, p, &r.contacts[r.notify[k].contact], &pp, 0, now, 0);
+	if (rc == 0)
+		*queued = 1;
+	return rc;
 }
 
 int

@@ -91,6 +91,16 @@ static const char sql_outbox_page[] =
 static const char sql_outbox_cancel_page[] =
 	"UPDATE outbox SET state = 'cancelled' WHERE page_id = ?1"
 	" AND state IN ('pending', 'retrying')";
+/* People's contacts: the newest row to each contact that was tried
+ * (`sitrep people`), one scan of the table for all of them; and the newest
+ * row queued to one contact, which is the one just queued (found at the
+ * end of the table at once). */
+static const char sql_outbox_contacts_last[] =
+	"SELECT " OUTBOX_COLUMNS " FROM outbox WHERE id IN (SELECT max(id) FROM outbox"
+	" WHERE contact IS NOT NULL AND state IN ('sent', 'retrying', 'dead')"
+	" GROUP BY contact) ORDER BY contact";
+static const char sql_outbox_contact_newest[] =
+	"SELECT " OUTBOX_COLUMNS " FROM outbox WHERE contact = ?1 ORDER BY id DESC LIMIT 1";
 static const char sql_outbox_counts[] =
 	"SELECT state, count(*) FROM outbox GROUP BY state";
 static const char sql_outbox_update_counts[] =
@@ -369,6 +379,42 @@ store_outbox_cancel_page(int64_t *count, struct store *s, int64_t page_id, int64
 	    count != NULL)
 		*count = sqlite3_changes64(store_db(s));
 	return rc;
+}
+
+int
+store_outbox_contacts_last(struct store_outbox **out, size_t *n, struct store *s)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = store_sql(&stmt, s, sql_outbox_contacts_last)) != 0)
+		return rc;
+	return outbox_rows(out, n, s, stmt, "read the last notification to each contact");
+}
+
+int
+store_outbox_contact_newest(struct store_outbox *out, struct store *s, const char *contact)
+{
+	struct store_outbox *v;
+	sqlite3_stmt *stmt;
+	size_t n;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = store_sql(&stmt, s, sql_outbox_contact_newest)) != 0)
+		return rc;
+	sqlite3_bind_text(stmt, 1, contact, -1, SQLITE_STATIC);
+	if ((rc = outbox_rows(&v, &n, s, stmt, "read a contact's notifications")) != 0)
+		return rc;
+	if (n == 0) {
+		free(v);
+		return err_set(SR_ENOTFOUND, "nothing was ever queued to contact '%s'", contact);
+	}
+	*out = v[0];
+	free(v);
+	return 0;
 }
 
 const char *

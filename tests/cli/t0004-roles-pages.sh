@@ -7,7 +7,7 @@
 # refusal leaving the store as it was, and concurrent role and step changes.
 . "$(dirname "$0")/lib.sh"
 
-plan 301
+plan 303
 tmp_workspace
 
 # ms ISO: an ISO 8601 UTC time with milliseconds as milliseconds since the epoch.
@@ -311,7 +311,8 @@ refused 1 "no one is on the L0 roster" "paging the empty L0 roster" \
 run sitrep --as alice page 2 ops
 is "$RC:$OUT" "0:paged ops on INC-2: see 'sitrep show INC-2'" "page 2 ops works"
 is "$(open_pages 2)" "L1:alice" "the tiered outage pages its first tier, L1: alice"
-is "$(last_line 2)" "alice paged ops (tiered): alice@L1" "the timeline says who was paged at which tier"
+is "$(last_line 2)" "alice paged ops (tiered): alice@L1 (PG-1) by mail" \
+	"the timeline says who was paged at which tier, the page and how she was notified"
 run sitrep list
 ok "list flags INC-2 with 1-page-unacked" has_line "$OUT" "^INC-2 .* 1-page-unacked"
 run sitrep list --json
@@ -345,7 +346,8 @@ refused 1 "'alice' has no open page on INC-2" "acknowledging again" \
 run sitrep --as bob escalate 2
 is "$RC:$OUT" "0:escalated INC-2: see 'sitrep show INC-2'" "escalate 2 works"
 is "$(open_pages 2)" "L2:bob" "it pages the next tier, L2: bob"
-is "$(last_line 2)" "bob escalated ops (tiered): bob@L2: escalated by hand" "the timeline has the default reason"
+is "$(last_line 2)" "bob escalated ops from L1 (tiered): bob@L2 (PG-2) by email: escalated by hand" \
+	"the timeline has the tier it came from, who is paged how, and the default reason"
 run sitrep --as carol escalate 2
 is "$(open_pages 2)" "L3:carol L3:dave" "escalating again pages L3: carol and dave"
 is "$(page_states 2)" "L1:alice=acked L2:bob=escalated L3:carol=open L3:dave=open" \
@@ -367,11 +369,12 @@ refused 1 "tier L0 is not in playbook 'outage'" "escalate --tier L0, not one of 
 run sitrep --as erin escalate 2 --tier L2 -m "bob knows the queue"
 is "$RC:$OUT" "0:escalated INC-2: see 'sitrep show INC-2'" "escalate --tier L2 -m REASON works"
 is "$(open_pages 2)" "L2:bob" "it pages L2 again"
-is "$(last_line 2)" "erin escalated ops (tiered): bob@L2: bob knows the queue" "with the reason on the timeline"
+is "$(last_line 2)" "erin escalated ops from L4 (tiered): bob@L2 (PG-6) by email: bob knows the queue" \
+	"with the reason on the timeline"
 run sitrep --as bob escalate 2 --swarm
 is "$RC:$OUT" "0:escalated INC-2 to every tier: see 'sitrep show INC-2'" "escalate --swarm on the tiered outage works"
 is "$(open_pages 2)" "L1:alice L2:bob L3:carol L3:dave L4:erin" "it pages all four tiers at once"
-is "$(last_line 2)" "bob escalated ops (swarm): alice@L1 bob@L2 carol@L3 dave@L3 erin@L4: escalated by hand" \
+is "$(last_line 2)" "bob escalated ops from L4 (swarm): alice@L1 (PG-7) by mail, bob@L2 (PG-8) by email, carol@L3 (PG-9) by email, dave@L3 (PG-10) by email, erin@L4 (PG-11) by email: escalated by hand" \
 	"the timeline says (swarm)"
 run sitrep --as dave ack 2
 # issue 13: an acknowledgement covers the role: the others' pages end too
@@ -379,6 +382,8 @@ is "$RC:$(open_pages 2)" "0:" "dave's ack ends every open page of the role"
 is "$(sqlite3 sitrep.db "SELECT group_concat(person || '=' || state || ':' || ended_by, ' ') FROM (SELECT * FROM pages WHERE incident_id = 2 AND closed_at = (SELECT max(closed_at) FROM pages WHERE incident_id = 2) ORDER BY id)")" \
 	"alice=covered:dave bob=covered:dave carol=covered:dave dave=acked:dave erin=covered:dave" \
 	"his acked, the others covered by him"
+is "$(last_line 2)" "dave acknowledged the page for ops (PG-10); covers the pages of alice, bob, carol, erin" \
+	"the timeline says whose pages his acknowledgement covers"
 
 # ============================================================ INC-3: swarm
 
@@ -388,7 +393,8 @@ is "$RC:$OUT" "0:INC-3 opened from security-breach@$(git -C playbooks rev-parse 
 run sitrep --as alice page 3 commander
 is "$RC:$OUT" "0:paged commander on INC-3: see 'sitrep show INC-3'" "page 3 commander works"
 is "$(open_pages 3)" "L2:bob L3:carol L3:dave L4:erin" "the swarm playbook pages every tier it lists, L2 to L4, at once"
-is "$(last_line 3)" "alice paged commander (swarm): bob@L2 carol@L3 dave@L3 erin@L4" "the timeline says (swarm)"
+is "$(last_line 3)" "alice paged commander (swarm): bob@L2 (PG-12) by email, carol@L3 (PG-13) by email, dave@L3 (PG-14) by email, erin@L4 (PG-15) by email" \
+	"the timeline says (swarm)"
 run sitrep timeline 3 --json
 is "$(jq -c '.[-1].details | [.mode, .ack_timeout_s, (.people | length)]' <<<"$OUT")" '["swarm",300,4]' \
 	"timeline --json: mode swarm, ack_timeout_s 300, four people"
@@ -455,6 +461,9 @@ run sitrep -c nol4.conf --as alice page cancel 4 ops -m "found the cause"
 is "$RC:$(open_pages 4)" "0:" "page cancel ROLE ends the role's open pages"
 is "$(sqlite3 sitrep.db "SELECT kind || ' ' || json_extract(details, '$.reason') FROM events WHERE incident_id = 4 ORDER BY id DESC LIMIT 1")" \
 	"page_cancelled found the cause" "the timeline has page_cancelled with the reason"
+is "$(sitrep -c nol4.conf timeline 4 | tail -n 1 | sed -E 's/^[^ ]+  //; s/ +/ /')" \
+	"alice cancelled the page for ops to dave (PG-$((carol_page + 1))): found the cause" \
+	"and says it in a sentence: the role, who, the page and why"
 refused 1 "no open page for ops on INC-4 to cancel" "page cancel with nothing open" \
 	sitrep -c nol4.conf --as alice page cancel 4 ops -m "again"
 

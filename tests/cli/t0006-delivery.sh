@@ -565,7 +565,7 @@ is "$(whids /retry-after/2/wf-ra)" "$(row "id = $RA" msg_id)" "the same webhook-
 is "$(rs "$ALWAYS")" "dead/3/500" "retries = 2: dead after 3 attempts"
 is "$(row "id = $ALWAYS" last_error)" "HTTP 500 (after 3 attempts)" "its last_error says so"
 is "$(hits /always500/wf-always)" 3 "the receiver got exactly 3 attempts"
-is "$(counts)" '{"pending":0,"retrying":0,"sent":3,"dead":3}' "outbox: 3 sent, 3 dead"
+is "$(counts)" '{"pending":0,"retrying":0,"sent":3,"dead":3,"cancelled":0}' "outbox: 3 sent, 3 dead"
 run sitrep subscribers --all --json
 is "$(jq -c --argjson g "$G_ID" '.[] | select(.id == $g) | [has("disabled_at"), .disabled_reason]' <<<"$OUT")" \
 	'[true,"disabled: its webhook answered 410 Gone"]' "subscribers --all --json shows the 410 subscriber disabled, with the reason"

@@ -4,8 +4,12 @@
 # HEAD show the page and change nothing; POST action=ack acknowledges as
 # the link's person (the timeline says via ack-link) and a repeat says
 # "already acknowledged by X at T"; action=escalate passes the role to the
-# next tier; forged, expired and someone else's links are refused with
-# 403, an unknown page with 404, and none of them changes the store.
+# next tier (the timeline says both via ack-link, and a repeat "already
+# escalated"); forged links, signatures reused on another page, person or
+# expiry, expired links, links for someone not paged and used links of
+# ended pages are refused with 403, an unknown page with 404, each with a
+# small HTML page saying why and the store (pages, events, outbox) as it
+# was.
 . "$(dirname "$0")/lib.sh"
 
 for tool in curl jq sqlite3; do
@@ -19,7 +23,7 @@ if [ ! -x "$SITREP_BIN/sitrepd" ]; then
 	exit 0
 fi
 
-plan 46
+plan 94
 tmp_workspace
 
 PY=/usr/bin/python3
@@ -109,6 +113,30 @@ page_state() {
 	sqlite3 sitrep.db "SELECT group_concat(person || '=' || state, ' ') FROM (SELECT * FROM pages ORDER BY id)"
 }
 
+# full_state: the store as store_state sees it, every page's state, and
+# which notifications exist and which are cancelled (what a delivery
+# attempt changes, attempts and times, is left out: sitrepd tries the mail
+# meanwhile).
+full_state() {
+	printf '%s|%s|%s' "$(store_state)" "$(page_state)" \
+		"$(sqlite3 sitrep.db "SELECT group_concat(id || ':' || ifnull(page_id, '-') || ':' ||
+			ifnull(contact, '-') || ':' || (state = 'cancelled'), ' ') FROM (SELECT * FROM outbox ORDER BY id)")"
+}
+
+# refused_link DESC CODE ERE CURL-ARGS...: the request is answered CODE
+# with the small HTML page saying why (ERE, in its paragraph), no buttons,
+# and the store as it was. 4 tests.
+refused_link() {
+	local desc=$1 code=$2 re=$3 before
+	shift 3
+	before=$(full_state)
+	req "$@"
+	is "$CODE" "$code" "$desc: $code"
+	like "$HDRS" $'(^|\n)[Cc]ontent-[Tt]ype: text/html; charset=utf-8(\n|$)' "$desc: an HTML page"
+	like "$BODY" "<p>[^<]*$re" "$desc: it says why"
+	is "$(full_state)" "$before" "$desc: the store is unchanged"
+}
+
 # ============================================================ setup
 
 W="$TEST_TMP/w"
@@ -178,32 +206,43 @@ is "$(store_state)|$(page_state)" "$before|$pages_before" "GET and HEAD changed 
 
 # ============================================================ refused links
 
+before=$(full_state)
+sig=${T1##*.}
 forged=${T1%?}$([ "${T1: -1}" = A ] && echo B || echo A)
-req "$BASE/ack/$forged"
-is "$CODE" 403 "a forged signature: GET 403"
-like "$BODY" 'bad signature' "saying the signature is bad"
-post "$forged" ack
-is "$CODE" 403 "and POST 403"
-other=$(sed -E 's/\.alice\./.bob./' <<<"$T1")
-post "$other" ack
-is "$CODE" 403 "alice's signature with bob's name: 403"
+refused_link "a forged signature, GET" 403 'bad signature' "$BASE/ack/$forged"
+refused_link "a forged signature, POST" 403 'bad signature' \
+	-X POST -H 'Content-Type: application/x-www-form-urlencoded' --data action=ack "$BASE/ack/$forged"
+refused_link "alice's signature reused with bob's name" 403 'bad signature' \
+	-X POST -H 'Content-Type: application/x-www-form-urlencoded' --data action=ack \
+	"$BASE/ack/$P1.bob.$exp.$sig"
+refused_link "her signature reused on another page" 403 'bad signature' \
+	-X POST -H 'Content-Type: application/x-www-form-urlencoded' --data action=ack \
+	"$BASE/ack/$((P1 + 1)).alice.$exp.$sig"
+refused_link "her signature reused with a later expiry" 403 'bad signature' \
+	-X POST -H 'Content-Type: application/x-www-form-urlencoded' --data action=ack \
+	"$BASE/ack/$P1.alice.$((exp + 86400)).$sig"
 expired=$(token "$P1" alice $((now - 60)))
-req "$BASE/ack/$expired"
-is "$CODE" 403 "a link signed with the key but expired: 403"
-like "$BODY" 'expired at' "saying when it expired"
-post "$expired" ack
-is "$CODE" 403 "and POST 403"
-req "$BASE/ack/9999.alice.$exp.AAAA"
-is "$CODE" 403 "a malformed link: 403"
-req "$BASE/ack/$(token 9999 alice "$exp")"
-is "$CODE" 404 "a well-signed link for no page: 404"
+refused_link "a link signed with the key but expired, GET" 403 'expired at' "$BASE/ack/$expired"
+refused_link "the expired link, POST" 403 'expired at' \
+	-X POST -H 'Content-Type: application/x-www-form-urlencoded' --data action=ack "$BASE/ack/$expired"
+refused_link "a malformed link" 403 'malformed' "$BASE/ack/9999.alice.$exp.AAAA"
+refused_link "a well-signed link for no page" 404 'no such page' "$BASE/ack/$(token 9999 alice "$exp")"
+refused_link "a well-signed link for bob, who is not paged, on alice's page" 403 \
+	'made for bob, who is not the person this page is for: only the person paged' \
+	-X POST -H 'Content-Type: application/x-www-form-urlencoded' --data action=ack \
+	"$BASE/ack/$(token "$P1" bob "$exp")"
+refused_link "a well-signed link for mallory, no person at all" 403 'made for mallory' \
+	-X POST -H 'Content-Type: application/x-www-form-urlencoded' --data action=escalate \
+	"$BASE/ack/$(token "$P1" mallory "$exp")"
 req -X DELETE "$BASE/ack/$T1"
 is "$CODE" 405 "DELETE: 405"
 req -X POST -H 'Content-Type: text/plain' --data 'action=ack' "$BASE/ack/$T1"
 is "$CODE" 415 "a POST that is not a form: 415"
 post "$T1" maybe
 is "$CODE" 400 "an action that is neither ack nor escalate: 400"
-is "$(store_state)|$(page_state)" "$before|$pages_before" "none of them changed anything"
+is "$(full_state)" "$before" "none of them changed anything"
+like "$(cat "$SLOG")" 'ack link: POST from 127\.0\.0\.1: 403 the acknowledgement link has a bad signature' \
+	"sitrepd logs a refused link with why"
 
 # ============================================================ acknowledge
 
@@ -213,7 +252,7 @@ like "$BODY" 'Acknowledged: you are on INC-1 as ops' "Acknowledged: you are on I
 is "$(sqlite3 sitrep.db "SELECT state || ' ' || ended_by || ' ' || ended_via FROM pages WHERE id = $P1")" \
 	"acked alice ack-link" "alice's page ended acked by alice via ack-link"
 run sitrep timeline 1
-like "$OUT" 'ack-link' "the timeline says via ack-link"
+like "$OUT" "alice +acknowledged the page for ops \\(PG-$P1\\) via ack-link" "the timeline says via ack-link"
 is "$(sqlite3 sitrep.db "SELECT count(*) FROM outbox WHERE page_id = $P1 AND state IN ('pending', 'retrying')")" 0 \
 	"no notification of hers is left to send"
 after=$(store_state)
@@ -224,8 +263,9 @@ is "$(store_state)" "$after" "and nothing changed"
 req "$BASE/ack/$T1"
 is "$CODE" 200 "GET now: 200"
 unlike "$BODY" '<form' "without the buttons"
-post "$T1" escalate
-is "$CODE" 403 "escalating an acknowledged page: 403"
+refused_link "the used link again, to escalate the acknowledged page" 403 \
+	'This page has ended, so the link no longer works: it was acknowledged by alice at' \
+	-X POST -H 'Content-Type: application/x-www-form-urlencoded' --data action=escalate "$BASE/ack/$T1"
 
 # ============================================================ escalate
 
@@ -241,8 +281,15 @@ is "$CODE" 200 "POST action=escalate: 200"
 like "$BODY" 'Escalated' "it says escalated"
 is "$(sqlite3 sitrep.db "SELECT state FROM pages WHERE id = $P2")" escalated "alice's page escalated"
 like "$(page_of 2 bob)" '^[1-9][0-9]*$' "bob (L2) is paged now"
-post "$T2" ack
-is "$CODE" 403 "acknowledging the escalated page: 403"
+refused_link "her link again, to acknowledge the page she escalated" 403 \
+	"it was escalated by alice at [^<]*: alice can(&#39;|'|&#x27;)t take it \\(PG-$P2\\)" \
+	-X POST -H 'Content-Type: application/x-www-form-urlencoded' --data action=ack "$BASE/ack/$T2"
+post "$T2" escalate
+is "$CODE:$(grep -Eo '<p>Already escalated by alice at' <<<"$BODY")" "200:<p>Already escalated by alice at" \
+	"escalating it again: already escalated by alice at T"
+run sitrep timeline 2
+like "$OUT" "alice +escalated ops from L1 via ack-link \\(tiered\\): bob@L2 \\(PG-[0-9]+\\)[^:]*: alice can't take it \\(PG-$P2\\)" \
+	"the timeline: escalated via ack-link, who is paged now and why"
 
 # ============================================================ the log
 

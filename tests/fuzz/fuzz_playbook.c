@@ -40,7 +40,10 @@ static const char site_conf[] =
 	"  { id = \"database\"; name = \"Data storage\"; },\n"
 	"  { id = \"email\";    name = \"E-mail delivery\"; }\n"
 	");\n"
-	"people = ( { handle = \"alice\"; name = \"Alice\"; tier = \"L1\"; } );\n";
+	"people = ( { handle = \"alice\"; name = \"Alice\"; tier = \"L1\";\n"
+	"             email = \"alice@example.com\"; } );\n"
+	"channels = ( { id = \"paging-mail\"; type = \"email\"; audiences = [ ];\n"
+	"               smtp_url = \"smtp://127.0.0.1:25\"; from = \"sitrep@example.com\"; } );\n";
 
 static struct conf *conf;
 

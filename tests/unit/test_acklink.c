@@ -81,9 +81,10 @@ test_round_trip(void **state)
 		"a234567890123456789012345678901234567890123456789012345678901234" };
 
 	for (size_t i = 0; i < sizeof(people) / sizeof(people[0]); i++) {
-		int64_t ids[] = { 1, 42, 999999999999999999LL };
+		/* 0: a test page (sitrep page --test) */
+		int64_t ids[] = { 1, 42, 999999999999999999LL, 0 };
 
-		for (size_t k = 0; k < 3; k++) {
+		for (size_t k = 0; k < 4; k++) {
 			char *t = acklink_token(&f->conf, ids[k], people[i], T0 + 3600000);
 			int64_t page = 0;
 			char *person = NULL;
@@ -156,7 +157,7 @@ test_malformed(void **state)
 		xasprintf("012.ana.1800003600.%s", sig),   /* leading zero */
 		xasprintf("+12.ana.1800003600.%s", sig),   /* sign */
 		xasprintf("-12.ana.1800003600.%s", sig),
-		xasprintf("0.ana.1800003600.%s", sig),     /* page 0 */
+		xasprintf("00.ana.1800003600.%s", sig),    /* page 0, not as 0 */
 		xasprintf("12.ana.01800003600.%s", sig),
 		xasprintf("12.ana.1800003600x.%s", sig),
 		xasprintf("12..1800003600.%s", sig),       /* no person */
@@ -252,7 +253,7 @@ test_bad_arguments(void **state)
 	assert_null(acklink_token(&f->conf, 12, "a.b", T0));
 	assert_non_null(strstr(err_last(), "handle"));
 	assert_null(acklink_token(&f->conf, 12, "", T0));
-	assert_null(acklink_token(&f->conf, 0, "ana", T0));
+	assert_null(acklink_token(&f->conf, -1, "ana", T0));
 	assert_null(acklink_token(&f->conf, 12, "Zoë", T0));
 }
 

@@ -8,7 +8,9 @@
  * listener only, and the cache: the same bytes while the store is
  * unchanged, new ones once another connection commits; acknowledgement
  * links (GET shows and changes nothing, a forged or expired link is 403,
- * POST acknowledges once). */
+ * POST acknowledges once, via ack-link on the timeline, and a repeat says
+ * "already acknowledged by X at T"; POST escalates to the next tier, or at
+ * the last one tells the commander). */
 #include "testutil.h"
 
 #include <arpa/inet.h>
@@ -26,8 +28,11 @@
 #include "sitrep/conf.h"
 #include "sitrep/diag.h"
 #include "sitrep/err.h"
+#include "sitrep/escalate.h"
 #include "sitrep/http.h"
+#include "sitrep/incident.h"
 #include "sitrep/json.h"
+#include "sitrep/repo.h"
 #include "sitrep/store-incident.h"
 #include "sitrep/store.h"
 #include "sitrep/store-updates.h"
@@ -43,6 +48,36 @@ static const char conf_text[] =
 	"people = ( { handle = \"alice\"; name = \"Alice\"; } );\n"
 	"channels = ( { id = \"mail\"; type = \"email\"; audiences = [ \"customers\" ];\n"
 	"  smtp_url = \"smtp://127.0.0.1:2525\"; from = \"status@example.com\"; } );\n";
+
+/* For the POSTs to acknowledgement links: people on two tiers with an
+ * e-mail contact each, the links' key, and a playbook that pages them. */
+static const char paging_conf_text[] =
+	"workspace = { database = \"sitrep.db\"; playbooks = \"playbooks\"; branch = \"main\"; };\n"
+	"status_page = { name = \"Acme Status\"; url = \"https://status.example.com/\"; };\n"
+	"components = ( { id = \"api\"; name = \"Public API\"; } );\n"
+	"people = (\n"
+	"  { handle = \"alice\"; name = \"Alice\"; tier = \"L1\"; email = \"alice@example.com\"; },\n"
+	"  { handle = \"bob\"; name = \"Bob\"; tier = \"L1\"; email = \"bob@example.com\"; },\n"
+	"  { handle = \"carol\"; name = \"Carol\"; tier = \"L2\"; email = \"carol@example.com\"; }\n"
+	");\n"
+	"channels = ( { id = \"mail\"; type = \"email\"; audiences = [ \"customers\" ];\n"
+	"  smtp_url = \"smtp://127.0.0.1:2525\"; from = \"status@example.com\"; } );\n"
+	"paging = { link_key_file = \"paging.key\"; };\n";
+
+static const char paging_playbook[] =
+	"name = \"outage\";\n"
+	"title = \"Service outage\";\n"
+	"summary = \"A service is down.\";\n"
+	"severity = \"SEV1\";\n"
+	"components = [ \"api\" ];\n"
+	"roles = (\n"
+	"  { id = \"commander\"; title = \"Incident Commander\"; },\n"
+	"  { id = \"ops\"; title = \"Operations\"; max = 2; }\n"
+	");\n"
+	"escalation = { mode = \"tiered\"; ack_timeout = \"5m\"; tiers = [ \"L1\", \"L2\" ]; };\n";
+
+/* The site config the next setup_with parses. */
+static const char *fixture_conf = conf_text;
 
 struct fixture {
 	char *dir;
@@ -87,7 +122,7 @@ setup_with(void **state, int burst, int64_t every, int max, int per_addr)
 	char path[4200];
 
 	f->dir = testutil_tmpdir();
-	if (conf_parse(&f->conf, &d, conf_text, "sitrep.conf", f->dir) != 0) {
+	if (conf_parse(&f->conf, &d, fixture_conf, "sitrep.conf", f->dir) != 0) {
 		diag_print(&d, stderr);
 		return -1;
 	}
@@ -142,6 +177,49 @@ static int
 setup_few(void **state)
 {
 	return setup_with(state, 1, 0, 16, 1000);
+}
+
+/* The paging config, its playbook repository, and INC-1 opened by bob
+ * with ops paged: alice and bob at L1, each told by e-mail with a link. */
+static int
+setup_paging(void **state)
+{
+	struct fixture *f;
+	struct incident_ctx ctx;
+	struct repo *repo;
+	char path[4200], *names[] = { "outage.playbook" }, *texts[] = { (char *)paging_playbook };
+	char sha[41];
+	int64_t id;
+	int rc;
+
+	fixture_conf = paging_conf_text;
+	rc = setup_with(state, 1000, 0, 2048, 256);
+	fixture_conf = conf_text;
+	if (rc != 0)
+		return rc;
+	f = *state;
+	testutil_write(f->dir, "paging.key", "0123456789abcdef0123456789abcdef\n");
+	snprintf(path, sizeof(path), "%s/paging.key", f->dir);
+	free(f->conf->paging.link_key_file);
+	f->conf->paging.link_key_file = xstrdup(path);
+	snprintf(path, sizeof(path), "%s/playbooks", f->dir);
+	if (repo_create_seeded(path, "main", names, texts, 1, "Test playbooks") != 0 ||
+	    repo_open(&repo, path) != 0 || repo_resolve(sha, repo, "main") != 0) {
+		fprintf(stderr, "the playbook repository: %s\n", err_last());
+		return -1;
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.conf = f->conf;
+	ctx.store = f->store;
+	ctx.repo = repo;
+	ctx.actor = "bob";
+	if (incident_open(&id, &ctx, "outage", sha, "Checkout down", 0, NULL, 0) != 0 ||
+	    escalate_page(&ctx, id, "ops", -1) != 0) {
+		fprintf(stderr, "open and page: %s\n", err_last());
+		return -1;
+	}
+	repo_free(repo);
+	return 0;
 }
 
 static int
@@ -1272,6 +1350,158 @@ test_ack_rate(void **state)
 	free(path);
 }
 
+/* The page id of person's latest page. */
+static int64_t
+page_of(struct fixture *f, const char *person)
+{
+	char q[256];
+
+	snprintf(q, sizeof(q), "SELECT max(id) FROM pages WHERE person = '%s'", person);
+	return sql_int(f->db, q);
+}
+
+/* Whether the store's text q (one value) is want. */
+static void
+assert_sql_text(struct fixture *f, const char *q, const char *want)
+{
+	sqlite3_stmt *stmt;
+	const unsigned char *got = NULL;
+
+	assert_int_equal(sqlite3_prepare_v2(f->db, q, -1, &stmt, NULL), SQLITE_OK);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		got = sqlite3_column_text(stmt, 0);
+	if (got == NULL || strcmp((const char *)got, want) != 0)
+		fail_msg("%s: '%s', not '%s'", q, got != NULL ? (const char *)got : "(null)", want);
+	sqlite3_finalize(stmt);
+}
+
+/* POST action=ack through the route: alice's page acknowledged via
+ * ack-link, bob's covered and told, her unsent notifications cancelled,
+ * the event says via ack-link; a repeat (hers, or bob's link to his
+ * covered page) answers "already acknowledged by alice at T" and changes
+ * nothing; the page shows no buttons any more. */
+static void
+test_ack_post(void **state)
+{
+	struct fixture *f = *state;
+	int64_t alice = page_of(f, "alice"), bob = page_of(f, "bob"), events, rows;
+	int64_t later = (time(NULL) + 3600) * 1000LL;
+	char *path = ack_path(f, alice, "alice", later), *bpath = ack_path(f, bob, "bob", later);
+	struct reply r;
+
+	assert_true(alice > 0 && bob > 0);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM outbox WHERE page_id IS NOT NULL "
+				 "AND state = 'pending'"), 2);
+	post_form(&r, f, path, "action=ack");
+	assert_status(&r, 200);
+	assert_header(&r, "Cache-Control", "no-store");
+	assert_non_null(strstr(r.body, "Acknowledged: you are on INC-1 as ops"));
+	reply_release(&r);
+	assert_sql_text(f, "SELECT group_concat(person || '=' || state || ':' || ended_by || ':' || "
+			"ended_via, ' ') FROM (SELECT * FROM pages ORDER BY id)",
+			"alice=acked:alice:ack-link bob=covered:alice:ack-link");
+	assert_sql_text(f, "SELECT kind || ' ' || json_extract(details, '$.via') || ' ' || actor "
+			"FROM events ORDER BY id DESC LIMIT 1", "acknowledged ack-link alice");
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM outbox WHERE page_id IS NOT NULL "
+				 "AND state IN ('pending', 'retrying')"), 0);
+	/* bob hears it: a message of its own, not his page's (cancelled) row */
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM outbox WHERE contact = 'bob/email' "
+				 "AND (page_id IS NULL OR page_id = 0) AND state = 'pending'"), 1);
+
+	events = sql_int(f->db, "SELECT count(*) FROM events");
+	rows = sql_int(f->db, "SELECT count(*) FROM outbox");
+	post_form(&r, f, path, "action=ack");
+	assert_status(&r, 200);
+	assert_non_null(strstr(r.body, "<p>Already acknowledged by alice at "));
+	reply_release(&r);
+	post_form(&r, f, bpath, "action=ack");
+	assert_status(&r, 200);
+	assert_non_null(strstr(r.body, "<p>Already acknowledged by alice at "));
+	reply_release(&r);
+	/* what was acknowledged is not escalated by its link */
+	post_form(&r, f, path, "action=escalate");
+	assert_status(&r, 403);
+	assert_non_null(strstr(r.body, "it was acknowledged by alice at "));
+	reply_release(&r);
+	get(&r, f, path);
+	assert_status(&r, 200);
+	assert_non_null(strstr(r.body, "acknowledged by alice at "));
+	assert_null(strstr(r.body, "<form"));
+	reply_release(&r);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM events"), events);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM outbox"), rows);
+	free(path);
+	free(bpath);
+}
+
+/* POST action=escalate through the route: the role's L1 pages end
+ * escalated by alice via ack-link with her reason and carol (L2) is paged;
+ * a repeat answers "already escalated"; carol's "can't take it" at the
+ * last tier ends her page and tells the commander (page_declined); someone
+ * not paged (a link signed for mallory) changes nothing. */
+static void
+test_ack_escalate(void **state)
+{
+	struct fixture *f = *state;
+	int64_t alice = page_of(f, "alice"), carol, events;
+	int64_t later = (time(NULL) + 3600) * 1000LL;
+	char *path = ack_path(f, alice, "alice", later), *cpath, *mpath, reason[64];
+	struct reply r;
+
+	post_form(&r, f, path, "action=escalate");
+	assert_status(&r, 200);
+	assert_non_null(strstr(r.body, "<p>Escalated: INC-1&#39;s ops goes to the next tier now"));
+	reply_release(&r);
+	assert_sql_text(f, "SELECT group_concat(person || '=' || state, ' ') FROM "
+			"(SELECT * FROM pages ORDER BY id)", "alice=escalated bob=escalated carol=open");
+	snprintf(reason, sizeof(reason), "alice can't take it (PG-%lld)", (long long)alice);
+	assert_sql_text(f, "SELECT ended_by || ' ' || ended_via FROM pages WHERE person = 'bob'",
+			"alice ack-link");
+	{
+		char want[160];
+
+		snprintf(want, sizeof(want), "escalated ack-link L1 %s", reason);
+		assert_sql_text(f, "SELECT kind || ' ' || json_extract(details, '$.via') || ' ' || "
+				"json_extract(details, '$.from') || ' ' || json_extract(details, "
+				"'$.reason') FROM events ORDER BY id DESC LIMIT 1", want);
+	}
+	carol = page_of(f, "carol");
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM outbox WHERE contact = 'carol/email'"),
+			 1);
+
+	events = sql_int(f->db, "SELECT count(*) FROM events");
+	post_form(&r, f, path, "action=escalate");
+	assert_status(&r, 200);
+	assert_non_null(strstr(r.body, "<p>Already escalated by alice at "));
+	reply_release(&r);
+	post_form(&r, f, path, "action=ack");
+	assert_status(&r, 403);
+	assert_non_null(strstr(r.body, "it was escalated by alice at "));
+	reply_release(&r);
+	mpath = ack_path(f, carol, "mallory", later);
+	post_form(&r, f, mpath, "action=ack");
+	assert_status(&r, 403);
+	assert_non_null(strstr(r.body, "made for mallory, who is not the person this page is for"));
+	reply_release(&r);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM events"), events);
+	assert_sql_text(f, "SELECT state FROM pages WHERE person = 'carol'", "open");
+
+	/* carol is the last tier: nobody further, the commander is told */
+	cpath = ack_path(f, carol, "carol", later);
+	post_form(&r, f, cpath, "action=escalate");
+	assert_status(&r, 200);
+	assert_non_null(strstr(r.body, "no further tier"));
+	reply_release(&r);
+	assert_sql_text(f, "SELECT state || ' ' || ended_by || ' ' || ended_via FROM pages "
+			"WHERE person = 'carol'", "cancelled carol ack-link");
+	assert_sql_text(f, "SELECT kind || ' ' || json_extract(details, '$.via') || ' ' || "
+			"json_extract(details, '$.told') FROM events ORDER BY id DESC LIMIT 1",
+			"page_declined ack-link bob");
+	free(path);
+	free(cpath);
+	free(mpath);
+}
+
 static int
 connect_idle(int port)
 {
@@ -1349,6 +1579,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rate, setup_limited, teardown),
 		cmocka_unit_test_setup_teardown(test_ack_get, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ack_rate, setup_limited, teardown),
+		cmocka_unit_test_setup_teardown(test_ack_post, setup_paging, teardown),
+		cmocka_unit_test_setup_teardown(test_ack_escalate, setup_paging, teardown),
 		cmocka_unit_test_setup_teardown(test_per_address_limit, setup_per_address, teardown),
 		cmocka_unit_test_setup_teardown(test_connection_limit, setup_few, teardown),
 	};

@@ -21,6 +21,7 @@
 #include "sitrep/incident.h"
 #include "sitrep/repo.h"
 #include "sitrep/roles.h"
+#include "sitrep/rota.h"
 #include "sitrep/schedule.h"
 #include "sitrep/store-maintenance.h"
 #include "sitrep/store.h"
@@ -145,21 +146,29 @@ static struct ws live_ws;
 static bool live_ws_open;
 static struct schedule *live_sc[4];
 
+/* The workspace with the playbooks, and an on-call schedule ops.schedule
+ * when schedule is not NULL. */
 static void
-ws_open(struct ws *w, const char *conf)
+ws_open_with(struct ws *w, const char *conf, const char *schedule)
 {
-	char *names[] = { "basic.playbook", "drill.playbook", "swarm.playbook" };
+	char *names[] = { "basic.playbook", "drill.playbook", "swarm.playbook", "ops.schedule" };
 	char *contents[] = { (char *)basic_playbook, (char *)drill_playbook,
-			     (char *)swarm_playbook };
+			     (char *)swarm_playbook, (char *)schedule };
 	char path[4200];
 
 	memset(w, 0, sizeof(*w));
-	testws_open(&w->t, conf, names, contents, 3, T0 - HOUR);
+	testws_open(&w->t, conf, names, contents, schedule != NULL ? 4 : 3, T0 - HOUR);
 	snprintf(path, sizeof(path), "%s/sitrep.db", w->t.dir);
 	assert_int_equal(sqlite3_open(path, &w->db), SQLITE_OK);
 	sqlite3_busy_timeout(w->db, 10000);
 	live_ws = *w;
 	live_ws_open = true;
+}
+
+static void
+ws_open(struct ws *w, const char *conf)
+{
+	ws_open_with(w, conf, NULL);
 }
 
 static void
@@ -336,12 +345,21 @@ events_of(struct ws *w, int64_t id, const char *kind)
 		    (long long)id, kind);
 }
 
-/* Notices queued on the internal chat channel for incident id. */
+/* Notices queued on the internal chat channel for incident id (not the
+ * mentions of people through it). */
 static int64_t
 ops_notices(struct ws *w, int64_t id)
 {
 	return qint(w, "SELECT count(*) FROM outbox WHERE channel = 'ops' AND incident_id = %lld"
-		    " AND update_id IS NULL", (long long)id);
+		    " AND update_id IS NULL AND contact IS NULL", (long long)id);
+}
+
+/* Messages to person's own contacts about incident id outside any page. */
+static int64_t
+told(struct ws *w, int64_t id, const char *person)
+{
+	return qint(w, "SELECT count(*) FROM outbox WHERE incident_id = %lld AND page_id IS NULL"
+		    " AND contact LIKE '%s/%%'", (long long)id, person);
 }
 
 /* "Ltier:person:role=state ..." for every page of incident id, oldest first. */
@@ -396,8 +414,15 @@ test_cadence(void **state)
 			      (long long)id, (long long)due1, (long long)(due1 - 5 * MIN),
 			      (long long)(due1 - 5 * MIN)), 1);
 	assert_int_equal(ops_notices(&w, id), 1);
-	assert_string_equal(qtext(&w, "SELECT type || ' ' || state FROM outbox WHERE channel = 'ops'"),
+	assert_string_equal(qtext(&w, "SELECT type || ' ' || state FROM outbox WHERE channel = 'ops'"
+				  " AND contact IS NULL"),
 			    "slack pending");
+	/* and to bob (comms) through his own contact, in the same change */
+	assert_int_equal(told(&w, id, "bob"), 1);
+	assert_int_equal(told(&w, id, "alice"), 0);
+	assert_string_equal(reminder_field(&w, id, "update_due", "told"), "[\"bob\"]");
+	assert_non_null(strstr(qtext(&w, "SELECT payload FROM outbox WHERE contact = 'bob/chat'"),
+			       "<@UBOB> INC-1 SEV2"));
 
 	/* once, however often it runs */
 	run_n(sc, due1 - 5 * MIN, 3);
@@ -418,6 +443,8 @@ test_cadence(void **state)
 	assert_string_equal(reminder_field(&w, id, "update_overdue", "to"), "[\"bob\",\"alice\"]");
 	assert_int_equal(atoll(reminder_field(&w, id, "update_overdue", "due_at")), due1);
 	assert_int_equal(ops_notices(&w, id), 2);
+	assert_int_equal(told(&w, id, "bob"), 2);
+	assert_int_equal(told(&w, id, "alice"), 1);
 	run_n(sc, due1 + MIN, 3);
 	sched_close(sc);
 	sc = sched_open(&w);
@@ -425,6 +452,7 @@ test_cadence(void **state)
 	assert_int_equal(reminders(&w, id, "update_due"), 1);
 	assert_int_equal(reminders(&w, id, "update_overdue"), 1);
 	assert_int_equal(ops_notices(&w, id), 2);
+	assert_int_equal(told(&w, id, "bob"), 2);
 
 	/* an update posted promises the next in 30 minutes: reminders 5
 	 * minutes before that, and none for the old promise */
@@ -1154,6 +1182,92 @@ group_teardown(void **state)
 	return 0;
 }
 
+/* ---------------------------------------------------------------- handoffs */
+
+/* alice until 09:00 on the 15th (T0 + 1h), then bob for a day, and so on. */
+static const char ops_schedule[] =
+	"time_zone = \"UTC\";\n"
+	"rotation = { people = [ \"alice\", \"bob\" ]; length = \"1d\"; start = \"2027-01-14 09:00\"; };\n";
+
+/* Handoff notices queued to person's contact, outside any incident. */
+static int64_t
+handoff_notices(struct ws *w, const char *person)
+{
+	return qint(w, "SELECT count(*) FROM outbox WHERE incident_id IS NULL AND page_id IS NULL"
+		    " AND contact = '%s/chat'", person);
+}
+
+/*
+ * Each handoff is announced to the person taking over and the one handing
+ * over, once, across restarts; the scheduler wakes for it; a daemon that
+ * was down announces a handoff of the last hour when it starts, not older
+ * ones; an override is a handoff too.
+ */
+static void
+test_handoff_notices(void **state)
+{
+	struct schedule *sc;
+	struct ws w;
+	int64_t oid, h1 = T0 + HOUR;
+
+	(void)state;
+	ws_open_with(&w, conf_text, ops_schedule);
+	sc = sched_open(&w);
+	/* the last handoff, 23 hours ago, is old news */
+	assert_int_equal(run(sc, T0), T0 + SCHEDULE_ROTA_REREAD_MS);
+	assert_int_equal(qint(&w, "SELECT count(*) FROM outbox"), 0);
+	/* the scheduler wakes for the next handoff */
+	assert_int_equal(run(sc, h1 - MIN), h1);
+	assert_int_equal(qint(&w, "SELECT count(*) FROM outbox"), 0);
+
+	run(sc, h1);
+	assert_int_equal(handoff_notices(&w, "bob"), 1);
+	assert_int_equal(handoff_notices(&w, "alice"), 1);
+	assert_non_null(strstr(qtext(&w, "SELECT payload FROM outbox WHERE contact = 'bob/chat'"),
+			       "<@UBOB> you are on call for ops from"));
+	assert_non_null(strstr(qtext(&w, "SELECT payload FROM outbox WHERE contact = 'alice/chat'"),
+			       "your on-call turn for ops ends at"));
+	assert_non_null(strstr(qtext(&w, "SELECT payload FROM outbox WHERE contact = 'alice/chat'"),
+			       "bob takes over"));
+	assert_int_equal(qint(&w, "SELECT count(*) FROM reminders WHERE key = 'handoff:ops:%lld'"
+			      " AND kind = 'handoff' AND incident_id IS NULL", (long long)h1), 1);
+
+	/* once, however often it runs, and after a restart */
+	run_n(sc, h1 + MIN, 3);
+	sched_close(sc);
+	sc = sched_open(&w);
+	run(sc, h1 + 2 * MIN);
+	assert_int_equal(qint(&w, "SELECT count(*) FROM outbox"), 2);
+	sched_close(sc);
+
+	/* down over the next handoff (bob -> alice at h1 + 1d): announced
+	 * when it starts half an hour later */
+	sc = sched_open(&w);
+	run(sc, h1 + 24 * HOUR + 30 * MIN);
+	assert_int_equal(handoff_notices(&w, "alice"), 2);
+	assert_int_equal(handoff_notices(&w, "bob"), 2);
+	sched_close(sc);
+	/* down two hours past the one after (alice -> bob): not announced */
+	sc = sched_open(&w);
+	run(sc, h1 + 48 * HOUR + 2 * HOUR);
+	assert_int_equal(qint(&w, "SELECT count(*) FROM outbox"), 4);
+
+	/* an override: carol from 10 minutes on for an hour, bob hands over */
+	clock_set_fake(h1 + 50 * HOUR);
+	TESTWS_CHECK(rota_override(&oid, as(&w, "alice", h1 + 50 * HOUR), "ops", "carol",
+				   h1 + 50 * HOUR + 10 * MIN, h1 + 51 * HOUR + 10 * MIN, "swap"));
+	schedule_changed(sc);
+	run(sc, h1 + 50 * HOUR);
+	assert_int_equal(handoff_notices(&w, "carol"), 0);
+	/* it wakes the scheduler when it starts */
+	assert_int_equal(run(sc, h1 + 50 * HOUR + 9 * MIN + 30 * SEC), h1 + 50 * HOUR + 10 * MIN);
+	run(sc, h1 + 50 * HOUR + 10 * MIN);
+	assert_int_equal(handoff_notices(&w, "carol"), 1);
+	assert_int_equal(handoff_notices(&w, "bob"), 3);
+	sched_close(sc);
+	ws_close(&w);
+}
+
 int
 main(void)
 {
@@ -1171,6 +1285,7 @@ main(void)
 		cmocka_unit_test_teardown(test_maintenance, teardown),
 		cmocka_unit_test_teardown(test_lag, teardown),
 		cmocka_unit_test_teardown(test_changes_noticed, teardown),
+		cmocka_unit_test_teardown(test_handoff_notices, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
