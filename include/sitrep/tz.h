@@ -26,6 +26,8 @@ struct tz_local {
  * for instants after its last transition, the POSIX TZ rule in its footer.
  * SR_ENOTFOUND for a zone the system does not know (or a name with ".."),
  * SR_EINVALID for a file that is not TZif. The caller frees it with tz_free.
+ * A zone already loaded and not yet freed is shared, not read again (the
+ * zone is never changed once loaded; thread-safe).
  */
 int tz_load(struct tz **out, const char *name);
 void tz_free(struct tz *z);

@@ -2,9 +2,12 @@
  * 64-bit data, and the POSIX TZ rule of the footer for instants after the
  * last transition, which Debian's "slim" files rely on) and conversions
  * between instants and a zone's wall-clock time. It never sets TZ: the
- * process's zone is the reader's (clock.c), and sitrepd has threads. */
+ * process's zone is the reader's (clock.c), and sitrepd has threads. A
+ * zone loaded while another load of it is held is shared (counted, under
+ * a lock): fifty schedules in eight zones read eight files. */
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +37,8 @@ struct tz_rule {
 
 struct tz {
 	char *name;
+	unsigned refs;    /* holders of this load (tz_load's sharing) */
+	struct tz *next;  /* the zones held, for sharing */
 	int64_t *at;      /* transitions, seconds, ascending */
 	unsigned char *idx;
 	size_t nat;
@@ -435,8 +440,22 @@ name_ok(const char *name)
 	return strstr(name, "..") == NULL;
 }
 
-int
-tz_load(struct tz **out, const char *name)
+/* The zones held now, each shared by its holders. */
+static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct tz *held;
+
+static void
+tz_destroy(struct tz *z)
+{
+	free(z->name);
+	free(z->at);
+	free(z->idx);
+	free(z->types);
+	free(z);
+}
+
+static int
+tz_read(struct tz **out, const char *name)
 {
 	const char *dir = getenv("TZDIR");
 	unsigned char *data;
@@ -468,7 +487,7 @@ tz_load(struct tz **out, const char *name)
 	z->name = xstrdup(name);
 	if (!tzif_parse(z, data, n)) {
 		free(data);
-		tz_free(z);
+		tz_destroy(z);
 		return err_set(SR_ENOTFOUND, "unknown time zone '%s': its file is not a "
 			       "time zone (TZif) file", name);
 	}
@@ -477,16 +496,43 @@ tz_load(struct tz **out, const char *name)
 	return 0;
 }
 
+int
+tz_load(struct tz **out, const char *name)
+{
+	struct tz *z;
+	int rc = 0;
+
+	pthread_mutex_lock(&held_lock);
+	for (z = held; z != NULL; z = z->next)
+		if (name != NULL && strcmp(z->name, name) == 0)
+			break;
+	if (z != NULL)
+		z->refs++;
+	else if ((rc = tz_read(&z, name)) == 0) {
+		z->refs = 1;
+		z->next = held;
+		held = z;
+	}
+	pthread_mutex_unlock(&held_lock);
+	*out = rc == 0 ? z : NULL;
+	return rc;
+}
+
 void
 tz_free(struct tz *z)
 {
+	struct tz **p;
+
 	if (z == NULL)
 		return;
-	free(z->name);
-	free(z->at);
-	free(z->idx);
-	free(z->types);
-	free(z);
+	pthread_mutex_lock(&held_lock);
+	if (--z->refs == 0) {
+		for (p = &held; *p != z; p = &(*p)->next)
+			;
+		*p = z->next;
+		tz_destroy(z);
+	}
+	pthread_mutex_unlock(&held_lock);
 }
 
 const char *
