@@ -466,6 +466,9 @@ static const char *const migrations[] = {
 	"    WHERE state IN ('retrying', 'dead');\n"
 	"CREATE INDEX outbox_update ON outbox (update_id);\n"
 	"CREATE INDEX outbox_page ON outbox (page_id) WHERE page_id IS NOT NULL;\n"
+	/* a person's contacts and how their last notification went (sitrep
+	 * people) without reading every fan-out row */
+	"CREATE INDEX outbox_contact ON outbox (contact, state) WHERE contact IS NOT NULL;\n"
 	"CREATE TABLE oncall_overrides (\n"
 	"	id INTEGER PRIMARY KEY,\n"
 	"	schedule TEXT NOT NULL,\n"
