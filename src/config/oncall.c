@@ -219,6 +219,38 @@ parse_layer(struct confread *r, struct oncall_schedule *s, struct oncall_layer *
 	parse_window(r, l, g);
 }
 
+
+/* Whether layer b, later, is in force whenever a is: every day and hour of
+ * a's, from a's start on. */
+static bool
+layer_covers(const struct oncall_layer *b, const struct oncall_layer *a)
+{
+	bool days = b->days == 0 || (a->days != 0 && (a->days & ~b->days) == 0);
+	bool hours = b->from < 0 || (a->from >= 0 && b->from <= a->from && b->until >= a->until);
+
+	return days && hours && b->start_ms <= a->start_ms;
+}
+
+/* Overlapping layers are the point of layers, but one that a later layer
+ * covers entirely is never in force: a mistake, refused where it is. */
+static void
+hidden_layers(struct confread *r, const struct oncall_schedule *s)
+{
+	for (size_t i = 0; i < s->nlayers; i++)
+		for (size_t k = i + 1; k < s->nlayers; k++)
+			if (s->layers[i].length > 0 && s->layers[k].length > 0 &&
+			    layer_covers(&s->layers[k], &s->layers[i])) {
+				diag_add(r->diags, r->file, s->layers[i].line,
+					 "layer '%s' is never in force: layer '%s' (line %d), "
+					 "later in the list, covers all of its days and hours "
+					 "from its start; give it days, hours or a later start, "
+					 "or remove it", s->layers[i].name ? s->layers[i].name : "?",
+					 s->layers[k].name ? s->layers[k].name : "?",
+					 s->layers[k].line);
+				break;
+			}
+}
+
 static void
 parse_top(struct confread *r, struct oncall_schedule *s, const config_setting_t *root,
 	  const struct conf *conf)
@@ -278,6 +310,7 @@ parse_top(struct confread *r, struct oncall_schedule *s, const config_setting_t 
 		}
 	}
 	tz_free(utc);
+	hidden_layers(r, s);
 }
 
 int

@@ -321,11 +321,50 @@ test_shape(void **state)
 	diag_release(&d);
 }
 
+/* Layers overlap by design, but one a later layer covers entirely (every
+ * day and hour of it, from its start on) is never in force: refused at its
+ * line; one the later layer covers only in part is fine. */
+static void
+test_hidden_layer(void **state)
+{
+	struct diags d = DIAGS_INIT;
+	struct oncall_schedule *s = NULL;
+	static const char hidden[] =
+		"time_zone = \"UTC\";\n"
+		"layers = (\n"
+		"  { name = \"weekdays\"; people = [ \"a\" ]; length = \"1d\";\n"   /* 3 */
+		"    start = \"2026-01-05 09:00\"; days = [ \"mon\", \"tue\" ];\n"
+		"    from = \"09:00\"; until = \"17:00\"; },\n"
+		"  { name = \"all\"; people = [ \"b\", \"c\" ]; length = \"1w\";\n"   /* 6 */
+		"    start = \"2026-01-01 00:00\"; }\n"
+		");\n";
+	static const char partial[] =
+		"time_zone = \"UTC\";\n"
+		"layers = (\n"
+		"  { name = \"all\"; people = [ \"b\", \"c\" ]; length = \"1w\";\n"
+		"    start = \"2026-01-01 00:00\"; },\n"
+		"  { name = \"weekdays\"; people = [ \"a\" ]; length = \"1d\";\n"
+		"    start = \"2026-01-05 09:00\"; days = [ \"mon\", \"tue\" ];\n"
+		"    from = \"09:00\"; until = \"17:00\"; }\n"
+		");\n";
+
+	(void)state;
+	assert_int_equal(oncall_parse(&s, &d, hidden, strlen(hidden), "x.schedule", NULL),
+			 SR_EINVALID);
+	check(found(&d, "x.schedule", 3, "layer 'weekdays' is never in force: layer 'all' "
+		    "(line 6)"));
+	diag_release(&d);
+	assert_int_equal(oncall_parse(&s, &d, partial, strlen(partial), "x.schedule", NULL), 0);
+	oncall_free(s);
+	diag_release(&d);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_weekly),
+		cmocka_unit_test(test_hidden_layer),
 		cmocka_unit_test(test_daily_spring),
 		cmocka_unit_test(test_weekly_autumn),
 		cmocka_unit_test(test_layers),
