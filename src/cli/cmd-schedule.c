@@ -169,15 +169,28 @@ time_json(int64_t ms)
 }
 
 /*
- * A moment typed by a user: what clock_parse_time reads, or "YYYY-MM-DD
- * HH:MM" on zone's clock.
+ * A moment typed by a user: "YYYY-MM-DD HH:MM" on zone's clock (refused
+ * when that clock never shows it: the hour a daylight-saving change
+ * skips), else what clock_parse_time reads.
  */
 static int
 parse_moment(int64_t *out, const char *text, const struct tz *zone, int64_t now)
 {
-	if (clock_parse_time(out, text, now) == 0)
+	struct tz_local back;
+	int y, mo, d, h, mi;
+	char sep;
+
+	if (zone != NULL && tz_parse_local(out, zone, text) == 0) {
+		tz_to_local(&back, zone, *out);
+		if (sscanf(text, "%4d-%2d-%2d%c%2d:%2d", &y, &mo, &d, &sep, &h, &mi) == 6 &&
+		    (back.year != y || back.month != mo || back.day != d || back.hour != h ||
+		     back.min != mi))
+			return err_set(SR_EUSAGE, "'%s' never happens in %s: the clocks skip "
+				       "that hour (a daylight-saving change); give a time "
+				       "before or after it", text, tz_name(zone));
 		return 0;
-	if (zone != NULL && tz_parse_local(out, zone, text) == 0)
+	}
+	if (clock_parse_time(out, text, now) == 0)
 		return 0;
 	return err_set(SR_EUSAGE, "'%s' is not a time: give \"+30m\", \"14:05\" (UTC), "
 		       "\"2026-11-23T14:05Z\" or \"2026-11-23 14:05\"%s%s", text,

@@ -6,7 +6,7 @@
 # new commit seen at once although the schedules are cached by commit.
 . "$(dirname "$0")/lib.sh"
 
-plan 80
+plan 85
 tmp_workspace
 
 W="$TEST_TMP/ws"
@@ -197,6 +197,17 @@ is_rc 0 "cancel an override"
 isnt "$(oncall_at "$at2h" ops | cut -d' ' -f1)" dave "a cancelled override no longer wins"
 run sitrep schedule cancel 1
 is_rc 1 "cancelling it again is refused"
+
+# a local time is on the schedule's clock (Berlin); one its clocks skip is refused
+run sitrep schedule override berlin --person alice --from "2027-03-28 01:30" \
+	--until "2027-03-28 05:00" -m "night swap"
+is_rc 0 "an override in the schedule's local time"
+is "$(sqlite3 sitrep.db "SELECT from_at, until_at FROM oncall_overrides WHERE schedule = 'berlin'")" \
+	"$(( $(date -ud 2027-03-28T00:30Z +%s) * 1000 ))|$(( $(date -ud 2027-03-28T03:00Z +%s) * 1000 ))" \
+	"01:30 CET and 05:00 CEST, the clocks moving forward between them"
+refused 2 "never happens in Europe/Berlin" "an override from a time the DST change skips" \
+	sitrep schedule override berlin --person alice --from "2027-03-28 02:30" \
+	--until "2027-03-28 05:00" -m "night swap"
 
 # ------------------------------------------------------------ log, diff
 
