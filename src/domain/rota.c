@@ -78,8 +78,9 @@ attach_overrides(struct rota *r, struct store_override *rows, size_t nrows)
 		struct rota_schedule *rs = &r->v[i];
 		size_t k = 0;
 
+		/* rows an earlier schedule took are zeroed */
 		for (size_t j = 0; j < nrows; j++)
-			k += strcmp(rows[j].schedule, rs->name) == 0;
+			k += rows[j].schedule != NULL && strcmp(rows[j].schedule, rs->name) == 0;
 		if (k == 0)
 			continue;
 		rs->rows = xcalloc(k, sizeof(*rs->rows));
