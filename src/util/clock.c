@@ -160,9 +160,20 @@ clock_parse_time(int64_t *out, const char *text, int64_t now)
 		}
 		if (end != NULL && (*end == 'Z' || *end == 'z'))
 			end++;
-		if (end != NULL && *end == '\0' && (t = timegm(&tm)) != (time_t)-1) {
-			*out = (int64_t)t * 1000;
-			return 0;
+		if (end != NULL && *end == '\0') {
+			/* timegm normalises (2026-02-30 would be March 2nd): a
+			 * date or time no calendar has is refused instead */
+			struct tm want = tm, back;
+			int sec = tm.tm_sec;
+
+			tm.tm_sec = 0;
+			t = timegm(&tm);
+			if (gmtime_r(&t, &back) != NULL && back.tm_year == want.tm_year &&
+			    back.tm_mon == want.tm_mon && back.tm_mday == want.tm_mday &&
+			    back.tm_hour == want.tm_hour && back.tm_min == want.tm_min) {
+				*out = ((int64_t)t + sec) * 1000;
+				return 0;
+			}
 		}
 	}
 	return err_set(SR_EUSAGE, "'%s' is not a time: write +30m, 14:05 (UTC) or "

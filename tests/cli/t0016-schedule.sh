@@ -6,7 +6,7 @@
 # new commit seen at once although the schedules are cached by commit.
 . "$(dirname "$0")/lib.sh"
 
-plan 85
+plan 90
 tmp_workspace
 
 W="$TEST_TMP/ws"
@@ -175,6 +175,12 @@ refused 1 "no schedule 'nosuch'" "an override of an unknown schedule" \
 	sitrep schedule override nosuch --person dave --from +1h --until +3h -m "cover"
 refused 2 "end after it starts" "an override that ends before it starts" \
 	sitrep schedule override ops --person dave --from +3h --until +1h -m "cover"
+# a day the month has not was read as one of the next (Feb 30 -> Mar 2)
+refused 2 "'2027-02-30 09:00' is not a time" "an override from a day February has not" \
+	sitrep schedule override ops --person dave --from "2027-02-30 09:00" --until "2027-03-05 09:00" -m "cover"
+run sitrep oncall --at 2027-02-30T09:00Z
+is_rc 2 "oncall --at a day February has not is a usage error"
+like "$ERR" "'2027-02-30T09:00Z' is not a time" "and says which"
 run sitrep schedule override ops --person dave --from +1h --until +3h
 is_rc 2 "an override without a reason is a usage error"
 is "$(sqlite3 sitrep.db 'SELECT count(*) FROM oncall_overrides')" 0 "nothing was recorded"

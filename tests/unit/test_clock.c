@@ -66,6 +66,13 @@ test_parse_time(void **state)
 	assert_int_equal(clock_parse_time(&t, "25:00", now), SR_EUSAGE);
 	assert_int_equal(clock_parse_time(&t, "+5x", now), SR_EUSAGE);
 	assert_int_equal(clock_parse_time(&t, "2026-11-24T06:30Zjunk", now), SR_EUSAGE);
+	/* a day the month has not was read as one of the next month */
+	assert_int_equal(clock_parse_time(&t, "2026-02-30T00:00Z", now), SR_EUSAGE);
+	assert_int_equal(clock_parse_time(&t, "2026-02-29 09:00", now), SR_EUSAGE);
+	assert_int_equal(clock_parse_time(&t, "2026-04-31T09:00Z", now), SR_EUSAGE);
+	assert_int_equal(clock_parse_time(&t, "2028-02-29T09:00Z", now), 0);
+	assert_int_equal(clock_parse_time(&t, "2026-11-24T06:30:60Z", now), 0);
+	assert_int_equal(t, now + (18 * 3600 + 31 * 60) * 1000LL);
 }
 
 /*
