@@ -8,6 +8,7 @@
  * notifications are cancelled with it. The daemon's scheduler calls the
  * time-driven parts (escalate_escalate, escalate_undeliverable,
  * escalate_exhausted, escalate_repage); this file decides what they mean. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -827,7 +828,8 @@ escalate_decline_page(struct incident_ctx *ctx, int64_t page_id, const char *via
 
 /* ------------------------------------------------------------ cancel, cover, end */
 
-/* "PG-7" or "7" -> 7; 0 when text is not a page id. */
+/* "PG-7" or "7" -> 7; 0 when text is not a page id; -1 when it is one no
+ * page can have ("PG-0", "PG-99999999999999999999"). */
 static int64_t
 page_id_of(const char *text)
 {
@@ -838,8 +840,11 @@ page_id_of(const char *text)
 		text += 3;
 	if (*text < '0' || *text > '9')
 		return 0;
+	errno = 0;
 	v = strtoll(text, &end, 10);
-	return *end == '\0' && v > 0 ? v : 0;
+	if (*end != '\0')
+		return 0;
+	return v > 0 && errno != ERANGE ? v : -1;
 }
 
 int
@@ -860,6 +865,9 @@ escalate_cancel(struct incident_ctx *ctx, int64_t id, const char *role_or_page,
 		return err_set(SR_EUSAGE, "cancelling a page needs a reason: -m \"why\"");
 	if ((rc = incident_begin_playbook(&inc, &pb, ctx, id)) != 0)
 		return rc;
+	if (pid < 0)
+		return fail(ctx, &inc, pb, NULL, err_set(SR_ENOTFOUND, "no page %s: 'sitrep show "
+			    "INC-%lld' lists its pages", role_or_page, (long long)id));
 	if (pid != 0) {
 		struct store_page p;
 

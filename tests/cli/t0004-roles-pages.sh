@@ -7,7 +7,7 @@
 # refusal leaving the store as it was, and concurrent role and step changes.
 . "$(dirname "$0")/lib.sh"
 
-plan 303
+plan 309
 tmp_workspace
 
 # ms ISO: an ISO 8601 UTC time with milliseconds as milliseconds since the epoch.
@@ -451,6 +451,11 @@ refused 2 "cancelling a page needs a reason" "page cancel without -m" \
 	sitrep -c nol4.conf --as alice page cancel 4 ops
 refused 1 "playbook 'outage' has no role 'nosuch'" "page cancel of an unknown role" \
 	sitrep -c nol4.conf --as alice page cancel 4 nosuch -m "why"
+# a page id past the largest number read as PG-9223372036854775807
+refused 1 "no page PG-99999999999999999999:" "page cancel of a page id too large for any page" \
+	sitrep -c nol4.conf --as alice page cancel 4 PG-99999999999999999999 -m "why"
+refused 1 "no page PG-0:" "page cancel of PG-0" \
+	sitrep -c nol4.conf --as alice page cancel 4 PG-0 -m "why"
 carol_page=$(sqlite3 sitrep.db "SELECT id FROM pages WHERE incident_id = 4 AND person = 'carol' AND state = 'open'")
 run sitrep -c nol4.conf --as alice page cancel 4 "PG-$carol_page" -m "carol is on leave"
 is "$RC:$(open_pages 4)" "0:L3:dave" "page cancel PG-n ends that page only"
