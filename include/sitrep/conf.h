@@ -46,6 +46,10 @@ struct conf_notify {
 	int line;
 };
 
+/* A handle: 1 to CONF_HANDLE_MAX ASCII letters, digits, '_' and '-', the
+ * characters an acknowledgement link carries it in (acklink.c). */
+#define CONF_HANDLE_MAX 64
+
 struct conf_person {
 	char *handle;
 	char *name;

@@ -57,6 +57,21 @@ static const char *const channel_keys[] = {
 };
 static const char *const secret_keys[] = { "url", "secret", "password", "token", NULL };
 
+/* Whether a person's handle can be part of an acknowledgement link. */
+static bool
+handle_ok(const char *h)
+{
+	size_t n = strlen(h);
+
+	if (n == 0 || n > CONF_HANDLE_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((h[i] >= 'a' && h[i] <= 'z') || (h[i] >= 'A' && h[i] <= 'Z') ||
+		      (h[i] >= '0' && h[i] <= '9') || h[i] == '_' || h[i] == '-'))
+			return false;
+	return true;
+}
+
 static bool
 file_exists(const char *path)
 {
@@ -653,11 +668,12 @@ read_people(struct confread *r, struct conf *c, const config_setting_t *root,
 		if (conf_person(c, p->handle) != NULL)
 			diag_add(r->diags, r->file, confread_line(g),
 				 "duplicate person '%s'", p->handle);
-		if (strpbrk(p->handle, "./ \t") != NULL)
+		if (!handle_ok(p->handle))
 			diag_add(r->diags, r->file, confread_member_line(g, "handle"),
-				 "person handle '%s' must not contain '.', '/' or spaces "
-				 "(it is part of acknowledgement links and channel ids)",
-				 p->handle);
+				 "person handle '%s' must be 1 to %d ASCII letters, digits, "
+				 "'_' or '-', without '.', '/' or spaces (it is part of "
+				 "acknowledgement links and channel ids)", p->handle,
+				 CONF_HANDLE_MAX);
 		if (!confread_str(r, g, "name", false, &p->name))
 			p->name = xstrdup(p->handle);
 		if (confread_str(r, g, "email", false, &p->email) &&

@@ -701,7 +701,17 @@ test_contact_refused(void **state)
 			    "unknown setting 'pager' in a contact");
 	/* a handle is part of links and channel ids */
 	expect_edit_invalid(19, "  { handle = \"carol.d\"; email = \"c@example.com\"; }", 19,
-			    "person handle 'carol.d' must not contain '.'");
+			    "person handle 'carol.d' must be 1 to 64 ASCII letters, digits, '_' or '-'");
+	/* nor a character or a length a link cannot carry: its pages
+	 * went out with no acknowledgement link at all */
+	expect_edit_invalid(19, "  { handle = \"car%2Fol\"; email = \"c@example.com\"; }", 19,
+			    "person handle 'car%2Fol' must be 1 to 64");
+	expect_edit_invalid(19, "  { handle = \"c\u00e4rol\"; email = \"c@example.com\"; }", 19,
+			    "must be 1 to 64 ASCII letters");
+	expect_edit_invalid(19, "  { handle = \"carol+ops\"; email = \"c@example.com\"; }", 19,
+			    "person handle 'carol+ops' must be 1 to 64");
+	expect_edit_invalid(19, "  { handle = \"c1234567890123456789012345678901234567890123456789012345678901234\"; email = \"c@example.com\"; }", 19,
+			    "must be 1 to 64 ASCII letters");
 }
 
 /* A mention goes through a channel of its own kind. */
