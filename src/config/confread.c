@@ -94,7 +94,7 @@ confread_parse(struct confread *r, config_t *cfg, const char *text, size_t len)
 			continue;
 		if (at_bol && strncasecmp(p, "@include", 8) == 0) {
 			diag_add(r->diags, r->file, line,
-				 "@include is not allowed: a playbook must be one self-contained file");
+				 "@include is not allowed: the file must be self-contained");
 			for (; *p != '\0' && *p != '\n'; p++)
 				*p = ' ';
 			p--;
