@@ -638,6 +638,18 @@ read_notify(struct confread *r, struct conf_person *p, const config_setting_t *g
 			ok = false;
 		} else
 			rule->contact = (size_t)(ct - p->contacts);
+		/* every rule is a notification: the same contact at the same
+		 * delay twice tells them twice at once (at SEV1 at least, which
+		 * every min_severity includes) */
+		for (size_t k = 0; ok && ct != NULL && k < p->nnotify; k++)
+			if (p->notify[k].contact == rule->contact &&
+			    p->notify[k].after == rule->after) {
+				diag_add(r->diags, r->file, rule->line,
+					 "person '%s': notify names contact '%s' twice with the "
+					 "same 'after' (line %d too): they would be told twice "
+					 "at once", p->handle, contact, p->notify[k].line);
+				ok = false;
+			}
 		free(contact);
 		if (ok)
 			p->nnotify++;

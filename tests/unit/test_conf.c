@@ -699,6 +699,10 @@ test_contact_refused(void **state)
 			    "contact id 'Mail' must be lowercase letters");
 	expect_edit_invalid(19, "  { handle = \"carol\"; contacts = ( { id = \"mail\"; type = \"email\"; address = \"c@example.com\"; pager = 1; } ); }", 19,
 			    "unknown setting 'pager' in a contact");
+	/* the same contact at the same delay twice sent two notifications
+	 * at once */
+	expect_edit_invalid(19, "  { handle = \"carol\"; email = \"c@example.com\"; notify = ( { contact = \"email\"; after = \"0m\"; }, { contact = \"email\"; after = \"0s\"; min_severity = \"SEV2\"; } ); }", 19,
+			    "person 'carol': notify names contact 'email' twice with the same 'after'");
 	/* a handle is part of links and channel ids */
 	expect_edit_invalid(19, "  { handle = \"carol.d\"; email = \"c@example.com\"; }", 19,
 			    "person handle 'carol.d' must be 1 to 64 ASCII letters, digits, '_' or '-'");
