@@ -40,6 +40,14 @@ int incident_parse_id(int64_t *out, const char *text);
  */
 int incident_check_title(const char *what, const char *title);
 
+/* The longest reason or note, in bytes (why a page was cancelled, why an
+ * on-call override was made). */
+#define INCIDENT_NOTE_MAX 2000
+
+/* Whether text can be a reason (what, "the reason"): not blank, at most
+ * INCIDENT_NOTE_MAX bytes, valid UTF-8; SR_EINVALID naming what is wrong. */
+int incident_check_note(const char *what, const char *text);
+
 /*
  * Open an incident from playbook name at commit sha (already resolved):
  * severity 0 takes the playbook's default; components NULL takes the

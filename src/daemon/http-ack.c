@@ -296,6 +296,9 @@ page_post(struct http_server *h, struct MHD_Connection *conn, struct ack_req *a,
 	if (http_form_parse(&f, buf_str(&rq->body), rq->body.len) != 0)
 		return answer(h, conn, a, 400, "Bad request", err_last(), "malformed form");
 	action = http_form_get(&f, "action");
+	for (size_t i = 0, seen = 0; action != NULL && i < f.n; i++)
+		if (strcmp(f.name[i], "action") == 0 && seen++ > 0)
+			action = NULL; /* twice: which one was meant? */
 	if (action == NULL || (strcmp(action, "ack") != 0 && strcmp(action, "escalate") != 0)) {
 		http_form_release(&f);
 		return answer(h, conn, a, 400, "Bad request", "Choose Acknowledge or "

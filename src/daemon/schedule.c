@@ -596,6 +596,23 @@ page_escalations(struct pass *p)
 }
 
 /* A required role still unfilled a while after opening is paged. */
+/* Whether role was paged on incident id, whatever became of the page. */
+static int
+role_paged(bool *paged, struct schedule *sc, int64_t id, const char *role)
+{
+	struct store_page *pages;
+	size_t n;
+	int rc;
+
+	*paged = false;
+	if ((rc = store_pages_get(&pages, &n, sc->ctx.store, id, false)) != 0)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		*paged |= strcmp(pages[i].role, role) == 0;
+	store_pages_free(pages, n);
+	return 0;
+}
+
 static int
 unfilled_roles(struct pass *p)
 {
@@ -619,6 +636,12 @@ unfilled_roles(struct pass *p)
 		}
 		snprintf(key, sizeof(key), "unfilled:%lld:%s", (long long)p->inc->id, role->id);
 		if ((rc = store_reminder_fired(&fired, sc->ctx.store, key)) != 0)
+			return rc;
+		if (fired)
+			continue;
+		/* a role someone already paged has its promise (and its
+		 * acknowledger): the daemon does not page it again */
+		if ((rc = role_paged(&fired, sc, p->inc->id, role->id)) != 0)
 			return rc;
 		if (fired)
 			continue;

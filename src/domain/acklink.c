@@ -4,12 +4,15 @@
  * Making and checking a token only: what a click does is escalate.c's,
  * the page it shows http-ack.c's. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "sitrep/acklink.h"
 #include "sitrep/base64.h"
@@ -39,18 +42,33 @@ key_read(unsigned char **key, size_t *len, const struct conf *c)
 {
 	const char *path = c != NULL ? c->paging.link_key_file : NULL;
 	unsigned char *k;
+	struct stat st;
 	size_t n;
 	FILE *fp;
+	int fd;
 
 	*key = NULL;
 	*len = 0;
 	if (path == NULL || path[0] == '\0')
 		return err_set(SR_ESYS, "no key file for acknowledgement links: set "
 			       "paging.link_key_file in sitrep.conf");
-	if ((fp = fopen(path, "rb")) == NULL)
+	/* opened without waiting (a FIFO would block every page) and read
+	 * only when it is a regular file */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
 		return err_set(SR_ESYS, "cannot read the acknowledgement link key '%s': %s; "
 			       "'sitrep init' writes one (32 random bytes in hex, mode 0600)",
 			       path, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return err_set(SR_ESYS, "the acknowledgement link key '%s' is not a regular "
+			       "file: point paging.link_key_file at the key 'sitrep init' "
+			       "writes", path);
+	}
+	if ((fp = fdopen(fd, "rb")) == NULL) {
+		close(fd);
+		return err_set(SR_ESYS, "cannot read the acknowledgement link key '%s': %s",
+			       path, strerror(errno));
+	}
 	k = xmalloc(ACKLINK_KEY_MAX + 1);
 	n = fread(k, 1, ACKLINK_KEY_MAX + 1, fp);
 	if (ferror(fp)) {

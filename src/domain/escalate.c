@@ -863,6 +863,8 @@ escalate_cancel(struct incident_ctx *ctx, int64_t id, const char *role_or_page,
 
 	if (reason == NULL || *reason == '\0')
 		return err_set(SR_EUSAGE, "cancelling a page needs a reason: -m \"why\"");
+	if ((rc = incident_check_note("the reason", reason)) != 0)
+		return rc;
 	if ((rc = incident_begin_playbook(&inc, &pb, ctx, id)) != 0)
 		return rc;
 	if (pid < 0)

@@ -167,6 +167,17 @@ incident_check_title(const char *what, const char *title)
 }
 
 int
+incident_check_note(const char *what, const char *text)
+{
+	if (text[strspn(text, " \t\n\r\v\f")] == '\0')
+		return err_set(SR_EINVALID, "%s is blank: say why in words", what);
+	if (strlen(text) > INCIDENT_NOTE_MAX)
+		return err_set(SR_EINVALID, "%s is %zu bytes long: at most %d; say the rest on "
+			       "the timeline", what, strlen(text), INCIDENT_NOTE_MAX);
+	return utf8_check(what, text);
+}
+
+int
 incident_parse_var(struct incident_var *v, char **owned, const char *text)
 {
 	char *eq;

@@ -311,8 +311,8 @@ rota_override(int64_t *id, struct incident_ctx *ctx, const char *schedule,
 	if (*reason == '\0' || strspn(reason, " \t\n") == strlen(reason))
 		return err_set(SR_EUSAGE, "say why with -m REASON: the next person on call "
 			       "will want to know");
-	if (!utf8_valid(reason, strlen(reason), NULL))
-		return err_set(SR_EINVALID, "the reason is not valid UTF-8");
+	if ((rc = incident_check_note("the reason", reason)) != 0)
+		return rc;
 	if ((p = conf_person(ctx->conf, person)) == NULL)
 		return err_set(SR_ENOTFOUND, "unknown person '%s': add them to 'people' in %s",
 			       person, ctx->conf->path);

@@ -7,7 +7,7 @@
 # refusal leaving the store as it was, and concurrent role and step changes.
 . "$(dirname "$0")/lib.sh"
 
-plan 309
+plan 315
 tmp_workspace
 
 # ms ISO: an ISO 8601 UTC time with milliseconds as milliseconds since the epoch.
@@ -456,6 +456,10 @@ refused 1 "no page PG-99999999999999999999:" "page cancel of a page id too large
 	sitrep -c nol4.conf --as alice page cancel 4 PG-99999999999999999999 -m "why"
 refused 1 "no page PG-0:" "page cancel of PG-0" \
 	sitrep -c nol4.conf --as alice page cancel 4 PG-0 -m "why"
+refused 1 "the reason is 2001 bytes long: at most 2000" "page cancel with an overlong reason" \
+	sitrep -c nol4.conf --as alice page cancel 4 ops -m "$(printf '%2001s' | tr ' ' x)"
+refused 1 "the reason is blank" "page cancel with a blank reason" \
+	sitrep -c nol4.conf --as alice page cancel 4 ops -m "   "
 carol_page=$(sqlite3 sitrep.db "SELECT id FROM pages WHERE incident_id = 4 AND person = 'carol' AND state = 'open'")
 run sitrep -c nol4.conf --as alice page cancel 4 "PG-$carol_page" -m "carol is on leave"
 is "$RC:$(open_pages 4)" "0:L3:dave" "page cancel PG-n ends that page only"

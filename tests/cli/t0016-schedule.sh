@@ -6,7 +6,7 @@
 # new commit seen at once although the schedules are cached by commit.
 . "$(dirname "$0")/lib.sh"
 
-plan 90
+plan 93
 tmp_workspace
 
 W="$TEST_TMP/ws"
@@ -173,6 +173,8 @@ refused 1 "unknown person 'zed'" "an override by an unknown person" \
 	sitrep schedule override ops --person zed --from +1h --until +3h -m "cover"
 refused 1 "no schedule 'nosuch'" "an override of an unknown schedule" \
 	sitrep schedule override nosuch --person dave --from +1h --until +3h -m "cover"
+refused 1 "the reason is 2001 bytes long" "an override with an overlong reason" \
+	sitrep schedule override ops --person dave --from +1h --until +3h -m "$(printf '%2001s' | tr ' ' y)"
 refused 2 "end after it starts" "an override that ends before it starts" \
 	sitrep schedule override ops --person dave --from +3h --until +1h -m "cover"
 # a day the month has not was read as one of the next (Feb 30 -> Mar 2)

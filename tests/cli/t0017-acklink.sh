@@ -23,7 +23,7 @@ if [ ! -x "$SITREP_BIN/sitrepd" ]; then
 	exit 0
 fi
 
-plan 94
+plan 98
 tmp_workspace
 
 PY=/usr/bin/python3
@@ -225,6 +225,9 @@ expired=$(token "$P1" alice $((now - 60)))
 refused_link "a link signed with the key but expired, GET" 403 'expired at' "$BASE/ack/$expired"
 refused_link "the expired link, POST" 403 'expired at' \
 	-X POST -H 'Content-Type: application/x-www-form-urlencoded' --data action=ack "$BASE/ack/$expired"
+refused_link "both buttons at once (action twice)" 400 'Choose Acknowledge or escalate' \
+	-X POST -H 'Content-Type: application/x-www-form-urlencoded' \
+	--data 'action=ack&action=escalate' "$BASE/ack/$T1"
 refused_link "a malformed link" 403 'malformed' "$BASE/ack/9999.alice.$exp.AAAA"
 refused_link "a well-signed link for no page" 404 'no such page' "$BASE/ack/$(token 9999 alice "$exp")"
 refused_link "a well-signed link for bob, who is not paged, on alice's page" 403 \

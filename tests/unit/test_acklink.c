@@ -235,6 +235,12 @@ test_key_file(void **state)
 	testutil_write(f->dir, "paging.key", "short");
 	assert_null(acklink_token(&f->conf, 12, "ana", T0));
 	assert_non_null(strstr(err_last(), "too short"));
+	/* a FIFO (or a directory) is refused at once, never waited on */
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_null(acklink_token(&f->conf, 12, "ana", T0));
+	assert_non_null(strstr(err_last(), "not a regular file"));
+	assert_int_equal(unlink(path), 0);
 
 	free(f->conf.paging.link_key_file);
 	f->conf.paging.link_key_file = NULL;

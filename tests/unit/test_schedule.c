@@ -811,6 +811,29 @@ test_unfilled_roles(void **state)
 	ws_close(&w);
 }
 
+/* A required role someone paged by hand, and whose page was acknowledged,
+ * is not paged again by sitrepd as unfilled: the acknowledger is on it. */
+static void
+test_unfilled_role_paged_by_hand(void **state)
+{
+	struct schedule *sc;
+	struct ws w;
+	int64_t id;
+
+	(void)state;
+	ws_open(&w, conf_text);
+	id = open_incident(&w, T0, "basic", 0);
+	take(&w, id, "bob", "comms", T0 + MIN);
+	TESTWS_CHECK(escalate_page(as(&w, "bob", T0 + 2 * MIN), id, "commander", -1));
+	TESTWS_CHECK(escalate_ack(as(&w, "alice", T0 + 3 * MIN), id));
+	sc = sched_open(&w);
+	run_n(sc, T0 + 6 * MIN, 3);
+	assert_string_equal(pages(&w, id), "L1:alice:commander=acked");
+	assert_int_equal(events_of(&w, id, "paged"), 1);
+	sched_close(sc);
+	ws_close(&w);
+}
+
 /*
  * Two required roles unfilled: both are paged at L1 at once, and when
  * neither page is acknowledged each role goes on to L2: the commander's
@@ -1279,6 +1302,7 @@ main(void)
 		cmocka_unit_test_teardown(test_handover, teardown),
 		cmocka_unit_test_teardown(test_escalation, teardown),
 		cmocka_unit_test_teardown(test_unfilled_roles, teardown),
+		cmocka_unit_test_teardown(test_unfilled_role_paged_by_hand, teardown),
 		cmocka_unit_test_teardown(test_unfilled_roles_escalate, teardown),
 		cmocka_unit_test_teardown(test_scheduled_updates, teardown),
 		cmocka_unit_test_teardown(test_scheduled_update_promise, teardown),
