@@ -5,6 +5,7 @@
 #include "testutil.h"
 
 #include <stdbool.h>
+#include <sys/stat.h>
 
 #include "sitrep/acklink.h"
 #include "sitrep/conf.h"
