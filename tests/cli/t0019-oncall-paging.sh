@@ -84,6 +84,11 @@ notices_are() {
 }
 
 # reminded N: whether INC-N has a reminder event.
+# sql_is SQL VALUE: the query's answer is VALUE.
+sql_is() {
+	[ "$(sqlite3 sitrep.db "$1")" = "$2" ]
+}
+
 reminded() {
 	[ "$(sqlite3 sitrep.db "SELECT count(*) FROM events WHERE incident_id = $1 AND kind = 'reminder'")" -ge 1 ]
 }
@@ -239,7 +244,20 @@ like "$(sqlite3 sitrep.db "SELECT subject FROM outbox WHERE incident_id IS NULL 
 # once, after a restart too
 stop_sitrepd
 start_sitrepd || bail "cannot restart sitrepd"
-sleep 1
+# Proof that the restarted scheduler has run a whole pass (the one that
+# would announce a handoff again). A pass moves maintenances, then looks at
+# handoffs. probe 1, written after the start, is completed by some pass P;
+# probe 2, written once probe 1 is seen completed, only by a later pass
+# (P had moved the maintenances already): so P, and every pass before it,
+# the first included, is over.
+probe() {
+	sitrep --as alice maintenance schedule --title "Scheduler probe $1" --component api \
+		--from +1s --until +2s >/dev/null 2>&1 || bail "cannot schedule probe $1"
+	wait_until 60 sql_is "SELECT state FROM maintenances WHERE title = 'Scheduler probe $1'" \
+		completed || bail "the restarted sitrepd did not complete probe $1"
+}
+probe 1
+probe 2
 is "$(notices alice) $(notices dave) $(notices carol)" "1 2 1" "each handoff is announced once, across a restart"
 
 # the reminder (30 s after opening) names a command that works as printed
