@@ -182,8 +182,8 @@ void cli_release(struct cli *cli);
 
 /* Shared by `sitrep playbook` and `sitrep schedule` (cmd-playbook.c): a
  * file on disk to validate (a regular file of at most max bytes; what
- * names the kind in messages), a commit as JSON, and the log and diff
- * subcommands of NAME.suffix files. */
+ * names the kind in messages), a commit as JSON, the log and diff
+ * subcommands of NAME.suffix files, and validate's report. */
 struct repo_commit;
 int cli_read_disk_file(char **out, size_t *len, const char *path, const char *what,
 		       size_t max);
@@ -192,6 +192,9 @@ int cli_repo_log(struct cli *cli, struct cli_args *args, const struct cmd_entry 
 		 const char *suffix, const char *what);
 int cli_repo_diff(struct cli *cli, struct cli_args *args, const struct cmd_entry *sub,
 		  const char *suffix, const char *what);
+struct diags;
+void cli_validation_report(struct cli *cli, const struct diags *d, size_t nchecked,
+			   size_t ninvalid, const char *what, const char *sha);
 
 extern const struct cmd_entry cmd_init_entry;
 extern const struct cmd_entry cmd_playbook_entry;

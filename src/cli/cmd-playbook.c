@@ -942,15 +942,33 @@ playbook_validate(struct cli *cli, struct cli_args *args)
 			ninvalid++;
 		playbook_free(pb);
 	}
+	cli_validation_report(cli, &d, nchecked, ninvalid, "playbook", from_repo ? sha : NULL);
+	diag_release(&d);
+	schedset_release(&set);
+	repo_free_names(files, nfiles);
+	return ninvalid == 0 ? EXIT_OK : EXIT_REFUSED;
+}
+
+/*
+ * What `playbook validate` and `schedule validate` print: with --json an
+ * object (valid, checked, invalid, problems with file, line, message);
+ * else the problems on stderr as FILE:LINE: message, then "N playbooks
+ * valid at SHA" (without " at" for files on disk) or the count of those
+ * invalid.
+ */
+void
+cli_validation_report(struct cli *cli, const struct diags *d, size_t nchecked,
+		      size_t ninvalid, const char *what, const char *sha)
+{
 	if (cli->json) {
 		struct json *j = json_new_object(), *problems = json_new_array();
 
-		for (size_t i = 0; i < d.n; i++) {
+		for (size_t i = 0; i < d->n; i++) {
 			struct json *e = json_new_object();
 
-			json_set_str(e, "file", d.v[i].file);
-			json_set_int(e, "line", d.v[i].line);
-			json_set_str(e, "message", d.v[i].msg);
+			json_set_str(e, "file", d->v[i].file);
+			json_set_int(e, "line", d->v[i].line);
+			json_set_str(e, "message", d->v[i].msg);
 			json_append(problems, e);
 		}
 		json_set_bool(j, "valid", ninvalid == 0);
@@ -958,20 +976,15 @@ playbook_validate(struct cli *cli, struct cli_args *args)
 		json_set_int(j, "invalid", (int64_t)ninvalid);
 		json_set(j, "problems", problems);
 		cli_print_json(j);
-	} else {
-		diag_print(&d, stderr);
-		if (ninvalid == 0)
-			printf("%zu playbook%s valid%s%.7s\n", nchecked,
-			       nchecked == 1 ? "" : "s", from_repo ? " at " : "",
-			       from_repo ? sha : "");
-		else
-			cli_error("%zu of %zu playbook%s invalid, %zu problem%s", ninvalid,
-				  nchecked, nchecked == 1 ? "" : "s", d.n, d.n == 1 ? "" : "s");
+		return;
 	}
-	diag_release(&d);
-	schedset_release(&set);
-	repo_free_names(files, nfiles);
-	return ninvalid == 0 ? EXIT_OK : EXIT_REFUSED;
+	diag_print(d, stderr);
+	if (ninvalid == 0)
+		printf("%zu %s%s valid%s%.7s\n", nchecked, what, nchecked == 1 ? "" : "s",
+		       sha != NULL ? " at " : "", sha != NULL ? sha : "");
+	else
+		cli_error("%zu of %zu %s%s invalid, %zu problem%s", ninvalid, nchecked, what,
+			  nchecked == 1 ? "" : "s", d->n, d->n == 1 ? "" : "s");
 }
 
 /* "Name <email>" -> the length of "Name", for a human listing. */

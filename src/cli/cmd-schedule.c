@@ -512,31 +512,7 @@ schedule_validate(struct cli *cli, struct cli_args *args)
 			ninvalid++;
 		oncall_free(s);
 	}
-	if (cli->json) {
-		struct json *j = json_new_object(), *problems = json_new_array();
-
-		for (size_t i = 0; i < d.n; i++) {
-			struct json *e = json_new_object();
-
-			json_set_str(e, "file", d.v[i].file);
-			json_set_int(e, "line", d.v[i].line);
-			json_set_str(e, "message", d.v[i].msg);
-			json_append(problems, e);
-		}
-		json_set_bool(j, "valid", ninvalid == 0);
-		json_set_int(j, "checked", (int64_t)nchecked);
-		json_set_int(j, "invalid", (int64_t)ninvalid);
-		json_set(j, "problems", problems);
-		cli_print_json(j);
-	} else {
-		diag_print(&d, stderr);
-		if (ninvalid == 0)
-			printf("%zu schedule%s valid%s%.7s\n", nchecked, nchecked == 1 ? "" : "s",
-			       from_repo ? " at " : "", from_repo ? sha : "");
-		else
-			cli_error("%zu of %zu schedule%s invalid, %zu problem%s", ninvalid,
-				  nchecked, nchecked == 1 ? "" : "s", d.n, d.n == 1 ? "" : "s");
-	}
+	cli_validation_report(cli, &d, nchecked, ninvalid, "schedule", from_repo ? sha : NULL);
 	diag_release(&d);
 	repo_files_free(files, nfiles);
 	return ninvalid == 0 ? EXIT_OK : EXIT_REFUSED;
