@@ -177,6 +177,37 @@ wait_until() {
 	done
 }
 
+# start_sitrepd: sitrepd on $W/sitrep.conf in the background (SPID), its
+# log in $SLOG (a new file each start); waits up to 60 s for "status page:
+# http://HOST:PORT/" and leaves BASE (http://HOST:PORT). A test that needs
+# more (a proxy, a listener of its own) defines its own.
+start_sitrepd() {
+	local i line
+	SLOG="$TEST_TMP/sitrepd.log"
+	"$SITREP_BIN/sitrepd" -c "$W/sitrep.conf" 2>"$SLOG" </dev/null &
+	SPID=$!
+	for ((i = 0; i < 1200; i++)); do
+		line=$(grep -Eo 'status page: http://.*:[0-9]+/$' "$SLOG" | tail -n 1)
+		if [ -n "$line" ]; then
+			BASE=$(sed -E 's|^status page: (http://.*:[0-9]+)/$|\1|' <<<"$line")
+			return 0
+		fi
+		kill -0 "$SPID" 2>/dev/null || break
+		sleep 0.05
+	done
+	diag "sitrepd did not start: $(cat "$SLOG")"
+	return 1
+}
+
+# stop_sitrepd: SIGTERM to the sitrepd start_sitrepd started, and wait.
+stop_sitrepd() {
+	if [ -n "${SPID:-}" ]; then
+		kill -TERM "$SPID" 2>/dev/null
+		wait "$SPID" 2>/dev/null
+		SPID=
+	fi
+}
+
 # pytap N SCRIPT ARGS...: run a Python check that prints one line per test,
 # "ok<TAB>DESC" or "not ok<TAB>DESC<TAB>WHY", and record them: N tests, the
 # ones it did not get to (it crashed) as failures; anything else it prints

@@ -49,26 +49,6 @@ closed_port() {
 	$PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# start_sitrepd: in the background (SPID), logging to $SLOG; waits up to
-# 60 s for "status page: http://HOST:PORT/" and leaves BASE.
-start_sitrepd() {
-	local i line
-	SLOG="$TEST_TMP/sitrepd.log"
-	"$SITREP_BIN/sitrepd" -c "$W/sitrep.conf" 2>"$SLOG" </dev/null &
-	SPID=$!
-	for ((i = 0; i < 1200; i++)); do
-		line=$(grep -Eo 'status page: http://.*:[0-9]+/$' "$SLOG" | tail -n 1)
-		if [ -n "$line" ]; then
-			BASE=$(sed -E 's|^status page: (http://.*:[0-9]+)/$|\1|' <<<"$line")
-			return 0
-		fi
-		kill -0 "$SPID" 2>/dev/null || break
-		sleep 0.05
-	done
-	diag "sitrepd did not start: $(cat "$SLOG")"
-	return 1
-}
-
 # req CURL-ARGS... URL: the status in CODE, headers in HDRS, body in BODY.
 req() {
 	local rb="$TEST_TMP/resp.body"

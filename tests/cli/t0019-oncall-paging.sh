@@ -32,32 +32,8 @@ _t19_exit() {
 }
 trap _t19_exit EXIT
 
-stop_sitrepd() {
-	if [ -n "$SPID" ]; then
-		kill -TERM "$SPID" 2>/dev/null
-		wait "$SPID" 2>/dev/null
-		SPID=
-	fi
-}
-
 closed_port() {
 	$PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# start_sitrepd: in the background (SPID), logging to $SLOG, until it serves.
-start_sitrepd() {
-	local i
-	SLOG="$TEST_TMP/sitrepd.log.$RANDOM"
-	: >"$SLOG"
-	"$SITREP_BIN/sitrepd" -c "$W/sitrep.conf" 2>"$SLOG" </dev/null &
-	SPID=$!
-	for ((i = 0; i < 1200; i++)); do
-		grep -q 'status page: http://' "$SLOG" && return 0
-		kill -0 "$SPID" 2>/dev/null || break
-		sleep 0.05
-	done
-	diag "sitrepd did not start: $(cat "$SLOG")"
-	return 1
 }
 
 # utc OFFSET: a moment as sitrep reads it, OFFSET from now ("-1 minute").

@@ -65,32 +65,6 @@ outbox_state() {
 	q 'SELECT * FROM outbox ORDER BY id' | sha256sum | cut -c1-12
 }
 
-# start_sitrepd: in the background (SPID); waits for its status page and
-# leaves BASE.
-start_sitrepd() {
-	local i line
-	SLOG="$TEST_TMP/sitrepd.log"
-	"$SITREP_BIN/sitrepd" -c "$W/sitrep.conf" 2>"$SLOG" </dev/null &
-	SPID=$!
-	for ((i = 0; i < 1200; i++)); do
-		line=$(grep -Eo 'status page: http://.*:[0-9]+/$' "$SLOG" | tail -n 1)
-		if [ -n "$line" ]; then
-			BASE=$(sed -E 's|^status page: (http://.*:[0-9]+)/$|\1|' <<<"$line")
-			return 0
-		fi
-		kill -0 "$SPID" 2>/dev/null || break
-		sleep 0.05
-	done
-	diag "sitrepd did not start: $(cat "$SLOG")"
-	return 1
-}
-
-stop_sitrepd() {
-	kill -TERM "$SPID" 2>/dev/null
-	wait "$SPID" 2>/dev/null
-	SPID=
-}
-
 # req CURL-ARGS... URL: the status in CODE, the body in BODY.
 req() {
 	local rb="$TEST_TMP/resp.body"
