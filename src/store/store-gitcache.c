@@ -28,7 +28,6 @@ static const char sql_drop_files[] =
 static const char sql_drop_listings[] =
 	"DELETE FROM gitcache_listings WHERE (commit_id = ?1 AND suffix = ?2) OR id NOT IN"
 	" (SELECT id FROM gitcache_listings ORDER BY id DESC LIMIT ?3)";
-static const char sql_busy_timeout[] = "PRAGMA busy_timeout";
 
 void
 store_gitfiles_free(struct store_gitfile *v, size_t n)
@@ -170,24 +169,9 @@ put_all(struct store *s, const char *commit, const char *suffix,
 	return 0;
 }
 
-/* The connection's busy timeout in ms, -1 when it cannot be read. */
-static int
-busy_timeout(struct store *s)
-{
-	sqlite3_stmt *stmt;
-	int ms = -1;
-
-	if (store_sql(&stmt, s, sql_busy_timeout) != 0)
-		return -1;
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		ms = sqlite3_column_int(stmt, 0);
-	sqlite3_reset(stmt);
-	return ms;
-}
-
 /*
- * No waiting for a busy store: the busy timeout is 0 for the transaction
- * and put back after. Nothing is reported: a cache not kept is read from
+ * No waiting for a busy store: store_set_wait(false) for the transaction,
+ * and back after. Nothing is reported: a cache not kept is read from
  * the repository next time.
  */
 int
@@ -195,18 +179,17 @@ store_gitcache_put(struct store *s, const char *commit, const char *suffix,
 		   const struct store_gitfile *v, size_t n)
 {
 	sqlite3 *db = store_db(s);
-	int ms;
 
 	if (commit == NULL || strlen(commit) != 40 || !sqlite3_get_autocommit(db) ||
-	    sqlite3_db_readonly(db, "main") != 0 || (ms = busy_timeout(s)) < 0)
+	    sqlite3_db_readonly(db, "main") != 0)
 		return 0;
-	(void)sqlite3_busy_timeout(db, 0);
+	store_set_wait(s, false);
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK &&
 	    (put_all(s, commit, suffix, v, n) != 0 ||
 	     sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) &&
 	    !sqlite3_get_autocommit(db))
 		(void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	(void)sqlite3_busy_timeout(db, ms);
+	store_set_wait(s, true);
 	err_clear();
 	return 0;
 }

@@ -13,6 +13,9 @@ sqlite3 *store_db(struct store *s);
 const char *store_path(struct store *s);
 int store_sql(sqlite3_stmt **out, struct store *s, const char *sql);
 int store_fail(struct store *s, const char *what);
+/* Whether a statement that finds the store locked waits its turn (the
+ * default, up to 10 s) or fails at once. */
+void store_set_wait(struct store *s, bool wait);
 
 /* Column and binding helpers: text copied ("" for NULL, or NULL for NULL),
  * text into a fixed buffer, and a time in ms bound as NULL when 0. */

@@ -50,6 +50,8 @@ struct store {
 	size_t		 ncached;
 	int		 wal_frames;	/* frames in the WAL after our last commit */
 	int		 ckpt_frames;	/* checkpoint past this many; 0: the default */
+	struct timespec busy_since;	/* when the current wait for a lock began */
+	bool		 no_wait;	/* store_set_wait(false): a busy store fails at once */
 };
 
 sqlite3 *
@@ -413,6 +415,45 @@ store_blank(struct store *s)
 	return 0;
 }
 
+/*
+ * Waiting for another connection's lock. SQLite's own busy_timeout
+ * sleeps longer and longer between tries, up to 100 ms: with the lock
+ * held half the time (a wave of CLI writers beside the daemon's delivery
+ * outcomes), such a waiter keeps losing it to ones that try more often
+ * and can wait a second or more, and an escalation due then is that late.
+ * This one tries every millisecond at first and never sleeps more than
+ * STORE_BUSY_MAX_SLEEP_MS, for STORE_BUSY_TIMEOUT_MS in all.
+ */
+#define STORE_BUSY_TIMEOUT_MS	10000
+#define STORE_BUSY_MAX_SLEEP_MS	4
+
+static int
+store_busy(void *arg, int count)
+{
+	struct store *s = arg;
+	struct timespec now;
+	int64_t waited;
+	int sleep_ms = count < 8 ? 1 : count < 16 ? 2 : STORE_BUSY_MAX_SLEEP_MS;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (s->no_wait)
+		return 0;
+	if (count == 0)
+		s->busy_since = now;
+	waited = (int64_t)(now.tv_sec - s->busy_since.tv_sec) * 1000 +
+		 (now.tv_nsec - s->busy_since.tv_nsec) / 1000000;
+	if (waited >= STORE_BUSY_TIMEOUT_MS)
+		return 0;
+	sqlite3_sleep(sleep_ms);
+	return 1;
+}
+
+void
+store_set_wait(struct store *s, bool wait)
+{
+	s->no_wait = !wait;
+}
+
 static int
 store_connect(struct store **out, const char *path, bool create)
 {
@@ -433,8 +474,8 @@ store_connect(struct store **out, const char *path, bool create)
 		    s->db != NULL ? sqlite3_errmsg(s->db) : "out of memory");
 		goto fail;
 	}
-	if ((rc = store_pragma(s, "PRAGMA busy_timeout=10000")) != 0 ||
-	    (rc = store_pragma(s, "PRAGMA foreign_keys=ON")) != 0)
+	sqlite3_busy_handler(s->db, store_busy, s);
+	if ((rc = store_pragma(s, "PRAGMA foreign_keys=ON")) != 0)
 		goto fail;
 	if (!create && (rc = store_blank(s)) != 0)
 		goto fail;
@@ -599,7 +640,7 @@ store_summary_release(struct store_summary *sum)
 /*
  * Every write goes through BEGIN IMMEDIATE: a deferred transaction that
  * later wants to write fails at once with BUSY, while this one waits its
- * turn under busy_timeout.
+ * turn (store_busy).
  */
 int
 store_begin(struct store *s)

@@ -1,10 +1,15 @@
 /* test_gitcache.c: store-gitcache.c, the store's cache of files read from
  * the playbook repository: a listing put is got back whole (binary bytes
  * too), a missing or partial one is a miss, only the newest are kept, and
- * a caller's open transaction is left alone. */
+ * a caller's open transaction is left alone; a busy store is not waited
+ * for, and the connection still waits its turn for what it does next. */
 #include "testutil.h"
 
+#include <pthread.h>
 #include <stdio.h>
+#include <time.h>
+
+#include <sqlite3.h>
 
 #include "sitrep/err.h"
 #include "sitrep/store-gitcache.h"
@@ -127,6 +132,48 @@ test_in_transaction(void **state)
 	free(dir);
 }
 
+/* A connection of the test's own holds the write lock, and lets go of it
+ * a moment later from a thread. */
+static void *
+let_go(void *arg)
+{
+	const struct timespec moment = { 0, 200 * 1000 * 1000 };
+
+	nanosleep(&moment, NULL);
+	assert_int_equal(sqlite3_exec(arg, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	return NULL;
+}
+
+static void
+test_busy_store(void **state)
+{
+	struct store_gitfile in[1] = { { "a.schedule", "x", 1 } };
+	struct store_gitfile *out = NULL;
+	size_t n = 0;
+	char *dir, path[4200];
+	struct store *s = open_store(&dir);
+	sqlite3 *db;
+	pthread_t t;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/sitrep.db", dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	/* not kept, no error */
+	assert_int_equal(store_gitcache_put(s, C1, ".schedule", in, 1), 0);
+	assert_int_equal(store_gitcache_get(&out, &n, s, C1, ".schedule"), SR_ENOTFOUND);
+	/* and the connection waits for the lock again: not waiting was for
+	 * the cache alone */
+	assert_int_equal(pthread_create(&t, NULL, let_go, db), 0);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	sqlite3_close(db);
+	store_close(s);
+	testutil_rmtree(dir);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -134,6 +181,7 @@ main(void)
 		cmocka_unit_test(test_put_get),
 		cmocka_unit_test(test_bounded),
 		cmocka_unit_test(test_in_transaction),
+		cmocka_unit_test(test_busy_store),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
