@@ -28,6 +28,7 @@ int schedule_open(struct schedule **out, struct incident_ctx *ctx);
 int schedule_run(struct schedule *sc, int64_t now, int64_t *next_due);
 void schedule_changed(struct schedule *sc);
 
+
 /* How late the latest action fired, in ms. */
 int64_t schedule_lag(const struct schedule *sc);
 
@@ -38,9 +39,9 @@ void schedule_free(struct schedule *sc);
  * an unfilled required role is paged. */
 #define SCHEDULE_UPDATE_WARNING_MS	(5 * 60 * 1000)
 #define SCHEDULE_UNFILLED_ROLE_MS	(5 * 60 * 1000)
-/* How far before its last look the scheduler looks for changed incidents:
- * longer than a writer may wait for the store. */
-#define SCHEDULE_LOOKBACK_MS		(30 * 1000)
+/* A page nobody can be told of (every notification dead) is found this
+ * soon after the store says so. */
+#define SCHEDULE_UNDELIVERABLE_MS	250
 /* On-call handoff notices: a handoff that passed while sitrepd was down is
  * announced when it starts if it is this recent; while there are
  * schedules they are read again this often (a commit to the repository),

@@ -51,8 +51,16 @@ int store_incident_insert(int64_t *out_id, struct store *s, const struct store_i
 int store_incident_get(struct store_incident *out, struct store *s, int64_t id);
 /* Write severity, status and the times of inc (by id). */
 int store_incident_update(struct store *s, const struct store_incident *inc);
-/* The ids of incidents changed (updated_at) at or after since. */
-int store_incidents_changed(int64_t **out, size_t *n, struct store *s, int64_t since);
+/*
+ * The incidents with a timeline event after *seen (an event id; 0: from
+ * the start), by id; *seen becomes the last event id read. Every change to
+ * an incident appends an event, and event ids are given in commit order
+ * (writers take turns), so each change is seen exactly once however late
+ * its transaction committed.
+ */
+int store_incidents_changed(int64_t **out, size_t *n, int64_t *seen, struct store *s);
+/* The last event id of the store (0: none yet). */
+int store_last_event(int64_t *out, struct store *s);
 /* Incidents not closed (all when all), newest first. */
 int store_incidents_list(struct store_incident **out, size_t *n, struct store *s, bool all);
 /* Incidents with a published customer update (to no one account) that are

@@ -13,7 +13,7 @@
 struct store;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 11
+#define STORE_SCHEMA_VERSION 12
 
 /* Checkpoint the WAL once a commit leaves it this many pages long (1,000
  * unless set). A writer that rewrites the same pages batch after batch
@@ -22,7 +22,8 @@ struct store;
 void store_set_checkpoint(struct store *s, int frames);
 
 /*
- * Open the existing database at path, set WAL, busy_timeout and
+ * Open the existing database at path, set WAL, the wait for a busy store
+ * (store_busy: up to 10 s, trying every few ms) and
  * foreign_keys, and migrate it to STORE_SCHEMA_VERSION. A missing or empty
  * file (no schema) is refused with SR_ESYS and a message naming path and
  * 'sitrep init': it is never silently made a new store. A database from a

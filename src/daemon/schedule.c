@@ -37,7 +37,7 @@
 
 struct watch {
 	int64_t id;
-	int64_t next; /* when it next needs a look; 0: never */
+	int64_t next; /* when it next needs a look; 0: not until it changes */
 };
 
 struct pbcached {
@@ -48,8 +48,8 @@ struct pbcached {
 
 struct schedule {
 	struct incident_ctx ctx;
-	struct watch *watch;
-	size_t nwatch;
+	struct watch *watch; /* by id */
+	size_t nwatch, watch_cap;
 	struct pbcached *pbs;
 	size_t npbs;
 	bool started, changed;
@@ -59,7 +59,9 @@ struct schedule {
 	 * which moves data_version, but not an incident's updated_at */
 	int64_t *undeliverable;
 	size_t nundeliverable;
-	int64_t scanned_at; /* incidents changed at or after this are looked at */
+	int64_t undeliverable_at; /* when they were found */
+	bool undeliverable_stale; /* the store changed since */
+	int64_t events_seen; /* incidents with a later event are looked at */
 	int64_t lag;
 	/* handoff notices: the handoffs up to handoffs_until were announced;
 	 * the schedules are read again when the next handoff comes, when the
@@ -670,15 +672,16 @@ unfilled_roles(struct pass *p)
 /* Look at one incident: fire what is due; return when it next needs a
  * look (0: closed, never again). */
 static int
-look_at(int64_t *next, struct schedule *sc, int64_t id, int64_t now)
+look_at(struct watch *w, struct schedule *sc, int64_t now)
 {
 	struct store_incident inc;
 	struct comms_summary cs;
 	struct pass p;
 	bool working;
+	int64_t id = w->id;
 	int rc;
 
-	*next = 0;
+	w->next = 0;
 	if ((rc = store_incident_get(&inc, sc->ctx.store, id)) != 0)
 		return rc == SR_ENOTFOUND ? 0 : rc;
 	memset(&p, 0, sizeof(p));
@@ -710,20 +713,36 @@ look_at(int64_t *next, struct schedule *sc, int64_t id, int64_t now)
 done:
 	store_holders_free(p.holders, p.nholders);
 	store_incident_release(&inc);
-	*next = p.next;
+	w->next = p.next;
 	return rc;
 }
 
+/* The watch of incident id, added (never looked at) when there is none.
+ * The pointer holds until the next watch_get. */
 static struct watch *
 watch_get(struct schedule *sc, int64_t id)
 {
-	for (size_t i = 0; i < sc->nwatch; i++)
-		if (sc->watch[i].id == id)
-			return &sc->watch[i];
-	sc->watch = xreallocarray(sc->watch, sc->nwatch + 1, sizeof(*sc->watch));
-	sc->watch[sc->nwatch].id = id;
-	sc->watch[sc->nwatch].next = 0;
-	return &sc->watch[sc->nwatch++];
+	size_t lo = 0, hi = sc->nwatch;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sc->watch[mid].id == id)
+			return &sc->watch[mid];
+		if (sc->watch[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (sc->nwatch == sc->watch_cap) {
+		sc->watch_cap = sc->watch_cap ? 2 * sc->watch_cap : 64;
+		sc->watch = xreallocarray(sc->watch, sc->watch_cap, sizeof(*sc->watch));
+	}
+	memmove(&sc->watch[lo + 1], &sc->watch[lo], (sc->nwatch - lo) * sizeof(*sc->watch));
+	sc->nwatch++;
+	sc->watch[lo].id = id;
+	sc->watch[lo].next = 0;
+	return &sc->watch[lo];
 }
 
 /* Which incidents to look at now: all open ones the first time, then
@@ -738,33 +757,42 @@ mark_changed(struct schedule *sc, int64_t now)
 	if (!sc->started) {
 		struct store_incident *v;
 
-		if ((rc = store_incidents_list(&v, &n, sc->ctx.store, false)) != 0)
+		/* the last event first: a change made while the list is read
+		 * is seen in the next run */
+		if ((rc = store_last_event(&sc->events_seen, sc->ctx.store)) != 0 ||
+		    (rc = store_incidents_list(&v, &n, sc->ctx.store, false)) != 0)
 			return rc;
 		for (size_t i = 0; i < n; i++)
 			watch_get(sc, v[i].id)->next = now;
 		store_incidents_free(v, n);
 	} else if (sc->changed) {
-		/* A change is stamped when its transaction starts and seen when
-		 * it commits, which may be a while later (a writer waits up to
-		 * its busy timeout): look back far enough to see it. Looking at
-		 * an incident again does no harm. */
-		if ((rc = store_incidents_changed(&ids, &n, sc->ctx.store,
-		    sc->scanned_at - SCHEDULE_LOOKBACK_MS)) != 0)
+		if ((rc = store_incidents_changed(&ids, &n, &sc->events_seen,
+						  sc->ctx.store)) != 0)
 			return rc;
 		for (size_t i = 0; i < n; i++)
 			watch_get(sc, ids[i])->next = now;
 		free(ids);
 	}
-	if (!sc->started || sc->changed) {
+	/* which open pages nobody can be told of: asked when the store
+	 * changed, at most every SCHEDULE_UNDELIVERABLE_MS (the delivery
+	 * lanes' every outcome changes the store, and the question reads the
+	 * notifications of every open page) */
+	if (!sc->started || sc->changed)
+		sc->undeliverable_stale = true;
+	if (sc->undeliverable_stale &&
+	    (!sc->started || now - sc->undeliverable_at >= SCHEDULE_UNDELIVERABLE_MS)) {
 		free(sc->undeliverable);
+		sc->undeliverable = NULL;
+		sc->nundeliverable = 0;
 		if ((rc = store_pages_undeliverable(&sc->undeliverable, &sc->nundeliverable,
 						    sc->ctx.store)) != 0)
 			return rc;
 		for (size_t i = 0; i < sc->nundeliverable; i++)
 			watch_get(sc, sc->undeliverable[i])->next = now;
+		sc->undeliverable_at = now;
+		sc->undeliverable_stale = false;
 	}
 	sc->started = true;
-	sc->scanned_at = now;
 	sc->changed = false;
 	return 0;
 }
@@ -999,6 +1027,58 @@ wake:
 	return rc;
 }
 
+static int
+by_due(const void *a, const void *b)
+{
+	const struct watch *x = *(const struct watch *const *)a, *y = *(const struct watch *const *)b;
+
+	if (x->next != y->next)
+		return x->next < y->next ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/*
+ * Look at the incidents due at now, the one due longest first: an
+ * escalation whose time came is not held up by a wave of incidents that
+ * only changed (marked due at now).
+ */
+static int
+look_at_due(struct schedule *sc, int64_t now)
+{
+	struct watch **due = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < sc->nwatch; i++)
+		if (sc->watch[i].next != 0 && sc->watch[i].next <= now)
+			n++;
+	if (n == 0)
+		return 0;
+	due = xreallocarray(NULL, n, sizeof(*due));
+	n = 0;
+	for (size_t i = 0; i < sc->nwatch; i++)
+		if (sc->watch[i].next != 0 && sc->watch[i].next <= now)
+			due[n++] = &sc->watch[i];
+	qsort(due, n, sizeof(*due), by_due);
+	for (size_t i = 0; i < n; i++) {
+		struct watch *w = due[i];
+
+		/* One incident that cannot be handled (a row the store holds
+		 * that cannot be turned into a message or an event) must not
+		 * hold up the others: say why and look at it again later. */
+		if ((rc = look_at(w, sc, now)) != 0) {
+			if (rc == SR_ESYS)
+				break;
+			log_warnx("scheduler: INC-%lld: %s; trying again in a minute",
+				  (long long)w->id, err_last());
+			w->next = now + SCHEDULE_RETRY_MS;
+			rc = 0;
+		}
+	}
+	free(due);
+	return rc;
+}
+
 int
 schedule_run(struct schedule *sc, int64_t now, int64_t *next_due)
 {
@@ -1021,21 +1101,8 @@ schedule_run(struct schedule *sc, int64_t now, int64_t *next_due)
 			return rc;
 		log_warnx("scheduler: handoff notices: %s", err_last());
 	}
-	for (size_t i = 0; i < sc->nwatch; i++) {
-		struct watch *w = &sc->watch[i];
-
-		/* One incident that cannot be handled (a row the store holds
-		 * that cannot be turned into a message or an event) must not
-		 * hold up the others: say why and look at it again later. */
-		if (w->next != 0 && w->next <= now &&
-		    (rc = look_at(&w->next, sc, w->id, now)) != 0) {
-			if (rc == SR_ESYS)
-				return rc;
-			log_warnx("scheduler: INC-%lld: %s; trying again in a minute",
-				  (long long)w->id, err_last());
-			w->next = now + SCHEDULE_RETRY_MS;
-		}
-	}
+	if ((rc = look_at_due(sc, now)) != 0)
+		return rc;
 	/* incidents that need no further look are dropped */
 	for (size_t i = 0; i < sc->nwatch; i++)
 		if (sc->watch[i].next != 0) {
@@ -1043,6 +1110,8 @@ schedule_run(struct schedule *sc, int64_t now, int64_t *next_due)
 			next = sooner(next, sc->watch[i].next);
 		}
 	sc->nwatch = keep;
+	if (sc->undeliverable_stale)
+		next = sooner(next, sc->undeliverable_at + SCHEDULE_UNDELIVERABLE_MS);
 	*next_due = next;
 	return 0;
 }

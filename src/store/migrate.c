@@ -503,6 +503,12 @@ static const char *const migrations[] = {
 	"	content BLOB NOT NULL,\n"
 	"	PRIMARY KEY (listing, name)\n"
 	") STRICT, WITHOUT ROWID;\n",
+	/* 11 -> 12: whether an open page can still reach anyone is read
+	 * from the index alone (the scheduler asks whenever the store
+	 * changed: with the state in the table, that was a row read per
+	 * notification of every open page). */
+	"DROP INDEX outbox_page;\n"
+	"CREATE INDEX outbox_page ON outbox (page_id, state) WHERE page_id IS NOT NULL;\n",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

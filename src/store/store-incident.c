@@ -43,7 +43,9 @@ static const char sql_incidents_public[] =
 	" AND u.audience = 'customers' AND u.state = 'published' AND u.account IS NULL)"
 	" ORDER BY i.status IN ('resolved', 'closed'), i.id DESC";
 static const char sql_incidents_changed[] =
-	"SELECT id FROM incidents WHERE updated_at >= ?1 ORDER BY id";
+	"SELECT incident_id, max(id) FROM events WHERE id > ?1 GROUP BY incident_id ORDER BY incident_id";
+static const char sql_last_event[] =
+	"SELECT coalesce(max(id), 0) FROM events";
 static const char sql_incident_public_title[] =
 	"UPDATE incidents SET public_title = ?2 WHERE id = ?1";
 static const char sql_vars_get[] =
@@ -221,12 +223,6 @@ store_incident_update(struct store *s, const struct store_incident *inc)
 	return rc;
 }
 
-static void
-id_from_row(void *row, sqlite3_stmt *stmt)
-{
-	*(int64_t *)row = sqlite3_column_int64(stmt, 0);
-}
-
 /* Read the incidents stmt returns. */
 static int
 incidents_read(struct store_incident **out, size_t *n, struct store *s, sqlite3_stmt *stmt)
@@ -274,20 +270,57 @@ store_public_incidents(struct store_incident **out, size_t *n, struct store *s, 
 }
 
 int
-store_incidents_changed(int64_t **out, size_t *n, struct store *s, int64_t since)
+store_incidents_changed(int64_t **out, size_t *n, int64_t *seen, struct store *s)
 {
 	sqlite3_stmt *stmt;
-	void *v;
-	int rc;
+	int64_t *v = NULL, last = *seen;
+	size_t cap = 0;
+	int step, rc;
 
 	*out = NULL;
 	*n = 0;
 	if ((rc = store_sql(&stmt, s, sql_incidents_changed)) != 0)
 		return rc;
-	sqlite3_bind_int64(stmt, 1, since);
-	rc = store_rows(&v, n, s, stmt, sizeof(int64_t), id_from_row, "find changed incidents");
+	sqlite3_bind_int64(stmt, 1, *seen);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 64;
+			v = xreallocarray(v, cap, sizeof(*v));
+		}
+		v[(*n)++] = sqlite3_column_int64(stmt, 0);
+		if (sqlite3_column_int64(stmt, 1) > last)
+			last = sqlite3_column_int64(stmt, 1);
+	}
+	if (step != SQLITE_DONE) {
+		rc = store_fail(s, "find changed incidents");
+		sqlite3_reset(stmt);
+		free(v);
+		*n = 0;
+		return rc;
+	}
+	sqlite3_reset(stmt);
 	*out = v;
-	return rc;
+	*seen = last;
+	return 0;
+}
+
+int
+store_last_event(int64_t *out, struct store *s)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	*out = 0;
+	if ((rc = store_sql(&stmt, s, sql_last_event)) != 0)
+		return rc;
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		rc = store_fail(s, "read the last event");
+		sqlite3_reset(stmt);
+		return rc;
+	}
+	*out = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return 0;
 }
 
 void

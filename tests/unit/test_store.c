@@ -258,6 +258,55 @@ test_reopen_keeps_data(void **state)
 	free(before);
 }
 
+/*
+ * Changed incidents are found by their events, each change once, however
+ * late its transaction committed: an event written in a transaction that
+ * began before the last look (its time stamped then) is still found.
+ */
+static void
+test_incidents_changed(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = NULL, *w = NULL;
+	int64_t *ids = NULL, seen = 0, last = -1;
+	size_t n = 0;
+
+	assert_int_equal(store_create(&s, f->path), 0);
+	assert_int_equal(store_last_event(&last, s), 0);
+	assert_int_equal(last, 0);
+	add_incident(s);
+	add_incident(s);
+	assert_int_equal(store_incidents_changed(&ids, &n, &seen, s), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(ids[0], 1);
+	assert_int_equal(ids[1], 2);
+	assert_int_equal(seen, 2);
+	free(ids);
+	assert_int_equal(store_last_event(&last, s), 0);
+	assert_int_equal(last, 2);
+	/* nothing new: nothing found */
+	assert_int_equal(store_incidents_changed(&ids, &n, &seen, s), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(seen, 2);
+	free(ids);
+	/* a writer on another connection stamps its event early and commits
+	 * after a look: the next look finds it */
+	assert_int_equal(store_open(&w, f->path), 0);
+	assert_int_equal(store_begin(w), 0);
+	assert_int_equal(store_event_append(w, 2, 1, "alice", "note", "{}"), 0);
+	assert_int_equal(store_incidents_changed(&ids, &n, &seen, s), 0);
+	assert_int_equal(n, 0);
+	free(ids);
+	assert_int_equal(store_commit(w), 0);
+	assert_int_equal(store_incidents_changed(&ids, &n, &seen, s), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], 2);
+	assert_int_equal(seen, 3);
+	free(ids);
+	store_close(w);
+	store_close(s);
+}
+
 static void
 test_newer_schema_refused(void **state)
 {
@@ -1044,6 +1093,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_event_head_and_playbook_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration_8_9_public_title, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration_10_11_pages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_incidents_changed, setup, teardown),
 		cmocka_unit_test(test_close_null),
 	};
 
