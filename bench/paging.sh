@@ -102,6 +102,7 @@ write_conf() {
 		  { id = "auth"; name = "Login and SSO"; }, { id = "payments"; name = "Payments"; },
 		  { id = "database"; name = "Data storage"; }, { id = "email"; name = "E-mail delivery"; }
 		);  # the shipped playbooks name all six
+		identity = { impersonation = true; };  # the CLI workers act as the people
 		people = (
 		$people
 		);

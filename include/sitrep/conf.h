@@ -60,6 +60,9 @@ struct conf_person {
 	struct conf_notify *notify; /* in the order written; never empty when
 				     * the person has a contact */
 	size_t nnotify;
+	char **os_users; /* the operating-system users who are this person
+			  * (sitrep.conf(5), identity); empty: the handle */
+	size_t nos_users;
 	int line;
 };
 
@@ -151,6 +154,9 @@ struct conf {
 	struct conf_delivery delivery;
 	struct conf_http http;
 	struct conf_paging paging;
+	/* identity.impersonation: whether a local command may act as another
+	 * person than its operating-system user's (--as, $SITREP_USER) */
+	bool impersonation;
 };
 
 /*
@@ -170,6 +176,10 @@ int conf_parse(struct conf **out, struct diags *diags, const char *text,
 void conf_free(struct conf *c);
 
 const struct conf_person *conf_person(const struct conf *c, const char *handle);
+/* The person an operating-system user is: the one listing it in os_users,
+ * else the one whose handle it is (when that person lists no os_users);
+ * NULL when none. */
+const struct conf_person *conf_person_of_os_user(const struct conf *c, const char *user);
 const struct conf_component *conf_component(const struct conf *c, const char *id);
 const struct conf_account *conf_account(const struct conf *c, const char *id);
 const struct conf_channel *conf_channel(const struct conf *c, const char *id);

@@ -20,8 +20,16 @@ struct incident_ctx {
 	struct repo *repo;
 	struct store *store;
 	const char *actor;
+	/* how actor was authenticated: "local:<os user>", "api:<token name>",
+	 * "ack-link"; NULL: "daemon" for sitrepd, else local:<actor> */
+	const char *via;
 	bool daemon;  /* sitrepd acting on its own: not one of the people */
 };
+
+/* How ctx's actor was authenticated, as events and pages record it
+ * (buf holds it when it is made up). */
+#define INCIDENT_VIA_MAX 200
+const char *incident_via(char *buf, size_t len, const struct incident_ctx *ctx);
 
 /* The actor sitrepd's own actions are recorded under. */
 #define INCIDENT_DAEMON_ACTOR "sitrepd"

@@ -43,6 +43,7 @@ struct store_holder {
 struct store_event {
 	int64_t id, incident_id, at;
 	char *actor, *kind, *details; /* details: JSON */
+	char *via; /* how the actor was authenticated; NULL for older events */
 	char prev_hash[65], hash[65];
 };
 
@@ -151,22 +152,25 @@ int store_step_set(struct store *s, int64_t id, const struct store_step *st);
 
 /*
  * Append an event to the incident's timeline, chained to the one before
- * by SHA-256 (store_event_hash; timeline.c verifies the chain). Call
- * inside the transaction of the change it records.
+ * by SHA-256 (store_event_hash; timeline.c verifies the chain). via says
+ * how actor was authenticated (incident_via). Call inside the
+ * transaction of the change it records.
  */
 int store_event_append(struct store *s, int64_t incident_id, int64_t at,
-		       const char *actor, const char *kind, const char *details);
+		       const char *actor, const char *via, const char *kind,
+		       const char *details);
 int store_events_get(struct store_event **out, size_t *n, struct store *s,
 		     int64_t incident_id);
 /*
  * The hex SHA-256 of an event with these fields after prev_hash ("" for
  * the first): each field in this order, in decimal for the numbers and
  * followed by a NUL byte, so no field can run into the next; details is
- * the stored JSON text, byte for byte.
+ * the stored JSON text, byte for byte; via last, when the event has one
+ * (events from before schema 13 have none, and hash as they did).
  */
 void store_event_hash(char out[65], const char *prev_hash, int64_t incident_id,
 		      int64_t at, const char *actor, const char *kind,
-		      const char *details);
+		      const char *details, const char *via);
 void store_events_free(struct store_event *v, size_t n);
 
 /*

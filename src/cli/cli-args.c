@@ -71,7 +71,9 @@ cli_help(const struct cmd_entry *cmd)
 	}
 	printf("\n%s\n\nCommon options:\n"
 	       "  -c, --config FILE  the site config (else $SITREP_CONFIG, ./sitrep.conf, ...)\n"
-	       "      --as HANDLE    act as this person (else $SITREP_USER, else the login name)\n"
+	       "      --as HANDLE    act as this person (else $SITREP_USER), where the site\n"
+	       "                     config allows impersonation; else you act as your\n"
+	       "                     operating-system user's person\n"
 	       "      --json         print data as JSON\n"
 	       "  -h, --help         this help\n"
 	       "See sitrep(1).\n", cmd->summary);

@@ -1,6 +1,7 @@
 /* cli.c: the helpers every sitrep command shares: error reporting with
  * DESIGN.md's exit codes, and loading the workspace. Parsing a command's
  * line is cli-args.c's; what each command does lives in its cmd-*.c file. */
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,7 +144,10 @@ cli_incident_ctx(struct incident_ctx *ctx, struct cli *cli)
 	ctx->conf = cli->conf;
 	ctx->repo = cli->repo;
 	ctx->store = cli->store;
-	ctx->actor = cli_actor(cli);
+	if ((rc = cli_identify(cli)) != 0)
+		return rc;
+	ctx->actor = cli->actor;
+	ctx->via = cli->via;
 	ctx->daemon = false;
 	return 0;
 }
@@ -156,20 +160,52 @@ cli_incident_id(int64_t *out, const struct cmd_entry *cmd, const char *arg)
 	return 0;
 }
 
-const char *
-cli_actor(struct cli *cli)
+/* The operating-system user running sitrep: its effective uid's name,
+ * which neither the environment nor the terminal can change. */
+static void
+find_os_user(struct cli *cli)
 {
-	const char *u;
+	struct passwd *pw = getpwuid(geteuid());
 
-	if (cli->as != NULL)
-		return cli->as;
-	if ((u = getenv("SITREP_USER")) != NULL && *u != '\0')
-		return u;
-	if ((u = getlogin()) != NULL)
-		return u;
-	if ((u = getenv("USER")) != NULL && *u != '\0')
-		return u;
-	return "unknown";
+	if (pw != NULL && pw->pw_name != NULL && *pw->pw_name != '\0' &&
+	    strlen(pw->pw_name) < sizeof(cli->os_user))
+		snprintf(cli->os_user, sizeof(cli->os_user), "%s", pw->pw_name);
+	else
+		snprintf(cli->os_user, sizeof(cli->os_user), "uid%lu",
+			 (unsigned long)geteuid());
+}
+
+int
+cli_identify(struct cli *cli)
+{
+	const struct conf_person *me;
+	const char *asked = cli->as;
+
+	if (cli->actor != NULL)
+		return 0;
+	find_os_user(cli);
+	snprintf(cli->via, sizeof(cli->via), "local:%s", cli->os_user);
+	me = conf_person_of_os_user(cli->conf, cli->os_user);
+	if (asked == NULL && (asked = getenv("SITREP_USER")) != NULL && *asked == '\0')
+		asked = NULL;
+	if (asked == NULL) {
+		cli->actor = me != NULL ? me->handle : cli->os_user;
+		return 0;
+	}
+	if ((me != NULL && strcmp(asked, me->handle) == 0) || cli->conf->impersonation) {
+		cli->actor = asked;
+		return 0;
+	}
+	if (me != NULL)
+		return err_set(SR_EREFUSED, "acting as '%s' is refused: you are '%s' (the "
+			       "operating-system user '%s'), and %s does not allow acting as "
+			       "someone else (identity.impersonation): drop --as and "
+			       "$SITREP_USER to act as yourself", asked, me->handle,
+			       cli->os_user, cli->conf->path);
+	return err_set(SR_EREFUSED, "acting as '%s' is refused: the operating-system user "
+		       "'%s' is no one in %s, which does not allow acting as someone else "
+		       "(identity.impersonation): add os_users = [ \"%s\" ] to your person "
+		       "there", asked, cli->os_user, cli->conf->path, cli->os_user);
 }
 
 void

@@ -25,6 +25,10 @@ struct cli {
 	struct store *store;     /* opened on demand */
 	char **shown;            /* cli_line's strings, freed by cli_release */
 	size_t nshown;
+	/* who acts (cli_identify): the person, and how they were
+	 * authenticated ("local:<operating-system user>") */
+	const char *actor;
+	char os_user[64], via[80];
 };
 
 struct cli_args;
@@ -154,7 +158,15 @@ void cli_visible_streams(void);
 FILE *cli_raw_stdout(void);
 
 /* The acting person: --as, $SITREP_USER, or the login name. */
-const char *cli_actor(struct cli *cli);
+/*
+ * Who acts: the person of the operating-system user running sitrep
+ * (conf_person_of_os_user; the user's own name when no person is), or the
+ * one --as or $SITREP_USER names when it is that person or the site config
+ * allows impersonation (identity.impersonation). SR_EREFUSED, saying why,
+ * when it is someone else and impersonation is not allowed. Sets
+ * cli->actor and cli->via.
+ */
+int cli_identify(struct cli *cli);
 
 /* The --var NAME=VALUE options of a command: v points into owned. */
 struct cli_vars {

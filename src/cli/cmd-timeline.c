@@ -531,6 +531,7 @@ timeline_exec(struct cli *cli, struct cli_args *args)
 			json_set_int(e, "id", v[i].id);
 			json_set_str(e, "at", when);
 			json_set_str(e, "actor", v[i].actor);
+			json_set(e, "via", json_new_string_or_null(v[i].via));
 			json_set_str(e, "kind", v[i].kind);
 			json_set(e, "details", d != NULL ? d : json_new_object());
 			json_set_str(e, "hash", v[i].hash);

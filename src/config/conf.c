@@ -22,8 +22,9 @@
 
 static const char *const top_keys[] = {
 	"workspace", "status_page", "http", "components", "people", "tiers",
-	"accounts", "channels", "delivery", "paging", NULL
+	"accounts", "channels", "delivery", "paging", "identity", NULL
 };
+static const char *const identity_keys[] = { "impersonation", NULL };
 static const char *const workspace_keys[] = { "database", "playbooks", "branch", NULL };
 static const char *const page_keys[] = { "name", "url", "time_zone", NULL };
 static const char *const http_keys[] = {
@@ -32,7 +33,7 @@ static const char *const http_keys[] = {
 };
 static const char *const component_keys[] = { "id", "name", "group", NULL };
 static const char *const person_keys[] = {
-	"handle", "name", "email", "tier", "contacts", "notify", NULL
+	"handle", "name", "email", "tier", "contacts", "notify", "os_users", NULL
 };
 static const char *const contact_keys[] = {
 	"id", "type", "address", "url_env", "url_file", "secret_env", "secret_file",
@@ -658,6 +659,56 @@ read_notify(struct confread *r, struct conf_person *p, const config_setting_t *g
 	}
 }
 
+/* os_users = [ "ana", "asmith" ]: each a login name, one person's only. */
+static void
+read_os_users(struct confread *r, const struct conf *c, struct conf_person *p,
+	      const config_setting_t *g)
+{
+	if (!confread_strs(r, g, "os_users", false, &p->os_users, &p->nos_users))
+		return;
+	for (size_t k = 0; k < p->nos_users; k++) {
+		const char *u = p->os_users[k];
+		size_t len = strlen(u);
+		bool ok = len > 0 && len <= CONF_HANDLE_MAX && u[0] != '-';
+
+		for (size_t j = 0; ok && j < len; j++)
+			ok = isalnum((unsigned char)u[j]) || strchr("._-", u[j]) != NULL;
+		if (!ok) {
+			diag_add(r->diags, r->file, confread_member_line(g, "os_users"),
+				 "person '%s': os_users entry '%s' is not a login name (1 to "
+				 "%d ASCII letters, digits, '.', '_' or '-', not starting "
+				 "with '-')", p->handle, u, CONF_HANDLE_MAX);
+			continue;
+		}
+		for (size_t j = 0; j < k; j++)
+			if (strcmp(p->os_users[j], u) == 0)
+				diag_add(r->diags, r->file, confread_member_line(g, "os_users"),
+					 "person '%s': os_users lists '%s' twice", p->handle, u);
+		for (size_t i = 0; i < c->npeople; i++)
+			for (size_t j = 0; j < c->people[i].nos_users; j++)
+				if (strcmp(c->people[i].os_users[j], u) == 0)
+					diag_add(r->diags, r->file,
+						 confread_member_line(g, "os_users"),
+						 "person '%s': operating-system user '%s' is "
+						 "already '%s' (line %d): one user is one person",
+						 p->handle, u, c->people[i].handle,
+						 c->people[i].line);
+	}
+}
+
+/* identity = { impersonation = false; } */
+static void
+read_identity(struct confread *r, struct conf *c, const config_setting_t *root)
+{
+	const config_setting_t *g = confread_group(r, root, "identity", false);
+
+	c->impersonation = false;
+	if (g == NULL)
+		return;
+	confread_check_keys(r, g, identity_keys, "identity");
+	confread_bool(r, g, "impersonation", &c->impersonation);
+}
+
 static void
 read_people(struct confread *r, struct conf *c, const config_setting_t *root,
 	    struct contact_channels *extra)
@@ -701,6 +752,7 @@ read_people(struct confread *r, struct conf *c, const config_setting_t *root,
 		free(tier);
 		read_contacts(r, c, p, g, extra);
 		read_notify(r, p, g);
+		read_os_users(r, c, p, g);
 		c->npeople++;
 	}
 }
@@ -1187,6 +1239,7 @@ conf_parse(struct conf **out, struct diags *diags, const char *text,
 	read_accounts(&r, c, root);
 	read_channels(&r, c, root);
 	read_paging(&r, c, root);
+	read_identity(&r, c, root);
 	link_contacts(&r, c, &extra);
 	read_delivery(&r, c, root);
 	config_destroy(&cfg);
@@ -1275,6 +1328,7 @@ conf_free(struct conf *c)
 		}
 		free(c->people[i].contacts);
 		free(c->people[i].notify);
+		confread_free_strs(c->people[i].os_users, c->people[i].nos_users);
 	}
 	free(c->people);
 	for (int t = 0; t < 5; t++) {
@@ -1311,6 +1365,19 @@ conf_free(struct conf *c)
 	}
 	free(c->channels);
 	free(c);
+}
+
+const struct conf_person *
+conf_person_of_os_user(const struct conf *c, const char *user)
+{
+	const struct conf_person *p;
+
+	for (size_t i = 0; i < c->npeople; i++)
+		for (size_t k = 0; k < c->people[i].nos_users; k++)
+			if (strcmp(c->people[i].os_users[k], user) == 0)
+				return &c->people[i];
+	p = conf_person(c, user);
+	return p != NULL && p->nos_users == 0 ? p : NULL;
 }
 
 const struct conf_person *

@@ -316,6 +316,7 @@ page_post(struct http_server *h, struct MHD_Connection *conn, struct ack_req *a,
 	ctx.conf = h->conf;
 	ctx.store = h->store;
 	ctx.actor = a->person;
+	ctx.via = "ack-link";
 	ctx.repo = repo_open_lazy(h->conf->playbooks);
 	rc = ack ? escalate_ack_page(&ctx, a->page_id, "ack-link") :
 		   escalate_decline_page(&ctx, a->page_id, "ack-link");

@@ -203,16 +203,11 @@ escalate_people(struct escalate_person **out, size_t *n, struct incident_ctx *ct
 
 /* ------------------------------------------------------------ helpers */
 
-/* How the actor acts: "daemon" for sitrepd, else local:<actor>. */
+/* How the actor acts: via when given, else incident_via. */
 static const char *
 via_of(char *buf, size_t len, const struct incident_ctx *ctx, const char *via)
 {
-	if (via != NULL)
-		return via;
-	if (ctx->daemon)
-		return "daemon";
-	snprintf(buf, len, "local:%s", ctx->actor);
-	return buf;
+	return via != NULL ? via : incident_via(buf, len, ctx);
 }
 
 /* End an open page and cancel its unsent notifications. */

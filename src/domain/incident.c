@@ -118,12 +118,24 @@ incident_playbook(struct playbook **out, struct incident_ctx *ctx,
 	return rc;
 }
 
+const char *
+incident_via(char *buf, size_t len, const struct incident_ctx *ctx)
+{
+	if (ctx->via != NULL)
+		return ctx->via;
+	if (ctx->daemon)
+		return "daemon";
+	snprintf(buf, len, "local:%s", ctx->actor);
+	return buf;
+}
+
 /* Append an event whose details are the JSON object obj. */
 static int
 event(struct incident_ctx *ctx, int64_t id, int64_t at, const char *kind,
       const struct json *obj)
 {
 	struct buf details = BUF_INIT;
+	char via[INCIDENT_VIA_MAX];
 	int rc;
 
 	/* A text that is not UTF-8 cannot be written: the change is
@@ -133,7 +145,8 @@ event(struct incident_ctx *ctx, int64_t id, int64_t at, const char *kind,
 	if (json_dump(&details, obj, JSON_STYLE_SORTED) != 0)
 		return err_set(SR_EINVALID, "cannot record a '%s' event on INC-%lld: a text "
 			       "in it is not valid UTF-8", kind, (long long)id);
-	rc = store_event_append(ctx->store, id, at, ctx->actor, kind, buf_str(&details));
+	rc = store_event_append(ctx->store, id, at, ctx->actor,
+				incident_via(via, sizeof(via), ctx), kind, buf_str(&details));
 	buf_release(&details);
 	return rc;
 }
@@ -145,9 +158,10 @@ known_actor(struct incident_ctx *ctx)
 	if (ctx->daemon)
 		return 0;
 	if (conf_person(ctx->conf, ctx->actor) == NULL)
-		return err_set(SR_EREFUSED, "'%s' is not one of the people in %s: act as one "
-			       "of them with --as HANDLE or $SITREP_USER, or add them there",
-			       ctx->actor, ctx->conf->path);
+		return err_set(SR_EREFUSED, "'%s' is not one of the people in %s: add them "
+			       "there (a person's os_users names the operating-system users "
+			       "who are them), or act as one of them with --as HANDLE where "
+			       "identity.impersonation allows it", ctx->actor, ctx->conf->path);
 	return 0;
 }
 

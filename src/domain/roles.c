@@ -425,7 +425,7 @@ steps_complete_on(struct incident_ctx *ctx, const struct store_incident *inc,
 	for (size_t k = 0; rc == 0 && k < pb->nsteps; k++) {
 		const struct playbook_step *st = &pb->steps[k];
 		bool finished = false;
-		char *note, *text;
+		char *note, *text, via[INCIDENT_VIA_MAX];
 
 		for (size_t i = 0; i < ndone; i++)
 			finished |= strcmp(done[i].step, st->id) == 0;
@@ -441,7 +441,8 @@ steps_complete_on(struct incident_ctx *ctx, const struct store_incident *inc,
 		text = completion_event(st, note, kind);
 		if ((rc = store_step_set(ctx->store, inc->id, &row)) == 0)
 			rc = store_event_append(ctx->store, inc->id, inc->updated_at, ctx->actor,
-						"step_done", text);
+						incident_via(via, sizeof(via), ctx), "step_done",
+						text);
 		free(text);
 		free(note);
 	}

@@ -21,7 +21,7 @@ timeline_verify(const struct store_event *v, size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		store_event_hash(want, prev, v[i].incident_id, v[i].at, v[i].actor,
-				 v[i].kind, v[i].details);
+				 v[i].kind, v[i].details, v[i].via);
 		if (strcmp(v[i].prev_hash, prev) != 0 || strcmp(v[i].hash, want) != 0)
 			return (long)i;
 		prev = v[i].hash;

@@ -509,6 +509,10 @@ static const char *const migrations[] = {
 	 * notification of every open page). */
 	"DROP INDEX outbox_page;\n"
 	"CREATE INDEX outbox_page ON outbox (page_id, state) WHERE page_id IS NOT NULL;\n",
+	/* 12 -> 13: every event records how its actor was authenticated
+	 * (local:<os user>, api:<token name>, ack-link, daemon); NULL for
+	 * the events written before, whose hashes do not cover it */
+	"ALTER TABLE events ADD COLUMN via TEXT CHECK (via IS NULL OR length(via) BETWEEN 1 AND 200);\n",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

@@ -72,8 +72,8 @@ static const char sql_holders_role[] =
 static const char sql_event_last[] =
 	"SELECT hash FROM events WHERE incident_id = ?1 ORDER BY id DESC LIMIT 1";
 static const char sql_event_insert[] =
-	"INSERT INTO events (incident_id, at, actor, kind, details, prev_hash, hash)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+	"INSERT INTO events (incident_id, at, actor, kind, details, prev_hash, hash, via)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 /* The incident row keeps the chain's end, in the event's transaction. */
 static const char sql_event_head[] =
 	"UPDATE incidents SET event_count = event_count + 1, head_hash = ?2 WHERE id = ?1";
@@ -83,7 +83,7 @@ static const char sql_playbook_text_put[] =
 static const char sql_playbook_text_get[] =
 	"SELECT text FROM playbook_texts WHERE playbook_commit = ?1 AND name = ?2";
 static const char sql_events_get[] =
-	"SELECT id, incident_id, at, actor, kind, details, prev_hash, hash FROM events"
+	"SELECT id, incident_id, at, actor, kind, details, prev_hash, hash, via FROM events"
 	" WHERE incident_id = ?1 ORDER BY id";
 
 static const char sql_steps_get[] =
@@ -517,12 +517,13 @@ store_holders_free(struct store_holder *v, size_t n)
 
 void
 store_event_hash(char out[65], const char *prev_hash, int64_t incident_id,
-		 int64_t at, const char *actor, const char *kind, const char *details)
+		 int64_t at, const char *actor, const char *kind, const char *details,
+		 const char *via)
 {
 	unsigned char md[DIGEST_SHA256_LEN];
 	char num[2][32];
-	const void *fields[6];
-	size_t lens[6];
+	const void *fields[7];
+	size_t lens[7], nfields = via != NULL ? 7 : 6;
 
 	snprintf(num[0], sizeof(num[0]), "%" PRId64, incident_id);
 	snprintf(num[1], sizeof(num[1]), "%" PRId64, at);
@@ -532,15 +533,16 @@ store_event_hash(char out[65], const char *prev_hash, int64_t incident_id,
 	fields[3] = actor;
 	fields[4] = kind;
 	fields[5] = details;
-	for (size_t i = 0; i < 6; i++)
+	fields[6] = via;
+	for (size_t i = 0; i < nfields; i++)
 		lens[i] = strlen(fields[i]) + 1; /* with its NUL */
-	digest_sha256(md, fields, lens, 6);
+	digest_sha256(md, fields, lens, nfields);
 	digest_hex(out, md, sizeof(md));
 }
 
 int
 store_event_append(struct store *s, int64_t incident_id, int64_t at,
-		   const char *actor, const char *kind, const char *details)
+		   const char *actor, const char *via, const char *kind, const char *details)
 {
 	sqlite3_stmt *stmt;
 	char prev[65] = "", hash[65];
@@ -555,7 +557,7 @@ store_event_append(struct store *s, int64_t incident_id, int64_t at,
 	sqlite3_reset(stmt);
 	if (step != SQLITE_ROW && step != SQLITE_DONE)
 		return store_fail(s, "read the timeline");
-	store_event_hash(hash, prev, incident_id, at, actor, kind, details);
+	store_event_hash(hash, prev, incident_id, at, actor, kind, details, via);
 	if ((rc = store_sql(&stmt, s, sql_event_insert)) != 0)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, incident_id);
@@ -565,6 +567,7 @@ store_event_append(struct store *s, int64_t incident_id, int64_t at,
 	sqlite3_bind_text(stmt, 5, details, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 6, prev, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 7, hash, -1, SQLITE_STATIC);
+	store_bind_text_null(stmt, 8, via);
 	rc = sqlite3_step(stmt) == SQLITE_DONE ? 0 : store_fail(s, "append to the timeline");
 	sqlite3_reset(stmt);
 	if (rc != 0 || (rc = store_sql(&stmt, s, sql_event_head)) != 0)
@@ -634,6 +637,7 @@ event_from_row(void *row, sqlite3_stmt *stmt)
 	r->details = store_column_dup(stmt, 5);
 	store_column_copy(r->prev_hash, sizeof(r->prev_hash), stmt, 6);
 	store_column_copy(r->hash, sizeof(r->hash), stmt, 7);
+	r->via = store_column_dup_null(stmt, 8);
 }
 
 int
@@ -662,6 +666,7 @@ store_events_free(struct store_event *v, size_t n)
 		free(v[i].actor);
 		free(v[i].kind);
 		free(v[i].details);
+		free(v[i].via);
 	}
 	free(v);
 }

@@ -311,6 +311,8 @@ components = (
   { id = "auth"; name = "Login and SSO"; }, { id = "payments"; name = "Payments"; },
   { id = "database"; name = "Data storage"; }, { id = "email"; name = "E-mail delivery"; }
 );
+# one login plays every person (--as)
+identity = { impersonation = true; };
 people = (
   { handle = "olly"; name = "Olly Opener"; email = "olly@example.com"; },
   { handle = "ana"; name = "Ana Lima";

@@ -293,7 +293,7 @@ test_incidents_changed(void **state)
 	 * after a look: the next look finds it */
 	assert_int_equal(store_open(&w, f->path), 0);
 	assert_int_equal(store_begin(w), 0);
-	assert_int_equal(store_event_append(w, 2, 1, "alice", "note", "{}"), 0);
+	assert_int_equal(store_event_append(w, 2, 1, "alice", "local:alice", "note", "{}"), 0);
 	assert_int_equal(store_incidents_changed(&ids, &n, &seen, s), 0);
 	assert_int_equal(n, 0);
 	free(ids);
@@ -747,6 +747,7 @@ db_before_11(sqlite3 *db)
 	db_ok(db, "DROP TABLE oncall_overrides");
 	db_ok(db, "DROP TABLE gitcache_files");
 	db_ok(db, "DROP TABLE gitcache_listings");
+	db_ok(db, "ALTER TABLE events DROP COLUMN via"); /* schema 13 */
 }
 
 static void
@@ -913,8 +914,8 @@ test_event_head_and_playbook_text(void **state)
 	inc.opened_at = 1700000000000;
 	assert_int_equal(store_begin(s), 0);
 	assert_int_equal(store_incident_insert(&id, s, &inc), 0);
-	assert_int_equal(store_event_append(s, id, 1, "alice", "opened", "{}"), 0);
-	assert_int_equal(store_event_append(s, id, 2, "alice", "status", "{}"), 0);
+	assert_int_equal(store_event_append(s, id, 1, "alice", NULL, "opened", "{}"), 0);
+	assert_int_equal(store_event_append(s, id, 2, "alice", NULL, "status", "{}"), 0);
 	assert_int_equal(store_playbook_text_put(s, inc.commit, "outage", "name = \"outage\";"), 0);
 	/* the first text stays */
 	assert_int_equal(store_playbook_text_put(s, inc.commit, "outage", "other"), 0);
@@ -930,7 +931,7 @@ test_event_head_and_playbook_text(void **state)
 
 	/* an event rolled back moves nothing */
 	assert_int_equal(store_begin(s), 0);
-	assert_int_equal(store_event_append(s, id, 3, "bob", "status", "{}"), 0);
+	assert_int_equal(store_event_append(s, id, 3, "bob", NULL, "status", "{}"), 0);
 	store_rollback(s);
 	assert_int_equal(store_incident_get(&got, s, id), 0);
 	assert_int_equal(got.event_count, 2);
@@ -1060,6 +1061,13 @@ test_migration_10_11_pages(void **state)
 	assert_int_not_equal(sqlite3_exec(db, "INSERT INTO oncall_overrides (schedule, person,"
 		" from_at, until_at, reason, created_by, created_at) VALUES ('ops', 'bob', 2, 2,"
 		" 'empty', 'alice', 3)", NULL, NULL, NULL), SQLITE_OK);
+	/* schema 13: the event from before says nothing of how its actor was
+	 * authenticated (its hash never covered it); a new one must say
+	 * something */
+	assert_int_equal(db_int(db, "SELECT count(*) FROM events WHERE via IS NULL"), 1);
+	assert_int_not_equal(sqlite3_exec(db, "INSERT INTO events (incident_id, at, actor, kind,"
+		" details, prev_hash, hash, via) VALUES (1, 2, 'alice', 'note', '{}', 'h1', 'h2',"
+		" '')", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 }
 

@@ -22,8 +22,9 @@ make_chain(struct store_event *v, size_t n)
 		v[i].kind = "status";
 		v[i].details = "{\"to\":\"identified\"}";
 		snprintf(v[i].prev_hash, sizeof(v[i].prev_hash), "%s", prev);
+		v[i].via = i % 3 ? "local:root" : NULL; /* older events have none */
 		store_event_hash(v[i].hash, prev, v[i].incident_id, v[i].at, v[i].actor,
-				 v[i].kind, v[i].details);
+				 v[i].kind, v[i].details, v[i].via);
 		prev = v[i].hash;
 	}
 }
@@ -35,9 +36,13 @@ test_known_digest(void **state)
 	char h[65];
 
 	(void)state;
-	store_event_hash(h, "", 1, 1000, "alice", "opened", "{}");
+	store_event_hash(h, "", 1, 1000, "alice", "opened", "{}", NULL);
 	/* python3: sha256(b"\0" b"1\0" b"1000\0" b"alice\0" b"opened\0" b"{}\0") */
 	assert_string_equal(h, "c8a092950357a78c87729caca8ef9aea18ff0134fc415fb62ae5770a40360b8c");
+	/* with how the actor was authenticated, last */
+	store_event_hash(h, "", 1, 1000, "alice", "opened", "{}", "local:alice");
+	/* python3: the same + b"local:alice\0" */
+	assert_string_equal(h, "800501c39c8b97c37161cdabc276fc44fef580c1de59aacbad344d7afbfc2d22");
 }
 
 static void
@@ -87,8 +92,12 @@ test_fields_separated(void **state)
 	char a[65], b[65];
 
 	(void)state;
-	store_event_hash(a, "", 1, 1, "ab", "c", "{}");
-	store_event_hash(b, "", 1, 1, "a", "bc", "{}");
+	store_event_hash(a, "", 1, 1, "ab", "c", "{}", NULL);
+	store_event_hash(b, "", 1, 1, "a", "bc", "{}", NULL);
+	assert_string_not_equal(a, b);
+	/* and how the actor was authenticated counts */
+	store_event_hash(a, "", 1, 1, "a", "c", "{}", "local:a");
+	store_event_hash(b, "", 1, 1, "a", "c", "{}", "local:b");
 	assert_string_not_equal(a, b);
 }
 
@@ -161,7 +170,7 @@ test_anchor_mismatch_found(void **state)
 	for (size_t i = 2; i < 5; i++) {
 		snprintf(w[i].prev_hash, sizeof(w[i].prev_hash), "%s", w[i - 1].hash);
 		store_event_hash(w[i].hash, w[i].prev_hash, w[i].incident_id, w[i].at,
-				 w[i].actor, w[i].kind, w[i].details);
+				 w[i].actor, w[i].kind, w[i].details, w[i].via);
 	}
 	record(&inc, w, 5);
 	assert_int_equal(timeline_verify(w, 5), -1);

@@ -191,7 +191,7 @@ testws_add_incident(struct store *s, const char *title, int severity, const char
 	}
 	for (size_t i = 0; i < n; i++)
 		TESTWS_CHECK(store_component_set(s, id, components[i], component_status));
-	TESTWS_CHECK(store_event_append(s, id, opened_at, "alice", "opened", "{}"));
+	TESTWS_CHECK(store_event_append(s, id, opened_at, "alice", "local:alice", "opened", "{}"));
 	TESTWS_CHECK(store_commit(s));
 	return id;
 }
