@@ -242,5 +242,7 @@ extern const struct cmd_entry cmd_maintenance_entry;
 extern const struct cmd_entry cmd_schedule_entry;
 extern const struct cmd_entry cmd_oncall_entry;
 extern const struct cmd_entry cmd_people_entry;
+extern const struct cmd_entry cmd_token_entry;
+extern const struct cmd_entry cmd_audit_entry;
 
 #endif

@@ -18,6 +18,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_schedule_entry,
 	&cmd_oncall_entry,
 	&cmd_people_entry,
+	&cmd_token_entry,
 	&cmd_open_entry,
 	&cmd_list_entry,
 	&cmd_show_entry,
@@ -47,6 +48,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_deliver_entry,
 	&cmd_maintenance_entry,
 	&cmd_timeline_entry,
+	&cmd_audit_entry,
 	NULL
 };
 

@@ -513,6 +513,37 @@ static const char *const migrations[] = {
 	 * (local:<os user>, api:<token name>, ack-link, daemon); NULL for
 	 * the events written before, whose hashes do not cover it */
 	"ALTER TABLE events ADD COLUMN via TEXT CHECK (via IS NULL OR length(via) BETWEEN 1 AND 200);\n",
+	/* 13 -> 14: API tokens (issue 14): the public prefix, looked up, and
+	 * the hex SHA-256 of the whole token, never the token itself; one
+	 * active token of a name per person. And the audit log: what is not
+	 * about one incident (tokens created and revoked), hash-chained like
+	 * a timeline (store_event_hash with incident 0) and append-only. */
+	"CREATE TABLE tokens (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	prefix TEXT NOT NULL UNIQUE,\n"
+	"	digest TEXT NOT NULL,\n"
+	"	person TEXT NOT NULL,\n"
+	"	name TEXT NOT NULL,\n"
+	"	scopes TEXT NOT NULL,\n"
+	"	created_at INTEGER NOT NULL, created_by TEXT NOT NULL, created_via TEXT NOT NULL,\n"
+	"	expires_at INTEGER NOT NULL,\n"
+	"	last_used_at INTEGER,\n"
+	"	revoked_at INTEGER, revoked_by TEXT, revoked_via TEXT\n"
+	") STRICT;\n"
+	"CREATE UNIQUE INDEX tokens_name ON tokens (person, name) WHERE revoked_at IS NULL;\n"
+	"CREATE TABLE audit (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	at INTEGER NOT NULL, actor TEXT NOT NULL, via TEXT NOT NULL,\n"
+	"	kind TEXT NOT NULL,\n"
+	"	details TEXT NOT NULL CHECK (json_valid(details)),\n"
+	"	prev_hash TEXT NOT NULL, hash TEXT NOT NULL\n"
+	") STRICT;\n"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN\n"
+	"	SELECT RAISE(ABORT, 'the audit log is append-only');\n"
+	"END;\n"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN\n"
+	"	SELECT RAISE(ABORT, 'the audit log is append-only');\n"
+	"END;\n",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
