@@ -42,7 +42,7 @@ CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 # The layers, lowest first (README, Design): each folder may call the ones
 # before it. The library holds all but the daemon's own modules.
-LAYERS  := util store config deliver domain public
+LAYERS  := util store config deliver domain public ops
 LIB_SRC := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(O)/lib/%.o)
 CLI_SRC := $(wildcard src/cli/*.c)

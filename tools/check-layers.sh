@@ -2,14 +2,14 @@
 # tools/check-layers.sh: the shape of the tree, checked (make check runs it).
 # 1. A folder of src/ includes the headers of its own folder and of the
 #    folders below it, never above (README, Design):
-#      util < store < config < deliver < domain < public < daemon, cli
+#      util < store < config < deliver < domain < public < ops < daemon, cli
 #    (daemon and cli are both on top and do not call each other).
 # 2. Each library is behind one module: its header is included only where
 #    the list below says.
 # Prints every breach as FILE: WHAT and exits 1 when there is one.
 set -u
 cd "$(dirname "$0")/.." || exit 3
-order="util store config deliver domain public daemon cli"
+order="util store config deliver domain public ops daemon cli"
 fail=0
 
 rank() {

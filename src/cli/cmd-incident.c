@@ -7,13 +7,15 @@
 #include <time.h>
 
 #include "cli.h"
+#include "sitrep/buf.h"
 #include "sitrep/clock.h"
-#include "sitrep/json.h"
 #include "sitrep/comms.h"
 #include "sitrep/conf.h"
 #include "sitrep/err.h"
 #include "sitrep/escalate.h"
 #include "sitrep/incident.h"
+#include "sitrep/json.h"
+#include "sitrep/ops.h"
 #include "sitrep/playbook.h"
 #include "sitrep/store-incident.h"
 #include "sitrep/store-outbox.h"
@@ -122,148 +124,6 @@ format_age(char *out, size_t len, int64_t ms)
 		snprintf(out, len, "%lldd%02lldh", (long long)(s / 86400), (long long)(s % 86400 / 3600));
 }
 
-static bool
-step_applies(const struct playbook_step *st, int severity)
-{
-	return st->min_severity == 0 || severity <= st->min_severity;
-}
-
-/* What an incident commander must see at a glance about one incident. */
-struct flags {
-	char *commander;        /* NULL when no one holds the role */
-	size_t unfilled;        /* required roles no one holds */
-	size_t overdue;         /* applicable steps past due, not done */
-	size_t unacked;         /* pages not acknowledged */
-	size_t apology_owed;    /* apologies owed, not sent, not yet late */
-	size_t apology_late;    /* apologies owed past the policy's window */
-	size_t updates_overdue; /* audiences whose promised update is late */
-	size_t to_contact;      /* priority accounts not yet contacted */
-};
-
-/* What the flags say about an incident's audiences and apologies. */
-static void
-comms_flags(struct flags *f, const struct comms_summary *cs, const struct store_incident *inc,
-	    int64_t now)
-{
-	bool active = strcmp(inc->status, "closed") != 0 && strcmp(inc->status, "resolved") != 0;
-
-	for (size_t i = 0; i < cs->napologies; i++)
-		if (cs->apologies[i].sent_at == 0 && strcmp(inc->status, "closed") != 0) {
-			if (now > cs->apologies[i].due_at)
-				f->apology_late++;
-			else
-				f->apology_owed++;
-		}
-	for (size_t i = 0; active && i < cs->naudiences; i++) {
-		const struct comms_audience *a = &cs->audiences[i];
-
-		if ((a->next_at != 0 && now > a->next_at) ||
-		    (a->last_at == 0 && a->first_due != 0 && now > a->first_due))
-			f->updates_overdue++;
-	}
-	f->to_contact = strcmp(inc->status, "closed") != 0 ? cs->nto_contact : 0;
-}
-
-static int
-incident_flags(struct flags *f, struct incident_ctx *ctx, const struct store_incident *inc,
-	       const struct playbook *pb)
-{
-	struct store_holder *h;
-	struct store_step *st;
-	size_t nh, ns;
-	int64_t now = clock_now_ms();
-	int rc;
-
-	memset(f, 0, sizeof(*f));
-	if ((rc = store_holders_get(&h, &nh, ctx->store, inc->id, NULL)) != 0)
-		return rc;
-	if ((rc = store_steps_get(&st, &ns, ctx->store, inc->id)) != 0) {
-		store_holders_free(h, nh);
-		return rc;
-	}
-	struct store_page *pages;
-	size_t np;
-
-	if ((rc = store_pages_get(&pages, &np, ctx->store, inc->id, true)) != 0) {
-		store_holders_free(h, nh);
-		store_steps_free(st, ns);
-		return rc;
-	}
-	f->unacked = strcmp(inc->status, "closed") == 0 || strcmp(inc->status, "resolved") == 0 ?
-		     0 : np;
-	store_pages_free(pages, np);
-	for (size_t i = 0; i < nh; i++)
-		if (f->commander == NULL && strcmp(h[i].role, "commander") == 0)
-			f->commander = xstrdup(h[i].person);
-	for (size_t r = 0; pb != NULL && r < pb->nroles; r++) {
-		bool held = false;
-
-		for (size_t i = 0; i < nh; i++)
-			held |= strcmp(h[i].role, pb->roles[r].id) == 0;
-		if (pb->roles[r].required && !held && strcmp(inc->status, "closed") != 0)
-			f->unfilled++;
-	}
-	for (size_t k = 0; pb != NULL && k < pb->nsteps; k++) {
-		bool finished = false;
-
-		for (size_t i = 0; i < ns; i++)
-			finished |= strcmp(st[i].step, pb->steps[k].id) == 0;
-		if (!finished && step_applies(&pb->steps[k], inc->severity) &&
-		    strcmp(inc->status, "closed") != 0 &&
-		    inc->opened_at + pb->steps[k].due * 1000 < now)
-			f->overdue++;
-	}
-	store_holders_free(h, nh);
-	store_steps_free(st, ns);
-	if (pb != NULL) {
-		struct comms_summary cs;
-
-		if ((rc = comms_summarize(&cs, ctx, inc, pb, now)) != 0)
-			return rc;
-		comms_flags(f, &cs, inc, now);
-		comms_summary_release(&cs);
-	}
-	return 0;
-}
-
-/*
- * The pinned playbook of each incident, parsed once per (name, commit) for
- * the whole command: a list of many incidents opened from the same few
- * playbooks reads each only once.
- */
-struct pbcache {
-	struct { char *name; char commit[41]; struct playbook *pb; } *v;
-	size_t n;
-};
-
-static const struct playbook *
-pbcache_get(struct pbcache *c, struct incident_ctx *ctx, const struct store_incident *inc)
-{
-	struct playbook *pb = NULL;
-
-	for (size_t i = 0; i < c->n; i++)
-		if (strcmp(c->v[i].name, inc->playbook) == 0 &&
-		    strcmp(c->v[i].commit, inc->commit) == 0)
-			return c->v[i].pb;
-	if (incident_playbook(&pb, ctx, inc) != 0)
-		err_clear(); /* shown as unknown; `show` says why */
-	c->v = xreallocarray(c->v, c->n + 1, sizeof(*c->v));
-	c->v[c->n].name = xstrdup(inc->playbook);
-	memcpy(c->v[c->n].commit, inc->commit, 41);
-	c->v[c->n].pb = pb;
-	return c->v[c->n++].pb;
-}
-
-static void
-pbcache_release(struct pbcache *c)
-{
-	for (size_t i = 0; i < c->n; i++) {
-		free(c->v[i].name);
-		playbook_free(c->v[i].pb);
-	}
-	free(c->v);
-}
-
 static int list_exec(struct cli *, struct cli_args *);
 const struct cmd_entry cmd_list_entry = {
 	.name = "list",
@@ -274,89 +134,81 @@ const struct cmd_entry cmd_list_entry = {
 	.exec = list_exec,
 };
 
+/* The flags of one incident of incident.list, as the text list shows them. */
+static void
+list_flags(char *flags, size_t len, const struct json *e)
+{
+	int64_t unfilled = json_get_int(e, "unfilled_roles"), overdue = json_get_int(e, "overdue_steps");
+	int64_t unacked = json_get_int(e, "unacked_pages"), late = json_get_int(e, "overdue_updates");
+	int64_t calls = json_get_int(e, "accounts_to_contact");
+	struct buf b = BUF_INIT;
+
+	if (unfilled)
+		buf_addf(&b, "%lld-role%s-unfilled ", (long long)unfilled, unfilled == 1 ? "" : "s");
+	if (overdue)
+		buf_addf(&b, "%lld-step%s-overdue ", (long long)overdue, overdue == 1 ? "" : "s");
+	if (unacked)
+		buf_addf(&b, "%lld-page%s-unacked ", (long long)unacked, unacked == 1 ? "" : "s");
+	if (late)
+		buf_addf(&b, "%lld-update%s-overdue ", (long long)late, late == 1 ? "" : "s");
+	if (json_as_bool(json_get(e, "apology_late")))
+		buf_addf(&b, "apology-late ");
+	else if (json_as_bool(json_get(e, "apology_owed")))
+		buf_addf(&b, "apology-owed ");
+	if (calls)
+		buf_addf(&b, "%lld-account%s-to-call ", (long long)calls, calls == 1 ? "" : "s");
+	snprintf(flags, len, "%s", buf_str(&b));
+	buf_release(&b);
+}
+
 static int
 list_exec(struct cli *cli, struct cli_args *args)
 {
 	struct incident_ctx ctx;
-	struct store_incident *v = NULL;
-	struct pbcache cache = { NULL, 0 };
+	struct json *req, *v = NULL;
 	bool all = cli_args_has(args, "all");
-	size_t n = 0;
-	struct json *arr = NULL;
 	int64_t now = clock_now_ms();
 	int rc;
 
 	if (args->argc != 0)
 		return cli_usage_error(&cmd_list_entry, "unexpected argument '%s'", args->argv[0]);
-	if ((rc = cli_incident_ctx(&ctx, cli)) != 0 ||
-	    (rc = store_incidents_list(&v, &n, ctx.store, all)) != 0)
+	if ((rc = cli_incident_ctx(&ctx, cli)) != 0)
 		return cli_fail(rc);
-	if (cli->json)
-		arr = json_new_array();
-	else if (n == 0)
+	req = json_new_object();
+	json_set_bool(req, "all", all);
+	rc = ops_run(&v, "incident.list", &ctx, req);
+	json_free(req);
+	if (rc != 0)
+		return cli_fail(rc);
+	if (cli->json) {
+		cli_print_json(v);
+		return EXIT_OK;
+	}
+	if (json_size(v) == 0)
 		printf("no %sincidents\n", all ? "" : "open ");
 	else
 		printf("%-8s %-4s  %-13s %-7s %-12s %-36s %s\n", "ID", "SEV", "STATUS", "AGE",
 		       "COMMANDER", "TITLE", "FLAGS");
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		const struct playbook *pb = pbcache_get(&cache, &ctx, &v[i]);
-		struct flags f;
-		char age[32], flags[128] = "";
+	for (size_t i = 0; i < json_size(v); i++) {
+		const struct json *e = json_at(v, i);
+		const char *commander = json_get_str(e, "commander");
+		const char *at = json_get_str(e, "opened_at");
+		int64_t opened = now;
+		char age[32], flags[256], secs[24];
 
-		if ((rc = incident_flags(&f, &ctx, &v[i], pb)) != 0)
-			break;
-		if (f.unfilled)
-			snprintf(flags + strlen(flags), sizeof(flags) - strlen(flags),
-				 "%zu-role%s-unfilled ", f.unfilled, f.unfilled == 1 ? "" : "s");
-		if (f.overdue)
-			snprintf(flags + strlen(flags), sizeof(flags) - strlen(flags),
-				 "%zu-step%s-overdue ", f.overdue, f.overdue == 1 ? "" : "s");
-		if (f.unacked)
-			snprintf(flags + strlen(flags), sizeof(flags) - strlen(flags),
-				 "%zu-page%s-unacked ", f.unacked, f.unacked == 1 ? "" : "s");
-		if (f.updates_overdue)
-			snprintf(flags + strlen(flags), sizeof(flags) - strlen(flags),
-				 "%zu-update%s-overdue ", f.updates_overdue,
-				 f.updates_overdue == 1 ? "" : "s");
-		if (f.apology_late)
-			snprintf(flags + strlen(flags), sizeof(flags) - strlen(flags), "apology-late ");
-		else if (f.apology_owed)
-			snprintf(flags + strlen(flags), sizeof(flags) - strlen(flags), "apology-owed ");
-		if (f.to_contact)
-			snprintf(flags + strlen(flags), sizeof(flags) - strlen(flags),
-				 "%zu-account%s-to-call ", f.to_contact, f.to_contact == 1 ? "" : "s");
-		format_age(age, sizeof(age), now - v[i].opened_at);
-		if (cli->json) {
-			struct json *e = json_new_object();
-
-			json_set_int(e, "id", v[i].id);
-			json_set_str(e, "severity", vocab_severity_name(v[i].severity));
-			json_set_str(e, "status", v[i].status);
-			json_set(e, "title", json_new_text(v[i].title));
-			json_set_str(e, "playbook", v[i].playbook);
-			json_set_str(e, "opened_by", v[i].opened_by);
-			json_set_str_or_null(e, "commander", f.commander);
-			json_set_int(e, "unfilled_roles", f.unfilled);
-			json_set_int(e, "overdue_steps", f.overdue);
-			json_set_int(e, "unacked_pages", f.unacked);
-			json_set_int(e, "overdue_updates", f.updates_overdue);
-			json_set_bool(e, "apology_owed", f.apology_owed + f.apology_late > 0);
-			json_set_bool(e, "apology_late", f.apology_late > 0);
-			json_set_int(e, "accounts_to_contact", f.to_contact);
-			json_append(arr, e);
-		} else
-			printf("INC-%-4lld SEV%d  %-13s %-7s %-12s %-36.36s %s\n", (long long)v[i].id,
-			       v[i].severity, v[i].status, age, f.commander ? f.commander : "-",
-			       cli_line(cli, v[i].title), flags);
-		free(f.commander);
+		/* to the second: "2026-11-24T03:04:12.118Z" -> "…:12Z" */
+		snprintf(secs, sizeof(secs), "%.19sZ", at != NULL ? at : "");
+		if (clock_parse_time(&opened, secs, now) != 0)
+			err_clear();
+		format_age(age, sizeof(age), now - opened);
+		list_flags(flags, sizeof(flags), e);
+		printf("INC-%-4lld %-4s  %-13s %-7s %-12s %-36.36s %s\n",
+		       (long long)json_get_int(e, "id"), json_get_str(e, "severity"),
+		       json_get_str(e, "status"), age, commander != NULL ? commander : "-",
+		       cli_line(cli, json_get_str(e, "title")), flags);
 	}
-	if (cli->json && rc == 0)
-		cli_print_json(arr);
-	else
-		json_free(arr);
-	pbcache_release(&cache);
-	store_incidents_free(v, n);
-	return rc != 0 ? cli_fail(rc) : EXIT_OK;
+	json_free(v);
+	return EXIT_OK;
 }
 
 static void
@@ -406,7 +258,7 @@ steps_json(const struct store_incident *inc, const struct playbook *pb,
 		const char *state = "open";
 		struct json *e;
 
-		if (!step_applies(ps, inc->severity))
+		if (!incident_step_applies(ps, inc->severity))
 			continue;
 		for (size_t i = 0; i < ns; i++)
 			if (strcmp(st[i].step, ps->id) == 0)

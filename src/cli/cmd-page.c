@@ -18,6 +18,7 @@
 #include "sitrep/escalate.h"
 #include "sitrep/incident.h"
 #include "sitrep/json.h"
+#include "sitrep/ops.h"
 #include "sitrep/outbox.h"
 #include "sitrep/payload.h"
 #include "sitrep/store.h"
@@ -499,15 +500,22 @@ static int
 ack_exec(struct cli *cli, struct cli_args *args)
 {
 	struct incident_ctx ctx;
+	struct json *req, *res = NULL;
 	int64_t id;
 	int rc, tier;
 
 	if ((rc = page_args(&tier, &cmd_ack_entry, args, 1)) >= 0 ||
 	    (rc = run(cli, &cmd_ack_entry, args->argv[0], &id, &ctx)) >= 0)
 		return rc;
-	if ((rc = escalate_ack(&ctx, id)) != 0)
+	req = json_new_object();
+	json_set_int(req, "incident", id);
+	rc = ops_run(&res, "ack", &ctx, req);
+	json_free(req);
+	if (rc != 0)
 		return cli_fail(rc);
-	printf("%s acknowledged INC-%lld\n", ctx.actor, (long long)id);
+	printf("%s acknowledged INC-%lld\n", json_get_str(res, "acknowledged_by"),
+	       (long long)json_get_int(res, "incident"));
+	json_free(res);
 	return EXIT_OK;
 }
 

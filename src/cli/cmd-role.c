@@ -10,6 +10,7 @@
 #include "sitrep/err.h"
 #include "sitrep/incident.h"
 #include "sitrep/json.h"
+#include "sitrep/ops.h"
 #include "sitrep/playbook.h"
 #include "sitrep/roles.h"
 #include "sitrep/store-incident.h"
@@ -137,23 +138,30 @@ role_exec(struct cli *cli, const char *sub, struct cli_args *args)
 		return cli_fail(rc);
 	if (strcmp(sub, "list") == 0)
 		return role_list(cli, &ctx, id);
-	if (strcmp(sub, "take") == 0)
-		rc = roles_take(&ctx, id, argv[1]);
-	else if (strcmp(sub, "release") == 0)
-		rc = roles_release(&ctx, id, argv[1], nargs == 3 ? argv[2] : NULL);
-	else if (strcmp(sub, "assign") == 0)
+	if (strcmp(sub, "take") == 0 || strcmp(sub, "release") == 0) {
+		struct json *req = json_new_object(), *res = NULL;
+
+		json_set_int(req, "incident", id);
+		json_set_str(req, "role", argv[1]);
+		if (nargs == 3)
+			json_set_str(req, "person", argv[2]);
+		rc = ops_run(&res, strcmp(sub, "take") == 0 ? "role.take" : "role.release", &ctx,
+			     req);
+		json_free(req);
+		if (rc != 0)
+			return cli_fail(rc);
+		printf(strcmp(sub, "take") == 0 ? "%s holds %s on INC-%lld\n" :
+		       "%s no longer holds %s on INC-%lld\n", json_get_str(res, "person"),
+		       json_get_str(res, "role"), (long long)json_get_int(res, "incident"));
+		json_free(res);
+		return EXIT_OK;
+	} else if (strcmp(sub, "assign") == 0)
 		rc = roles_assign(&ctx, id, argv[1], argv[2]);
 	else
 		rc = roles_handoff(&ctx, id, argv[1], argv[2], msg);
 	if (rc != 0)
 		return cli_fail(rc);
-	if (strcmp(sub, "take") == 0)
-		printf("%s holds %s on INC-%lld\n", ctx.actor, argv[1], (long long)id);
-	else if (strcmp(sub, "release") == 0)
-		printf("%s no longer holds %s on INC-%lld\n", nargs == 3 ? argv[2] : ctx.actor,
-		       argv[1], (long long)id);
-	else
-		printf("%s holds %s on INC-%lld\n", argv[2], argv[1], (long long)id);
+	printf("%s holds %s on INC-%lld\n", argv[2], argv[1], (long long)id);
 	return EXIT_OK;
 }
 

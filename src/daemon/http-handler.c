@@ -97,6 +97,8 @@ serve_get(struct http_server *h, struct MHD_Connection *conn, const char *url,
 		return http_subscribe_confirm(h, conn, false);
 	case ROUTE_ACK:
 		return http_ack_serve(h, conn, url, rq, false);
+	case ROUTE_API:
+		return http_api_serve(h, conn, url, rq, false);
 	}
 	return http_reply_fail(h, conn, url, 404, NULL);
 }
@@ -197,6 +199,8 @@ http_handler(void *cls, struct MHD_Connection *conn, const char *url, const char
 		return http_subscribe_confirm(h, conn, true);
 	if (rq->route->kind == ROUTE_ACK)
 		return http_ack_serve(h, conn, url, rq, true);
+	if (rq->route->kind == ROUTE_API)
+		return http_api_serve(h, conn, url, rq, true);
 	return http_subscribe_remove(h, conn, rq, true);
 }
 

@@ -68,6 +68,7 @@ enum http_kind {
 	ROUTE_METRICS,
 	ROUTE_CONFIRM,
 	ROUTE_ACK,
+	ROUTE_API,	/* /api/v1/..., internal only (http-api.c) */
 };
 
 struct http_route {
@@ -293,6 +294,12 @@ enum MHD_Result http_subscribe_remove(struct http_server *h, struct MHD_Connecti
 				      struct http_request *rq, bool post);
 enum MHD_Result http_subscribe_confirm(struct http_server *h, struct MHD_Connection *conn,
 				       bool post);
+
+/* ---- the token API (http-api.c) ---- */
+
+/* /api/v1/...: a GET, or a POST with its body gathered. */
+enum MHD_Result http_api_serve(struct http_server *h, struct MHD_Connection *conn,
+			       const char *url, struct http_request *rq, bool post);
 
 /* ---- acknowledgement links (http-ack.c) ---- */
 

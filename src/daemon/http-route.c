@@ -34,17 +34,18 @@ static const struct http_route http_routes[] = {
 	{ "/incidents/", ROUTE_INCIDENT, 0 }, /* a prefix: see http_route_find */
 	{ "/maintenances/", ROUTE_MAINTENANCE, 0 }, /* a prefix too */
 	{ "/ack/", ROUTE_ACK, 0 }, /* and this: /ack/<token> */
+	{ "/api/v1/", ROUTE_API, 0 }, /* the token API: every path under it */
 };
 
 /* Only what was said to the public is public: /metrics (counts of open
- * incidents whatever was announced) is served on the internal listener
- * alone, which serves nothing else but /healthz. */
+ * incidents whatever was announced) and the token API are served on the
+ * internal listener alone, which serves nothing else but /healthz. */
 static bool
 route_on(const struct http_route *r, bool internal)
 {
 	if (r->kind == ROUTE_HEALTHZ)
 		return true;
-	return internal == (r->kind == ROUTE_METRICS);
+	return internal == (r->kind == ROUTE_METRICS || r->kind == ROUTE_API);
 }
 
 const struct http_route *
@@ -55,7 +56,11 @@ http_route_find(const char *url, bool internal)
 
 		if (!route_on(r, internal))
 			continue;
-		if (r->kind == ROUTE_INCIDENT || r->kind == ROUTE_MAINTENANCE ||
+		if (r->kind == ROUTE_API) {
+			if (strncmp(url, r->path, strlen(r->path)) == 0 &&
+			    url[strlen(r->path)] != '\0')
+				return r;
+		} else if (r->kind == ROUTE_INCIDENT || r->kind == ROUTE_MAINTENANCE ||
 		    r->kind == ROUTE_ACK) {
 			size_t n = strlen(r->path);
 
@@ -80,7 +85,7 @@ bool
 http_route_takes_post(const struct http_route *r)
 {
 	return r->kind == ROUTE_SUBSCRIBE || r->kind == ROUTE_UNSUBSCRIBE ||
-	       r->kind == ROUTE_CONFIRM || r->kind == ROUTE_ACK;
+	       r->kind == ROUTE_CONFIRM || r->kind == ROUTE_ACK || r->kind == ROUTE_API;
 }
 
 bool

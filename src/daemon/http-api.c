@@ -1,0 +1,216 @@
+/* http-api.c: the token API under /api/v1/ on the internal listener. A
+ * request names an operation of the table (ops.h) by its route, carries
+ * its arguments in the route, the query and a JSON body, and proves who it
+ * is with a bearer token (tokens.h): the operation runs as the token's
+ * person, recorded "via api:<token name>", if the token's scopes allow it.
+ * Results are JSON; every failure is an RFC 9457 problem
+ * (application/problem+json) with the exit code the CLI would give.
+ *
+ *   GET  /api/v1/whoami
+ *   GET  /api/v1/incidents[?all=true]
+ *   POST /api/v1/incidents/{id}/roles/{role}/take | release   body: {"person"}
+ *   POST /api/v1/incidents/{id}/ack
+ *   POST /api/v1/ops/{name}                                    body: the arguments
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sitrep/buf.h"
+#include "sitrep/clock.h"
+#include "sitrep/conf.h"
+#include "sitrep/err.h"
+#include "sitrep/incident.h"
+#include "sitrep/json.h"
+#include "sitrep/log.h"
+#include "sitrep/ops.h"
+#include "sitrep/repo.h"
+#include "sitrep/tokens.h"
+#include "sitrep/utf8.h"
+
+#include "http-int.h"
+
+#define API_PREFIX "/api/v1/"
+
+/* The problem document: {"type", "title", "status", "detail", "exit_code"}. */
+static enum MHD_Result
+problem(struct MHD_Connection *conn, unsigned int status, const char *kind, int exit_code,
+	const char *detail, bool challenge)
+{
+	struct json *p = json_new_object();
+	struct buf b = BUF_INIT;
+	struct MHD_Response *r;
+	char type[64];
+
+	snprintf(type, sizeof(type), "urn:sitrep:problem:%s", kind);
+	json_set_str(p, "type", type);
+	json_set_str(p, "title", kind);
+	json_set_int(p, "status", status);
+	json_set(p, "detail", json_new_text(detail));
+	json_set_int(p, "exit_code", exit_code);
+	if (json_dump(&b, p, JSON_STYLE_SORTED) != 0) {
+		buf_reset(&b);
+		buf_adds(&b, "{\"title\":\"system\",\"status\":500}");
+	}
+	json_free(p);
+	buf_addch(&b, '\n');
+	r = http_reply_from(&b, "application/problem+json", "no-store");
+	if (r != NULL && challenge)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+					"Bearer realm=\"sitrep\", error=\"invalid_token\"");
+	return http_reply_queue(conn, status, r);
+}
+
+/* A failure of an operation, as its code says. */
+static enum MHD_Result
+op_problem(struct MHD_Connection *conn, int rc)
+{
+	return problem(conn, ops_http_status(rc), ops_problem_kind(rc), ops_exit_code(rc),
+		       err_last(), false);
+}
+
+/* "Authorization: Bearer TOKEN" -> who; a 401 problem when not. */
+static int
+authenticate(struct tokens_identity *id, struct http_server *h, struct MHD_Connection *conn)
+{
+	const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						       MHD_HTTP_HEADER_AUTHORIZATION);
+
+	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0)
+		return err_set(SR_EREFUSED, "this needs a token: send 'Authorization: Bearer "
+			       "TOKEN' (make one with 'sitrep token create')");
+	auth += 7;
+	while (*auth == ' ')
+		auth++;
+	return tokens_authenticate(id, h->store, auth, clock_now_ms());
+}
+
+/* The {id} and {role} of /api/v1/incidents/{id}/roles/{role}/VERB into
+ * args; the operation's name into *op. NULL *op: no such route. */
+static void
+route_args(const char **op, struct json *args, const char *path, bool post)
+{
+	char seg[6][128];
+	size_t n = 0;
+	const char *p = path;
+
+	*op = NULL;
+	while (*p != '\0' && n < 6) {
+		const char *slash = strchr(p, '/');
+		size_t len = slash != NULL ? (size_t)(slash - p) : strlen(p);
+
+		if (len == 0 || len >= sizeof(seg[0]))
+			return;
+		memcpy(seg[n], p, len);
+		seg[n++][len] = '\0';
+		p += len + (slash != NULL);
+		if (slash != NULL && *p == '\0')
+			return; /* a trailing slash names nothing */
+	}
+	if (*p != '\0')
+		return;
+	if (!post && n == 1 && strcmp(seg[0], "whoami") == 0)
+		*op = "whoami";
+	else if (!post && n == 1 && strcmp(seg[0], "incidents") == 0)
+		*op = "incident.list";
+	else if (post && n == 2 && strcmp(seg[0], "ops") == 0)
+		*op = ops_find(seg[1]) != NULL ? ops_find(seg[1])->name : NULL;
+	else if (post && n == 3 && strcmp(seg[0], "incidents") == 0 && strcmp(seg[2], "ack") == 0) {
+		*op = "ack";
+		json_set_str(args, "incident", seg[1]);
+	} else if (post && n == 5 && strcmp(seg[0], "incidents") == 0 &&
+		   strcmp(seg[2], "roles") == 0 &&
+		   (strcmp(seg[4], "take") == 0 || strcmp(seg[4], "release") == 0)) {
+		*op = strcmp(seg[4], "take") == 0 ? "role.take" : "role.release";
+		json_set_str(args, "incident", seg[1]);
+		json_set_str(args, "role", seg[3]);
+	}
+}
+
+/* The arguments from the body (a JSON object, or nothing) and the query. */
+static int
+request_args(struct json **out, struct MHD_Connection *conn, const struct buf *body)
+{
+	const char *all = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "all");
+	size_t at;
+
+	*out = NULL;
+	if (body->len > 0) {
+		if (!utf8_valid(body->ptr, body->len, &at))
+			return err_set(SR_EUSAGE, "the body is not valid UTF-8 (byte %zu)", at + 1);
+		if ((*out = json_parse(body->ptr, body->len)) == NULL ||
+		    json_kind(*out) != JSON_KIND_OBJECT) {
+			json_free(*out);
+			*out = NULL;
+			return err_set(SR_EUSAGE, "the body must be a JSON object of the "
+				       "operation's arguments");
+		}
+	} else
+		*out = json_new_object();
+	if (all != NULL) {
+		if (strcmp(all, "true") != 0 && strcmp(all, "false") != 0) {
+			json_free(*out);
+			*out = NULL;
+			return err_set(SR_EUSAGE, "'all' must be true or false");
+		}
+		json_set_bool(*out, "all", strcmp(all, "true") == 0);
+	}
+	return 0;
+}
+
+enum MHD_Result
+http_api_serve(struct http_server *h, struct MHD_Connection *conn, const char *url,
+	       struct http_request *rq, bool post)
+{
+	struct tokens_identity id;
+	struct incident_ctx ctx;
+	struct json *args = NULL, *res = NULL;
+	const struct ops_op *op;
+	const char *name;
+	struct buf b = BUF_INIT;
+	unsigned needs;
+	int rc;
+
+	if (authenticate(&id, h, conn) != 0)
+		return problem(conn, 401, "unauthorized", 1, err_last(), true);
+	if ((rc = request_args(&args, conn, &rq->body)) != 0)
+		return op_problem(conn, rc);
+	route_args(&name, args, url + strlen(API_PREFIX), post);
+	if (name == NULL || (op = ops_find(name)) == NULL) {
+		json_free(args);
+		return problem(conn, 404, "not-found", 2, "there is no such operation here: "
+			       "see sitrepd(8) for the API's routes", false);
+	}
+	if (tokens_parse_scopes(&needs, op->scope) != 0 || !tokens_scope_allows(id.scopes, needs)) {
+		char *have = tokens_scopes_text(id.scopes);
+
+		err_set(SR_EREFUSED, "the token '%s' may not %s: it needs the scope '%s', and "
+			"has %s", id.name, op->name, op->scope, *have ? have : "none");
+		free(have);
+		json_free(args);
+		return problem(conn, 403, "forbidden", 1, err_last(), false);
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.conf = h->conf;
+	ctx.store = h->store;
+	ctx.actor = id.person;
+	ctx.via = id.via;
+	ctx.repo = repo_open_lazy(h->conf->playbooks);
+	rc = ops_run(&res, op->name, &ctx, args);
+	repo_free(ctx.repo);
+	json_free(args);
+	h->cache.dirty = true;
+	if (rc != 0) {
+		if (rc == SR_ESYS)
+			log_warnx("api: %s as %s: %s", op->name, id.person, err_last());
+		return op_problem(conn, rc);
+	}
+	if (json_dump(&b, res, JSON_STYLE_PRETTY) != 0) {
+		json_free(res);
+		return problem(conn, 500, "system", 3, "the result cannot be written as JSON",
+			       false);
+	}
+	json_free(res);
+	buf_addch(&b, '\n');
+	return http_reply_queue(conn, 200, http_reply_from(&b, "application/json", "no-store"));
+}
