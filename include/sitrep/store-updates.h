@@ -21,8 +21,10 @@ struct store_update {
 	int64_t next_update_at; /* the promise; 0 for none */
 	char state[12];      /* draft, approved, published, withdrawn */
 	char *author;
+	char *author_via;    /* how the author was authenticated; NULL before schema 15 */
 	int64_t created_at;
 	char *approver;      /* NULL until approved */
+	char *approver_via;  /* how the approver was authenticated */
 	int64_t approved_at, published_at;
 	char *withdrawn_by;  /* NULL unless withdrawn */
 	int64_t withdrawn_at;

@@ -582,7 +582,7 @@ post_prepare(struct store_update *u, struct comms_posted *out, struct incident_c
 	const struct conf_account *account = NULL;
 	const struct playbook_cadence *cad;
 	const char *text, *template_id, *status;
-	char what[80];
+	char what[80], via[INCIDENT_VIA_MAX];
 	struct vars vs;
 	int rc;
 
@@ -620,6 +620,7 @@ post_prepare(struct store_update *u, struct comms_posted *out, struct incident_c
 	u->template_id = template_id ? xstrdup(template_id) : NULL;
 	u->account = req->account ? xstrdup(req->account) : NULL;
 	u->author = xstrdup(ctx->actor);
+	u->author_via = xstrdup(incident_via(via, sizeof(via), ctx));
 	u->created_at = now;
 	/* Once the incident is resolved (or this update resolves it) the
 	 * cadence ends: no next update is promised unless --next asks. */
@@ -831,6 +832,8 @@ comms_approve(struct incident_ctx *ctx, int64_t update_id)
 	struct store_holder *h;
 	size_t n;
 	bool holds = false;
+	char vbuf[INCIDENT_VIA_MAX];
+	const char *approver_via = incident_via(vbuf, sizeof(vbuf), ctx);
 	int rc;
 
 	if ((rc = update_begin(&u, &inc, &pb, ctx, update_id)) != 0)
@@ -844,6 +847,12 @@ comms_approve(struct incident_ctx *ctx, int64_t update_id)
 	if (strcmp(u.author, ctx->actor) == 0)
 		rc = err_set(SR_EREFUSED, "%s wrote UPD-%lld and may not approve it too: it "
 			     "needs %s", ctx->actor, (long long)u.id, "a second person");
+	else if (!ctx->conf->impersonation && u.author_via != NULL &&
+		 strcmp(u.author_via, approver_via) == 0)
+		rc = err_set(SR_EREFUSED, "UPD-%lld was written by %s with the credential "
+			     "'%s', the one approving it now as %s: the two-person rule needs "
+			     "a second person with a credential of their own", (long long)u.id,
+			     u.author, approver_via, ctx->actor);
 	else if ((rc = store_holders_get(&h, &n, ctx->store, inc.id, NULL)) == 0) {
 		for (size_t i = 0; i < n; i++)
 			holds |= strcmp(h[i].person, ctx->actor) == 0 &&
@@ -862,6 +871,8 @@ comms_approve(struct incident_ctx *ctx, int64_t update_id)
 	snprintf(u.state, sizeof(u.state), "approved");
 	free(u.approver);
 	u.approver = xstrdup(ctx->actor);
+	free(u.approver_via);
+	u.approver_via = xstrdup(approver_via);
 	u.approved_at = clock_now_ms();
 	if ((rc = store_update_set_state(ctx->store, &u)) != 0)
 		return update_abandon(ctx, &u, &inc, pb, rc);

@@ -544,6 +544,11 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN\n"
 	"	SELECT RAISE(ABORT, 'the audit log is append-only');\n"
 	"END;\n",
+	/* 14 -> 15: how an update's author and approver were authenticated
+	 * (incident_via): the two-person rule compares credentials as well
+	 * as people; NULL for the updates written before */
+	"ALTER TABLE updates ADD COLUMN author_via TEXT;\n"
+	"ALTER TABLE updates ADD COLUMN approver_via TEXT;\n",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

@@ -13,18 +13,19 @@
 #define UPDATE_COLUMNS \
 	"id, incident_id, kind, audience, status, template, account, body," \
 	" next_update_at, state, author, created_at, approver, approved_at," \
-	" published_at, withdrawn_by, withdrawn_at, publish_at"
+	" published_at, withdrawn_by, withdrawn_at, publish_at, author_via, approver_via"
 
 static const char sql_update_insert[] =
 	"INSERT INTO updates (incident_id, kind, audience, status, template, account,"
 	" body, next_update_at, state, author, created_at, approver, approved_at,"
-	" published_at, publish_at)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+	" published_at, publish_at, author_via, approver_via)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
 static const char sql_update_get[] =
 	"SELECT " UPDATE_COLUMNS " FROM updates WHERE id = ?1";
 static const char sql_update_set_state[] =
 	"UPDATE updates SET state = ?2, approver = ?3, approved_at = ?4,"
-	" published_at = ?5, withdrawn_by = ?6, withdrawn_at = ?7, status = ?8 WHERE id = ?1";
+	" published_at = ?5, withdrawn_by = ?6, withdrawn_at = ?7, status = ?8,"
+	" approver_via = ?9 WHERE id = ?1";
 static const char sql_updates_get[] =
 	"SELECT " UPDATE_COLUMNS " FROM updates WHERE incident_id = ?1 ORDER BY id";
 
@@ -59,6 +60,8 @@ update_from_row(void *row, sqlite3_stmt *stmt)
 	u->withdrawn_by = store_column_dup_null(stmt, 15);
 	u->withdrawn_at = sqlite3_column_int64(stmt, 16);
 	u->publish_at = sqlite3_column_int64(stmt, 17);
+	u->author_via = store_column_dup_null(stmt, 18);
+	u->approver_via = store_column_dup_null(stmt, 19);
 }
 
 int
@@ -84,6 +87,8 @@ store_update_insert(int64_t *out_id, struct store *s, const struct store_update 
 	store_bind_time(stmt, 13, u->approved_at);
 	store_bind_time(stmt, 14, u->published_at);
 	store_bind_time(stmt, 15, u->publish_at);
+	store_bind_text_null(stmt, 16, u->author_via);
+	store_bind_text_null(stmt, 17, u->approver_via);
 	if ((rc = store_step_done(s, stmt, "record the update")) == 0)
 		*out_id = sqlite3_last_insert_rowid(store_db(s));
 	return rc;
@@ -130,6 +135,7 @@ store_update_set_state(struct store *s, const struct store_update *u)
 	store_bind_text_null(stmt, 6, u->withdrawn_by);
 	store_bind_time(stmt, 7, u->withdrawn_at);
 	store_bind_text_null(stmt, 8, u->status);
+	store_bind_text_null(stmt, 9, u->approver_via);
 	return store_step_done(s, stmt, "change the update's state");
 }
 
@@ -178,6 +184,8 @@ store_update_release(struct store_update *u)
 	free(u->account);
 	free(u->body);
 	free(u->author);
+	free(u->author_via);
+	free(u->approver_via);
 	free(u->approver);
 	free(u->withdrawn_by);
 	memset(u, 0, sizeof(*u));

@@ -7,7 +7,7 @@
 # event's hash; the site config's os_users are checked where they enter.
 . "$(dirname "$0")/lib.sh"
 
-plan 38
+plan 43
 tmp_workspace
 
 ME=$(id -un)
@@ -63,6 +63,21 @@ is "$(sitrep timeline INC-1 --json | jq -r '[.[] | select(.actor == "alice") | .
 	"local:$ME" "every event of alice's says via local:$ME"
 run sitrep timeline INC-1 --verify
 is_rc 0 "the timeline verifies"
+
+# ============================================================ the two-person rule compares credentials
+
+# alice (the user) drafts a customer update, which needs a second person
+run sitrep update INC-1 --audience customers -m "We are looking into checkout errors."
+is_rc 0 "alice drafts a customer update"
+UPD=$(sqlite3 sitrep.db "SELECT max(id) FROM updates")
+is "$(sqlite3 sitrep.db "SELECT state || ' ' || author || ' ' || author_via FROM updates WHERE id = $UPD")" \
+	"draft alice local:$ME" "a draft by alice, written with local:$ME"
+# the site now says the user is bob: the same credential would approve
+cp sitrep.conf "$TEST_TMP/alice.conf"
+sed -i "s/ os_users = \[ \"$ME\" \];//; s/{ handle = \"bob\"; /{ handle = \"bob\"; os_users = [ \"$ME\" ]; /" sitrep.conf
+refused 1 "UPD-$UPD was written by alice with the credential 'local:$ME', the one approving it now as bob: the two-person rule needs a second person with a credential of their own" \
+	"bob approving with the credential alice wrote with" sitrep approve "UPD-$UPD"
+cp "$TEST_TMP/alice.conf" sitrep.conf
 
 # ============================================================ via is covered by the hash
 

@@ -748,6 +748,8 @@ db_before_11(sqlite3 *db)
 	db_ok(db, "DROP TABLE gitcache_files");
 	db_ok(db, "DROP TABLE gitcache_listings");
 	db_ok(db, "ALTER TABLE events DROP COLUMN via"); /* schema 13 */
+	db_ok(db, "ALTER TABLE updates DROP COLUMN author_via;" /* schema 15 */
+	      " ALTER TABLE updates DROP COLUMN approver_via");
 	db_ok(db, "DROP TABLE tokens; DROP TABLE audit"); /* schema 14 */
 }
 
