@@ -110,7 +110,9 @@ struct conf_channel {
 /* sitrepd's HTTP listeners and what one client may take of them
  * (sitrep.conf(5), http). */
 struct conf_http {
-	char *internal_listen;   /* /metrics: "127.0.0.1:0" by default */
+	char *internal_listen;   /* /metrics and the token API: "127.0.0.1:0" by
+				  * default; loopback unless internal_behind_proxy */
+	bool internal_behind_proxy;
 	int max_connections;     /* at once, all clients */
 	int max_per_address;     /* at once, one client address */
 	int64_t timeout;         /* seconds a connection may sit idle */

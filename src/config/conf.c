@@ -28,7 +28,8 @@ static const char *const identity_keys[] = { "impersonation", NULL };
 static const char *const workspace_keys[] = { "database", "playbooks", "branch", NULL };
 static const char *const page_keys[] = { "name", "url", "time_zone", NULL };
 static const char *const http_keys[] = {
-	"listen", "internal_listen", "max_connections", "max_connections_per_address",
+	"listen", "internal_listen", "internal_behind_proxy", "max_connections",
+	"max_connections_per_address",
 	"timeout", "subscribe_burst", "subscribe_every", NULL
 };
 static const char *const component_keys[] = { "id", "name", "group", NULL };
@@ -167,6 +168,13 @@ conf_listen_valid(const char *listen)
 	return *end == '\0' && port >= 0 && port <= 65535; /* 0: any free port */
 }
 
+/* Whether a valid ADDRESS:PORT is on loopback: 127.0.0.0/8 or [::1]. */
+static bool
+listen_loopback(const char *listen)
+{
+	return strncmp(listen, "127.", 4) == 0 || strncmp(listen, "[::1]:", 6) == 0;
+}
+
 /* http.name, an integer from lo to hi, into *out when it is set. */
 static void
 read_http_int(struct confread *r, const config_setting_t *g, const char *name,
@@ -216,11 +224,23 @@ read_http(struct confread *r, struct conf *c, const config_setting_t *h)
 	ch->timeout = 15;
 	ch->subscribe_burst = 5;
 	ch->subscribe_every = 60;
-	if (h != NULL && confread_str(r, h, "internal_listen", false, &ch->internal_listen) &&
-	    !conf_listen_valid(ch->internal_listen))
-		diag_add(r->diags, r->file, confread_member_line(h, "internal_listen"),
-			 "http internal_listen '%s' must be ADDRESS:PORT, like 127.0.0.1:9090",
-			 ch->internal_listen);
+	if (h != NULL)
+		confread_bool(r, h, "internal_behind_proxy", &ch->internal_behind_proxy);
+	if (h != NULL && confread_str(r, h, "internal_listen", false, &ch->internal_listen)) {
+		if (!conf_listen_valid(ch->internal_listen))
+			diag_add(r->diags, r->file, confread_member_line(h, "internal_listen"),
+				 "http internal_listen '%s' must be ADDRESS:PORT, like "
+				 "127.0.0.1:9090", ch->internal_listen);
+		else if (!listen_loopback(ch->internal_listen) && !ch->internal_behind_proxy)
+			/* bearer tokens would cross the network in the clear */
+			diag_add(r->diags, r->file, confread_member_line(h, "internal_listen"),
+				 "http internal_listen '%s' is not a loopback address: the "
+				 "token API is served there, and its tokens would cross the "
+				 "network unencrypted; listen on 127.0.0.1 or [::1] and reach "
+				 "it through a TLS proxy or an SSH tunnel, or say that a proxy "
+				 "on a private network is in front with "
+				 "internal_behind_proxy = true", ch->internal_listen);
+	}
 	read_http_int(r, h, "max_connections", 16, 1000000, &ch->max_connections);
 	read_http_int(r, h, "max_connections_per_address", 1, 1000000, &ch->max_per_address);
 	read_http_duration(r, h, "timeout", 1, 3600, &ch->timeout);

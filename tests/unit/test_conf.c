@@ -630,6 +630,17 @@ test_http_limits(void **state)
 	conf_free(c);
 	expect_edit_invalid(11, "http = { internal_listen = \"localhost\"; };", 11,
 			    "http internal_listen 'localhost' must be ADDRESS:PORT");
+	/* the token API is there: loopback only, unless a proxy is said to
+	 * be in front */
+	expect_edit_invalid(11, "http = { internal_listen = \"0.0.0.0:9090\"; };", 11,
+			    "http internal_listen '0.0.0.0:9090' is not a loopback address");
+	expect_edit_invalid(11, "http = { internal_listen = \"[::]:9090\"; };", 11,
+			    "is not a loopback address");
+	c = parse_good("http = { internal_listen = \"10.0.0.5:9090\"; "
+		       "internal_behind_proxy = true; };\n", "/var/lib/sitrep");
+	assert_string_equal(c->http.internal_listen, "10.0.0.5:9090");
+	assert_true(c->http.internal_behind_proxy);
+	conf_free(c);
 	expect_edit_invalid(11, "http = { max_connections = 2; };", 11,
 			    "http max_connections must be between 16 and 1000000");
 	expect_edit_invalid(11, "http = { max_connections_per_address = 0; };", 11,
