@@ -49,5 +49,7 @@ int ops_incident_list(struct json **out, struct incident_ctx *ctx, const struct 
 int ops_role_take(struct json **out, struct incident_ctx *ctx, const struct json *args);
 int ops_role_release(struct json **out, struct incident_ctx *ctx, const struct json *args);
 int ops_ack(struct json **out, struct incident_ctx *ctx, const struct json *args);
+int ops_page(struct json **out, struct incident_ctx *ctx, const struct json *args);
+int ops_escalate(struct json **out, struct incident_ctx *ctx, const struct json *args);
 
 #endif

@@ -477,6 +477,7 @@ static int
 page_exec(struct cli *cli, struct cli_args *args)
 {
 	struct incident_ctx ctx;
+	struct json *req, *res = NULL;
 	int64_t id;
 	int rc, tier;
 
@@ -489,10 +490,17 @@ page_exec(struct cli *cli, struct cli_args *args)
 	if ((rc = page_args(&tier, &cmd_page_entry, args, 2)) >= 0 ||
 	    (rc = run(cli, &cmd_page_entry, args->argv[0], &id, &ctx)) >= 0)
 		return rc;
-	if ((rc = escalate_page(&ctx, id, args->argv[1], tier)) != 0)
+	req = json_new_object();
+	json_set_int(req, "incident", id);
+	json_set_str(req, "role", args->argv[1]);
+	json_set_str_or_null(req, "tier", cli_args_get(args, "tier"));
+	rc = ops_run(&res, "page", &ctx, req);
+	json_free(req);
+	if (rc != 0)
 		return cli_fail(rc);
-	printf("paged %s on INC-%lld: see 'sitrep show INC-%lld'\n", args->argv[1],
+	printf("paged %s on INC-%lld: see 'sitrep show INC-%lld'\n", json_get_str(res, "role"),
 	       (long long)id, (long long)id);
+	json_free(res);
 	return EXIT_OK;
 }
 
@@ -525,15 +533,23 @@ escalate_exec(struct cli *cli, struct cli_args *args)
 	struct incident_ctx ctx;
 	const char *msg = cli_args_get(args, "message");
 	bool swarm = cli_args_has(args, "swarm");
+	struct json *req, *res = NULL;
 	int64_t id;
 	int rc, tier;
 
 	if ((rc = page_args(&tier, &cmd_escalate_entry, args, 1)) >= 0 ||
 	    (rc = run(cli, &cmd_escalate_entry, args->argv[0], &id, &ctx)) >= 0)
 		return rc;
-	if ((rc = escalate_escalate(&ctx, id, NULL, tier, swarm,
-				    msg != NULL ? msg : "escalated by hand")) != 0)
+	req = json_new_object();
+	json_set_int(req, "incident", id);
+	json_set_str_or_null(req, "tier", cli_args_get(args, "tier"));
+	json_set_bool(req, "swarm", swarm);
+	json_set_str_or_null(req, "note", msg);
+	rc = ops_run(&res, "escalate", &ctx, req);
+	json_free(req);
+	if (rc != 0)
 		return cli_fail(rc);
+	json_free(res);
 	printf("escalated INC-%lld%s: see 'sitrep show INC-%lld'\n", (long long)id,
 	       swarm ? " to every tier" : "", (long long)id);
 	return EXIT_OK;

@@ -10,6 +10,8 @@
  *   GET  /api/v1/incidents[?all=true]
  *   POST /api/v1/incidents/{id}/roles/{role}/take | release   body: {"person"}
  *   POST /api/v1/incidents/{id}/ack
+ *   POST /api/v1/incidents/{id}/pages                          body: {"role", "tier"?}
+ *   POST /api/v1/incidents/{id}/escalate          body: {"tier"?, "swarm"?, "note"?}
  *   POST /api/v1/ops/{name}                                    body: the arguments
  */
 #include <stdio.h>
@@ -115,8 +117,11 @@ route_args(const char **op, struct json *args, const char *path, bool post)
 		*op = "incident.list";
 	else if (post && n == 2 && strcmp(seg[0], "ops") == 0)
 		*op = ops_find(seg[1]) != NULL ? ops_find(seg[1])->name : NULL;
-	else if (post && n == 3 && strcmp(seg[0], "incidents") == 0 && strcmp(seg[2], "ack") == 0) {
-		*op = "ack";
+	else if (post && n == 3 && strcmp(seg[0], "incidents") == 0 &&
+		 (strcmp(seg[2], "ack") == 0 || strcmp(seg[2], "pages") == 0 ||
+		  strcmp(seg[2], "escalate") == 0)) {
+		*op = strcmp(seg[2], "ack") == 0 ? "ack" :
+		      strcmp(seg[2], "pages") == 0 ? "page" : "escalate";
 		json_set_str(args, "incident", seg[1]);
 	} else if (post && n == 5 && strcmp(seg[0], "incidents") == 0 &&
 		   strcmp(seg[2], "roles") == 0 &&

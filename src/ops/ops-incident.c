@@ -66,6 +66,35 @@ arg_bool(bool *out, const struct json *args, const char *name)
 	return 0;
 }
 
+/* args.tier: "L2" into *tier; absent: -1 (the playbook decides). */
+static int
+arg_tier(int *tier, const struct json *args)
+{
+	const struct json *v = json_get(args, "tier");
+
+	*tier = -1;
+	if (v == NULL || json_kind(v) == JSON_KIND_NULL)
+		return 0;
+	if (json_kind(v) != JSON_KIND_STRING || (*tier = vocab_tier(json_as_str(v))) < 0)
+		return err_set(SR_EUSAGE, "'tier' must be one of \"L0\" to \"L4\"");
+	return 0;
+}
+
+/* args.note: a reason in words (incident_check_note); absent: NULL. */
+static int
+arg_note(const char **out, const struct json *args)
+{
+	const struct json *v = json_get(args, "note");
+
+	*out = NULL;
+	if (v == NULL || json_kind(v) == JSON_KIND_NULL)
+		return 0;
+	if (json_kind(v) != JSON_KIND_STRING)
+		return err_set(SR_EUSAGE, "'note' must be a string");
+	*out = json_as_str(v);
+	return incident_check_note("the note", *out);
+}
+
 /* ------------------------------------------------------------ whoami */
 
 int
@@ -329,5 +358,48 @@ ops_ack(struct json **out, struct incident_ctx *ctx, const struct json *args)
 	*out = json_new_object();
 	json_set_int(*out, "incident", id);
 	json_set_str(*out, "acknowledged_by", ctx->actor);
+	return 0;
+}
+
+/* {"incident", "role", "tier"?}: page a role (every tier of a swarm). */
+int
+ops_page(struct json **out, struct incident_ctx *ctx, const struct json *args)
+{
+	const char *role;
+	int64_t id;
+	int tier, rc;
+
+	if ((rc = arg_incident(&id, args)) != 0 || (rc = arg_str(&role, args, "role")) != 0 ||
+	    (rc = arg_tier(&tier, args)) != 0 || (rc = escalate_page(ctx, id, role, tier)) != 0)
+		return rc;
+	*out = json_new_object();
+	json_set_int(*out, "incident", id);
+	json_set_str(*out, "role", role);
+	json_set_str(*out, "paged_by", ctx->actor);
+	return 0;
+}
+
+/* {"incident", "tier"?, "swarm"?, "note"?}: the latest page's role to the
+ * next tier, to tier, or to every tier. */
+int
+ops_escalate(struct json **out, struct incident_ctx *ctx, const struct json *args)
+{
+	const char *note;
+	bool swarm;
+	int64_t id;
+	int tier, rc;
+
+	if ((rc = arg_incident(&id, args)) != 0 || (rc = arg_tier(&tier, args)) != 0 ||
+	    (rc = arg_bool(&swarm, args, "swarm")) != 0 || (rc = arg_note(&note, args)) != 0)
+		return rc;
+	if (swarm && tier >= 0)
+		return err_set(SR_EUSAGE, "'tier' and 'swarm' go one without the other");
+	if ((rc = escalate_escalate(ctx, id, NULL, tier, swarm,
+				    note != NULL ? note : "escalated by hand")) != 0)
+		return rc;
+	*out = json_new_object();
+	json_set_int(*out, "incident", id);
+	json_set_bool(*out, "swarm", swarm);
+	json_set_str(*out, "escalated_by", ctx->actor);
 	return 0;
 }

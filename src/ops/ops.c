@@ -14,6 +14,9 @@ static const struct ops_op ops[] = {
 	{ "role.take", "respond", ops_role_take, "take a role on an incident" },
 	{ "role.release", "respond", ops_role_release, "stop holding a role" },
 	{ "ack", "respond", ops_ack, "acknowledge the caller's open pages on an incident" },
+	{ "page", "respond", ops_page, "page a role (its first tier, or tier; every tier of a swarm)" },
+	{ "escalate", "respond", ops_escalate,
+	  "escalate the latest page's role to the next tier, to tier, or to every tier" },
 };
 
 const struct ops_op *

@@ -9,7 +9,7 @@
 # listener.
 . "$(dirname "$0")/lib.sh"
 
-plan 43
+plan 51
 tmp_workspace
 command -v curl >/dev/null || bail "curl is needed"
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy no_proxy NO_PROXY
@@ -114,6 +114,22 @@ is "$CODE" 404 "an operation that does not exist: 404"
 api GET /incidents/INC-1/nothing "$TOK"
 is "$CODE" 404 "a route that does not exist: 404"
 like "$HDR" 'Content-Type: application/problem\+json' "a problem document too"
+
+# paging from a phone
+api POST /incidents/INC-1/pages "$BTOK" '{"role": "ops"}'
+is "$CODE" 200 "bob pages ops through the API"
+is "$(jq -r '[.incident, .role, .paged_by] | join(" ")' <<<"$OUT")" "1 ops bob" "the result says so"
+is "$(sitrep timeline INC-1 --json | jq -r '[.[] | select(.kind == "paged")][-1] | [.actor, .via] | join(" ")')" \
+	"bob api:bobs" "the page is bob's, via api:bobs"
+api POST /incidents/INC-1/pages "$BTOK" '{"role": "ops", "tier": "L9"}'
+is "$CODE" 400 "a tier that is none: 400"
+api POST /incidents/INC-1/escalate "$BTOK" '{"note": "   "}'
+is "$CODE" 422 "an escalation with a blank note: 422"
+like "$(jq -r .detail <<<"$OUT")" "blank" "saying it is blank"
+api POST /incidents/INC-1/escalate "$BTOK" '{"note": "DB errors climbing"}'
+is "$CODE" 200 "bob escalates with a note"
+is "$(sitrep timeline INC-1 --json | jq -r '[.[] | select(.kind == "escalated")][-1] | [.actor, .via] | join(" ")')" \
+	"bob api:bobs" "the escalation is bob's, via api:bobs"
 
 # ============================================================ revoked and expired
 

@@ -95,6 +95,16 @@ test_usage_errors(void **state)
 	assert_non_null(strstr(err_last(), "'role' is needed"));
 	assert_int_equal(run_op(&out, "alice", "incident.list", "{\"all\": \"yes\"}"), SR_EUSAGE);
 	assert_non_null(strstr(err_last(), "'all' must be true or false"));
+	assert_int_equal(run_op(&out, "alice", "page",
+				"{\"incident\": 1, \"role\": \"ops\", \"tier\": \"L7\"}"), SR_EUSAGE);
+	assert_non_null(strstr(err_last(), "'tier' must be one of"));
+	assert_int_equal(run_op(&out, "alice", "escalate",
+				"{\"incident\": 1, \"tier\": \"L2\", \"swarm\": true}"), SR_EUSAGE);
+	assert_non_null(strstr(err_last(), "'tier' and 'swarm'"));
+	assert_int_equal(run_op(&out, "alice", "escalate", "{\"incident\": 1, \"note\": \" \"}"),
+			 SR_EINVALID);
+	assert_int_equal(run_op(&out, "alice", "escalate", "{\"incident\": 1, \"note\": 5}"),
+			 SR_EUSAGE);
 	after = testws_incident_text(&ws, id);
 	assert_string_equal(before, after);
 	free(before);
