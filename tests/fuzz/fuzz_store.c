@@ -97,7 +97,8 @@ seed(const char *corpus)
 	if (store_begin(s) != 0 || store_incident_insert(&id, s, &inc) != 0 ||
 	    (u.incident_id = id, store_update_insert(&uid, s, &u)) != 0 ||
 	    store_component_set(s, id, "api", "major_outage") != 0 ||
-	    store_event_append(s, id, 1795435200000, "alice", "opened", "{\"title\":\"API down\"}") != 0 ||
+	    store_event_append(s, id, 1795435200000, "alice", "local:alice", "opened",
+			       "{\"title\":\"API down\"}") != 0 ||
 	    store_commit(s) != 0)
 		die("cannot fill the seed store");
 	store_close(s);
