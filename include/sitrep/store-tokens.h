@@ -61,6 +61,9 @@ int store_audit_append(struct store *s, int64_t at, const char *actor, const cha
 		       const char *kind, const char *details);
 /* The whole audit log, oldest first. */
 int store_audit_get(struct store_audit **out, size_t *n, struct store *s);
+/* The audit log's end as recorded with each entry: how many, and the last
+ * hash ("" for none). */
+int store_audit_head(int64_t *count, char hash[65], struct store *s);
 void store_audit_free(struct store_audit *v, size_t n);
 
 #endif

@@ -13,7 +13,7 @@
 struct store;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 15
+#define STORE_SCHEMA_VERSION 16
 
 /* Checkpoint the WAL once a commit leaves it this many pages long (1,000
  * unless set). A writer that rewrites the same pages batch after batch

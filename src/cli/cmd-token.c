@@ -313,14 +313,17 @@ audit_exec(struct cli *cli, struct cli_args *args)
 	struct store_audit *v = NULL;
 	size_t n = 0;
 	bool verify = cli_args_has(args, "verify");
-	long bad;
+	int64_t count;
+	char head[65];
+	long bad; /* the first altered entry; -1: none; -2: the end was cut or added to */
 	int rc;
 
 	if (args->argc != 0)
 		return cli_usage_error(&cmd_audit_entry, "audit takes no arguments");
 	if ((rc = cli_open_store(cli)) != 0)
 		return cli_fail(rc);
-	if ((rc = store_audit_get(&v, &n, cli->store)) != 0) {
+	if ((rc = store_audit_get(&v, &n, cli->store)) != 0 ||
+	    (rc = store_audit_head(&count, head, cli->store)) != 0) {
 		store_audit_free(v, n);
 		return cli_fail(rc);
 	}
@@ -329,24 +332,34 @@ audit_exec(struct cli *cli, struct cli_args *args)
 		err_set(SR_EINVALID, "the audit log: entry %lld (number %ld of %zu) does not "
 			"match its hash: the log was altered there", (long long)v[bad].id,
 			bad + 1, n);
+	else if ((int64_t)n != count || strcmp(n > 0 ? v[n - 1].hash : "", head) != 0) {
+		/* the chain holds, but not its recorded end */
+		bad = -2;
+		err_set(SR_EINVALID, "the audit log has %zu entr%s but %lld %s recorded "
+			"(head %.12s, recorded %.12s): entries were %s", n, n == 1 ? "y" : "ies",
+			(long long)count, count == 1 ? "was" : "were",
+			n > 0 ? v[n - 1].hash : "", head,
+			(int64_t)n < count ? "removed from its end" :
+			"added or changed behind sitrep's back");
+	}
 	if (verify) {
 		if (cli->json) {
 			struct json *j = json_new_object();
 
 			json_set_int(j, "entries", (int64_t)n);
-			json_set_bool(j, "verified", bad < 0);
+			json_set_bool(j, "verified", bad == -1);
 			json_set(j, "first_bad_entry", bad >= 0 ? json_new_int(v[bad].id) :
 				 json_new_null());
-			json_set_str_or_null(j, "problem", bad >= 0 ? err_last() : NULL);
+			json_set_str_or_null(j, "problem", bad != -1 ? err_last() : NULL);
 			cli_print_json(j);
 		}
-		if (bad >= 0)
+		if (bad != -1)
 			cli_error("%s", err_last());
 		else if (!cli->json)
 			printf("the audit log: %zu entr%s, the hash chain verifies\n", n,
 			       n == 1 ? "y" : "ies");
 		store_audit_free(v, n);
-		return bad >= 0 ? EXIT_REFUSED : EXIT_OK;
+		return bad != -1 ? EXIT_REFUSED : EXIT_OK;
 	}
 	if (cli->json) {
 		struct json *arr = json_new_array();
@@ -384,6 +397,8 @@ audit_exec(struct cli *cli, struct cli_args *args)
 	if (bad >= 0)
 		cli_error("warning: the audit log was altered at entry %lld: run 'sitrep audit "
 			  "--verify'", (long long)v[bad].id);
+	else if (bad == -2)
+		cli_error("warning: %s: run 'sitrep audit --verify'", err_last());
 	store_audit_free(v, n);
 	return EXIT_OK;
 }

@@ -549,6 +549,16 @@ static const char *const migrations[] = {
 	 * as people; NULL for the updates written before */
 	"ALTER TABLE updates ADD COLUMN author_via TEXT;\n"
 	"ALTER TABLE updates ADD COLUMN approver_via TEXT;\n",
+	/* 15 -> 16: the audit log's end, kept beside it in the transaction
+	 * of each entry (as an incident keeps its timeline's), so entries cut
+	 * off its end are found: the chain alone cannot tell */
+	"CREATE TABLE audit_head (\n"
+	"	id INTEGER PRIMARY KEY CHECK (id = 1),\n"
+	"	count INTEGER NOT NULL,\n"
+	"	hash TEXT NOT NULL\n"
+	") STRICT;\n"
+	"INSERT INTO audit_head (id, count, hash) VALUES (1, (SELECT count(*) FROM audit),\n"
+	"    coalesce((SELECT hash FROM audit ORDER BY id DESC LIMIT 1), ''));\n",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

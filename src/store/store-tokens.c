@@ -39,6 +39,10 @@ static const char sql_audit_last[] =
 static const char sql_audit_insert[] =
 	"INSERT INTO audit (at, actor, via, kind, details, prev_hash, hash)"
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char sql_audit_head_set[] =
+	"UPDATE audit_head SET count = count + 1, hash = ?1 WHERE id = 1";
+static const char sql_audit_head_get[] =
+	"SELECT count, hash FROM audit_head WHERE id = 1";
 static const char sql_audit_all[] =
 	"SELECT id, at, actor, via, kind, details, prev_hash, hash FROM audit ORDER BY id";
 
@@ -253,7 +257,32 @@ store_audit_append(struct store *s, int64_t at, const char *actor, const char *v
 	sqlite3_bind_text(stmt, 5, details, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 6, prev, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 7, hash, -1, SQLITE_STATIC);
-	return store_step_done(s, stmt, "append to the audit log");
+	if ((rc = store_step_done(s, stmt, "append to the audit log")) != 0 ||
+	    (rc = store_sql(&stmt, s, sql_audit_head_set)) != 0)
+		return rc;
+	sqlite3_bind_text(stmt, 1, hash, -1, SQLITE_STATIC);
+	return store_step_done(s, stmt, "record the audit log's end");
+}
+
+int
+store_audit_head(int64_t *count, char hash[65], struct store *s)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	*count = 0;
+	hash[0] = '\0';
+	if ((rc = store_sql(&stmt, s, sql_audit_head_get)) != 0)
+		return rc;
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		rc = store_fail(s, "read the audit log's end");
+		sqlite3_reset(stmt);
+		return rc;
+	}
+	*count = sqlite3_column_int64(stmt, 0);
+	store_column_copy(hash, 65, stmt, 1);
+	sqlite3_reset(stmt);
+	return 0;
 }
 
 static void

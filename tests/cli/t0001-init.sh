@@ -27,7 +27,7 @@ is "$ERR" "" "init prints nothing on stderr"
 
 ok "init writes DIR/sitrep.conf" test -s "$W/sitrep.conf"
 ok "sitrep.conf explains itself in comments" grep -q '^[[:space:]]*#' "$W/sitrep.conf"
-is "$(sqlite3 "$W/sitrep.db" 'PRAGMA user_version')" 15 "sitrep.db is migrated to schema 15"
+is "$(sqlite3 "$W/sitrep.db" 'PRAGMA user_version')" 16 "sitrep.db is migrated to schema 16"
 is "$(sqlite3 "$W/sitrep.db" 'PRAGMA journal_mode')" wal "sitrep.db is in WAL mode"
 
 is "$(git -C "$W/playbooks" rev-parse --is-inside-work-tree 2>&1)" true \
@@ -89,7 +89,7 @@ is "$(git -C "$W/playbooks" rev-parse main 2>&1)" "$head" \
 	"init --force keeps the playbook branch head"
 is "$(sqlite3 "$W/sitrep.db" 'SELECT x FROM t0001_marker' 2>&1)" 42 \
 	"init --force keeps the database's data"
-is "$(sqlite3 "$W/sitrep.db" 'PRAGMA user_version')" 15 \
+is "$(sqlite3 "$W/sitrep.db" 'PRAGMA user_version')" 16 \
 	"the kept database is at the current schema"
 is "$(cat "$W/paging.key")" "$key" "init --force keeps the paging key (links already sent still work)"
 like "$OUT" "paging key +$W/paging.key \(kept" "init --force says it kept the paging key"

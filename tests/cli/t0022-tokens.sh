@@ -8,7 +8,7 @@
 # checks its hash chain, and a tampered entry does not verify.
 . "$(dirname "$0")/lib.sh"
 
-plan 88
+plan 92
 tmp_workspace
 
 ME=$(id -un)
@@ -151,6 +151,21 @@ is "$(printf '%s' "$OUT" | jq -r '[.verified, .first_bad_entry] | join(" ")')" "
 run sitrep audit
 is_rc 0 "audit still shows the log"
 like "$ERR" "warning: the audit log was altered at entry 3" "with a warning"
+cp "$TEST_TMP/kept.db" sitrep.db
+rm -f sitrep.db-wal sitrep.db-shm
+
+# the last entries cut off: the chain that is left holds, its recorded end does not
+sqlite3 sitrep.db "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id >= 5" ||
+	bail "cannot cut the audit log"
+run sitrep audit --verify
+is_rc 1 "an audit log cut at its end does not verify"
+like "$ERR" "the audit log has 4 entries but 6 were recorded .*removed from its end" \
+	"and says entries were removed from its end"
+run sitrep audit --verify --json
+is "$(printf '%s' "$OUT" | jq -r '[.verified, .first_bad_entry] | join(" ")')" "false " \
+	"--verify --json: not verified, no one entry to blame"
+run sitrep audit
+like "$ERR" "warning: the audit log has 4 entries but 6 were recorded" "audit warns too"
 cp "$TEST_TMP/kept.db" sitrep.db
 rm -f sitrep.db-wal sitrep.db-shm
 

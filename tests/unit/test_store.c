@@ -751,6 +751,7 @@ db_before_11(sqlite3 *db)
 	db_ok(db, "ALTER TABLE updates DROP COLUMN author_via;" /* schema 15 */
 	      " ALTER TABLE updates DROP COLUMN approver_via");
 	db_ok(db, "DROP TABLE tokens; DROP TABLE audit"); /* schema 14 */
+	db_ok(db, "DROP TABLE audit_head"); /* schema 16 */
 }
 
 static void
