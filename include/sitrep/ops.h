@@ -51,5 +51,6 @@ int ops_role_release(struct json **out, struct incident_ctx *ctx, const struct j
 int ops_ack(struct json **out, struct incident_ctx *ctx, const struct json *args);
 int ops_page(struct json **out, struct incident_ctx *ctx, const struct json *args);
 int ops_escalate(struct json **out, struct incident_ctx *ctx, const struct json *args);
+int ops_timeline(struct json **out, struct incident_ctx *ctx, const struct json *args);
 
 #endif

@@ -13,6 +13,7 @@
 #include "sitrep/err.h"
 #include "sitrep/incident.h"
 #include "sitrep/json.h"
+#include "sitrep/ops.h"
 #include "sitrep/store-incident.h"
 #include "sitrep/store-outbox.h"
 #include "sitrep/timeline.h"
@@ -315,24 +316,6 @@ describe(struct cli *cli, struct store *db, const struct store_event *e, const s
 }
 
 /*
- * Whether an event is part of one customer account's story: what was
- * published to customers (to everyone, or to that account alone) and the
- * touchpoints with it.
- */
-static bool
-about_account(const struct store_event *e, const struct json *d, const char *account)
-{
-	const char *a = json_as_str(json_get(d, "account"));
-	const char *aud = json_as_str(json_get(d, "audience"));
-
-	if (strcmp(e->kind, "touchpoint") == 0)
-		return a != NULL && strcmp(a, account) == 0;
-	if (strcmp(e->kind, "update_published") != 0 && strcmp(e->kind, "apology_published") != 0)
-		return false;
-	return aud != NULL && strcmp(aud, "customers") == 0 && (a == NULL || strcmp(a, account) == 0);
-}
-
-/*
  * Verify incidents (one, or all when id is 0): each chain, its end against
  * the incident's record, and the latest anchors in the playbook repository.
  * With anchor, record the heads as the new anchors once all verify.
@@ -479,10 +462,10 @@ timeline_exec(struct cli *cli, struct cli_args *args)
 	size_t n = 0;
 	bool verify = cli_args_has(args, "verify"), anchor = cli_args_has(args, "anchor");
 	const char *account = cli_args_get(args, "account");
-	struct json *arr;
+	struct json *arr = NULL, *req;
 	char *why;
 	long bad;
-	int rc;
+	int rc, rc2;
 	int64_t id = 0;
 
 	if (anchor && (verify || account != NULL || args->argc != 0))
@@ -515,36 +498,39 @@ timeline_exec(struct cli *cli, struct cli_args *args)
 	store_incident_release(&inc);
 	/* what timeline_check found, kept from the reading below */
 	why = rc != 0 ? xstrdup(err_last()) : NULL;
-	arr = cli->json ? json_new_array() : NULL;
-	for (size_t i = 0; i < n; i++) {
-		struct json *d = json_parse(v[i].details, strlen(v[i].details));
-		char when[32];
+	/* the events as the timeline operation gives them (the API's too) */
+	req = json_new_object();
+	json_set_int(req, "incident", id);
+	if (account != NULL)
+		json_set_str(req, "account", account);
+	rc2 = ops_run(&arr, "timeline", &ctx, req);
+	json_free(req);
+	if (rc2 != 0) {
+		free(why);
+		store_events_free(v, n);
+		return cli_fail(rc2);
+	}
+	for (size_t i = 0; !cli->json && i < json_size(arr); i++) {
+		const struct json *e = json_at(arr, i);
+		struct buf details = BUF_INIT;
+		struct store_event ev;
 
-		if (account != NULL && !about_account(&v[i], d, account)) {
-			json_free(d);
-			continue;
-		}
-		clock_format_iso(when, sizeof(when), v[i].at);
-		if (cli->json) {
-			struct json *e = json_new_object();
-
-			json_set_int(e, "id", v[i].id);
-			json_set_str(e, "at", when);
-			json_set_str(e, "actor", v[i].actor);
-			json_set(e, "via", json_new_string_or_null(v[i].via));
-			json_set_str(e, "kind", v[i].kind);
-			json_set(e, "details", d != NULL ? d : json_new_object());
-			json_set_str(e, "hash", v[i].hash);
-			json_append(arr, e);
-			continue;
-		}
-		printf("%s  %-10s ", when, cli_line(cli, v[i].actor));
-		describe(cli, ctx.store, &v[i], d);
+		/* the details as stored, for a kind shown as it is */
+		if (json_dump(&details, json_get(e, "details"), JSON_STYLE_SORTED) != 0)
+			buf_reset(&details);
+		memset(&ev, 0, sizeof(ev));
+		ev.id = json_get_int(e, "id");
+		ev.kind = (char *)json_get_str(e, "kind");
+		ev.details = (char *)buf_str(&details);
+		printf("%s  %-10s ", json_get_str(e, "at"), cli_line(cli, json_get_str(e, "actor")));
+		describe(cli, ctx.store, &ev, json_get(e, "details"));
 		putchar('\n');
-		json_free(d);
+		buf_release(&details);
 	}
 	if (cli->json)
 		cli_print_json(arr);
+	else
+		json_free(arr);
 	if (rc != 0 && bad >= 0)
 		cli_error("warning: the timeline was altered at event %lld: run "
 			  "'sitrep timeline INC-%lld --verify'", (long long)v[bad].id, (long long)id);

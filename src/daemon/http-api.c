@@ -8,6 +8,7 @@
  *
  *   GET  /api/v1/whoami
  *   GET  /api/v1/incidents[?all=true]
+ *   GET  /api/v1/incidents/{id}/timeline[?after=EVENT-ID][&account=ACCOUNT]
  *   POST /api/v1/incidents/{id}/roles/{role}/take | release   body: {"person"}
  *   POST /api/v1/incidents/{id}/ack
  *   POST /api/v1/incidents/{id}/pages                          body: {"role", "tier"?}
@@ -115,6 +116,11 @@ route_args(const char **op, struct json *args, const char *path, bool post)
 		*op = "whoami";
 	else if (!post && n == 1 && strcmp(seg[0], "incidents") == 0)
 		*op = "incident.list";
+	else if (!post && n == 3 && strcmp(seg[0], "incidents") == 0 &&
+		 strcmp(seg[2], "timeline") == 0) {
+		*op = "timeline";
+		json_set_str(args, "incident", seg[1]);
+	}
 	else if (post && n == 2 && strcmp(seg[0], "ops") == 0)
 		*op = ops_find(seg[1]) != NULL ? ops_find(seg[1])->name : NULL;
 	else if (post && n == 3 && strcmp(seg[0], "incidents") == 0 &&
@@ -137,6 +143,8 @@ static int
 request_args(struct json **out, struct MHD_Connection *conn, const struct buf *body)
 {
 	const char *all = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "all");
+	const char *after = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "after");
+	const char *account = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "account");
 	size_t at;
 
 	*out = NULL;
@@ -159,6 +167,25 @@ request_args(struct json **out, struct MHD_Connection *conn, const struct buf *b
 			return err_set(SR_EUSAGE, "'all' must be true or false");
 		}
 		json_set_bool(*out, "all", strcmp(all, "true") == 0);
+	}
+	if (after != NULL) {
+		char *end;
+		long long v = strtoll(after, &end, 10);
+
+		if (*after == '\0' || *end != '\0' || v < 0) {
+			json_free(*out);
+			*out = NULL;
+			return err_set(SR_EUSAGE, "'after' must be an event id, 0 or more");
+		}
+		json_set_int(*out, "after", v);
+	}
+	if (account != NULL) {
+		if (!utf8_valid(account, strlen(account), &at)) {
+			json_free(*out);
+			*out = NULL;
+			return err_set(SR_EUSAGE, "'account' is not valid UTF-8 (byte %zu)", at + 1);
+		}
+		json_set_str(*out, "account", account);
 	}
 	return 0;
 }

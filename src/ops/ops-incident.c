@@ -403,3 +403,80 @@ ops_escalate(struct json **out, struct incident_ctx *ctx, const struct json *arg
 	json_set_str(*out, "escalated_by", ctx->actor);
 	return 0;
 }
+
+/* ------------------------------------------------------------ timeline */
+
+/* Whether an event is part of one account's story: a touchpoint with it,
+ * or a customer update or apology published to everyone or to it. */
+static bool
+about_account(const struct store_event *e, const struct json *d, const char *account)
+{
+	const char *a = json_as_str(json_get(d, "account"));
+	const char *aud = json_as_str(json_get(d, "audience"));
+
+	if (strcmp(e->kind, "touchpoint") == 0)
+		return a != NULL && strcmp(a, account) == 0;
+	if (strcmp(e->kind, "update_published") != 0 && strcmp(e->kind, "apology_published") != 0)
+		return false;
+	return aud != NULL && strcmp(aud, "customers") == 0 && (a == NULL || strcmp(a, account) == 0);
+}
+
+/* {"incident", "after"?, "account"?}: the timeline's events, oldest first
+ * (after: only those with a later id; account: only that account's
+ * story), each {id, at, actor, via, kind, details, hash}. */
+int
+ops_timeline(struct json **out, struct incident_ctx *ctx, const struct json *args)
+{
+	struct store_incident inc;
+	struct store_event *v = NULL;
+	const struct json *after_v = json_get(args, "after");
+	const char *account = NULL;
+	int64_t id, after = 0;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = arg_incident(&id, args)) != 0)
+		return rc;
+	if (after_v != NULL) {
+		if (json_kind(after_v) != JSON_KIND_INT || json_as_int(after_v) < 0)
+			return err_set(SR_EUSAGE, "'after' must be an event id, 0 or more");
+		after = json_as_int(after_v);
+	}
+	if (json_get(args, "account") != NULL) {
+		if ((rc = arg_str(&account, args, "account")) != 0)
+			return rc;
+		if (conf_account(ctx->conf, account) == NULL)
+			return err_set(SR_ENOTFOUND, "no account '%s' in %s", account,
+				       ctx->conf->path);
+	}
+	if ((rc = store_incident_get(&inc, ctx->store, id)) != 0)
+		return rc;
+	store_incident_release(&inc);
+	if ((rc = store_events_get(&v, &n, ctx->store, id)) != 0)
+		return rc;
+	*out = json_new_array();
+	for (size_t i = 0; i < n; i++) {
+		struct json *d, *e;
+		char when[32];
+
+		if (v[i].id <= after)
+			continue;
+		d = json_parse(v[i].details, strlen(v[i].details));
+		if (account != NULL && !about_account(&v[i], d, account)) {
+			json_free(d);
+			continue;
+		}
+		clock_format_iso(when, sizeof(when), v[i].at);
+		e = json_new_object();
+		json_set_int(e, "id", v[i].id);
+		json_set_str(e, "at", when);
+		json_set_str(e, "actor", v[i].actor);
+		json_set(e, "via", json_new_string_or_null(v[i].via));
+		json_set_str(e, "kind", v[i].kind);
+		json_set(e, "details", d != NULL ? d : json_new_object());
+		json_set_str(e, "hash", v[i].hash);
+		json_append(*out, e);
+	}
+	store_events_free(v, n);
+	return 0;
+}

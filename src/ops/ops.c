@@ -17,6 +17,8 @@ static const struct ops_op ops[] = {
 	{ "page", "respond", ops_page, "page a role (its first tier, or tier; every tier of a swarm)" },
 	{ "escalate", "respond", ops_escalate,
 	  "escalate the latest page's role to the next tier, to tier, or to every tier" },
+	{ "timeline", "read", ops_timeline,
+	  "an incident's timeline (after: only later events; account: one account's story)" },
 };
 
 const struct ops_op *

@@ -9,7 +9,7 @@
 # listener.
 . "$(dirname "$0")/lib.sh"
 
-plan 51
+plan 57
 tmp_workspace
 command -v curl >/dev/null || bail "curl is needed"
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy no_proxy NO_PROXY
@@ -130,6 +130,22 @@ api POST /incidents/INC-1/escalate "$BTOK" '{"note": "DB errors climbing"}'
 is "$CODE" 200 "bob escalates with a note"
 is "$(sitrep timeline INC-1 --json | jq -r '[.[] | select(.kind == "escalated")][-1] | [.actor, .via] | join(" ")')" \
 	"bob api:bobs" "the escalation is bob's, via api:bobs"
+
+# following an incident
+api GET /incidents/INC-1/timeline "$BTOK"
+is "$CODE" 200 "GET the timeline: 200"
+is "$(jq -c '[.[] | {id, actor, via, kind}]' <<<"$OUT")" \
+	"$(sitrep timeline INC-1 --json | jq -c '[.[] | {id, actor, via, kind}]')" \
+	"the same events as sitrep timeline --json"
+LAST=$(jq -r '.[-2].id' <<<"$OUT")
+api GET "/incidents/INC-1/timeline?after=$LAST" "$BTOK"
+is "$(jq -r 'length' <<<"$OUT")" 1 "?after=ID: only the events after it"
+api GET "/incidents/INC-1/timeline?after=-3" "$BTOK"
+is "$CODE" 400 "?after=-3: 400"
+api GET "/incidents/INC-1/timeline?account=nosuch" "$BTOK"
+is "$CODE" 404 "?account= an account that does not exist: 404"
+api GET /incidents/INC-77/timeline "$BTOK"
+is "$CODE" 404 "the timeline of an incident that does not exist: 404"
 
 # ============================================================ revoked and expired
 
