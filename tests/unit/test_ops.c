@@ -105,6 +105,11 @@ test_usage_errors(void **state)
 			 SR_EINVALID);
 	assert_int_equal(run_op(&out, "alice", "escalate", "{\"incident\": 1, \"note\": 5}"),
 			 SR_EUSAGE);
+	assert_int_equal(run_op(&out, "alice", "timeline", "{\"incident\": 1, \"after\": -1}"),
+			 SR_EUSAGE);
+	assert_int_equal(run_op(&out, "alice", "timeline",
+				"{\"incident\": 1, \"account\": \"nosuch\"}"), SR_ENOTFOUND);
+	assert_int_equal(run_op(&out, "alice", "timeline", "{\"incident\": 9}"), SR_ENOTFOUND);
 	after = testws_incident_text(&ws, id);
 	assert_string_equal(before, after);
 	free(before);
@@ -145,6 +150,19 @@ test_list_take_release(void **state)
 	assert_int_equal(run_op(&out, "bob", "role.release",
 				"{\"incident\": 1, \"role\": \"commander\"}"), 0);
 	assert_string_equal(json_get_str(out, "person"), "bob");
+	json_free(out);
+	/* the timeline: opened, taken, released; after the first, two */
+	assert_int_equal(run_op(&out, "bob", "timeline", "{\"incident\": \"INC-1\"}"), 0);
+	assert_int_equal(json_size(out), 3);
+	assert_string_equal(json_get_str(json_at(out, 1), "actor"), "bob");
+	assert_string_equal(json_get_str(json_at(out, 1), "via"), "local:bob");
+	int64_t first = json_get_int(json_at(out, 0), "id");
+	json_free(out);
+	char args[64];
+
+	snprintf(args, sizeof(args), "{\"incident\": 1, \"after\": %lld}", (long long)first);
+	assert_int_equal(run_op(&out, "bob", "timeline", args), 0);
+	assert_int_equal(json_size(out), 2);
 	json_free(out);
 }
 
