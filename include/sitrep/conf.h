@@ -116,6 +116,7 @@ struct conf_http {
 	int max_connections;     /* at once, all clients */
 	int max_per_address;     /* at once, one client address */
 	int64_t timeout;         /* seconds a connection may sit idle */
+	int api_rate;            /* token API requests a minute per token (not ack, page) */
 	int subscribe_burst;     /* POST /subscribe: this many at once, */
 	int64_t subscribe_every; /* then one more per this many seconds */
 };

@@ -30,7 +30,7 @@ static const char *const page_keys[] = { "name", "url", "time_zone", NULL };
 static const char *const http_keys[] = {
 	"listen", "internal_listen", "internal_behind_proxy", "max_connections",
 	"max_connections_per_address",
-	"timeout", "subscribe_burst", "subscribe_every", NULL
+	"timeout", "subscribe_burst", "subscribe_every", "api_rate", NULL
 };
 static const char *const component_keys[] = { "id", "name", "group", NULL };
 static const char *const person_keys[] = {
@@ -223,6 +223,7 @@ read_http(struct confread *r, struct conf *c, const config_setting_t *h)
 	ch->max_per_address = 256;
 	ch->timeout = 15;
 	ch->subscribe_burst = 5;
+	ch->api_rate = 960;
 	ch->subscribe_every = 60;
 	if (h != NULL)
 		confread_bool(r, h, "internal_behind_proxy", &ch->internal_behind_proxy);
@@ -245,6 +246,7 @@ read_http(struct confread *r, struct conf *c, const config_setting_t *h)
 	read_http_int(r, h, "max_connections_per_address", 1, 1000000, &ch->max_per_address);
 	read_http_duration(r, h, "timeout", 1, 3600, &ch->timeout);
 	read_http_int(r, h, "subscribe_burst", 1, 1000000, &ch->subscribe_burst);
+	read_http_int(r, h, "api_rate", 10, 1000000, &ch->api_rate);
 	read_http_duration(r, h, "subscribe_every", 1, 86400, &ch->subscribe_every);
 }
 

@@ -4,7 +4,10 @@
  * is with a bearer token (tokens.h): the operation runs as the token's
  * person, recorded "via api:<token name>", if the token's scopes allow it.
  * Results are JSON; every failure is an RFC 9457 problem
- * (application/problem+json) with the exit code the CLI would give.
+ * (application/problem+json) with the exit code the CLI would give. Each
+ * token may make http.api_rate requests a minute (a bucket of an eighth
+ * of that, at least 5, refilled evenly); ack and page are never limited:
+ * a responder answering a page at 3 a.m. is never told to wait.
  *
  *   GET  /api/v1/whoami
  *   GET  /api/v1/incidents[?all=true]
@@ -30,6 +33,7 @@
 #include "sitrep/repo.h"
 #include "sitrep/tokens.h"
 #include "sitrep/utf8.h"
+#include "sitrep/xalloc.h"
 
 #include "http-int.h"
 
@@ -38,7 +42,7 @@
 /* The problem document: {"type", "title", "status", "detail", "exit_code"}. */
 static enum MHD_Result
 problem(struct MHD_Connection *conn, unsigned int status, const char *kind, int exit_code,
-	const char *detail, bool challenge)
+	const char *detail, bool challenge, int64_t retry_after)
 {
 	struct json *p = json_new_object();
 	struct buf b = BUF_INIT;
@@ -61,6 +65,10 @@ problem(struct MHD_Connection *conn, unsigned int status, const char *kind, int 
 	if (r != NULL && challenge)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 					"Bearer realm=\"sitrep\", error=\"invalid_token\"");
+	if (r != NULL && retry_after > 0) {
+		snprintf(type, sizeof(type), "%lld", (long long)retry_after);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, type);
+	}
 	return http_reply_queue(conn, status, r);
 }
 
@@ -69,7 +77,7 @@ static enum MHD_Result
 op_problem(struct MHD_Connection *conn, int rc)
 {
 	return problem(conn, ops_http_status(rc), ops_problem_kind(rc), ops_exit_code(rc),
-		       err_last(), false);
+		       err_last(), false, 0);
 }
 
 /* "Authorization: Bearer TOKEN" -> who; a 401 problem when not. */
@@ -86,6 +94,51 @@ authenticate(struct tokens_identity *id, struct http_server *h, struct MHD_Conne
 	while (*auth == ' ')
 		auth++;
 	return tokens_authenticate(id, h->store, auth, clock_now_ms());
+}
+
+/* Tokens past this many are forgotten, the one idle longest first. */
+#define API_BUCKETS_MAX 4096
+
+/* Take one request from id's bucket: 0, or the seconds to wait before the
+ * next (429). *remaining is what is left. Runs on the listener's thread. */
+static int64_t
+rate_take(struct http_server *h, int64_t token, int64_t now, int *remaining)
+{
+	double per_ms = h->conf->http.api_rate / 60000.0;
+	double burst = h->conf->http.api_rate / 8 > 5 ? h->conf->http.api_rate / 8 : 5;
+	struct http_api_bucket *b = NULL;
+
+	for (size_t i = 0; i < h->napi_buckets && b == NULL; i++)
+		if (h->api_buckets[i].token == token)
+			b = &h->api_buckets[i];
+	if (b == NULL) {
+		if (h->napi_buckets == API_BUCKETS_MAX) {
+			size_t idle = 0;
+
+			for (size_t i = 1; i < h->napi_buckets; i++)
+				if (h->api_buckets[i].at < h->api_buckets[idle].at)
+					idle = i;
+			b = &h->api_buckets[idle];
+		} else {
+			h->api_buckets = xreallocarray(h->api_buckets, h->napi_buckets + 1,
+						       sizeof(*h->api_buckets));
+			b = &h->api_buckets[h->napi_buckets++];
+		}
+		b->token = token;
+		b->level = burst;
+		b->at = now;
+	}
+	b->level += (double)(now - b->at) * per_ms;
+	if (b->level > burst)
+		b->level = burst;
+	b->at = now;
+	if (b->level < 1.0) {
+		*remaining = 0;
+		return (int64_t)((1.0 - b->level) / per_ms / 1000.0) + 1;
+	}
+	b->level -= 1.0;
+	*remaining = (int)b->level;
+	return 0;
 }
 
 /* The {id} and {role} of /api/v1/incidents/{id}/roles/{role}/VERB into
@@ -201,17 +254,28 @@ http_api_serve(struct http_server *h, struct MHD_Connection *conn, const char *u
 	const char *name;
 	struct buf b = BUF_INIT;
 	unsigned needs;
-	int rc;
+	int64_t wait;
+	int rc, remaining = -1;
 
 	if (authenticate(&id, h, conn) != 0)
-		return problem(conn, 401, "unauthorized", 1, err_last(), true);
+		return problem(conn, 401, "unauthorized", 1, err_last(), true, 0);
 	if ((rc = request_args(&args, conn, &rq->body)) != 0)
 		return op_problem(conn, rc);
 	route_args(&name, args, url + strlen(API_PREFIX), post);
 	if (name == NULL || (op = ops_find(name)) == NULL) {
 		json_free(args);
 		return problem(conn, 404, "not-found", 2, "there is no such operation here: "
-			       "see sitrepd(8) for the API's routes", false);
+			       "see sitrepd(8) for the API's routes", false, 0);
+	}
+	if (strcmp(op->name, "ack") != 0 && strcmp(op->name, "page") != 0 &&
+	    (wait = rate_take(h, id.id, clock_now_ms(), &remaining)) > 0) {
+		char detail[160];
+
+		json_free(args);
+		snprintf(detail, sizeof(detail), "the token '%s' made more than %d requests in "
+			 "a minute: try again in %lld s", id.name, h->conf->http.api_rate,
+			 (long long)wait);
+		return problem(conn, 429, "rate-limited", 1, detail, false, wait);
 	}
 	if (tokens_parse_scopes(&needs, op->scope) != 0 || !tokens_scope_allows(id.scopes, needs)) {
 		char *have = tokens_scopes_text(id.scopes);
@@ -220,7 +284,7 @@ http_api_serve(struct http_server *h, struct MHD_Connection *conn, const char *u
 			"has %s", id.name, op->name, op->scope, *have ? have : "none");
 		free(have);
 		json_free(args);
-		return problem(conn, 403, "forbidden", 1, err_last(), false);
+		return problem(conn, 403, "forbidden", 1, err_last(), false, 0);
 	}
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.conf = h->conf;
@@ -240,9 +304,21 @@ http_api_serve(struct http_server *h, struct MHD_Connection *conn, const char *u
 	if (json_dump(&b, res, JSON_STYLE_PRETTY) != 0) {
 		json_free(res);
 		return problem(conn, 500, "system", 3, "the result cannot be written as JSON",
-			       false);
+			       false, 0);
 	}
 	json_free(res);
 	buf_addch(&b, '\n');
-	return http_reply_queue(conn, 200, http_reply_from(&b, "application/json", "no-store"));
+	{
+		struct MHD_Response *r = http_reply_from(&b, "application/json", "no-store");
+		char limit[64];
+
+		if (r != NULL && remaining >= 0) {
+			snprintf(limit, sizeof(limit), "limit=%d, remaining=%d",
+				 h->conf->http.api_rate, remaining);
+			MHD_add_response_header(r, "RateLimit", limit);
+			snprintf(limit, sizeof(limit), "%d;w=60", h->conf->http.api_rate);
+			MHD_add_response_header(r, "RateLimit-Policy", limit);
+		}
+		return http_reply_queue(conn, 200, r);
+	}
 }

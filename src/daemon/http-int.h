@@ -183,6 +183,8 @@ struct http_server {
 	struct http_rate *rate;	/* public: HTTP_RATE_SLOTS buckets */
 	struct http_rate *ack_rate; /* public: the same for POST /ack/ */
 	struct http_server *internal_srv;
+	struct http_api_bucket *api_buckets; /* internal: the token API's rate, per token */
+	size_t napi_buckets;
 };
 
 /* One request's state, from its request line to its completion
@@ -296,6 +298,13 @@ enum MHD_Result http_subscribe_confirm(struct http_server *h, struct MHD_Connect
 				       bool post);
 
 /* ---- the token API (http-api.c) ---- */
+
+/* A token's bucket for the API's rate limit (http-api.c). */
+struct http_api_bucket {
+	int64_t token;   /* the token's id */
+	double level;    /* requests it may still make at once */
+	int64_t at;      /* when level was last filled, ms */
+};
 
 /* /api/v1/...: a GET, or a POST with its body gathered. */
 enum MHD_Result http_api_serve(struct http_server *h, struct MHD_Connection *conn,

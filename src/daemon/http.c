@@ -247,6 +247,7 @@ server_close(struct http_server *h)
 	store_close(h->store);
 	free(h->rate);
 	free(h->ack_rate);
+	free(h->api_buckets);
 	free(h->listen_on);
 	free(h);
 }

@@ -9,7 +9,7 @@
 # listener.
 . "$(dirname "$0")/lib.sh"
 
-plan 57
+plan 64
 tmp_workspace
 command -v curl >/dev/null || bail "curl is needed"
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy no_proxy NO_PROXY
@@ -165,4 +165,31 @@ PPORT=$(sed -E 's|.*:([0-9]+)$|\1|' <<<"$BASE")
 CODE=$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $BTOK" \
 	"http://127.0.0.1:$PPORT/api/v1/whoami")
 is "$CODE" 404 "the public listener has no /api/v1"
+stop_sitrepd
+
+# ============================================================ the rate limit
+
+# 10 a minute: a bucket of 5, one more every 6 s
+sed -i 's/listen = "127\.0\.0\.1:0";/listen = "127.0.0.1:0"; api_rate = 10;/' sitrep.conf
+like "$(grep 'api_rate' sitrep.conf)" "api_rate = 10" "api_rate set to 10 a minute"
+start_sitrepd || bail "sitrepd did not start again"
+IPORT=$(grep -Eo 'internal: http://127\.0\.0\.1:[0-9]+/$' "$SLOG" | sed -E 's|.*:([0-9]+)/$|\1|')
+API="http://127.0.0.1:$IPORT/api/v1"
+# (a slow machine may refill one between requests: the 429 comes within
+# ten, never before the sixth)
+codes=""
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	api GET /whoami "$BTOK"
+	codes="$codes $CODE"
+	[ "$i" = 1 ] && first_hdr=$HDR
+	[ "$CODE" = 429 ] && break
+done
+like "$codes" "^ 200 200 200 200 200( 200)* 429$" "five at once and more are 200, then one is told to wait: 429"
+like "$first_hdr" "RateLimit: limit=10, remaining=4" "RateLimit says what is left"
+like "$HDR" "Retry-After: [1-6]" "Retry-After says how long"
+is "$(jq -r .title <<<"$OUT")" "rate-limited" "as a rate-limited problem"
+api POST /incidents/INC-1/ack "$BTOK"
+isnt "$CODE" 429 "but ack is never rate-limited"
+api POST /incidents/INC-1/pages "$BTOK" '{"role": "ops"}'
+is "$CODE" 200 "nor page"
 stop_sitrepd
