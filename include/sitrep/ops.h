@@ -43,7 +43,7 @@ int ops_exit_code(int rc);
 unsigned int ops_http_status(int rc);
 const char *ops_problem_kind(int rc);
 
-/* The operations (ops-incident.c). */
+/* The operations (ops-incident.c, unless said). */
 int ops_whoami(struct json **out, struct incident_ctx *ctx, const struct json *args);
 int ops_incident_list(struct json **out, struct incident_ctx *ctx, const struct json *args);
 int ops_role_take(struct json **out, struct incident_ctx *ctx, const struct json *args);
@@ -52,5 +52,7 @@ int ops_ack(struct json **out, struct incident_ctx *ctx, const struct json *args
 int ops_page(struct json **out, struct incident_ctx *ctx, const struct json *args);
 int ops_escalate(struct json **out, struct incident_ctx *ctx, const struct json *args);
 int ops_timeline(struct json **out, struct incident_ctx *ctx, const struct json *args);
+/* (ops-show.c) */
+int ops_incident_show(struct json **out, struct incident_ctx *ctx, const struct json *args);
 
 #endif

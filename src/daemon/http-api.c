@@ -11,6 +11,7 @@
  *
  *   GET  /api/v1/whoami
  *   GET  /api/v1/incidents[?all=true]
+ *   GET  /api/v1/incidents/{id}
  *   GET  /api/v1/incidents/{id}/timeline[?after=EVENT-ID][&account=ACCOUNT]
  *   POST /api/v1/incidents/{id}/roles/{role}/take | release   body: {"person"}
  *   POST /api/v1/incidents/{id}/ack
@@ -169,7 +170,10 @@ route_args(const char **op, struct json *args, const char *path, bool post)
 		*op = "whoami";
 	else if (!post && n == 1 && strcmp(seg[0], "incidents") == 0)
 		*op = "incident.list";
-	else if (!post && n == 3 && strcmp(seg[0], "incidents") == 0 &&
+	else if (!post && n == 2 && strcmp(seg[0], "incidents") == 0) {
+		*op = "incident.show";
+		json_set_str(args, "incident", seg[1]);
+	} else if (!post && n == 3 && strcmp(seg[0], "incidents") == 0 &&
 		 strcmp(seg[2], "timeline") == 0) {
 		*op = "timeline";
 		json_set_str(args, "incident", seg[1]);

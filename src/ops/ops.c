@@ -11,6 +11,8 @@ static const struct ops_op ops[] = {
 	{ "whoami", "read", ops_whoami, "who the caller is and how they were authenticated" },
 	{ "incident.list", "read", ops_incident_list,
 	  "open incidents (all: closed ones too) with the flags that need attention" },
+	{ "incident.show", "read", ops_incident_show,
+	  "everything about an incident: playbook, roles, steps, pages, communications" },
 	{ "role.take", "respond", ops_role_take, "take a role on an incident" },
 	{ "role.release", "respond", ops_role_release, "stop holding a role" },
 	{ "ack", "respond", ops_ack, "acknowledge the caller's open pages on an incident" },

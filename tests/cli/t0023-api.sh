@@ -9,7 +9,7 @@
 # listener.
 . "$(dirname "$0")/lib.sh"
 
-plan 64
+plan 67
 tmp_workspace
 command -v curl >/dev/null || bail "curl is needed"
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy no_proxy NO_PROXY
@@ -130,6 +130,15 @@ api POST /incidents/INC-1/escalate "$BTOK" '{"note": "DB errors climbing"}'
 is "$CODE" 200 "bob escalates with a note"
 is "$(sitrep timeline INC-1 --json | jq -r '[.[] | select(.kind == "escalated")][-1] | [.actor, .via] | join(" ")')" \
 	"bob api:bobs" "the escalation is bob's, via api:bobs"
+
+# everything about one incident
+api GET /incidents/INC-1 "$BTOK"
+is "$CODE" 200 "GET /incidents/INC-1: 200"
+is "$(jq -c '{id, title, status, severity, playbook, roles, components}' <<<"$OUT")" \
+	"$(sitrep show INC-1 --json | jq -c '{id, title, status, severity, playbook, roles, components}')" \
+	"the same as sitrep show --json"
+api GET /incidents/INC-404 "$BTOK"
+is "$CODE" 404 "an incident that does not exist: 404"
 
 # following an incident
 api GET /incidents/INC-1/timeline "$BTOK"

@@ -151,6 +151,13 @@ test_list_take_release(void **state)
 				"{\"incident\": 1, \"role\": \"commander\"}"), 0);
 	assert_string_equal(json_get_str(out, "person"), "bob");
 	json_free(out);
+	/* everything about it */
+	assert_int_equal(run_op(&out, "bob", "incident.show", "{\"incident\": \"INC-1\"}"), 0);
+	assert_int_equal(json_get_int(out, "id"), id);
+	assert_int_equal(json_size(json_get(out, "roles")), 2);
+	json_free(out);
+	assert_int_equal(run_op(&out, "bob", "incident.show", "{\"incident\": 5}"), SR_ENOTFOUND);
+	assert_int_equal(run_op(&out, "bob", "incident.show", "{}"), SR_EUSAGE);
 	/* the timeline: opened, taken, released; after the first, two */
 	assert_int_equal(run_op(&out, "bob", "timeline", "{\"incident\": \"INC-1\"}"), 0);
 	assert_int_equal(json_size(out), 3);
