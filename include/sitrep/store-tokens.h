@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 struct store;
+struct store_event;
 
 /* One token row: never the token, only its prefix and digest. Times in
  * ms; 0 for last_used_at and revoked_at when never. */
@@ -45,13 +46,6 @@ int store_token_touch(struct store *s, int64_t id, int64_t at);
 void store_token_release(struct store_token *t);
 void store_tokens_free(struct store_token *v, size_t n);
 
-/* One entry of the audit log. */
-struct store_audit {
-	int64_t id, at;
-	char *actor, *via, *kind, *details;
-	char prev_hash[65], hash[65];
-};
-
 /*
  * Append an entry to the audit log, chained to the one before by
  * store_event_hash(hash, prev, 0, at, actor, kind, details, via). Call
@@ -59,11 +53,11 @@ struct store_audit {
  */
 int store_audit_append(struct store *s, int64_t at, const char *actor, const char *via,
 		       const char *kind, const char *details);
-/* The whole audit log, oldest first. */
-int store_audit_get(struct store_audit **out, size_t *n, struct store *s);
+/* The whole audit log, oldest first, as events of incident 0 (free them
+ * with store_events_free; timeline_verify checks their chain). */
+int store_audit_get(struct store_event **out, size_t *n, struct store *s);
 /* The audit log's end as recorded with each entry: how many, and the last
  * hash ("" for none). */
 int store_audit_head(int64_t *count, char hash[65], struct store *s);
-void store_audit_free(struct store_audit *v, size_t n);
 
 #endif

@@ -17,7 +17,9 @@
 #include "sitrep/err.h"
 #include "sitrep/incident.h"
 #include "sitrep/json.h"
+#include "sitrep/store-incident.h"
 #include "sitrep/store-tokens.h"
+#include "sitrep/timeline.h"
 #include "sitrep/tokens.h"
 #include "sitrep/xalloc.h"
 
@@ -291,7 +293,7 @@ token_exec(struct cli *cli, struct cli_args *args)
 
 /* One line a human reads for an audit entry. */
 static void
-describe(struct cli *cli, const struct store_audit *a, const struct json *d)
+describe(struct cli *cli, const struct store_event *a, const struct json *d)
 {
 #define S(key) cli_line(cli, json_as_str(json_get(d, key)) ? \
 		json_as_str(json_get(d, key)) : "")
@@ -310,7 +312,7 @@ describe(struct cli *cli, const struct store_audit *a, const struct json *d)
 static int
 audit_exec(struct cli *cli, struct cli_args *args)
 {
-	struct store_audit *v = NULL;
+	struct store_event *v = NULL;
 	size_t n = 0;
 	bool verify = cli_args_has(args, "verify");
 	int64_t count;
@@ -324,10 +326,10 @@ audit_exec(struct cli *cli, struct cli_args *args)
 		return cli_fail(rc);
 	if ((rc = store_audit_get(&v, &n, cli->store)) != 0 ||
 	    (rc = store_audit_head(&count, head, cli->store)) != 0) {
-		store_audit_free(v, n);
+		store_events_free(v, n);
 		return cli_fail(rc);
 	}
-	bad = audit_verify(v, n);
+	bad = timeline_verify(v, n);
 	if (bad >= 0)
 		err_set(SR_EINVALID, "the audit log: entry %lld (number %ld of %zu) does not "
 			"match its hash: the log was altered there", (long long)v[bad].id,
@@ -358,7 +360,7 @@ audit_exec(struct cli *cli, struct cli_args *args)
 		else if (!cli->json)
 			printf("the audit log: %zu entr%s, the hash chain verifies\n", n,
 			       n == 1 ? "y" : "ies");
-		store_audit_free(v, n);
+		store_events_free(v, n);
 		return bad != -1 ? EXIT_REFUSED : EXIT_OK;
 	}
 	if (cli->json) {
@@ -399,6 +401,6 @@ audit_exec(struct cli *cli, struct cli_args *args)
 			  "--verify'", (long long)v[bad].id);
 	else if (bad == -2)
 		cli_error("warning: %s: run 'sitrep audit --verify'", err_last());
-	store_audit_free(v, n);
+	store_events_free(v, n);
 	return EXIT_OK;
 }

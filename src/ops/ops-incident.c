@@ -22,78 +22,7 @@
 #include "sitrep/vocab.h"
 #include "sitrep/xalloc.h"
 
-/* ------------------------------------------------------------ arguments */
-
-/* args.incident: 7 or "INC-7". */
-static int
-arg_incident(int64_t *id, const struct json *args)
-{
-	const struct json *v = json_get(args, "incident");
-
-	if (json_kind(v) == JSON_KIND_INT && json_as_int(v) > 0) {
-		*id = json_as_int(v);
-		return 0;
-	}
-	if (json_kind(v) == JSON_KIND_STRING)
-		return incident_parse_id(id, json_as_str(v));
-	return err_set(SR_EUSAGE, "'incident' is needed: an incident id like 7 or \"INC-7\"");
-}
-
-/* args.name: a string, required. */
-static int
-arg_str(const char **out, const struct json *args, const char *name)
-{
-	const struct json *v = json_get(args, name);
-
-	if (json_kind(v) != JSON_KIND_STRING || *json_as_str(v) == '\0')
-		return err_set(SR_EUSAGE, "'%s' is needed: a string", name);
-	*out = json_as_str(v);
-	return 0;
-}
-
-/* args.name: true or false; absent: false. */
-static int
-arg_bool(bool *out, const struct json *args, const char *name)
-{
-	const struct json *v = json_get(args, name);
-
-	*out = false;
-	if (v == NULL)
-		return 0;
-	if (json_kind(v) != JSON_KIND_BOOL)
-		return err_set(SR_EUSAGE, "'%s' must be true or false", name);
-	*out = json_as_bool(v);
-	return 0;
-}
-
-/* args.tier: "L2" into *tier; absent: -1 (the playbook decides). */
-static int
-arg_tier(int *tier, const struct json *args)
-{
-	const struct json *v = json_get(args, "tier");
-
-	*tier = -1;
-	if (v == NULL || json_kind(v) == JSON_KIND_NULL)
-		return 0;
-	if (json_kind(v) != JSON_KIND_STRING || (*tier = vocab_tier(json_as_str(v))) < 0)
-		return err_set(SR_EUSAGE, "'tier' must be one of \"L0\" to \"L4\"");
-	return 0;
-}
-
-/* args.note: a reason in words (incident_check_note); absent: NULL. */
-static int
-arg_note(const char **out, const struct json *args)
-{
-	const struct json *v = json_get(args, "note");
-
-	*out = NULL;
-	if (v == NULL || json_kind(v) == JSON_KIND_NULL)
-		return 0;
-	if (json_kind(v) != JSON_KIND_STRING)
-		return err_set(SR_EUSAGE, "'note' must be a string");
-	*out = json_as_str(v);
-	return incident_check_note("the note", *out);
-}
+#include "ops-int.h"
 
 /* ------------------------------------------------------------ whoami */
 
@@ -283,7 +212,7 @@ ops_incident_list(struct json **out, struct incident_ctx *ctx, const struct json
 	bool all;
 	int rc;
 
-	if ((rc = arg_bool(&all, args, "all")) != 0 ||
+	if ((rc = ops_arg_bool(&all, args, "all")) != 0 ||
 	    (rc = store_incidents_list(&v, &n, ctx->store, all)) != 0)
 		return rc;
 	*out = json_new_array();
@@ -322,7 +251,7 @@ ops_role_take(struct json **out, struct incident_ctx *ctx, const struct json *ar
 	int64_t id;
 	int rc;
 
-	if ((rc = arg_incident(&id, args)) != 0 || (rc = arg_str(&role, args, "role")) != 0 ||
+	if ((rc = ops_arg_incident(&id, args)) != 0 || (rc = ops_arg_str(&role, args, "role")) != 0 ||
 	    (rc = roles_take(ctx, id, role)) != 0)
 		return rc;
 	*out = role_result(id, role, ctx->actor);
@@ -337,9 +266,9 @@ ops_role_release(struct json **out, struct incident_ctx *ctx, const struct json 
 	int64_t id;
 	int rc;
 
-	if ((rc = arg_incident(&id, args)) != 0 || (rc = arg_str(&role, args, "role")) != 0)
+	if ((rc = ops_arg_incident(&id, args)) != 0 || (rc = ops_arg_str(&role, args, "role")) != 0)
 		return rc;
-	if (json_get(args, "person") != NULL && (rc = arg_str(&person, args, "person")) != 0)
+	if (json_get(args, "person") != NULL && (rc = ops_arg_str(&person, args, "person")) != 0)
 		return rc;
 	if ((rc = roles_release(ctx, id, role, person)) != 0)
 		return rc;
@@ -353,7 +282,7 @@ ops_ack(struct json **out, struct incident_ctx *ctx, const struct json *args)
 	int64_t id;
 	int rc;
 
-	if ((rc = arg_incident(&id, args)) != 0 || (rc = escalate_ack(ctx, id)) != 0)
+	if ((rc = ops_arg_incident(&id, args)) != 0 || (rc = escalate_ack(ctx, id)) != 0)
 		return rc;
 	*out = json_new_object();
 	json_set_int(*out, "incident", id);
@@ -369,8 +298,8 @@ ops_page(struct json **out, struct incident_ctx *ctx, const struct json *args)
 	int64_t id;
 	int tier, rc;
 
-	if ((rc = arg_incident(&id, args)) != 0 || (rc = arg_str(&role, args, "role")) != 0 ||
-	    (rc = arg_tier(&tier, args)) != 0 || (rc = escalate_page(ctx, id, role, tier)) != 0)
+	if ((rc = ops_arg_incident(&id, args)) != 0 || (rc = ops_arg_str(&role, args, "role")) != 0 ||
+	    (rc = ops_arg_tier(&tier, args)) != 0 || (rc = escalate_page(ctx, id, role, tier)) != 0)
 		return rc;
 	*out = json_new_object();
 	json_set_int(*out, "incident", id);
@@ -389,8 +318,8 @@ ops_escalate(struct json **out, struct incident_ctx *ctx, const struct json *arg
 	int64_t id;
 	int tier, rc;
 
-	if ((rc = arg_incident(&id, args)) != 0 || (rc = arg_tier(&tier, args)) != 0 ||
-	    (rc = arg_bool(&swarm, args, "swarm")) != 0 || (rc = arg_note(&note, args)) != 0)
+	if ((rc = ops_arg_incident(&id, args)) != 0 || (rc = ops_arg_tier(&tier, args)) != 0 ||
+	    (rc = ops_arg_bool(&swarm, args, "swarm")) != 0 || (rc = ops_arg_note(&note, args)) != 0)
 		return rc;
 	if (swarm && tier >= 0)
 		return err_set(SR_EUSAGE, "'tier' and 'swarm' go one without the other");
@@ -435,7 +364,7 @@ ops_timeline(struct json **out, struct incident_ctx *ctx, const struct json *arg
 	size_t n = 0;
 	int rc;
 
-	if ((rc = arg_incident(&id, args)) != 0)
+	if ((rc = ops_arg_incident(&id, args)) != 0)
 		return rc;
 	if (after_v != NULL) {
 		if (json_kind(after_v) != JSON_KIND_INT || json_as_int(after_v) < 0)
@@ -443,7 +372,7 @@ ops_timeline(struct json **out, struct incident_ctx *ctx, const struct json *arg
 		after = json_as_int(after_v);
 	}
 	if (json_get(args, "account") != NULL) {
-		if ((rc = arg_str(&account, args, "account")) != 0)
+		if ((rc = ops_arg_str(&account, args, "account")) != 0)
 			return rc;
 		if (conf_account(ctx->conf, account) == NULL)
 			return err_set(SR_ENOTFOUND, "no account '%s' in %s", account,

@@ -23,6 +23,8 @@
 #include "sitrep/vocab.h"
 #include "sitrep/xalloc.h"
 
+#include "ops-int.h"
+
 static void
 iso(char *out, size_t len, int64_t ms)
 {
@@ -311,7 +313,6 @@ vars_json(struct incident_ctx *ctx, const struct store_incident *inc,
 int
 ops_incident_show(struct json **out, struct incident_ctx *ctx, const struct json *args)
 {
-	const struct json *v = json_get(args, "incident");
 	struct store_incident inc;
 	struct playbook *pb = NULL;
 	struct store_component *comps = NULL;
@@ -322,13 +323,8 @@ ops_incident_show(struct json **out, struct incident_ctx *ctx, const struct json
 	int64_t id;
 	int rc;
 
-	if (json_kind(v) == JSON_KIND_INT && json_as_int(v) > 0)
-		id = json_as_int(v);
-	else if (json_kind(v) != JSON_KIND_STRING ||
-		 (rc = incident_parse_id(&id, json_as_str(v))) != 0)
-		return err_set(SR_EUSAGE, "'incident' is needed: an incident id like 7 or "
-			       "\"INC-7\"");
-	if ((rc = store_incident_get(&inc, ctx->store, id)) != 0)
+	if ((rc = ops_arg_incident(&id, args)) != 0 ||
+	    (rc = store_incident_get(&inc, ctx->store, id)) != 0)
 		return rc;
 	if (incident_playbook(&pb, ctx, &inc) != 0)
 		err_clear(); /* shown without it; the CLI says why */

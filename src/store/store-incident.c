@@ -624,8 +624,8 @@ store_playbook_text_get(char **out, struct store *s, const char *commit, const c
 	return rc;
 }
 
-static void
-event_from_row(void *row, sqlite3_stmt *stmt)
+void
+store_event_from_row(void *row, sqlite3_stmt *stmt)
 {
 	struct store_event *r = row;
 
@@ -653,7 +653,7 @@ store_events_get(struct store_event **out, size_t *n, struct store *s,
 	if ((rc = store_sql(&stmt, s, sql_events_get)) != 0)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, incident_id);
-	rc = store_rows(&v, n, s, stmt, sizeof(struct store_event), event_from_row,
+	rc = store_rows(&v, n, s, stmt, sizeof(struct store_event), store_event_from_row,
 	    "read the timeline");
 	*out = v;
 	return rc;

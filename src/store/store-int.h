@@ -13,6 +13,9 @@ sqlite3 *store_db(struct store *s);
 const char *store_path(struct store *s);
 int store_sql(sqlite3_stmt **out, struct store *s, const char *sql);
 int store_fail(struct store *s, const char *what);
+/* A struct store_event from a row of id, incident_id, at, actor, kind,
+ * details, prev_hash, hash, via (the timeline's and the audit log's). */
+void store_event_from_row(void *row, sqlite3_stmt *stmt);
 /* Whether a statement that finds the store locked waits its turn (the
  * default, up to 10 s) or fails at once. */
 void store_set_wait(struct store *s, bool wait);

@@ -44,7 +44,7 @@ static const char sql_audit_head_set[] =
 static const char sql_audit_head_get[] =
 	"SELECT count, hash FROM audit_head WHERE id = 1";
 static const char sql_audit_all[] =
-	"SELECT id, at, actor, via, kind, details, prev_hash, hash FROM audit ORDER BY id";
+	"SELECT id, 0, at, actor, kind, details, prev_hash, hash, via FROM audit ORDER BY id";
 
 static void
 token_from_row(void *row, sqlite3_stmt *stmt)
@@ -285,23 +285,8 @@ store_audit_head(int64_t *count, char hash[65], struct store *s)
 	return 0;
 }
 
-static void
-audit_from_row(void *row, sqlite3_stmt *stmt)
-{
-	struct store_audit *a = row;
-
-	a->id = sqlite3_column_int64(stmt, 0);
-	a->at = sqlite3_column_int64(stmt, 1);
-	a->actor = store_column_dup(stmt, 2);
-	a->via = store_column_dup(stmt, 3);
-	a->kind = store_column_dup(stmt, 4);
-	a->details = store_column_dup(stmt, 5);
-	store_column_copy(a->prev_hash, sizeof(a->prev_hash), stmt, 6);
-	store_column_copy(a->hash, sizeof(a->hash), stmt, 7);
-}
-
 int
-store_audit_get(struct store_audit **out, size_t *n, struct store *s)
+store_audit_get(struct store_event **out, size_t *n, struct store *s)
 {
 	sqlite3_stmt *stmt;
 	void *v;
@@ -311,20 +296,8 @@ store_audit_get(struct store_audit **out, size_t *n, struct store *s)
 	*n = 0;
 	if ((rc = store_sql(&stmt, s, sql_audit_all)) != 0)
 		return rc;
-	rc = store_rows(&v, n, s, stmt, sizeof(struct store_audit), audit_from_row,
+	rc = store_rows(&v, n, s, stmt, sizeof(struct store_event), store_event_from_row,
 			"read the audit log");
 	*out = v;
 	return rc;
-}
-
-void
-store_audit_free(struct store_audit *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(v[i].actor);
-		free(v[i].via);
-		free(v[i].kind);
-		free(v[i].details);
-	}
-	free(v);
 }

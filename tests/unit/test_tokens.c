@@ -15,8 +15,10 @@
 #include "sitrep/err.h"
 #include "sitrep/incident.h"
 #include "sitrep/repo.h"
+#include "sitrep/store-incident.h"
 #include "sitrep/store-tokens.h"
 #include "sitrep/store.h"
+#include "sitrep/timeline.h"
 #include "sitrep/tokens.h"
 #include "sitrep/xalloc.h"
 #include "testws.h"
@@ -69,7 +71,7 @@ static char *
 store_text(void)
 {
 	struct store_token *t;
-	struct store_audit *a;
+	struct store_event *a;
 	struct buf b = BUF_INIT;
 	size_t n;
 
@@ -84,7 +86,7 @@ store_text(void)
 	for (size_t i = 0; i < n; i++)
 		buf_addf(&b, "audit %lld %s %s %s\n", (long long)a[i].id, a[i].kind, a[i].via,
 			 a[i].hash);
-	store_audit_free(a, n);
+	store_events_free(a, n);
 	return buf_detach(&b);
 }
 
@@ -368,7 +370,7 @@ test_permissions(void **state)
 static void
 test_audit(void **state)
 {
-	struct store_audit *a;
+	struct store_event *a;
 	size_t n;
 	char *t;
 
@@ -386,15 +388,15 @@ test_audit(void **state)
 	assert_string_equal(a[1].prev_hash, a[0].hash);
 	assert_non_null(strstr(a[0].details, "\"name\":\"laptop\""));
 	assert_null(strstr(a[0].details, "sitrep_"));
-	assert_int_equal(audit_verify(a, n), -1);
+	assert_int_equal(timeline_verify(a, n), -1);
 	/* any field changed breaks the chain there */
 	free(a[1].via);
 	a[1].via = xstrdup("local:mallory");
-	assert_int_equal(audit_verify(a, n), 1);
+	assert_int_equal(timeline_verify(a, n), 1);
 	free(a[0].details);
 	a[0].details = xstrdup("{}");
-	assert_int_equal(audit_verify(a, n), 0);
-	store_audit_free(a, n);
+	assert_int_equal(timeline_verify(a, n), 0);
+	store_events_free(a, n);
 }
 
 int
